@@ -1,0 +1,136 @@
+# Kilburn — build, run and test.
+#
+#   make          build build/kernel.elf (and the root disk, once user space exists)
+#   make run      boot it in QEMU (CPUS=2 MEM=128M by default)
+#   make test     host unit tests + boot tests; ends with "N passed, N failed"
+#   make gdb      boot halted with a gdb stub on :1234
+#   make bench    benchmarks (guest instructions per operation)
+
+CPUS	?= 2
+MEM	?= 128M
+APPEND	?=
+DEBUG	?= 1
+
+CROSS	?= riscv64-linux-gnu-
+CC	:= $(CROSS)gcc
+LD	:= $(CROSS)ld
+NM	:= $(CROSS)nm
+OBJCOPY	:= $(CROSS)objcopy
+QEMU	?= qemu-system-riscv64
+HOSTCC	?= gcc
+
+B	:= build
+
+# Quiet by default; V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @echo "  $(1)	$(2)"
+endif
+
+# ---------------------------------------------------------------- kernel
+
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
+	-ffreestanding -fno-builtin -nostdlib -fno-stack-protector -fno-pic -fno-pie \
+	-fno-omit-frame-pointer -fno-optimize-sibling-calls \
+	-fno-common -fno-strict-aliasing \
+	-I kernel/include -I kernel -DKILBURN_DEBUG=$(DEBUG) -MMD -MP
+KASFLAGS := $(filter-out -std=gnu11,$(KCFLAGS)) -D__ASSEMBLY__
+
+KSRCS := $(wildcard kernel/arch/riscv/*.S kernel/arch/riscv/*.c \
+	kernel/kern/*.c kernel/lib/*.c kernel/vm/*.c kernel/dev/*.c \
+	kernel/fs/*.c kernel/test/*.c)
+KOBJS := $(patsubst %,$(B)/%.o,$(KSRCS))
+KLDS  := kernel/arch/riscv/kernel.ld
+
+all: $(B)/kernel.elf
+
+$(B)/kernel/%.c.o: kernel/%.c Makefile
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(B)/kernel/%.S.o: kernel/%.S Makefile
+	@mkdir -p $(dir $@)
+	$(call say,AS,$<)
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
+
+# The kernel embeds its own symbol table for backtraces. Link once with an
+# empty table, generate the table from that image, link again. Text comes
+# first in the image and the table lives in .rodata, so code addresses do not
+# move between the two links (scripts/mksyms.sh checks this).
+$(B)/ksyms0.o: scripts/mksyms.sh
+	@mkdir -p $(B)
+	$(Q)scripts/mksyms.sh /dev/null $(NM) > $(B)/ksyms0.S
+	$(Q)$(CC) $(KASFLAGS) -c $(B)/ksyms0.S -o $@
+
+$(B)/kernel.pass1.elf: $(KOBJS) $(B)/ksyms0.o $(KLDS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(KCFLAGS) -T $(KLDS) -static -no-pie -Wl,--build-id=none -o $@ $(KOBJS) $(B)/ksyms0.o
+
+$(B)/ksyms.o: $(B)/kernel.pass1.elf scripts/mksyms.sh
+	$(call say,KSYMS,$@)
+	$(Q)scripts/mksyms.sh $< $(NM) > $(B)/ksyms.S
+	$(Q)$(CC) $(KASFLAGS) -c $(B)/ksyms.S -o $@
+
+$(B)/kernel.elf: $(KOBJS) $(B)/ksyms.o $(KLDS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(KCFLAGS) -T $(KLDS) -static -no-pie -Wl,--build-id=none -o $@ $(KOBJS) $(B)/ksyms.o
+	$(Q)scripts/mksyms.sh --verify $(B)/kernel.pass1.elf $@ $(NM)
+
+-include $(KOBJS:.o=.d)
+
+# ---------------------------------------------------------------- host tests
+
+HOSTCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -pthread \
+	-iquote host/env -iquote host -iquote kernel/include -iquote kernel \
+	-DKILBURN_DEBUG=1
+
+# Machine-independent kernel sources each host test links with.
+HOST_DEPS_format   := kernel/lib/format.c
+HOST_DEPS_fdt      := kernel/lib/fdt.c kernel/kern/board.c
+HOST_DEPS_pmm      := kernel/vm/pmm.c
+HOST_DEPS_kmem     := kernel/vm/kmem.c kernel/vm/pmm.c
+HOST_DEPS_bootargs := kernel/kern/bootargs.c
+
+HOST_TESTS := $(patsubst host/%.c,$(B)/host/%,$(wildcard host/test_*.c))
+
+.SECONDEXPANSION:
+$(B)/host/test_%: host/test_%.c host/test_main.c host/env/env.c host/test.h host/env/env.h $$(HOST_DEPS_$$*) $$(wildcard kernel/*/*.h kernel/include/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $< host/test_main.c host/env/env.c $(HOST_DEPS_$*)
+
+host-tests: $(HOST_TESTS)
+
+# ---------------------------------------------------------------- running
+
+QEMU_BASE = $(QEMU) -machine virt -bios default -kernel $(B)/kernel.elf \
+	-smp $(CPUS) -m $(MEM) -nographic
+
+tools:
+	@scripts/ensure-tools.sh
+
+run: tools all
+	@echo "$(QEMU_BASE) $(if $(APPEND),-append '$(APPEND)')"
+	@$(QEMU_BASE) $(if $(APPEND),-append '$(APPEND)')
+
+gdb: tools all
+	@echo "QEMU is halted with a gdb stub on localhost:1234. In another terminal:"
+	@echo "  gdb-multiarch $(B)/kernel.elf -ex 'target remote localhost:1234'"
+	@echo "$(QEMU_BASE) -S -s $(if $(APPEND),-append '$(APPEND)')"
+	@$(QEMU_BASE) -S -s $(if $(APPEND),-append '$(APPEND)')
+
+test: tools
+	@$(MAKE) --no-print-directory all host-tests
+	@scripts/run-tests.sh
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all run gdb test tools clean host-tests

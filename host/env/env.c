@@ -1,0 +1,58 @@
+/* Host implementations of the environment declared in host/env/env.h. */
+#include "env.h"
+
+#include <stdarg.h>
+
+__thread int host_cpu_id;
+intptr_t host_phys_offset;
+jmp_buf *host_panic_jmp;
+char host_panic_msg[512];
+int host_log_quiet = 1;
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(host_panic_msg, sizeof(host_panic_msg), fmt, ap);
+	va_end(ap);
+	if (host_panic_jmp) {
+		jmp_buf *jb = host_panic_jmp;
+
+		host_panic_jmp = NULL;
+		longjmp(*jb, 1);
+	}
+	fprintf(stderr, "panic: %s\n", host_panic_msg);
+	abort();
+}
+
+int kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	if (host_log_quiet)
+		return 0;
+	va_start(ap, fmt);
+	n = vprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void spin_held_twice(struct spinlock *lock)
+{
+	panic("spin_lock: %s already held by this hart", lock->name);
+}
+
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size) {
+		size_t n = len < size - 1 ? len : size - 1;
+
+		memcpy(dst, src, n);
+		dst[n] = 0;
+	}
+	return len;
+}

@@ -1,0 +1,61 @@
+/*
+ * Host environment for the machine-independent kernel code. It offers the
+ * same names as kernel/include/env.h, built on the C library, so allocators,
+ * parsers and VM logic compile natively (with AddressSanitizer and UBSan) and
+ * run as unit tests.
+ *
+ * "Physical memory" on the host is any buffer the test chooses: it sets
+ * host_phys_offset so that phys_to_virt(pa) == (void *)(pa + host_phys_offset).
+ */
+#ifndef KILBURN_HOST_ENV_H
+#define KILBURN_HOST_ENV_H
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "types.h"
+#include "errno.h"
+
+#define HOST_BUILD 1
+
+/* Interrupts do not exist on the host; the "current hart" is per thread. */
+extern __thread int host_cpu_id;
+static inline unsigned long irq_save(void) { return 0; }
+static inline void irq_restore(unsigned long flags) { (void)flags; }
+static inline int this_cpu_id(void) { return host_cpu_id; }
+
+/* Physical addresses are offsets into a buffer chosen by the test. */
+extern intptr_t host_phys_offset;
+static inline void *phys_to_virt(paddr_t pa)
+{
+	return (void *)(uintptr_t)((intptr_t)pa + host_phys_offset);
+}
+static inline paddr_t virt_to_phys(const void *va)
+{
+	return (paddr_t)((intptr_t)(uintptr_t)va - host_phys_offset);
+}
+
+#include "kern/spinlock.h"
+
+/* The kernel has strlcpy; older C libraries do not. */
+size_t strlcpy(char *dst, const char *src, size_t size);
+
+/*
+ * panic() on the host: if a test armed host_panic_jmp (see EXPECT_PANIC in
+ * host/test.h), the message is kept in host_panic_msg and control returns to
+ * the test; otherwise the message is printed and the process aborts.
+ */
+extern jmp_buf *host_panic_jmp;
+extern char host_panic_msg[512];
+void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+
+/* Kernel log: goes to stdout unless host_log_quiet is set. */
+extern int host_log_quiet;
+int kprintf(const char *fmt, ...) __printf(1, 2);
+
+#define assert(cond) \
+	do { if (!(cond)) panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__); } while (0)
+
+#endif

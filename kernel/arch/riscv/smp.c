@@ -1,0 +1,137 @@
+/*
+ * SMP: the boot hart starts the others through the SBI HSM extension; each
+ * comes up in secondary_entry (boot.S) on its own kernel stack, sets up its
+ * timer and interrupt context and enters the idle loop.
+ */
+#include "env.h"
+#include "arch/riscv/cpu.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/sbi.h"
+#include "arch/riscv/smp.h"
+#include "arch/riscv/timer.h"
+#include "vm/pmap.h"
+#include "kern/kstack.h"
+#include "dev/plic.h"
+
+extern char secondary_entry[];
+static struct spinlock call_lock = SPINLOCK_INIT("smp_call");
+
+unsigned long smp_online_hart_mask(void)
+{
+	unsigned long mask = 0;
+
+	for (int i = 0; i < ncpus; i++)
+		if (cpus[i].online)
+			mask |= 1UL << cpus[i].hartid;
+	return mask;
+}
+
+int smp_online_count(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < ncpus; i++)
+		n += cpus[i].online != 0;
+	return n;
+}
+
+/* First C code of a secondary hart: tp and sp are set, paging is on. */
+void secondary_main(void)
+{
+	struct cpu *c = this_cpu();
+
+	timer_init_hart();
+	plic_init_hart();
+	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
+	cpu_idle();
+}
+
+void smp_start(void)
+{
+	for (int i = 1; i < ncpus; i++) {
+		struct cpu *c = &cpus[i];
+		vaddr_t top = kstack_alloc();
+
+		if (!top)
+			panic("smp_start: no kernel stack for hart %u", c->hartid);
+		c->kstack_top = top;
+		long err = sbi_hart_start(c->hartid,
+					  virt_to_phys(secondary_entry),
+					  (unsigned long)c);
+		if (err) {
+			kprintf("smp: hart %u did not start (SBI error %ld)\n",
+				c->hartid, err);
+			continue;
+		}
+		/* It checks in within microseconds; give up after ~1 s of time. */
+		uint64_t deadline = rdtime() + timer_hz();
+
+		while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
+			if (rdtime() > deadline)
+				panic("smp_start: hart %u started but never came up",
+				      c->hartid);
+	}
+	pmap_drop_identity();
+}
+
+void smp_call_all(void (*fn)(void *arg), void *arg)
+{
+	struct cpu *self = this_cpu();
+	unsigned long mask = 0;
+
+	spin_lock(&call_lock);
+	for (int i = 0; i < ncpus; i++) {
+		struct cpu *c = &cpus[i];
+
+		if (c == self || !c->online)
+			continue;
+		c->call_fn = fn;
+		c->call_arg = arg;
+		__atomic_store_n(&c->call_pending, 1, __ATOMIC_RELEASE);
+		mask |= 1UL << c->hartid;
+	}
+	if (mask)
+		sbi_send_ipi(mask, 0);
+	fn(arg);
+	for (int i = 0; i < ncpus; i++)
+		while (__atomic_load_n(&cpus[i].call_pending, __ATOMIC_ACQUIRE))
+			;
+	spin_unlock(&call_lock);
+}
+
+void smp_halt_others(void)
+{
+	unsigned long mask = smp_online_hart_mask() & ~(1UL << this_cpu()->hartid);
+
+	panicking = 1;
+	if (mask)
+		sbi_send_ipi(mask, 0);
+}
+
+void smp_ipi_interrupt(void)
+{
+	csr_clear(sip, SIP_SSIP);
+	if (panicking) {
+		irq_save();
+		for (;;)
+			wfi();
+	}
+}
+
+void cpu_idle(void)
+{
+	struct cpu *c = this_cpu();
+
+	csr_set(sie, SIE_SSIE);
+	for (;;) {
+		irq_save();
+		if (__atomic_load_n(&c->call_pending, __ATOMIC_ACQUIRE)) {
+			irq_enable();
+			c->call_fn(c->call_arg);
+			__atomic_store_n(&c->call_pending, 0, __ATOMIC_RELEASE);
+			continue;
+		}
+		wfi();		/* wakes on any enabled pending interrupt */
+		irq_enable();	/* take it */
+	}
+}

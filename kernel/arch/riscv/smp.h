@@ -1,0 +1,32 @@
+/* Bringing up the other harts and running work on all of them. */
+#ifndef KILBURN_RISCV_SMP_H
+#define KILBURN_RISCV_SMP_H
+
+#include "types.h"
+
+/* Start every other hart of the board and wait until each is online. */
+void smp_start(void);
+
+/* Bit i set for every online hart id i (hart ids below 64). */
+unsigned long smp_online_hart_mask(void);
+
+/* Number of harts online. */
+int smp_online_count(void);
+
+/*
+ * smp_call_all - run fn(arg) on every online hart, this one included, and
+ * return when all have finished. The other harts run it from their idle loop
+ * with interrupts enabled. Callers are serialized.
+ */
+void smp_call_all(void (*fn)(void *arg), void *arg);
+
+/* Stop every other hart (panic): they spin with interrupts off. */
+void smp_halt_others(void);
+
+/* Handle a software interrupt (IPI) on this hart. */
+void smp_ipi_interrupt(void);
+
+/* The idle loop: wait for interrupts and posted work. */
+void cpu_idle(void) __noreturn;
+
+#endif

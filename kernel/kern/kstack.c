@@ -1,0 +1,96 @@
+/*
+ * Kernel-stack allocation. The area is cut into KSTACK_SLOT-sized slots; a
+ * stack occupies the top KSTACK_SIZE bytes of its slot and the rest of the
+ * slot stays unmapped as the guard. Free slots are found with a bitmap.
+ */
+#include "env.h"
+#include "arch/riscv/memlayout.h"
+#include "kern/kstack.h"
+#include "vm/pmap.h"
+#include "vm/pmm.h"
+
+#define NSLOTS		(KSTACK_AREA / KSTACK_SLOT)
+#define STACK_PAGES	(KSTACK_SIZE / PAGE_SIZE)
+
+static uint64_t used[NSLOTS / 64];
+static int nused;
+static unsigned int next_hint;
+static struct spinlock kstack_lock = SPINLOCK_INIT("kstack");
+
+static long slot_take(void)
+{
+	unsigned long flags = spin_lock_irqsave(&kstack_lock);
+	long slot = -1;
+
+	for (unsigned int n = 0; n < NSLOTS; n++) {
+		unsigned int s = (next_hint + n) % NSLOTS;
+
+		if (!(used[s / 64] & (1UL << (s % 64)))) {
+			used[s / 64] |= 1UL << (s % 64);
+			next_hint = s + 1;
+			nused++;
+			slot = s;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&kstack_lock, flags);
+	return slot;
+}
+
+static void slot_give(unsigned long slot)
+{
+	unsigned long flags = spin_lock_irqsave(&kstack_lock);
+
+	used[slot / 64] &= ~(1UL << (slot % 64));
+	nused--;
+	spin_unlock_irqrestore(&kstack_lock, flags);
+}
+
+/* Unmap and free the pages of a stack whose top is `top`. */
+static void stack_unmap(vaddr_t top)
+{
+	for (vaddr_t va = top - KSTACK_SIZE; va < top; va += PAGE_SIZE) {
+		paddr_t pa = pmap_kremove(va);
+
+		if (pa)
+			pmm_free(pa_to_page(pa));
+	}
+}
+
+vaddr_t kstack_alloc(void)
+{
+	long slot = slot_take();
+	vaddr_t top;
+
+	if (slot < 0)
+		return 0;
+	top = KSTACK_BASE + (slot + 1) * KSTACK_SLOT;
+	for (vaddr_t va = top - KSTACK_SIZE; va < top; va += PAGE_SIZE) {
+		struct page *pg = pmm_alloc(0);
+
+		if (!pg || pmap_kenter(va, page_to_pa(pg),
+				       VM_PROT_READ | VM_PROT_WRITE) < 0) {
+			if (pg)
+				pmm_free(pg);
+			stack_unmap(top);
+			slot_give(slot);
+			return 0;
+		}
+		pg->state = PAGE_KSTACK;
+	}
+	return top;
+}
+
+void kstack_free(vaddr_t top)
+{
+	if (top <= KSTACK_BASE || top > KSTACK_BASE + KSTACK_AREA ||
+	    (top - KSTACK_BASE) % KSTACK_SLOT)
+		panic("kstack_free: %p is not a kernel stack", (void *)top);
+	stack_unmap(top);
+	slot_give((top - KSTACK_BASE) / KSTACK_SLOT - 1);
+}
+
+int kstack_count(void)
+{
+	return nused;
+}

@@ -1,0 +1,17 @@
+/*
+ * Kernel console output. kprintf() may be called from any hart and from
+ * interrupt handlers; each call's output appears as one unbroken piece.
+ */
+#ifndef KILBURN_PRINTF_H
+#define KILBURN_PRINTF_H
+
+#include "types.h"
+#include "lib/format.h"
+
+int kprintf(const char *fmt, ...) __printf(1, 2);
+int kvprintf(const char *fmt, va_list ap);
+
+/* Console output routine: set once the UART is up; SBI console before. */
+void console_set_output(void (*putc)(char c));
+
+#endif

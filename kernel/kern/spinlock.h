@@ -1,0 +1,81 @@
+/*
+ * Spinlocks. Machine-independent: built from compiler atomics and the
+ * environment's irq_save()/irq_restore()/this_cpu_id(), which env.h declares
+ * before including this file (the kernel's from the arch layer, the host
+ * build's from its shim).
+ *
+ * spin_lock() does not touch interrupts; use spin_lock_irqsave() for any lock
+ * that an interrupt handler may also take. Locks are not recursive: taking a
+ * lock already held by the same hart panics.
+ */
+#ifndef KILBURN_SPINLOCK_H
+#define KILBURN_SPINLOCK_H
+
+#include "types.h"
+
+struct spinlock {
+	uint32_t locked;	/* 0 free, 1 held */
+	int owner;		/* cpu index of the holder, -1 when free */
+	const char *name;
+};
+
+#define SPINLOCK_INIT(n) { 0, -1, (n) }
+
+void spin_held_twice(struct spinlock *lock) __noreturn;
+
+static inline void spin_init(struct spinlock *lock, const char *name)
+{
+	lock->locked = 0;
+	lock->owner = -1;
+	lock->name = name;
+}
+
+static inline bool spin_held(const struct spinlock *lock)
+{
+	return __atomic_load_n(&lock->locked, __ATOMIC_RELAXED) &&
+	       READ_ONCE(lock->owner) == this_cpu_id();
+}
+
+static inline void spin_lock(struct spinlock *lock)
+{
+	if (unlikely(spin_held(lock)))
+		spin_held_twice(lock);
+	for (;;) {
+		if (!__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE))
+			break;
+		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED))
+			;
+	}
+	lock->owner = this_cpu_id();
+}
+
+static inline bool spin_trylock(struct spinlock *lock)
+{
+	if (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE))
+		return false;
+	lock->owner = this_cpu_id();
+	return true;
+}
+
+static inline void spin_unlock(struct spinlock *lock)
+{
+	lock->owner = -1;
+	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
+}
+
+static inline unsigned long spin_lock_irqsave(struct spinlock *lock)
+{
+	unsigned long flags = irq_save();
+
+	spin_lock(lock);
+	return flags;
+}
+
+static inline void spin_unlock_irqrestore(struct spinlock *lock,
+					  unsigned long flags)
+{
+	spin_unlock(lock);
+	irq_restore(flags);
+}
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * Self-tests of the machine: every hart of the device tree came up, takes
+ * timer interrupts and runs posted work.
+ */
+#include "env.h"
+#include "arch/riscv/cpu.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/smp.h"
+#include "arch/riscv/timer.h"
+#include "kern/board.h"
+#include "kern/ktest.h"
+
+KTEST(every_hart_is_online)
+{
+	KT_CHECK_EQ(smp_online_count(), MIN(boot_board.nharts, NCPU_MAX));
+	for (int i = 0; i < ncpus; i++)
+		KT_CHECK(cpus[i].online);
+}
+
+static void count_hart(void *arg)
+{
+	__atomic_add_fetch((int *)arg, 1, __ATOMIC_RELAXED);
+}
+
+KTEST(smp_call_reaches_every_hart)
+{
+	int count = 0;
+
+	for (int round = 0; round < 50; round++)
+		smp_call_all(count_hart, &count);
+	KT_CHECK_EQ(count, 50 * smp_online_count());
+}
+
+KTEST(timer_ticks_on_every_hart)
+{
+	uint64_t before[NCPU_MAX];
+	uint64_t until = rdtime() + timer_hz() / 10;	/* 100 ms */
+	unsigned long flags = irq_save();
+
+	for (int i = 0; i < ncpus; i++)
+		before[i] = cpus[i].ticks;
+	irq_enable();
+	while (rdtime() < until)
+		wfi();
+	irq_restore(flags);
+	for (int i = 0; i < ncpus; i++)
+		KT_CHECK(cpus[i].ticks >= before[i] + TIMER_HZ / 10 - 2);
+}

@@ -1,0 +1,137 @@
+/*
+ * pmm — the physical memory manager.
+ *
+ * Every frame of RAM has one descriptor, struct page, kept in an array that
+ * pmm_init() places in RAM itself. Free frames live in a buddy allocator
+ * (orders 0 .. PMM_MAX_ORDER, blocks naturally aligned, neighbours coalesced
+ * on free); single frames also go through small per-hart caches so the common
+ * case takes no global lock.
+ *
+ * A frame's descriptor says what it is (state), how many references it has
+ * (refcount) and, for the kinds that need them, who owns it and where it is
+ * mapped: the fields marked "owner" are for the layer that allocated the frame.
+ *
+ * Machine-independent: compiles on the host against host/env/env.h.
+ */
+#ifndef KILBURN_PMM_H
+#define KILBURN_PMM_H
+
+#include "env.h"
+#include "list.h"
+
+#define PMM_MAX_ORDER	10		/* largest block: 2^10 frames = 4 MiB */
+#define PMM_MAX_RANGES	16
+
+/* What a frame is used for. */
+enum page_state {
+	PAGE_RESERVED = 0,	/* not managed: firmware, kernel image, device tree, descriptors */
+	PAGE_FREE,		/* in the buddy allocator or a per-hart cache */
+	PAGE_KERNEL,		/* allocated to kernel code, no further owner */
+	PAGE_SLAB,		/* a slab page of a kmem cache (owner = cache) */
+	PAGE_PGTABLE,		/* a page-table page */
+	PAGE_KSTACK,		/* a kernel stack page */
+	PAGE_ANON,		/* anonymous user memory */
+	PAGE_FILE,		/* page-cache page of a file */
+};
+
+/* Frame descriptor: 64 bytes, 1.56% of a 4 KiB frame. */
+struct page {
+	struct list_node link;	/* buddy free list, per-owner list or LRU */
+	uint8_t state;		/* enum page_state */
+	uint8_t order;		/* buddy order; valid on the head frame of a block */
+	uint16_t flags;		/* PG_* below */
+	uint32_t refcount;	/* references; atomic; 0 when free */
+	void *owner;		/* owner: cache, object or address space */
+	uint64_t index;		/* owner: offset in owner, or swap slot */
+	void *rmap;		/* owner: reverse map (who maps this frame) */
+	uint32_t mapcount;	/* owner: number of page-table entries mapping it */
+	uint32_t spare;
+	void *priv;		/* owner: private (slab free list, ...) */
+};
+
+/* page flags */
+#define PG_BUDDY_HEAD	0x0001	/* head frame of a free buddy block */
+#define PG_DIRTY	0x0002
+#define PG_REFERENCED	0x0004
+#define PG_LOCKED	0x0008
+
+/* allocation flags */
+#define PMM_ZERO	0x1	/* return zero-filled frames */
+
+struct pmm_range {
+	paddr_t base;
+	uint64_t size;
+};
+
+/*
+ * pmm_init - take over physical memory.
+ * ram[]: the RAM ranges (from the device tree); reserved[]: ranges that must
+ * never be handed out (firmware, kernel image, device tree). Both may be
+ * unsorted and unaligned; reserved ranges may reach outside RAM. Frames only
+ * partly covered by RAM are not used; frames touched by a reserved range are
+ * reserved. The descriptor array is placed in free RAM and reserved too.
+ * Returns 0, or -EINVAL (no RAM, too many ranges) / -ENOMEM (no room for the
+ * descriptors). Called once, before any other pmm function.
+ */
+int pmm_init(const struct pmm_range *ram, int nram,
+	     const struct pmm_range *reserved, int nreserved);
+
+/*
+ * pmm_alloc_order - allocate 2^order physically contiguous, naturally aligned
+ * frames. Returns the head descriptor with state PAGE_KERNEL, refcount 1 and
+ * order set (every frame of the block gets state PAGE_KERNEL), or NULL if no
+ * block is free. flags: PMM_ZERO. Any context; takes a spinlock with
+ * interrupts off.
+ */
+struct page *pmm_alloc_order(unsigned int order, unsigned int flags);
+
+/* pmm_alloc - one frame; same contract as pmm_alloc_order(0, flags). */
+struct page *pmm_alloc(unsigned int flags);
+
+/*
+ * pmm_free_order - give back a block from pmm_alloc_order() of that order.
+ * The refcount is ignored (the caller has dropped its references). Freeing a
+ * frame that is free or reserved panics. In debug builds (KILBURN_DEBUG) the
+ * frames are filled with PMM_JUNK first, so stale users read junk.
+ */
+void pmm_free_order(struct page *page, unsigned int order);
+void pmm_free(struct page *page);
+
+#define PMM_JUNK 0x6b
+
+/* Translations. pa_to_page() returns NULL for an address outside RAM. */
+struct page *pa_to_page(paddr_t pa);
+paddr_t page_to_pa(const struct page *page);
+void *page_to_virt(const struct page *page);
+struct page *virt_to_page(const void *va);
+
+/* Reference counts (atomic). page_ref_dec returns the new count. */
+static inline void page_ref_inc(struct page *p)
+{
+	__atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED);
+}
+static inline uint32_t page_ref_dec(struct page *p)
+{
+	return __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL);
+}
+
+/* Counters. Free frames include those held in per-hart caches. */
+uint64_t pmm_free_frames(void);
+uint64_t pmm_total_frames(void);		/* frames of RAM managed by descriptors */
+uint64_t pmm_descriptor_bytes(void);		/* bytes of RAM used by descriptors */
+
+/* Free blocks of each order in the buddy lists (not counting caches). */
+void pmm_free_blocks(uint64_t counts[PMM_MAX_ORDER + 1]);
+
+/* Give every frame of hart cpu's cache back to the buddy lists. */
+void pmm_drain_cache(int cpu);
+
+/*
+ * pmm_check - verify the allocator's invariants: every free block is aligned,
+ * lies in RAM, has free frames only, is not adjacent to a free buddy of the
+ * same order, and the counters agree with the lists. Returns 0 or panics
+ * naming the broken invariant.
+ */
+int pmm_check(void);
+
+#endif

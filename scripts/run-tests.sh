@@ -1,0 +1,114 @@
+#!/bin/bash
+# Run every Kilburn test and end with "N passed, N failed".
+#
+#   1. host unit tests (build/host/test_*), one result per test case;
+#   2. boot tests: ktest=all on several machine shapes, one result per
+#      self-test and one per boot (the exit status must be 0);
+#   3. crash tests: boots that must end in a panic with a given message
+#      and QEMU's exit status 99.
+#
+# Logs of every boot are kept in build/test-logs/.
+set -u
+cd "$(dirname "$0")/.."
+
+B=${B:-build}
+QEMU=${QEMU:-qemu-system-riscv64}
+TIMEOUT=${TIMEOUT:-180}
+LOGS=$B/test-logs
+mkdir -p "$LOGS"
+passed=0
+failed=0
+failures=()
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1"; }
+
+# ---- 1. host unit tests
+for t in "$B"/host/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	out=$("$t" 2>&1)
+	status=$?
+	p=$(grep -c '^PASS ' <<<"$out")
+	f=$(grep -c '^FAIL ' <<<"$out")
+	passed=$((passed + p))
+	echo "host $name: $p passed, $f failed"
+	while read -r line; do
+		[ -n "$line" ] && fail "host $name: ${line#FAIL }"
+	done < <(grep '^FAIL ' <<<"$out")
+	if [ "$status" != 0 ] && [ "$f" = 0 ]; then
+		fail "host $name exited with status $status"
+		echo "$out" | tail -20
+	elif [ "$f" != 0 ]; then
+		echo "$out" | grep -v '^PASS ' | head -40
+	fi
+done
+
+# boot CPUS MEM APPEND LOG: run QEMU, leave the console in LOG, return its status
+boot() {
+	timeout --foreground -k 5 "$TIMEOUT" "$QEMU" -machine virt -bios default \
+		-kernel "$B/kernel.elf" -smp "$1" -m "$2" -nographic \
+		-monitor none -serial stdio -append "$3" </dev/null >"$4" 2>&1
+}
+
+# ---- 2. boot self-tests
+for shape in "1 128M" "4 128M" "2 64M" "2 512M"; do
+	set -- $shape
+	label="boot cpus=$1 mem=$2"
+	log="$LOGS/ktest-cpus$1-mem$2.log"
+	boot "$1" "$2" "ktest=all" "$log"
+	status=$?
+	ok=$(grep -c '^ktest: .* ok\r\?$' "$log")
+	passed=$((passed + ok))
+	while read -r line; do
+		[ -n "$line" ] && fail "$label: $line"
+	done < <(grep 'FAILED' "$log" | tr -d '\r')
+	if [ "$status" = 0 ] && grep -q '^ktest: [0-9]* passed, 0 failed' "$log"; then
+		pass
+		echo "$label: $ok self-tests passed"
+	else
+		fail "$label: exit status $status (log: $log)"
+		tail -30 "$log"
+	fi
+done
+
+# ---- 3. crash tests: NAME, then patterns the console must show
+crash() {
+	local name=$1; shift
+	local log="$LOGS/$name.log"
+	boot 2 128M "ktest=$name" "$log"
+	local status=$? missing=""
+	for pattern in "$@"; do
+		grep -q -- "$pattern" "$log" || missing="$missing '$pattern'"
+	done
+	if [ "$status" = 99 ] && [ -z "$missing" ]; then
+		pass
+		echo "crash $name: panicked as expected"
+	else
+		fail "crash $name: status $status (want 99), missing:$missing (log: $log)"
+		tail -20 "$log"
+	fi
+}
+crash crash_kernel_stack_overflow "kernel stack overflow on hart"
+crash crash_kernel_null_load "load page fault" "stval 0x0000000000000000" \
+	"backtrace:" "ktest_crash_kernel_null_load+" "ktest_run+"
+crash crash_kmalloc_overflow "red zone" "kmalloc-64"
+crash crash_kmalloc_use_after_free "after free" "kmalloc-64"
+
+# ---- boot arguments: unknown keys are reported and ignored
+log="$LOGS/bootargs.log"
+boot 1 128M "frobnicate=1 ktest=every_hart_is_online" "$log"
+status=$?
+if [ "$status" = 0 ] && grep -q "unknown option 'frobnicate' ignored" "$log"; then
+	pass; echo "bootargs: unknown key reported"
+else
+	fail "bootargs: status $status (log: $log)"
+fi
+
+echo
+if [ "$failed" != 0 ]; then
+	echo "Failures:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,36 @@
+/* Time types and clocks. */
+#ifndef _TIME_H
+#define _TIME_H
+
+#include <sys/types.h>
+
+struct timespec {
+	time_t	tv_sec;
+	long	tv_nsec;
+};
+
+struct timeval {
+	time_t		tv_sec;
+	suseconds_t	tv_usec;
+};
+
+struct tm {
+	int tm_sec, tm_min, tm_hour;	/* 0-60, 0-59, 0-23 */
+	int tm_mday, tm_mon, tm_year;	/* 1-31, 0-11, years since 1900 */
+	int tm_wday, tm_yday, tm_isdst;	/* 0-6 from Sunday, 0-365, always 0 */
+};
+
+#define CLOCK_REALTIME			0
+#define CLOCK_MONOTONIC			1
+#define CLOCK_PROCESS_CPUTIME_ID	2
+#define CLOCK_THREAD_CPUTIME_ID		3
+#define CLOCK_MONOTONIC_RAW		4
+#define CLOCK_BOOTTIME			7
+#define TIMER_ABSTIME			1
+
+int clock_gettime(clockid_t clk, struct timespec *ts);
+int nanosleep(const struct timespec *req, struct timespec *rem);
+time_t time(time_t *t);
+struct tm *gmtime_r(const time_t *t, struct tm *out);
+
+#endif

@@ -104,7 +104,8 @@ static struct dtb_build *db_new(void)
 static void db_raw(struct dtb_build *d, const void *p, size_t n)
 {
 	assert(d->stlen + n + 4 <= sizeof(d->st));
-	memcpy(d->st + d->stlen, p, n);
+	if (n)
+		memcpy(d->st + d->stlen, p, n);
 	d->stlen += n;
 	while (d->stlen & 3)
 		d->st[d->stlen++] = 0;
@@ -275,26 +276,34 @@ static uint8_t *clone_dropping(const uint8_t *blob, size_t avail,
 	return db_finish_tree(d, size);
 }
 
-/* Reorders a blob's blocks as header, rsvmap, strings, structure. */
-static uint8_t *relayout_struct_last(const uint8_t *blob, uint32_t struct_size,
-				     size_t *size)
+/*
+ * Copies a blob with its blocks reordered so that one of them comes last,
+ * cut to keep bytes: header, rsvmap, then strings and structure (structure
+ * last if struct_last) or the other way round. The result, of exactly *size
+ * bytes, ends where the cut block ends, so reading past the cut is an
+ * over-read AddressSanitizer reports.
+ */
+static uint8_t *relayout_cut(const uint8_t *blob, bool struct_last,
+			     uint32_t keep, size_t *size)
 {
-	uint32_t nrsv_bytes = hdr(blob, H_OFF_STRUCT) - hdr(blob, H_OFF_RSV);
-	uint32_t strings = hdr(blob, H_STRINGS_SIZE);
-	size_t off_strings = FDT_HEADER_SIZE + nrsv_bytes;
-	size_t off_struct = ALIGN_UP(off_strings + strings, 4);
-	size_t total = off_struct + struct_size;
+	uint32_t rsv_bytes = hdr(blob, H_OFF_STRUCT) - hdr(blob, H_OFF_RSV);
+	uint32_t first_off = hdr(blob, struct_last ? H_OFF_STRINGS : H_OFF_STRUCT);
+	uint32_t first_size = hdr(blob, struct_last ? H_STRINGS_SIZE : H_STRUCT_SIZE);
+	uint32_t last_off = hdr(blob, struct_last ? H_OFF_STRUCT : H_OFF_STRINGS);
+	size_t off_first = FDT_HEADER_SIZE + rsv_bytes;
+	size_t off_last = ALIGN_UP(off_first + first_size, 4);
+	size_t total = off_last + keep;
 	uint8_t *out = calloc(1, total);
 
 	memcpy(out, blob, FDT_HEADER_SIZE);
-	memcpy(out + FDT_HEADER_SIZE, blob + hdr(blob, H_OFF_RSV), nrsv_bytes);
-	memcpy(out + off_strings, blob + hdr(blob, H_OFF_STRINGS), strings);
-	memcpy(out + off_struct, blob + hdr(blob, H_OFF_STRUCT), struct_size);
+	memcpy(out + FDT_HEADER_SIZE, blob + hdr(blob, H_OFF_RSV), rsv_bytes);
+	memcpy(out + off_first, blob + first_off, first_size);
+	memcpy(out + off_last, blob + last_off, keep);
 	put_be32(out + H_TOTAL, (uint32_t)total);
 	put_be32(out + H_OFF_RSV, FDT_HEADER_SIZE);
-	put_be32(out + H_OFF_STRINGS, (uint32_t)off_strings);
-	put_be32(out + H_OFF_STRUCT, (uint32_t)off_struct);
-	put_be32(out + H_STRUCT_SIZE, struct_size);
+	put_be32(out + (struct_last ? H_OFF_STRINGS : H_OFF_STRUCT), (uint32_t)off_first);
+	put_be32(out + (struct_last ? H_OFF_STRUCT : H_OFF_STRINGS), (uint32_t)off_last);
+	put_be32(out + (struct_last ? H_STRUCT_SIZE : H_STRINGS_SIZE), keep);
 	*size = total;
 	return out;
 }
@@ -715,7 +724,7 @@ static int parse_smp4_without(const char *const *drops, struct board *b,
 
 TEST(board_reports_each_missing_required_part)
 {
-	static const struct {
+	const struct {
 		const char *const *drops;
 		const char *why;
 	} cases[] = {
@@ -764,7 +773,7 @@ TEST(board_optional_parts_may_be_missing)
 	CHECK_EQ(b.nvirtio, 7);
 	CHECK_EQ(b.virtio[1].base, 0x10002000);
 	CHECK_EQ(b.virtio[2].base, 0x10004000);
-	/* timebase only on the cpu nodes is found there */
+	/* Sstc must be reported by every hart */
 	CHECK_EQ(parse_smp4_without(DROPS("/cpus/cpu@0:riscv,isa"), &b, &why), 0);
 	CHECK(!b.has_sstc);				/* one hart lacks it */
 }
@@ -802,17 +811,12 @@ static void add_cpu(struct dtb_build *d, uint32_t id, const char *status,
 }
 
 /*
- * A board unlike QEMU's: 1-cell addresses on the bus, two memory nodes (one
- * with two ranges), reservations in both places, ten cpus (one disabled,
- * ids out of order), timebase on a cpu node, a disabled UART before the real
- * one, twenty virtio slots in scrambled order, a PLIC wired to S-mode
- * contexts only, and bootargs longer than the board keeps. /cpus has no
- * timebase-frequency; cpu@5 has one if timebase is not 0.
+ * The odd board's memory: reservation entries (one empty), /chosen with
+ * bootargs longer than the board keeps, two memory nodes (one with two
+ * ranges), a disabled one, and /reserved-memory with a child without reg.
  */
-static uint8_t *build_odd_board(uint64_t timebase, size_t *size)
+static void odd_board_memory(struct dtb_build *d)
 {
-	static const uint32_t ids[] = { 5, 3, 9, 0, 1, 2, 4, 6, 7, 8 };
-	struct dtb_build *d = db_new();
 	char bootargs[BOARD_BOOTARGS_MAX + 100];
 
 	d->rsv[0][0] = 0x80000000;
@@ -820,10 +824,6 @@ static uint8_t *build_odd_board(uint64_t timebase, size_t *size)
 	d->rsv[1][0] = 0x90000000;
 	d->rsv[1][1] = 0;			/* empty: ignored */
 	d->nrsv = 2;
-	db_begin(d, "");
-	DB_CELLS(d, "#address-cells", 2);
-	DB_CELLS(d, "#size-cells", 2);
-	db_u32(d, FDT_NOP);
 	db_begin(d, "chosen");
 	memset(bootargs, 'x', sizeof(bootargs) - 1);
 	bootargs[sizeof(bootargs) - 1] = 0;
@@ -857,6 +857,18 @@ static uint8_t *build_odd_board(uint64_t timebase, size_t *size)
 	DB_CELLS(d, "reg", 0, 0x8f000000, 0, 0x1000);
 	db_end(d);
 	db_end(d);
+}
+
+/*
+ * The odd board's /cpus: ten cpus with ids out of order, cpu@3 disabled,
+ * cpu@9 describing its ISA with riscv,isa-extensions, a stray node without
+ * device_type, and no timebase-frequency on /cpus; cpu@5 has one unless
+ * timebase is 0.
+ */
+static void odd_board_cpus(struct dtb_build *d, uint64_t timebase)
+{
+	static const uint32_t ids[] = { 5, 3, 9, 0, 1, 2, 4, 6, 7, 8 };
+
 	db_begin(d, "cpus");
 	DB_CELLS(d, "#address-cells", 1);
 	DB_CELLS(d, "#size-cells", 0);
@@ -867,6 +879,16 @@ static uint8_t *build_odd_board(uint64_t timebase, size_t *size)
 	db_begin(d, "cpu@0");			/* same name again, no device_type */
 	db_end(d);
 	db_end(d);
+}
+
+/*
+ * The odd board's devices, on a bus with 1-cell addresses and sizes: a
+ * disabled UART before the real one, twenty virtio slots in scrambled
+ * order, and a PLIC whose contexts are, in order: hart 5 M-mode, then the
+ * S-mode interrupts of harts 5, 3, 9, 0, 1, 2, 4, 6, 7.
+ */
+static void odd_board_bus(struct dtb_build *d)
+{
 	db_begin(d, "bus");
 	DB_CELLS(d, "#address-cells", 1);
 	DB_CELLS(d, "#size-cells", 1);
@@ -897,11 +919,27 @@ static uint8_t *build_odd_board(uint64_t timebase, size_t *size)
 	DB_STRS(d, "compatible", "sifive,plic-1.0.0");
 	DB_CELLS(d, "reg", 0x40000000, 0x4000000);
 	DB_CELLS(d, "riscv,ndev", 127);
-	/* context k: hart ids[k % 10]'s S-mode interrupt, one M entry first */
 	DB_CELLS(d, "interrupts-extended", 0x105, 11, 0x105, 9, 0x103, 9, 0x109, 9,
 		 0x100, 9, 0x101, 9, 0x102, 9, 0x104, 9, 0x106, 9, 0x107, 9);
 	db_end(d);
 	db_end(d);
+}
+
+/*
+ * A board unlike QEMU's, to exercise what the fixtures do not: see
+ * odd_board_memory(), odd_board_cpus() and odd_board_bus().
+ */
+static uint8_t *build_odd_board(uint64_t timebase, size_t *size)
+{
+	struct dtb_build *d = db_new();
+
+	db_begin(d, "");
+	DB_CELLS(d, "#address-cells", 2);
+	DB_CELLS(d, "#size-cells", 2);
+	db_u32(d, FDT_NOP);
+	odd_board_memory(d);
+	odd_board_cpus(d, timebase);
+	odd_board_bus(d);
 	db_end(d);
 	return db_finish_tree(d, size);
 }
@@ -1028,4 +1066,381 @@ TEST(board_sstc_is_a_whole_isa_extension_name)
 	CHECK(!sstc_of_isa("rv64imac_sstcx"));
 	CHECK(!sstc_of_isa("rv64imac_xsstc"));
 	CHECK(!sstc_of_isa("rv64imacsstc"));
+}
+
+/* ------------------------------------------------------ robustness */
+
+static const char *const fixtures[] = {
+	"virt-smp1-64m.dtb", "virt-smp4-512m.dtb", "virt-smp8-2g.dtb",
+};
+
+TEST(board_refuses_every_truncation_of_a_real_blob)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fixtures); i++) {
+		size_t size;
+		uint8_t *blob = load_fixture(fixtures[i], &size);
+		int refused = 0;
+
+		for (size_t len = 0; blob && len < size; len++) {
+			struct board b;
+			const char *why = NULL;
+
+			if (parse_copy(blob, len, &b, &why) == -EINVAL &&
+			    why_is(why, "device tree: truncated blob"))
+				refused++;
+		}
+		CHECK_EQ(refused, size);
+		free(blob);
+	}
+}
+
+/*
+ * The header claims fewer bytes than the blocks were: every cut of the
+ * structure block, and every cut of the strings block, is refused without
+ * reading past the cut (the cut block is moved to the end of the buffer).
+ */
+TEST(fdt_refuses_every_cut_of_the_structure_and_strings_blocks)
+{
+	size_t size;
+	uint8_t *blob = load_fixture("virt-smp4-512m.dtb", &size);
+	uint32_t struct_size = hdr(blob, H_STRUCT_SIZE);
+	uint32_t strings_size = hdr(blob, H_STRINGS_SIZE);
+	int refused = 0;
+	struct fdt f;
+	size_t n;
+	uint8_t *cut;
+
+	for (uint32_t keep = 0; keep < struct_size; keep++) {
+		cut = relayout_cut(blob, true, keep, &n);
+		refused += fdt_init(&f, cut, n, NULL) == -EINVAL;
+		free(cut);
+	}
+	CHECK_EQ(refused, struct_size);
+	refused = 0;
+	for (uint32_t keep = 0; keep < strings_size; keep++) {
+		cut = relayout_cut(blob, false, keep, &n);
+		refused += fdt_init(&f, cut, n, NULL) == -EINVAL;
+		free(cut);
+	}
+	CHECK_EQ(refused, strings_size);
+	/* uncut, both layouts are fine and parse to the same board */
+	cut = relayout_cut(blob, true, struct_size, &n);
+	{
+		struct board a, b;
+
+		CHECK_EQ(board_parse(blob, size, &a, NULL), 0);
+		CHECK_EQ(board_parse(cut, n, &b, NULL), 0);
+		b.dtb_size = a.dtb_size;
+		CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	}
+	free(cut);
+	free(blob);
+}
+
+static uint64_t prng_state;
+
+/* xorshift64: a fixed sequence, so failures reproduce. */
+static uint64_t prng(void)
+{
+	prng_state ^= prng_state << 13;
+	prng_state ^= prng_state >> 7;
+	prng_state ^= prng_state << 17;
+	return prng_state;
+}
+
+/* Values likely to confuse a parser when written over a 32-bit word. */
+static uint32_t interesting_word(uint32_t total)
+{
+	static const uint32_t words[] = {
+		0, 1, 2, 3, 4, 9, 0x7fffffff, 0x80000000, 0xfffffffc, 0xffffffff,
+		0x10, 0x40,
+	};
+	uint64_t r = prng();
+
+	if (r % 4 == 0)
+		return (uint32_t)(r >> 32);
+	if (r % 4 == 1)
+		return total + (uint32_t)(r >> 40) % 16 - 8;
+	return words[(r >> 8) % ARRAY_SIZE(words)];
+}
+
+/*
+ * Walks everything a kernel might ask of a tree that fdt_init() accepted,
+ * so corrupted-but-accepted trees are exercised beyond board_parse().
+ */
+static void walk_everything(const struct fdt *f)
+{
+	int depth = 0;
+
+	for (int node = fdt_root(f); node >= 0; node = fdt_next_node(f, node, &depth)) {
+		int len;
+
+		fdt_node_name(f, node);
+		fdt_is_compatible(f, node, "virtio,mmio");
+		fdt_get_prop(f, node, "reg", &len);
+		fdt_first_child(f, node);
+		fdt_next_sibling(f, node);
+	}
+	fdt_find_path(f, "/soc/serial@10000000");
+	fdt_find_phandle(f, 1);
+}
+
+/*
+ * Applies iterations random corruptions to copies of a fixture, alternately
+ * one byte set to a random value and one aligned word set to a value chosen
+ * to upset a parser, and parses each copy. Every parse must return cleanly
+ * (AddressSanitizer watches for over-reads, the buffer being exactly the
+ * blob). Returns how many were accepted; *refused counts the others.
+ */
+static int fuzz_fixture(const char *name, int iterations, int *refused)
+{
+	size_t size;
+	uint8_t *blob = load_fixture(name, &size);
+	uint8_t *copy = malloc(size);
+	int accepted = 0;
+
+	for (int iter = 0; blob && iter < iterations; iter++) {
+		struct board b;
+		struct fdt f;
+		int err;
+
+		memcpy(copy, blob, size);
+		if (iter % 2 == 0) {
+			copy[prng() % size] = (uint8_t)prng();
+		} else {
+			size_t at = (prng() % (size / 4)) * 4;
+
+			put_be32(copy + at, interesting_word((uint32_t)size));
+		}
+		err = board_parse(copy, size, &b, NULL);
+		CHECK(err == 0 || err == -EINVAL || err == -ENODEV);
+		if (err == 0) {
+			CHECK(b.nmem > 0 && b.nharts > 0 && b.timebase_hz > 0);
+			accepted++;
+		} else {
+			(*refused)++;
+		}
+		if (fdt_init(&f, copy, size, NULL) == 0)
+			walk_everything(&f);
+	}
+	free(copy);
+	free(blob);
+	return accepted;
+}
+
+TEST(board_survives_random_corruption)
+{
+	prng_state = 0x6b696c6275726eULL;
+	for (size_t i = 0; i < ARRAY_SIZE(fixtures); i++) {
+		int refused = 0;
+		int accepted = fuzz_fixture(fixtures[i], 4000, &refused);
+
+		/* both outcomes happen: the corruption reaches the parser */
+		CHECK(accepted > 100);
+		CHECK(refused > 100);
+	}
+}
+
+/* Patches the 32-bit header field at off and expects fdt_init() to refuse. */
+static void expect_header_refused(const uint8_t *blob, size_t size, int field,
+				  uint32_t value, const char *why_want)
+{
+	uint8_t *copy = dup_bytes(blob, size);
+	const char *why = NULL;
+	struct fdt f;
+
+	put_be32(copy + field, value);
+	CHECK_EQ(fdt_init(&f, copy, size, &why), -EINVAL);
+	CHECK(why_is(why, why_want));
+	if (!why_is(why, why_want))
+		printf("  field %d = %#x: got \"%s\"\n", field, value, why ? why : "(null)");
+	free(copy);
+}
+
+TEST(fdt_refuses_bad_headers)
+{
+	size_t size;
+	uint8_t *blob = load_fixture("virt-smp4-512m.dtb", &size);
+	uint32_t total = (uint32_t)size;
+	const char *outside = "device tree: block outside the blob";
+
+	expect_header_refused(blob, size, H_MAGIC, 0xfeedd00d, "device tree: bad magic");
+	expect_header_refused(blob, size, H_VERSION, 16, "device tree: unsupported version");
+	expect_header_refused(blob, size, H_LAST_COMP, 18, "device tree: unsupported version");
+	expect_header_refused(blob, size, H_TOTAL, 39, "device tree: bad header");
+	expect_header_refused(blob, size, H_TOTAL, total + 1, "device tree: truncated blob");
+	expect_header_refused(blob, size, H_TOTAL, 0xffffffff, "device tree: bad header");
+	expect_header_refused(blob, size, H_OFF_STRUCT, total, outside);
+	expect_header_refused(blob, size, H_OFF_STRUCT, 0xfffffff0, outside);
+	expect_header_refused(blob, size, H_OFF_STRUCT, hdr(blob, H_OFF_STRUCT) + 2, outside);
+	expect_header_refused(blob, size, H_OFF_STRUCT, 0, outside);
+	expect_header_refused(blob, size, H_STRUCT_SIZE, 0xfffffff0, outside);
+	expect_header_refused(blob, size, H_OFF_STRINGS, total, outside);
+	expect_header_refused(blob, size, H_STRINGS_SIZE, hdr(blob, H_STRINGS_SIZE) + 1, outside);
+	expect_header_refused(blob, size, H_OFF_RSV, total, outside);
+	expect_header_refused(blob, size, H_OFF_RSV, 44, outside);
+	/* the reservation block read from the strings: no terminator before the end */
+	expect_header_refused(blob, size, H_OFF_RSV, ALIGN_DOWN(total - 8, 8),
+			      "device tree: unterminated memory reservation block");
+	free(blob);
+}
+
+TEST(fdt_refuses_property_name_offset_outside_strings)
+{
+	size_t size;
+	uint8_t *blob = load_fixture("virt-smp1-64m.dtb", &size);
+	uint8_t *st = blob + hdr(blob, H_OFF_STRUCT);
+	uint32_t strings_size = hdr(blob, H_STRINGS_SIZE);
+	const char *why = NULL;
+	struct fdt f;
+	size_t off = 8;				/* root BEGIN_NODE "" */
+
+	CHECK_EQ(fdt_be32(st + off), FDT_PROP);	/* the root's first property */
+	put_be32(st + off + 8, strings_size);
+	CHECK_EQ(fdt_init(&f, blob, size, &why), -EINVAL);
+	CHECK(why_is(why, "device tree: property name outside the strings block"));
+	put_be32(st + off + 8, 0xffffffff);
+	CHECK_EQ(fdt_init(&f, blob, size, &why), -EINVAL);
+	/* the last string, cut off from its NUL by shrinking the block */
+	put_be32(st + off + 8, 0);
+	put_be32(blob + H_STRINGS_SIZE, strings_size - 1);
+	CHECK_EQ(fdt_init(&f, blob, size, &why), -EINVAL);
+	CHECK(why_is(why, "device tree: unterminated property name"));
+	free(blob);
+}
+
+/* Finishes a hand-made structure block and expects fdt_init() to refuse it. */
+static void expect_structure_refused(struct dtb_build *d, const char *why_want,
+				     int line)
+{
+	size_t size;
+	uint8_t *blob = db_finish(d, &size);
+	const char *why = NULL;
+	struct fdt f;
+
+	if (fdt_init(&f, blob, size, &why) != -EINVAL || !why_is(why, why_want)) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "structure refused with \"%s\", wanted \"%s\"",
+			 why ? why : "(nothing)", why_want);
+		test_fail(__FILE__, line, msg);
+	}
+	free(blob);
+}
+
+/* A root node with a "p" property, left open. */
+static struct dtb_build *open_root(void)
+{
+	struct dtb_build *d = db_new();
+
+	db_begin(d, "");
+	DB_CELLS(d, "p", 1);
+	return d;
+}
+
+TEST(fdt_refuses_malformed_structure_blocks)
+{
+	struct dtb_build *d;
+
+	d = open_root();				/* name runs off the block */
+	db_u32(d, FDT_BEGIN_NODE);
+	db_raw(d, "abcd", 4);
+	expect_structure_refused(d, "device tree: unterminated node name", __LINE__);
+
+	d = open_root();				/* root never closed */
+	db_u32(d, FDT_END);
+	expect_structure_refused(d, "device tree: unbalanced nodes at FDT_END", __LINE__);
+
+	d = open_root();				/* one END_NODE too many */
+	db_end(d);
+	db_end(d);
+	db_u32(d, FDT_END);
+	expect_structure_refused(d, "device tree: unbalanced end of node", __LINE__);
+
+	d = open_root();				/* a second root */
+	db_end(d);
+	db_begin(d, "again");
+	db_end(d);
+	db_u32(d, FDT_END);
+	expect_structure_refused(d, "device tree: more than one root node", __LINE__);
+
+	d = db_new();					/* property outside any node */
+	DB_CELLS(d, "p", 1);
+	db_u32(d, FDT_END);
+	expect_structure_refused(d, "device tree: property outside a node", __LINE__);
+
+	d = db_new();					/* nothing but FDT_END */
+	db_u32(d, FDT_NOP);
+	db_u32(d, FDT_END);
+	expect_structure_refused(d, "device tree: no root node", __LINE__);
+
+	d = open_root();				/* no FDT_END */
+	db_end(d);
+	expect_structure_refused(d, "device tree: structure block has no FDT_END", __LINE__);
+
+	d = open_root();				/* unknown token */
+	db_u32(d, 5);
+	db_end(d);
+	db_u32(d, FDT_END);
+	expect_structure_refused(d, "device tree: unknown structure token", __LINE__);
+
+	d = open_root();				/* property value past the block */
+	db_u32(d, FDT_PROP);
+	db_u32(d, 64);
+	db_u32(d, db_string(d, "q"));
+	db_end(d);
+	db_u32(d, FDT_END);
+	expect_structure_refused(d, "device tree: property value outside the structure block",
+				 __LINE__);
+
+	d = open_root();				/* property after a subnode */
+	db_begin(d, "child");
+	db_end(d);
+	DB_CELLS(d, "late", 1);
+	db_end(d);
+	db_u32(d, FDT_END);
+	expect_structure_refused(d, "device tree: property after a subnode", __LINE__);
+
+	d = open_root();				/* header cut inside a PROP */
+	db_u32(d, FDT_PROP);
+	db_u32(d, 0);
+	expect_structure_refused(d, "device tree: structure token outside the block", __LINE__);
+}
+
+/* A chain of depth nested nodes, properly closed. */
+static uint8_t *nested_blob(int depth, size_t *size)
+{
+	struct dtb_build *d = db_new();
+
+	db_begin(d, "");
+	for (int i = 1; i < depth; i++)
+		db_begin(d, "n");
+	for (int i = 0; i < depth; i++)
+		db_end(d);
+	return db_finish_tree(d, size);
+}
+
+TEST(fdt_limits_nesting_depth)
+{
+	size_t size;
+	uint8_t *ok = nested_blob(FDT_MAX_DEPTH, &size);
+	uint8_t *deep;
+	const char *why = NULL;
+	struct fdt f;
+	int node, depth = 0, last = -1;
+
+	CHECK_EQ(fdt_init(&f, ok, size, NULL), 0);
+	CHECK_EQ(f.nnodes, FDT_MAX_DEPTH);
+	for (node = fdt_root(&f); node >= 0; node = fdt_next_node(&f, node, &depth))
+		last = node;
+	CHECK_EQ(depth, FDT_MAX_DEPTH - 1);
+	CHECK_EQ(fdt_find_path(&f, "/n/n/n"), fdt_next_node(&f, fdt_next_node(&f,
+		 fdt_next_node(&f, fdt_root(&f), NULL), NULL), NULL));
+	CHECK(fdt_parent(&f, last) >= 0);
+	free(ok);
+
+	deep = nested_blob(FDT_MAX_DEPTH + 1, &size);
+	CHECK_EQ(fdt_init(&f, deep, size, &why), -EINVAL);
+	CHECK(why_is(why, "device tree: nodes nested too deeply"));
+	free(deep);
 }

@@ -46,9 +46,14 @@ done
 
 # boot CPUS MEM APPEND LOG: run QEMU, leave the console in LOG, return its status
 boot() {
+	local status
 	timeout --foreground -k 5 "$TIMEOUT" "$QEMU" -machine virt -bios default \
 		-kernel "$B/kernel.elf" -smp "$1" -m "$2" -nographic \
-		-monitor none -serial stdio -append "$3" </dev/null >"$4" 2>&1
+		-monitor none -serial stdio -append "$3" </dev/null >"$4.raw" 2>&1
+	status=$?
+	tr -d '\r' <"$4.raw" >"$4"
+	rm -f "$4.raw"
+	return $status
 }
 
 # ---- 2. boot self-tests
@@ -58,11 +63,11 @@ for shape in "1 128M" "4 128M" "2 64M" "2 512M"; do
 	log="$LOGS/ktest-cpus$1-mem$2.log"
 	boot "$1" "$2" "ktest=all" "$log"
 	status=$?
-	ok=$(grep -c '^ktest: .* ok\r\?$' "$log")
+	ok=$(grep -c '^ktest: .* ok$' "$log")
 	passed=$((passed + ok))
 	while read -r line; do
 		[ -n "$line" ] && fail "$label: $line"
-	done < <(grep 'FAILED' "$log" | tr -d '\r')
+	done < <(grep 'FAILED' "$log")
 	if [ "$status" = 0 ] && grep -q '^ktest: [0-9]* passed, 0 failed' "$log"; then
 		pass
 		echo "$label: $ok self-tests passed"

@@ -33,7 +33,7 @@ static inline void spin_init(struct spinlock *lock, const char *name)
 static inline bool spin_held(const struct spinlock *lock)
 {
 	return __atomic_load_n(&lock->locked, __ATOMIC_RELAXED) &&
-	       READ_ONCE(lock->owner) == this_cpu_id();
+	       __atomic_load_n(&lock->owner, __ATOMIC_RELAXED) == this_cpu_id();
 }
 
 static inline void spin_lock(struct spinlock *lock)
@@ -46,20 +46,20 @@ static inline void spin_lock(struct spinlock *lock)
 		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED))
 			;
 	}
-	lock->owner = this_cpu_id();
+	__atomic_store_n(&lock->owner, this_cpu_id(), __ATOMIC_RELAXED);
 }
 
 static inline bool spin_trylock(struct spinlock *lock)
 {
 	if (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE))
 		return false;
-	lock->owner = this_cpu_id();
+	__atomic_store_n(&lock->owner, this_cpu_id(), __ATOMIC_RELAXED);
 	return true;
 }
 
 static inline void spin_unlock(struct spinlock *lock)
 {
-	lock->owner = -1;
+	__atomic_store_n(&lock->owner, -1, __ATOMIC_RELAXED);
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
 }
 

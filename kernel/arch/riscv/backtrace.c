@@ -4,7 +4,9 @@
  * s0 (at s0 - 16). A leaf function saves no return address: its s0 - 8 holds
  * the caller's s0, and its return address is still in ra. Only the innermost
  * frame of a trap can be a leaf; backtrace_print() recognises it because
- * that slot then holds a frame pointer into the same stack, not code.
+ * that slot then holds a frame pointer into the same stack, not code. A
+ * function stopped in its epilogue has already reloaded the caller's s0;
+ * then ra names a different function than pc and is shown as the caller.
  * The walk stops at the first frame pointer that is not inside a kernel
  * stack, so a corrupted chain ends the trace instead of faulting.
  */
@@ -32,6 +34,14 @@ static bool frame_readable(uintptr_t fp)
 	return lo >= (uintptr_t)_bss_start && fp <= (uintptr_t)_bss_end;
 }
 
+static bool same_function(uintptr_t a, uintptr_t b)
+{
+	uint64_t off_a, off_b;
+	const char *fa = ksym_lookup(a, &off_a), *fb = ksym_lookup(b, &off_b);
+
+	return fa && fa == fb;
+}
+
 static void print_frame(int n, uintptr_t pc)
 {
 	uint64_t off;
@@ -55,6 +65,9 @@ void backtrace_print(uintptr_t pc, uintptr_t fp, uintptr_t ra)
 		if (slot > fp && frame_readable(slot)) {	/* a leaf */
 			print_frame(n++, ra - 4);
 			fp = slot;
+		} else if (slot != ra && !same_function(pc, ra - 4)) {
+			/* stopped in an epilogue: s0 is the caller's already */
+			print_frame(n++, ra - 4);
 		}
 	}
 	while (n < BACKTRACE_MAX && frame_readable(fp)) {

@@ -101,10 +101,10 @@ HOST_DEPS_bootargs := kernel/kern/bootargs.c
 HOST_TESTS := $(patsubst host/%.c,$(B)/host/%,$(wildcard host/test_*.c))
 
 .SECONDEXPANSION:
-$(B)/host/test_%: host/test_%.c host/test_main.c host/env/env.c host/test.h host/env/env.h $$(HOST_DEPS_$$*) $$(wildcard kernel/*/*.h kernel/include/*.h)
+$(B)/host/test_%: host/test_%.c host/runner.c host/env/env.c host/test.h host/env/env.h $$(HOST_DEPS_$$*) $$(wildcard kernel/*/*.h kernel/include/*.h)
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$@)
-	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $< host/test_main.c host/env/env.c $(HOST_DEPS_$*)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $< host/runner.c host/env/env.c $(HOST_DEPS_$*)
 
 host-tests: $(HOST_TESTS)
 

@@ -3,7 +3,7 @@
  *
  *	TEST(buddy_merges_neighbours) { ... CHECK(x == 1); CHECK_EQ(a, b); }
  *
- * Each TEST registers itself; host/test_main.c runs them all (or those named
+ * Each TEST registers itself; host/runner.c runs them all (or those named
  * on the command line), prints "PASS name" or "FAIL name" per test, and ends
  * with "N passed, N failed". A failed CHECK records file:line and the test goes
  * on, so one run reports every broken expectation.

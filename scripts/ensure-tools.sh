@@ -13,6 +13,7 @@ check cpio cpio
 check gcc gcc
 check make make
 check mkswap util-linux
+check dtc device-tree-compiler
 [ -e /usr/riscv64-linux-gnu/lib/libc.a ] || need="$need libc6-dev-riscv64-cross"
 
 [ -z "$need" ] && exit 0

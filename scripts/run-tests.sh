@@ -100,6 +100,26 @@ crash crash_kernel_null_load "load page fault" "stval 0x0000000000000000" \
 crash crash_kmalloc_overflow "red zone" "kmalloc-64"
 crash crash_kmalloc_use_after_free "after free" "kmalloc-64"
 
+# ---- a device tree with a broken node: the panic names it
+dt=$LOGS/broken
+"$QEMU" -machine virt,dumpdtb="$dt.dtb" -smp 2 -m 128M -nographic >/dev/null 2>&1
+if dtc -q -I dtb -O dts "$dt.dtb" -o "$dt.dts" &&
+   sed -i '/riscv,ndev/d' "$dt.dts" &&
+   dtc -q -I dts -O dtb "$dt.dts" -o "$dt.dtb"; then
+	log="$LOGS/broken-devicetree.log"
+	timeout -k 5 "$TIMEOUT" "$QEMU" -machine virt -bios default \
+		-kernel "$B/kernel.elf" -smp 2 -m 128M -nographic -monitor none \
+		-serial stdio -dtb "$dt.dtb" </dev/null >"$log" 2>&1
+	status=$?
+	if [ "$status" = 99 ] && grep -q "panic on hart .*: device tree: PLIC has no riscv,ndev" "$log"; then
+		pass; echo "device tree: missing property named in the panic"
+	else
+		fail "device tree: status $status (log: $log)"
+	fi
+else
+	fail "device tree: could not build the broken device tree"
+fi
+
 # ---- boot arguments: unknown keys are reported and ignored
 log="$LOGS/bootargs.log"
 boot 1 128M "frobnicate=1 ktest=every_hart_is_online" "$log"

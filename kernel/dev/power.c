@@ -26,5 +26,5 @@ void power_off(int status)
 
 		*test_dev = code ? (code << 16) | TEST_FAIL : TEST_PASS;
 	}
-	sbi_shutdown();
+	sbi_shutdown(status != 0);
 }

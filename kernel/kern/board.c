@@ -417,6 +417,7 @@ int board_parse(const void *dtb, size_t avail, struct board *b,
 	if (err)
 		return err;
 	b->dtb_size = fdt.totalsize;
+	board_parse_test(&fdt, b);	/* first: a failed parse can still power off */
 	if ((err = board_parse_memory(&fdt, b, why)) ||
 	    (err = board_parse_reserved(&fdt, b, why)) ||
 	    (err = board_parse_cpus(&fdt, b, why)) ||
@@ -424,7 +425,6 @@ int board_parse(const void *dtb, size_t avail, struct board *b,
 	    (err = board_parse_plic(&fdt, b, why)) ||
 	    (err = board_parse_virtio(&fdt, b, why)))
 		return err;
-	board_parse_test(&fdt, b);
 	board_parse_bootargs(&fdt, b);
 	return 0;
 }

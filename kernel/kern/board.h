@@ -68,7 +68,9 @@ extern struct board boot_board;
  * avail bytes may be read. Returns 0, or a negative errno with *why set to a
  * static or b-owned message that names the missing or malformed part, such as
  * "device tree: /cpus has no timebase-frequency" or "device tree: truncated
- * blob". Never reads outside [dtb, dtb + avail).
+ * blob". Never reads outside [dtb, dtb + avail). If the blob itself is
+ * valid, b->test is filled even when a required part is missing, so the
+ * kernel can still power off with a status.
  */
 int board_parse(const void *dtb, size_t avail, struct board *b,
 		const char **why);

@@ -50,8 +50,10 @@ static void read_device_tree(paddr_t pa)
 		      (void *)pa);
 	blob = phys_to_virt(pa);
 	size = be32(blob + 4);
-	if (board_parse(blob, MIN(size, DTB_MAX_SIZE), &boot_board, &why) < 0)
+	if (board_parse(blob, MIN(size, DTB_MAX_SIZE), &boot_board, &why) < 0) {
+		power_init(&boot_board);	/* if the test device was found */
 		panic("%s", why);
+	}
 }
 
 /* Number the harts: the boot hart is cpu 0, the others follow in order. */

@@ -61,9 +61,10 @@ long sbi_probe_extension(long ext)
 	return sbi_call(SBI_EXT_BASE, 3, ext, 0, 0, 0, 0).value;
 }
 
-void sbi_shutdown(void)
+void sbi_shutdown(bool failure)
 {
-	sbi_call(SBI_EXT_SRST, 0, 0, 0, 0, 0, 0);	/* shutdown, no reason */
+	/* system reset: type 0 = shutdown; reason 0 = none, 1 = system failure */
+	sbi_call(SBI_EXT_SRST, 0, 0, failure ? 1 : 0, 0, 0, 0);
 	sbi_call(0x08, 0, 0, 0, 0, 0, 0);		/* legacy shutdown */
 	for (;;)
 		__asm__ volatile("wfi");

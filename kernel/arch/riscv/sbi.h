@@ -35,6 +35,7 @@ long sbi_remote_sfence_vma(unsigned long hart_mask,
 long sbi_hart_start(unsigned long hartid, unsigned long start_pa,
 		    unsigned long opaque);
 long sbi_probe_extension(long ext);
-void sbi_shutdown(void) __noreturn;
+/* Power off through the firmware; failure gives the reason "system failure". */
+void sbi_shutdown(bool failure) __noreturn;
 
 #endif

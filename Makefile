@@ -120,7 +120,8 @@ run: tools all
 	@echo "$(QEMU_BASE) $(if $(APPEND),-append '$(APPEND)')"
 	@$(QEMU_BASE) $(if $(APPEND),-append '$(APPEND)')
 
-gdb: tools all
+gdb: all
+	@scripts/ensure-tools.sh gdb
 	@echo "QEMU is halted with a gdb stub on localhost:1234. In another terminal:"
 	@echo "  gdb-multiarch $(B)/kernel.elf -ex 'target remote localhost:1234'"
 	@echo "$(QEMU_BASE) -S -s $(if $(APPEND),-append '$(APPEND)')"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Make sure the tools Kilburn needs are installed (Debian/Ubuntu packages).
 # As root it installs what is missing; otherwise it prints the command to run.
+# "ensure-tools.sh gdb" also wants gdb-multiarch.
 set -e
 
 need=""
@@ -14,6 +15,7 @@ check gcc gcc
 check make make
 check mkswap util-linux
 check dtc device-tree-compiler
+[ "${1:-}" = gdb ] && check gdb-multiarch gdb-multiarch
 [ -e /usr/riscv64-linux-gnu/lib/libc.a ] || need="$need libc6-dev-riscv64-cross"
 
 [ -z "$need" ] && exit 0

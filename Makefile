@@ -46,7 +46,7 @@ KSRCS := $(wildcard kernel/arch/riscv/*.S kernel/arch/riscv/*.c \
 KOBJS := $(patsubst %,$(B)/%.o,$(KSRCS))
 KLDS  := kernel/arch/riscv/kernel.ld
 
-all: $(B)/kernel.elf
+all: $(B)/kernel.elf $(B)/root.img
 
 $(B)/kernel/%.c.o: kernel/%.c Makefile
 	@mkdir -p $(dir $@)
@@ -83,6 +83,39 @@ $(B)/kernel.elf: $(KOBJS) $(B)/ksyms.o $(KLDS)
 
 -include $(KOBJS:.o=.d)
 
+# ---------------------------------------------------------------- user space
+
+include user/user.mk
+
+# Kilburn's own test programs (tests/user/*.c) link with its C library;
+# tests/glibc/*.c are built with the cross toolchain's glibc, unmodified.
+KTEST_PROGS := $(patsubst tests/user/%.c,$(B)/tests/%,$(wildcard tests/user/*.c))
+GLIBC_PROGS := $(patsubst tests/glibc/%.c,$(B)/tests/glibc-%,$(wildcard tests/glibc/*.c))
+
+$(B)/tests/%: tests/user/%.c $(USER_CRT0) $(USER_LIBC)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(USER_CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< $(USER_LIBC) -lgcc
+
+$(B)/tests/glibc-%: tests/glibc/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) -static -O2 -Wall -Werror -o $@ $<
+
+# The root disk: a cpio (newc) archive of the programs, padded to whole
+# sectors for the virtio disk.
+ROOT := $(B)/root
+$(B)/root.img: $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) Makefile
+	$(call say,CPIO,$@)
+	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
+		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc
+	$(Q)cp $(filter $(B)/user/bin/%,$(USER_PROGS)) $(ROOT)/bin/
+	$(Q)cp $(filter $(B)/user/sbin/%,$(USER_PROGS)) $(ROOT)/sbin/
+	$(Q)cp $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(ROOT)/tests/
+	$(Q)echo "Kilburn" > $(ROOT)/etc/motd
+	$(Q)cd $(ROOT) && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > ../root.img
+	$(Q)truncate -s %4096 $@
+
 # ---------------------------------------------------------------- host tests
 
 HOSTCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -97,6 +130,9 @@ HOST_DEPS_fdt      := kernel/lib/fdt.c kernel/kern/board.c
 HOST_DEPS_pmm      := kernel/vm/pmm.c
 HOST_DEPS_kmem     := kernel/vm/kmem.c kernel/vm/pmm.c
 HOST_DEPS_bootargs := kernel/kern/bootargs.c
+HOST_DEPS_avl      := kernel/lib/avl.c
+HOST_DEPS_cpio     := kernel/fs/cpio.c kernel/vm/kmem.c kernel/vm/pmm.c
+HOST_DEPS_elf      := kernel/kern/elf.c kernel/kern/exec_stack.c
 
 HOST_TESTS := $(patsubst host/%.c,$(B)/host/%,$(wildcard host/test_*.c))
 
@@ -111,7 +147,10 @@ host-tests: $(HOST_TESTS)
 # ---------------------------------------------------------------- running
 
 QEMU_BASE = $(QEMU) -machine virt -bios default -kernel $(B)/kernel.elf \
-	-smp $(CPUS) -m $(MEM) -nographic
+	-smp $(CPUS) -m $(MEM) -nographic \
+	-global virtio-mmio.force-legacy=false \
+	-drive file=$(B)/root.img,if=none,format=raw,id=root \
+	-device virtio-blk-device,drive=root
 
 tools:
 	@scripts/ensure-tools.sh

@@ -44,13 +44,22 @@ for t in "$B"/host/test_*; do
 	fi
 done
 
-# boot CPUS MEM APPEND LOG: run QEMU, leave the console in LOG, return its status
+# boot CPUS MEM APPEND LOG: run QEMU, leave the console in LOG, return its status.
+# The first virtio disk is a throwaway copy of the pattern image that the
+# virtio-blk self-tests read and write (scripts/mkpattern.sh).
 boot() {
-	local status
+	local status disk
+	[ "$B/test-disk.img" -nt scripts/mkpattern.sh ] ||
+		scripts/mkpattern.sh "$B/test-disk.img"
+	disk=$(mktemp "$B/test-disk.XXXXXX") && cp "$B/test-disk.img" "$disk"
 	timeout --foreground -k 5 "$TIMEOUT" "$QEMU" -machine virt -bios default \
 		-kernel "$B/kernel.elf" -smp "$1" -m "$2" -nographic \
-		-monitor none -serial stdio -append "$3" </dev/null >"$4.raw" 2>&1
+		-monitor none -serial stdio -append "$3" \
+		-global virtio-mmio.force-legacy=false \
+		-drive file="$disk",if=none,format=raw,id=disk0 \
+		-device virtio-blk-device,drive=disk0 </dev/null >"$4.raw" 2>&1
 	status=$?
+	rm -f "$disk"
 	tr -d '\r' <"$4.raw" >"$4"
 	rm -f "$4.raw"
 	return $status

@@ -6,6 +6,8 @@
 #	$(B)/user/libc.a, $(B)/user/crt0.o
 #	$(B)/user/bin/NAME for each user/bin/NAME.c, $(B)/user/sbin/init
 #	$(B)/user/tests/NAME for each user/tests/NAME.c (target user-tests)
+# A program user/bin/NAME.c may have private modules in user/bin/NAME/*.c
+# (the shell does); their objects go to $(B)/user/parts/bin/NAME/.
 
 ifeq ($(words $(MAKEFILE_LIST)),1)
 B ?= build
@@ -31,11 +33,19 @@ USER_LIBC     := $(B)/user/libc.a
 USER_PROGS := $(patsubst user/%.c,$(B)/user/%,$(wildcard user/bin/*.c user/sbin/*.c))
 USER_TESTS := $(patsubst user/%.c,$(B)/user/%,$(wildcard user/tests/*.c))
 
+# Private modules: $(B)/user/bin/NAME also links user/bin/NAME/*.c.
+user_parts = $(patsubst user/%.c,$(B)/user/parts/%.o,$(wildcard $(patsubst $(B)/user/%,user/%,$(1))/*.c))
+$(foreach p,$(USER_PROGS),$(eval $(p): $(call user_parts,$(p))))
+
 user-progs: $(USER_PROGS)
 user-tests: $(USER_TESTS)
 .PHONY: user-progs user-tests
 
 $(B)/user/%.o: user/%.c
+	@mkdir -p $(dir $@)
+	$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+
+$(B)/user/parts/%.o: user/%.c
 	@mkdir -p $(dir $@)
 	$(USER_CC) $(USER_CFLAGS) -c $< -o $@
 
@@ -49,8 +59,10 @@ $(USER_LIBC): $(USER_LIB_OBJS)
 
 # Programs: crt0 + the program + libc.a + libgcc.
 $(USER_PROGS) $(USER_TESTS): $(B)/user/%: $(B)/user/%.o $(USER_CRT0) $(USER_LIBC)
-	$(USER_CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< $(USER_LIBC) -lgcc
+	$(USER_CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< \
+		$(call user_parts,$@) $(USER_LIBC) -lgcc
 
--include $(USER_LIB_OBJS:.o=.d) $(USER_PROGS:=.d) $(USER_TESTS:=.d)
+-include $(USER_LIB_OBJS:.o=.d) $(USER_PROGS:=.d) $(USER_TESTS:=.d) \
+	$(foreach p,$(USER_PROGS),$(patsubst %.o,%.d,$(call user_parts,$(p))))
 
 .DEFAULT_GOAL := $(user_saved_goal)

@@ -4,9 +4,10 @@
 
 #include "types.h"
 
-/* A byte arrived (UART receive interrupt). */
+/* A byte arrived (UART receive interrupt): goes to the terminal. */
 void console_input(char c);
-/* The next input byte, or -1 if none is waiting. */
-int console_getc(void);
+
+/* Write bytes to the console ("\n" becomes "\r\n"), as one piece. */
+void console_write(const char *s, size_t n);
 
 #endif

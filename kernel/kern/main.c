@@ -5,18 +5,28 @@
  *  2. take over physical memory (pmm) and build the kernel page table;
  *  3. move onto a guarded kernel stack, start the console, interrupts,
  *     the timer and the other harts;
- *  4. run the self-tests if asked (ktest=), else wait at the console.
+ *  4. run the self-tests if asked (ktest=); else mount the file systems,
+ *     start init (pid 1) and become this hart's scheduler.
  */
 #include "env.h"
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/smp.h"
 #include "arch/riscv/timer.h"
+#include "dev/blk.h"
 #include "dev/plic.h"
 #include "dev/uart.h"
 #include "kern/board.h"
 #include "kern/bootargs.h"
-#include "kern/console.h"
+#include "fs/devfs.h"
+#include "fs/procfs.h"
+#include "fs/rootfs.h"
+#include "fs/tmpfs.h"
+#include "kern/init.h"
+#include "kern/proc.h"
+#include "kern/sched.h"
+#include "kern/syscall.h"
+#include "vm/vmspace.h"
 #include "kern/kstack.h"
 #include "kern/ktest.h"
 #include "kern/power.h"
@@ -109,21 +119,19 @@ static void banner(void)
 	kprintf("  bootargs   \"%s\"\n", boot_board.bootargs);
 }
 
-/* Without user space, the console echoes what is typed. */
-static void console_echo(void)
+/* Mount the file systems: the root disk, /tmp, /dev and /proc. */
+static int mount_all(void)
 {
-	kprintf("\nNo user space yet: what you type is echoed by the UART "
-		"interrupt path. Ctrl-A X quits QEMU.\n");
-	irq_enable();
-	for (;;) {
-		int c = console_getc();
+	int err = rootfs_mount();
 
-		if (c < 0) {
-			wfi();
-			continue;
-		}
-		kprintf("%c", c == '\r' ? '\n' : c);
+	if (err) {
+		kprintf("rootfs: cannot mount the root disk (error %d)\n", -err);
+		return err;
 	}
+	if ((err = tmpfs_mount("/tmp")) || (err = devfs_mount("/dev")) ||
+	    (err = procfs_mount("/proc")))
+		kprintf("vfs: mount failed (error %d)\n", -err);
+	return err;
 }
 
 static void kmain_on_stack(void)
@@ -135,12 +143,18 @@ static void kmain_on_stack(void)
 	timer_init_hart();
 	cpus[0].online = 1;
 	smp_start();
+	blk_init();
 	banner();
 	const char *which = bootarg("ktest");
 
 	if (which)
 		ktest_run(which[0] ? which : "all");
-	console_echo();
+	if (mount_all() < 0) {
+		kprintf("Nothing to run without a root file system: powering off.\n");
+		power_off(1);
+	}
+	init_start();
+	scheduler();
 }
 
 void kmain(uint64_t hartid, paddr_t dtb)
@@ -155,6 +169,9 @@ void kmain(uint64_t hartid, paddr_t dtb)
 	take_memory();
 	pmap_bootstrap(&boot_board);
 	kmem_init();
+	vm_init();
+	proc_init();
+	syscall_init();
 	cpus[0].kstack_top = kstack_alloc();
 	if (!cpus[0].kstack_top)
 		panic("kmain: no memory for the boot hart's kernel stack");

@@ -6,6 +6,7 @@
  */
 #include "env.h"
 #include "arch/riscv/sbi.h"
+#include "kern/console.h"
 #include "kern/panic.h"
 
 static struct spinlock console_lock = SPINLOCK_INIT("console");
@@ -49,4 +50,13 @@ int kprintf(const char *fmt, ...)
 	n = kvprintf(fmt, ap);
 	va_end(ap);
 	return n;
+}
+
+void console_write(const char *s, size_t n)
+{
+	unsigned long flags = spin_lock_irqsave(&console_lock);
+
+	for (size_t i = 0; i < n; i++)
+		emit(NULL, s[i]);
+	spin_unlock_irqrestore(&console_lock, flags);
 }

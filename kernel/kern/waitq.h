@@ -16,7 +16,9 @@
  * switching away, so drivers can be used before the scheduler runs.
  * The lock must be taken with spin_lock_irqsave by its users if an
  * interrupt handler also takes it; waitq_sleep keeps interrupts as they
- * were on return.
+ * were on return. A process that gets a signal while asleep is woken too:
+ * callers that can be interrupted check signal_pending() after waking.
+ * The implementation is in kern/sched.c.
  */
 #ifndef KILBURN_WAITQ_H
 #define KILBURN_WAITQ_H
@@ -25,12 +27,13 @@
 #include "list.h"
 
 struct waitq {
-	struct spinlock lock;		/* guards waiters */
-	struct list_node waiters;	/* sleeping threads */
+	struct list_node waiters;	/* sleeping processes (sched_lock) */
 };
 
 void waitq_init(struct waitq *wq);
 void waitq_sleep(struct waitq *wq, struct spinlock *lk);
 void waitq_wake_all(struct waitq *wq);
+/* The same, with sched_lock already held. */
+void waitq_wake_all_locked(struct waitq *wq);
 
 #endif

@@ -55,4 +55,52 @@ paddr_t pmap_kextract(vaddr_t va);
  */
 void *pmap_map_device(paddr_t pa, uint64_t size);
 
+/* ---- user address spaces ---- */
+
+struct pmap;
+
+/*
+ * pmap_create - an empty user page table whose kernel half is the shared
+ * kernel one. Returns NULL if out of memory.
+ */
+struct pmap *pmap_create(void);
+
+/*
+ * pmap_destroy - free a pmap and its page-table pages (not the frames it
+ * maps), after flushing its translations from every hart that may cache
+ * them. It must not be active on any hart.
+ */
+void pmap_destroy(struct pmap *pm);
+
+/* Make pm this hart's user address space (NULL: none, kernel only). */
+void pmap_activate(struct pmap *pm);
+
+/*
+ * pmap_enter - map the user page at va to pa with prot (VM_PROT_*),
+ * replacing any previous mapping (which is flushed). Returns 0 or -ENOMEM.
+ */
+int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot);
+
+/* Unmap [start, end) (page aligned) and flush it from the TLBs. */
+void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end);
+
+/*
+ * Lower the protection of the mapped pages in [start, end) to prot (a page
+ * keeps no permission it did not have) and flush them.
+ */
+void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
+		  unsigned int prot);
+
+/*
+ * pmap_extract - the frame and protection of the page at va. Returns false
+ * if va is not mapped.
+ */
+bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot);
+
+/* Page-table pages (frames) currently used by pm, the root included. */
+uint64_t pmap_table_pages(const struct pmap *pm);
+
+/* User pages currently mapped by pm (its resident set). */
+uint64_t pmap_resident(const struct pmap *pm);
+
 #endif

@@ -23,6 +23,7 @@ struct entry {
 
 static int opt_all, opt_long, opt_one;
 
+/* qsort order of entries: byte-wise by name. */
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);

@@ -76,6 +76,7 @@ static int read_proc(long pid, struct proc *pr)
 	return 0;
 }
 
+/* qsort order of processes: by pid. */
 static int by_pid(const void *a, const void *b)
 {
 	long x = ((const struct proc *)a)->pid, y = ((const struct proc *)b)->pid;

@@ -25,6 +25,8 @@
  * is that of its last command; a command killed by signal N has status
  * 128+N and the shell reports it ("Segmentation fault", "Killed",
  * "Terminated", ...). A command not found has status 127.
+ *
+ * This file runs commands; sh/parse.c parses text, sh/expand.c expands words.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,461 +36,16 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-enum { T_WORD, T_PIPE, T_AND, T_OR, T_SEMI, T_AMP, T_REDIR, T_END };
-
-struct redir {			/* [fd] op word */
-	int		fd;
-	int		op;		/* '<', '>', 'A' (>>), 'D' (>& or <&) */
-	char		*word;		/* raw, expanded at run time */
-	struct redir	*next;
-};
-
-struct cmd {			/* one simple command of a pipeline */
-	char		**words;	/* raw words, NULL-terminated */
-	int		nwords;
-	struct redir	*redirs;
-	struct cmd	*next;
-};
-
-struct pipeline {
-	struct cmd	*cmds;
-	int		op;		/* T_AND / T_OR to the next one, else 0 */
-	struct pipeline	*next;
-};
-
-struct andor {
-	struct pipeline	*first;
-	int		background;
-	struct andor	*next;
-};
+#include "sh/sh.h"
 
 /* --- shell state ---------------------------------------------------------- */
 
-static int last_status;		/* $? */
-static pid_t shell_pid;		/* $$ */
-static pid_t last_bg;		/* $!, 0 if none */
-static int interactive;
-static char **pos_args;		/* $0, $1, ... */
-static int pos_count;
-
-/* --- arena: everything parsed from one input is freed together ------------ */
-
-struct block { struct block *next; };
-static struct block *arena;
-
-/* Returns zeroed memory that lives until arena_reset(); exits if out of memory. */
-static void *arena_alloc(size_t n)
-{
-	struct block *b = calloc(1, sizeof(*b) + n + 16);
-
-	if (!b) {
-		fprintf(stderr, "sh: out of memory\n");
-		exit(2);
-	}
-	b->next = arena;
-	arena = b;
-	return (char *)b + 16;
-}
-
-/* Frees every arena allocation. */
-static void arena_reset(void)
-{
-	while (arena) {
-		struct block *n = arena->next;
-		free(arena);
-		arena = n;
-	}
-}
-
-/* --- growable strings -------------------------------------------------- */
-
-struct str { char *s; size_t len, cap; };
-
-/* Appends n bytes of p to sb (NUL-terminated); exits if out of memory. */
-static void str_add(struct str *sb, const char *p, size_t n)
-{
-	if (sb->len + n + 1 > sb->cap) {
-		sb->cap = (sb->len + n + 1) * 2;
-		sb->s = realloc(sb->s, sb->cap);
-		if (!sb->s) {
-			fprintf(stderr, "sh: out of memory\n");
-			exit(2);
-		}
-	}
-	memcpy(sb->s + sb->len, p, n);
-	sb->len += n;
-	sb->s[sb->len] = 0;
-}
-
-/* --- lexer ---------------------------------------------------------------- */
-
-struct lexer {
-	const char	*p;
-	int		kind;		/* kind of the current token */
-	char		*word;		/* T_WORD: raw text; T_REDIR: unused */
-	int		rfd, rop;	/* T_REDIR: fd (-1 default) and op */
-	int		incomplete;	/* input ended inside quotes or after \ */
-};
-
-/* True for characters that end an unquoted word. */
-static int is_special(char c)
-{
-	return c == 0 || c == ' ' || c == '\t' || c == '\n' || c == ';' ||
-	       c == '&' || c == '|' || c == '<' || c == '>';
-}
-
-/*
- * Scans a raw word at lx->p, keeping its quotes (expansion removes them).
- * Sets lx->incomplete if a quote is left open or input ends in '\'.
- */
-static char *lex_word(struct lexer *lx)
-{
-	const char *start = lx->p, *p = lx->p;
-	char *w;
-
-	while (!is_special(*p)) {
-		if (*p == '\\') {
-			if (!p[1]) {
-				lx->incomplete = 1;
-				break;
-			}
-			p += 2;
-		} else if (*p == '\'' || *p == '"') {
-			char q = *p++;
-			while (*p && *p != q)
-				p += (q == '"' && *p == '\\' && p[1]) ? 2 : 1;
-			if (!*p) {
-				lx->incomplete = 1;
-				break;
-			}
-			p++;
-		} else {
-			p++;
-		}
-	}
-	w = arena_alloc((size_t)(p - start) + 1);
-	memcpy(w, start, (size_t)(p - start));
-	lx->p = p;
-	return w;
-}
-
-/* Reads the next token into lx. */
-static void lex_next(struct lexer *lx)
-{
-	const char *p = lx->p;
-	int fd = -1;
-
-	while (*p == ' ' || *p == '\t' || (*p == '\\' && p[1] == '\n'))
-		p += *p == '\\' ? 2 : 1;
-	if (*p == '#')
-		while (*p && *p != '\n')
-			p++;
-	lx->p = p;
-	if (!*p) { lx->kind = T_END; return; }
-	if (*p == '\n' || *p == ';') { lx->kind = T_SEMI; lx->p++; return; }
-	if (*p == '|') {
-		lx->kind = p[1] == '|' ? T_OR : T_PIPE;
-		lx->p += lx->kind == T_OR ? 2 : 1;
-		return;
-	}
-	if (*p == '&') {
-		lx->kind = p[1] == '&' ? T_AND : T_AMP;
-		lx->p += lx->kind == T_AND ? 2 : 1;
-		return;
-	}
-	if (*p >= '0' && *p <= '9') {		/* an IO number like 2> ? */
-		const char *q = p;
-		while (*q >= '0' && *q <= '9')
-			q++;
-		if (*q == '<' || *q == '>') {
-			fd = atoi(p);
-			p = q;
-		}
-	}
-	if (*p == '<' || *p == '>') {
-		lx->kind = T_REDIR;
-		lx->rfd = fd >= 0 ? fd : (*p == '<' ? 0 : 1);
-		if (p[1] == '&') { lx->rop = 'D'; p += 2; }
-		else if (p[0] == '>' && p[1] == '>') { lx->rop = 'A'; p += 2; }
-		else { lx->rop = *p; p++; }
-		lx->p = p;
-		return;
-	}
-	lx->kind = T_WORD;
-	lx->word = lex_word(lx);
-}
-
-/* --- parser --------------------------------------------------------------- */
-
-static int syntax_error(struct lexer *lx)
-{
-	static const char *names[] = { "word", "|", "&&", "||", ";", "&", "redirection", "end of input" };
-
-	if (!lx->incomplete)
-		fprintf(stderr, "sh: syntax error near '%s'\n", names[lx->kind]);
-	return -1;
-}
-
-/*
- * Skips newlines after an operator that needs more input ('|', '&&',
- * '||'); input ending there is incomplete rather than wrong.
- */
-static void skip_newlines(struct lexer *lx)
-{
-	while (lx->kind == T_SEMI && lx->p[-1] == '\n')
-		lex_next(lx);
-	if (lx->kind == T_END)
-		lx->incomplete = 1;
-}
-
-/* command := (word | redirection)+ ; NULL on a syntax error. */
-static struct cmd *parse_cmd(struct lexer *lx)
-{
-	struct cmd *c = arena_alloc(sizeof(*c));
-	struct redir **rtail = &c->redirs;
-	char *words[256];
-
-	while (lx->kind == T_WORD || lx->kind == T_REDIR) {
-		if (lx->kind == T_WORD) {
-			if (c->nwords == 255) {
-				fprintf(stderr, "sh: too many words\n");
-				return 0;
-			}
-			words[c->nwords++] = lx->word;
-		} else {
-			struct redir *r = arena_alloc(sizeof(*r));
-			r->fd = lx->rfd;
-			r->op = lx->rop;
-			lex_next(lx);
-			if (lx->kind != T_WORD) {
-				syntax_error(lx);
-				return 0;
-			}
-			r->word = lx->word;
-			*rtail = r;
-			rtail = &r->next;
-		}
-		lex_next(lx);
-	}
-	if (!c->nwords && !c->redirs) {
-		syntax_error(lx);
-		return 0;
-	}
-	c->words = arena_alloc(sizeof(char *) * (size_t)(c->nwords + 1));
-	memcpy(c->words, words, sizeof(char *) * (size_t)c->nwords);
-	return c;
-}
-
-/* pipeline := command ('|' command)* */
-static struct pipeline *parse_pipeline(struct lexer *lx)
-{
-	struct pipeline *pl = arena_alloc(sizeof(*pl));
-	struct cmd **tail = &pl->cmds;
-
-	for (;;) {
-		struct cmd *c = parse_cmd(lx);
-		if (!c)
-			return 0;
-		*tail = c;
-		tail = &c->next;
-		if (lx->kind != T_PIPE)
-			return pl;
-		lex_next(lx);
-		skip_newlines(lx);
-	}
-}
-
-/* list := and_or ((';' | '&') and_or)* ; returns 0 or -1 (syntax error). */
-static int parse_list(struct lexer *lx, struct andor **out)
-{
-	struct andor **atail = out;
-
-	lex_next(lx);
-	for (;;) {
-		struct andor *a;
-		struct pipeline **ptail;
-
-		while (lx->kind == T_SEMI)
-			lex_next(lx);
-		if (lx->kind == T_END)
-			return lx->incomplete ? -1 : 0;
-		a = arena_alloc(sizeof(*a));
-		ptail = &a->first;
-		for (;;) {
-			struct pipeline *pl = parse_pipeline(lx);
-			if (!pl)
-				return -1;
-			*ptail = pl;
-			ptail = &pl->next;
-			if (lx->kind != T_AND && lx->kind != T_OR)
-				break;
-			pl->op = lx->kind;
-			lex_next(lx);
-			skip_newlines(lx);
-		}
-		if (lx->kind == T_AMP) {
-			a->background = 1;
-			lex_next(lx);
-		} else if (lx->kind != T_SEMI && lx->kind != T_END) {
-			return syntax_error(lx);
-		}
-		*atail = a;
-		atail = &a->next;
-	}
-}
-
-/* --- expansion ------------------------------------------------------------ */
-
-/* Appends the value of the parameter at *pp (just after '$'); advances *pp. */
-static void expand_param(struct str *sb, const char **pp)
-{
-	const char *p = *pp;
-	char num[24], name[128];
-	const char *val = 0;
-	size_t n = 0;
-
-	if (*p == '?' || *p == '$' || *p == '!' || *p == '#') {
-		long v = *p == '?' ? last_status : *p == '$' ? shell_pid :
-			 *p == '!' ? last_bg : (pos_count > 0 ? pos_count - 1 : 0);
-		if (*p != '!' || last_bg) {
-			snprintf(num, sizeof(num), "%ld", v);
-			val = num;
-		}
-		p++;
-	} else if (*p >= '0' && *p <= '9') {
-		int i = *p++ - '0';
-		val = i < pos_count ? pos_args[i] : 0;
-	} else {
-		int brace = *p == '{';
-		p += brace;
-		while ((*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			(n && *p >= '0' && *p <= '9')) && n < sizeof(name) - 1)
-			name[n++] = *p++;
-		name[n] = 0;
-		if (!n || (brace && *p != '}')) {	/* not a parameter: literal $ */
-			str_add(sb, "$", 1);
-			return;
-		}
-		p += brace;
-		val = getenv(name);
-	}
-	if (val)
-		str_add(sb, val, strlen(val));
-	*pp = p;
-}
-
-/*
- * Expands raw word w: removes quotes, substitutes parameters and a leading
- * ~. Returns a malloc'd string, or NULL if w was unquoted and expanded to
- * nothing (such a word disappears).
- */
-static char *expand_word(const char *w)
-{
-	struct str sb = { 0, 0, 0 };
-	int quoted = 0;
-	const char *p = w;
-
-	str_add(&sb, "", 0);
-	if (p[0] == '~' && (p[1] == '/' || p[1] == 0)) {
-		const char *home = getenv("HOME");
-		str_add(&sb, home ? home : "/", strlen(home ? home : "/"));
-		p++;
-	}
-	while (*p) {
-		if (*p == '\\') {
-			quoted = 1;
-			if (p[1] != '\n')
-				str_add(&sb, p + 1, 1);
-			p += 2;
-		} else if (*p == '\'') {
-			const char *e = strchr(p + 1, '\'');
-			quoted = 1;
-			str_add(&sb, p + 1, (size_t)(e - p - 1));
-			p = e + 1;
-		} else if (*p == '"') {
-			quoted = 1;
-			for (p++; *p != '"'; p++) {
-				if (*p == '\\' && p[1] && strchr("$`\"\\\n", p[1])) {
-					if (p[1] != '\n')
-						str_add(&sb, p + 1, 1);
-					p++;
-				} else if (*p == '$') {
-					p++;
-					expand_param(&sb, &p);
-					p--;
-				} else {
-					str_add(&sb, p, 1);
-				}
-			}
-			p++;
-		} else if (*p == '$') {
-			p++;
-			expand_param(&sb, &p);
-		} else {
-			str_add(&sb, p++, 1);
-		}
-	}
-	if (!quoted && sb.len == 0) {
-		free(sb.s);
-		return 0;
-	}
-	return sb.s;
-}
-
-/* True if raw word w has the form NAME=... (an assignment). */
-static int is_assignment(const char *w)
-{
-	const char *p = w;
-
-	if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-		return 0;
-	while (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-	       (*p >= '0' && *p <= '9'))
-		p++;
-	return *p == '=';
-}
-
-/* Applies NAME=value assignment raw word w to the environment. */
-static void assign(const char *w)
-{
-	const char *eq = strchr(w, '=');
-	char *name = strndup(w, (size_t)(eq - w)), *val = expand_word(eq + 1);
-
-	setenv(name, val ? val : "", 1);
-	free(name);
-	free(val);
-}
-
-/*
- * Expands command c: applies its leading assignments when apply is set,
- * and returns the malloc'd argv (free with free_argv) of the rest.
- */
-static char **expand_cmd(struct cmd *c, int apply, int *nassign)
-{
-	char **argv = calloc((size_t)c->nwords + 1, sizeof(char *));
-	int i = 0, n = 0;
-
-	while (i < c->nwords && is_assignment(c->words[i])) {
-		if (apply)
-			assign(c->words[i]);
-		i++;
-	}
-	*nassign = i;
-	for (; i < c->nwords; i++) {
-		char *w = expand_word(c->words[i]);
-		if (w)
-			argv[n++] = w;
-	}
-	return argv;
-}
-
-static void free_argv(char **argv)
-{
-	for (int i = 0; argv[i]; i++)
-		free(argv[i]);
-	free(argv);
-}
+int last_status;		/* $? */
+pid_t shell_pid;		/* $$ */
+pid_t last_bg;			/* $!, 0 if none */
+char **pos_args;		/* $0, $1, ... */
+int pos_count;
+static int interactive;		/* reading commands from a terminal */
 
 /* --- redirections ---------------------------------------------------------- */
 
@@ -557,26 +114,30 @@ static void undo_redirs(int *save)
 
 /* --- builtins -------------------------------------------------------------- */
 
+/* cd [dir | -]: changes directory (default $HOME), keeping PWD and OLDPWD. */
 static int builtin_cd(char **argv)
 {
 	const char *dir = argv[1];
-	char buf[4096];
+	char old[4096], buf[4096];
 
 	if (!dir)
 		dir = getenv("HOME") ? getenv("HOME") : "/";
 	else if (strcmp(dir, "-") == 0)
 		dir = getenv("OLDPWD") ? getenv("OLDPWD") : ".";
+	if (!getcwd(old, sizeof(old)))
+		old[0] = 0;
 	if (chdir(dir) < 0) {
 		fprintf(stderr, "sh: cd: %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
-	if (getenv("PWD"))
-		setenv("OLDPWD", getenv("PWD"), 1);
+	if (old[0])
+		setenv("OLDPWD", old, 1);
 	if (getcwd(buf, sizeof(buf)))
 		setenv("PWD", buf, 1);
 	return 0;
 }
 
+/* export [NAME[=value]...]: sets variables, or lists them all. */
 static int builtin_export(char **argv)
 {
 	if (!argv[1])
@@ -594,22 +155,50 @@ static int builtin_export(char **argv)
 	return 0;
 }
 
-/* Waits for background children (all, or the pids given). */
+/*
+ * Background children reaped before anyone waited for them, so that a
+ * later "wait PID" still learns their status.
+ */
+static struct { pid_t pid; int status; } done_jobs[16];
+static int done_next;
+
+/* Records that background child pid finished with status. */
+static void remember_job(pid_t pid, int status)
+{
+	done_jobs[done_next].pid = pid;
+	done_jobs[done_next].status = status;
+	done_next = (done_next + 1) % 16;
+}
+
+/* wait [pid...]: waits for background children (all, or the pids given). */
 static int builtin_wait(char **argv)
 {
-	int st = 0;
+	int st = 0, status = 0;
 
 	if (!argv[1]) {
 		while (wait(&st) > 0 || errno == EINTR)
 			;
 		return 0;
 	}
-	for (int i = 1; argv[i]; i++)
-		if (waitpid(atoi(argv[i]), &st, 0) < 0)
-			st = 127 << 8;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	for (int i = 1; argv[i]; i++) {
+		pid_t pid = atoi(argv[i]);
+		int j;
+
+		for (j = 0; j < 16 && done_jobs[j].pid != pid; j++)
+			;
+		if (pid > 0 && j < 16) {
+			status = done_jobs[j].status;
+			done_jobs[j].pid = 0;
+		} else if (waitpid(pid, &st, 0) < 0) {
+			status = 127;
+		} else {
+			status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		}
+	}
+	return status;
 }
 
+/* True if name is a builtin (run without exec, in the shell when alone). */
 static int is_builtin(const char *name)
 {
 	static const char *names[] = { "cd", "exit", "export", "unset", "wait",
@@ -621,7 +210,7 @@ static int is_builtin(const char *name)
 	return 0;
 }
 
-static void exec_external(char **argv);
+static _Noreturn void exec_external(char **argv);
 
 /* Runs builtin argv[0]; returns its status (exit and exec do not return). */
 static int run_builtin(char **argv)
@@ -666,16 +255,19 @@ static void child_signals(void)
 }
 
 /* Execs argv (PATH search); prints why it failed and exits 127 or 126. */
-static void exec_external(char **argv)
+static _Noreturn void exec_external(char **argv)
 {
+	int err;
+
 	fflush(0);
 	child_signals();
 	execvp(argv[0], argv);
-	if (errno == ENOENT && !strchr(argv[0], '/'))
+	err = errno;
+	if (err == ENOENT && !strchr(argv[0], '/'))
 		fprintf(stderr, "sh: %s: command not found\n", argv[0]);
 	else
-		fprintf(stderr, "sh: %s: %s\n", argv[0], strerror(errno));
-	_exit(errno == ENOENT ? 127 : 126);
+		fprintf(stderr, "sh: %s: %s\n", argv[0], strerror(err));
+	_exit(err == ENOENT ? 127 : 126);
 }
 
 /*
@@ -849,9 +441,12 @@ static void reap_background(void)
 	int st;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		remember_job(pid, status);
 		if (interactive)
-			fprintf(stderr, "[%d] Done (%d)\n", pid, decode_status(st));
+			fprintf(stderr, "[%d] Done (%d)\n", pid, status);
+	}
 }
 
 /*
@@ -861,16 +456,13 @@ static void reap_background(void)
  */
 static int run_text(const char *text)
 {
-	struct lexer lx = { .p = text };
-	struct andor *list = 0;
-	int r = parse_list(&lx, &list);
+	struct andor *list;
+	int r = parse_text(text, &list);
 
-	if (r < 0) {
-		arena_reset();
-		if (lx.incomplete)
-			return 1;
-		last_status = 2;
-		return -1;
+	if (r != 0) {
+		if (r < 0)
+			last_status = 2;
+		return r;
 	}
 	for (struct andor *a = list; a; a = a->next) {
 		if (a->background)
@@ -879,7 +471,7 @@ static int run_text(const char *text)
 			run_andor(a);
 		reap_background();
 	}
-	arena_reset();
+	parse_free();
 	return 0;
 }
 

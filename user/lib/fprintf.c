@@ -13,6 +13,7 @@ struct buf_sink {
 	size_t	len;		/* bytes produced so far */
 };
 
+/* Copies what fits, leaving room for the NUL; counts everything. */
 static void buf_put(void *ctx, const char *s, size_t n)
 {
 	struct buf_sink *b = ctx;
@@ -38,6 +39,7 @@ int vsnprintf(char *s, size_t n, const char *fmt, va_list ap)
 	return r;
 }
 
+/* vsnprintf with variadic arguments. */
 int snprintf(char *s, size_t n, const char *fmt, ...)
 {
 	va_list ap;
@@ -55,6 +57,7 @@ int vsprintf(char *s, const char *fmt, va_list ap)
 	return vsnprintf(s, (size_t)-1 / 2, fmt, ap);
 }
 
+/* vsprintf with variadic arguments. */
 int sprintf(char *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -73,6 +76,7 @@ struct grow_sink {
 	int	failed;
 };
 
+/* Appends, doubling the buffer as needed. */
 static void grow_put(void *ctx, const char *s, size_t n)
 {
 	struct grow_sink *g = ctx;
@@ -111,6 +115,7 @@ int vasprintf(char **out, const char *fmt, va_list ap)
 	return r;
 }
 
+/* vasprintf with variadic arguments. */
 int asprintf(char **out, const char *fmt, ...)
 {
 	va_list ap;
@@ -129,6 +134,7 @@ struct fd_sink {
 	char	buf[256];
 };
 
+/* Writes out the buffered bytes (giving up on a write error). */
 static void fd_flush(struct fd_sink *d)
 {
 	size_t off = 0;
@@ -142,6 +148,7 @@ static void fd_flush(struct fd_sink *d)
 	d->len = 0;
 }
 
+/* Buffers output, flushing whenever the buffer fills. */
 static void fd_put(void *ctx, const char *s, size_t n)
 {
 	struct fd_sink *d = ctx;
@@ -173,6 +180,7 @@ int vdprintf(int fd, const char *fmt, va_list ap)
 	return r;
 }
 
+/* vdprintf with variadic arguments. */
 int dprintf(int fd, const char *fmt, ...)
 {
 	va_list ap;
@@ -184,6 +192,7 @@ int dprintf(int fd, const char *fmt, ...)
 	return r;
 }
 
+/* Sink for a FILE: buffered by stdio itself. */
 static void file_put(void *ctx, const char *s, size_t n)
 {
 	fwrite(s, 1, n, ctx);
@@ -214,6 +223,7 @@ int vfprintf(FILE *f, const char *fmt, va_list ap)
 	return fmt_format(file_put, f, fmt, ap);
 }
 
+/* vfprintf with variadic arguments. */
 int fprintf(FILE *f, const char *fmt, ...)
 {
 	va_list ap;
@@ -225,11 +235,13 @@ int fprintf(FILE *f, const char *fmt, ...)
 	return r;
 }
 
+/* Formats to stdout. */
 int vprintf(const char *fmt, va_list ap)
 {
 	return vfprintf(stdout, fmt, ap);
 }
 
+/* Formats to stdout with variadic arguments. */
 int printf(const char *fmt, ...)
 {
 	va_list ap;

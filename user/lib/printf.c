@@ -32,6 +32,7 @@ struct out {
 	int		count;
 };
 
+/* Hands n bytes to the sink and counts them. */
 static void out_put(struct out *o, const char *s, size_t n)
 {
 	if (n) {

@@ -169,6 +169,7 @@ int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 int sigemptyset(sigset_t *set) { *set = 0; return 0; }
 int sigfillset(sigset_t *set)  { *set = ~0UL; return 0; }
 
+/* True (with errno EINVAL) if sig is not a valid signal number. */
 static int sig_bad(int sig)
 {
 	if (sig < 1 || sig >= NSIG) {

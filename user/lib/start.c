@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "internal.h"
@@ -36,6 +37,16 @@ _Noreturn void libc_start(long *sp)
 	libc_auxv = (unsigned long *)(p + 1);
 	environ = envp;
 	exit(main(argc, argv, envp));
+}
+
+/* See <sys/auxv.h>. */
+unsigned long getauxval(unsigned long type)
+{
+	for (unsigned long *a = libc_auxv; a && a[0] != AT_NULL; a += 2)
+		if (a[0] == type)
+			return a[1];
+	errno = ENOENT;
+	return 0;
 }
 
 /* Returns r, or -1 with errno = -r when r is a kernel error (-4095..-1). */

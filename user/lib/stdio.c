@@ -479,6 +479,7 @@ long ftell(FILE *f)
 		      (f->ungot != EOF));
 }
 
+/* Seeks to the start and clears the end-of-file and error flags. */
 void rewind(FILE *f)
 {
 	fseek(f, 0, SEEK_SET);

@@ -83,6 +83,7 @@ unsigned long long strtoull(const char *s, char **end, int base)
 	return neg ? 0 - m : m;
 }
 
+/* long and unsigned long are 64 bits: the long long versions. */
 long strtol(const char *s, char **end, int base)
 {
 	return strtoll(s, end, base);

@@ -39,10 +39,3 @@ void kstack_overflow(void)
 	      this_cpu()->hartid, (void *)csr_read(sepc),
 	      (void *)csr_read(stval));
 }
-
-/* Called by trap.S for a trap from U-mode while no user mode exists. */
-void trap_from_user_unexpected(void)
-{
-	panic("trap from user mode on hart %u, but nothing runs there",
-	      this_cpu()->hartid);
-}

@@ -16,7 +16,10 @@
 
 #ifndef __ASSEMBLY__
 #include "types.h"
+#include "arch/riscv/context.h"
 #include "arch/riscv/csr.h"
+
+struct proc;
 
 struct cpu {
 	uint64_t scratch[2];		/* trap entry spills registers here */
@@ -26,6 +29,11 @@ struct cpu {
 	uint32_t hartid;		/* the hart's id in the device tree/SBI */
 	volatile int online;		/* set by the hart once it runs */
 	uint64_t ticks;			/* timer interrupts taken */
+
+	/* scheduling: guarded by interrupts being off on this hart */
+	struct proc *proc;		/* the process running here, or NULL */
+	struct context sched_ctx;	/* swtch() here to enter scheduler() */
+	volatile int need_resched;	/* the running process used its slice */
 
 	/* smp_call_all(): work posted to this hart, run from its idle loop */
 	void (*call_fn)(void *arg);
@@ -64,6 +72,8 @@ static inline void irq_restore(unsigned long flags)
 {
 	if (flags)
 		csr_set(sstatus, SSTATUS_SIE);
+	else
+		csr_clear(sstatus, SSTATUS_SIE);
 }
 
 static inline void irq_enable(void)

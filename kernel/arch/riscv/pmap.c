@@ -9,6 +9,7 @@
 #include "vm/pmap.h"
 #include "vm/pmm.h"
 #include "kern/board.h"
+#include "vm/kmem.h"
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/memlayout.h"
@@ -250,4 +251,295 @@ paddr_t pmap_kextract(vaddr_t va)
 		table = phys_to_virt(pte_pa(pte));
 	}
 	return 0;
+}
+
+/*
+ * ---- User address spaces ----
+ *
+ * Each pmap has its own root table; entries 256..511 (the kernel half) are
+ * copied from the kernel root when it is created and never change, since
+ * the kernel root's entries are all fixed at boot.
+ *
+ * ASIDs: each pmap gets an ASID tagged with a generation. When the ASIDs
+ * of a generation run out, a new generation starts: every pmap gets a new
+ * ASID the next time it is activated, and each hart flushes its whole TLB
+ * the first time it activates anything in the new generation. Switching
+ * address spaces therefore flushes nothing in the common case.
+ *
+ * Shootdowns: a pmap remembers the harts it has been active on since it got
+ * its ASID (`harts`). Unmapping or protecting a page flushes it locally by
+ * ASID and, through SBI remote fences, on the other harts in that set only.
+ */
+struct pmap {
+	pte_t *root;
+	uint64_t asid;			/* gen << 16 | asid, asid_lock */
+	unsigned long harts;		/* hart-id bits that may cache it; atomic */
+	uint64_t table_pages;		/* page-table frames, root included */
+	uint64_t resident;		/* valid user leaves */
+	struct spinlock lock;		/* guards the page tables */
+};
+
+#define ASID_MASK	0xffffUL
+#define ASID_GEN_SHIFT	16
+
+static struct spinlock asid_lock = SPINLOCK_INIT("asid");
+static uint64_t asid_bits;		/* ASID width the hart supports */
+static uint64_t asid_generation = 1;
+static uint64_t asid_next = 1;		/* ASID 0 belongs to the kernel */
+static uint64_t hart_generation[NCPU_MAX];	/* generation each hart has flushed to */
+
+/* How many ASID bits satp holds on this hart (0 if none). */
+static void asid_probe(void)
+{
+	uint64_t satp = csr_read(satp);
+
+	csr_write(satp, satp | (ASID_MASK << SATP_ASID_SHIFT));
+	asid_bits = __builtin_popcountl((csr_read(satp) >> SATP_ASID_SHIFT) & ASID_MASK);
+	csr_write(satp, satp);
+	sfence_vma_all();
+}
+
+static struct kmem_cache *pmap_cache;
+
+struct pmap *pmap_create(void)
+{
+	struct pmap *pm;
+
+	if (!pmap_cache) {
+		asid_probe();
+		pmap_cache = kmem_cache_create("pmap", sizeof(struct pmap), 0);
+		if (!pmap_cache)
+			return NULL;
+	}
+	pm = kmem_cache_alloc(pmap_cache, KM_ZERO);
+	if (!pm)
+		return NULL;
+	pm->root = pt_alloc();
+	if (!pm->root) {
+		kmem_cache_free(pmap_cache, pm);
+		return NULL;
+	}
+	memcpy(&pm->root[PT_ENTRIES / 2], &kernel_root[PT_ENTRIES / 2],
+	       PT_ENTRIES / 2 * sizeof(pte_t));
+	pm->table_pages = 1;
+	spin_init(&pm->lock, "pmap");
+	return pm;
+}
+
+/* Free the user part of a table at `level` and everything below it. */
+static void pt_free_tree(pte_t *table, int level, int nentries)
+{
+	for (int i = 0; i < nentries; i++) {
+		pte_t pte = table[i];
+
+		if (pte_valid(pte) && !pte_leaf(pte) && level > 0)
+			pt_free_tree(phys_to_virt(pte_pa(pte)), level - 1, PT_ENTRIES);
+	}
+	pmm_free(virt_to_page(table));
+}
+
+/* Flush all of pm's translations on every hart that may hold them. */
+static void pmap_flush_all(struct pmap *pm)
+{
+	uint64_t asid = pm->asid & ASID_MASK;
+	unsigned long mask = __atomic_load_n(&pm->harts, __ATOMIC_ACQUIRE);
+	unsigned long self = 1UL << this_cpu()->hartid;
+
+	if (!mask)
+		return;
+	if (mask & self)
+		__asm__ volatile("sfence.vma zero, %0" :: "r"(asid) : "memory");
+	if (mask & ~self)
+		sbi_remote_sfence_vma_asid(mask & ~self, 0, 0, 0, asid);
+}
+
+void pmap_destroy(struct pmap *pm)
+{
+	pmap_flush_all(pm);
+	pt_free_tree(pm->root, PT_LEVELS - 1, PT_ENTRIES / 2);
+	kmem_cache_free(pmap_cache, pm);
+}
+
+/* Give pm an ASID of the current generation (asid_lock held). */
+static void asid_assign(struct pmap *pm)
+{
+	uint64_t max = asid_bits ? (1UL << asid_bits) - 1 : 0;
+
+	if (asid_next > max) {
+		asid_generation++;
+		asid_next = 1;
+	}
+	pm->asid = asid_generation << ASID_GEN_SHIFT | (max ? asid_next++ : 0);
+	pm->harts = 0;
+}
+
+void pmap_activate(struct pmap *pm)
+{
+	struct cpu *c = this_cpu();
+	unsigned long flags;
+	uint64_t satp;
+
+	if (!pm) {
+		csr_write(satp, kernel_satp);
+		return;
+	}
+	flags = spin_lock_irqsave(&asid_lock);
+	if ((pm->asid >> ASID_GEN_SHIFT) != asid_generation || !asid_bits)
+		asid_assign(pm);
+	bool flush = hart_generation[c->id] != asid_generation || !asid_bits;
+
+	hart_generation[c->id] = asid_generation;
+	__atomic_or_fetch(&pm->harts, 1UL << c->hartid, __ATOMIC_RELEASE);
+	satp = SATP_MODE_SV39 | (pm->asid & ASID_MASK) << SATP_ASID_SHIFT |
+	       virt_to_phys(pm->root) >> PAGE_SHIFT;
+	spin_unlock_irqrestore(&asid_lock, flags);
+	csr_write(satp, satp);
+	if (flush)
+		sfence_vma_all();
+}
+
+/* Flush one page of pm everywhere it may be cached. */
+static void pmap_flush_page(struct pmap *pm, vaddr_t va)
+{
+	uint64_t asid = pm->asid & ASID_MASK;
+	unsigned long mask = __atomic_load_n(&pm->harts, __ATOMIC_ACQUIRE);
+	unsigned long self = 1UL << this_cpu()->hartid;
+
+	if (mask & self)
+		__asm__ volatile("sfence.vma %0, %1" :: "r"(va), "r"(asid) : "memory");
+	if (mask & ~self)
+		sbi_remote_sfence_vma_asid(mask & ~self, 0, va, PAGE_SIZE, asid);
+}
+
+/* The level-0 entry for va in pm, creating tables if `create`. */
+static pte_t *uwalk(struct pmap *pm, vaddr_t va, bool create)
+{
+	pte_t *table = pm->root;
+
+	for (int l = PT_LEVELS - 1; l > 0; l--) {
+		pte_t *pte = &table[pt_index(va, l)];
+
+		if (!pte_valid(*pte)) {
+			pte_t *next;
+
+			if (!create || !(next = pt_alloc()))
+				return NULL;
+			pm->table_pages++;
+			*pte = pte_make_table(virt_to_phys(next));
+		}
+		table = phys_to_virt(pte_pa(*pte));
+	}
+	return &table[pt_index(va, 0)];
+}
+
+static uint64_t user_prot_to_pte(unsigned int prot)
+{
+	uint64_t bits = PTE_U | PTE_A;
+
+	if (prot & VM_PROT_READ)
+		bits |= PTE_R;
+	if (prot & VM_PROT_WRITE)
+		bits |= PTE_W | PTE_R | PTE_D;
+	if (prot & VM_PROT_EXEC)
+		bits |= PTE_X;
+	return bits;
+}
+
+static unsigned int pte_to_prot(pte_t pte)
+{
+	return (pte & PTE_R ? VM_PROT_READ : 0) |
+	       (pte & PTE_W ? VM_PROT_WRITE : 0) |
+	       (pte & PTE_X ? VM_PROT_EXEC : 0);
+}
+
+int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
+{
+	unsigned long flags = spin_lock_irqsave(&pm->lock);
+	pte_t *pte = uwalk(pm, va, true);
+	bool was_valid;
+
+	if (!pte) {
+		spin_unlock_irqrestore(&pm->lock, flags);
+		return -ENOMEM;
+	}
+	was_valid = pte_valid(*pte);
+	if (!was_valid)
+		pm->resident++;
+	*pte = pte_make(pa, user_prot_to_pte(prot));
+	spin_unlock_irqrestore(&pm->lock, flags);
+	if (was_valid)
+		pmap_flush_page(pm, va);
+	return 0;
+}
+
+void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
+{
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+		unsigned long flags = spin_lock_irqsave(&pm->lock);
+		pte_t *pte = uwalk(pm, va, false);
+		bool was_valid = pte && pte_valid(*pte);
+
+		if (was_valid) {
+			*pte = 0;
+			pm->resident--;
+		}
+		spin_unlock_irqrestore(&pm->lock, flags);
+		if (was_valid)
+			pmap_flush_page(pm, va);
+		else if (!pte)		/* no table here: skip to the next one */
+			va = ALIGN_UP(va + 1, pt_level_size(1)) - PAGE_SIZE;
+	}
+}
+
+void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
+		  unsigned int prot)
+{
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+		unsigned long flags = spin_lock_irqsave(&pm->lock);
+		pte_t *pte = uwalk(pm, va, false);
+		bool changed = false;
+
+		if (pte && pte_valid(*pte)) {
+			unsigned int keep = pte_to_prot(*pte) & prot;
+			pte_t new = pte_make(pte_pa(*pte), user_prot_to_pte(keep));
+
+			if (!keep) {
+				new = 0;
+				pm->resident--;
+			}
+			changed = new != *pte;
+			*pte = new;
+		}
+		spin_unlock_irqrestore(&pm->lock, flags);
+		if (changed)
+			pmap_flush_page(pm, va);
+		else if (!pte)
+			va = ALIGN_UP(va + 1, pt_level_size(1)) - PAGE_SIZE;
+	}
+}
+
+bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot)
+{
+	unsigned long flags = spin_lock_irqsave(&pm->lock);
+	pte_t *pte = uwalk(pm, va, false);
+	bool mapped = pte && pte_valid(*pte);
+
+	if (mapped) {
+		if (pa)
+			*pa = pte_pa(*pte);
+		if (prot)
+			*prot = pte_to_prot(*pte);
+	}
+	spin_unlock_irqrestore(&pm->lock, flags);
+	return mapped;
+}
+
+uint64_t pmap_table_pages(const struct pmap *pm)
+{
+	return pm->table_pages;
+}
+
+uint64_t pmap_resident(const struct pmap *pm)
+{
+	return pm->resident;
 }

@@ -12,6 +12,7 @@
 #include "vm/pmap.h"
 #include "kern/kstack.h"
 #include "dev/plic.h"
+#include "kern/sched.h"
 
 extern char secondary_entry[];
 static struct spinlock call_lock = SPINLOCK_INIT("smp_call");
@@ -43,7 +44,8 @@ void secondary_main(void)
 	timer_init_hart();
 	plic_init_hart();
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
-	cpu_idle();
+	csr_set(sie, SIE_SSIE);
+	scheduler();
 }
 
 void smp_start(void)
@@ -118,20 +120,17 @@ void smp_ipi_interrupt(void)
 	}
 }
 
-void cpu_idle(void)
+void smp_kick_idle(void)
 {
-	struct cpu *c = this_cpu();
+	unsigned long mask = 0;
+	struct cpu *self = this_cpu();
 
-	csr_set(sie, SIE_SSIE);
-	for (;;) {
-		irq_save();
-		if (__atomic_load_n(&c->call_pending, __ATOMIC_ACQUIRE)) {
-			irq_enable();
-			c->call_fn(c->call_arg);
-			__atomic_store_n(&c->call_pending, 0, __ATOMIC_RELEASE);
-			continue;
-		}
-		wfi();		/* wakes on any enabled pending interrupt */
-		irq_enable();	/* take it */
+	for (int i = 0; i < ncpus; i++) {
+		struct cpu *c = &cpus[i];
+
+		if (c != self && c->online && !READ_ONCE(c->proc))
+			mask |= 1UL << c->hartid;
 	}
+	if (mask)
+		sbi_send_ipi(mask, 0);
 }

@@ -26,7 +26,7 @@ void smp_halt_others(void);
 /* Handle a software interrupt (IPI) on this hart. */
 void smp_ipi_interrupt(void);
 
-/* The idle loop: wait for interrupts and posted work. */
-void cpu_idle(void) __noreturn;
+/* Interrupt the harts that sit idle, so they look at the run queue. */
+void smp_kick_idle(void);
 
 #endif

@@ -15,6 +15,13 @@
 #include "arch/riscv/timer.h"
 #include "arch/riscv/trap.h"
 #include "dev/plic.h"
+#include "kern/proc.h"
+#include "kern/sched.h"
+#include "kern/signal.h"
+#include "kern/sleep.h"
+#include "kern/syscall.h"
+#include "arch/riscv/memlayout.h"
+#include "vm/vmspace.h"
 
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 
@@ -49,11 +56,14 @@ const char *trap_cause_name(uint64_t scause)
 	return "unknown exception";
 }
 
-static void interrupt_dispatch(uint64_t irq)
+static void interrupt_dispatch(uint64_t irq, bool from_user)
 {
 	switch (irq) {
 	case IRQ_S_TIMER:
 		timer_interrupt();
+		sched_tick(from_user);
+		if (this_cpu_id() == 0)
+			sleep_tick();
 		break;
 	case IRQ_S_EXT:
 		plic_interrupt();
@@ -67,19 +77,62 @@ static void interrupt_dispatch(uint64_t irq)
 	}
 }
 
+static const struct ex_entry *fixup_find(uintptr_t pc)
+{
+	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++)
+		if (e->insn == pc)
+			return e;
+	return NULL;
+}
+
+/* The access a page-fault cause stands for. */
+static unsigned int fault_access(uint64_t scause)
+{
+	if (scause == EXC_STORE_PAGE_FAULT)
+		return VM_PROT_WRITE;
+	if (scause == EXC_INST_PAGE_FAULT)
+		return VM_PROT_EXEC;
+	return VM_PROT_READ;
+}
+
+static bool is_page_fault(uint64_t scause)
+{
+	return scause == EXC_LOAD_PAGE_FAULT || scause == EXC_STORE_PAGE_FAULT ||
+	       scause == EXC_INST_PAGE_FAULT;
+}
+
+/*
+ * A user-copy helper faulted on a user address: let the fault handler make
+ * the page present (lazy, copy-on-write). Interrupts come back on if they
+ * were on, since the handler may sleep.
+ */
+static bool fixup_user_page(struct trapframe *tf)
+{
+	struct proc *p = current();
+	enum fault_result res;
+
+	if (!p || !p->vm || !is_page_fault(tf->scause) || tf->stval >= USER_TOP ||
+	    !fixup_find(tf->sepc))
+		return false;
+	if (tf->sstatus & SSTATUS_SPIE)
+		irq_enable();
+	res = vm_fault(p->vm, tf->stval, fault_access(tf->scause));
+	irq_save();
+	return res == FAULT_OK;		/* retry the instruction */
+}
+
 /* Resume a faulting instruction at its fixup, if it has one. */
 static bool fixup_exception(struct trapframe *tf)
 {
-	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++) {
-		if (e->insn == tf->sepc) {
-			this_cpu()->probe_cause = tf->scause;
-			this_cpu()->probe_addr = tf->stval;
-			tf->sepc = e->fixup;
-			tf->a0 = (uint64_t)-EFAULT;
-			return true;
-		}
-	}
-	return false;
+	const struct ex_entry *e = fixup_find(tf->sepc);
+
+	if (!e)
+		return false;
+	this_cpu()->probe_cause = tf->scause;
+	this_cpu()->probe_addr = tf->stval;
+	tf->sepc = e->fixup;
+	tf->a0 = (uint64_t)-EFAULT;
+	return true;
 }
 
 /*
@@ -104,10 +157,10 @@ static bool fixup_exec_probe(struct trapframe *tf)
 void trap_kernel(struct trapframe *tf)
 {
 	if (tf->scause & SCAUSE_INTERRUPT) {
-		interrupt_dispatch(tf->scause & ~SCAUSE_INTERRUPT);
+		interrupt_dispatch(tf->scause & ~SCAUSE_INTERRUPT, false);
 		return;
 	}
-	if (fixup_exception(tf) || fixup_exec_probe(tf))
+	if (fixup_user_page(tf) || fixup_exception(tf) || fixup_exec_probe(tf))
 		return;
 	kprintf("\nkernel trap on hart %u: %s (scause %#lx)\n"
 		"  sepc %p  stval %p  sp %p  ra %p\n",
@@ -117,4 +170,89 @@ void trap_kernel(struct trapframe *tf)
 	backtrace_print(tf->sepc, tf->s0, tf->ra);
 	panic("kernel trap: %s at %p", trap_cause_name(tf->scause),
 	      (void *)tf->sepc);
+}
+
+/* The word a fault message uses for the access. */
+static const char *access_word(unsigned int access)
+{
+	return access == VM_PROT_WRITE ? "store" :
+	       access == VM_PROT_EXEC ? "exec" : "load";
+}
+
+/*
+ * A user page fault the VM could not resolve, or an exception the program
+ * caused: log one line and kill the process with the signal.
+ */
+static void user_fault_kill(struct trapframe *tf, int sig, const char *what)
+{
+	struct proc *p = current();
+
+	kprintf("pid %d (%s): %s at 0x%lx pc 0x%lx (%s)\n", p->pid, p->name,
+		sig == SIGSEGV ? "segfault" : sig == SIGBUS ? "bus error" :
+		sig == SIGILL ? "illegal instruction" : "trap",
+		tf->stval, tf->sepc, what);
+	signal_send(p, sig);
+}
+
+static void user_page_fault(struct trapframe *tf)
+{
+	unsigned int access = fault_access(tf->scause);
+	enum fault_result res;
+	char why[64];
+
+	if (tf->stval >= USER_TOP) {
+		ksnprintf(why, sizeof(why), "%s, kernel address", access_word(access));
+		user_fault_kill(tf, SIGSEGV, why);
+		return;
+	}
+	res = vm_fault(current()->vm, tf->stval, access);
+	if (res == FAULT_OK)
+		return;
+	ksnprintf(why, sizeof(why), "%s, %s", access_word(access),
+		  vm_fault_reason(res, access));
+	user_fault_kill(tf, res == FAULT_IO ? SIGBUS : SIGSEGV, why);
+}
+
+void trap_user(struct trapframe *tf)
+{
+	uint64_t cause = tf->scause;
+
+	if (cause & SCAUSE_INTERRUPT) {
+		interrupt_dispatch(cause & ~SCAUSE_INTERRUPT, true);
+	} else if (cause == EXC_ECALL_U) {
+		tf->sepc += 4;
+		irq_enable();
+		syscall_dispatch(tf);
+	} else if (is_page_fault(cause)) {
+		irq_enable();
+		user_page_fault(tf);
+	} else {
+		irq_enable();
+		switch (cause) {
+		case EXC_ILLEGAL_INST:
+			user_fault_kill(tf, SIGILL, "illegal instruction");
+			break;
+		case EXC_BREAKPOINT:
+			user_fault_kill(tf, SIGTRAP, "breakpoint");
+			break;
+		case EXC_INST_MISALIGNED:
+		case EXC_LOAD_MISALIGNED:
+		case EXC_STORE_MISALIGNED:
+			user_fault_kill(tf, SIGBUS, trap_cause_name(cause));
+			break;
+		default:
+			user_fault_kill(tf, SIGSEGV, trap_cause_name(cause));
+		}
+	}
+	trap_user_exit();
+}
+
+void trap_user_exit(void)
+{
+	irq_enable();
+	if (signal_pending())
+		signal_deliver();
+	if (this_cpu()->need_resched)
+		sched_yield();
+	irq_save();
 }

@@ -27,6 +27,11 @@ struct trapframe {
 };
 
 void trap_kernel(struct trapframe *tf);
+void trap_user(struct trapframe *tf);
+/* Last steps before returning to user mode: signals, rescheduling. */
+void trap_user_exit(void);
+/* Leave the kernel to user mode through tf; interrupts off. */
+void trap_return_user(struct trapframe *tf) __noreturn;
 void kstack_overflow(void) __noreturn;
 extern char trap_vector[];
 

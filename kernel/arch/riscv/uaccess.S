@@ -1,0 +1,86 @@
+/*
+ * Raw copies between kernel and user memory. Each instruction that touches
+ * user memory has an exception-fixup entry: trap_kernel() first lets the
+ * fault handler make the page present (a lazy or copy-on-write page), and
+ * only if that fails resumes at the fixup, which returns -EFAULT.
+ * sstatus.SUM is set only while copying. Range checks are the caller's
+ * (kern/uaccess.c).
+ */
+#include "arch/riscv/asm.h"
+#include "arch/riscv/csr.h"
+
+	.section .text
+
+/* long uaccess_copy(void *dst, const void *src, size_t n): 0 or -EFAULT */
+	.globl uaccess_copy
+uaccess_copy:
+	li	t6, SSTATUS_SUM
+	csrs	sstatus, t6
+	or	t0, a0, a1
+	andi	t0, t0, 7
+	bnez	t0, 2f
+	li	t1, 8
+1:	bltu	a2, t1, 2f
+10:	ld	t2, 0(a1)
+11:	sd	t2, 0(a0)
+	addi	a0, a0, 8
+	addi	a1, a1, 8
+	addi	a2, a2, -8
+	j	1b
+2:	beqz	a2, 3f
+12:	lbu	t2, 0(a1)
+13:	sb	t2, 0(a0)
+	addi	a0, a0, 1
+	addi	a1, a1, 1
+	addi	a2, a2, -1
+	j	2b
+3:	csrc	sstatus, t6
+	li	a0, 0
+	ret
+	EX_ENTRY(10b, uaccess_fault)
+	EX_ENTRY(11b, uaccess_fault)
+	EX_ENTRY(12b, uaccess_fault)
+	EX_ENTRY(13b, uaccess_fault)
+
+/*
+ * long uaccess_strncpy(char *dst, const char *usrc, size_t max):
+ * copies up to max bytes, stopping after a NUL. Returns the string's
+ * length (the NUL excluded), max if no NUL was found, or -EFAULT.
+ */
+	.globl uaccess_strncpy
+uaccess_strncpy:
+	li	t6, SSTATUS_SUM
+	csrs	sstatus, t6
+	li	t0, 0
+4:	beq	t0, a2, 5f
+14:	lbu	t2, 0(a1)
+	sb	t2, 0(a0)
+	beqz	t2, 5f
+	addi	a0, a0, 1
+	addi	a1, a1, 1
+	addi	t0, t0, 1
+	j	4b
+5:	csrc	sstatus, t6
+	mv	a0, t0
+	ret
+	EX_ENTRY(14b, uaccess_fault)
+
+/* long uaccess_zero(void *udst, size_t n): 0 or -EFAULT */
+	.globl uaccess_zero
+uaccess_zero:
+	li	t6, SSTATUS_SUM
+	csrs	sstatus, t6
+6:	beqz	a1, 7f
+15:	sb	zero, 0(a0)
+	addi	a0, a0, 1
+	addi	a1, a1, -1
+	j	6b
+7:	csrc	sstatus, t6
+	li	a0, 0
+	ret
+	EX_ENTRY(15b, uaccess_fault)
+
+uaccess_fault:				/* a0 = -EFAULT, set by the trap */
+	li	t6, SSTATUS_SUM
+	csrc	sstatus, t6
+	ret

@@ -1,0 +1,425 @@
+/*
+ * /proc: what a user expects from Linux, generated when a file is opened.
+ *
+ *   /proc/meminfo          memory totals (kB)
+ *   /proc/self             symbolic link to the reader's /proc/<pid>
+ *   /proc/<pid>/status     Name, State, Pid, PPid, VmSize, VmRSS, ...
+ *   /proc/<pid>/maps       the regions of the address space, Linux's format
+ *   /proc/<pid>/exe        symbolic link to the program
+ *
+ * Vnodes are made per lookup and freed with their last reference.
+ */
+#include "fs/procfs.h"
+#include "fs/vfs.h"
+#include "kern/files.h"
+#include "kern/proc.h"
+#include "kern/uaccess.h"
+#include "vm/kmem.h"
+#include "vm/pmm.h"
+#include "vm/vmspace.h"
+#include "vm/vobject.h"
+
+#define PROCFS_DEV	4
+
+enum pnode {
+	P_ROOT, P_SELF, P_MEMINFO, P_PIDDIR, P_STATUS, P_MAPS, P_EXE,
+};
+
+struct pinfo {
+	enum pnode kind;
+	int pid;
+};
+
+/* A growing text buffer. */
+struct sbuf {
+	char *buf;
+	size_t len, cap;
+	bool failed;
+};
+
+static void sbuf_printf(struct sbuf *sb, const char *fmt, ...) __printf(2, 3);
+
+static void sbuf_printf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		if (sb->failed)
+			return;
+		va_start(ap, fmt);
+		n = kvsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
+		va_end(ap);
+		if (sb->len + n < sb->cap) {
+			sb->len += n;
+			return;
+		}
+		size_t cap = sb->cap ? sb->cap * 2 : 4096;
+		char *bigger = kmalloc(cap, 0);
+
+		if (!bigger) {
+			sb->failed = true;
+			return;
+		}
+		memcpy(bigger, sb->buf, sb->len);
+		kfree(sb->buf);
+		sb->buf = bigger;
+		sb->cap = cap;
+	}
+}
+
+static const struct vnode_ops procfs_ops, procfs_file_ops;
+
+static struct vnode *pnode_new(enum pnode kind, int pid)
+{
+	struct vnode *vn = kmalloc(sizeof(*vn) + sizeof(struct pinfo), KM_ZERO);
+	struct pinfo *pi;
+	static const uint32_t modes[] = {
+		[P_ROOT] = S_IFDIR | 0555, [P_SELF] = S_IFLNK | 0777,
+		[P_MEMINFO] = S_IFREG | 0444, [P_PIDDIR] = S_IFDIR | 0555,
+		[P_STATUS] = S_IFREG | 0444, [P_MAPS] = S_IFREG | 0444,
+		[P_EXE] = S_IFLNK | 0777,
+	};
+
+	if (!vn)
+		return NULL;
+	pi = (struct pinfo *)(vn + 1);
+	pi->kind = kind;
+	pi->pid = pid;
+	vnode_init(vn, (modes[kind] & S_IFMT) == S_IFDIR ? VDIR :
+		   (modes[kind] & S_IFMT) == S_IFLNK ? VLNK : VREG,
+		   modes[kind], &procfs_ops);
+	if (vn->type == VREG)
+		vn->ops = &procfs_file_ops;
+	vn->priv = pi;
+	vn->ino = (uint64_t)pid << 8 | kind;
+	vn->dev = PROCFS_DEV;
+	vn->nlink = vn->type == VDIR ? 2 : 1;
+	return vn;
+}
+
+static bool parse_pid(const char *s, size_t len, int *pid)
+{
+	int v = 0;
+
+	if (len == 0 || len > 9)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*pid = v;
+	return true;
+}
+
+static bool pid_exists(int pid)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	bool found = proc_find(pid) != NULL;
+
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return found;
+}
+
+static bool name_is(const char *name, size_t len, const char *want)
+{
+	return strlen(want) == len && memcmp(name, want, len) == 0;
+}
+
+static int procfs_lookup(struct vnode *dir, const char *name, size_t len,
+			 struct vnode **out)
+{
+	struct pinfo *pi = dir->priv;
+	enum pnode kind;
+	int pid = pi->pid;
+
+	if (pi->kind == P_ROOT) {
+		if (name_is(name, len, "self"))
+			kind = P_SELF;
+		else if (name_is(name, len, "meminfo"))
+			kind = P_MEMINFO;
+		else if (parse_pid(name, len, &pid) && pid_exists(pid))
+			kind = P_PIDDIR;
+		else
+			return -ENOENT;
+	} else {
+		if (name_is(name, len, "status"))
+			kind = P_STATUS;
+		else if (name_is(name, len, "maps"))
+			kind = P_MAPS;
+		else if (name_is(name, len, "exe"))
+			kind = P_EXE;
+		else
+			return -ENOENT;
+	}
+	*out = pnode_new(kind, pid);
+	return *out ? 0 : -ENOMEM;
+}
+
+struct pid_list {
+	int *pids;
+	size_t n, cap;
+};
+
+static int collect_pid(struct proc *p, void *arg)
+{
+	struct pid_list *l = arg;
+
+	if (l->n < l->cap)
+		l->pids[l->n++] = p->pid;
+	return 0;
+}
+
+static int cmp_int(int a, int b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
+{
+	struct pinfo *pi = dir->priv;
+	static const char *const root_names[] = { "self", "meminfo" };
+	static const char *const pid_names[] = { "status", "maps", "exe" };
+
+	if (pi->kind == P_PIDDIR) {
+		if (*pos >= ARRAY_SIZE(pid_names))
+			return 0;
+		strlcpy(e->name, pid_names[*pos], sizeof(e->name));
+		e->type = *pos == 2 ? DT_LNK : DT_REG;
+		e->ino = (uint64_t)pi->pid << 8 | (P_STATUS + *pos);
+		(*pos)++;
+		return 1;
+	}
+	if (*pos < ARRAY_SIZE(root_names)) {
+		strlcpy(e->name, root_names[*pos], sizeof(e->name));
+		e->type = *pos == 0 ? DT_LNK : DT_REG;
+		e->ino = *pos + 1;
+		(*pos)++;
+		return 1;
+	}
+	/* then the processes, by increasing pid: the next pid above the last */
+	int last = *pos == ARRAY_SIZE(root_names) ? 0 : (int)(*pos >> 8);
+	struct pid_list l = { .cap = proc_count() + 16 };
+	int next = 0;
+
+	l.pids = kmalloc(l.cap * sizeof(int), 0);
+	if (!l.pids)
+		return -ENOMEM;
+	proc_for_each(collect_pid, &l);
+	for (size_t i = 0; i < l.n; i++)
+		if (cmp_int(l.pids[i], last) > 0 && (!next || l.pids[i] < next))
+			next = l.pids[i];
+	kfree(l.pids);
+	if (!next)
+		return 0;
+	ksnprintf(e->name, sizeof(e->name), "%d", next);
+	e->type = DT_DIR;
+	e->ino = (uint64_t)next << 8 | P_PIDDIR;
+	*pos = (uint64_t)next << 8;
+	return 1;
+}
+
+static long procfs_readlink(struct vnode *vn, char *buf, size_t len)
+{
+	struct pinfo *pi = vn->priv;
+	char tmp[PROC_PATH_MAX];
+	size_t n;
+
+	if (pi->kind == P_SELF) {
+		ksnprintf(tmp, sizeof(tmp), "%d", current()->pid);
+	} else {
+		unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+		struct proc *p = proc_find(pi->pid);
+
+		if (p)
+			strlcpy(tmp, p->exe, sizeof(tmp));
+		spin_unlock_irqrestore(&proc_tree_lock, flags);
+		if (!p)
+			return -ENOENT;
+	}
+	n = MIN(strlen(tmp), len);
+	memcpy(buf, tmp, n);
+	return n;
+}
+
+static void gen_meminfo(struct sbuf *sb)
+{
+	uint64_t total = pmm_total_frames() * PAGE_SIZE / 1024;
+	uint64_t free = pmm_free_frames() * PAGE_SIZE / 1024;
+	uint64_t cached = vfs_cached_pages * PAGE_SIZE / 1024;
+
+	sbuf_printf(sb, "MemTotal:       %8lu kB\n", total);
+	sbuf_printf(sb, "MemFree:        %8lu kB\n", free);
+	sbuf_printf(sb, "MemAvailable:   %8lu kB\n", free);
+	sbuf_printf(sb, "Cached:         %8lu kB\n", cached);
+	sbuf_printf(sb, "SwapTotal:      %8lu kB\n", 0UL);
+	sbuf_printf(sb, "SwapFree:       %8lu kB\n", 0UL);
+}
+
+static const char *const state_names[] = {
+	[PROC_EMBRYO] = "R (running)", [PROC_RUNNABLE] = "R (running)",
+	[PROC_RUNNING] = "R (running)", [PROC_SLEEPING] = "S (sleeping)",
+	[PROC_ZOMBIE] = "Z (zombie)",
+};
+
+/* The process's address space with a reference, or NULL; copies fields. */
+static struct vmspace *proc_snapshot(int pid, struct proc *copy)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	struct proc *p = proc_find(pid);
+	struct vmspace *vm = NULL;
+
+	if (p) {
+		memcpy(copy->name, p->name, sizeof(copy->name));
+		copy->state = p->state;
+		copy->pid = p->pid;
+		copy->parent = p->parent;
+		copy->exit_status = p->parent ? p->parent->pid : 0;
+		vm = p->vm;
+		if (vm)
+			vmspace_get(vm);
+	}
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	if (!p)
+		copy->pid = -1;
+	return vm;
+}
+
+static void gen_status(struct sbuf *sb, int pid)
+{
+	struct proc snap;
+	struct vmspace *vm = proc_snapshot(pid, &snap);
+
+	if (snap.pid < 0)
+		return;
+	sbuf_printf(sb, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n",
+		    snap.name, state_names[snap.state], pid, pid,
+		    snap.exit_status);
+	if (vm) {
+		mutex_lock(&vm->lock);
+		sbuf_printf(sb, "VmSize:\t%8lu kB\n", vmspace_virtual_size(vm) / 1024);
+		sbuf_printf(sb, "VmRSS:\t%8lu kB\n",
+			    pmap_resident(vm->pmap) * PAGE_SIZE / 1024);
+		mutex_unlock(&vm->lock);
+		vmspace_put(vm);
+	}
+	sbuf_printf(sb, "Threads:\t1\n");
+}
+
+static void gen_maps(struct sbuf *sb, int pid)
+{
+	struct proc snap;
+	struct vmspace *vm = proc_snapshot(pid, &snap);
+
+	if (!vm)
+		return;
+	mutex_lock(&vm->lock);
+	for (struct avl_node *n = avl_first(&vm->regions); n; n = avl_next(n)) {
+		struct region *r = avl_entry(n, struct region, node);
+		const char *path = r->obj && r->obj->ops->path ? r->obj->ops->path(r->obj) : NULL;
+
+		if (!path && (r->flags & REGION_HEAP))
+			path = "[heap]";
+		if (!path && (r->flags & REGION_GROWSDOWN))
+			path = "[stack]";
+		sbuf_printf(sb, "%08lx-%08lx %c%c%c%c %08lx 00:00 %lu%s%s\n",
+			    r->start, r->end,
+			    r->prot & VM_PROT_READ ? 'r' : '-',
+			    r->prot & VM_PROT_WRITE ? 'w' : '-',
+			    r->prot & VM_PROT_EXEC ? 'x' : '-',
+			    r->flags & REGION_SHARED ? 's' : 'p',
+			    r->obj ? r->obj_pgoff << PAGE_SHIFT : 0,
+			    0UL, path ? "                          " : "",
+			    path ? path : "");
+	}
+	mutex_unlock(&vm->lock);
+	vmspace_put(vm);
+}
+
+static long sfile_read(struct file *f, uint64_t ubuf, size_t len)
+{
+	struct sbuf *sb = f->priv;
+	long n;
+
+	mutex_lock(&f->pos_lock);
+	n = f->off < sb->len ? (long)MIN(len, sb->len - f->off) : 0;
+	if (n && copy_to_user(ubuf, sb->buf + f->off, n))
+		n = -EFAULT;
+	else
+		f->off += n;
+	mutex_unlock(&f->pos_lock);
+	return n;
+}
+
+static void sfile_release(struct file *f)
+{
+	struct sbuf *sb = f->priv;
+
+	kfree(sb->buf);
+	kfree(sb);
+}
+
+static const struct file_ops sfile_ops = {
+	.read = sfile_read,
+	.release = sfile_release,
+};
+
+static int procfs_open(struct vnode *vn, unsigned int flags, struct file **out)
+{
+	struct pinfo *pi = vn->priv;
+	struct sbuf *sb;
+	struct file *f;
+
+	if ((flags & O_ACCMODE) != O_RDONLY)
+		return -EACCES;
+	sb = kmalloc(sizeof(*sb), KM_ZERO);
+	if (!sb)
+		return -ENOMEM;
+	if (pi->kind == P_MEMINFO)
+		gen_meminfo(sb);
+	else if (pi->kind == P_STATUS)
+		gen_status(sb, pi->pid);
+	else
+		gen_maps(sb, pi->pid);
+	f = sb->failed ? NULL : file_alloc(&sfile_ops, flags);
+	if (!f) {
+		kfree(sb->buf);
+		kfree(sb);
+		return -ENOMEM;
+	}
+	f->priv = sb;
+	f->seekable = true;
+	vnode_get(vn);
+	f->vn = vn;
+	*out = f;
+	return 0;
+}
+
+static void procfs_release(struct vnode *vn)
+{
+	if (((struct pinfo *)vn->priv)->kind != P_ROOT)
+		kfree(vn);
+}
+
+static const struct vnode_ops procfs_ops = {
+	.lookup = procfs_lookup,
+	.readdir = procfs_readdir,
+	.readlink = procfs_readlink,
+	.release = procfs_release,
+};
+
+/* Regular files get generated contents on open. */
+static const struct vnode_ops procfs_file_ops = {
+	.open = procfs_open,
+	.release = procfs_release,
+};
+
+int procfs_mount(const char *mountpoint)
+{
+	struct vnode *root = pnode_new(P_ROOT, 0);
+
+	if (!root)
+		return -ENOMEM;
+	return vfs_mount(mountpoint, root);
+}

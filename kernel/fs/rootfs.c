@@ -1,0 +1,204 @@
+/*
+ * The root file system: a cpio (newc) archive on the first virtio disk,
+ * read-only. fs/cpio.c indexes the archive at mount; this file gives its
+ * nodes vnodes and fills their page caches from the disk.
+ */
+#include "fs/rootfs.h"
+#include "dev/blk.h"
+#include "fs/cpio.h"
+#include "fs/vfs.h"
+#include "vm/kmem.h"
+
+#define BOUNCE_SECTORS	16
+#define ROOTFS_DEV	1
+
+static struct cpio_fs *fs;
+static struct blkdev *disk;
+static struct {
+	const struct cpio_node *node;
+	struct vnode *vn;
+} *vtable;
+static size_t vtable_size;		/* a power of two, > 2 * nodes */
+static struct spinlock vtable_lock = SPINLOCK_INIT("rootfs vnodes");
+
+/* Read len bytes at byte offset off of the disk. */
+static int disk_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	char *bounce = kmalloc(BOUNCE_SECTORS * BLK_SECTOR_SIZE, 0);
+	size_t done = 0;
+	int err = 0;
+
+	if (!bounce)
+		return -ENOMEM;
+	while (done < len && !err) {
+		uint64_t pos = off + done;
+		uint64_t sector = pos / BLK_SECTOR_SIZE;
+		size_t skip = pos % BLK_SECTOR_SIZE;
+		size_t n = MIN(len - done, BOUNCE_SECTORS * BLK_SECTOR_SIZE - skip);
+		size_t nsect = ALIGN_UP(skip + n, BLK_SECTOR_SIZE) / BLK_SECTOR_SIZE;
+
+		err = blk_read(disk, sector, bounce, nsect);
+		if (!err)
+			memcpy((char *)buf + done, bounce + skip, n);
+		done += n;
+	}
+	kfree(bounce);
+	return err;
+}
+
+static struct vnode *node_vnode(const struct cpio_node *node);
+
+static int rootfs_lookup(struct vnode *dir, const char *name, size_t len,
+			 struct vnode **out)
+{
+	const struct cpio_node *child;
+	int err = cpio_lookup(fs, dir->priv, name, len, &child);
+
+	if (err)
+		return err;
+	*out = node_vnode(child);
+	if (!*out)
+		return -ENOMEM;
+	return 0;
+}
+
+static uint8_t dirent_type(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR: return DT_DIR;
+	case S_IFREG: return DT_REG;
+	case S_IFLNK: return DT_LNK;
+	case S_IFCHR: return DT_CHR;
+	case S_IFIFO: return DT_FIFO;
+	}
+	return DT_UNKNOWN;
+}
+
+static int rootfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
+{
+	const struct cpio_node *c = cpio_child(dir->priv, *pos);
+
+	if (!c)
+		return 0;
+	e->ino = c->ino;
+	e->type = dirent_type(c->mode);
+	strlcpy(e->name, c->name, sizeof(e->name));
+	(*pos)++;
+	return 1;
+}
+
+static int rootfs_readpage(struct vnode *vn, uint64_t idx, void *buf)
+{
+	const struct cpio_node *node = vn->priv;
+	uint64_t off = idx << PAGE_SHIFT;
+
+	if (off >= node->size)
+		return 0;		/* the page was zeroed */
+	return disk_read(NULL, node->data_off + off, buf,
+			 MIN(PAGE_SIZE, node->size - off));
+}
+
+static long rootfs_readlink(struct vnode *vn, char *buf, size_t len)
+{
+	return cpio_readlink(vn->priv, buf, len);
+}
+
+static const struct vnode_ops rootfs_ops = {
+	.lookup = rootfs_lookup,
+	.readdir = rootfs_readdir,
+	.readpage = rootfs_readpage,
+	.readlink = rootfs_readlink,
+};
+
+static enum vtype mode_vtype(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR: return VDIR;
+	case S_IFLNK: return VLNK;
+	case S_IFREG: return VREG;
+	case S_IFCHR: return VCHR;
+	case S_IFIFO: return VFIFO;
+	}
+	return VNON;
+}
+
+/* Build the path of node into buf (for /proc/<pid>/maps). */
+static char *node_path(const struct cpio_node *node)
+{
+	char *buf = kmalloc(PATH_MAX, 0), *p;
+
+	if (!buf)
+		return NULL;
+	p = buf + PATH_MAX - 1;
+	*p = 0;
+	for (; node->parent != node; node = node->parent) {
+		size_t n = node->namelen;
+
+		if ((size_t)(p - buf) < n + 1)
+			break;
+		p -= n;
+		memcpy(p, node->name, n);
+		*--p = '/';
+	}
+	memmove(buf, p, strlen(p) + 1);
+	return buf;
+}
+
+/* The vnode of node: made on first use, kept for the life of the mount. */
+static struct vnode *node_vnode(const struct cpio_node *node)
+{
+	size_t i = ((uintptr_t)node >> 4) & (vtable_size - 1);
+	unsigned long flags = spin_lock_irqsave(&vtable_lock);
+	struct vnode *vn;
+
+	for (; vtable[i].node; i = (i + 1) & (vtable_size - 1)) {
+		if (vtable[i].node == node) {
+			vn = vtable[i].vn;
+			vnode_get(vn);
+			spin_unlock_irqrestore(&vtable_lock, flags);
+			return vn;
+		}
+	}
+	vn = kmalloc(sizeof(*vn), KM_ZERO);
+	if (vn) {
+		vnode_init(vn, mode_vtype(node->mode), node->mode, &rootfs_ops);
+		vn->priv = (void *)node;
+		vn->ino = node->ino;
+		vn->uid = node->uid;
+		vn->gid = node->gid;
+		vn->nlink = node->nlink;
+		vn->size = node->size;
+		vn->obj.size = node->size;
+		vn->mtime = node->mtime;
+		vn->dev = ROOTFS_DEV;
+		vtable[i].node = node;
+		vtable[i].vn = vn;
+		vnode_get(vn);		/* one for the table, one for the caller */
+	}
+	spin_unlock_irqrestore(&vtable_lock, flags);
+	if (vn && vn->type == VREG)
+		vn->path = node_path(node);
+	return vn;
+}
+
+int rootfs_mount(void)
+{
+	int err;
+
+	disk = blk_root();
+	if (!disk)
+		return -ENODEV;
+	err = cpio_mount(disk_read, NULL, blk_sectors(disk) * BLK_SECTOR_SIZE, &fs);
+	if (err)
+		return err;
+	for (vtable_size = 64; vtable_size < 2 * (size_t)fs->nnodes + 2; )
+		vtable_size *= 2;
+	vtable = kmalloc(vtable_size * sizeof(*vtable), KM_ZERO);
+	if (!vtable)
+		return -ENOMEM;
+	struct vnode *root = node_vnode(cpio_root(fs));
+
+	if (!root)
+		return -ENOMEM;
+	return vfs_mount("/", root);
+}

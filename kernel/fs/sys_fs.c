@@ -1,0 +1,582 @@
+/*
+ * File-system system calls. Every path and buffer comes from user memory
+ * through kern/uaccess.h; descriptors are checked before use.
+ */
+#include "fs/pipe.h"
+#include "fs/vfs.h"
+#include "kern/files.h"
+#include "kern/proc.h"
+#include "kern/syscall.h"
+#include "kern/uaccess.h"
+#include "vm/kmem.h"
+
+#define AT_FDCWD		(-100)
+#define AT_SYMLINK_NOFOLLOW	0x100
+#define AT_REMOVEDIR		0x200
+#define AT_EMPTY_PATH		0x1000
+#define SEEK_SET		0
+#define SEEK_CUR		1
+#define SEEK_END		2
+#define F_DUPFD			0
+#define F_GETFD			1
+#define F_SETFD			2
+#define F_GETFL			3
+#define F_SETFL			4
+#define F_DUPFD_CLOEXEC		1030
+#define FD_CLOEXEC		1
+#define IOV_MAX			1024
+#define W_OK			2
+#define X_OK			1
+
+/* A path from user memory into a new PATH_MAX buffer. */
+static long path_in(uint64_t upath, char **out)
+{
+	char *buf = kmalloc(PATH_MAX, 0);
+	long n;
+
+	if (!buf)
+		return -ENOMEM;
+	n = copy_string_from_user(buf, upath, PATH_MAX);
+	if (n < 0) {
+		kfree(buf);
+		return n;
+	}
+	*out = buf;
+	return n;
+}
+
+/*
+ * The directory a relative path starts from: the cwd, or the directory open
+ * at dirfd. *base points at a path owned by the process or *hold.
+ */
+static int at_base(int dirfd, const char *path, const char **base,
+		   struct file **hold)
+{
+	*hold = NULL;
+	if (path[0] == '/' || dirfd == AT_FDCWD) {
+		*base = current()->cwd_path;
+		return 0;
+	}
+	*hold = fd_get(dirfd);
+	if (!*hold)
+		return -EBADF;
+	if (!(*hold)->vn || (*hold)->vn->type != VDIR || !(*hold)->path) {
+		file_put(*hold);
+		*hold = NULL;
+		return -ENOTDIR;
+	}
+	*base = (*hold)->path;
+	return 0;
+}
+
+/* Resolve (dirfd, user path) to a vnode; canon may be NULL. */
+static int lookup_at(int dirfd, uint64_t upath, bool nofollow,
+		     struct vnode **vn, char *canon)
+{
+	struct file *hold;
+	const char *base;
+	char *path;
+	long err = path_in(upath, &path);
+
+	if (err < 0)
+		return err;
+	err = at_base(dirfd, path, &base, &hold);
+	if (!err)
+		err = vfs_lookup(base, path, nofollow, vn, canon);
+	if (hold)
+		file_put(hold);
+	kfree(path);
+	return err;
+}
+
+/* Create path's last component in its directory (O_CREAT, mkdir). */
+static int create_at(int dirfd, const char *path, uint32_t mode,
+		     struct vnode **vn)
+{
+	struct file *hold;
+	const char *base, *name;
+	struct vnode *dir;
+	size_t len;
+	int err = at_base(dirfd, path, &base, &hold);
+
+	if (err)
+		return err;
+	err = vfs_lookup_parent(base, path, &dir, &name, &len);
+	if (!err) {
+		err = dir->ops->create ? dir->ops->create(dir, name, len, mode, vn)
+				       : -EROFS;
+		vnode_put(dir);
+	}
+	if (hold)
+		file_put(hold);
+	return err;
+}
+
+static long sys_openat(long dirfd, long upath, long flags, long mode)
+{
+	struct vnode *vn = NULL;
+	struct file *f, *hold;
+	const char *base;
+	char *path, *canon = kmalloc(PATH_MAX, 0);
+	long err = path_in(upath, &path);
+
+	if (err < 0 || !canon) {
+		kfree(canon);
+		return err < 0 ? err : -ENOMEM;
+	}
+	err = at_base(dirfd, path, &base, &hold);
+	if (!err)
+		err = vfs_lookup(base, path, flags & O_NOFOLLOW, &vn, canon);
+	if (hold)
+		file_put(hold);
+	if (err == -ENOENT && (flags & O_CREAT))
+		err = create_at(dirfd, path, S_IFREG | (mode & 07777), &vn);
+	else if (!err && (flags & O_CREAT) && (flags & O_EXCL))
+		err = -EEXIST;
+	if (!err && vn->type == VLNK)
+		err = -ELOOP;
+	if (!err)
+		err = file_open_vnode(vn, flags, &f);
+	if (vn)
+		vnode_put(vn);
+	kfree(path);
+	if (err) {
+		kfree(canon);
+		return err;
+	}
+	f->path = canon;
+	err = fd_install(current()->files, f, 0, flags & O_CLOEXEC);
+	if (err < 0)
+		file_put(f);
+	return err;
+}
+
+static long sys_close(long fd)
+{
+	return fd_close(fd);
+}
+
+/* Run op on fd after checking the access mode allows it. */
+static long rw(long fd, bool write, uint64_t ubuf, size_t len)
+{
+	struct file *f = fd_get(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	if (write ? (f->flags & O_ACCMODE) == O_RDONLY
+		  : (f->flags & O_ACCMODE) == O_WRONLY)
+		ret = -EBADF;
+	else if (!(write ? f->ops->write : f->ops->read))
+		ret = -EINVAL;
+	else if (!user_range_ok(ubuf, len))
+		ret = -EFAULT;
+	else
+		ret = write ? f->ops->write(f, ubuf, len) : f->ops->read(f, ubuf, len);
+	file_put(f);
+	return ret;
+}
+
+static long sys_read(long fd, long ubuf, long len)
+{
+	return rw(fd, false, ubuf, len);
+}
+
+static long sys_write(long fd, long ubuf, long len)
+{
+	return rw(fd, true, ubuf, len);
+}
+
+struct kiovec {
+	uint64_t base;
+	uint64_t len;
+};
+
+static long rwv(long fd, bool write, uint64_t uiov, long cnt)
+{
+	long total = 0;
+
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	for (long i = 0; i < cnt; i++) {
+		struct kiovec iov;
+		long n;
+
+		if (copy_from_user(&iov, uiov + i * sizeof(iov), sizeof(iov)))
+			return total ? total : -EFAULT;
+		if (iov.len == 0)
+			continue;
+		n = rw(fd, write, iov.base, iov.len);
+		if (n < 0)
+			return total ? total : n;
+		total += n;
+		if ((uint64_t)n < iov.len)
+			break;
+	}
+	return total;
+}
+
+static long sys_readv(long fd, long uiov, long cnt)
+{
+	return rwv(fd, false, uiov, cnt);
+}
+
+static long sys_writev(long fd, long uiov, long cnt)
+{
+	return rwv(fd, true, uiov, cnt);
+}
+
+static long sys_lseek(long fd, long off, long whence)
+{
+	struct file *f = fd_get(fd);
+	long pos;
+
+	if (!f)
+		return -EBADF;
+	if (!f->seekable) {
+		file_put(f);
+		return -ESPIPE;
+	}
+	mutex_lock(&f->pos_lock);
+	switch (whence) {
+	case SEEK_SET: pos = off; break;
+	case SEEK_CUR: pos = f->off + off; break;
+	case SEEK_END: pos = (f->vn ? (long)f->vn->size : 0) + off; break;
+	default: pos = -EINVAL;
+	}
+	if (whence >= SEEK_SET && whence <= SEEK_END && pos < 0)
+		pos = -EINVAL;
+	if (pos >= 0)
+		f->off = pos;
+	mutex_unlock(&f->pos_lock);
+	file_put(f);
+	return pos;
+}
+
+static int stat_file(struct file *f, struct kstat *st)
+{
+	if (f->vn) {
+		vnode_stat(f->vn, st);
+	} else {
+		memset(st, 0, sizeof(*st));
+		st->st_mode = S_IFIFO | 0600;
+		st->st_nlink = 1;
+		st->st_blksize = PAGE_SIZE;
+	}
+	return 0;
+}
+
+static long sys_fstat(long fd, long ubuf)
+{
+	struct file *f = fd_get(fd);
+	struct kstat st;
+
+	if (!f)
+		return -EBADF;
+	stat_file(f, &st);
+	file_put(f);
+	return copy_to_user(ubuf, &st, sizeof(st));
+}
+
+static long sys_newfstatat(long dirfd, long upath, long ubuf, long flags)
+{
+	struct vnode *vn;
+	struct kstat st;
+	char first;
+	int err;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if ((flags & AT_EMPTY_PATH) && copy_from_user(&first, upath, 1) == 0 &&
+	    first == 0)
+		return dirfd == AT_FDCWD ? -EINVAL : sys_fstat(dirfd, ubuf);
+	err = lookup_at(dirfd, upath, flags & AT_SYMLINK_NOFOLLOW, &vn, NULL);
+	if (err)
+		return err;
+	vnode_stat(vn, &st);
+	vnode_put(vn);
+	return copy_to_user(ubuf, &st, sizeof(st));
+}
+
+static long sys_getdents64(long fd, long ubuf, long len)
+{
+	struct file *f = fd_get(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	if (!f->ops->getdents)
+		ret = -ENOTDIR;
+	else if (!user_range_ok(ubuf, len))
+		ret = -EFAULT;
+	else
+		ret = f->ops->getdents(f, ubuf, len);
+	file_put(f);
+	return ret;
+}
+
+static long sys_dup(long fd)
+{
+	struct file *f = fd_get(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = fd_install(current()->files, f, 0, false);
+	if (ret < 0)
+		file_put(f);
+	return ret;
+}
+
+static long sys_dup3(long oldfd, long newfd, long flags)
+{
+	if (oldfd == newfd || (flags & ~O_CLOEXEC))
+		return -EINVAL;
+	return fd_dup_to(oldfd, newfd, flags & O_CLOEXEC);
+}
+
+static long sys_fcntl(long fd, long cmd, long arg)
+{
+	struct file *f = fd_get(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (arg < 0 || arg >= FILES_MAX) {
+			ret = -EINVAL;
+			break;
+		}
+		file_get(f);
+		ret = fd_install(current()->files, f, arg, cmd == F_DUPFD_CLOEXEC);
+		if (ret < 0)
+			file_put(f);
+		break;
+	case F_GETFD:
+		ret = fd_get_cloexec(fd) > 0 ? FD_CLOEXEC : 0;
+		break;
+	case F_SETFD:
+		ret = fd_set_cloexec(fd, arg & FD_CLOEXEC);
+		break;
+	case F_GETFL:
+		ret = f->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
+		break;
+	case F_SETFL:
+		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) |
+			   (arg & (O_APPEND | O_NONBLOCK));
+		ret = 0;
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	file_put(f);
+	return ret;
+}
+
+static long sys_pipe2(long ufds, long flags)
+{
+	struct file *rd, *wr;
+	int fds[2];
+	long err;
+
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+		return -EINVAL;
+	err = pipe_create(flags, &rd, &wr);
+	if (err)
+		return err;
+	fds[0] = fd_install(current()->files, rd, 0, flags & O_CLOEXEC);
+	if (fds[0] < 0) {
+		file_put(rd);
+		file_put(wr);
+		return fds[0];
+	}
+	fds[1] = fd_install(current()->files, wr, 0, flags & O_CLOEXEC);
+	if (fds[1] < 0) {
+		fd_close(fds[0]);
+		file_put(wr);
+		return fds[1];
+	}
+	if (copy_to_user(ufds, fds, sizeof(fds))) {
+		fd_close(fds[0]);
+		fd_close(fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long sys_chdir(long upath)
+{
+	struct proc *p = current();
+	char *canon = kmalloc(PATH_MAX, 0);
+	struct vnode *vn;
+	long err;
+
+	if (!canon)
+		return -ENOMEM;
+	err = lookup_at(AT_FDCWD, upath, false, &vn, canon);
+	if (!err && vn->type != VDIR) {
+		vnode_put(vn);
+		err = -ENOTDIR;
+	}
+	if (!err && strlen(canon) >= sizeof(p->cwd_path)) {
+		vnode_put(vn);
+		err = -ENAMETOOLONG;
+	}
+	if (!err) {
+		vnode_put(p->cwd);
+		p->cwd = vn;
+		strlcpy(p->cwd_path, canon, sizeof(p->cwd_path));
+	}
+	kfree(canon);
+	return err;
+}
+
+static long sys_getcwd(long ubuf, long size)
+{
+	size_t len = strlen(current()->cwd_path) + 1;
+
+	if ((size_t)size < len)
+		return -ERANGE;
+	if (copy_to_user(ubuf, current()->cwd_path, len))
+		return -EFAULT;
+	return len;
+}
+
+static long sys_readlinkat(long dirfd, long upath, long ubuf, long size)
+{
+	struct vnode *vn;
+	char *buf;
+	long n;
+
+	if (size <= 0)
+		return -EINVAL;
+	n = lookup_at(dirfd, upath, true, &vn, NULL);
+	if (n)
+		return n;
+	if (vn->type != VLNK || !vn->ops->readlink) {
+		vnode_put(vn);
+		return -EINVAL;
+	}
+	buf = kmalloc(PATH_MAX, 0);
+	n = buf ? vn->ops->readlink(vn, buf, MIN((size_t)size, (size_t)PATH_MAX)) : -ENOMEM;
+	vnode_put(vn);
+	if (n > 0 && copy_to_user(ubuf, buf, n))
+		n = -EFAULT;
+	kfree(buf);
+	return n;
+}
+
+static long sys_ioctl(long fd, long cmd, long arg)
+{
+	struct file *f = fd_get(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = f->ops->ioctl ? f->ops->ioctl(f, cmd, arg) : -ENOTTY;
+	file_put(f);
+	return ret;
+}
+
+static long sys_faccessat(long dirfd, long upath, long mode)
+{
+	struct vnode *vn;
+	long err;
+
+	if (mode & ~7)
+		return -EINVAL;
+	err = lookup_at(dirfd, upath, false, &vn, NULL);
+	if (err)
+		return err;
+	if ((mode & W_OK) && !vn->writable_fs && vn->type != VCHR)
+		err = -EROFS;
+	else if ((mode & X_OK) && !(vn->mode & 0111))
+		err = -EACCES;
+	vnode_put(vn);
+	return err;
+}
+
+static long sys_mkdirat(long dirfd, long upath, long mode)
+{
+	struct vnode *vn;
+	char *path;
+	long err = path_in(upath, &path);
+
+	if (err < 0)
+		return err;
+	err = create_at(dirfd, path, S_IFDIR | (mode & 07777), &vn);
+	if (err == -EROFS) {		/* an existing name wins over EROFS */
+		struct file *hold;
+		const char *base;
+
+		if (at_base(dirfd, path, &base, &hold) == 0) {
+			if (vfs_lookup(base, path, true, &vn, NULL) == 0) {
+				vnode_put(vn);
+				err = -EEXIST;
+			}
+			if (hold)
+				file_put(hold);
+		}
+	} else if (!err) {
+		vnode_put(vn);
+	}
+	kfree(path);
+	return err;
+}
+
+static long sys_unlinkat(long dirfd, long upath, long flags)
+{
+	struct file *hold;
+	struct vnode *dir;
+	const char *base, *name;
+	size_t len;
+	char *path;
+	long err;
+
+	if (flags & ~AT_REMOVEDIR)
+		return -EINVAL;
+	err = path_in(upath, &path);
+	if (err < 0)
+		return err;
+	err = at_base(dirfd, path, &base, &hold);
+	if (!err) {
+		err = vfs_lookup_parent(base, path, &dir, &name, &len);
+		if (!err) {
+			err = dir->ops->unlink ?
+			      dir->ops->unlink(dir, name, len, flags & AT_REMOVEDIR) :
+			      -EROFS;
+			vnode_put(dir);
+		}
+		if (hold)
+			file_put(hold);
+	}
+	kfree(path);
+	return err;
+}
+
+void syscalls_fs(syscall_fn *t)
+{
+	SYSCALL(t, openat);
+	SYSCALL(t, close);
+	SYSCALL(t, read);
+	SYSCALL(t, write);
+	SYSCALL(t, readv);
+	SYSCALL(t, writev);
+	SYSCALL(t, lseek);
+	SYSCALL(t, fstat);
+	SYSCALL(t, newfstatat);
+	SYSCALL(t, getdents64);
+	SYSCALL(t, dup);
+	SYSCALL(t, dup3);
+	SYSCALL(t, fcntl);
+	SYSCALL(t, pipe2);
+	SYSCALL(t, chdir);
+	SYSCALL(t, getcwd);
+	SYSCALL(t, readlinkat);
+	SYSCALL(t, ioctl);
+	SYSCALL(t, faccessat);
+	SYSCALL(t, mkdirat);
+	SYSCALL(t, unlinkat);
+}

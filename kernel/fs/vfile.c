@@ -1,0 +1,183 @@
+/*
+ * Open regular files and directories: reads go through the page cache,
+ * writes (writable file systems) into it; directories list their entries
+ * as linux_dirent64 records, "." and ".." first.
+ */
+#include "fs/vfs.h"
+#include "kern/files.h"
+#include "kern/uaccess.h"
+#include "vm/kmem.h"
+
+static long vfile_read(struct file *f, uint64_t ubuf, size_t len)
+{
+	struct vnode *vn = f->vn;
+	size_t done = 0;
+
+	if (vn->type == VDIR)
+		return -EISDIR;
+	mutex_lock(&f->pos_lock);
+	while (done < len && f->off < vn->size) {
+		uint64_t pos = f->off;
+		size_t in_page = pos & PAGE_MASK;
+		size_t n = MIN(MIN(len - done, PAGE_SIZE - in_page), vn->size - pos);
+		struct page *pg;
+		int err = vnode_page(vn, pos >> PAGE_SHIFT, &pg);
+
+		if (!err)
+			err = copy_to_user(ubuf + done, (char *)page_to_virt(pg) + in_page, n);
+		if (err) {
+			mutex_unlock(&f->pos_lock);
+			return done ? (long)done : err;
+		}
+		done += n;
+		f->off += n;
+	}
+	mutex_unlock(&f->pos_lock);
+	return done;
+}
+
+static long vfile_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	struct vnode *vn = f->vn;
+	size_t done = 0;
+	int err = 0;
+
+	mutex_lock(&f->pos_lock);
+	if (f->flags & O_APPEND)
+		f->off = vn->size;
+	while (done < len) {
+		uint64_t pos = f->off;
+		size_t in_page = pos & PAGE_MASK;
+		size_t n = MIN(len - done, PAGE_SIZE - in_page);
+		struct page *pg;
+
+		err = vnode_page(vn, pos >> PAGE_SHIFT, &pg);
+		if (!err)
+			err = copy_from_user((char *)page_to_virt(pg) + in_page,
+					     ubuf + done, n);
+		if (err)
+			break;
+		done += n;
+		f->off += n;
+		mutex_lock(&vn->lock);
+		if (f->off > vn->size)
+			vn->size = f->off;
+		mutex_unlock(&vn->lock);
+	}
+	mutex_unlock(&f->pos_lock);
+	return done ? (long)done : err;
+}
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	uint16_t d_reclen;
+	uint8_t d_type;
+	char d_name[];
+};
+
+/* The entry at position pos: "." and ".." first, then the directory's. */
+static int dir_entry(struct vnode *dir, uint64_t *pos, struct vdirent *e)
+{
+	if (*pos < 2) {
+		e->ino = dir->ino;
+		e->type = DT_DIR;
+		strlcpy(e->name, *pos == 0 ? "." : "..", sizeof(e->name));
+		(*pos)++;
+		return 1;
+	}
+	uint64_t fs_pos = *pos - 2;
+	int ret = dir->ops->readdir(dir, &fs_pos, e);
+
+	*pos = fs_pos + 2;
+	return ret;
+}
+
+static long vfile_getdents(struct file *f, uint64_t ubuf, size_t len)
+{
+	struct vdirent *e = kmalloc(sizeof(*e), 0);
+	char *rec = kmalloc(sizeof(struct linux_dirent64) + NAME_MAX + 8, 0);
+	size_t done = 0;
+	long ret = 0;
+
+	if (!e || !rec) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (f->vn->type != VDIR) {
+		ret = -ENOTDIR;
+		goto out;
+	}
+	mutex_lock(&f->pos_lock);
+	for (;;) {
+		uint64_t pos = f->off;
+		int got = dir_entry(f->vn, &pos, e);
+		size_t namelen, reclen;
+		struct linux_dirent64 *d = (void *)rec;
+
+		if (got <= 0) {
+			ret = got;
+			break;
+		}
+		namelen = strlen(e->name);
+		reclen = ALIGN_UP(sizeof(*d) + namelen + 1, 8);
+		if (done + reclen > len) {
+			ret = done ? 0 : -EINVAL;
+			break;
+		}
+		memset(rec, 0, reclen);
+		d->d_ino = e->ino;
+		d->d_off = pos;
+		d->d_reclen = reclen;
+		d->d_type = e->type;
+		memcpy(d->d_name, e->name, namelen);
+		ret = copy_to_user(ubuf + done, rec, reclen);
+		if (ret)
+			break;
+		done += reclen;
+		f->off = pos;
+	}
+	mutex_unlock(&f->pos_lock);
+	if (done)
+		ret = done;
+out:
+	kfree(e);
+	kfree(rec);
+	return ret;
+}
+
+static const struct file_ops vfile_ops = {
+	.read = vfile_read,
+	.write = vfile_write,
+	.getdents = vfile_getdents,
+};
+
+int file_open_vnode(struct vnode *vn, unsigned int flags, struct file **out)
+{
+	struct file *f;
+
+	if (vn->ops->open)
+		return vn->ops->open(vn, flags, out);
+	if ((flags & O_ACCMODE) != O_RDONLY) {
+		if (vn->type == VDIR)
+			return -EISDIR;
+		if (!vn->writable_fs)
+			return -EROFS;
+	}
+	if ((flags & O_DIRECTORY) && vn->type != VDIR)
+		return -ENOTDIR;
+	f = file_alloc(&vfile_ops, flags);
+	if (!f)
+		return -ENOMEM;
+	vnode_get(vn);
+	f->vn = vn;
+	f->seekable = true;
+	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY &&
+	    vn->type == VREG && vn->ops->truncate) {
+		mutex_lock(&vn->lock);
+		vn->ops->truncate(vn, 0);
+		mutex_unlock(&vn->lock);
+	}
+	*out = f;
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* Ending processes and waiting for them. */
+#ifndef KILBURN_EXIT_H
+#define KILBURN_EXIT_H
+
+#include "env.h"
+
+/*
+ * proc_exit - end the current process with a wait status (Linux encoding:
+ * (code << 8) for exit(code), or the signal number for a killing signal).
+ * Frees its address space and files, gives its children to init, wakes its
+ * parent. Never returns. When init exits, the machine powers off with its
+ * exit code (or 128 + signal).
+ */
+void proc_exit(int wait_status) __noreturn;
+
+#define W_EXITCODE(code)	(((code) & 0xff) << 8)
+
+/*
+ * proc_wait - wait for a child (pid > 0: that child; -1: any) to become a
+ * zombie, reap it and return its pid with its status in *status.
+ * options: WNOHANG returns 0 if none has exited. Returns -ECHILD if there is
+ * no such child, -EINTR if a signal arrived.
+ */
+long proc_wait(int pid, int *status, int options);
+
+#define WNOHANG		1
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * The process table: processes come from a kmem cache (memory is the only
+ * limit) and are found by pid through a hash table.
+ */
+#include "kern/proc.h"
+#include "arch/riscv/trap.h"
+#include "kern/kstack.h"
+#include "vm/kmem.h"
+
+#define PID_HASH	256
+#define PID_MAX		4194304		/* as Linux's pid_max */
+
+struct spinlock proc_tree_lock = SPINLOCK_INIT("proc tree");
+struct proc *init_proc;
+
+static struct kmem_cache *proc_cache;
+static struct list_node pid_hash[PID_HASH];
+static int next_pid = 1;
+static int nprocs;
+
+void proc_init(void)
+{
+	proc_cache = kmem_cache_create("proc", sizeof(struct proc), 16);
+	if (!proc_cache)
+		panic("proc_init: out of memory");
+	for (int i = 0; i < PID_HASH; i++)
+		list_init(&pid_hash[i]);
+}
+
+struct proc *proc_find(int pid)
+{
+	struct list_node *n;
+
+	list_for_each(n, &pid_hash[pid % PID_HASH]) {
+		struct proc *p = list_entry(n, struct proc, hash_link);
+
+		if (p->pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+/* The next free pid (proc_tree_lock held). */
+static int pid_alloc(void)
+{
+	for (;;) {
+		int pid = next_pid++;
+
+		if (next_pid >= PID_MAX)
+			next_pid = 2;
+		if (!proc_find(pid))
+			return pid;
+	}
+}
+
+struct proc *proc_alloc(void)
+{
+	struct proc *p = kmem_cache_alloc(proc_cache, KM_ZERO);
+	unsigned long flags;
+
+	if (!p)
+		return NULL;
+	p->kstack_top = kstack_alloc();
+	if (!p->kstack_top) {
+		kmem_cache_free(proc_cache, p);
+		return NULL;
+	}
+	p->tf = (struct trapframe *)(p->kstack_top - sizeof(struct trapframe));
+	memset(p->tf, 0, sizeof(*p->tf));
+	p->state = PROC_EMBRYO;
+	list_init(&p->run_link);
+	list_init(&p->children);
+	list_init(&p->sibling);
+	waitq_init(&p->child_exit);
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	p->pid = pid_alloc();
+	list_push(&pid_hash[p->pid % PID_HASH], &p->hash_link);
+	nprocs++;
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return p;
+}
+
+void proc_free(struct proc *p)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+
+	list_remove(&p->hash_link);
+	list_remove(&p->sibling);
+	nprocs--;
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	kstack_free(p->kstack_top);
+	kmem_cache_free(proc_cache, p);
+}
+
+int proc_count(void)
+{
+	return nprocs;
+}
+
+int proc_for_each(int (*fn)(struct proc *p, void *arg), void *arg)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	int ret = 0;
+
+	for (int i = 0; i < PID_HASH && !ret; i++) {
+		struct list_node *n;
+
+		list_for_each(n, &pid_hash[i]) {
+			ret = fn(list_entry(n, struct proc, hash_link), arg);
+			if (ret)
+				break;
+		}
+	}
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return ret;
+}
+
+void proc_set_name(struct proc *p, const char *path)
+{
+	const char *base = path;
+
+	for (const char *s = path; *s; s++)
+		if (*s == '/' && s[1])
+			base = s + 1;
+	strlcpy(p->name, base, sizeof(p->name));
+}

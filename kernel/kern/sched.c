@@ -1,0 +1,187 @@
+/*
+ * Scheduling and sleeping.
+ *
+ * One lock, sched_lock, guards every process's state, the run queue and all
+ * wait queues. A process switching away holds it across swtch(); whoever
+ * runs next (scheduler() or the next process returning from sched())
+ * releases it. It is always taken with interrupts off.
+ *
+ * The user floating-point registers stay in the hart while the kernel runs
+ * (the kernel never uses them). sched() saves them if the process dirtied
+ * them; the hart loads the next process's before switching to it.
+ */
+#include "env.h"
+#include "arch/riscv/cpu.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/smp.h"
+#include "kern/sched.h"
+#include "vm/vmspace.h"
+
+#define SSTATUS_FS_DIRTY (3UL << 13)
+
+struct spinlock sched_lock = SPINLOCK_INIT("sched");
+static struct list_node runq = LIST_HEAD_INIT(runq);
+
+void sched_make_runnable(struct proc *p)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+
+	p->state = PROC_RUNNABLE;
+	list_append(&runq, &p->run_link);
+	spin_unlock_irqrestore(&sched_lock, flags);
+	smp_kick_idle();
+}
+
+void sched(void)
+{
+	struct proc *p = current();
+	struct cpu *c = this_cpu();
+
+	if (!spin_held(&sched_lock) || irq_enabled())
+		panic("sched: called without sched_lock or with interrupts on");
+	if ((csr_read(sstatus) & SSTATUS_FS_DIRTY) == SSTATUS_FS_DIRTY)
+		fpu_save(&p->fpu);
+	swtch(&p->ctx, &c->sched_ctx);
+	/* running again, possibly on another hart */
+}
+
+void sched_yield(void)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	struct proc *p = current();
+
+	p->state = PROC_RUNNABLE;
+	list_append(&runq, &p->run_link);
+	sched();
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+/* Switch this hart to p (sched_lock held, interrupts off). */
+static void run(struct cpu *c, struct proc *p)
+{
+	p->state = PROC_RUNNING;
+	c->proc = p;
+	c->kstack_top = p->kstack_top;
+	c->need_resched = 0;
+	vmspace_activate(p->vm);
+	fpu_restore(&p->fpu);
+	swtch(&c->sched_ctx, &p->ctx);
+	c->proc = NULL;
+}
+
+void scheduler(void)
+{
+	struct cpu *c = this_cpu();
+
+	for (;;) {
+		irq_save();
+		spin_lock(&sched_lock);
+		if (!list_empty(&runq)) {
+			struct proc *p = list_entry(runq.next, struct proc, run_link);
+
+			list_remove(&p->run_link);
+			run(c, p);
+			spin_unlock(&sched_lock);
+			continue;
+		}
+		spin_unlock(&sched_lock);
+		if (c->call_pending) {		/* smp_call_all work */
+			irq_enable();
+			c->call_fn(c->call_arg);
+			__atomic_store_n(&c->call_pending, 0, __ATOMIC_RELEASE);
+			continue;
+		}
+		wfi();			/* wakes on any pending interrupt */
+		irq_enable();		/* take it */
+	}
+}
+
+void sched_tick(bool from_user)
+{
+	struct proc *p = current();
+
+	if (!p)
+		return;
+	if (from_user)
+		p->user_ticks++;
+	else
+		p->system_ticks++;
+	if ((p->user_ticks + p->system_ticks) % SCHED_SLICE_TICKS == 0)
+		this_cpu()->need_resched = 1;
+}
+
+void waitq_init(struct waitq *wq)
+{
+	list_init(&wq->waiters);
+}
+
+/* No process to switch away from: wait for an interrupt instead. */
+static void waitq_idle_wait(struct spinlock *lk)
+{
+	unsigned long flags = irq_save();
+
+	spin_unlock(lk);
+	wfi();
+	irq_enable();
+	irq_save();
+	spin_lock(lk);
+	irq_restore(flags);
+}
+
+void waitq_sleep(struct waitq *wq, struct spinlock *lk)
+{
+	struct proc *p = current();
+	unsigned long flags;
+
+	if (!p) {
+		waitq_idle_wait(lk);
+		return;
+	}
+	flags = irq_save();
+	spin_lock(&sched_lock);
+	spin_unlock(lk);
+	p->state = PROC_SLEEPING;
+	p->wq = wq;
+	list_append(&wq->waiters, &p->run_link);
+	sched();
+	p->wq = NULL;
+	spin_unlock(&sched_lock);
+	spin_lock(lk);
+	irq_restore(flags);
+}
+
+void waitq_wake_all_locked(struct waitq *wq)
+{
+	bool woke = false;
+
+	while (!list_empty(&wq->waiters)) {
+		struct proc *p = list_entry(wq->waiters.next, struct proc, run_link);
+
+		list_remove(&p->run_link);
+		p->state = PROC_RUNNABLE;
+		list_append(&runq, &p->run_link);
+		woke = true;
+	}
+	if (woke)
+		smp_kick_idle();
+}
+
+void waitq_wake_all(struct waitq *wq)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+
+	waitq_wake_all_locked(wq);
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void sched_wake_process(struct proc *p)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+
+	if (p->state == PROC_SLEEPING) {
+		list_remove(&p->run_link);
+		p->state = PROC_RUNNABLE;
+		list_append(&runq, &p->run_link);
+	}
+	spin_unlock_irqrestore(&sched_lock, flags);
+}

@@ -1,0 +1,286 @@
+/*
+ * Memory system calls: brk, mmap, munmap, mprotect, madvise. Argument
+ * checks follow Linux: the same bad input gets the same errno.
+ */
+#include "arch/riscv/memlayout.h"
+#include "fs/vfs.h"
+#include "kern/files.h"
+#include "kern/proc.h"
+#include "kern/syscall.h"
+#include "vm/amap.h"
+#include "vm/vmspace.h"
+#include "vm/vobject.h"
+
+#define PROT_MASK		(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)
+#define MAP_SHARED		0x01
+#define MAP_PRIVATE		0x02
+#define MAP_SHARED_VALIDATE	0x03
+#define MAP_TYPE		0x0f
+#define MAP_FIXED		0x10
+#define MAP_ANONYMOUS		0x20
+#define MAP_GROWSDOWN		0x0100
+#define MAP_DENYWRITE		0x0800
+#define MAP_EXECUTABLE		0x1000
+#define MAP_LOCKED		0x2000
+#define MAP_NORESERVE		0x4000
+#define MAP_POPULATE		0x8000
+#define MAP_NONBLOCK		0x10000
+#define MAP_STACK		0x20000
+#define MAP_FIXED_NOREPLACE	0x100000
+#define MAP_KNOWN		(MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN | \
+				 MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | \
+				 MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | \
+				 MAP_STACK | MAP_FIXED_NOREPLACE)
+#define MMAP_MIN_ADDR		PAGE_SIZE
+#define MADV_NORMAL		0
+#define MADV_RANDOM		1
+#define MADV_SEQUENTIAL		2
+#define MADV_WILLNEED		3
+#define MADV_DONTNEED		4
+#define MADV_FREE		8
+
+static long sys_brk(long addr)
+{
+	struct vmspace *vm = current()->vm;
+	vaddr_t old, new = addr;
+	long ret;
+
+	mutex_lock(&vm->lock);
+	old = vm->brk;
+	ret = old;
+	if (new < vm->heap_start || new >= vm->mmap_base)
+		goto out;
+	vaddr_t old_end = ALIGN_UP(old, PAGE_SIZE), new_end = ALIGN_UP(new, PAGE_SIZE);
+
+	if (new_end > old_end) {
+		struct region *next = vmspace_next(vm, old_end);
+
+		if (next && next->start < new_end)
+			goto out;	/* would run into a mapping */
+		if (vmspace_map(vm, old_end, new_end - old_end,
+				VM_PROT_READ | VM_PROT_WRITE, REGION_HEAP,
+				NULL, 0, 0) < 0)
+			goto out;
+	} else if (new_end < old_end) {
+		if (vmspace_unmap(vm, new_end, old_end) < 0)
+			goto out;
+	}
+	vm->brk = new;
+	ret = new;
+out:
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+/* Check the file a mapping would use; returns its vnode (a reference). */
+static long mmap_file(int fd, unsigned int prot, unsigned int type,
+		      struct vnode **vn, unsigned int *maxprot)
+{
+	struct file *f = fd_get(fd);
+	long err = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!f->vn || (f->vn->type != VREG))
+		err = -ENODEV;
+	else if ((f->flags & O_ACCMODE) == O_WRONLY)
+		err = -EACCES;
+	else if (type == MAP_SHARED && (prot & VM_PROT_WRITE) &&
+		 (f->flags & O_ACCMODE) != O_RDWR)
+		err = -EACCES;
+	if (!err) {
+		*maxprot = PROT_MASK;
+		if (type == MAP_SHARED && (f->flags & O_ACCMODE) != O_RDWR)
+			*maxprot &= ~VM_PROT_WRITE;
+		*vn = f->vn;
+		vnode_get(*vn);
+	}
+	file_put(f);
+	return err;
+}
+
+/* Where a new mapping of len bytes goes, or a negative errno. */
+static long mmap_place(struct vmspace *vm, vaddr_t hint, uint64_t len,
+		       unsigned int flags)
+{
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (hint & PAGE_MASK)
+			return -EINVAL;
+		if (hint > USER_TOP || len > USER_TOP - hint)
+			return -ENOMEM;
+		if (hint < MMAP_MIN_ADDR)
+			return -EPERM;
+		if (flags & MAP_FIXED_NOREPLACE) {
+			struct region *r = vmspace_next(vm, hint);
+
+			if (r && r->start < hint + len)
+				return -EEXIST;
+		}
+		return hint;
+	}
+	hint = ALIGN_DOWN(hint, PAGE_SIZE);
+	if (hint >= MMAP_MIN_ADDR && hint <= USER_TOP - len) {
+		struct region *r = vmspace_next(vm, hint);
+
+		if (!r || r->start >= hint + len)
+			return hint;
+	}
+	vaddr_t at = vmspace_find_free(vm, len, MMAP_MIN_ADDR,
+				       MIN(vm->mmap_base, USER_TOP));
+
+	return at ? (long)at : -ENOMEM;
+}
+
+/* Touch every page of a new mapping (MAP_POPULATE). */
+static void mmap_populate(struct vmspace *vm, vaddr_t start, uint64_t len,
+			  unsigned int prot)
+{
+	unsigned int access = prot & VM_PROT_WRITE ? VM_PROT_WRITE : VM_PROT_READ;
+
+	if (!(prot & PROT_MASK))
+		return;
+	for (vaddr_t va = start; va < start + len; va += PAGE_SIZE)
+		if (vm_fault(vm, va, access) != FAULT_OK)
+			break;
+}
+
+static long sys_mmap(long addr, long len, long prot, long flags, long fd,
+		     long off)
+{
+	struct vmspace *vm = current()->vm;
+	unsigned int type = flags & MAP_TYPE, maxprot = PROT_MASK, rflags = 0;
+	struct vnode *vn = NULL;
+	struct vobject *obj = NULL;
+	uint64_t size, limit = 0;
+	long at;
+
+	if (len <= 0 || (off & PAGE_MASK) || (prot & ~PROT_MASK))
+		return -EINVAL;
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE) {
+		if (flags & ~MAP_KNOWN)
+			return -EOPNOTSUPP;
+		type = MAP_SHARED;
+	}
+	size = ALIGN_UP((uint64_t)len, PAGE_SIZE);
+	if (size == 0 || size > USER_TOP)
+		return -ENOMEM;
+	if (!(flags & MAP_ANONYMOUS)) {
+		if ((uint64_t)off + size < (uint64_t)off)
+			return -EOVERFLOW;
+		at = mmap_file(fd, prot, type, &vn, &maxprot);
+		if (at < 0)
+			return at;
+		obj = &vn->obj;
+		limit = vn->size;
+	} else if (type == MAP_SHARED) {
+		obj = shmem_create(size);
+		if (!obj)
+			return -ENOMEM;
+		limit = size;
+		off = 0;
+	}
+	if (type == MAP_SHARED)
+		rflags |= REGION_SHARED;
+	mutex_lock(&vm->lock);
+	at = mmap_place(vm, addr, size, flags);
+	if (at >= 0) {
+		long err = vmspace_map(vm, at, size, prot, rflags, obj, off, limit);
+
+		if (!err) {
+			struct region *r = vmspace_find(vm, at);
+
+			if (r)
+				r->maxprot = maxprot;
+		} else {
+			at = err;
+		}
+	}
+	mutex_unlock(&vm->lock);
+	if (obj)
+		vobject_unref(obj);	/* the region holds its own reference */
+	if (at >= 0 && (flags & MAP_POPULATE))
+		mmap_populate(vm, at, size, prot);
+	return at;
+}
+
+/* Check an (addr, len) range of munmap/mprotect/madvise; 1 if empty. */
+static long range_check(long addr, long len, vaddr_t *end)
+{
+	if (addr & PAGE_MASK)
+		return -EINVAL;
+	if (len < 0)
+		return -EINVAL;
+	*end = addr + ALIGN_UP((uint64_t)len, PAGE_SIZE);
+	if (*end < (vaddr_t)addr || *end > USER_TOP)
+		return -ENOMEM;
+	return len == 0;
+}
+
+static long sys_munmap(long addr, long len)
+{
+	struct vmspace *vm = current()->vm;
+	vaddr_t end;
+	long err = range_check(addr, len, &end);
+
+	if (err == -ENOMEM || err == 1)
+		return -EINVAL;		/* munmap: a bad range is EINVAL */
+	if (err)
+		return err;
+	mutex_lock(&vm->lock);
+	err = vmspace_unmap(vm, addr, end);
+	mutex_unlock(&vm->lock);
+	return err;
+}
+
+static long sys_mprotect(long addr, long len, long prot)
+{
+	struct vmspace *vm = current()->vm;
+	vaddr_t end;
+	long err = range_check(addr, len, &end);
+
+	if (err)
+		return err == 1 ? 0 : err;
+	if (prot & ~(PROT_MASK | 0x03000000))	/* PROT_GROWSDOWN/UP accepted */
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	err = vmspace_protect(vm, addr, end, prot & PROT_MASK);
+	mutex_unlock(&vm->lock);
+	return err;
+}
+
+static long sys_madvise(long addr, long len, long advice)
+{
+	struct vmspace *vm = current()->vm;
+	vaddr_t end;
+	long err = range_check(addr, len, &end);
+
+	if (err)
+		return err == 1 ? 0 : err;
+	switch (advice) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+		return 0;
+	case MADV_DONTNEED:
+	case MADV_FREE:
+		break;
+	default:
+		return -EINVAL;
+	}
+	mutex_lock(&vm->lock);
+	err = vmspace_discard(vm, addr, end);
+	mutex_unlock(&vm->lock);
+	return err;
+}
+
+void syscalls_mm(syscall_fn *t)
+{
+	SYSCALL(t, brk);
+	SYSCALL(t, mmap);
+	SYSCALL(t, munmap);
+	SYSCALL(t, mprotect);
+	SYSCALL(t, madvise);
+}

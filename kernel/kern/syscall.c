@@ -1,0 +1,41 @@
+/*
+ * The system-call table. An unimplemented number returns -ENOSYS and is
+ * logged once (per number) with the name of the process that asked.
+ */
+#include "kern/syscall.h"
+#include "arch/riscv/trap.h"
+#include "kern/proc.h"
+
+static syscall_fn table[SYS_NR];
+static uint64_t logged[(SYS_NR + 63) / 64];
+void syscall_init(void)
+{
+	syscalls_proc(table);
+	syscalls_mm(table);
+	syscalls_fs(table);
+}
+
+static long unimplemented(struct trapframe *tf)
+{
+	uint64_t nr = tf->a7;
+
+	if (nr >= SYS_NR ||
+	    !(__atomic_fetch_or(&logged[nr / 64], 1UL << (nr % 64),
+				__ATOMIC_RELAXED) & (1UL << (nr % 64))))
+		kprintf("pid %d (%s): system call %lu not implemented\n",
+			current()->pid, current()->name, nr);
+	return -ENOSYS;
+}
+
+void syscall_dispatch(struct trapframe *tf)
+{
+	uint64_t nr = tf->a7;
+	syscall_fn fn;
+
+	fn = nr < SYS_NR ? table[nr] : NULL;
+	if (!fn) {
+		tf->a0 = unimplemented(tf);
+		return;
+	}
+	tf->a0 = fn(tf->a0, tf->a1, tf->a2, tf->a3, tf->a4, tf->a5);
+}

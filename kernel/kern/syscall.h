@@ -1,0 +1,95 @@
+/*
+ * System calls: the Linux riscv64 ABI. The number is in a7, arguments in
+ * a0..a5, the result (or a negative errno) goes back in a0. Numbers are
+ * those of Linux's asm-generic unistd.h.
+ */
+#ifndef KILBURN_SYSCALL_H
+#define KILBURN_SYSCALL_H
+
+#include "env.h"
+
+struct trapframe;
+
+#define SYS_getcwd		17
+#define SYS_dup			23
+#define SYS_dup3		24
+#define SYS_fcntl		25
+#define SYS_ioctl		29
+#define SYS_mkdirat		34
+#define SYS_unlinkat		35
+#define SYS_faccessat		48
+#define SYS_chdir		49
+#define SYS_openat		56
+#define SYS_close		57
+#define SYS_pipe2		59
+#define SYS_getdents64		61
+#define SYS_lseek		62
+#define SYS_read		63
+#define SYS_write		64
+#define SYS_readv		65
+#define SYS_writev		66
+#define SYS_pread64		67
+#define SYS_pwrite64		68
+#define SYS_readlinkat		78
+#define SYS_newfstatat		79
+#define SYS_fstat		80
+#define SYS_exit		93
+#define SYS_exit_group		94
+#define SYS_set_tid_address	96
+#define SYS_set_robust_list	99
+#define SYS_nanosleep		101
+#define SYS_clock_gettime	113
+#define SYS_clock_nanosleep	115
+#define SYS_sched_yield		124
+#define SYS_kill		129
+#define SYS_tkill		130
+#define SYS_tgkill		131
+#define SYS_rt_sigaction	134
+#define SYS_rt_sigprocmask	135
+#define SYS_reboot		142
+#define SYS_setpgid		154
+#define SYS_getpgid		155
+#define SYS_setsid		157
+#define SYS_uname		160
+#define SYS_umask		166
+#define SYS_prctl		167
+#define SYS_gettimeofday	169
+#define SYS_getpid		172
+#define SYS_getppid		173
+#define SYS_getuid		174
+#define SYS_geteuid		175
+#define SYS_getgid		176
+#define SYS_getegid		177
+#define SYS_gettid		178
+#define SYS_sysinfo		179
+#define SYS_brk			214
+#define SYS_munmap		215
+#define SYS_mremap		216
+#define SYS_clone		220
+#define SYS_execve		221
+#define SYS_mmap		222
+#define SYS_mprotect		226
+#define SYS_madvise		233
+#define SYS_wait4		260
+#define SYS_prlimit64		261
+#define SYS_getrandom		278
+#define SYS_NR			300
+
+typedef long (*syscall_fn)(long a0, long a1, long a2, long a3, long a4,
+			   long a5);
+
+/* Fill the table (boot). */
+void syscall_init(void);
+
+/* Run the system call in tf (a7, a0..a5) and put its result in tf->a0. */
+void syscall_dispatch(struct trapframe *tf);
+
+/* Each group of calls fills its part of the table. */
+void syscalls_proc(syscall_fn *table);
+void syscalls_mm(syscall_fn *table);
+void syscalls_fs(syscall_fn *table);
+
+#define SYSCALL(table, name) \
+	((table)[SYS_##name] = (syscall_fn)(void *)sys_##name)
+
+#endif

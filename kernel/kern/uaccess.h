@@ -1,0 +1,27 @@
+/*
+ * Copying to and from user memory. Every user pointer a system call gets
+ * goes through these: an address outside the user half, or a range that
+ * runs past its top, or a page that cannot be made present, gives -EFAULT
+ * and never a kernel fault. Pages that are lazy or copy-on-write are made
+ * present by the fault handler on the way.
+ */
+#ifndef KILBURN_UACCESS_H
+#define KILBURN_UACCESS_H
+
+#include "env.h"
+
+/* Is [uaddr, uaddr + len) inside the user half? */
+bool user_range_ok(uint64_t uaddr, uint64_t len);
+
+int copy_from_user(void *dst, uint64_t usrc, size_t len);
+int copy_to_user(uint64_t udst, const void *src, size_t len);
+int clear_user(uint64_t udst, size_t len);
+
+/*
+ * copy_string_from_user - copy a NUL-terminated string of at most max - 1
+ * bytes into dst[max]. Returns its length, -ENAMETOOLONG if longer, or
+ * -EFAULT.
+ */
+long copy_string_from_user(char *dst, uint64_t usrc, size_t max);
+
+#endif

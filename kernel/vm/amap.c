@@ -1,0 +1,203 @@
+/* The radix tree of private pages; see amap.h. */
+#include "vm/amap.h"
+#include "vm/kmem.h"
+
+#define AMAP_FANOUT	512
+#define AMAP_SHIFT	9
+#define AMAP_LEVELS	3
+
+struct amap_node {
+	void *slot[AMAP_FANOUT];	/* nodes, or frames at level 0 */
+	int used;
+};
+
+static struct kmem_cache *amap_cache;
+static struct kmem_cache *node_cache;
+
+static bool amap_caches_ready(void)
+{
+	if (!amap_cache) {
+		amap_cache = kmem_cache_create("amap", sizeof(struct amap), 0);
+		node_cache = kmem_cache_create("amap_node",
+					       sizeof(struct amap_node), 0);
+	}
+	return amap_cache && node_cache;
+}
+
+static unsigned int slot_of(uint64_t idx, int level)
+{
+	return (idx >> (AMAP_SHIFT * level)) & (AMAP_FANOUT - 1);
+}
+
+struct amap *amap_create(void)
+{
+	struct amap *am;
+
+	if (!amap_caches_ready())
+		return NULL;
+	am = kmem_cache_alloc(amap_cache, KM_ZERO);
+	if (am)
+		am->refs = 1;
+	return am;
+}
+
+void anon_page_put(struct page *pg)
+{
+	if (page_ref_dec(pg) == 0) {
+		pg->owner = NULL;
+		pmm_free(pg);
+	}
+}
+
+/* Free node (at level) and everything under it. */
+static void node_free(struct amap_node *n, int level)
+{
+	for (int i = 0; i < AMAP_FANOUT && n->used; i++) {
+		if (!n->slot[i])
+			continue;
+		if (level == 0)
+			anon_page_put(n->slot[i]);
+		else
+			node_free(n->slot[i], level - 1);
+		n->slot[i] = NULL;
+		n->used--;
+	}
+	kmem_cache_free(node_cache, n);
+}
+
+void amap_release(struct amap *am)
+{
+	if (--am->refs > 0)
+		return;
+	if (am->root)
+		node_free(am->root, AMAP_LEVELS - 1);
+	kmem_cache_free(amap_cache, am);
+}
+
+struct page *amap_lookup(struct amap *am, uint64_t idx)
+{
+	struct amap_node *n = am->root;
+
+	for (int level = AMAP_LEVELS - 1; n && level > 0; level--)
+		n = n->slot[slot_of(idx, level)];
+	return n ? n->slot[slot_of(idx, 0)] : NULL;
+}
+
+/* The level-0 node holding slot idx, created with its parents if missing. */
+static struct amap_node *leaf_node(struct amap *am, uint64_t idx)
+{
+	void **link = &am->root;
+	struct amap_node *parent = NULL;
+
+	for (int level = AMAP_LEVELS - 1; ; level--) {
+		if (!*link) {
+			*link = kmem_cache_alloc(node_cache, KM_ZERO);
+			if (!*link)
+				return NULL;
+			if (parent)
+				parent->used++;
+		}
+		if (level == 0)
+			return *link;
+		parent = *link;
+		link = &parent->slot[slot_of(idx, level)];
+	}
+}
+
+int amap_set(struct amap *am, uint64_t idx, struct page *pg)
+{
+	struct amap_node *leaf;
+	struct page **slot;
+
+	if (idx >= AMAP_MAX_PAGES)
+		return -EINVAL;
+	leaf = leaf_node(am, idx);
+	if (!leaf)
+		return -ENOMEM;
+	slot = (struct page **)&leaf->slot[slot_of(idx, 0)];
+	if (*slot) {
+		anon_page_put(*slot);
+	} else {
+		leaf->used++;
+		am->npages++;
+	}
+	*slot = pg;
+	return 0;
+}
+
+/* Clear [from, to) under node n covering pages [base, base + span). */
+static void node_clear(struct amap *am, struct amap_node *n, int level,
+		       uint64_t base, uint64_t from, uint64_t to)
+{
+	uint64_t child_span = 1UL << (AMAP_SHIFT * level);
+
+	for (int i = 0; i < AMAP_FANOUT; i++) {
+		uint64_t lo = base + i * child_span, hi = lo + child_span;
+
+		if (!n->slot[i] || hi <= from || lo >= to)
+			continue;
+		if (level == 0) {
+			anon_page_put(n->slot[i]);
+			am->npages--;
+		} else {
+			struct amap_node *child = n->slot[i];
+
+			node_clear(am, child, level - 1, lo, from, to);
+			if (child->used)
+				continue;
+			kmem_cache_free(node_cache, child);
+		}
+		n->slot[i] = NULL;
+		n->used--;
+	}
+}
+
+void amap_clear(struct amap *am, uint64_t from, uint64_t to)
+{
+	if (!am->root)
+		return;
+	node_clear(am, am->root, AMAP_LEVELS - 1, 0, from, MIN(to, AMAP_MAX_PAGES));
+	if (!((struct amap_node *)am->root)->used) {
+		kmem_cache_free(node_cache, am->root);
+		am->root = NULL;
+	}
+}
+
+/* Copy the frames of node n (covering base..) that lie in [from, to). */
+static int node_copy(struct amap *dst, struct amap_node *n, int level,
+		     uint64_t base, uint64_t from, uint64_t to)
+{
+	uint64_t child_span = 1UL << (AMAP_SHIFT * level);
+
+	for (int i = 0; i < AMAP_FANOUT; i++) {
+		uint64_t lo = base + i * child_span, hi = lo + child_span;
+		int err;
+
+		if (!n->slot[i] || hi <= from || lo >= to)
+			continue;
+		if (level > 0) {
+			err = node_copy(dst, n->slot[i], level - 1, lo, from, to);
+		} else {
+			page_ref_inc(n->slot[i]);
+			err = amap_set(dst, lo, n->slot[i]);
+			if (err)
+				anon_page_put(n->slot[i]);
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+struct amap *amap_copy(struct amap *am, uint64_t from, uint64_t to)
+{
+	struct amap *copy = amap_create();
+
+	if (!copy)
+		return NULL;
+	if (am->root && node_copy(copy, am->root, AMAP_LEVELS - 1, 0, from, to)) {
+		amap_release(copy);
+		return NULL;
+	}
+	return copy;
+}

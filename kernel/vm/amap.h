@@ -1,0 +1,56 @@
+/*
+ * amap — the private pages of a region: anonymous memory and the
+ * copy-on-write copies of file pages, indexed by page number.
+ *
+ * A sparse three-level radix tree of 512-slot nodes (2^27 pages, all of the
+ * user half). Each slot holds a referenced frame: a frame's refcount is the
+ * number of amap slots that hold it, so a fork that copies an amap shares
+ * the frames, and a write fault copies a frame only while it is shared.
+ *
+ * An amap may be shared by several regions of one address space (after a
+ * split); `refs` counts them.
+ *
+ * Machine-independent: compiles on the host. Callers serialize access (the
+ * address space's lock).
+ */
+#ifndef KILBURN_AMAP_H
+#define KILBURN_AMAP_H
+
+#include "env.h"
+#include "vm/pmm.h"
+
+#define AMAP_MAX_PAGES	(1UL << 27)
+
+struct amap {
+	void *root;		/* top node, NULL when empty */
+	uint64_t npages;	/* slots in use */
+	int refs;		/* regions using this amap */
+};
+
+struct amap *amap_create(void);
+/* Drop one region's reference; the last one frees every page and node. */
+void amap_release(struct amap *am);
+
+/* The frame in slot idx, or NULL. */
+struct page *amap_lookup(struct amap *am, uint64_t idx);
+
+/*
+ * amap_set - put pg (whose reference the amap takes over) in slot idx,
+ * dropping the frame that was there. Returns 0 or -ENOMEM.
+ */
+int amap_set(struct amap *am, uint64_t idx, struct page *pg);
+
+/* Empty slots [from, to), dropping their frames. */
+void amap_clear(struct amap *am, uint64_t from, uint64_t to);
+
+/*
+ * amap_copy - a new amap holding the same frames as slots [from, to) of am,
+ * in the same slots, each frame's refcount raised (copy-on-write sharing).
+ * Returns NULL if out of memory.
+ */
+struct amap *amap_copy(struct amap *am, uint64_t from, uint64_t to);
+
+/* Drop a reference on an anonymous frame; free it with the last one. */
+void anon_page_put(struct page *pg);
+
+#endif

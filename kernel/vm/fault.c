@@ -1,0 +1,198 @@
+/*
+ * The page-fault handler: the one place where a page becomes present.
+ *
+ * A fault at va for an access (read, write or execute) is resolved in
+ * phases that share a struct fault:
+ *
+ *   1. find the region (or grow the stack down to cover va);
+ *   2. check the region allows the access, else it is a protection fault;
+ *   3. shared region: map the object's page with the region's protection;
+ *   4. private region, page already in the amap:
+ *        - a write to a page shared with another amap (refcount > 1) copies
+ *          it (copy-on-write); the last holder just makes it writable;
+ *        - otherwise map it, read-only while it is shared;
+ *   5. private region, no private page yet:
+ *        - a read maps the object's page (file) or the shared zero frame
+ *          (anonymous) read-only, so a later write faults again;
+ *        - a write allocates the private page: a copy of the object's page,
+ *          or zeros; bytes of the object past obj_limit read as zeros.
+ *
+ * Everything else (no region, wrong access) is reported to the caller,
+ * which kills the process or returns -EFAULT from a system call.
+ */
+#include "vm/vmspace.h"
+#include "vm/amap.h"
+#include "vm/vobject.h"
+
+struct fault {
+	struct vmspace *vm;
+	struct region *r;
+	vaddr_t va;			/* page aligned */
+	unsigned int access;
+};
+
+static struct page *zero_page;
+
+static void fault_init_zero_page(void)
+{
+	if (!zero_page) {
+		zero_page = pmm_alloc(PMM_ZERO);
+		if (!zero_page)
+			panic("vm: no frame for the zero page");
+	}
+}
+
+/* Phase 1: the region at va, growing the stack if va is just below it. */
+static struct region *fault_find_region(struct vmspace *vm, vaddr_t va)
+{
+	struct region *r = vmspace_find(vm, va), *prev;
+	struct avl_node *n;
+
+	if (r)
+		return r;
+	r = vmspace_next(vm, va);
+	if (!r || !(r->flags & REGION_GROWSDOWN))
+		return NULL;
+	if (va < r->end - MIN(r->end, vm->stack_limit))
+		return NULL;		/* past the stack limit */
+	n = avl_prev(&r->node);
+	prev = n ? avl_entry(n, struct region, node) : NULL;
+	if (prev && prev->end + VM_STACK_GUARD > ALIGN_DOWN(va, PAGE_SIZE))
+		return NULL;		/* would run into the guard gap */
+	r->start = ALIGN_DOWN(va, PAGE_SIZE);
+	r->amap_pgoff = r->start >> PAGE_SHIFT;
+	return r;
+}
+
+static uint64_t fault_amap_index(const struct fault *f)
+{
+	return f->r->amap_pgoff + ((f->va - f->r->start) >> PAGE_SHIFT);
+}
+
+static enum fault_result map_page(struct fault *f, struct page *pg,
+				  unsigned int prot)
+{
+	if (pmap_enter(f->vm->pmap, f->va, page_to_pa(pg), prot) < 0)
+		return FAULT_OOM;
+	return FAULT_OK;
+}
+
+/* Phase 3: shared regions map the object's page itself. */
+static enum fault_result fault_shared(struct fault *f)
+{
+	struct region *r = f->r;
+	uint64_t idx = r->obj_pgoff + ((f->va - r->start) >> PAGE_SHIFT);
+	struct page *pg;
+	int err = r->obj->ops->get_page(r->obj, idx, &pg);
+
+	if (err)
+		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
+	return map_page(f, pg, r->prot);
+}
+
+/* The object's page under f->va, NULL for zeros; *partial if cut by obj_limit. */
+static enum fault_result object_page(struct fault *f, struct page **pg,
+				     uint64_t *valid)
+{
+	struct region *r = f->r;
+	uint64_t off = (r->obj_pgoff << PAGE_SHIFT) + (f->va - r->start);
+	int err;
+
+	*pg = NULL;
+	*valid = 0;
+	if (!r->obj || off >= r->obj_limit)
+		return FAULT_OK;
+	err = r->obj->ops->get_page(r->obj, off >> PAGE_SHIFT, pg);
+	if (err)
+		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
+	*valid = MIN(PAGE_SIZE, r->obj_limit - off);
+	return FAULT_OK;
+}
+
+/* A new private page for f->va holding `valid` bytes of src, zeros after. */
+static enum fault_result private_copy(struct fault *f, struct page *src,
+				      uint64_t valid)
+{
+	struct region *r = f->r;
+	struct page *pg = pmm_alloc(src && valid == PAGE_SIZE ? 0 : PMM_ZERO);
+
+	if (!pg)
+		return FAULT_OOM;
+	pg->state = PAGE_ANON;
+	if (src)
+		memcpy(page_to_virt(pg), page_to_virt(src), valid);
+	if (!r->amap && !(r->amap = amap_create()))
+		goto oom;
+	if (amap_set(r->amap, fault_amap_index(f), pg) < 0)
+		goto oom;
+	return map_page(f, pg, r->prot);
+oom:
+	pmm_free(pg);
+	return FAULT_OOM;
+}
+
+/* Phase 4 and 5: private regions. */
+static enum fault_result fault_private(struct fault *f)
+{
+	struct region *r = f->r;
+	struct page *pg = r->amap ? amap_lookup(r->amap, fault_amap_index(f)) : NULL;
+	bool write = f->access == VM_PROT_WRITE;
+	enum fault_result res;
+	uint64_t valid;
+
+	if (pg) {
+		bool shared = __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) > 1;
+
+		if (write && shared)
+			return private_copy(f, pg, PAGE_SIZE);
+		return map_page(f, pg, shared ? r->prot & ~VM_PROT_WRITE : r->prot);
+	}
+	res = object_page(f, &pg, &valid);
+	if (res != FAULT_OK)
+		return res;
+	if (!write && (!pg || valid == PAGE_SIZE))
+		return map_page(f, pg ? pg : zero_page, r->prot & ~VM_PROT_WRITE);
+	return private_copy(f, pg, valid);
+}
+
+enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
+{
+	struct fault f = { .vm = vm, .va = ALIGN_DOWN(va, PAGE_SIZE),
+			   .access = access };
+	enum fault_result res;
+
+	fault_init_zero_page();
+	mutex_lock(&vm->lock);
+	f.r = fault_find_region(vm, va);
+	if (!f.r)
+		res = FAULT_NOT_MAPPED;
+	else if (!(f.r->prot & access))
+		res = FAULT_PROTECTION;
+	else if (f.r->flags & REGION_SHARED)
+		res = fault_shared(&f);
+	else
+		res = fault_private(&f);
+	mutex_unlock(&vm->lock);
+	return res;
+}
+
+const char *vm_fault_reason(enum fault_result r, unsigned int access)
+{
+	switch (r) {
+	case FAULT_OK:
+		return "ok";
+	case FAULT_NOT_MAPPED:
+		return "not mapped";
+	case FAULT_PROTECTION:
+		if (access == VM_PROT_WRITE)
+			return "write to read-only";
+		if (access == VM_PROT_EXEC)
+			return "execute of non-executable";
+		return "read of unreadable";
+	case FAULT_OOM:
+		return "out of memory";
+	case FAULT_IO:
+		return "I/O error reading the page";
+	}
+	return "?";
+}

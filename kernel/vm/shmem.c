@@ -1,0 +1,67 @@
+/*
+ * Shared anonymous memory (MAP_SHARED | MAP_ANONYMOUS): a vobject whose
+ * pages are zero-filled on first use and shared by every region that maps
+ * it, across fork too. Freed with its last reference.
+ */
+#include "vm/amap.h"
+#include "vm/kmem.h"
+#include "vm/vobject.h"
+
+struct shmem {
+	struct vobject obj;
+	struct spinlock lock;
+	struct amap *pages;
+};
+
+static int shmem_get_page(struct vobject *obj, uint64_t idx, struct page **out)
+{
+	struct shmem *sh = container_of(obj, struct shmem, obj);
+	unsigned long flags = spin_lock_irqsave(&sh->lock);
+	struct page *pg = amap_lookup(sh->pages, idx);
+	int err = 0;
+
+	if (!pg) {
+		pg = pmm_alloc(PMM_ZERO);
+		if (!pg)
+			err = -ENOMEM;
+		else if ((err = amap_set(sh->pages, idx, pg)) < 0)
+			pmm_free(pg);
+		else
+			pg->state = PAGE_ANON;
+	}
+	spin_unlock_irqrestore(&sh->lock, flags);
+	if (!err)
+		*out = pg;
+	return err;
+}
+
+static void shmem_release(struct vobject *obj)
+{
+	struct shmem *sh = container_of(obj, struct shmem, obj);
+
+	amap_release(sh->pages);
+	kfree(sh);
+}
+
+static const struct vobject_ops shmem_ops = {
+	.get_page = shmem_get_page,
+	.release = shmem_release,
+};
+
+struct vobject *shmem_create(uint64_t size)
+{
+	struct shmem *sh = kmalloc(sizeof(*sh), KM_ZERO);
+
+	if (!sh)
+		return NULL;
+	sh->pages = amap_create();
+	if (!sh->pages) {
+		kfree(sh);
+		return NULL;
+	}
+	spin_init(&sh->lock, "shmem");
+	sh->obj.ops = &shmem_ops;
+	sh->obj.refs = 1;
+	sh->obj.size = size;
+	return &sh->obj;
+}

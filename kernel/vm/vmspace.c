@@ -1,0 +1,374 @@
+/*
+ * Address spaces: the region set and the operations that reshape it. The
+ * fault handler is in fault.c.
+ *
+ * Regions never overlap. Private regions index their amap by absolute
+ * virtual page number (amap_pgoff == start >> PAGE_SHIFT), so splitting,
+ * merging and growing the stack down never renumber pages.
+ */
+#include "vm/vmspace.h"
+#include "vm/amap.h"
+#include "vm/kmem.h"
+#include "vm/vobject.h"
+
+static struct kmem_cache *region_cache;
+static struct kmem_cache *vmspace_cache;
+
+void vm_init(void)
+{
+	region_cache = kmem_cache_create("region", sizeof(struct region), 0);
+	vmspace_cache = kmem_cache_create("vmspace", sizeof(struct vmspace), 0);
+	if (!region_cache || !vmspace_cache)
+		panic("vm_init: out of memory");
+}
+
+static int region_cmp(const struct avl_node *a, const struct avl_node *b)
+{
+	const struct region *x = avl_entry(a, struct region, node);
+	const struct region *y = avl_entry(b, struct region, node);
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int region_key_cmp(const void *key, const struct avl_node *n)
+{
+	vaddr_t va = *(const vaddr_t *)key;
+	const struct region *r = avl_entry(n, struct region, node);
+
+	return va < r->start ? -1 : va > r->start;
+}
+
+static struct region *region_of(struct avl_node *n)
+{
+	return n ? avl_entry(n, struct region, node) : NULL;
+}
+
+struct region *vmspace_find(struct vmspace *vm, vaddr_t va)
+{
+	struct region *r = region_of(avl_floor(&vm->regions, &va, region_key_cmp));
+
+	return r && va < r->end ? r : NULL;
+}
+
+struct region *vmspace_next(struct vmspace *vm, vaddr_t va)
+{
+	struct region *r = region_of(avl_floor(&vm->regions, &va, region_key_cmp));
+
+	if (r && va < r->end)
+		return r;
+	return region_of(avl_ceil(&vm->regions, &va, region_key_cmp));
+}
+
+struct vmspace *vmspace_create(void)
+{
+	struct vmspace *vm = kmem_cache_alloc(vmspace_cache, KM_ZERO);
+
+	if (!vm)
+		return NULL;
+	vm->pmap = pmap_create();
+	if (!vm->pmap) {
+		kmem_cache_free(vmspace_cache, vm);
+		return NULL;
+	}
+	vm->refs = 1;
+	mutex_init(&vm->lock, "vmspace");
+	avl_init(&vm->regions);
+	vm->stack_limit = VM_STACK_LIMIT_DEFAULT;
+	return vm;
+}
+
+/* Drop what a region holds (its pages must be unmapped already). */
+static void region_free(struct region *r)
+{
+	if (r->amap)
+		amap_release(r->amap);
+	if (r->obj)
+		vobject_unref(r->obj);
+	kmem_cache_free(region_cache, r);
+}
+
+void vmspace_destroy(struct vmspace *vm)
+{
+	struct avl_node *n;
+
+	while ((n = avl_first(&vm->regions)) != NULL) {
+		struct region *r = region_of(n);
+
+		avl_remove(&vm->regions, n);
+		region_free(r);
+	}
+	pmap_destroy(vm->pmap);
+	kmem_cache_free(vmspace_cache, vm);
+}
+
+void vmspace_get(struct vmspace *vm)
+{
+	__atomic_add_fetch(&vm->refs, 1, __ATOMIC_RELAXED);
+}
+
+void vmspace_put(struct vmspace *vm)
+{
+	if (__atomic_sub_fetch(&vm->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		vmspace_destroy(vm);
+}
+
+void vmspace_activate(struct vmspace *vm)
+{
+	pmap_activate(vm ? vm->pmap : NULL);
+}
+
+/*
+ * Split r at addr (strictly inside it): r keeps [start, addr), the new
+ * region gets [addr, end). Returns the new region or NULL (-ENOMEM).
+ */
+static struct region *region_split(struct vmspace *vm, struct region *r,
+				   vaddr_t addr)
+{
+	struct region *tail = kmem_cache_alloc(region_cache, 0);
+
+	if (!tail)
+		return NULL;
+	*tail = *r;
+	tail->start = addr;
+	r->end = addr;
+	if (tail->obj) {
+		vobject_ref(tail->obj);
+		tail->obj_pgoff += (addr - r->start) >> PAGE_SHIFT;
+	}
+	if (tail->amap)
+		tail->amap->refs++;
+	avl_insert(&vm->regions, &tail->node, region_cmp);
+	return tail;
+}
+
+/* Can b (right after a) be folded into a? */
+static bool region_mergeable(const struct region *a, const struct region *b)
+{
+	return a->end == b->start && a->prot == b->prot &&
+	       a->maxprot == b->maxprot && a->flags == b->flags &&
+	       a->obj == b->obj && a->obj_limit == b->obj_limit &&
+	       (!a->obj || a->obj_pgoff + ((a->end - a->start) >> PAGE_SHIFT) ==
+			   b->obj_pgoff) &&
+	       (a->amap == b->amap || (!a->amap && !b->amap));
+}
+
+/* Merge r with its neighbours where possible. */
+static void region_try_merge(struct vmspace *vm, struct region *r)
+{
+	struct region *prev = region_of(avl_prev(&r->node));
+	struct region *next = region_of(avl_next(&r->node));
+
+	if (next && region_mergeable(r, next)) {
+		r->end = next->end;
+		avl_remove(&vm->regions, &next->node);
+		region_free(next);
+	}
+	if (prev && region_mergeable(prev, r)) {
+		prev->end = r->end;
+		avl_remove(&vm->regions, &r->node);
+		region_free(r);
+	}
+}
+
+/* Remove the whole region r: its mappings, its private pages, itself. */
+static void region_destroy(struct vmspace *vm, struct region *r)
+{
+	pmap_remove(vm->pmap, r->start, r->end);
+	if (r->amap)
+		amap_clear(r->amap, r->amap_pgoff,
+			   r->amap_pgoff + ((r->end - r->start) >> PAGE_SHIFT));
+	avl_remove(&vm->regions, &r->node);
+	region_free(r);
+}
+
+/*
+ * Make region boundaries at start and end, so [start, end) is covered by
+ * whole regions. Returns 0 or -ENOMEM.
+ */
+static int vmspace_clip(struct vmspace *vm, vaddr_t start, vaddr_t end)
+{
+	struct region *r = vmspace_find(vm, start);
+
+	if (r && r->start < start && !region_split(vm, r, start))
+		return -ENOMEM;
+	r = vmspace_find(vm, end);
+	if (r && r->start < end && !region_split(vm, r, end))
+		return -ENOMEM;
+	return 0;
+}
+
+int vmspace_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end)
+{
+	struct region *r;
+	int err = vmspace_clip(vm, start, end);
+
+	if (err)
+		return err;
+	while ((r = vmspace_next(vm, start)) != NULL && r->start < end)
+		region_destroy(vm, r);
+	return 0;
+}
+
+int vmspace_map(struct vmspace *vm, vaddr_t start, uint64_t len,
+		unsigned int prot, unsigned int flags, struct vobject *obj,
+		uint64_t off, uint64_t obj_limit)
+{
+	struct region *r;
+	int err = vmspace_unmap(vm, start, start + len);
+
+	if (err)
+		return err;
+	r = kmem_cache_alloc(region_cache, KM_ZERO);
+	if (!r)
+		return -ENOMEM;
+	r->start = start;
+	r->end = start + len;
+	r->prot = prot;
+	r->maxprot = VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC;
+	r->flags = flags;
+	r->obj = obj;
+	r->obj_pgoff = off >> PAGE_SHIFT;
+	r->obj_limit = obj ? obj_limit : 0;
+	r->amap_pgoff = start >> PAGE_SHIFT;
+	if (obj)
+		vobject_ref(obj);
+	avl_insert(&vm->regions, &r->node, region_cmp);
+	region_try_merge(vm, r);
+	return 0;
+}
+
+int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
+		    unsigned int prot)
+{
+	struct region *r;
+	vaddr_t va = start;
+	int err;
+
+	/* The whole range must be mapped and allow prot. */
+	while (va < end) {
+		r = vmspace_find(vm, va);
+		if (!r)
+			return -ENOMEM;
+		if ((prot & ~r->maxprot) != 0)
+			return -EACCES;
+		va = r->end;
+	}
+	err = vmspace_clip(vm, start, end);
+	if (err)
+		return err;
+	for (va = start; va < end; ) {
+		r = vmspace_find(vm, va);
+		va = r->end;
+		pmap_protect(vm->pmap, r->start, r->end, prot);
+		r->prot = prot;
+		region_try_merge(vm, r);
+	}
+	return 0;
+}
+
+int vmspace_discard(struct vmspace *vm, vaddr_t start, vaddr_t end)
+{
+	int err = 0;
+
+	for (vaddr_t va = start; va < end; ) {
+		struct region *r = vmspace_find(vm, va);
+		vaddr_t stop;
+
+		if (!r) {
+			err = -ENOMEM;	/* Linux still discards the mapped parts */
+			r = vmspace_next(vm, va);
+			if (!r || r->start >= end)
+				break;
+			va = r->start;
+		}
+		stop = MIN(end, r->end);
+		pmap_remove(vm->pmap, va, stop);
+		if (r->amap)
+			amap_clear(r->amap, r->amap_pgoff + ((va - r->start) >> PAGE_SHIFT),
+				   r->amap_pgoff + ((stop - r->start) >> PAGE_SHIFT));
+		va = stop;
+	}
+	return err;
+}
+
+vaddr_t vmspace_find_free(struct vmspace *vm, uint64_t len, vaddr_t above,
+			  vaddr_t below)
+{
+	vaddr_t top = below;
+	struct avl_node *n = avl_last(&vm->regions);
+
+	/* Walk down from the highest region, looking at each gap. */
+	for (; n; n = avl_prev(n)) {
+		struct region *r = region_of(n);
+
+		if (r->start >= top)
+			continue;
+		if (r->end <= top && top - r->end >= len &&
+		    top - len >= above)
+			return top - len;
+		top = MIN(top, r->start);
+	}
+	return top >= above + len ? top - len : 0;
+}
+
+uint64_t vmspace_virtual_size(struct vmspace *vm)
+{
+	uint64_t size = 0;
+
+	for (struct avl_node *n = avl_first(&vm->regions); n; n = avl_next(n)) {
+		struct region *r = region_of(n);
+
+		size += r->end - r->start;
+	}
+	return size;
+}
+
+/* Copy one region into the child; private pages become copy-on-write. */
+static int fork_region(struct vmspace *parent, struct vmspace *child,
+		       const struct region *r)
+{
+	struct region *c = kmem_cache_alloc(region_cache, 0);
+
+	if (!c)
+		return -ENOMEM;
+	*c = *r;
+	c->amap = NULL;
+	if (r->amap) {
+		c->amap = amap_copy(r->amap, r->amap_pgoff,
+				    r->amap_pgoff + ((r->end - r->start) >> PAGE_SHIFT));
+		if (!c->amap) {
+			kmem_cache_free(region_cache, c);
+			return -ENOMEM;
+		}
+		/* both sides now share the pages: the parent must fault to write */
+		pmap_protect(parent->pmap, r->start, r->end,
+			     r->prot & ~VM_PROT_WRITE);
+	}
+	if (c->obj)
+		vobject_ref(c->obj);
+	avl_insert(&child->regions, &c->node, region_cmp);
+	return 0;
+}
+
+struct vmspace *vmspace_fork(struct vmspace *vm)
+{
+	struct vmspace *child = vmspace_create();
+
+	if (!child)
+		return NULL;
+	mutex_lock(&vm->lock);
+	child->heap_start = vm->heap_start;
+	child->brk = vm->brk;
+	child->stack_top = vm->stack_top;
+	child->stack_limit = vm->stack_limit;
+	child->mmap_base = vm->mmap_base;
+	for (struct avl_node *n = avl_first(&vm->regions); n; n = avl_next(n)) {
+		if (fork_region(vm, child, region_of(n)) < 0) {
+			mutex_unlock(&vm->lock);
+			vmspace_destroy(child);
+			return NULL;
+		}
+	}
+	mutex_unlock(&vm->lock);
+	return child;
+}

@@ -1,0 +1,146 @@
+/*
+ * vmspace — a process's address space: a pmap and a sorted set of regions.
+ *
+ * A region is [start, end) with a protection, flags, and what backs it:
+ *   - a private anonymous region has only an amap (pages appear on first
+ *     touch: a read maps the shared zero frame, a write a fresh zeroed one);
+ *   - a private file region maps pages of a vobject read-only and copies a
+ *     page into its amap on the first write (copy-on-write);
+ *   - a shared region maps the vobject's pages directly.
+ * Regions are split and merged by map, unmap and protect. Lookup is
+ * O(log n) in the number of regions.
+ *
+ * Locks: vm->lock (a sleeping mutex) guards the region set and the amaps;
+ * the pmap has its own spinlock.
+ */
+#ifndef KILBURN_VMSPACE_H
+#define KILBURN_VMSPACE_H
+
+#include "env.h"
+#include "lib/avl.h"
+#include "kern/mutex.h"
+#include "vm/pmap.h"
+
+struct amap;
+struct vobject;
+
+/* region flags */
+#define REGION_SHARED		0x01	/* writes go to the object, fork shares */
+#define REGION_GROWSDOWN	0x02	/* the stack: grows on faults below it */
+#define REGION_HEAP		0x04	/* the brk area */
+
+struct region {
+	struct avl_node node;		/* in vm->regions, by start */
+	vaddr_t start, end;
+	unsigned int prot;		/* VM_PROT_* */
+	unsigned int maxprot;		/* what mprotect may grant */
+	unsigned int flags;
+	struct vobject *obj;		/* backing object, or NULL (zero fill) */
+	uint64_t obj_pgoff;		/* object page mapped at start */
+	uint64_t obj_limit;		/* object bytes past which the region reads zeros */
+	struct amap *amap;		/* private pages, or NULL (shared regions) */
+	uint64_t amap_pgoff;		/* amap slot of start */
+};
+
+struct vmspace {
+	int refs;			/* atomic: the owner, /proc readers */
+	struct mutex lock;
+	struct pmap *pmap;
+	struct avl_tree regions;
+	vaddr_t heap_start, brk;	/* the program break */
+	vaddr_t stack_top;
+	uint64_t stack_limit;		/* RLIMIT_STACK */
+	vaddr_t mmap_base;		/* mmap searches down from here */
+	uint64_t resident;		/* user pages mapped in the pmap */
+};
+
+#define VM_STACK_LIMIT_DEFAULT	(8UL << 20)
+#define VM_STACK_GUARD		(256UL << 10)	/* gap kept below the stack */
+
+void vm_init(void);
+
+/* A new, empty address space; NULL if out of memory. */
+struct vmspace *vmspace_create(void);
+
+/*
+ * Free an address space: every region, page and page table. It must not be
+ * active on any hart. vmspace_put() does it when the last reference goes.
+ */
+void vmspace_destroy(struct vmspace *vm);
+void vmspace_get(struct vmspace *vm);
+void vmspace_put(struct vmspace *vm);
+
+/* Make vm this hart's user address space (NULL: none). */
+void vmspace_activate(struct vmspace *vm);
+
+/*
+ * vmspace_fork - a copy of vm for a child: private regions share their
+ * pages copy-on-write, shared regions stay shared. Returns NULL if out of
+ * memory.
+ */
+struct vmspace *vmspace_fork(struct vmspace *vm);
+
+/*
+ * vmspace_map - map [start, start + len) (page aligned, len > 0, inside
+ * the user half) with prot/flags, backed by obj from byte offset `off`
+ * (page aligned; obj may be NULL for anonymous memory), replacing what was
+ * mapped there. obj_limit: bytes of obj visible before zeros (ELF bss).
+ * Returns 0 or -ENOMEM. Takes its own reference on obj. vm->lock held.
+ */
+int vmspace_map(struct vmspace *vm, vaddr_t start, uint64_t len,
+		unsigned int prot, unsigned int flags, struct vobject *obj,
+		uint64_t off, uint64_t obj_limit);
+
+/* Unmap [start, end) (page aligned). Returns 0 or -ENOMEM. vm->lock held. */
+int vmspace_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end);
+
+/*
+ * vmspace_protect - set the protection of [start, end). Returns 0, -ENOMEM
+ * if part of the range is not mapped, -EACCES if prot exceeds a region's
+ * maxprot. vm->lock held.
+ */
+int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
+		    unsigned int prot);
+
+/*
+ * vmspace_discard - MADV_DONTNEED: drop the pages of [start, end); private
+ * anonymous memory reads as zeros again, file mappings as the file.
+ * Returns 0 or -ENOMEM if part of the range is not mapped. vm->lock held.
+ */
+int vmspace_discard(struct vmspace *vm, vaddr_t start, vaddr_t end);
+
+/*
+ * vmspace_find_free - the highest free gap of len bytes below `below` (and
+ * above `above`), or 0 if none. vm->lock held.
+ */
+vaddr_t vmspace_find_free(struct vmspace *vm, uint64_t len, vaddr_t above,
+			  vaddr_t below);
+
+/* The region containing va, or NULL. vm->lock held. */
+struct region *vmspace_find(struct vmspace *vm, vaddr_t va);
+
+/* The first region ending above va, or NULL. vm->lock held. */
+struct region *vmspace_next(struct vmspace *vm, vaddr_t va);
+
+/* Virtual size (bytes mapped by regions). */
+uint64_t vmspace_virtual_size(struct vmspace *vm);
+
+/* Outcome of a fault. */
+enum fault_result {
+	FAULT_OK = 0,
+	FAULT_NOT_MAPPED,		/* no region */
+	FAULT_PROTECTION,		/* region forbids the access */
+	FAULT_OOM,			/* no memory for the page */
+	FAULT_IO,			/* reading the file failed */
+};
+
+/*
+ * vm_fault - make the page at va present for an access of type `access`
+ * (one of VM_PROT_READ, VM_PROT_WRITE, VM_PROT_EXEC). Takes vm->lock.
+ */
+enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access);
+
+/* The words a fault message uses for a result and access. */
+const char *vm_fault_reason(enum fault_result r, unsigned int access);
+
+#endif

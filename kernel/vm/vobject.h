@@ -1,0 +1,51 @@
+/*
+ * vobject — something pages can be mapped from: a file's page cache, or
+ * shared anonymous memory. A region maps a window of an object; private
+ * regions copy its pages into their amap on the first write.
+ *
+ * Frames returned by get_page stay owned by the object: mapping them takes
+ * no reference, so an object keeps its frames for as long as any region
+ * maps it (each such region holds a reference on the object).
+ */
+#ifndef KILBURN_VOBJECT_H
+#define KILBURN_VOBJECT_H
+
+#include "env.h"
+#include "vm/pmm.h"
+
+struct vobject;
+
+struct vobject_ops {
+	/*
+	 * The frame holding page idx, read in if needed. Pages past the
+	 * end hold zeros where the object has no data. Returns 0 or a
+	 * negative errno (-EIO, -ENOMEM, -EFAULT past the end of a file).
+	 */
+	int (*get_page)(struct vobject *obj, uint64_t idx, struct page **pg);
+	/* The last reference is gone. */
+	void (*release)(struct vobject *obj);
+	/* Path shown in /proc/<pid>/maps, or NULL. */
+	const char *(*path)(struct vobject *obj);
+};
+
+struct vobject {
+	const struct vobject_ops *ops;
+	int refs;		/* atomic */
+	uint64_t size;		/* bytes of data */
+};
+
+static inline void vobject_ref(struct vobject *obj)
+{
+	__atomic_add_fetch(&obj->refs, 1, __ATOMIC_RELAXED);
+}
+
+static inline void vobject_unref(struct vobject *obj)
+{
+	if (__atomic_sub_fetch(&obj->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		obj->ops->release(obj);
+}
+
+/* A new shared anonymous object of size bytes (MAP_SHARED|MAP_ANONYMOUS). */
+struct vobject *shmem_create(uint64_t size);
+
+#endif

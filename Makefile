@@ -91,6 +91,12 @@ include user/user.mk
 # tests/glibc/*.c are built with the cross toolchain's glibc, unmodified.
 KTEST_PROGS := $(patsubst tests/user/%.c,$(B)/tests/%,$(wildcard tests/user/*.c))
 GLIBC_PROGS := $(patsubst tests/glibc/%.c,$(B)/tests/glibc-%,$(wildcard tests/glibc/*.c))
+BENCH_PROGS := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/*.c))
+
+$(B)/bench/%: tests/bench/%.c $(USER_CRT0) $(USER_LIBC)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(USER_CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< $(USER_LIBC) -lgcc
 
 $(B)/tests/%: tests/user/%.c $(USER_CRT0) $(USER_LIBC)
 	@mkdir -p $(dir $@)
@@ -105,13 +111,14 @@ $(B)/tests/glibc-%: tests/glibc/%.c
 # The root disk: a cpio (newc) archive of the programs, padded to whole
 # sectors for the virtio disk.
 ROOT := $(B)/root
-$(B)/root.img: $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) Makefile
+$(B)/root.img: $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) Makefile
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
-		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc
+		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench
 	$(Q)cp $(filter $(B)/user/bin/%,$(USER_PROGS)) $(ROOT)/bin/
 	$(Q)cp $(filter $(B)/user/sbin/%,$(USER_PROGS)) $(ROOT)/sbin/
 	$(Q)cp $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(ROOT)/tests/
+	$(Q)cp $(BENCH_PROGS) $(ROOT)/bench/
 	$(Q)echo "Kilburn" > $(ROOT)/etc/motd
 	$(Q)cd $(ROOT) && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > ../root.img
 	$(Q)truncate -s %4096 $@
@@ -170,7 +177,18 @@ test: tools
 	@$(MAKE) --no-print-directory all host-tests
 	@scripts/run-tests.sh
 
+# Benchmarks: deterministic instruction counts on one hart, measured on a
+# kernel built without the debug checks (in $(B)/bench).
+bench: tools
+	@$(MAKE) --no-print-directory B=$(B)/bench DEBUG=0 all
+	@$(QEMU) -machine virt -bios default -kernel $(B)/bench/kernel.elf -smp 1 -m 256M \
+		-nographic -monitor none -serial stdio -icount shift=0,sleep=off \
+		-global virtio-mmio.force-legacy=false \
+		-drive file=$(B)/bench/root.img,if=none,format=raw,id=root,snapshot=on \
+		-device virtio-blk-device,drive=root -append "init=/bench/vmbench" \
+		</dev/null | tr -d '\r' | sed -n '/^Kilburn VM benchmarks/,/^init exited/p' | grep -v '^init exited'
+
 clean:
 	rm -rf $(B)
 
-.PHONY: all run gdb test tools clean host-tests
+.PHONY: all run gdb test tools clean host-tests bench

@@ -139,6 +139,41 @@ else
 	fail "bootargs: status $status (log: $log)"
 fi
 
+# ---- 4. user-space tests: every tests/user/NAME.c runs as init on 1 and 4 harts
+userboot() {	# CPUS INIT LOG: boot the root disk with init=INIT
+	local status
+	timeout --foreground -k 5 "$TIMEOUT" "$QEMU" -machine virt -bios default \
+		-kernel "$B/kernel.elf" -smp "$1" -m "${MEM:-128M}" -nographic \
+		-monitor none -serial stdio -global virtio-mmio.force-legacy=false \
+		-drive file="$B/root.img",if=none,format=raw,id=root,snapshot=on \
+		-device virtio-blk-device,drive=root -append "init=$2" \
+		</dev/null >"$3.raw" 2>&1
+	status=$?
+	tr -d '\r' <"$3.raw" >"$3"
+	rm -f "$3.raw"
+	return $status
+}
+for src in tests/user/*.c; do
+	name=$(basename "$src" .c)
+	for cpus in 1 4; do
+		label="user $name cpus=$cpus"
+		log="$LOGS/user-$name-cpus$cpus.log"
+		userboot "$cpus" "/tests/$name" "$log"
+		status=$?
+		p=$(grep -c '^PASS ' "$log")
+		passed=$((passed + p))
+		while read -r line; do
+			[ -n "$line" ] && fail "$label: ${line#FAIL }"
+		done < <(grep '^FAIL ' "$log")
+		if [ "$status" = 0 ] && grep -q '^[0-9]* passed, 0 failed' "$log"; then
+			echo "$label: $p checks passed"
+		else
+			fail "$label: exit status $status (log: $log)"
+			tail -15 "$log"
+		fi
+	done
+done
+
 echo
 if [ "$failed" != 0 ]; then
 	echo "Failures:"

@@ -245,6 +245,7 @@ static long procfs_readlink(struct vnode *vn, char *buf, size_t len)
 
 static void gen_meminfo(struct sbuf *sb)
 {
+	kmem_reclaim();		/* empty slab pages count as free */
 	uint64_t total = pmm_total_frames() * PAGE_SIZE / 1024;
 	uint64_t free = pmm_free_frames() * PAGE_SIZE / 1024;
 	uint64_t cached = vfs_cached_pages * PAGE_SIZE / 1024;

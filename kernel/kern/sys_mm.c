@@ -276,8 +276,39 @@ static long sys_madvise(long addr, long len, long advice)
 	return err;
 }
 
+#define MREMAP_MAYMOVE		1
+#define MREMAP_FIXED		2
+#define MREMAP_DONTUNMAP	4
+
+static long sys_mremap(long old, long old_len, long new_len, long flags,
+		       long new_addr)
+{
+	struct vmspace *vm = current()->vm;
+	uint64_t old_size = ALIGN_UP((uint64_t)old_len, PAGE_SIZE);
+	uint64_t new_size = ALIGN_UP((uint64_t)new_len, PAGE_SIZE);
+	long ret;
+
+	if ((old & PAGE_MASK) || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) &&
+	    (!(flags & MREMAP_MAYMOVE) || (new_addr & PAGE_MASK)))
+		return -EINVAL;
+	if (new_len <= 0 || old_len <= 0 || new_size > USER_TOP ||
+	    old_size > USER_TOP)
+		return new_len <= 0 || old_len <= 0 ? -EINVAL : -ENOMEM;
+	if ((flags & MREMAP_FIXED) &&
+	    (new_addr < (long)MMAP_MIN_ADDR || new_size > USER_TOP - new_addr))
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	ret = vmspace_remap(vm, old, old_size, new_size, flags & MREMAP_MAYMOVE,
+			    flags & MREMAP_FIXED ? new_addr : 0);
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
 void syscalls_mm(syscall_fn *t)
 {
+	SYSCALL(t, mremap);
 	SYSCALL(t, brk);
 	SYSCALL(t, mmap);
 	SYSCALL(t, munmap);

@@ -2,9 +2,14 @@
 #include "vm/amap.h"
 #include "vm/kmem.h"
 
-#define AMAP_FANOUT	512
-#define AMAP_SHIFT	9
-#define AMAP_LEVELS	3
+/*
+ * 64-slot nodes (about 520 bytes) in five levels cover the 2^27 pages of
+ * the user half; a lone private page costs five small nodes, not three
+ * pages of nodes.
+ */
+#define AMAP_FANOUT	64
+#define AMAP_SHIFT	6
+#define AMAP_LEVELS	5
 
 struct amap_node {
 	void *slot[AMAP_FANOUT];	/* nodes, or frames at level 0 */

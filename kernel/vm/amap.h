@@ -2,8 +2,8 @@
  * amap — the private pages of a region: anonymous memory and the
  * copy-on-write copies of file pages, indexed by page number.
  *
- * A sparse three-level radix tree of 512-slot nodes (2^27 pages, all of the
- * user half). Each slot holds a referenced frame: a frame's refcount is the
+ * A sparse five-level radix tree of 64-slot nodes (2^30 slots, more than
+ * the 2^26 pages of the user half). Each slot holds a referenced frame: a frame's refcount is the
  * number of amap slots that hold it, so a fork that copies an amap shares
  * the frames, and a write fault copies a frame only while it is shared.
  *

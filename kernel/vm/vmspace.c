@@ -291,6 +291,93 @@ int vmspace_discard(struct vmspace *vm, vaddr_t start, vaddr_t end)
 	return err;
 }
 
+/* Move the private pages of [from, from + len) of r into the amap of dst. */
+static int move_pages(struct region *r, vaddr_t from, struct region *dst,
+		      vaddr_t to, uint64_t len)
+{
+	if (!r->amap)
+		return 0;
+	if (!dst->amap && !(dst->amap = amap_create()))
+		return -ENOMEM;
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		struct page *pg = amap_lookup(r->amap, r->amap_pgoff +
+					      ((from + off - r->start) >> PAGE_SHIFT));
+
+		if (!pg)
+			continue;
+		page_ref_inc(pg);
+		if (amap_set(dst->amap, dst->amap_pgoff +
+			     ((to + off - dst->start) >> PAGE_SHIFT), pg) < 0) {
+			anon_page_put(pg);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Grow r's end to new_end if nothing is in the way. */
+static bool grow_in_place(struct vmspace *vm, struct region *r, vaddr_t new_end)
+{
+	struct region *next = vmspace_next(vm, r->end);
+
+	if (new_end > USER_TOP || (next && next->start < new_end))
+		return false;
+	r->end = new_end;
+	return true;
+}
+
+long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
+		   uint64_t new_size, bool may_move, vaddr_t fixed_addr)
+{
+	struct region *r = vmspace_find(vm, old), *nr;
+	vaddr_t to;
+	int err;
+
+	if (!r || old + old_size > r->end)
+		return -EFAULT;
+	if (new_size <= old_size) {
+		err = vmspace_unmap(vm, old + new_size, old + old_size);
+		return err ? err : (long)old;
+	}
+	if (!fixed_addr && old + old_size == r->end &&
+	    grow_in_place(vm, r, old + new_size))
+		return old;
+	if (!may_move)
+		return -ENOMEM;
+	if (fixed_addr) {
+		if (fixed_addr < old + old_size && old < fixed_addr + new_size)
+			return -EINVAL;		/* the ranges may not overlap */
+		to = fixed_addr;
+		if ((err = vmspace_unmap(vm, to, to + new_size)) < 0)
+			return err;
+	} else {
+		to = vmspace_find_free(vm, new_size, PAGE_SIZE, vm->mmap_base);
+		if (!to)
+			return -ENOMEM;
+	}
+	r = vmspace_find(vm, old);
+	nr = kmem_cache_alloc(region_cache, 0);
+	if (!nr)
+		return -ENOMEM;
+	*nr = *r;
+	nr->start = to;
+	nr->end = to + new_size;
+	nr->flags &= ~(REGION_HEAP | REGION_GROWSDOWN);
+	nr->obj_pgoff = r->obj_pgoff + ((old - r->start) >> PAGE_SHIFT);
+	nr->amap = NULL;
+	nr->amap_pgoff = to >> PAGE_SHIFT;
+	if (nr->obj)
+		vobject_ref(nr->obj);
+	err = move_pages(r, old, nr, to, old_size);
+	if (err) {
+		region_free(nr);
+		return err;
+	}
+	vmspace_unmap(vm, old, old + old_size);
+	avl_insert(&vm->regions, &nr->node, region_cmp);
+	return to;
+}
+
 vaddr_t vmspace_find_free(struct vmspace *vm, uint64_t len, vaddr_t above,
 			  vaddr_t below)
 {

@@ -110,6 +110,16 @@ int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
 int vmspace_discard(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*
+ * vmspace_remap - mremap: resize [old, old + old_size) (inside one region)
+ * to new_size, in place if it shrinks or the space after it is free, else
+ * (may_move) at a new address (fixed_addr if not 0), moving its pages
+ * without copying them. Returns the new address, or -EFAULT (not one
+ * mapped region), -ENOMEM (no room), -EINVAL. vm->lock held.
+ */
+long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
+		   uint64_t new_size, bool may_move, vaddr_t fixed_addr);
+
+/*
  * vmspace_find_free - the highest free gap of len bytes below `below` (and
  * above `above`), or 0 if none. vm->lock held.
  */

@@ -1,0 +1,197 @@
+/*
+ * vmbench: guest instructions per memory operation, measured with rdinstret.
+ * Booted by `make bench` on one hart under QEMU's -icount shift=0,sleep=off,
+ * where instruction counts are deterministic. Prints a table; never fails.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PAGE		4096
+#define NPAGES		256
+
+static inline uint64_t instret(void)
+{
+	uint64_t n;
+
+	__asm__ volatile("rdinstret %0" : "=r"(n) :: "memory");
+	return n;
+}
+
+static uint64_t overhead;
+
+static void report(const char *what, uint64_t total, uint64_t ops)
+{
+	uint64_t per = ops ? total / ops : 0;
+
+	printf("| %-44s | %10llu |\n", what,
+	       (unsigned long long)(per > overhead ? per - overhead : per));
+}
+
+static char *map(size_t len, int prot)
+{
+	char *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	return p;
+}
+
+static void bench_first_write(void)
+{
+	char *p = map(NPAGES * PAGE, PROT_READ | PROT_WRITE);
+	uint64_t total = 0;
+
+	for (int i = 0; i < NPAGES; i++) {
+		uint64_t t = instret();
+
+		p[i * PAGE] = 1;
+		total += instret() - t;
+	}
+	report("first write to an anonymous page", total, NPAGES);
+	munmap(p, NPAGES * PAGE);
+}
+
+static void bench_zero_read(void)
+{
+	volatile char *p = map(NPAGES * PAGE, PROT_READ | PROT_WRITE);
+	uint64_t total = 0;
+
+	for (int i = 0; i < NPAGES; i++) {
+		uint64_t t = instret();
+
+		(void)p[i * PAGE];
+		total += instret() - t;
+	}
+	report("read of a never-written page", total, NPAGES);
+	munmap((void *)p, NPAGES * PAGE);
+}
+
+static void bench_cow(void)
+{
+	char *p = map(NPAGES * PAGE, PROT_READ | PROT_WRITE);
+	uint64_t total = 0;
+	int fds[2];
+	pid_t pid;
+
+	memset(p, 1, NPAGES * PAGE);
+	if (pipe(fds) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {		/* keep the pages shared until the parent is done */
+		char c;
+
+		close(fds[1]);
+		read(fds[0], &c, 1);
+		_exit(0);
+	}
+	for (int i = 0; i < NPAGES; i++) {
+		uint64_t t = instret();
+
+		p[i * PAGE] = 2;
+		total += instret() - t;
+	}
+	close(fds[1]);
+	waitpid(pid, NULL, 0);
+	report("copy-on-write fault", total, NPAGES);
+	munmap(p, NPAGES * PAGE);
+}
+
+static void bench_fork(void)
+{
+	size_t len = 16 << 20;
+	char *p = map(len, PROT_READ | PROT_WRITE);
+	uint64_t total = 0;
+	int rounds = 8;
+
+	memset(p, 1, len);
+	for (int i = 0; i < rounds; i++) {
+		uint64_t t = instret();
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		waitpid(pid, NULL, 0);
+		total += instret() - t;
+	}
+	report("fork+exit+wait, 16 MiB resident", total, rounds);
+	munmap(p, len);
+}
+
+static void bench_mmap_munmap(void)
+{
+	uint64_t total = 0;
+	int rounds = 256;
+
+	for (int i = 0; i < rounds; i++) {
+		uint64_t t = instret();
+		void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		munmap(p, PAGE);
+		total += instret() - t;
+	}
+	report("mmap+munmap of one untouched page", total, rounds);
+}
+
+static void bench_mprotect(void)
+{
+	size_t len = 1 << 20;
+	char *p = map(len, PROT_READ | PROT_WRITE);
+	uint64_t total = 0;
+	int rounds = 16;
+
+	memset(p, 1, len);
+	for (int i = 0; i < rounds; i++) {
+		uint64_t t = instret();
+
+		mprotect(p, len, i % 2 ? PROT_READ | PROT_WRITE : PROT_READ);
+		total += instret() - t;
+	}
+	report("mprotect of 1 MiB resident", total, rounds);
+	munmap(p, len);
+}
+
+static void bench_many_regions(void)
+{
+	int n = 10000;
+	char *base = map((size_t)n * PAGE, PROT_READ | PROT_WRITE);
+	uint64_t total = 0;
+
+	/* alternate protections so the 10,000 regions cannot merge */
+	for (int i = 0; i < n; i += 2)
+		mprotect(base + (size_t)i * PAGE, PAGE, PROT_READ);
+	for (int i = 1; i < n; i += 40) {
+		uint64_t t = instret();
+
+		base[(size_t)i * PAGE] = 1;
+		total += instret() - t;
+	}
+	report("first write, process with 10,000 regions", total, (n + 38) / 40);
+	munmap(base, (size_t)n * PAGE);
+}
+
+int main(void)
+{
+	uint64_t t = instret();
+
+	overhead = instret() - t;
+	printf("\nKilburn VM benchmarks: guest instructions per operation\n");
+	printf("(rdinstret, QEMU -icount shift=0,sleep=off, one hart)\n\n");
+	printf("| %-44s | %10s |\n", "operation", "instr/op");
+	printf("|----------------------------------------------|------------|\n");
+	bench_first_write();
+	bench_zero_read();
+	bench_cow();
+	bench_fork();
+	bench_mmap_munmap();
+	bench_mprotect();
+	bench_many_regions();
+	return 0;
+}

@@ -57,6 +57,7 @@ static struct {
 	struct ktermios termios;
 } tty = {
 	.lock = SPINLOCK_INIT("tty"),
+	.readers = { LIST_HEAD_INIT(tty.readers.waiters) },
 	.termios = {
 		.c_iflag = ICRNL, .c_oflag = OPOST | ONLCR,
 		.c_cflag = B38400 | CS8 | CREAD,

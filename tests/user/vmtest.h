@@ -1,0 +1,149 @@
+/*
+ * Helpers shared by the virtual-memory tests (tests/user/vm_*.c), on top of
+ * tlib.h: running a piece of a test in a child process (faults kill only
+ * that child; the parent reads how it ended), reading sizes from /proc.
+ *
+ * A child that hangs is killed after a timeout, so a kernel bug that makes
+ * a process loop or sleep forever shows up as a failed check, not as a test
+ * that never ends.
+ */
+#ifndef KILBURN_VMTEST_H
+#define KILBURN_VMTEST_H
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include "tlib.h"
+
+#define VT_PAGE		4096UL
+#define VT_KB		1024L
+#define VT_MB		(1024L * 1024L)
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+
+/*
+ * The number in kB after `field` (e.g. "VmRSS:") in a /proc file, or -1 if
+ * the file or the field is missing.
+ */
+static inline long vt_proc_kb(const char *path, const char *field)
+{
+	static char buf[4096];
+	size_t flen = strlen(field);
+	int fd = open(path, O_RDONLY), n, got = 0;
+
+	if (fd < 0)
+		return -1;
+	while (got < (int)sizeof(buf) - 1 &&
+	       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = 0;
+	for (char *p = buf; p && *p; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (strncmp(p, field, flen) == 0)
+			return strtol(p + flen, NULL, 10);
+	}
+	return -1;
+}
+
+/* This process's resident set (kB), or -1. */
+static inline long vt_rss_kb(void)
+{
+	return vt_proc_kb("/proc/self/status", "VmRSS:");
+}
+
+/* Free memory (kB) as /proc/meminfo's MemFree says, or -1. */
+static inline long vt_memfree_kb(void)
+{
+	return vt_proc_kb("/proc/meminfo", "MemFree:");
+}
+
+/*
+ * Wait up to `secs` seconds for child pid to end; return its wait status.
+ * A child still running then is killed and reaped, and -1 is returned.
+ */
+static inline int vt_wait(pid_t pid, int secs)
+{
+	int status = 0;
+
+	for (long waited_ms = 0; ; waited_ms += 5) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return status;
+		if (r < 0)
+			return -1;
+		if (waited_ms >= secs * 1000L) {
+			printf("note: child %d still running after %d s: killed\n",
+			       (int)pid, secs);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		usleep(5000);
+	}
+}
+
+/*
+ * Run fn(arg) in a child process, which exits with fn's return value
+ * (fn may also die of a signal). Returns the child's wait status, or -1 if
+ * fork failed or the child did not end within `secs` seconds.
+ */
+static inline int vt_run(int (*fn)(void *), void *arg, int secs)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int code = fn(arg);
+
+		fflush(stdout);
+		_exit(code);
+	}
+	return vt_wait(pid, secs);
+}
+
+/* The child ended with exit(0). */
+static inline int vt_exited_ok(int status)
+{
+	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The child was killed by signal sig. */
+static inline int vt_killed_by(int status, int sig)
+{
+	return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == sig;
+}
+
+/* What a wait status says, for messages: "exit 0", "signal 11", "hung". */
+static inline const char *vt_how(int status)
+{
+	static char buf[32];
+
+	if (status == -1)
+		return "hung or not started";
+	if (WIFEXITED(status))
+		snprintf(buf, sizeof(buf), "exit %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, sizeof(buf), "signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, sizeof(buf), "status %#x", status);
+	return buf;
+}
+
+/* TL_CHECK with a printf-style description. */
+#define VT_CHECK(cond, ...) do {					\
+	char vt_what_[200];						\
+	snprintf(vt_what_, sizeof(vt_what_), __VA_ARGS__);		\
+	tl_check(!!(cond), vt_what_, __FILE__, __LINE__);		\
+} while (0)
+
+#endif

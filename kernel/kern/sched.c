@@ -67,6 +67,11 @@ static void run(struct cpu *c, struct proc *p)
 	fpu_restore(&p->fpu);
 	swtch(&c->sched_ctx, &p->ctx);
 	c->proc = NULL;
+	/*
+	 * Leave p's page table: p may exit or exec on another hart and free
+	 * it while this hart idles, and an idle hart still takes traps.
+	 */
+	vmspace_activate(NULL);
 }
 
 void scheduler(void)

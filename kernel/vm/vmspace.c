@@ -135,6 +135,7 @@ static struct region *region_split(struct vmspace *vm, struct region *r,
 		vobject_ref(tail->obj);
 		tail->obj_pgoff += (addr - r->start) >> PAGE_SHIFT;
 	}
+	tail->amap_pgoff += (addr - r->start) >> PAGE_SHIFT;
 	if (tail->amap)
 		tail->amap->refs++;
 	avl_insert(&vm->regions, &tail->node, region_cmp);
@@ -149,7 +150,9 @@ static bool region_mergeable(const struct region *a, const struct region *b)
 	       a->obj == b->obj && a->obj_limit == b->obj_limit &&
 	       (!a->obj || a->obj_pgoff + ((a->end - a->start) >> PAGE_SHIFT) ==
 			   b->obj_pgoff) &&
-	       (a->amap == b->amap || (!a->amap && !b->amap));
+	       a->amap == b->amap &&
+	       (!a->amap || a->amap_pgoff + ((a->end - a->start) >> PAGE_SHIFT) ==
+			    b->amap_pgoff);
 }
 
 /* Merge r with its neighbours where possible. */

@@ -130,7 +130,8 @@ static long sys_openat(long dirfd, long upath, long flags, long mode)
 	if (hold)
 		file_put(hold);
 	if (err == -ENOENT && (flags & O_CREAT))
-		err = create_at(dirfd, path, S_IFREG | (mode & 07777), &vn);
+		err = create_at(dirfd, path,
+				S_IFREG | (mode & 07777 & ~current()->umask), &vn);
 	else if (!err && (flags & O_CREAT) && (flags & O_EXCL))
 		err = -EEXIST;
 	if (!err && vn->type == VLNK)
@@ -506,7 +507,7 @@ static long sys_mkdirat(long dirfd, long upath, long mode)
 
 	if (err < 0)
 		return err;
-	err = create_at(dirfd, path, S_IFDIR | (mode & 07777), &vn);
+	err = create_at(dirfd, path, S_IFDIR | (mode & 07777 & ~current()->umask), &vn);
 	if (err == -EROFS) {		/* an existing name wins over EROFS */
 		struct file *hold;
 		const char *base;

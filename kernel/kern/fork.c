@@ -49,6 +49,7 @@ static int fork_inherit(struct proc *parent, struct proc *child)
 	strlcpy(child->exe, parent->exe, sizeof(child->exe));
 	child->sig_ignored = parent->sig_ignored;
 	child->stack_limit = parent->stack_limit;
+	child->umask = parent->umask;
 	*child->tf = *parent->tf;
 	if ((csr_read(sstatus) & SSTATUS_FS_DIRTY) == SSTATUS_FS_DIRTY)
 		fpu_save(&parent->fpu);

@@ -113,6 +113,7 @@ void init_start(void)
 	strlcpy(p->cwd_path, "/", sizeof(p->cwd_path));
 	strlcpy(p->name, "init", sizeof(p->name));
 	p->stack_limit = VM_STACK_LIMIT_DEFAULT;
+	p->umask = 022;
 	p->ctx.ra = (uint64_t)init_entry;
 	p->ctx.sp = (uint64_t)p->tf;
 	init_proc = p;

@@ -70,6 +70,7 @@ struct proc {
 	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
 	uint64_t set_child_tid;		/* user address, CLONE_CHILD_SETTID */
 	uint64_t stack_limit;		/* RLIMIT_STACK soft limit */
+	uint32_t umask;			/* permission bits removed on create */
 	uint64_t start_ns;
 	uint64_t user_ticks, system_ticks;
 };

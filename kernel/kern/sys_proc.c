@@ -408,7 +408,11 @@ static long sys_reboot(long magic1, long magic2, long cmd)
 
 static long sys_umask(long mask)
 {
-	return 022;
+	struct proc *p = current();
+	long old = p->umask;
+
+	p->umask = mask & 0777;
+	return old;
 }
 
 static long sys_prctl(long option)

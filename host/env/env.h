@@ -26,6 +26,9 @@ static inline unsigned long irq_save(void) { return 0; }
 static inline void irq_restore(unsigned long flags) { (void)flags; }
 static inline int this_cpu_id(void) { return host_cpu_id; }
 
+/* The user half of an address space, as in kernel/arch/riscv/memlayout.h. */
+#define USER_TOP	0x0000004000000000UL
+
 /* Physical addresses are offsets into a buffer chosen by the test. */
 extern intptr_t host_phys_offset;
 static inline void *phys_to_virt(paddr_t pa)

@@ -1,7 +1,9 @@
 /*
  * Kernel-stack allocation. The area is cut into KSTACK_SLOT-sized slots; a
  * stack occupies the top KSTACK_SIZE bytes of its slot and the rest of the
- * slot stays unmapped as the guard. Free slots are found with a bitmap.
+ * slot stays unmapped as the guard. Free slots are found with a bitmap,
+ * lowest first, so the page-table pages of the area stop growing once the
+ * most stacks ever alive at once have had their slots.
  */
 #include "env.h"
 #include "arch/riscv/memlayout.h"
@@ -13,25 +15,25 @@
 #define STACK_PAGES	(KSTACK_SIZE / PAGE_SIZE)
 
 static uint64_t used[NSLOTS / 64];
-static int nused;
-static unsigned int next_hint;
+static int nused;		/* every slot below it is in use */
 static struct spinlock kstack_lock = SPINLOCK_INIT("kstack");
 
+/*
+ * The lowest free slot: reusing low slots keeps the page tables of the
+ * kernel-stack area as small as the most stacks ever alive at once.
+ */
 static long slot_take(void)
 {
 	unsigned long flags = spin_lock_irqsave(&kstack_lock);
 	long slot = -1;
 
-	for (unsigned int n = 0; n < NSLOTS; n++) {
-		unsigned int s = (next_hint + n) % NSLOTS;
-
-		if (!(used[s / 64] & (1UL << (s % 64)))) {
-			used[s / 64] |= 1UL << (s % 64);
-			next_hint = s + 1;
-			nused++;
-			slot = s;
-			break;
-		}
+	for (unsigned int w = 0; w < NSLOTS / 64; w++) {
+		if (used[w] == ~0UL)
+			continue;
+		slot = w * 64 + __builtin_ctzl(~used[w]);
+		used[w] |= 1UL << (slot % 64);
+		nused++;
+		break;
 	}
 	spin_unlock_irqrestore(&kstack_lock, flags);
 	return slot;

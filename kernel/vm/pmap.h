@@ -92,6 +92,16 @@ void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 		  unsigned int prot);
 
 /*
+ * pmap_copy - for fork: enter in dst every page src maps in [start, end),
+ * with the same frame and protection minus `drop` (VM_PROT_WRITE for
+ * private memory, which also loses write permission in src). Returns 0 or
+ * -ENOMEM (dst then holds part of the range; that is harmless, since
+ * entries are only a cache of what the regions say).
+ */
+int pmap_copy(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end,
+	      unsigned int drop);
+
+/*
  * pmap_extract - the frame and protection of the page at va. Returns false
  * if va is not mapped.
  */

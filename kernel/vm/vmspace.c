@@ -430,9 +430,18 @@ static int fork_region(struct vmspace *parent, struct vmspace *child,
 			kmem_cache_free(region_cache, c);
 			return -ENOMEM;
 		}
-		/* both sides now share the pages: the parent must fault to write */
-		pmap_protect(parent->pmap, r->start, r->end,
-			     r->prot & ~VM_PROT_WRITE);
+	}
+	/*
+	 * The child gets the parent's page-table entries, not its pages:
+	 * private pages are now shared, so both sides lose write permission
+	 * and the first write on either side copies (or takes over).
+	 */
+	if (pmap_copy(child->pmap, parent->pmap, r->start, r->end,
+		      r->flags & REGION_SHARED ? 0 : VM_PROT_WRITE) < 0) {
+		if (c->amap)
+			amap_release(c->amap);
+		kmem_cache_free(region_cache, c);
+		return -ENOMEM;
 	}
 	if (c->obj)
 		vobject_ref(c->obj);

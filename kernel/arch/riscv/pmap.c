@@ -411,6 +411,17 @@ static void pmap_flush_page(struct pmap *pm, vaddr_t va)
 		sbi_remote_sfence_vma_asid(mask & ~self, 0, va, PAGE_SIZE, asid);
 }
 
+/* Flush [start, end) of pm: page by page when short, the whole ASID if not. */
+static void pmap_flush_range(struct pmap *pm, vaddr_t start, vaddr_t end)
+{
+	if (end - start > 64 * PAGE_SIZE) {
+		pmap_flush_all(pm);
+		return;
+	}
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE)
+		pmap_flush_page(pm, va);
+}
+
 /* The level-0 entry for va in pm, creating tables if `create`. */
 static pte_t *uwalk(struct pmap *pm, vaddr_t va, bool create)
 {
@@ -516,6 +527,36 @@ void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 		else if (!pte)
 			va = ALIGN_UP(va + 1, pt_level_size(1)) - PAGE_SIZE;
 	}
+}
+
+int pmap_copy(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end,
+	      unsigned int drop)
+{
+	bool src_changed = false;
+	int err = 0;
+
+	for (vaddr_t va = start; va < end && !err; va += PAGE_SIZE) {
+		unsigned long flags = spin_lock_irqsave(&src->lock);
+		pte_t *pte = uwalk(src, va, false), old;
+
+		if (!pte) {			/* no table: skip it */
+			spin_unlock_irqrestore(&src->lock, flags);
+			va = ALIGN_UP(va + 1, pt_level_size(1)) - PAGE_SIZE;
+			continue;
+		}
+		old = *pte;
+		if (pte_valid(old) && (drop & VM_PROT_WRITE) && (old & PTE_W)) {
+			*pte = old & ~(PTE_W | PTE_D);
+			src_changed = true;
+		}
+		spin_unlock_irqrestore(&src->lock, flags);
+		if (!pte_valid(old))
+			continue;
+		err = pmap_enter(dst, va, pte_pa(old), pte_to_prot(old) & ~drop);
+	}
+	if (src_changed)
+		pmap_flush_range(src, start, end);
+	return err;
 }
 
 bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot)

@@ -20,6 +20,7 @@
 #include "vm/vobject.h"
 
 #define PROCFS_DEV	4
+#define MAPS_PATH_COLUMN 73	/* where Linux starts the path in maps */
 
 enum pnode {
 	P_ROOT, P_SELF, P_MEMINFO, P_PIDDIR, P_STATUS, P_MAPS, P_EXE,
@@ -320,19 +321,31 @@ static void gen_maps(struct sbuf *sb, int pid)
 		struct region *r = avl_entry(n, struct region, node);
 		const char *path = r->obj && r->obj->ops->path ? r->obj->ops->path(r->obj) : NULL;
 
+		uint32_t dev = 0;
+		uint64_t ino = 0;
+		size_t start_len = sb->len;
+
 		if (!path && (r->flags & REGION_HEAP))
 			path = "[heap]";
 		if (!path && (r->flags & REGION_GROWSDOWN))
 			path = "[stack]";
-		sbuf_printf(sb, "%08lx-%08lx %c%c%c%c %08lx 00:00 %lu%s%s\n",
+		if (r->obj && r->obj->ops->ident)
+			r->obj->ops->ident(r->obj, &dev, &ino);
+		sbuf_printf(sb, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu",
 			    r->start, r->end,
 			    r->prot & VM_PROT_READ ? 'r' : '-',
 			    r->prot & VM_PROT_WRITE ? 'w' : '-',
 			    r->prot & VM_PROT_EXEC ? 'x' : '-',
 			    r->flags & REGION_SHARED ? 's' : 'p',
 			    r->obj ? r->obj_pgoff << PAGE_SHIFT : 0,
-			    0UL, path ? "                          " : "",
-			    path ? path : "");
+			    dev >> 8, dev & 0xff, ino);
+		if (path) {		/* Linux pads the path to column 73 */
+			size_t col = sb->len - start_len;
+
+			sbuf_printf(sb, "%*s%s", col < MAPS_PATH_COLUMN ?
+				    (int)(MAPS_PATH_COLUMN - col) : 1, "", path);
+		}
+		sbuf_printf(sb, "\n");
 	}
 	mutex_unlock(&vm->lock);
 	vmspace_put(vm);

@@ -42,10 +42,19 @@ static const char *vnode_path(struct vobject *obj)
 	return container_of(obj, struct vnode, obj)->path;
 }
 
+static void vnode_ident(struct vobject *obj, uint32_t *dev, uint64_t *ino)
+{
+	struct vnode *vn = container_of(obj, struct vnode, obj);
+
+	*dev = vn->dev;
+	*ino = vn->ino;
+}
+
 static const struct vobject_ops vnode_vobject_ops = {
 	.get_page = vnode_get_page,
 	.release = vnode_release,
 	.path = vnode_path,
+	.ident = vnode_ident,
 };
 
 void vnode_init(struct vnode *vn, enum vtype type, uint32_t mode,

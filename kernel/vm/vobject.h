@@ -26,6 +26,8 @@ struct vobject_ops {
 	void (*release)(struct vobject *obj);
 	/* Path shown in /proc/<pid>/maps, or NULL. */
 	const char *(*path)(struct vobject *obj);
+	/* Device and inode shown in /proc/<pid>/maps (may be NULL: 0, 0). */
+	void (*ident)(struct vobject *obj, uint32_t *dev, uint64_t *ino);
 };
 
 struct vobject {

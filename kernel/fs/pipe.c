@@ -30,6 +30,25 @@ static void pipe_free(struct pipe *p)
 	kfree(p);
 }
 
+/*
+ * Give back, at the front, the n bytes a read took but could not copy out
+ * (a bad buffer): as on Linux, a read that fails with EFAULT consumes
+ * nothing. They are dropped only if writers have refilled the room.
+ */
+static void pipe_unread(struct pipe *p, const char *bounce, size_t n)
+{
+	unsigned long flags = spin_lock_irqsave(&p->lock);
+
+	if (PIPE_SIZE - p->count >= n) {
+		p->head = (p->head + PIPE_SIZE - n) % PIPE_SIZE;
+		for (size_t i = 0; i < n; i++)
+			p->buf[(p->head + i) % PIPE_SIZE] = bounce[i];
+		p->count += n;
+		waitq_wake_all(&p->wait);
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
 static long pipe_read(struct file *f, uint64_t ubuf, size_t len)
 {
 	struct pipe *p = f->priv;
@@ -58,8 +77,10 @@ static long pipe_read(struct file *f, uint64_t ubuf, size_t len)
 	p->count -= n;
 	waitq_wake_all(&p->wait);
 	spin_unlock_irqrestore(&p->lock, flags);
-	if (n && copy_to_user(ubuf, bounce, n))
+	if (n && copy_to_user(ubuf, bounce, n)) {
+		pipe_unread(p, bounce, n);
 		n = -EFAULT;
+	}
 	kfree(bounce);
 	return n;
 }

@@ -23,6 +23,7 @@
 
 #define STACK_IMAGE_MAX	(EXEC_ARG_MAX + 64 * 1024)
 #define MMAP_GAP_MIN	(128UL << 20)
+#define MMAP_GAP_MAX	ALIGN_DOWN(USER_TOP / 6 * 5, PAGE_SIZE)	/* as Linux: an unlimited stack */
 #define SSTATUS_FS_INITIAL (1UL << 13)
 /* 'I', 'M', 'A', 'F', 'D', 'C' as Linux reports them in AT_HWCAP */
 #define HWCAP_RV64GC	((1 << ('I' - 'A')) | (1 << ('M' - 'A')) | (1 << ('A' - 'A')) | \
@@ -105,7 +106,8 @@ static int build_vmspace(struct vnode *vn, const struct elf_info *info,
 				  VM_PROT_READ | VM_PROT_WRITE, REGION_GROWSDOWN,
 				  NULL, 0, 0);
 	vm->heap_start = vm->brk = ALIGN_UP(info->hi + bias, PAGE_SIZE);
-	vm->mmap_base = USER_TOP - MAX(vm->stack_limit, MMAP_GAP_MIN) - VM_STACK_GUARD;
+	vm->mmap_base = USER_TOP - VM_STACK_GUARD -
+			ALIGN_UP(MIN(MAX(vm->stack_limit, MMAP_GAP_MIN), MMAP_GAP_MAX), PAGE_SIZE);
 	mutex_unlock(&vm->lock);
 	if (err) {
 		vmspace_destroy(vm);
@@ -137,7 +139,13 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *canon,
 	memset(tf, 0, sizeof(*tf));
 	tf->sepc = entry;
 	tf->sp = sp;
-	tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SUM | SSTATUS_FS)) |
+	/*
+	 * SIE off: this runs with interrupts on, and trap_return_user writes
+	 * this sstatus before its sret; an interrupt taken there would
+	 * overwrite sepc and send the program to a kernel address.
+	 */
+	tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SUM | SSTATUS_FS |
+					      SSTATUS_SIE)) |
 		      SSTATUS_SPIE | SSTATUS_FS_INITIAL;
 }
 
@@ -204,8 +212,8 @@ static long copy_strings(uint64_t uarray, char **ptrs, int max, char *buf,
 			return -EFAULT;
 		if (!uptr)
 			break;
-		if (n >= max)
-			return -E2BIG;
+		if (n >= max || *pos >= EXEC_ARG_MAX)
+			return -E2BIG;	/* no room left, not even for a NUL */
 		len = copy_string_from_user(buf + *pos, uptr, EXEC_ARG_MAX - *pos);
 		if (len == -ENAMETOOLONG)
 			return -E2BIG;

@@ -48,6 +48,25 @@ void secondary_main(void)
 	scheduler();
 }
 
+#define SBI_ERR_ALREADY_AVAILABLE	(-6)
+
+/*
+ * Ask the firmware to start c's hart. Right after boot the firmware may
+ * still be parking it (HSM says "already available" until it is stopped):
+ * retry for up to a second.
+ */
+static long hart_start(struct cpu *c)
+{
+	uint64_t deadline = rdtime() + timer_hz();
+	long err;
+
+	do {
+		err = sbi_hart_start(c->hartid, virt_to_phys(secondary_entry),
+				     (unsigned long)c);
+	} while (err == SBI_ERR_ALREADY_AVAILABLE && rdtime() < deadline);
+	return err;
+}
+
 void smp_start(void)
 {
 	for (int i = 1; i < ncpus; i++) {
@@ -57,9 +76,8 @@ void smp_start(void)
 		if (!top)
 			panic("smp_start: no kernel stack for hart %u", c->hartid);
 		c->kstack_top = top;
-		long err = sbi_hart_start(c->hartid,
-					  virt_to_phys(secondary_entry),
-					  (unsigned long)c);
+		long err = hart_start(c);
+
 		if (err) {
 			kprintf("smp: hart %u did not start (SBI error %ld)\n",
 				c->hartid, err);

@@ -98,7 +98,7 @@ $(B)/bench/%: tests/bench/%.c $(USER_CRT0) $(USER_LIBC)
 	$(call say,CC,$<)
 	$(Q)$(USER_CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< $(USER_LIBC) -lgcc
 
-$(B)/tests/%: tests/user/%.c $(USER_CRT0) $(USER_LIBC)
+$(B)/tests/%: tests/user/%.c $(wildcard tests/user/*.h) $(USER_CRT0) $(USER_LIBC)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(USER_CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< $(USER_LIBC) -lgcc

@@ -60,8 +60,10 @@ static long vfile_write(struct file *f, uint64_t ubuf, size_t len)
 		done += n;
 		f->off += n;
 		mutex_lock(&vn->lock);
-		if (f->off > vn->size)
+		if (f->off > vn->size) {
 			vn->size = f->off;
+			vn->obj.size = f->off;	/* what file mappings may reach */
+		}
 		mutex_unlock(&vn->lock);
 	}
 	mutex_unlock(&f->pos_lock);

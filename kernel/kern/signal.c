@@ -28,6 +28,17 @@ int signal_send(struct proc *p, int sig)
 	return 0;
 }
 
+int signal_force(int sig)
+{
+	struct proc *p = current();
+
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	p->sig_ignored &= ~sig_bit(sig);
+	p->sig_blocked &= ~sig_bit(sig);
+	return signal_send(p, sig);
+}
+
 /* Pending signals that are not blocked (SIGKILL cannot be blocked). */
 static uint64_t deliverable(struct proc *p)
 {

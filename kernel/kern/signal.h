@@ -39,6 +39,14 @@ struct proc;
 /* Make sig pending for p and wake it if it sleeps. Returns 0 or -EINVAL. */
 int signal_send(struct proc *p, int sig);
 
+/*
+ * Send the current process a signal for a fault it caused (SIGSEGV,
+ * SIGBUS, ...). As on Linux, such a signal cannot be ignored or blocked:
+ * both are undone for it first, so the process dies instead of faulting
+ * again forever.
+ */
+int signal_force(int sig);
+
 /* Does the current process have a signal that will act? */
 bool signal_pending(void);
 

@@ -154,8 +154,8 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd,
 	uint64_t size, limit = 0;
 	long at;
 
-	if (len <= 0 || (off & PAGE_MASK) || (prot & ~PROT_MASK))
-		return -EINVAL;
+	if (len == 0 || (off & PAGE_MASK) || (prot & ~PROT_MASK))
+		return -EINVAL;		/* a "negative" length is huge: ENOMEM below */
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE) {
@@ -173,7 +173,8 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd,
 		if (at < 0)
 			return at;
 		obj = &vn->obj;
-		limit = vn->size;
+		limit = UINT64_MAX;	/* the live file size decides (REGION_FILE) */
+		rflags |= REGION_FILE;
 	} else if (type == MAP_SHARED) {
 		obj = shmem_create(size);
 		if (!obj)

@@ -7,7 +7,7 @@
 #include "kern/proc.h"
 
 static syscall_fn table[SYS_NR];
-static uint64_t logged[(SYS_NR + 63) / 64];
+static uint64_t logged[(SYS_NR + 1 + 63) / 64];
 void syscall_init(void)
 {
 	syscalls_proc(table);
@@ -18,10 +18,10 @@ void syscall_init(void)
 static long unimplemented(struct trapframe *tf)
 {
 	uint64_t nr = tf->a7;
+	uint64_t slot = MIN(nr, (uint64_t)SYS_NR);	/* all large numbers share one */
 
-	if (nr >= SYS_NR ||
-	    !(__atomic_fetch_or(&logged[nr / 64], 1UL << (nr % 64),
-				__ATOMIC_RELAXED) & (1UL << (nr % 64))))
+	if (!(__atomic_fetch_or(&logged[slot / 64], 1UL << (slot % 64),
+				__ATOMIC_RELAXED) & (1UL << (slot % 64))))
 		kprintf("pid %d (%s): system call %lu not implemented\n",
 			current()->pid, current()->name, nr);
 	return -ENOSYS;

@@ -17,6 +17,10 @@
  *        - a write allocates the private page: a copy of the object's page,
  *          or zeros; bytes of the object past obj_limit read as zeros.
  *
+ * A page of a file mapping (REGION_FILE) that lies wholly past the file's
+ * current end is FAULT_PAST_EOF (SIGBUS), as on Linux; the part of the last
+ * page past the end reads as zeros.
+ *
  * Everything else (no region, wrong access) is reported to the caller,
  * which kills the process or returns -EFAULT from a system call.
  */
@@ -77,13 +81,28 @@ static enum fault_result map_page(struct fault *f, struct page *pg,
 	return FAULT_OK;
 }
 
+/* Is the object page under f->va wholly past the end of a mapped file? */
+static bool past_eof(const struct fault *f)
+{
+	const struct region *r = f->r;
+	uint64_t off = (r->obj_pgoff << PAGE_SHIFT) + (f->va - r->start);
+
+	return (r->flags & REGION_FILE) &&
+	       off >= ALIGN_UP(__atomic_load_n(&r->obj->size, __ATOMIC_RELAXED),
+			       PAGE_SIZE);
+}
+
 /* Phase 3: shared regions map the object's page itself. */
 static enum fault_result fault_shared(struct fault *f)
 {
 	struct region *r = f->r;
 	uint64_t idx = r->obj_pgoff + ((f->va - r->start) >> PAGE_SHIFT);
 	struct page *pg;
-	int err = r->obj->ops->get_page(r->obj, idx, &pg);
+	int err;
+
+	if (past_eof(f))
+		return FAULT_PAST_EOF;
+	err = r->obj->ops->get_page(r->obj, idx, &pg);
 
 	if (err)
 		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
@@ -100,6 +119,8 @@ static enum fault_result object_page(struct fault *f, struct page **pg,
 
 	*pg = NULL;
 	*valid = 0;
+	if (r->obj && past_eof(f))
+		return FAULT_PAST_EOF;
 	if (!r->obj || off >= r->obj_limit)
 		return FAULT_OK;
 	err = r->obj->ops->get_page(r->obj, off >> PAGE_SHIFT, pg);
@@ -193,6 +214,8 @@ const char *vm_fault_reason(enum fault_result r, unsigned int access)
 		return "out of memory";
 	case FAULT_IO:
 		return "I/O error reading the page";
+	case FAULT_PAST_EOF:
+		return "past the end of the file";
 	}
 	return "?";
 }

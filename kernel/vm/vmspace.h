@@ -28,6 +28,8 @@ struct vobject;
 #define REGION_SHARED		0x01	/* writes go to the object, fork shares */
 #define REGION_GROWSDOWN	0x02	/* the stack: grows on faults below it */
 #define REGION_HEAP		0x04	/* the brk area */
+#define REGION_FILE		0x08	/* an mmap of a file: pages wholly past the
+					   file's current end raise SIGBUS */
 
 struct region {
 	struct avl_node node;		/* in vm->regions, by start */
@@ -142,6 +144,7 @@ enum fault_result {
 	FAULT_PROTECTION,		/* region forbids the access */
 	FAULT_OOM,			/* no memory for the page */
 	FAULT_IO,			/* reading the file failed */
+	FAULT_PAST_EOF,			/* file mapping beyond the end of the file */
 };
 
 /*

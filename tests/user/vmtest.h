@@ -103,7 +103,10 @@ static inline int vt_run(int (*fn)(void *), void *arg, int secs)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		int code = fn(arg);
+		int code;
+
+		tl_passed = tl_failed = 0;	/* count this child's checks only */
+		code = fn(arg);
 
 		fflush(stdout);
 		_exit(code);

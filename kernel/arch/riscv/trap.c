@@ -191,7 +191,7 @@ static void user_fault_kill(struct trapframe *tf, int sig, const char *what)
 		sig == SIGSEGV ? "segfault" : sig == SIGBUS ? "bus error" :
 		sig == SIGILL ? "illegal instruction" : "trap",
 		tf->stval, tf->sepc, what);
-	signal_send(p, sig);
+	signal_force(sig);
 }
 
 static void user_page_fault(struct trapframe *tf)
@@ -210,7 +210,8 @@ static void user_page_fault(struct trapframe *tf)
 		return;
 	ksnprintf(why, sizeof(why), "%s, %s", access_word(access),
 		  vm_fault_reason(res, access));
-	user_fault_kill(tf, res == FAULT_IO ? SIGBUS : SIGSEGV, why);
+	user_fault_kill(tf, res == FAULT_IO || res == FAULT_PAST_EOF ? SIGBUS : SIGSEGV,
+			why);
 }
 
 void trap_user(struct trapframe *tf)

@@ -483,23 +483,65 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
 	return 0;
 }
 
+/*
+ * Free the level-0 table covering va if it maps nothing any more, and the
+ * level-1 table above it likewise (pm->lock held). Returns true if a table
+ * went: the caller must then flush the address space's translations, since
+ * harts may cache the path through it.
+ */
+static bool pt_prune(struct pmap *pm, vaddr_t va)
+{
+	pte_t *l2e = &pm->root[pt_index(va, 2)], *l1e, *l1, *l0;
+	bool pruned = false;
+
+	if (!pte_valid(*l2e) || pte_leaf(*l2e))
+		return false;
+	l1 = phys_to_virt(pte_pa(*l2e));
+	l1e = &l1[pt_index(va, 1)];
+	if (!pte_valid(*l1e) || pte_leaf(*l1e))
+		return false;
+	l0 = phys_to_virt(pte_pa(*l1e));
+	for (int i = 0; i < PT_ENTRIES; i++)
+		if (l0[i])
+			return false;
+	*l1e = 0;
+	pmm_free(virt_to_page(l0));
+	pm->table_pages--;
+	pruned = true;
+	for (int i = 0; i < PT_ENTRIES; i++)
+		if (l1[i])
+			return pruned;
+	*l2e = 0;
+	pmm_free(virt_to_page(l1));
+	pm->table_pages--;
+	return pruned;
+}
+
 void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 {
+	bool pruned = false;
+
 	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
 		unsigned long flags = spin_lock_irqsave(&pm->lock);
 		pte_t *pte = uwalk(pm, va, false);
 		bool was_valid = pte && pte_valid(*pte);
+		vaddr_t table_end = ALIGN_UP(va + 1, pt_level_size(1));
 
 		if (was_valid) {
 			*pte = 0;
 			pm->resident--;
 		}
+		/* leaving a level-0 table (or the range): drop it if now empty */
+		if (pte && (va + PAGE_SIZE == table_end || va + PAGE_SIZE >= end))
+			pruned |= pt_prune(pm, va);
 		spin_unlock_irqrestore(&pm->lock, flags);
 		if (was_valid)
 			pmap_flush_page(pm, va);
 		else if (!pte)		/* no table here: skip to the next one */
-			va = ALIGN_UP(va + 1, pt_level_size(1)) - PAGE_SIZE;
+			va = table_end - PAGE_SIZE;
 	}
+	if (pruned)
+		pmap_flush_all(pm);	/* page-walk caches may hold the tables */
 }
 
 void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,

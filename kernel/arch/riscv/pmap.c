@@ -571,34 +571,58 @@ void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 	}
 }
 
+/*
+ * Copy the entries of [va, chunk_end) (inside one level-0 table) from src
+ * to dst. Both locks held. Returns -ENOMEM, 1 if src lost write permission
+ * somewhere, else 0.
+ */
+static int copy_chunk(struct pmap *dst, struct pmap *src, vaddr_t va,
+		      vaddr_t chunk_end, unsigned int drop)
+{
+	pte_t *s0 = uwalk(src, va, false), *d0;
+	int changed = 0;
+
+	if (!s0)
+		return 0;
+	d0 = uwalk(dst, va, true);
+	if (!d0)
+		return -ENOMEM;
+	for (size_t i = 0; va + i * PAGE_SIZE < chunk_end; i++) {
+		pte_t e = s0[i];
+
+		if (!pte_valid(e))
+			continue;
+		if ((drop & VM_PROT_WRITE) && (e & PTE_W)) {
+			s0[i] = e & ~(PTE_W | PTE_D);
+			changed = 1;
+		}
+		if (!pte_valid(d0[i]))
+			dst->resident++;
+		d0[i] = pte_make(pte_pa(e), user_prot_to_pte(pte_to_prot(e) & ~drop));
+	}
+	return changed;
+}
+
 int pmap_copy(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end,
 	      unsigned int drop)
 {
 	bool src_changed = false;
-	int err = 0;
+	int ret = 0;
 
-	for (vaddr_t va = start; va < end && !err; va += PAGE_SIZE) {
+	for (vaddr_t va = start; va < end && ret >= 0; ) {
+		vaddr_t chunk_end = MIN(ALIGN_UP(va + 1, pt_level_size(1)), end);
 		unsigned long flags = spin_lock_irqsave(&src->lock);
-		pte_t *pte = uwalk(src, va, false), old;
 
-		if (!pte) {			/* no table: skip it */
-			spin_unlock_irqrestore(&src->lock, flags);
-			va = ALIGN_UP(va + 1, pt_level_size(1)) - PAGE_SIZE;
-			continue;
-		}
-		old = *pte;
-		if (pte_valid(old) && (drop & VM_PROT_WRITE) && (old & PTE_W)) {
-			*pte = old & ~(PTE_W | PTE_D);
-			src_changed = true;
-		}
+		spin_lock(&dst->lock);
+		ret = copy_chunk(dst, src, va, chunk_end, drop);
+		spin_unlock(&dst->lock);
 		spin_unlock_irqrestore(&src->lock, flags);
-		if (!pte_valid(old))
-			continue;
-		err = pmap_enter(dst, va, pte_pa(old), pte_to_prot(old) & ~drop);
+		src_changed |= ret > 0;
+		va = chunk_end;
 	}
 	if (src_changed)
 		pmap_flush_range(src, start, end);
-	return err;
+	return ret < 0 ? ret : 0;
 }
 
 bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot)

@@ -111,13 +111,14 @@ $(B)/tests/glibc-%: tests/glibc/%.c
 # The root disk: a cpio (newc) archive of the programs, padded to whole
 # sectors for the virtio disk.
 ROOT := $(B)/root
-$(B)/root.img: $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) Makefile
+$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) Makefile
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
 		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench
 	$(Q)cp $(filter $(B)/user/bin/%,$(USER_PROGS)) $(ROOT)/bin/
 	$(Q)cp $(filter $(B)/user/sbin/%,$(USER_PROGS)) $(ROOT)/sbin/
 	$(Q)cp $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(ROOT)/tests/
+	$(Q)cp host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(ROOT)/tests/
 	$(Q)cp $(BENCH_PROGS) $(ROOT)/bench/
 	$(Q)echo "Kilburn" > $(ROOT)/etc/motd
 	$(Q)cd $(ROOT) && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > ../root.img

@@ -1,0 +1,41 @@
+/*
+ * exec_pie: execve runs both kinds of static executable: ET_EXEC (linked at
+ * its address) and static-PIE ET_DYN (placed by the kernel). The two tiny
+ * programs (host/fixtures/elf-tiny.c) have text, data and bss and exit with
+ * counter + zeroes[4000]: 7 if their data was loaded and their bss zeroed.
+ */
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "tlib.h"
+
+static int run(const char *path)
+{
+	char *argv[] = { (char *)path, NULL };
+	char *envp[] = { NULL };
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execve(path, argv, envp);
+		_exit(100);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 200 + WTERMSIG(status);
+}
+
+int main(void)
+{
+	long before;
+
+	run("/tests/elf-tiny-exec");		/* warm the page cache */
+	run("/tests/elf-tiny-pie");
+	before = tl_frames_free();
+	TL_CHECK(run("/tests/elf-tiny-exec") == 7,
+		 "an ET_EXEC program runs with its data and a zeroed bss");
+	TL_CHECK(run("/tests/elf-tiny-pie") == 7,
+		 "a static-PIE ET_DYN program runs with its data and a zeroed bss");
+	tl_check_no_leak(before);
+	return tl_done();
+}

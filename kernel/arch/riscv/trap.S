@@ -14,6 +14,43 @@
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/trap.h"
 
+
+/*
+ * The trap frame (struct trapframe, trap.h) holds x1..x31 at 8 * (n - 1),
+ * then sepc, sstatus, scause and stval. These macros move the registers
+ * from t2 (x7) up, which both paths treat alike; ra, sp, gp, tp, t0 and t1
+ * need path-specific handling and are moved by hand.
+ */
+.macro SAVE_T2_TO_T6
+	sd	t2, 48(sp)
+	sd	s0, 56(sp)
+	sd	s1, 64(sp)
+	.irp n, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	sd	x\n, (8 * (\n - 1))(sp)
+	.endr
+.endm
+
+.macro RESTORE_T2_TO_T6
+	ld	t2, 48(sp)
+	ld	s0, 56(sp)
+	ld	s1, 64(sp)
+	.irp n, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	ld	x\n, (8 * (\n - 1))(sp)
+	.endr
+.endm
+
+/* sepc, sstatus, scause and stval into the frame (clobbers t0). */
+.macro SAVE_TRAP_CSRS
+	csrr	t0, sepc
+	sd	t0, TF_SEPC(sp)
+	csrr	t0, sstatus
+	sd	t0, TF_SSTATUS(sp)
+	csrr	t0, scause
+	sd	t0, TF_SCAUSE(sp)
+	csrr	t0, stval
+	sd	t0, TF_STVAL(sp)
+.endm
+
 	.section .text
 	.balign 4
 	.globl trap_vector
@@ -40,41 +77,10 @@ trap_vector:
 	sd	tp, 24(sp)
 	sd	t0, 32(sp)
 	sd	t1, 40(sp)
-	sd	t2, 48(sp)
-	sd	s0, 56(sp)
-	sd	s1, 64(sp)
-	sd	a0, 72(sp)
-	sd	a1, 80(sp)
-	sd	a2, 88(sp)
-	sd	a3, 96(sp)
-	sd	a4, 104(sp)
-	sd	a5, 112(sp)
-	sd	a6, 120(sp)
-	sd	a7, 128(sp)
-	sd	s2, 136(sp)
-	sd	s3, 144(sp)
-	sd	s4, 152(sp)
-	sd	s5, 160(sp)
-	sd	s6, 168(sp)
-	sd	s7, 176(sp)
-	sd	s8, 184(sp)
-	sd	s9, 192(sp)
-	sd	s10, 200(sp)
-	sd	s11, 208(sp)
-	sd	t3, 216(sp)
-	sd	t4, 224(sp)
-	sd	t5, 232(sp)
-	sd	t6, 240(sp)
+	SAVE_T2_TO_T6
 	addi	t0, sp, TF_SIZE
 	sd	t0, 8(sp)
-	csrr	t0, sepc
-	sd	t0, TF_SEPC(sp)
-	csrr	t0, sstatus
-	sd	t0, TF_SSTATUS(sp)
-	csrr	t0, scause
-	sd	t0, TF_SCAUSE(sp)
-	csrr	t0, stval
-	sd	t0, TF_STVAL(sp)
+	SAVE_TRAP_CSRS
 
 	mv	a0, sp
 	call	trap_kernel
@@ -87,31 +93,7 @@ trap_vector:
 	ld	gp, 16(sp)
 	ld	t0, 32(sp)
 	ld	t1, 40(sp)
-	ld	t2, 48(sp)
-	ld	s0, 56(sp)
-	ld	s1, 64(sp)
-	ld	a0, 72(sp)
-	ld	a1, 80(sp)
-	ld	a2, 88(sp)
-	ld	a3, 96(sp)
-	ld	a4, 104(sp)
-	ld	a5, 112(sp)
-	ld	a6, 120(sp)
-	ld	a7, 128(sp)
-	ld	s2, 136(sp)
-	ld	s3, 144(sp)
-	ld	s4, 152(sp)
-	ld	s5, 160(sp)
-	ld	s6, 168(sp)
-	ld	s7, 176(sp)
-	ld	s8, 184(sp)
-	ld	s9, 192(sp)
-	ld	s10, 200(sp)
-	ld	s11, 208(sp)
-	ld	t3, 216(sp)
-	ld	t4, 224(sp)
-	ld	t5, 232(sp)
-	ld	t6, 240(sp)
+	RESTORE_T2_TO_T6
 	addi	sp, sp, TF_SIZE
 	sret
 
@@ -134,44 +116,13 @@ trap_from_user:
 	sd	gp, 16(sp)
 	sd	t0, 32(sp)
 	sd	t1, 40(sp)
-	sd	t2, 48(sp)
-	sd	s0, 56(sp)
-	sd	s1, 64(sp)
-	sd	a0, 72(sp)
-	sd	a1, 80(sp)
-	sd	a2, 88(sp)
-	sd	a3, 96(sp)
-	sd	a4, 104(sp)
-	sd	a5, 112(sp)
-	sd	a6, 120(sp)
-	sd	a7, 128(sp)
-	sd	s2, 136(sp)
-	sd	s3, 144(sp)
-	sd	s4, 152(sp)
-	sd	s5, 160(sp)
-	sd	s6, 168(sp)
-	sd	s7, 176(sp)
-	sd	s8, 184(sp)
-	sd	s9, 192(sp)
-	sd	s10, 200(sp)
-	sd	s11, 208(sp)
-	sd	t3, 216(sp)
-	sd	t4, 224(sp)
-	sd	t5, 232(sp)
-	sd	t6, 240(sp)
+	SAVE_T2_TO_T6
 	ld	t0, CPU_SCRATCH0(tp)
 	sd	t0, 8(sp)			/* user sp */
 	csrr	t0, sscratch
 	sd	t0, 24(sp)			/* user tp */
 	csrw	sscratch, zero			/* from here on: in the kernel */
-	csrr	t0, sepc
-	sd	t0, TF_SEPC(sp)
-	csrr	t0, sstatus
-	sd	t0, TF_SSTATUS(sp)
-	csrr	t0, scause
-	sd	t0, TF_SCAUSE(sp)
-	csrr	t0, stval
-	sd	t0, TF_STVAL(sp)
+	SAVE_TRAP_CSRS
 	mv	s0, zero			/* backtraces end here */
 	mv	a0, sp
 	call	trap_user
@@ -195,30 +146,6 @@ trap_return_user:
 	ld	tp, 24(sp)
 	ld	t0, 32(sp)
 	ld	t1, 40(sp)
-	ld	t2, 48(sp)
-	ld	s0, 56(sp)
-	ld	s1, 64(sp)
-	ld	a0, 72(sp)
-	ld	a1, 80(sp)
-	ld	a2, 88(sp)
-	ld	a3, 96(sp)
-	ld	a4, 104(sp)
-	ld	a5, 112(sp)
-	ld	a6, 120(sp)
-	ld	a7, 128(sp)
-	ld	s2, 136(sp)
-	ld	s3, 144(sp)
-	ld	s4, 152(sp)
-	ld	s5, 160(sp)
-	ld	s6, 168(sp)
-	ld	s7, 176(sp)
-	ld	s8, 184(sp)
-	ld	s9, 192(sp)
-	ld	s10, 200(sp)
-	ld	s11, 208(sp)
-	ld	t3, 216(sp)
-	ld	t4, 224(sp)
-	ld	t5, 232(sp)
-	ld	t6, 240(sp)
+	RESTORE_T2_TO_T6
 	ld	sp, 8(sp)
 	sret

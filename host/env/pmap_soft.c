@@ -155,6 +155,8 @@ void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 	check_range("pmap_remove", start, end);
 	i = pte_lower_bound(pm, start);
 	j = pte_lower_bound(pm, end);
+	if (i == j)
+		return;
 	pm->flushes += j - i;
 	memmove(&pm->ptes[i], &pm->ptes[j], (pm->n - j) * sizeof(*pm->ptes));
 	pm->n -= j - i;
@@ -182,6 +184,30 @@ void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 		pm->ptes[out++] = pte;
 	}
 	pm->n = out;
+}
+
+int pmap_copy(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end,
+	      unsigned int drop)
+{
+	size_t i = pte_lower_bound(src, start);
+	bool changed = false;
+
+	check_range("pmap_copy", start, end);
+	for (; i < src->n && src->ptes[i].va < end; i++) {
+		struct soft_pte *e = &src->ptes[i];
+		int err;
+
+		if ((drop & VM_PROT_WRITE) && (e->prot & VM_PROT_WRITE)) {
+			e->prot &= ~VM_PROT_WRITE;
+			changed = true;
+		}
+		err = pmap_enter(dst, e->va, e->pa, e->prot & ~drop);
+		if (err)
+			return err;
+	}
+	if (changed)
+		src->flushes++;
+	return 0;
 }
 
 bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot)

@@ -8,7 +8,7 @@
  * protecting a page to nothing unmaps it, page-table pages are counted as
  * the real tables would be (root, one per 1 GiB, one per 2 MiB touched,
  * never freed before pmap_destroy), and every change to a valid entry
- * requests one TLB flush. Bad arguments (unaligned, outside the user half,
+ * requests a TLB flush. Bad arguments (unaligned, outside the user half,
  * an empty protection) panic, since the hardware pmap would build a broken
  * page table from them.
  *
@@ -30,7 +30,10 @@ uint64_t pmap_soft_count(const struct pmap *pm);
 typedef void (*pmap_soft_fn)(vaddr_t va, paddr_t pa, unsigned int prot, void *arg);
 void pmap_soft_foreach(const struct pmap *pm, pmap_soft_fn fn, void *arg);
 
-/* Single-page TLB flushes pm has requested so far. */
+/*
+ * TLB flushes pm has requested so far: one per page whose valid entry
+ * changed, one per range for pmap_copy (which flushes the range at once).
+ */
 uint64_t pmap_soft_flushes(const struct pmap *pm);
 
 /* The pmap last made active by pmap_activate (NULL: none). */

@@ -47,9 +47,15 @@ static int map_segments(struct vmspace *vm, struct vnode *vn,
 		unsigned int prot = (s->prot & ELF_PROT_READ ? VM_PROT_READ : 0) |
 				    (s->prot & ELF_PROT_WRITE ? VM_PROT_WRITE : 0) |
 				    (s->prot & ELF_PROT_EXEC ? VM_PROT_EXEC : 0);
+		/*
+		 * Bytes past filesz read as zeros only where the segment has
+		 * bss; a segment without one shows its last file page whole
+		 * (as Linux does), so that page is shared, not copied.
+		 */
+		uint64_t limit = s->memsz > s->filesz ? s->offset + s->filesz :
+				 ALIGN_UP(s->offset + s->filesz, PAGE_SIZE);
 		int err = vmspace_map(vm, start, end - start, prot, 0, &vn->obj,
-				      ALIGN_DOWN(s->offset, PAGE_SIZE),
-				      s->offset + s->filesz);
+				      ALIGN_DOWN(s->offset, PAGE_SIZE), limit);
 
 		if (err)
 			return err;

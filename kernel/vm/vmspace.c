@@ -150,9 +150,22 @@ static bool region_mergeable(const struct region *a, const struct region *b)
 	       a->obj == b->obj && a->obj_limit == b->obj_limit &&
 	       (!a->obj || a->obj_pgoff + ((a->end - a->start) >> PAGE_SHIFT) ==
 			   b->obj_pgoff) &&
-	       a->amap == b->amap &&
-	       (!a->amap || a->amap_pgoff + ((a->end - a->start) >> PAGE_SHIFT) ==
-			    b->amap_pgoff);
+	       /* private pages: one amap (or none yet) indexed contiguously */
+	       (!a->amap || !b->amap || a->amap == b->amap) &&
+	       (!(a->amap || b->amap) ||
+		a->amap_pgoff + ((a->end - a->start) >> PAGE_SHIFT) == b->amap_pgoff);
+}
+
+/* Fold b (right after a, mergeable) into a. */
+static void region_absorb(struct vmspace *vm, struct region *a, struct region *b)
+{
+	if (!a->amap && b->amap) {	/* a's pages go in b's amap, same indexing */
+		a->amap = b->amap;
+		a->amap->refs++;
+	}
+	a->end = b->end;
+	avl_remove(&vm->regions, &b->node);
+	region_free(b);
 }
 
 /* Merge r with its neighbours where possible. */
@@ -161,16 +174,10 @@ static void region_try_merge(struct vmspace *vm, struct region *r)
 	struct region *prev = region_of(avl_prev(&r->node));
 	struct region *next = region_of(avl_next(&r->node));
 
-	if (next && region_mergeable(r, next)) {
-		r->end = next->end;
-		avl_remove(&vm->regions, &next->node);
-		region_free(next);
-	}
-	if (prev && region_mergeable(prev, r)) {
-		prev->end = r->end;
-		avl_remove(&vm->regions, &r->node);
-		region_free(r);
-	}
+	if (next && region_mergeable(r, next))
+		region_absorb(vm, r, next);
+	if (prev && region_mergeable(prev, r))
+		region_absorb(vm, prev, r);
 }
 
 /* Remove the whole region r: its mappings, its private pages, itself. */
@@ -338,7 +345,7 @@ long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
 
 	if (!r || old + old_size > r->end)
 		return -EFAULT;
-	if (new_size <= old_size) {
+	if (new_size <= old_size && !fixed_addr) {	/* MREMAP_FIXED always moves */
 		err = vmspace_unmap(vm, old + new_size, old + old_size);
 		return err ? err : (long)old;
 	}
@@ -371,7 +378,7 @@ long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
 	nr->amap_pgoff = to >> PAGE_SHIFT;
 	if (nr->obj)
 		vobject_ref(nr->obj);
-	err = move_pages(r, old, nr, to, old_size);
+	err = move_pages(r, old, nr, to, MIN(old_size, new_size));
 	if (err) {
 		region_free(nr);
 		return err;

@@ -32,12 +32,7 @@ static void setup(void)
 {
 	struct pmm_range r = { RAM_BASE, RAM_SIZE };
 
-	if (!ram) {
-		ram = aligned_alloc(4UL << 20, RAM_SIZE);
-		if (!ram)
-			exit(2);
-		host_phys_offset = (intptr_t)ram - (intptr_t)RAM_BASE;
-	}
+	ram = host_fake_ram(RAM_BASE, RAM_SIZE);
 	host_cpu_id = 0;
 	if (pmm_init(&r, 1, NULL, 0) != 0)
 		exit(2);

@@ -20,14 +20,7 @@ static uint8_t *ram;
 /* Map the fake physical range onto the buffer (once). */
 static void ram_setup(void)
 {
-	if (!ram) {
-		ram = aligned_alloc(4 * MiB, RAM_MAX);
-		if (!ram) {
-			fprintf(stderr, "no memory for fake RAM\n");
-			exit(2);
-		}
-		host_phys_offset = (intptr_t)ram - (intptr_t)RAM_BASE;
-	}
+	ram = host_fake_ram(RAM_BASE, RAM_MAX);
 	host_cpu_id = 0;
 }
 

@@ -9,6 +9,28 @@ jmp_buf *host_panic_jmp;
 char host_panic_msg[512];
 int host_log_quiet = 1;
 
+void *host_fake_ram(paddr_t base, uint64_t size)
+{
+	static void *ram;
+	static uint64_t ram_size;
+
+	if (!ram) {
+		ram = aligned_alloc(4UL << 20, size);
+		ram_size = size;
+		if (!ram) {
+			fprintf(stderr, "host_fake_ram: no %lu bytes\n",
+				(unsigned long)size);
+			exit(2);
+		}
+	}
+	if (size > ram_size) {
+		fprintf(stderr, "host_fake_ram: asked for more than the first call\n");
+		exit(2);
+	}
+	host_phys_offset = (intptr_t)ram - (intptr_t)base;
+	return ram;
+}
+
 void panic(const char *fmt, ...)
 {
 	va_list ap;

@@ -31,6 +31,13 @@ static inline int this_cpu_id(void) { return host_cpu_id; }
 
 /* Physical addresses are offsets into a buffer chosen by the test. */
 extern intptr_t host_phys_offset;
+
+/*
+ * host_fake_ram - a buffer of size bytes (4 MiB aligned, made on the first
+ * call and kept) standing for physical memory at [base, base + size):
+ * sets host_phys_offset to match. Exits if out of host memory.
+ */
+void *host_fake_ram(paddr_t base, uint64_t size);
 static inline void *phys_to_virt(paddr_t pa)
 {
 	return (void *)(uintptr_t)((intptr_t)pa + host_phys_offset);

@@ -13,6 +13,12 @@ void *memset(void *dst, int c, size_t n)
 		*d++ = (unsigned char)c;
 		n--;
 	}
+	for (; n >= 64; n -= 64, d += 64) {	/* frames are zeroed here */
+		uint64_t *w = (uint64_t *)d;
+
+		w[0] = word; w[1] = word; w[2] = word; w[3] = word;
+		w[4] = word; w[5] = word; w[6] = word; w[7] = word;
+	}
 	for (; n >= 8; n -= 8, d += 8)
 		*(uint64_t *)d = word;
 	while (n--)
@@ -29,6 +35,13 @@ void *memcpy(void *dst, const void *src, size_t n)
 		while (n && ((uintptr_t)d & 7)) {
 			*d++ = *s++;
 			n--;
+		}
+		for (; n >= 32; n -= 32, d += 32, s += 32) {
+			const uint64_t *from = (const uint64_t *)s;
+			uint64_t *to = (uint64_t *)d;
+			uint64_t a = from[0], b = from[1], c = from[2], e = from[3];
+
+			to[0] = a; to[1] = b; to[2] = c; to[3] = e;
 		}
 		for (; n >= 8; n -= 8, d += 8, s += 8)
 			*(uint64_t *)d = *(const uint64_t *)s;

@@ -547,28 +547,33 @@ void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 		  unsigned int prot)
 {
-	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+	bool changed = false;
+
+	for (vaddr_t va = start; va < end; ) {
+		vaddr_t chunk_end = MIN(ALIGN_UP(va + 1, pt_level_size(1)), end);
 		unsigned long flags = spin_lock_irqsave(&pm->lock);
-		pte_t *pte = uwalk(pm, va, false);
-		bool changed = false;
+		pte_t *t = uwalk(pm, va, false);
 
-		if (pte && pte_valid(*pte)) {
-			unsigned int keep = pte_to_prot(*pte) & prot;
-			pte_t new = pte_make(pte_pa(*pte), user_prot_to_pte(keep));
+		for (size_t i = 0; t && va + i * PAGE_SIZE < chunk_end; i++) {
+			pte_t old = t[i], new;
+			unsigned int keep;
 
-			if (!keep) {
-				new = 0;
+			if (!pte_valid(old))
+				continue;
+			keep = pte_to_prot(old) & prot;
+			new = keep ? pte_make(pte_pa(old), user_prot_to_pte(keep)) : 0;
+			if (!keep)
 				pm->resident--;
+			if (new != old) {
+				t[i] = new;
+				changed = true;
 			}
-			changed = new != *pte;
-			*pte = new;
 		}
 		spin_unlock_irqrestore(&pm->lock, flags);
-		if (changed)
-			pmap_flush_page(pm, va);
-		else if (!pte)
-			va = ALIGN_UP(va + 1, pt_level_size(1)) - PAGE_SIZE;
+		va = chunk_end;
 	}
+	if (changed)
+		pmap_flush_range(pm, start, end);
 }
 
 /*

@@ -208,6 +208,12 @@ static void user_page_fault(struct trapframe *tf)
 	res = vm_fault(current()->vm, tf->stval, access);
 	if (res == FAULT_OK)
 		return;
+	if (res == FAULT_OOM) {		/* no OOM killer yet: the faulting process goes */
+		kprintf("pid %d (%s): out of memory at 0x%lx pc 0x%lx: killed\n",
+			current()->pid, current()->name, tf->stval, tf->sepc);
+		signal_force(SIGKILL);
+		return;
+	}
 	ksnprintf(why, sizeof(why), "%s, %s", access_word(access),
 		  vm_fault_reason(res, access));
 	user_fault_kill(tf, res == FAULT_IO || res == FAULT_PAST_EOF ? SIGBUS : SIGSEGV,

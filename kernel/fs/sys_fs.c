@@ -188,6 +188,40 @@ static long sys_write(long fd, long ubuf, long len)
 	return rw(fd, true, ubuf, len);
 }
 
+/* pread64/pwrite64: -ESPIPE for files without an offset (pipes, terminals). */
+static long prw(long fd, bool write, uint64_t ubuf, size_t len, long off)
+{
+	struct file *f = fd_get(fd);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	if (write ? (f->flags & O_ACCMODE) == O_RDONLY
+		  : (f->flags & O_ACCMODE) == O_WRONLY)
+		ret = -EBADF;
+	else if (off < 0)
+		ret = -EINVAL;
+	else if (!(write ? f->ops->pwrite : f->ops->pread))
+		ret = f->vn && f->vn->type == VDIR ? -EISDIR : -ESPIPE;
+	else if (!user_range_ok(ubuf, len))
+		ret = -EFAULT;
+	else
+		ret = write ? f->ops->pwrite(f, ubuf, len, off)
+			    : f->ops->pread(f, ubuf, len, off);
+	file_put(f);
+	return ret;
+}
+
+static long sys_pread64(long fd, long ubuf, long len, long off)
+{
+	return prw(fd, false, ubuf, len, off);
+}
+
+static long sys_pwrite64(long fd, long ubuf, long len, long off)
+{
+	return prw(fd, true, ubuf, len, off);
+}
+
 struct kiovec {
 	uint64_t base;
 	uint64_t len;
@@ -564,6 +598,8 @@ void syscalls_fs(syscall_fn *t)
 	SYSCALL(t, read);
 	SYSCALL(t, write);
 	SYSCALL(t, readv);
+	SYSCALL(t, pread64);
+	SYSCALL(t, pwrite64);
 	SYSCALL(t, writev);
 	SYSCALL(t, lseek);
 	SYSCALL(t, fstat);

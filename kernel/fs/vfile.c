@@ -8,66 +8,93 @@
 #include "kern/uaccess.h"
 #include "vm/kmem.h"
 
-static long vfile_read(struct file *f, uint64_t ubuf, size_t len)
+/* Read up to len bytes at *pos into user memory, advancing *pos. */
+static long vfile_read_at(struct vnode *vn, uint64_t ubuf, size_t len,
+			  uint64_t *pos)
 {
-	struct vnode *vn = f->vn;
 	size_t done = 0;
 
 	if (vn->type == VDIR)
 		return -EISDIR;
-	mutex_lock(&f->pos_lock);
-	while (done < len && f->off < vn->size) {
-		uint64_t pos = f->off;
-		size_t in_page = pos & PAGE_MASK;
-		size_t n = MIN(MIN(len - done, PAGE_SIZE - in_page), vn->size - pos);
+	while (done < len && *pos < vn->size) {
+		size_t in_page = *pos & PAGE_MASK;
+		size_t n = MIN(MIN(len - done, PAGE_SIZE - in_page), vn->size - *pos);
 		struct page *pg;
-		int err = vnode_page(vn, pos >> PAGE_SHIFT, &pg);
+		int err = vnode_page(vn, *pos >> PAGE_SHIFT, &pg);
 
 		if (!err)
 			err = copy_to_user(ubuf + done, (char *)page_to_virt(pg) + in_page, n);
-		if (err) {
-			mutex_unlock(&f->pos_lock);
+		if (err)
 			return done ? (long)done : err;
-		}
 		done += n;
-		f->off += n;
+		*pos += n;
 	}
-	mutex_unlock(&f->pos_lock);
 	return done;
 }
 
-static long vfile_write(struct file *f, uint64_t ubuf, size_t len)
+/* Write len bytes of user memory at *pos, advancing *pos, growing the file. */
+static long vfile_write_at(struct vnode *vn, uint64_t ubuf, size_t len,
+			   uint64_t *pos)
 {
-	struct vnode *vn = f->vn;
 	size_t done = 0;
 	int err = 0;
 
-	mutex_lock(&f->pos_lock);
-	if (f->flags & O_APPEND)
-		f->off = vn->size;
 	while (done < len) {
-		uint64_t pos = f->off;
-		size_t in_page = pos & PAGE_MASK;
+		size_t in_page = *pos & PAGE_MASK;
 		size_t n = MIN(len - done, PAGE_SIZE - in_page);
 		struct page *pg;
 
-		err = vnode_page(vn, pos >> PAGE_SHIFT, &pg);
+		err = vnode_page(vn, *pos >> PAGE_SHIFT, &pg);
 		if (!err)
 			err = copy_from_user((char *)page_to_virt(pg) + in_page,
 					     ubuf + done, n);
 		if (err)
 			break;
 		done += n;
-		f->off += n;
+		*pos += n;
 		mutex_lock(&vn->lock);
-		if (f->off > vn->size) {
-			vn->size = f->off;
-			vn->obj.size = f->off;	/* what file mappings may reach */
+		if (*pos > vn->size) {
+			vn->size = *pos;
+			vn->obj.size = *pos;	/* what file mappings may reach */
 		}
 		mutex_unlock(&vn->lock);
 	}
-	mutex_unlock(&f->pos_lock);
 	return done ? (long)done : err;
+}
+
+static long vfile_read(struct file *f, uint64_t ubuf, size_t len)
+{
+	long n;
+
+	mutex_lock(&f->pos_lock);
+	n = vfile_read_at(f->vn, ubuf, len, &f->off);
+	mutex_unlock(&f->pos_lock);
+	return n;
+}
+
+static long vfile_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	long n;
+
+	mutex_lock(&f->pos_lock);
+	if (f->flags & O_APPEND)
+		f->off = f->vn->size;
+	n = vfile_write_at(f->vn, ubuf, len, &f->off);
+	mutex_unlock(&f->pos_lock);
+	return n;
+}
+
+static long vfile_pread(struct file *f, uint64_t ubuf, size_t len, uint64_t off)
+{
+	return vfile_read_at(f->vn, ubuf, len, &off);
+}
+
+/* As on Linux, pwrite on a file opened O_APPEND appends. */
+static long vfile_pwrite(struct file *f, uint64_t ubuf, size_t len, uint64_t off)
+{
+	if (f->flags & O_APPEND)
+		off = f->vn->size;
+	return vfile_write_at(f->vn, ubuf, len, &off);
 }
 
 struct linux_dirent64 {
@@ -151,6 +178,8 @@ out:
 static const struct file_ops vfile_ops = {
 	.read = vfile_read,
 	.write = vfile_write,
+	.pread = vfile_pread,
+	.pwrite = vfile_pwrite,
 	.getdents = vfile_getdents,
 };
 

@@ -60,6 +60,9 @@ struct file_ops {
 	/* Read into / write from user memory at ubuf. Bytes, or -errno. */
 	long (*read)(struct file *f, uint64_t ubuf, size_t len);
 	long (*write)(struct file *f, uint64_t ubuf, size_t len);
+	/* The same at an offset, leaving the file offset alone (seekable files). */
+	long (*pread)(struct file *f, uint64_t ubuf, size_t len, uint64_t off);
+	long (*pwrite)(struct file *f, uint64_t ubuf, size_t len, uint64_t off);
 	long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);
 	/* Directory entries as linux_dirent64 records into ubuf. */
 	long (*getdents)(struct file *f, uint64_t ubuf, size_t len);

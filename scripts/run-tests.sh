@@ -153,7 +153,8 @@ userboot() {	# CPUS INIT LOG: boot the root disk with init=INIT
 	rm -f "$3.raw"
 	return $status
 }
-for src in tests/user/*.c; do
+# (and the C library's own tests from user/tests, which print "ok - ...")
+for src in tests/user/*.c user/tests/malloc_stress.c user/tests/libc_test.c; do
 	[ -e "$src" ] || continue
 	name=$(basename "$src" .c)
 	for cpus in 1 4; do
@@ -161,12 +162,12 @@ for src in tests/user/*.c; do
 		log="$LOGS/user-$name-cpus$cpus.log"
 		userboot "$cpus" "/tests/$name" "$log"
 		status=$?
-		p=$(grep -c '^PASS ' "$log")
+		p=$(grep -c -e '^PASS ' -e '^ok - ' "$log")
 		passed=$((passed + p))
 		while read -r line; do
 			[ -n "$line" ] && fail "$label: ${line#FAIL }"
-		done < <(grep '^FAIL ' "$log")
-		if [ "$status" = 0 ] && grep -q '^[0-9]* passed, 0 failed' "$log"; then
+		done < <(grep -e '^FAIL ' -e '^FAIL - ' "$log")
+		if [ "$status" = 0 ] && grep -q '[0-9]* passed, 0 failed$' "$log"; then
 			echo "$label: $p checks passed"
 		else
 			fail "$label: exit status $status (log: $log)"

@@ -43,23 +43,28 @@ user-tests: $(USER_TESTS)
 
 $(B)/user/%.o: user/%.c
 	@mkdir -p $(dir $@)
-	$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -c $< -o $@
 
 $(B)/user/parts/%.o: user/%.c
 	@mkdir -p $(dir $@)
-	$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -c $< -o $@
 
 $(USER_CRT0): user/lib/crt0.S
 	@mkdir -p $(dir $@)
-	$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -c $< -o $@
 
 $(USER_LIBC): $(USER_LIB_OBJS)
 	@rm -f $@
-	$(USER_AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)$(USER_AR) rcs $@ $^
 
 # Programs: crt0 + the program + libc.a + libgcc.
 $(USER_PROGS) $(USER_TESTS): $(B)/user/%: $(B)/user/%.o $(USER_CRT0) $(USER_LIBC)
-	$(USER_CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< \
+	$(call say,LD,$@)
+	$(Q)$(USER_CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< \
 		$(call user_parts,$@) $(USER_LIBC) -lgcc
 
 -include $(USER_LIB_OBJS:.o=.d) $(USER_PROGS:=.d) $(USER_TESTS:=.d) \

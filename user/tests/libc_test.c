@@ -181,7 +181,7 @@ static void test_strings(void)
 /* The environment, and a file written and read back through stdio. */
 static void test_env_stdio(void)
 {
-	const char *path = "libc_test.tmp";
+	const char *path = "/tmp/libc_test.tmp";
 	char line[64];
 	FILE *f;
 

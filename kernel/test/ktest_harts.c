@@ -31,18 +31,28 @@ KTEST(smp_call_reaches_every_hart)
 	KT_CHECK_EQ(count, 50 * smp_online_count());
 }
 
+/*
+ * Every hart takes timer interrupts. The host may starve a virtual hart for
+ * a while (QEMU on a busy machine), so the test asks for a few ticks on
+ * each hart within a generous window rather than an exact count.
+ */
 KTEST(timer_ticks_on_every_hart)
 {
 	uint64_t before[NCPU_MAX];
-	uint64_t until = rdtime() + timer_hz() / 10;	/* 100 ms */
+	uint64_t until = rdtime() + timer_hz() * 2;	/* at most 2 s */
 	unsigned long flags = irq_save();
+	bool all;
 
 	for (int i = 0; i < ncpus; i++)
 		before[i] = cpus[i].ticks;
 	irq_enable();
-	while (rdtime() < until)
+	do {
 		wfi();
+		all = true;
+		for (int i = 0; i < ncpus; i++)
+			all &= READ_ONCE(cpus[i].ticks) >= before[i] + 3;
+	} while (!all && rdtime() < until);
 	irq_restore(flags);
 	for (int i = 0; i < ncpus; i++)
-		KT_CHECK(cpus[i].ticks >= before[i] + TIMER_HZ / 10 - 2);
+		KT_CHECK(cpus[i].ticks >= before[i] + 3);
 }

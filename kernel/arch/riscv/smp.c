@@ -53,11 +53,11 @@ void secondary_main(void)
 /*
  * Ask the firmware to start c's hart. Right after boot the firmware may
  * still be parking it (HSM says "already available" until it is stopped):
- * retry for up to a second.
+ * retry for up to five seconds (a busy host may be slow to run it).
  */
 static long hart_start(struct cpu *c)
 {
-	uint64_t deadline = rdtime() + timer_hz();
+	uint64_t deadline = rdtime() + 5 * timer_hz();
 	long err;
 
 	do {
@@ -83,8 +83,8 @@ void smp_start(void)
 				c->hartid, err);
 			continue;
 		}
-		/* It checks in within microseconds; give up after ~1 s of time. */
-		uint64_t deadline = rdtime() + timer_hz();
+		/* It checks in within microseconds; give up after 5 s. */
+		uint64_t deadline = rdtime() + 5 * timer_hz();
 
 		while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
 			if (rdtime() > deadline)

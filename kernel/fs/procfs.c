@@ -265,39 +265,44 @@ static const char *const state_names[] = {
 	[PROC_ZOMBIE] = "Z (zombie)",
 };
 
-/* The process's address space with a reference, or NULL; copies fields. */
-static struct vmspace *proc_snapshot(int pid, struct proc *copy)
+/* What /proc shows of a process, copied under proc_tree_lock. */
+struct proc_snap {
+	bool found;
+	char name[PROC_NAME_MAX];
+	enum proc_state state;
+	int ppid;
+	struct vmspace *vm;	/* with a reference, or NULL */
+};
+
+static void proc_snapshot(int pid, struct proc_snap *snap)
 {
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
 	struct proc *p = proc_find(pid);
-	struct vmspace *vm = NULL;
 
+	memset(snap, 0, sizeof(*snap));
 	if (p) {
-		memcpy(copy->name, p->name, sizeof(copy->name));
-		copy->state = p->state;
-		copy->pid = p->pid;
-		copy->parent = p->parent;
-		copy->exit_status = p->parent ? p->parent->pid : 0;
-		vm = p->vm;
-		if (vm)
-			vmspace_get(vm);
+		snap->found = true;
+		memcpy(snap->name, p->name, sizeof(snap->name));
+		snap->state = p->state;
+		snap->ppid = p->parent ? p->parent->pid : 0;
+		snap->vm = p->vm;
+		if (snap->vm)
+			vmspace_get(snap->vm);
 	}
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
-	if (!p)
-		copy->pid = -1;
-	return vm;
 }
 
 static void gen_status(struct sbuf *sb, int pid)
 {
-	struct proc snap;
-	struct vmspace *vm = proc_snapshot(pid, &snap);
+	struct proc_snap snap;
+	struct vmspace *vm;
 
-	if (snap.pid < 0)
+	proc_snapshot(pid, &snap);
+	if (!snap.found)
 		return;
+	vm = snap.vm;
 	sbuf_printf(sb, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n",
-		    snap.name, state_names[snap.state], pid, pid,
-		    snap.exit_status);
+		    snap.name, state_names[snap.state], pid, pid, snap.ppid);
 	if (vm) {
 		mutex_lock(&vm->lock);
 		sbuf_printf(sb, "VmSize:\t%8lu kB\n", vmspace_virtual_size(vm) / 1024);
@@ -311,9 +316,11 @@ static void gen_status(struct sbuf *sb, int pid)
 
 static void gen_maps(struct sbuf *sb, int pid)
 {
-	struct proc snap;
-	struct vmspace *vm = proc_snapshot(pid, &snap);
+	struct proc_snap snap;
+	struct vmspace *vm;
 
+	proc_snapshot(pid, &snap);
+	vm = snap.vm;
 	if (!vm)
 		return;
 	mutex_lock(&vm->lock);

@@ -141,6 +141,7 @@ static void kmain_on_stack(void)
 	uart_init(&boot_board);
 	console_set_output(uart_putc);
 	timer_init_hart();
+	smp_init_hart();
 	cpus[0].online = 1;
 	smp_start();
 	blk_init();

@@ -36,6 +36,11 @@ int smp_online_count(void)
 	return n;
 }
 
+void smp_init_hart(void)
+{
+	csr_set(sie, SIE_SSIE);		/* IPIs: wake-ups, calls, panic */
+}
+
 /* First C code of a secondary hart: tp and sp are set, paging is on. */
 void secondary_main(void)
 {
@@ -43,8 +48,8 @@ void secondary_main(void)
 
 	timer_init_hart();
 	plic_init_hart();
+	smp_init_hart();
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
-	csr_set(sie, SIE_SSIE);
 	scheduler();
 }
 

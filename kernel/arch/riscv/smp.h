@@ -4,6 +4,9 @@
 
 #include "types.h"
 
+/* Take inter-hart interrupts on this hart. */
+void smp_init_hart(void);
+
 /* Start every other hart of the board and wait until each is online. */
 void smp_start(void);
 

@@ -157,6 +157,14 @@ static long sys_close(long fd)
 	return fd_close(fd);
 }
 
+/* Was f opened for writing (write) or for reading (!write)? */
+static bool open_for(const struct file *f, bool write)
+{
+	unsigned int mode = f->flags & O_ACCMODE;
+
+	return write ? mode != O_RDONLY : mode != O_WRONLY;
+}
+
 /* Run op on fd after checking the access mode allows it. */
 static long rw(long fd, bool write, uint64_t ubuf, size_t len)
 {
@@ -165,8 +173,7 @@ static long rw(long fd, bool write, uint64_t ubuf, size_t len)
 
 	if (!f)
 		return -EBADF;
-	if (write ? (f->flags & O_ACCMODE) == O_RDONLY
-		  : (f->flags & O_ACCMODE) == O_WRONLY)
+	if (!open_for(f, write))
 		ret = -EBADF;
 	else if (!(write ? f->ops->write : f->ops->read))
 		ret = -EINVAL;
@@ -196,8 +203,7 @@ static long prw(long fd, bool write, uint64_t ubuf, size_t len, long off)
 
 	if (!f)
 		return -EBADF;
-	if (write ? (f->flags & O_ACCMODE) == O_RDONLY
-		  : (f->flags & O_ACCMODE) == O_WRONLY)
+	if (!open_for(f, write))
 		ret = -EBADF;
 	else if (off < 0)
 		ret = -EINVAL;

@@ -6,7 +6,9 @@ struct board;
 
 /* Program the UART (8N1, FIFOs) and take its receive interrupt. */
 void uart_init(const struct board *b);
-/* Write one byte, waiting for room in the transmitter (polled). */
+/* Write one byte now, after whatever uart_write queued (kernel messages). */
 void uart_putc(char c);
+/* Queue bytes for the transmit interrupt to send (program output). */
+void uart_write(const char *s, size_t n);
 
 #endif

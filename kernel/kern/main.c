@@ -139,7 +139,7 @@ static void kmain_on_stack(void)
 	plic_init(&boot_board);
 	plic_init_hart();
 	uart_init(&boot_board);
-	console_set_output(uart_putc);
+	console_set_output(uart_putc, uart_write);
 	timer_init_hart();
 	smp_init_hart();
 	cpus[0].online = 1;

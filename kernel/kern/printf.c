@@ -11,10 +11,13 @@
 
 static struct spinlock console_lock = SPINLOCK_INIT("console");
 static void (*console_out)(char c);
+static void (*console_out_queued)(const char *s, size_t n);
 
-void console_set_output(void (*putc)(char c))
+void console_set_output(void (*putc)(char c),
+			void (*write)(const char *s, size_t n))
 {
 	console_out = putc;
+	console_out_queued = write;
 }
 
 static void emit(void *ctx, char c)
@@ -56,7 +59,21 @@ void console_write(const char *s, size_t n)
 {
 	unsigned long flags = spin_lock_irqsave(&console_lock);
 
-	for (size_t i = 0; i < n; i++)
-		emit(NULL, s[i]);
+	if (!console_out_queued) {
+		for (size_t i = 0; i < n; i++)
+			emit(NULL, s[i]);
+	} else {
+		/* "\n" becomes "\r\n": queue the runs between newlines */
+		size_t start = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (s[i] != '\n')
+				continue;
+			console_out_queued(s + start, i - start);
+			console_out_queued("\r\n", 2);
+			start = i + 1;
+		}
+		console_out_queued(s + start, n - start);
+	}
 	spin_unlock_irqrestore(&console_lock, flags);
 }

@@ -11,7 +11,12 @@
 int kprintf(const char *fmt, ...) __printf(1, 2);
 int kvprintf(const char *fmt, va_list ap);
 
-/* Console output routine: set once the UART is up; SBI console before. */
-void console_set_output(void (*putc)(char c));
+/*
+ * Console output: putc writes at once (kernel messages), write queues
+ * (program output through the terminal). Set once the UART is up; until
+ * then the SBI console is used.
+ */
+void console_set_output(void (*putc)(char c),
+			void (*write)(const char *s, size_t n));
 
 #endif

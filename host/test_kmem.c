@@ -8,6 +8,7 @@
 #include "test.h"
 #include "vm/kmem.h"
 #include "vm/pmm.h"
+#include "kmem_env.h"
 
 #include <pthread.h>
 
@@ -15,26 +16,15 @@
 #define RAM_SIZE	(32UL << 20)
 
 static uint8_t *ram;
-static uint64_t frames_at_start;	/* free frames after kmem_init() */
 
-/* Start over: fresh pmm on the fake RAM, fresh kmem. */
 static void setup(void)
 {
-	struct pmm_range r = { RAM_BASE, RAM_SIZE };
-
-	ram = host_fake_ram(RAM_BASE, RAM_SIZE);
-	host_cpu_id = 0;
-	if (pmm_init(&r, 1, NULL, 0) != 0)
-		exit(2);
-	kmem_init();
-	frames_at_start = pmm_free_frames();
+	ram = host_kmem_setup(RAM_BASE, RAM_SIZE);
 }
 
-/* Everything freed: after kmem_reclaim() the pmm has all its frames back. */
 static bool no_frame_leaked(void)
 {
-	kmem_reclaim();
-	return pmm_free_frames() == frames_at_start && pmm_check() == 0;
+	return host_no_frame_leaked();
 }
 
 static uint64_t rng_state;

@@ -37,13 +37,11 @@ struct fault {
 
 static struct page *zero_page;
 
-static void fault_init_zero_page(void)
+void fault_init(void)
 {
-	if (!zero_page) {
-		zero_page = pmm_alloc(PMM_ZERO);
-		if (!zero_page)
-			panic("vm: no frame for the zero page");
-	}
+	zero_page = pmm_alloc(PMM_ZERO);
+	if (!zero_page)
+		panic("vm: no frame for the zero page");
 }
 
 /* Phase 1: the region at va, growing the stack if va is just below it. */
@@ -182,7 +180,6 @@ enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 			   .access = access };
 	enum fault_result res;
 
-	fault_init_zero_page();
 	mutex_lock(&vm->lock);
 	f.r = fault_find_region(vm, va);
 	if (!f.r)

@@ -20,6 +20,7 @@ void vm_init(void)
 	vmspace_cache = kmem_cache_create("vmspace", sizeof(struct vmspace), 0);
 	if (!region_cache || !vmspace_cache)
 		panic("vm_init: out of memory");
+	fault_init();
 }
 
 static int region_cmp(const struct avl_node *a, const struct avl_node *b)

@@ -59,7 +59,9 @@ struct vmspace {
 #define VM_STACK_LIMIT_DEFAULT	(8UL << 20)
 #define VM_STACK_GUARD		(256UL << 10)	/* gap kept below the stack */
 
+/* Set up the VM (boot, after kmem_init): caches and the shared zero frame. */
 void vm_init(void);
+void fault_init(void);
 
 /* A new, empty address space; NULL if out of memory. */
 struct vmspace *vmspace_create(void);

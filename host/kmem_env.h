@@ -13,17 +13,16 @@
 static uint64_t host_frames_at_start;	/* free frames after kmem_init() */
 
 /* Start over: fresh pmm on [base, base + size) of fake RAM, fresh kmem. */
-static inline uint8_t *host_kmem_setup(paddr_t base, uint64_t size)
+static inline void host_kmem_setup(paddr_t base, uint64_t size)
 {
 	struct pmm_range r = { base, size };
-	uint8_t *ram = host_fake_ram(base, size);
 
+	host_fake_ram(base, size);
 	host_cpu_id = 0;
 	if (pmm_init(&r, 1, NULL, 0) != 0)
 		exit(2);
 	kmem_init();
 	host_frames_at_start = pmm_free_frames();
-	return ram;
 }
 
 /* Everything freed: after kmem_reclaim() the pmm has all its frames back. */

@@ -25,18 +25,6 @@
 #define RAM_BASE	0x80000000UL
 #define RAM_SIZE	(128UL << 20)
 
-static uint8_t *ram;
-
-static void setup(void)
-{
-	ram = host_kmem_setup(RAM_BASE, RAM_SIZE);
-}
-
-static bool no_frame_leaked(void)
-{
-	return host_no_frame_leaked();
-}
-
 static uint64_t rng_state;
 static uint64_t rng(void)
 {
@@ -567,7 +555,7 @@ TEST(real_archive_matches_the_tree_it_was_made_from_node_by_node)
 	struct mem m;
 	const char *root;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	root = full_tree(&m);
 	CHECK_EQ(mem_mount(&m, &fs), 0);
 	CHECK_EQ(cpio_check(fs), 0);
@@ -582,7 +570,7 @@ TEST(real_archive_matches_the_tree_it_was_made_from_node_by_node)
 	cpio_unmount(fs);
 	mem_drop(&m);
 	free(inos);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(mount_reads_headers_names_and_link_targets_never_file_data)
@@ -592,7 +580,7 @@ TEST(mount_reads_headers_names_and_link_targets_never_file_data)
 	size_t overlaps = 0, files = 0;
 	struct mem m;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	full_tree(&m);
 	m.seen_cap = 64;
 	m.seen = malloc(m.seen_cap * sizeof(*m.seen));
@@ -620,7 +608,7 @@ TEST(mount_reads_headers_names_and_link_targets_never_file_data)
 	CHECK(m.reads <= 2 * (long)fs->nentries + 2);
 	cpio_unmount(fs);
 	mem_drop(&m);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(directory_of_2000_entries_lists_each_once_and_resumes_at_any_index)
@@ -633,7 +621,7 @@ TEST(directory_of_2000_entries_lists_each_once_and_resumes_at_any_index)
 	size_t i;
 	int dups = 0, misses = 0;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	full_tree(&m);
 	CHECK_EQ(mem_mount(&m, &fs), 0);
 	many = walk(fs, "/many");
@@ -663,7 +651,7 @@ TEST(directory_of_2000_entries_lists_each_once_and_resumes_at_any_index)
 	CHECK_EQ(cpio_lookup(fs, many, "f00000", 6, &found), -ENOENT);
 	cpio_unmount(fs);
 	mem_drop(&m);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(hard_links_share_one_ino_and_the_data_of_the_last_link)
@@ -672,7 +660,7 @@ TEST(hard_links_share_one_ino_and_the_data_of_the_last_link)
 	struct cpio_fs *fs;
 	struct mem m;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	full_tree(&m);
 	CHECK_EQ(mem_mount(&m, &fs), 0);
 	h1 = walk(fs, "/hard1");
@@ -691,7 +679,7 @@ TEST(hard_links_share_one_ino_and_the_data_of_the_last_link)
 	}
 	cpio_unmount(fs);
 	mem_drop(&m);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(lookups_of_missing_names_and_bad_paths_fail_with_the_right_errno)
@@ -701,7 +689,7 @@ TEST(lookups_of_missing_names_and_bad_paths_fail_with_the_right_errno)
 	struct mem m;
 	char buf[8], longname[300], *longpath;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	full_tree(&m);
 	CHECK_EQ(mem_mount(&m, &fs), 0);
 	a = walk(fs, "/a");
@@ -745,7 +733,7 @@ TEST(lookups_of_missing_names_and_bad_paths_fail_with_the_right_errno)
 	CHECK_EQ((walk(fs, "/fifo")->mode & CPIO_S_IFMT), CPIO_S_IFIFO);
 	cpio_unmount(fs);
 	mem_drop(&m);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 /* ------------------------------------------------------------ written archives */
@@ -756,7 +744,7 @@ TEST(names_are_normalized_and_unlisted_parents_are_implied)
 	const struct cpio_node *n;
 	struct ar a = { 0 };
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	ar_add(&a, ".", CPIO_S_IFDIR | 0700, "", 0);
 	ar_file(&a, "./dot", "1");
 	ar_file(&a, "/slash", "22");
@@ -780,7 +768,7 @@ TEST(names_are_normalized_and_unlisted_parents_are_implied)
 	CHECK_EQ(cpio_root(fs)->nchildren, 5);
 	cpio_unmount(fs);
 	ar_free(&a);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(a_later_entry_replaces_the_earlier_in_place)
@@ -790,7 +778,7 @@ TEST(a_later_entry_replaces_the_earlier_in_place)
 	struct ar a = { 0 };
 	uint64_t first_data;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	ar_file(&a, "f", "old");
 	first_data = a.len - 4;
 	ar_dir(&a, "d");
@@ -825,7 +813,7 @@ TEST(a_later_entry_replaces_the_earlier_in_place)
 	CHECK_EQ(fs->nnodes, 6);	/* root f d l x x/in */
 	cpio_unmount(fs);
 	ar_free(&a);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(entries_that_cannot_be_nodes_are_skipped_and_counted)
@@ -837,7 +825,7 @@ TEST(entries_that_cannot_be_nodes_are_skipped_and_counted)
 	uint32_t f[13];
 	int skips = 0;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	ar_file(&a, "file", "f");
 	ar_file(&a, "a/../escape", "x"), skips++;
 	ar_file(&a, "..", "x"), skips++;
@@ -887,7 +875,7 @@ TEST(entries_that_cannot_be_nodes_are_skipped_and_counted)
 	CHECK_EQ(fs->nnodes, 1 + 1 + CPIO_MAX_DEPTH + 1 + 1 + 1);
 	cpio_unmount(fs);
 	ar_free(&a);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 /* The header of a one-file archive with field i replaced by text. */
@@ -913,7 +901,7 @@ TEST(framing_errors_fail_the_mount_with_einval)
 	struct ar a = { 0 };
 	uint32_t f[13];
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	for (int i = 0; i < 13; i++) {
 		CHECK_EQ(mount_with_field(i, "0000000g"), -EINVAL);
 		CHECK_EQ(mount_with_field(i, " 0000000"), -EINVAL);
@@ -945,7 +933,7 @@ TEST(framing_errors_fail_the_mount_with_einval)
 	a.len -= 8;
 	CHECK_EQ(ar_mount(&a, &fs), -EINVAL);
 	ar_free(&a);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(the_trailer_ends_the_archive_and_a_missing_one_ends_at_the_end)
@@ -954,7 +942,7 @@ TEST(the_trailer_ends_the_archive_and_a_missing_one_ends_at_the_end)
 	struct cpio_fs *fs;
 	struct ar a = { 0 };
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	ar_file(&a, "first", "1");
 	ar_trailer(&a);
 	ar_bytes(&a, "garbage after the trailer, never read", 37);
@@ -988,7 +976,7 @@ TEST(the_trailer_ends_the_archive_and_a_missing_one_ends_at_the_end)
 	CHECK_EQ(ar_mount(&a, &fs), 0);		/* empty: an empty root */
 	CHECK_EQ(fs->nnodes, 1);
 	cpio_unmount(fs);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(written_hard_links_join_by_device_and_ino_taking_the_last_data)
@@ -998,7 +986,7 @@ TEST(written_hard_links_join_by_device_and_ino_taking_the_last_data)
 	struct ar a = { 0 };
 	uint32_t f[13];
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	ar_link(&a, "a1", 7, 3, "");
 	ar_file(&a, "between", "b");
 	ar_link(&a, "a2", 7, 3, "");
@@ -1032,7 +1020,7 @@ TEST(written_hard_links_join_by_device_and_ino_taking_the_last_data)
 	}
 	cpio_unmount(fs);
 	ar_free(&a);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 /* ------------------------------------------------------------ failures */
@@ -1044,7 +1032,7 @@ TEST(a_failing_read_at_any_point_gives_eio_and_leaks_nothing)
 	long total;
 	int bad = 0;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	small_tree(&m);
 	CHECK_EQ(mem_mount(&m, &fs), 0);
 	cpio_unmount(fs);
@@ -1053,11 +1041,11 @@ TEST(a_failing_read_at_any_point_gives_eio_and_leaks_nothing)
 		m.reads = 0;
 		m.fail_at = k;
 		bad += mem_mount(&m, &fs) != -EIO;
-		bad += !no_frame_leaked();
+		bad += !host_no_frame_leaked();
 	}
 	CHECK_EQ(bad, 0);
 	mem_drop(&m);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 static void busy_archive(struct mem *m);
@@ -1075,7 +1063,7 @@ static void oom_sweep(struct mem *m, uint64_t max_left, uint64_t step,
 	struct cpio_fs *fs;
 
 	for (uint64_t left = 0; left < max_left && out->ok < 3; left += step) {
-		setup();
+		host_kmem_setup(RAM_BASE, RAM_SIZE);
 		while (pmm_free_frames() > left && nhog < max &&
 		       (hog[nhog] = pmm_alloc(0)) != NULL)
 			nhog++;
@@ -1093,7 +1081,7 @@ static void oom_sweep(struct mem *m, uint64_t max_left, uint64_t step,
 		}
 		while (nhog)
 			pmm_free(hog[--nhog]);
-		out->leaks += !no_frame_leaked();
+		out->leaks += !host_no_frame_leaked();
 	}
 	free(hog);
 }
@@ -1121,7 +1109,7 @@ TEST(the_checker_catches_a_broken_tree)
 	struct cpio_node *d;
 	struct mem m;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	busy_archive(&m);
 	CHECK_EQ(mem_mount(&m, &fs), 0);
 	d = (struct cpio_node *)walk(fs, "/x");
@@ -1147,7 +1135,7 @@ TEST(the_checker_catches_a_broken_tree)
 	cpio_unmount(fs);
 	cpio_unmount(NULL);
 	mem_drop(&m);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 /* ------------------------------------------------------------ limits */
@@ -1243,15 +1231,15 @@ TEST(the_node_limit_bounds_memory_with_enomem)
 	static struct synth s = { .prefix = "n" };
 	struct cpio_fs *fs;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	CHECK_EQ(synth_mount(&s, CPIO_MAX_NODES - 1, &fs), 0);
 	CHECK_EQ(fs->nnodes, CPIO_MAX_NODES);
 	CHECK_EQ(cpio_check(fs), 0);
 	CHECK(walk(fs, "/n0065534") != NULL);
 	cpio_unmount(fs);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 	CHECK_EQ(synth_mount(&s, CPIO_MAX_NODES, &fs), -ENOMEM);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 
 	/* entries "dN/e/f" add 3 nodes each, so the limit falls on a "dN" */
 	s.suffix = "/e/f";
@@ -1259,7 +1247,7 @@ TEST(the_node_limit_bounds_memory_with_enomem)
 	CHECK_EQ(fs->nnodes, CPIO_MAX_NODES);
 	cpio_unmount(fs);
 	CHECK_EQ(synth_mount(&s, (CPIO_MAX_NODES - 1) / 3 + 1, &fs), -ENOMEM);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(the_index_byte_limit_bounds_symlink_targets_with_enomem)
@@ -1269,13 +1257,13 @@ TEST(the_index_byte_limit_bounds_symlink_targets_with_enomem)
 					  sizeof(struct cpio_node) + 10);
 	struct cpio_fs *fs;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	CHECK_EQ(synth_mount(&s, fits - 1, &fs), 0);
 	CHECK(fs && cpio_check(fs) == 0);
 	cpio_unmount(fs);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 	CHECK_EQ(synth_mount(&s, fits + 64, &fs), -ENOMEM);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(the_header_and_size_limits_give_einval)
@@ -1283,7 +1271,7 @@ TEST(the_header_and_size_limits_give_einval)
 	static struct synth s = { .prefix = NULL };
 	struct cpio_fs *fs;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	/* CPIO_MAX_ENTRIES headers, the trailer included: fine */
 	CHECK_EQ(synth_mount(&s, CPIO_MAX_ENTRIES - 1, &fs), 0);
 	CHECK_EQ(fs->nnodes, 2);
@@ -1293,7 +1281,7 @@ TEST(the_header_and_size_limits_give_einval)
 	s.reads = 0;
 	CHECK_EQ(cpio_mount(synth_read, &s, CPIO_MAX_SIZE + 1, &fs), -EINVAL);
 	CHECK_EQ(s.reads, 0);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 /* ------------------------------------------------------------ hostile input */
@@ -1327,7 +1315,7 @@ TEST(every_truncation_of_a_real_archive_fails_cleanly_or_mounts_a_prefix)
 	size_t trailer_end;
 	uint8_t *t;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	small_tree(&full);
 	CHECK_EQ(mem_mount(&full, &fs), 0);
 	full_nodes = (int)fs->nnodes;
@@ -1345,7 +1333,7 @@ TEST(every_truncation_of_a_real_archive_fails_cleanly_or_mounts_a_prefix)
 		if (len == 0)
 			CHECK_EQ(nodes, 1);
 		mem_drop(&m);
-		leaks += !no_frame_leaked();
+		leaks += !host_no_frame_leaked();
 	}
 	CHECK(outcome[0] > 0 && outcome[1] > 0);
 	CHECK_EQ(leaks, 0);
@@ -1387,7 +1375,7 @@ TEST(thousands_of_random_corruptions_never_crash_or_leak)
 	uint8_t *copy;
 	size_t span[2];
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	small_tree(&archives[0]);
 	busy_archive(&archives[1]);
 	for (int i = 0; i < 2; i++)
@@ -1418,7 +1406,7 @@ TEST(thousands_of_random_corruptions_never_crash_or_leak)
 		mem_load(&m, copy, len);
 		mount_hostile(&m, outcome);
 		mem_drop(&m);
-		leaks += !no_frame_leaked();
+		leaks += !host_no_frame_leaked();
 	}
 	CHECK(outcome[0] > 100 && outcome[1] > 100);
 	CHECK_EQ(leaks, 0);

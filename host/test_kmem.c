@@ -15,18 +15,6 @@
 #define RAM_BASE	0x80000000UL
 #define RAM_SIZE	(32UL << 20)
 
-static uint8_t *ram;
-
-static void setup(void)
-{
-	ram = host_kmem_setup(RAM_BASE, RAM_SIZE);
-}
-
-static bool no_frame_leaked(void)
-{
-	return host_no_frame_leaked();
-}
-
 static uint64_t rng_state;
 static uint64_t rng(void)
 {
@@ -64,7 +52,7 @@ TEST(kmalloc_aligns_to_8_and_to_16_from_16_bytes)
 	void *p[40];
 	int n = 0;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	for (size_t size = 0; size <= 9000; size = size * 3 / 2 + 1) {
 		uint8_t *q = kmalloc(size, 0);
 
@@ -78,7 +66,7 @@ TEST(kmalloc_aligns_to_8_and_to_16_from_16_bytes)
 	while (n > 0)
 		kfree(p[--n]);
 	kfree(NULL);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(zero_flag_zeroes_objects)
@@ -87,7 +75,7 @@ TEST(zero_flag_zeroes_objects)
 	uint8_t *a, *b;
 	bool zero = true;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	c = kmem_cache_create("zeroes", 300, 0);
 	a = kmem_cache_alloc(c, 0);
 	memset(a, 0xee, 300);
@@ -102,7 +90,7 @@ TEST(zero_flag_zeroes_objects)
 	kmem_cache_free(c, a);
 	kfree(b);
 	CHECK_EQ(kmem_cache_destroy(c), 0);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(caches_honour_alignment_and_reject_bad_arguments)
@@ -110,7 +98,7 @@ TEST(caches_honour_alignment_and_reject_bad_arguments)
 	struct kmem_cache *c64, *cpage;
 	void *p[20], *q[3];
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	CHECK(kmem_cache_create("zero", 0, 8) == NULL);
 	CHECK(kmem_cache_create("three", 16, 3) == NULL);
 	CHECK(kmem_cache_create("huge-align", 16, 2 * PAGE_SIZE) == NULL);
@@ -138,7 +126,7 @@ TEST(caches_honour_alignment_and_reject_bad_arguments)
 	CHECK_EQ(kmem_cache_inuse(c64), 0);
 	CHECK_EQ(kmem_cache_destroy(c64), 0);
 	CHECK_EQ(kmem_cache_destroy(cpage), 0);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(large_kmalloc_takes_whole_frames)
@@ -146,7 +134,7 @@ TEST(large_kmalloc_takes_whole_frames)
 	uint8_t *a, *b, *z;
 	uint64_t free0;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	free0 = pmm_free_frames();
 	a = kmalloc(16 * 1024, 0);
 	b = kmalloc(1 << 20, 0);
@@ -163,7 +151,7 @@ TEST(large_kmalloc_takes_whole_frames)
 	kfree(b);
 	kfree(z);
 	CHECK_EQ(pmm_free_frames(), free0);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 /* ------------------------------------------------------------ the model */
@@ -210,7 +198,7 @@ TEST(random_alloc_free_preserves_contents_and_leaks_nothing)
 	struct kmem_cache *caches[3];
 	int n = 0, bad = 0;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	rng_state = 0x2545f4914f6cdd1dULL;
 	for (int i = 0; i < 3; i++)
 		caches[i] = kmem_cache_create("model", csize[i], calign[i]);
@@ -261,7 +249,7 @@ TEST(random_alloc_free_preserves_contents_and_leaks_nothing)
 		CHECK_EQ(kmem_cache_check(caches[c]), 0);
 		CHECK_EQ(kmem_cache_destroy(caches[c]), 0);
 	}
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(empty_slabs_are_kept_one_per_cache_and_reclaimed)
@@ -270,7 +258,7 @@ TEST(empty_slabs_are_kept_one_per_cache_and_reclaimed)
 	static void *p[2000];
 	uint64_t free0;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	c = kmem_cache_create("reclaim", 512, 0);
 	free0 = pmm_free_frames();
 	for (int i = 0; i < 2000; i++)
@@ -285,7 +273,7 @@ TEST(empty_slabs_are_kept_one_per_cache_and_reclaimed)
 	CHECK_EQ(pmm_free_frames(), free0);
 	CHECK_EQ(kmem_cache_check(c), 0);
 	CHECK_EQ(kmem_cache_destroy(c), 0);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(out_of_frames_returns_null_and_recovers)
@@ -293,7 +281,7 @@ TEST(out_of_frames_returns_null_and_recovers)
 	static void *p[8192];
 	int n = 0;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	while (n < 8192 && (p[n] = kmalloc(4096, 0)) != NULL)
 		n++;
 	CHECK(n > 1000 && n < 8192);
@@ -301,11 +289,11 @@ TEST(out_of_frames_returns_null_and_recovers)
 	CHECK(kmalloc(64 * 1024, 0) == NULL);
 	while (n > 0)
 		kfree(p[--n]);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 	p[0] = kmalloc(4096, 0);
 	CHECK(p[0] != NULL);
 	kfree(p[0]);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(destroy_with_live_objects_is_busy)
@@ -313,7 +301,7 @@ TEST(destroy_with_live_objects_is_busy)
 	struct kmem_cache *c;
 	void *a, *b;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	c = kmem_cache_create("busy", 48, 0);
 	a = kmem_cache_alloc(c, 0);
 	b = kmem_cache_alloc(c, 0);
@@ -323,7 +311,7 @@ TEST(destroy_with_live_objects_is_busy)
 	CHECK_EQ(kmem_cache_destroy(c), -EBUSY);
 	kmem_cache_free(c, b);
 	CHECK_EQ(kmem_cache_destroy(c), 0);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 /* ------------------------------------------------------------ debug checks */
@@ -333,7 +321,7 @@ TEST(overflow_by_one_byte_panics_naming_cache_and_object)
 	struct kmem_cache *c;
 	uint8_t *p, *q, *r;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	p = kmalloc(64, 0);
 	p[64] = 0;
 	EXPECT_PANIC(kfree(p));
@@ -357,14 +345,14 @@ TEST(overflow_by_one_byte_panics_naming_cache_and_object)
 	r[40] = 0xbb;
 	kmem_cache_free(c, r);
 	CHECK_EQ(kmem_cache_destroy(c), 0);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(underflow_panics_naming_cache_and_object)
 {
 	uint8_t *p;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	p = kmalloc(100, 0);
 	p[-1] = 0;
 	EXPECT_PANIC(kfree(p));
@@ -372,7 +360,7 @@ TEST(underflow_panics_naming_cache_and_object)
 	CHECK(panic_names("before object", p, "kmalloc-128"));
 	p[-1] = 0xbb;
 	kfree(p);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(write_after_free_is_caught_on_the_next_alloc)
@@ -380,7 +368,7 @@ TEST(write_after_free_is_caught_on_the_next_alloc)
 	struct kmem_cache *c;
 	uint8_t *p;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	c = kmem_cache_create("stale", 72, 0);
 	p = kmem_cache_alloc(c, 0);
 	kmem_cache_free(c, p);
@@ -395,7 +383,7 @@ TEST(write_after_free_is_caught_by_the_check)
 	struct kmem_cache *c;
 	uint8_t *p;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	c = kmem_cache_create("checked", 200, 0);
 	kmem_cache_alloc(c, 0);		/* keeps the slab alive */
 	p = kmem_cache_alloc(c, 0);
@@ -412,7 +400,7 @@ TEST(double_free_panics)
 	struct kmem_cache *c;
 	void *p, *q;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	p = kmalloc(32, 0);
 	kfree(p);
 	EXPECT_PANIC(kfree(p));
@@ -423,7 +411,7 @@ TEST(double_free_panics)
 	EXPECT_PANIC(kmem_cache_free(c, q));
 	CHECK(panic_names("double free of object", q, "twice"));
 	CHECK_EQ(kmem_cache_destroy(c), 0);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(free_into_the_wrong_cache_panics)
@@ -431,7 +419,7 @@ TEST(free_into_the_wrong_cache_panics)
 	struct kmem_cache *a, *b;
 	void *p;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	a = kmem_cache_create("apples", 64, 0);
 	b = kmem_cache_create("pears", 64, 0);
 	p = kmem_cache_alloc(a, 0);
@@ -443,7 +431,7 @@ TEST(free_into_the_wrong_cache_panics)
 	kmem_cache_free(a, p);
 	CHECK_EQ(kmem_cache_destroy(a), 0);
 	CHECK_EQ(kmem_cache_destroy(b), 0);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(kfree_of_a_bad_pointer_panics)
@@ -452,7 +440,7 @@ TEST(kfree_of_a_bad_pointer_panics)
 	uint8_t *small, *large;
 	struct page *frame;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	EXPECT_PANIC(kfree(&on_stack));
 	CHECK(panic_names("kfree: bad pointer", &on_stack, NULL));
 	small = kmalloc(64, 0);
@@ -470,14 +458,14 @@ TEST(kfree_of_a_bad_pointer_panics)
 	kfree(large);
 	EXPECT_PANIC(kfree(large));	/* its frames are free now */
 	CHECK(panic_names("kfree: bad pointer", large, NULL));
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 TEST(kmalloc_zero_gives_an_object_with_no_usable_bytes)
 {
 	uint8_t *p;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	p = kmalloc(0, 0);
 	CHECK(p != NULL);
 	p[0] = 1;
@@ -485,7 +473,7 @@ TEST(kmalloc_zero_gives_an_object_with_no_usable_bytes)
 	CHECK(panic_names("red zone overwritten after object", p, "kmalloc-8"));
 	p[0] = 0xbb;
 	kfree(p);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }
 
 /* ------------------------------------------------------------ harts */
@@ -551,7 +539,7 @@ TEST(concurrent_harts_share_caches)
 	struct worker w[4];
 	struct kmem_cache *c;
 
-	setup();
+	host_kmem_setup(RAM_BASE, RAM_SIZE);
 	c = kmem_cache_create("shared", 56, 0);
 	for (int i = 0; i < 4; i++) {
 		w[i] = (struct worker){ .cpu = i + 1, .cache = c };
@@ -564,5 +552,5 @@ TEST(concurrent_harts_share_caches)
 	CHECK_EQ(kmem_cache_inuse(c), 0);
 	CHECK_EQ(kmem_cache_check(c), 0);
 	CHECK_EQ(kmem_cache_destroy(c), 0);
-	CHECK(no_frame_leaked());
+	CHECK(host_no_frame_leaked());
 }

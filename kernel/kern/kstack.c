@@ -15,7 +15,7 @@
 #define STACK_PAGES	(KSTACK_SIZE / PAGE_SIZE)
 
 static uint64_t used[NSLOTS / 64];
-static int nused;		/* every slot below it is in use */
+static int nused;		/* stacks allocated */
 static struct spinlock kstack_lock = SPINLOCK_INIT("kstack");
 
 /*

@@ -61,8 +61,9 @@ static struct region *fault_find_region(struct vmspace *vm, vaddr_t va)
 	prev = n ? avl_entry(n, struct region, node) : NULL;
 	if (prev && prev->end + VM_STACK_GUARD > ALIGN_DOWN(va, PAGE_SIZE))
 		return NULL;		/* would run into the guard gap */
+	/* the slot of the start moves down with it */
+	r->amap_pgoff -= (r->start - ALIGN_DOWN(va, PAGE_SIZE)) >> PAGE_SHIFT;
 	r->start = ALIGN_DOWN(va, PAGE_SIZE);
-	r->amap_pgoff = r->start >> PAGE_SHIFT;
 	return r;
 }
 

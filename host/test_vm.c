@@ -496,6 +496,7 @@ static int fake_get_page(struct vobject *obj, uint64_t idx, struct page **pg)
 		fo->pages[idx] = p;
 	}
 	*pg = fo->pages[idx];
+	page_ref_inc(*pg);	/* the caller's */
 	return 0;
 }
 
@@ -544,6 +545,7 @@ static paddr_t fake_pa(struct fake_obj *fo, uint64_t idx)
 
 	if (fake_get_page(&fo->obj, idx, &pg) != 0)
 		return 0;
+	page_put(pg);		/* the object keeps it */
 	return page_to_pa(pg);
 }
 

@@ -92,13 +92,14 @@ void vmspace_destroy(struct vmspace *vm)
 {
 	struct avl_node *n;
 
+	/* the page tables go first: no frame is freed while it is mapped */
+	pmap_destroy(vm->pmap);
 	while ((n = avl_first(&vm->regions)) != NULL) {
 		struct region *r = region_of(n);
 
 		avl_remove(&vm->regions, n);
 		region_free(r);
 	}
-	pmap_destroy(vm->pmap);
 	kmem_cache_free(vmspace_cache, vm);
 }
 
@@ -319,7 +320,7 @@ static int move_pages(struct region *r, vaddr_t from, struct region *dst,
 		page_ref_inc(pg);
 		if (amap_set(dst->amap, dst->amap_pgoff +
 			     ((to + off - dst->start) >> PAGE_SHIFT), pg) < 0) {
-			anon_page_put(pg);
+			page_put(pg);
 			return -ENOMEM;
 		}
 	}

@@ -65,6 +65,7 @@ static struct region *fault_find_region(struct vmspace *vm, vaddr_t va)
 	/* the slot of the start moves down with it */
 	r->amap_pgoff -= (r->start - ALIGN_DOWN(va, PAGE_SIZE)) >> PAGE_SHIFT;
 	r->start = ALIGN_DOWN(va, PAGE_SIZE);
+	vmspace_region_moved(vm, r);
 	return r;
 }
 

@@ -186,16 +186,15 @@ static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 	if (pi->kind == P_PIDDIR) {
 		if (*pos >= ARRAY_SIZE(pid_names))
 			return 0;
-		strlcpy(e->name, pid_names[*pos], sizeof(e->name));
-		e->type = *pos == 2 ? DT_LNK : DT_REG;
-		e->ino = (uint64_t)pi->pid << 8 | (P_STATUS + *pos);
+		vdirent_set(e, (uint64_t)pi->pid << 8 | (P_STATUS + *pos),
+			    *pos == 2 ? DT_LNK : DT_REG, pid_names[*pos],
+			    strlen(pid_names[*pos]));	/* short constant names */
 		(*pos)++;
 		return 1;
 	}
 	if (*pos < ARRAY_SIZE(root_names)) {
-		strlcpy(e->name, root_names[*pos], sizeof(e->name));
-		e->type = *pos == 0 ? DT_LNK : DT_REG;
-		e->ino = *pos + 1;
+		vdirent_set(e, *pos + 1, *pos == 0 ? DT_LNK : DT_REG, root_names[*pos],
+			    strlen(root_names[*pos]));
 		(*pos)++;
 		return 1;
 	}
@@ -214,9 +213,10 @@ static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 	kfree(l.pids);
 	if (!next)
 		return 0;
-	ksnprintf(e->name, sizeof(e->name), "%d", next);
-	e->type = DT_DIR;
-	e->ino = (uint64_t)next << 8 | P_PIDDIR;
+	char name[16];
+
+	vdirent_set(e, (uint64_t)next << 8 | P_PIDDIR, DT_DIR, name,
+		    ksnprintf(name, sizeof(name), "%d", next));
 	*pos = (uint64_t)next << 8;
 	return 1;
 }

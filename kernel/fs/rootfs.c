@@ -80,9 +80,8 @@ static int rootfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 
 	if (!c)
 		return 0;
-	e->ino = c->ino;
-	e->type = dirent_type(c->mode);
-	strlcpy(e->name, c->name, sizeof(e->name));
+	if (vdirent_set(e, c->ino, dirent_type(c->mode), c->name, c->namelen))
+		return -EIO;		/* cpio_mount keeps names to CPIO_NAME_MAX */
 	(*pos)++;
 	return 1;
 }

@@ -297,6 +297,8 @@ static bool vm_check(struct vmspace *vm)
 		}
 		prev = r;
 	}
+	if (vmspace_check(vm) != 0)
+		check_fail(&c, "vmspace_check failed (%lx)", 0);
 	if (pmap_resident(vm->pmap) != pmap_soft_count(vm->pmap))
 		check_fail(&c, "resident count is off (%lx)", 0);
 	pmap_soft_foreach(vm->pmap, check_pte, &c);

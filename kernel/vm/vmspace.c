@@ -143,8 +143,8 @@ static struct region *region_split(struct vmspace *vm, struct region *r,
 	return tail;
 }
 
-/* Can b (right after a) be folded into a? */
-static bool region_mergeable(const struct region *a, const struct region *b)
+/* Can b (right after a) be folded into a? (vmspace_check uses it too.) */
+bool region_mergeable(const struct region *a, const struct region *b)
 {
 	return a->end == b->start && a->prot == b->prot &&
 	       a->maxprot == b->maxprot && a->flags == b->flags &&

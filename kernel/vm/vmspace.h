@@ -136,6 +136,21 @@ struct region *vmspace_find(struct vmspace *vm, vaddr_t va);
 /* The first region ending above va, or NULL. vm->lock held. */
 struct region *vmspace_next(struct vmspace *vm, vaddr_t va);
 
+/*
+ * region_mergeable - can b (right after a) be folded into a? Map, protect
+ * and remap merge every such pair they make. vm->lock held.
+ */
+bool region_mergeable(const struct region *a, const struct region *b);
+
+/*
+ * vmspace_check - verify the invariants of vm (kernel/vm/vmspace_check.c
+ * lists them): the region tree, amap indexing and references, merging and
+ * the pmap's agreement with the regions. O(pages mapped by regions); for
+ * tests and debug builds. vm->lock held. Returns 0 or panics naming the
+ * broken invariant.
+ */
+int vmspace_check(struct vmspace *vm);
+
 /* Virtual size (bytes mapped by regions). */
 uint64_t vmspace_virtual_size(struct vmspace *vm);
 

@@ -211,8 +211,11 @@ static int vmspace_clip(struct vmspace *vm, vaddr_t start, vaddr_t end)
 int vmspace_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
 	struct region *r;
-	int err = vmspace_clip(vm, start, end);
+	int err;
 
+	if (start >= end)
+		return 0;	/* clipping an empty range would split a region */
+	err = vmspace_clip(vm, start, end);
 	if (err)
 		return err;
 	while ((r = vmspace_next(vm, start)) != NULL && r->start < end)
@@ -351,8 +354,10 @@ long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
 		return err ? err : (long)old;
 	}
 	if (!fixed_addr && old + old_size == r->end &&
-	    grow_in_place(vm, r, old + new_size))
+	    grow_in_place(vm, r, old + new_size)) {
+		region_try_merge(vm, r);
 		return old;
+	}
 	if (!may_move)
 		return -ENOMEM;
 	if (fixed_addr) {
@@ -386,6 +391,7 @@ long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
 	}
 	vmspace_unmap(vm, old, old + old_size);
 	avl_insert(&vm->regions, &nr->node, region_cmp);
+	region_try_merge(vm, nr);
 	return to;
 }
 

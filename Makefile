@@ -151,7 +151,20 @@ $(B)/host/test_%: host/test_%.c host/runner.c host/env/env.c host/test.h host/en
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $< host/runner.c host/env/env.c $(HOST_DEPS_$*)
 
-host-tests: $(HOST_TESTS)
+# The VM fuzzer (host/fuzz_vm.c): random operations against a reference
+# model. `make test` runs 1 M operations of it with a fixed seed (see
+# scripts/run-tests.sh); `make fuzz` runs OPS (10 M) from SEED (random if empty).
+$(B)/host/fuzz_vm: host/fuzz_vm.c host/env/env.c host/env/env.h $(HOST_DEPS_vm) $(wildcard kernel/*/*.h kernel/include/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $< host/env/env.c $(HOST_DEPS_vm)
+
+host-tests: $(HOST_TESTS) $(B)/host/fuzz_vm
+
+SEED	?=
+OPS	?= 10000000
+fuzz: $(B)/host/fuzz_vm
+	@$(B)/host/fuzz_vm --seed "$(SEED)" --ops $(OPS)
 
 # ---------------------------------------------------------------- running
 
@@ -193,4 +206,4 @@ bench: tools
 clean:
 	rm -rf $(B)
 
-.PHONY: all run gdb test tools clean host-tests bench
+.PHONY: all run gdb test tools clean host-tests bench fuzz

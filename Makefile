@@ -141,7 +141,7 @@ HOST_DEPS_bootargs := kernel/kern/bootargs.c
 HOST_DEPS_avl      := kernel/lib/avl.c
 HOST_DEPS_cpio     := kernel/fs/cpio.c kernel/vm/kmem.c kernel/vm/pmm.c
 HOST_DEPS_elf      := kernel/kern/elf.c kernel/kern/exec_stack.c
-HOST_DEPS_vm       := kernel/vm/vmspace.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/kmem.c host/env/pmap_soft.c
+HOST_DEPS_vm       := kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/kmem.c host/env/pmap_soft.c
 
 HOST_TESTS := $(patsubst host/%.c,$(B)/host/%,$(wildcard host/test_*.c))
 
@@ -151,7 +151,20 @@ $(B)/host/test_%: host/test_%.c host/runner.c host/env/env.c host/test.h host/en
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $< host/runner.c host/env/env.c $(HOST_DEPS_$*)
 
-host-tests: $(HOST_TESTS)
+# The VM fuzzer (host/fuzz_vm.c): random operations against a reference
+# model. `make test` runs 1 M operations of it with a fixed seed (see
+# scripts/run-tests.sh); `make fuzz` runs OPS (10 M) from SEED (random if empty).
+$(B)/host/fuzz_vm: host/fuzz_vm.c host/env/env.c host/env/env.h $(HOST_DEPS_vm) $(wildcard kernel/*/*.h kernel/include/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $< host/env/env.c $(HOST_DEPS_vm)
+
+host-tests: $(HOST_TESTS) $(B)/host/fuzz_vm
+
+SEED	?=
+OPS	?= 10000000
+fuzz: $(B)/host/fuzz_vm
+	@$(B)/host/fuzz_vm --seed "$(SEED)" --ops $(OPS)
 
 # ---------------------------------------------------------------- running
 
@@ -193,4 +206,4 @@ bench: tools
 clean:
 	rm -rf $(B)
 
-.PHONY: all run gdb test tools clean host-tests bench
+.PHONY: all run gdb test tools clean host-tests bench fuzz

@@ -327,6 +327,8 @@ static bool vm_check(struct vmspace *vm)
 		}
 		prev = r;
 	}
+	if (vmspace_check(vm) != 0)
+		check_fail(&c, "vmspace_check failed (%lx)", 0);
 	if (pmap_resident(vm->pmap) != pmap_soft_count(vm->pmap))
 		check_fail(&c, "resident count is off (%lx)", 0);
 	pmap_soft_foreach(vm->pmap, check_pte, &c);
@@ -2076,6 +2078,54 @@ TEST(remap_shrinks_grows_and_moves_pages_without_copying)
 	CHECK(vm_check(vm));
 	vmspace_destroy(vm);
 	vobject_unref(&a->obj);
+	CHECK(no_frame_leaked());
+}
+
+/*
+ * mremap to the same size changes nothing: it used to split the region at
+ * the end of the range (an unmap of the empty range clipped it).
+ */
+TEST(remap_to_the_same_size_leaves_the_region_whole)
+{
+	struct vmspace *vm;
+
+	setup();
+	vm = new_vm();
+	CHECK_EQ(map_anon(vm, 0x100000, 4 * P, RW), 0);
+	CHECK_EQ(remap(vm, 0x101000, P, P, false, 0), 0x101000);
+	CHECK_EQ(remap(vm, 0x101000, 2 * P, 2 * P, true, 0), 0x101000);
+	CHECK_EQ(unmap(vm, 0x102000, 0x102000), 0);
+	CHECK_LAYOUT(vm, "[100000-104000 rw- anon]");
+	CHECK(vm_check(vm));
+	vmspace_destroy(vm);
+	CHECK(no_frame_leaked());
+}
+
+/*
+ *   100000 [ a a ] . [ b ] 104000      200000 [ c ]
+ *   grow a in place up to b, then move c (written: it has private pages)
+ *   right after: one region, as a map of the same memory there would
+ *   have left it.
+ */
+TEST(remap_merges_what_it_grows_or_moves_next_to)
+{
+	struct vmspace *vm;
+
+	setup();
+	vm = new_vm();
+	CHECK_EQ(map_anon(vm, 0x100000, 2 * P, RW), 0);
+	CHECK_EQ(map_anon(vm, 0x103000, P, RW), 0);
+	CHECK_EQ(map_anon(vm, 0x200000, P, RW), 0);
+	CHECK_EQ(user_fill(vm, 0x200000, 0xc1), FAULT_OK);
+	CHECK_EQ(remap(vm, 0x100000, 2 * P, 3 * P, false, 0), 0x100000);
+	CHECK_LAYOUT(vm, "[100000-104000 rw- anon] [200000-201000 rw- anon]");
+	CHECK_EQ(remap(vm, 0x200000, P, P, true, 0x104000), 0x104000);
+	CHECK_LAYOUT(vm, "[100000-105000 rw- anon]");
+	CHECK(user_page_is(vm, 0x100000, 0));
+	CHECK(user_page_is(vm, 0x104000, 0xc1));
+	CHECK(user_page_is(vm, 0x103000, 0));
+	CHECK(vm_check(vm));
+	vmspace_destroy(vm);
 	CHECK(no_frame_leaked());
 }
 

@@ -44,7 +44,19 @@ for t in "$B"/host/test_*; do
 	fi
 done
 
-# boot CPUS MEM APPEND LOG: run QEMU, leave the console in LOG, return its status.
+# ---- the VM fuzzer: random operations against a reference model, a fixed
+# seed (FUZZ_SEED) so a run is reproducible; `make fuzz` tries new ones
+out=$("$B/host/fuzz_vm" --seed "${FUZZ_SEED:-1}" --ops "${FUZZ_OPS:-1000000}" 2>&1)
+status=$?
+if [ "$status" = 0 ] && grep -q '^PASS fuzz_vm' <<<"$out"; then
+	pass
+	echo "host fuzz_vm: $(grep 'operations agree' <<<"$out" | sed 's/^fuzz_vm: //')"
+else
+	fail "host fuzz_vm: status $status"
+	echo "$out" | tail -40
+fi
+
+: run QEMU, leave the console in LOG, return its status.
 # The first virtio disk is a throwaway copy of the pattern image that the
 # virtio-blk self-tests read and write (scripts/mkpattern.sh).
 boot() {

@@ -212,8 +212,8 @@ static struct region *region_split(struct vmspace *vm, struct region *r,
 	return tail;
 }
 
-/* Can b (right after a) be folded into a? */
-static bool region_mergeable(const struct region *a, const struct region *b)
+/* Can b (right after a) be folded into a? (vmspace_check uses it too.) */
+bool region_mergeable(const struct region *a, const struct region *b)
 {
 	return a->end == b->start && a->prot == b->prot &&
 	       a->maxprot == b->maxprot && a->flags == b->flags &&
@@ -281,8 +281,11 @@ static int vmspace_clip(struct vmspace *vm, vaddr_t start, vaddr_t end)
 int vmspace_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
 	struct region *r, *next;
-	int err = vmspace_clip(vm, start, end);
+	int err;
 
+	if (start >= end)
+		return 0;	/* clipping an empty range would split a region */
+	err = vmspace_clip(vm, start, end);
 	if (err)
 		return err;
 	for (r = vmspace_next(vm, start); r && r->start < end; r = next) {
@@ -428,8 +431,10 @@ long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
 		return err ? err : (long)old;
 	}
 	if (!fixed_addr && old + old_size == r->end &&
-	    grow_in_place(vm, r, old + new_size))
+	    grow_in_place(vm, r, old + new_size)) {
+		region_try_merge(vm, r);
 		return old;
+	}
 	if (!may_move)
 		return -ENOMEM;
 	/* moving may split at both ends and add one (Linux's move_vma rule) */
@@ -466,6 +471,7 @@ long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
 	}
 	vmspace_unmap(vm, old, old + old_size);
 	avl_insert(&vm->regions, &nr->node, region_cmp);
+	region_try_merge(vm, nr);
 	return to;
 }
 

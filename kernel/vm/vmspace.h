@@ -62,7 +62,6 @@ struct vmspace {
 	vaddr_t stack_top;
 	uint64_t stack_limit;		/* RLIMIT_STACK */
 	vaddr_t mmap_base;		/* mmap searches down from here */
-	uint64_t resident;		/* user pages mapped in the pmap */
 };
 
 #define VM_MAX_MAP_COUNT_DEFAULT	65530	/* Linux's DEFAULT_MAX_MAP_COUNT */
@@ -169,6 +168,21 @@ static inline size_t vmspace_region_count(const struct vmspace *vm)
 {
 	return vm->regions.count;
 }
+
+/*
+ * region_mergeable - can b (right after a) be folded into a? Map, protect
+ * and remap merge every such pair they make. vm->lock held.
+ */
+bool region_mergeable(const struct region *a, const struct region *b);
+
+/*
+ * vmspace_check - verify the invariants of vm (kernel/vm/vmspace_check.c
+ * lists them): the region tree, amap indexing and references, merging and
+ * the pmap's agreement with the regions. O(pages mapped by regions); for
+ * tests and debug builds. vm->lock held. Returns 0 or panics naming the
+ * broken invariant.
+ */
+int vmspace_check(struct vmspace *vm);
 
 /* Virtual size (bytes mapped by regions). */
 uint64_t vmspace_virtual_size(struct vmspace *vm);

@@ -13,11 +13,23 @@
  *	}
  *
  * Every check prints "PASS what" or "FAIL what (file:line)"; tl_done()
- * prints the totals and returns the exit status (0 if all passed).
+ * prints the totals "N passed, M failed" and returns the exit status (0 if
+ * all passed and at least one check ran).
  *
- * tl_frames_free() reads MemFree + Cached from /proc/meminfo (Kilburn gives
- * back empty slab pages before answering, so after a warm-up the number is
- * exact); on Linux it returns -1 and the leak check is skipped.
+ * The totals live in a MAP_SHARED page made on first use and are added to
+ * atomically, so checks made in forked children count in the summary of
+ * the program (the runner checks that the number of PASS lines equals N).
+ * tl_failed_here counts only this process's failed checks (since it began,
+ * or since vt_run forked it): what a child reports in its exit status.
+ * A program that runs itself again through exec (vt_exec in vmtest.h)
+ * gets the checks of the new image reported back through a pipe.
+ *
+ * tl_frames_free() on Kilburn first writes "3" to /proc/sys/vm/drop_caches
+ * (clean page-cache pages are given back, as on Linux; Kilburn also gives
+ * back empty slab pages before answering) and then returns MemFree from
+ * /proc/meminfo, so after a warm-up the number is exact and the leak check
+ * compares it exactly. If either step fails on Kilburn that is a failed
+ * check. On Linux it returns -1 and the leak check is skipped.
  */
 #ifndef KILBURN_TLIB_H
 #define KILBURN_TLIB_H
@@ -26,20 +38,72 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-static int tl_passed, tl_failed;
+struct tl_counts {
+	int passed;		/* atomic; all processes of the program */
+	int failed;		/* atomic */
+};
+
+static int tl_failed_here;
+static int tl_report_fd = -1;	/* see vt_exec in vmtest.h */
+
+/*
+ * The program's shared totals, mapped on first use. Every entry point of
+ * tlib calls this before anything else, so the page exists (and is
+ * touched) before the first tl_frames_free() reading. If the mapping
+ * cannot be made the totals stay private to each process, and the
+ * failure is itself a failed check.
+ */
+static inline struct tl_counts *tl_counts(void)
+{
+	static struct tl_counts *counts, fallback;
+	void *p;
+
+	if (counts)
+		return counts;
+	p = mmap(NULL, sizeof(*counts), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		counts = &fallback;
+		counts->failed++;
+		tl_failed_here++;
+		printf("FAIL tlib: no MAP_SHARED page for the totals (%s:%d)\n",
+		       __FILE__, __LINE__);
+		fflush(stdout);
+		return counts;
+	}
+	counts = p;		/* a fresh page: both totals are 0 */
+	if (getenv("TL_REPORT_FD"))
+		tl_report_fd = atoi(getenv("TL_REPORT_FD"));
+	return counts;
+}
+
+/*
+ * Count one check in the totals. A program exec'd by a tlib program through
+ * vt_exec also reports it to that program, one byte ('P' or 'F') on the
+ * pipe named by TL_REPORT_FD.
+ */
+static inline void tl_count(int ok)
+{
+	struct tl_counts *c = tl_counts();
+
+	__atomic_add_fetch(ok ? &c->passed : &c->failed, 1, __ATOMIC_SEQ_CST);
+	if (!ok)
+		tl_failed_here++;
+	if (tl_report_fd >= 0 && write(tl_report_fd, ok ? "P" : "F", 1) != 1)
+		printf("note: check not reported to the exec'ing program\n");
+}
 
 static inline void tl_check(int ok, const char *what, const char *file, int line)
 {
-	if (ok) {
-		tl_passed++;
+	tl_count(ok);
+	if (ok)
 		printf("PASS %s\n", what);
-	} else {
-		tl_failed++;
+	else
 		printf("FAIL %s (%s:%d)\n", what, file, line);
-	}
 	fflush(stdout);
 }
 
@@ -52,15 +116,25 @@ static inline int tl_on_kilburn(void)
 	return uname(&u) == 0 && strcmp(u.sysname, "Kilburn") == 0;
 }
 
-/* Free frames (kB: MemFree + Cached), or -1 when not on Kilburn. */
-static inline long tl_frames_free(void)
+/* Write "3\n" to /proc/sys/vm/drop_caches; 0 or -1. */
+static inline int tl_drop_caches(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	int n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, "3\n", 2);
+	close(fd);
+	return n == 2 ? 0 : -1;
+}
+
+/* MemFree in kB from /proc/meminfo, or -1. */
+static inline long tl_memfree_kb(void)
 {
 	char buf[1024], *p;
-	long free_kb = -1, cached_kb = 0;
 	int fd, n;
 
-	if (!tl_on_kilburn())
-		return -1;
 	fd = open("/proc/meminfo", O_RDONLY);
 	if (fd < 0)
 		return -1;
@@ -69,30 +143,58 @@ static inline long tl_frames_free(void)
 	if (n <= 0)
 		return -1;
 	buf[n] = 0;
-	if ((p = strstr(buf, "MemFree:")))
-		free_kb = strtol(p + 8, NULL, 10);
-	if ((p = strstr(buf, "Cached:")))
-		cached_kb = strtol(p + 7, NULL, 10);
-	return free_kb < 0 ? -1 : free_kb + cached_kb;
+	p = strstr(buf, "MemFree:");
+	return p ? strtol(p + 8, NULL, 10) : -1;
 }
 
+/*
+ * Free memory in kB (MemFree after dropping caches), or -1: on Linux
+ * (nothing is checked), or on Kilburn after a failed check saying which
+ * step did not work.
+ */
+static inline long tl_frames_free(void)
+{
+	long kb;
+
+	tl_counts();
+	if (!tl_on_kilburn())
+		return -1;
+	if (tl_drop_caches() < 0) {
+		TL_CHECK(0, "write 3 to /proc/sys/vm/drop_caches");
+		return -1;
+	}
+	kb = tl_memfree_kb();
+	if (kb < 0)
+		TL_CHECK(0, "read MemFree from /proc/meminfo");
+	return kb;
+}
+
+/* The free memory is exactly what it was (before is from tl_frames_free). */
 static inline void tl_check_no_leak(long before)
 {
 	long after = tl_frames_free();
 	char what[128];
 
 	if (before < 0 || after < 0)
-		return;
+		return;		/* skipped on Linux; a failed check on Kilburn */
 	snprintf(what, sizeof(what), "no frame leaked (%ld kB free before, %ld kB after)",
 		 before, after);
 	TL_CHECK(before == after, what);
 }
 
+/*
+ * Print the program's totals; the exit status: 0 if every check passed and
+ * there was at least one, else 1.
+ */
 static inline int tl_done(void)
 {
-	printf("%d passed, %d failed\n", tl_passed, tl_failed);
+	struct tl_counts *c = tl_counts();
+	int passed = __atomic_load_n(&c->passed, __ATOMIC_SEQ_CST);
+	int failed = __atomic_load_n(&c->failed, __ATOMIC_SEQ_CST);
+
+	printf("%d passed, %d failed\n", passed, failed);
 	fflush(stdout);
-	return tl_failed ? 1 : 0;
+	return failed || passed == 0 ? 1 : 0;
 }
 
 #endif

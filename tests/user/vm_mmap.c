@@ -454,7 +454,7 @@ static int all_parts(void *arg)
 	files();
 	populate_discard();
 	remap();
-	return tl_failed;
+	return tl_failed_here;
 }
 
 int main(void)

@@ -193,7 +193,7 @@ gdb: all scratch-disk
 	@$(QEMU_BASE) -S -s $(if $(APPEND),-append '$(APPEND)')
 
 test: tools
-	@$(MAKE) --no-print-directory all host-tests
+	@$(MAKE) --no-print-directory all host-tests $(PATTERN)
 	@scripts/run-tests.sh
 
 # Benchmarks: deterministic instruction counts on one hart, measured on a

@@ -54,7 +54,7 @@ static int map(struct vmspace *vm, vaddr_t start, uint64_t len,
 	int err;
 
 	mutex_lock(&vm->lock);
-	err = vmspace_map(vm, start, len, prot, flags, obj, off, limit);
+	err = vmspace_map(vm, start, len, prot, VM_PROT_ALL, flags, obj, off, limit);
 	mutex_unlock(&vm->lock);
 	return err;
 }
@@ -246,9 +246,32 @@ static uint64_t amap_slots_used(const struct region *r)
 	return n;
 }
 
+/* Does every node's gap summary agree with its subtree? Returns the nodes that do not. */
+static int summary_errors(struct avl_node *n, vaddr_t *lo, vaddr_t *hi, uint64_t *gap)
+{
+	struct region *r;
+	vaddr_t llo, lhi, rlo, rhi;
+	uint64_t lgap = 0, rgap = 0, g = 0;
+	int bad;
+
+	if (!n)
+		return 0;
+	r = avl_entry(n, struct region, node);
+	bad = summary_errors(n->left, &llo, &lhi, &lgap) +
+	      summary_errors(n->right, &rlo, &rhi, &rgap);
+	*lo = n->left ? llo : r->start;
+	*hi = n->right ? rhi : r->end;
+	if (n->left)
+		g = MAX(lgap, r->start - lhi);
+	if (n->right)
+		g = MAX(g, MAX(rgap, rlo - r->end));
+	*gap = g;
+	return bad + (r->sub_start != *lo || r->sub_end != *hi || r->sub_gap != g);
+}
+
 /*
  * vm_check - the region set is sorted, disjoint, page aligned and a valid
- * AVL tree; a private region's amap is indexed by virtual page number
+ * AVL tree whose gap summaries agree with the regions; a private region's amap is indexed by virtual page number
  * (amap_pgoff == start >> PAGE_SHIFT); each amap's refs counts the regions
  * using it and it holds no page outside them; every pmap entry passes
  * check_pte; the lock is free.
@@ -263,6 +286,13 @@ static bool vm_check(struct vmspace *vm)
 	mutex_lock(&vm->lock);
 	if (avl_check(&vm->regions, region_cmp) != 0)
 		check_fail(&c, "the region tree is broken (%lx)", 0);
+	{
+		vaddr_t lo, hi;
+		uint64_t gap;
+
+		if (summary_errors(vm->regions.root, &lo, &hi, &gap))
+			check_fail(&c, "the tree's gap summaries are stale (%lx)", 0);
+	}
 	for (struct avl_node *n = avl_first(&vm->regions); n; n = avl_next(n)) {
 		struct region *r = avl_entry(n, struct region, node);
 		int users = 0;
@@ -496,6 +526,7 @@ static int fake_get_page(struct vobject *obj, uint64_t idx, struct page **pg)
 		fo->pages[idx] = p;
 	}
 	*pg = fo->pages[idx];
+	page_ref_inc(*pg);	/* the caller's */
 	return 0;
 }
 
@@ -544,6 +575,7 @@ static paddr_t fake_pa(struct fake_obj *fo, uint64_t idx)
 
 	if (fake_get_page(&fo->obj, idx, &pg) != 0)
 		return 0;
+	page_put(pg);		/* the object keeps it */
 	return page_to_pa(pg);
 }
 
@@ -909,6 +941,128 @@ TEST(find_free_searches_top_down_through_the_gaps)
 	CHECK_EQ(find_free(vm, 0x80000, 0x390000, 0x400000), 0);
 	CHECK_EQ(find_free(vm, 0x200000, 0x10000, 0x500000), 0);
 	CHECK_EQ(vmspace_virtual_size(vm), 0x280000);
+	vmspace_destroy(vm);
+	CHECK(no_frame_leaked());
+}
+
+/* The highest fit, by walking every gap from the top (the reference). */
+static vaddr_t find_free_by_scan(struct vmspace *vm, uint64_t len, vaddr_t above,
+				 vaddr_t below)
+{
+	vaddr_t top = below;
+
+	for (struct avl_node *n = avl_last(&vm->regions); n; n = avl_prev(n)) {
+		struct region *r = avl_entry(n, struct region, node);
+
+		if (r->start >= top)
+			continue;
+		if (r->end <= top && top - r->end >= len && top - len >= above)
+			return top - len;
+		top = MIN(top, r->start);
+	}
+	return top >= above + len ? top - len : 0;
+}
+
+static uint64_t test_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* The augmented tree finds what a scan of every gap finds, whatever the layout. */
+TEST(find_free_agrees_with_a_scan_of_every_gap)
+{
+	struct vmspace *vm;
+	uint64_t seed = 0x9e3779b97f4a7c15UL;
+	const vaddr_t base = 0x100000, span = 0x400 * P;
+	int disagree = 0, found = 0;
+
+	setup();
+	vm = new_vm();
+	for (int op = 0; op < 3000; op++) {
+		vaddr_t at = base + (test_rand(&seed) % 0x400) * P;
+		uint64_t len = (1 + test_rand(&seed) % 8) * P;
+
+		if (at + len > base + span)
+			continue;
+		if (test_rand(&seed) % 3)
+			map_anon(vm, at, len, test_rand(&seed) & 1 ? RW : R_);
+		else
+			unmap(vm, at, at + len);
+		for (int q = 0; q < 4; q++) {
+			uint64_t want = (1 + test_rand(&seed) % 16) * P;
+			vaddr_t above = base - 4 * P + (test_rand(&seed) % 0x100) * P;
+			vaddr_t below = above + (test_rand(&seed) % 0x500) * P;
+			vaddr_t got = find_free(vm, want, above, below);
+
+			disagree += got != find_free_by_scan(vm, want, above, below);
+			found += got != 0;
+		}
+	}
+	CHECK_EQ(disagree, 0);
+	CHECK(found > 1000);		/* the queries were not all hopeless */
+	CHECK(vm_check(vm));
+	vmspace_destroy(vm);
+	CHECK(no_frame_leaked());
+}
+
+/*
+ * vm_max_map_count: a map is refused once the count is past the limit, and
+ * a split (munmap or mprotect of the middle) once it is at the limit, as on
+ * Linux; nothing changes when a call is refused.
+ */
+TEST(the_region_count_is_limited_by_max_map_count)
+{
+	struct vmspace *vm;
+	int saved = vm_max_map_count;
+
+	setup();
+	vm = new_vm();
+	vm_max_map_count = 4;
+	for (int i = 0; i < 5; i++)	/* separate regions: 1 .. 5 (> 4 after) */
+		CHECK_EQ(map_anon(vm, 0x100000 + i * 0x10000, 4 * P, RW), 0);
+	CHECK_EQ(region_count(vm), 5);
+	CHECK_EQ(map_anon(vm, 0x200000, P, RW), -ENOMEM);
+	CHECK_EQ(unmap(vm, 0x101000, 0x102000), -ENOMEM);	/* would split */
+	CHECK_EQ(protect(vm, 0x101000, 0x102000, R_), -ENOMEM);
+	CHECK_EQ(region_count(vm), 5);
+	CHECK_EQ(find(vm, 0x101000)->prot, RW);
+	/* whole regions can still go, and then a split fits again */
+	CHECK_EQ(unmap(vm, 0x100000, 0x104000), 0);
+	CHECK_EQ(unmap(vm, 0x110000, 0x114000), 0);
+	CHECK_EQ(unmap(vm, 0x120000, 0x124000), 0);
+	CHECK_EQ(protect(vm, 0x131000, 0x132000, R_), 0);	/* two splits: 2 -> 4 */
+	CHECK_EQ(region_count(vm), 4);
+	vm_max_map_count = saved;
+	CHECK(vm_check(vm));
+	vmspace_destroy(vm);
+	CHECK(no_frame_leaked());
+}
+
+/*
+ * maxprot is part of the mapping: a read-only shared file view next to an
+ * anonymous region of the same protection stays a region of its own, and
+ * the neighbour keeps its own maxprot.
+ */
+TEST(regions_with_different_maxprot_do_not_merge)
+{
+	struct vmspace *vm;
+
+	setup();
+	vm = new_vm();
+	mutex_lock(&vm->lock);
+	CHECK_EQ(vmspace_map(vm, 0x10000, P, R_, VM_PROT_ALL, 0, NULL, 0, 0), 0);
+	CHECK_EQ(vmspace_map(vm, 0x11000, P, R_, R_ | X_, 0, NULL, 0, 0), 0);
+	CHECK_EQ(vmspace_map(vm, 0x12000, P, R_, VM_PROT_ALL, 0, NULL, 0, 0), 0);
+	mutex_unlock(&vm->lock);
+	CHECK_EQ(region_count(vm), 3);
+	CHECK_EQ(find(vm, 0x10000)->maxprot, VM_PROT_ALL);
+	CHECK_EQ(protect(vm, 0x10000, 0x11000, RW), 0);
+	CHECK_EQ(protect(vm, 0x11000, 0x12000, RW), -EACCES);
+	CHECK_EQ(protect(vm, 0x12000, 0x13000, RW), 0);
+	CHECK(vm_check(vm));
 	vmspace_destroy(vm);
 	CHECK(no_frame_leaked());
 }

@@ -7,6 +7,7 @@
  */
 #include "env.h"
 #include "pmap_soft.h"
+#include "vm/pmm.h"
 
 struct soft_pte {
 	vaddr_t va;
@@ -106,6 +107,8 @@ void pmap_destroy(struct pmap *pm)
 {
 	if (pm == active)
 		panic("pmap_destroy: the pmap is active");
+	for (size_t i = 0; i < pm->n; i++)
+		page_mapcount_add(pm->ptes[i].pa, -1);
 	free(pm->ptes);
 	free(pm->tables);
 	free(pm);
@@ -137,6 +140,7 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
 	i = pte_lower_bound(pm, va);
 	if (i < pm->n && pm->ptes[i].va == va) {
 		pm->flushes++;		/* replaced a valid entry */
+		page_mapcount_add(pm->ptes[i].pa, -1);
 	} else {
 		if (pm->n == pm->cap)
 			pm->ptes = grow(pm->ptes, &pm->cap, sizeof(*pm->ptes));
@@ -144,6 +148,7 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
 			(pm->n - i) * sizeof(*pm->ptes));
 		pm->n++;
 	}
+	page_mapcount_add(pa, 1);
 	pm->ptes[i] = (struct soft_pte){ va, pa, prot_norm(prot) };
 	return 0;
 }
@@ -158,6 +163,8 @@ void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 	if (i == j)
 		return;
 	pm->flushes += j - i;
+	for (size_t k = i; k < j; k++)
+		page_mapcount_add(pm->ptes[k].pa, -1);
 	memmove(&pm->ptes[i], &pm->ptes[j], (pm->n - j) * sizeof(*pm->ptes));
 	pm->n -= j - i;
 }
@@ -177,8 +184,10 @@ void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 
 			if (keep != pte.prot)
 				pm->flushes++;
-			if (!keep)
-				continue;	/* nothing left: unmapped */
+			if (!keep) {		/* nothing left: unmapped */
+				page_mapcount_add(pte.pa, -1);
+				continue;
+			}
 			pte.prot = keep;
 		}
 		pm->ptes[out++] = pte;

@@ -6,6 +6,8 @@
  *   /proc/<pid>/status     Name, State, Pid, PPid, VmSize, VmRSS, ...
  *   /proc/<pid>/maps       the regions of the address space, Linux's format
  *   /proc/<pid>/exe        symbolic link to the program
+ *   /proc/sys/vm/drop_caches    write 1 or 3: drop clean page-cache pages
+ *   /proc/sys/vm/max_map_count  regions a process may have (read, write)
  *
  * Vnodes are made per lookup and freed with their last reference.
  */
@@ -16,6 +18,7 @@
 #include "kern/uaccess.h"
 #include "vm/kmem.h"
 #include "vm/pmm.h"
+#include "vm/reclaim.h"
 #include "vm/vmspace.h"
 #include "vm/vobject.h"
 
@@ -24,6 +27,7 @@
 
 enum pnode {
 	P_ROOT, P_SELF, P_MEMINFO, P_PIDDIR, P_STATUS, P_MAPS, P_EXE,
+	P_SYS, P_SYSVM, P_DROP_CACHES, P_MAX_MAP_COUNT,
 };
 
 struct pinfo {
@@ -70,6 +74,7 @@ static void sbuf_printf(struct sbuf *sb, const char *fmt, ...)
 }
 
 static const struct vnode_ops procfs_ops, procfs_file_ops;
+static const struct file_ops sfile_ops, sysctl_file_ops;
 
 static struct vnode *pnode_new(enum pnode kind, int pid)
 {
@@ -79,7 +84,9 @@ static struct vnode *pnode_new(enum pnode kind, int pid)
 		[P_ROOT] = S_IFDIR | 0555, [P_SELF] = S_IFLNK | 0777,
 		[P_MEMINFO] = S_IFREG | 0444, [P_PIDDIR] = S_IFDIR | 0555,
 		[P_STATUS] = S_IFREG | 0444, [P_MAPS] = S_IFREG | 0444,
-		[P_EXE] = S_IFLNK | 0777,
+		[P_EXE] = S_IFLNK | 0777, [P_SYS] = S_IFDIR | 0555,
+		[P_SYSVM] = S_IFDIR | 0555, [P_DROP_CACHES] = S_IFREG | 0200,
+		[P_MAX_MAP_COUNT] = S_IFREG | 0644,
 	};
 
 	if (!vn)
@@ -140,8 +147,21 @@ static int procfs_lookup(struct vnode *dir, const char *name, size_t len,
 			kind = P_SELF;
 		else if (name_is(name, len, "meminfo"))
 			kind = P_MEMINFO;
+		else if (name_is(name, len, "sys"))
+			kind = P_SYS;
 		else if (parse_pid(name, len, &pid) && pid_exists(pid))
 			kind = P_PIDDIR;
+		else
+			return -ENOENT;
+	} else if (pi->kind == P_SYS) {
+		if (!name_is(name, len, "vm"))
+			return -ENOENT;
+		kind = P_SYSVM;
+	} else if (pi->kind == P_SYSVM) {
+		if (name_is(name, len, "drop_caches"))
+			kind = P_DROP_CACHES;
+		else if (name_is(name, len, "max_map_count"))
+			kind = P_MAX_MAP_COUNT;
 		else
 			return -ENOENT;
 	} else {
@@ -180,9 +200,21 @@ static int cmp_int(int a, int b)
 static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 {
 	struct pinfo *pi = dir->priv;
-	static const char *const root_names[] = { "self", "meminfo" };
+	static const char *const root_names[] = { "self", "meminfo", "sys" };
 	static const char *const pid_names[] = { "status", "maps", "exe" };
+	static const char *const sysvm_names[] = { "drop_caches", "max_map_count" };
 
+	if (pi->kind == P_SYS || pi->kind == P_SYSVM) {
+		bool vm = pi->kind == P_SYSVM;
+
+		if (*pos >= (vm ? ARRAY_SIZE(sysvm_names) : 1))
+			return 0;
+		strlcpy(e->name, vm ? sysvm_names[*pos] : "vm", sizeof(e->name));
+		e->type = vm ? DT_REG : DT_DIR;
+		e->ino = vm ? P_DROP_CACHES + *pos : P_SYSVM;
+		(*pos)++;
+		return 1;
+	}
 	if (pi->kind == P_PIDDIR) {
 		if (*pos >= ARRAY_SIZE(pid_names))
 			return 0;
@@ -194,7 +226,7 @@ static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 	}
 	if (*pos < ARRAY_SIZE(root_names)) {
 		strlcpy(e->name, root_names[*pos], sizeof(e->name));
-		e->type = *pos == 0 ? DT_LNK : DT_REG;
+		e->type = *pos == 0 ? DT_LNK : *pos == 2 ? DT_DIR : DT_REG;
 		e->ino = *pos + 1;
 		(*pos)++;
 		return 1;
@@ -386,24 +418,106 @@ static const struct file_ops sfile_ops = {
 	.release = sfile_release,
 };
 
+/*
+ * Parse a sysctl integer as Linux's proc_dointvec does: optional blanks, an
+ * optional '-', decimal digits, then only blanks or a newline. Returns 0 or
+ * -EINVAL.
+ */
+static int sysctl_parse(const char *s, size_t len, long *out)
+{
+	size_t i = 0;
+	bool neg = false, digits = false;
+	long v = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n'))
+		i++;
+	if (i < len && s[i] == '-')
+		neg = true, i++;
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits = true) {
+		if (v > (0x7fffffff - (s[i] - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (s[i] - '0');
+	}
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n'))
+		i++;
+	if (!digits || i != len)
+		return -EINVAL;
+	*out = neg ? -v : v;
+	return 0;
+}
+
+/* Write to a /proc/sys file: one integer, acted on at once. */
+static long sysctl_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	struct pinfo *pi = f->vn->priv;
+	char tmp[24];		/* Linux: longer input is not an integer */
+	long v;
+
+	if (len == 0)
+		return 0;
+	if (len >= sizeof(tmp))
+		return -EINVAL;
+	if (copy_from_user(tmp, ubuf, len))
+		return -EFAULT;
+	if (sysctl_parse(tmp, len, &v) < 0)
+		return -EINVAL;
+	if (pi->kind == P_DROP_CACHES) {
+		if (v < 1 || v > 4)
+			return -EINVAL;
+		if (v & 1)
+			vfs_drop_caches(UINT64_MAX);
+		if (v & 2)
+			kmem_reclaim();
+	} else {
+		if (v < 0)
+			return -EINVAL;
+		WRITE_ONCE(vm_max_map_count, v);
+	}
+	return len;
+}
+
+static const struct file_ops sysctl_file_ops = {
+	.read = sfile_read,
+	.write = sysctl_write,
+	.release = sfile_release,
+};
+
+/* May flags open vn, by its permission bits for the owner (root)? */
+static int procfs_may_open(struct vnode *vn, unsigned int flags)
+{
+	unsigned int acc = flags & O_ACCMODE;
+
+	if (acc != O_WRONLY && !(vn->mode & 0400))
+		return -EACCES;
+	if (acc != O_RDONLY && !(vn->mode & 0200))
+		return -EACCES;
+	return 0;
+}
+
 static int procfs_open(struct vnode *vn, unsigned int flags, struct file **out)
 {
 	struct pinfo *pi = vn->priv;
+	const struct file_ops *ops = &sfile_ops;
 	struct sbuf *sb;
 	struct file *f;
+	int err = procfs_may_open(vn, flags);
 
-	if ((flags & O_ACCMODE) != O_RDONLY)
-		return -EACCES;
+	if (err)
+		return err;
 	sb = kmalloc(sizeof(*sb), KM_ZERO);
 	if (!sb)
 		return -ENOMEM;
+	if (pi->kind == P_DROP_CACHES || pi->kind == P_MAX_MAP_COUNT)
+		ops = &sysctl_file_ops;
 	if (pi->kind == P_MEMINFO)
 		gen_meminfo(sb);
 	else if (pi->kind == P_STATUS)
 		gen_status(sb, pi->pid);
-	else
+	else if (pi->kind == P_MAPS)
 		gen_maps(sb, pi->pid);
-	f = sb->failed ? NULL : file_alloc(&sfile_ops, flags);
+	else if (pi->kind == P_MAX_MAP_COUNT)
+		sbuf_printf(sb, "%d\n", READ_ONCE(vm_max_map_count));
+	f = sb->failed ? NULL : file_alloc(ops, flags);
 	if (!f) {
 		kfree(sb->buf);
 		kfree(sb);

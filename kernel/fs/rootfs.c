@@ -171,6 +171,8 @@ static struct vnode *node_vnode(const struct cpio_node *node)
 		vn->obj.size = node->size;
 		vn->mtime = node->mtime;
 		vn->dev = ROOTFS_DEV;
+		if (vn->type == VREG)
+			vnode_cache_is_clean(vn);	/* the disk holds every page */
 		vtable[i].node = node;
 		vtable[i].vn = vn;
 		vnode_get(vn);		/* one for the table, one for the caller */

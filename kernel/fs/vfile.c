@@ -22,8 +22,10 @@ static long vfile_read_at(struct vnode *vn, uint64_t ubuf, size_t len,
 		struct page *pg;
 		int err = vnode_page(vn, *pos >> PAGE_SHIFT, &pg);
 
-		if (!err)
+		if (!err) {
 			err = copy_to_user(ubuf + done, (char *)page_to_virt(pg) + in_page, n);
+			page_put(pg);
+		}
 		if (err)
 			return done ? (long)done : err;
 		done += n;
@@ -45,9 +47,11 @@ static long vfile_write_at(struct vnode *vn, uint64_t ubuf, size_t len,
 		struct page *pg;
 
 		err = vnode_page(vn, *pos >> PAGE_SHIFT, &pg);
-		if (!err)
+		if (!err) {
 			err = copy_from_user((char *)page_to_virt(pg) + in_page,
 					     ubuf + done, n);
+			page_put(pg);
+		}
 		if (err)
 			break;
 		done += n;

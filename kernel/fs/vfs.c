@@ -6,11 +6,16 @@
 #include "kern/files.h"
 #include "vm/amap.h"
 #include "vm/kmem.h"
+#include "vm/reclaim.h"
 
 #define MOUNTS_MAX	8
 #define SYMLINKS_MAX	40
 
 uint64_t vfs_cached_pages;
+
+/* Vnodes whose cached pages can be read again (vnode_cache_is_clean). */
+static struct spinlock clean_lock = SPINLOCK_INIT("clean caches");
+static struct list_node clean_vnodes = LIST_HEAD_INIT(clean_vnodes);	/* clean_lock */
 
 static struct {
 	char path[64];
@@ -28,6 +33,12 @@ static void vnode_release(struct vobject *obj)
 {
 	struct vnode *vn = container_of(obj, struct vnode, obj);
 
+	if (vn->clean_link.next) {
+		unsigned long flags = spin_lock_irqsave(&clean_lock);
+
+		list_remove(&vn->clean_link);
+		spin_unlock_irqrestore(&clean_lock, flags);
+	}
 	if (vn->pages) {
 		__atomic_sub_fetch(&vfs_cached_pages, vn->pages->npages, __ATOMIC_RELAXED);
 		amap_release(vn->pages);
@@ -81,7 +92,7 @@ int vnode_page(struct vnode *vn, uint64_t idx, struct page **out)
 	}
 	pg = amap_lookup(vn->pages, idx);
 	if (!pg) {
-		pg = pmm_alloc(PMM_ZERO);
+		pg = vm_page_alloc(PMM_ZERO);
 		if (!pg) {
 			err = -ENOMEM;
 			goto out;
@@ -98,11 +109,84 @@ int vnode_page(struct vnode *vn, uint64_t idx, struct page **out)
 		}
 		__atomic_add_fetch(&vfs_cached_pages, 1, __ATOMIC_RELAXED);
 	}
+	page_ref_inc(pg);	/* the caller's */
 	*out = pg;
 out:
 	mutex_unlock(&vn->lock);
 	return err;
 }
+
+void vnode_cache_is_clean(struct vnode *vn)
+{
+	unsigned long flags = spin_lock_irqsave(&clean_lock);
+
+	list_append(&clean_vnodes, &vn->clean_link);
+	spin_unlock_irqrestore(&clean_lock, flags);
+}
+
+/*
+ * Drop the pages of vn's cache that nobody maps or holds, up to want.
+ * Returns the number freed; 0 if vn's lock is busy.
+ *
+ * A page is held by the cache (refcount 1) plus every caller of vnode_page
+ * still using it; those take their reference under vn->lock, which is held
+ * here, so a page seen with refcount 1 and mapcount 0 cannot gain a user
+ * before it is gone. A fault maps the page before dropping its reference.
+ */
+static uint64_t vnode_drop_clean(struct vnode *vn, uint64_t want)
+{
+	uint64_t freed = 0, npages;
+
+	if (!mutex_trylock(&vn->lock))
+		return 0;
+	npages = vn->pages ? ALIGN_UP(vn->size, PAGE_SIZE) >> PAGE_SHIFT : 0;
+	for (uint64_t idx = 0; idx < npages && freed < want; idx++) {
+		struct page *pg = amap_lookup(vn->pages, idx);
+
+		if (!pg || __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) != 1 ||
+		    page_mapcount(pg) != 0)
+			continue;
+		amap_clear(vn->pages, idx, idx + 1);
+		__atomic_sub_fetch(&vfs_cached_pages, 1, __ATOMIC_RELAXED);
+		freed++;
+	}
+	mutex_unlock(&vn->lock);
+	return freed;
+}
+
+/* The clean vnode after vn (the first if vn is NULL), with a reference. */
+static struct vnode *clean_next(struct vnode *vn)
+{
+	unsigned long flags = spin_lock_irqsave(&clean_lock);
+	struct list_node *n = vn ? vn->clean_link.next : clean_vnodes.next;
+	struct vnode *next = n == &clean_vnodes ? NULL :
+			     list_entry(n, struct vnode, clean_link);
+
+	if (next)
+		vnode_get(next);
+	spin_unlock_irqrestore(&clean_lock, flags);
+	return next;
+}
+
+uint64_t vfs_drop_caches(uint64_t want)
+{
+	uint64_t freed = 0;
+	struct vnode *vn = clean_next(NULL), *next;
+
+	for (; vn && freed < want; vn = next) {
+		freed += vnode_drop_clean(vn, want - freed);
+		next = clean_next(vn);
+		vnode_put(vn);
+	}
+	if (vn)
+		vnode_put(vn);
+	return freed;
+}
+
+static struct shrinker page_cache_shrinker = {
+	.name = "page cache",
+	.shrink = vfs_drop_caches,
+};
 
 long vnode_read(struct vnode *vn, uint64_t off, void *buf, size_t len)
 {
@@ -121,6 +205,7 @@ long vnode_read(struct vnode *vn, uint64_t off, void *buf, size_t len)
 		if (err)
 			return done ? (long)done : err;
 		memcpy((char *)buf + done, (char *)page_to_virt(pg) + in_page, n);
+		page_put(pg);
 		done += n;
 	}
 	return done;
@@ -144,6 +229,7 @@ void vnode_stat(struct vnode *vn, struct kstat *st)
 
 void vfs_init(void)
 {
+	reclaim_register(&page_cache_shrinker);
 }
 
 int vfs_mount(const char *mountpoint, struct vnode *root)

@@ -89,6 +89,8 @@ struct vnode {
 	void *priv;			/* the file system's own */
 	struct mutex lock;
 	struct amap *pages;		/* cached pages by index (vn->lock) */
+	struct list_node clean_link;	/* on the list of caches that can be
+					   dropped (vfs.c's clean_lock) */
 	char *path;			/* for /proc/<pid>/maps; may be NULL */
 };
 
@@ -138,7 +140,8 @@ long vnode_read(struct vnode *vn, uint64_t off, void *buf, size_t len);
 
 /*
  * vnode_page - the cached page idx of vn, read in if needed. The page stays
- * owned by the cache. Returns 0 or -errno.
+ * owned by the cache; the caller gets a reference to drop with page_put().
+ * Returns 0 or -errno.
  */
 int vnode_page(struct vnode *vn, uint64_t idx, struct page **out);
 
@@ -147,5 +150,20 @@ void vnode_stat(struct vnode *vn, struct kstat *st);
 
 /* Number of frames held by every page cache (for /proc/meminfo). */
 extern uint64_t vfs_cached_pages;
+
+/*
+ * vnode_cache_is_clean - declare that vn's cached pages can always be read
+ * again (a file of a read-only disk), so reclaim may drop the ones nothing
+ * maps. Call once, when the file system makes the vnode.
+ */
+void vnode_cache_is_clean(struct vnode *vn);
+
+/*
+ * vfs_drop_caches - drop up to `want` clean cached pages that no page table
+ * maps and nobody holds (UINT64_MAX: all of them), as Linux's
+ * /proc/sys/vm/drop_caches. Returns the frames freed. Skips vnodes whose
+ * lock is held, so it may run from an allocation made under one.
+ */
+uint64_t vfs_drop_caches(uint64_t want);
 
 #endif

@@ -54,7 +54,7 @@ static int map_segments(struct vmspace *vm, struct vnode *vn,
 		 */
 		uint64_t limit = s->memsz > s->filesz ? s->offset + s->filesz :
 				 ALIGN_UP(s->offset + s->filesz, PAGE_SIZE);
-		int err = vmspace_map(vm, start, end - start, prot, 0, &vn->obj,
+		int err = vmspace_map(vm, start, end - start, prot, VM_PROT_ALL, 0, &vn->obj,
 				      ALIGN_DOWN(s->offset, PAGE_SIZE), limit);
 
 		if (err)
@@ -109,7 +109,7 @@ static int build_vmspace(struct vnode *vn, const struct elf_info *info,
 	vm->stack_limit = MAX(stack_limit, stack_size);
 	if (!err)
 		err = vmspace_map(vm, USER_TOP - stack_size, stack_size,
-				  VM_PROT_READ | VM_PROT_WRITE, REGION_GROWSDOWN,
+				  VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, REGION_GROWSDOWN,
 				  NULL, 0, 0);
 	vm->heap_start = vm->brk = ALIGN_UP(info->hi + bias, PAGE_SIZE);
 	vm->mmap_base = USER_TOP - VM_STACK_GUARD -

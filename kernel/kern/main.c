@@ -22,6 +22,7 @@
 #include "fs/procfs.h"
 #include "fs/rootfs.h"
 #include "fs/tmpfs.h"
+#include "fs/vfs.h"
 #include "kern/init.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
@@ -33,6 +34,7 @@
 #include "vm/kmem.h"
 #include "vm/pmap.h"
 #include "vm/pmm.h"
+#include "vm/reclaim.h"
 
 #define DTB_MAX_SIZE	(1UL << 20)
 
@@ -122,7 +124,10 @@ static void banner(void)
 /* Mount the file systems: the root disk, /tmp, /dev and /proc. */
 static int mount_all(void)
 {
-	int err = rootfs_mount();
+	int err;
+
+	vfs_init();
+	err = rootfs_mount();
 
 	if (err) {
 		kprintf("rootfs: cannot mount the root disk (error %d)\n", -err);
@@ -144,6 +149,7 @@ static void kmain_on_stack(void)
 	smp_init_hart();
 	cpus[0].online = 1;
 	smp_start();
+	reclaim_set_reserve(pmm_total_frames(), smp_online_count());
 	blk_init();
 	banner();
 	const char *which = bootarg("ktest");

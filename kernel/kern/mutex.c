@@ -24,6 +24,19 @@ void mutex_lock(struct mutex *m)
 	spin_unlock_irqrestore(&m->lock, flags);
 }
 
+bool mutex_trylock(struct mutex *m)
+{
+	unsigned long flags = spin_lock_irqsave(&m->lock);
+	bool got = !m->locked;
+
+	if (got) {
+		m->locked = true;
+		m->owner = current();
+	}
+	spin_unlock_irqrestore(&m->lock, flags);
+	return got;
+}
+
 void mutex_unlock(struct mutex *m)
 {
 	unsigned long flags = spin_lock_irqsave(&m->lock);

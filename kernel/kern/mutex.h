@@ -21,6 +21,8 @@ struct mutex {
 void mutex_init(struct mutex *m, const char *name);
 void mutex_lock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
+/* Take m if it is free; returns false (without sleeping) if it is held. */
+bool mutex_trylock(struct mutex *m);
 bool mutex_held(struct mutex *m);
 
 #endif

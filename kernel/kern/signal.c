@@ -28,6 +28,15 @@ int signal_send(struct proc *p, int sig)
 	return 0;
 }
 
+int signal_send_user(struct proc *p, int sig)
+{
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	if (p == init_proc)
+		return 0;	/* no handler can be installed yet */
+	return signal_send(p, sig);
+}
+
 int signal_force(int sig)
 {
 	struct proc *p = current();

@@ -40,6 +40,15 @@ struct proc;
 int signal_send(struct proc *p, int sig);
 
 /*
+ * signal_send_user - a signal one process sends another (kill, tgkill).
+ * As on Linux, init (pid 1) receives only the signals it has a handler
+ * for, SIGKILL included; with no handlers yet, none: the call succeeds and
+ * nothing happens. Faults in init still kill it (signal_force). Returns 0 or
+ * -EINVAL.
+ */
+int signal_send_user(struct proc *p, int sig);
+
+/*
  * Send the current process a signal for a fault it caused (SIGSEGV,
  * SIGBUS, ...). As on Linux, such a signal cannot be ignored or blocked:
  * both are undone for it first, so the process dies instead of faulting

@@ -58,7 +58,7 @@ static long sys_brk(long addr)
 		if (next && next->start < new_end)
 			goto out;	/* would run into a mapping */
 		if (vmspace_map(vm, old_end, new_end - old_end,
-				VM_PROT_READ | VM_PROT_WRITE, REGION_HEAP,
+				VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, REGION_HEAP,
 				NULL, 0, 0) < 0)
 			goto out;
 	} else if (new_end < old_end) {
@@ -187,16 +187,11 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd,
 	mutex_lock(&vm->lock);
 	at = mmap_place(vm, addr, size, flags);
 	if (at >= 0) {
-		long err = vmspace_map(vm, at, size, prot, rflags, obj, off, limit);
+		long err = vmspace_map(vm, at, size, prot, maxprot, rflags, obj,
+				       off, limit);
 
-		if (!err) {
-			struct region *r = vmspace_find(vm, at);
-
-			if (r)
-				r->maxprot = maxprot;
-		} else {
+		if (err)
 			at = err;
-		}
 	}
 	mutex_unlock(&vm->lock);
 	if (obj)

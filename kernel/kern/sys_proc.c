@@ -163,7 +163,7 @@ static long sys_kill(long pid, long sig)
 	if (!p || p->state == PROC_ZOMBIE)
 		err = -ESRCH;
 	else if (sig)
-		err = signal_send(p, sig);
+		err = signal_send_user(p, sig);
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	return err;
 }

@@ -73,6 +73,10 @@ static struct avl_node *avl_rotate_left(struct avl_tree *t, struct avl_node *x)
 	x->parent = r;
 	avl_update_height(x);
 	avl_update_height(r);
+	if (t->augment) {	/* x is now below r */
+		t->augment(x);
+		t->augment(r);
+	}
 	return r;
 }
 
@@ -90,6 +94,10 @@ static struct avl_node *avl_rotate_right(struct avl_tree *t, struct avl_node *x)
 	x->parent = l;
 	avl_update_height(x);
 	avl_update_height(l);
+	if (t->augment) {	/* x is now below l */
+		t->augment(x);
+		t->augment(l);
+	}
 	return l;
 }
 
@@ -134,8 +142,22 @@ static void avl_rebalance(struct avl_tree *t, struct avl_node *n)
 
 void avl_init(struct avl_tree *t)
 {
+	avl_init_augmented(t, NULL);
+}
+
+void avl_init_augmented(struct avl_tree *t, avl_augment_fn augment)
+{
 	t->root = NULL;
 	t->count = 0;
+	t->augment = augment;
+}
+
+void avl_propagate(struct avl_tree *t, struct avl_node *n)
+{
+	if (!t->augment)
+		return;
+	for (; n; n = n->parent)
+		t->augment(n);
 }
 
 struct avl_node *avl_insert(struct avl_tree *t, struct avl_node *n, avl_cmp_fn cmp)
@@ -156,6 +178,7 @@ struct avl_node *avl_insert(struct avl_tree *t, struct avl_node *n, avl_cmp_fn c
 	*link = n;
 	t->count++;
 	avl_rebalance(t, parent);
+	avl_propagate(t, n);	/* rotations fixed the nodes they moved */
 	return NULL;
 }
 
@@ -204,6 +227,7 @@ void avl_remove(struct avl_tree *t, struct avl_node *n)
 	}
 	t->count--;
 	avl_rebalance(t, low);
+	avl_propagate(t, low);	/* low is below every node that changed */
 	n->left = n->right = n->parent = NULL;
 	n->height = 0;
 }

@@ -18,6 +18,13 @@
  * remove, find, floor and ceil are O(log n). avl_next/avl_prev walk in order
  * through parent links, O(1) amortized over a full walk.
  *
+ * An augmented tree (avl_init_augmented) keeps a summary of each subtree in
+ * the caller's structure, such as the largest free gap between the regions
+ * of an address space: the tree calls augment(n) to recompute n's summary
+ * from n and its children whenever a subtree under n changes shape, so a
+ * search can skip whole subtrees. A caller that changes a node's key range
+ * in place calls avl_propagate(n).
+ *
  * There is no locking here; the owner of the tree serializes access.
  *
  * Machine-independent: compiles on the host.
@@ -33,18 +40,32 @@ struct avl_node {
 	int height;		/* levels in this subtree; a leaf has 1 */
 };
 
+typedef int (*avl_cmp_fn)(const struct avl_node *a, const struct avl_node *b);
+typedef int (*avl_key_cmp_fn)(const void *key, const struct avl_node *n);
+/* Recompute n's subtree summary from n itself and its children's summaries. */
+typedef void (*avl_augment_fn)(struct avl_node *n);
+
 struct avl_tree {
 	struct avl_node *root;	/* NULL when empty */
 	size_t count;		/* nodes in the tree */
+	avl_augment_fn augment;	/* NULL: no subtree summaries */
 };
-
-typedef int (*avl_cmp_fn)(const struct avl_node *a, const struct avl_node *b);
-typedef int (*avl_key_cmp_fn)(const void *key, const struct avl_node *n);
 
 #define avl_entry(ptr, type, member) container_of(ptr, type, member)
 
 /* Makes t an empty tree. */
 void avl_init(struct avl_tree *t);
+
+/* Makes t an empty tree whose nodes carry summaries kept by augment. */
+void avl_init_augmented(struct avl_tree *t, avl_augment_fn augment);
+
+/*
+ * avl_propagate - n's own contribution to its summary changed (its key
+ * range grew or shrank without changing the order): recompute the
+ * summaries of n and its ancestors. O(log n). Nothing to do in a tree
+ * without augment.
+ */
+void avl_propagate(struct avl_tree *t, struct avl_node *n);
 
 /*
  * avl_insert - adds n to t at the place cmp orders it.

@@ -46,14 +46,6 @@ struct amap *amap_create(void)
 	return am;
 }
 
-void anon_page_put(struct page *pg)
-{
-	if (page_ref_dec(pg) == 0) {
-		pg->owner = NULL;
-		pmm_free(pg);
-	}
-}
-
 /* Free node (at level) and everything under it. */
 static void node_free(struct amap_node *n, int level)
 {
@@ -61,7 +53,7 @@ static void node_free(struct amap_node *n, int level)
 		if (!n->slot[i])
 			continue;
 		if (level == 0)
-			anon_page_put(n->slot[i]);
+			page_put(n->slot[i]);
 		else
 			node_free(n->slot[i], level - 1);
 		n->slot[i] = NULL;
@@ -121,7 +113,7 @@ int amap_set(struct amap *am, uint64_t idx, struct page *pg)
 		return -ENOMEM;
 	slot = (struct page **)&leaf->slot[slot_of(idx, 0)];
 	if (*slot) {
-		anon_page_put(*slot);
+		page_put(*slot);
 	} else {
 		leaf->used++;
 		am->npages++;
@@ -142,7 +134,7 @@ static void node_clear(struct amap *am, struct amap_node *n, int level,
 		if (!n->slot[i] || hi <= from || lo >= to)
 			continue;
 		if (level == 0) {
-			anon_page_put(n->slot[i]);
+			page_put(n->slot[i]);
 			am->npages--;
 		} else {
 			struct amap_node *child = n->slot[i];
@@ -186,7 +178,7 @@ static int node_copy(struct amap *dst, struct amap_node *n, int level,
 			page_ref_inc(n->slot[i]);
 			err = amap_set(dst, lo, n->slot[i]);
 			if (err)
-				anon_page_put(n->slot[i]);
+				page_put(n->slot[i]);
 		}
 		if (err)
 			return err;

@@ -50,7 +50,4 @@ void amap_clear(struct amap *am, uint64_t from, uint64_t to);
  */
 struct amap *amap_copy(struct amap *am, uint64_t from, uint64_t to);
 
-/* Drop a reference on an anonymous frame; free it with the last one. */
-void anon_page_put(struct page *pg);
-
 #endif

@@ -26,6 +26,7 @@
  */
 #include "vm/vmspace.h"
 #include "vm/amap.h"
+#include "vm/reclaim.h"
 #include "vm/vobject.h"
 
 struct fault {
@@ -64,6 +65,7 @@ static struct region *fault_find_region(struct vmspace *vm, vaddr_t va)
 	/* the slot of the start moves down with it */
 	r->amap_pgoff -= (r->start - ALIGN_DOWN(va, PAGE_SIZE)) >> PAGE_SHIFT;
 	r->start = ALIGN_DOWN(va, PAGE_SIZE);
+	vmspace_region_moved(vm, r);
 	return r;
 }
 
@@ -96,19 +98,24 @@ static enum fault_result fault_shared(struct fault *f)
 {
 	struct region *r = f->r;
 	uint64_t idx = r->obj_pgoff + ((f->va - r->start) >> PAGE_SHIFT);
+	enum fault_result res;
 	struct page *pg;
 	int err;
 
 	if (past_eof(f))
 		return FAULT_PAST_EOF;
 	err = r->obj->ops->get_page(r->obj, idx, &pg);
-
 	if (err)
 		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
-	return map_page(f, pg, r->prot);
+	res = map_page(f, pg, r->prot);
+	page_put(pg);
+	return res;
 }
 
-/* The object's page under f->va, NULL for zeros; *partial if cut by obj_limit. */
+/*
+ * The object's page under f->va (a reference for the caller), or NULL for
+ * zeros; *valid is how many of its bytes show (obj_limit cuts the last).
+ */
 static enum fault_result object_page(struct fault *f, struct page **pg,
 				     uint64_t *valid)
 {
@@ -134,7 +141,7 @@ static enum fault_result private_copy(struct fault *f, struct page *src,
 				      uint64_t valid)
 {
 	struct region *r = f->r;
-	struct page *pg = pmm_alloc(src && valid == PAGE_SIZE ? 0 : PMM_ZERO);
+	struct page *pg = vm_page_alloc(src && valid == PAGE_SIZE ? 0 : PMM_ZERO);
 
 	if (!pg)
 		return FAULT_OOM;
@@ -163,16 +170,29 @@ static enum fault_result fault_private(struct fault *f)
 	if (pg) {
 		bool shared = __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) > 1;
 
-		if (write && shared)
-			return private_copy(f, pg, PAGE_SIZE);
+		if (write && shared) {
+			/*
+			 * The copy replaces pg in the amap; the other sharer
+			 * may drop its reference meanwhile, so keep pg until
+			 * our page table no longer maps it.
+			 */
+			page_ref_inc(pg);
+			res = private_copy(f, pg, PAGE_SIZE);
+			page_put(pg);
+			return res;
+		}
 		return map_page(f, pg, shared ? r->prot & ~VM_PROT_WRITE : r->prot);
 	}
 	res = object_page(f, &pg, &valid);
 	if (res != FAULT_OK)
 		return res;
 	if (!write && (!pg || valid == PAGE_SIZE))
-		return map_page(f, pg ? pg : zero_page, r->prot & ~VM_PROT_WRITE);
-	return private_copy(f, pg, valid);
+		res = map_page(f, pg ? pg : zero_page, r->prot & ~VM_PROT_WRITE);
+	else
+		res = private_copy(f, pg, valid);
+	if (pg)
+		page_put(pg);
+	return res;
 }
 
 enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)

@@ -61,6 +61,7 @@ static struct {
 	int nzones;
 	uint64_t total_frames;
 	uint64_t descriptor_bytes;
+	uint64_t reserve;			/* frames PMM_USER may not take */
 } pmm;
 
 static struct pmm_pcp pcp[NCPU_MAX];
@@ -269,6 +270,9 @@ static void block_mark_free(struct pmm_zone *z, struct page *head,
 		if (p->state == PAGE_RESERVED)
 			panic("pmm_free: frame 0x%lx is reserved",
 			      (unsigned long)page_to_pa(p));
+		if (p->mapcount)
+			panic("pmm_free: frame 0x%lx is still mapped %u times",
+			      (unsigned long)page_to_pa(p), p->mapcount);
 	}
 #if KILBURN_DEBUG
 	memset(page_to_virt(head), PMM_JUNK, n << PAGE_SHIFT);
@@ -371,6 +375,9 @@ struct page *pmm_alloc_order(unsigned int order, unsigned int flags)
 
 	if (order > PMM_MAX_ORDER)
 		return NULL;
+	if ((flags & PMM_USER) &&
+	    pmm_free_frames() < READ_ONCE(pmm.reserve) + (1UL << order))
+		return NULL;
 	if (order == 0) {
 		head = pcp_alloc();
 	} else {
@@ -417,6 +424,16 @@ uint64_t pmm_free_frames(void)
 	for (int i = 0; i < NCPU_MAX; i++)
 		n += READ_ONCE(pcp[i].count);
 	return n;
+}
+
+void pmm_set_reserve(uint64_t frames)
+{
+	WRITE_ONCE(pmm.reserve, frames);
+}
+
+uint64_t pmm_reserve(void)
+{
+	return READ_ONCE(pmm.reserve);
 }
 
 uint64_t pmm_total_frames(void)
@@ -764,4 +781,12 @@ int pmm_check(void)
 		      (unsigned long)total, (unsigned long)pmm.total_frames);
 	spin_unlock_irqrestore(&pmm.lock, irq);
 	return 0;
+}
+
+void page_put(struct page *pg)
+{
+	if (page_ref_dec(pg) == 0) {
+		pg->owner = NULL;
+		pmm_free(pg);
+	}
 }

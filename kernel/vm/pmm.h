@@ -44,7 +44,8 @@ struct page {
 	void *owner;		/* owner: cache, object or address space */
 	uint64_t index;		/* owner: offset in owner, or swap slot */
 	void *rmap;		/* owner: reverse map (who maps this frame) */
-	uint32_t mapcount;	/* owner: number of page-table entries mapping it */
+	uint32_t mapcount;	/* user page-table entries mapping it; atomic,
+				   kept by pmap_enter/remove/protect/copy/destroy */
 	uint32_t spare;
 	void *priv;		/* owner: private (slab free list, ...) */
 };
@@ -57,6 +58,7 @@ struct page {
 
 /* allocation flags */
 #define PMM_ZERO	0x1	/* return zero-filled frames */
+#define PMM_USER	0x2	/* for user memory: fail rather than take the reserve */
 
 struct pmm_range {
 	paddr_t base;
@@ -80,7 +82,7 @@ int pmm_init(const struct pmm_range *ram, int nram,
  * pmm_alloc_order - allocate 2^order physically contiguous, naturally aligned
  * frames. Returns the head descriptor with state PAGE_KERNEL, refcount 1 and
  * order set (every frame of the block gets state PAGE_KERNEL), or NULL if no
- * block is free. flags: PMM_ZERO. Any context; takes a spinlock with
+ * block is free. flags: PMM_ZERO, PMM_USER. Any context; takes a spinlock with
  * interrupts off.
  */
 struct page *pmm_alloc_order(unsigned int order, unsigned int flags);
@@ -91,7 +93,7 @@ struct page *pmm_alloc(unsigned int flags);
 /*
  * pmm_free_order - give back a block from pmm_alloc_order() of that order.
  * The refcount is ignored (the caller has dropped its references). Freeing a
- * frame that is free or reserved panics. In debug builds (KILBURN_DEBUG) the
+ * frame that is free, reserved or still mapped (mapcount) panics. In debug builds (KILBURN_DEBUG) the
  * frames are filled with PMM_JUNK first, so stale users read junk.
  */
 void pmm_free_order(struct page *page, unsigned int order);
@@ -115,10 +117,43 @@ static inline uint32_t page_ref_dec(struct page *p)
 	return __atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL);
 }
 
+/*
+ * page_put - drop a reference on a frame that pages are counted on (user
+ * pages: anonymous, page cache, shared memory); the last one frees it.
+ */
+void page_put(struct page *pg);
+
+/*
+ * page_mapcount_add - a user page-table entry for the frame at pa appeared
+ * (+1) or went (-1). Called by the pmap only; frames outside RAM are ignored.
+ */
+static inline void page_mapcount_add(paddr_t pa, int delta)
+{
+	struct page *pg = pa_to_page(pa);
+
+	if (pg)
+		__atomic_add_fetch(&pg->mapcount, delta, __ATOMIC_RELAXED);
+}
+
+/* Number of user page-table entries mapping pg. */
+static inline uint32_t page_mapcount(const struct page *pg)
+{
+	return __atomic_load_n(&pg->mapcount, __ATOMIC_RELAXED);
+}
+
 /* Counters. Free frames include those held in per-hart caches. */
 uint64_t pmm_free_frames(void);
 uint64_t pmm_total_frames(void);		/* frames of RAM managed by descriptors */
 uint64_t pmm_descriptor_bytes(void);		/* bytes of RAM used by descriptors */
+
+/*
+ * The reserve: frames that only the kernel's own allocations (page tables,
+ * slab, kernel stacks) may take, so that the kernel can always make progress
+ * and kill a process when user memory runs out. An allocation with PMM_USER
+ * fails when it would leave fewer free frames than the reserve.
+ */
+void pmm_set_reserve(uint64_t frames);
+uint64_t pmm_reserve(void);
 
 /* Free blocks of each order in the buddy lists (not counting caches). */
 void pmm_free_blocks(uint64_t counts[PMM_MAX_ORDER + 1]);

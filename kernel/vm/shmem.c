@@ -4,24 +4,28 @@
  * it, across fork too. Freed with its last reference.
  */
 #include "vm/amap.h"
+#include "kern/mutex.h"
 #include "vm/kmem.h"
+#include "vm/reclaim.h"
 #include "vm/vobject.h"
 
 struct shmem {
 	struct vobject obj;
-	struct spinlock lock;
-	struct amap *pages;
+	struct mutex lock;
+	struct amap *pages;		/* lock */
 };
 
 static int shmem_get_page(struct vobject *obj, uint64_t idx, struct page **out)
 {
 	struct shmem *sh = container_of(obj, struct shmem, obj);
-	unsigned long flags = spin_lock_irqsave(&sh->lock);
-	struct page *pg = amap_lookup(sh->pages, idx);
+	struct page *pg;
 	int err = 0;
 
+	mutex_lock(&sh->lock);
+	pg = amap_lookup(sh->pages, idx);
+
 	if (!pg) {
-		pg = pmm_alloc(PMM_ZERO);
+		pg = vm_page_alloc(PMM_ZERO);
 		if (!pg)
 			err = -ENOMEM;
 		else if ((err = amap_set(sh->pages, idx, pg)) < 0)
@@ -29,7 +33,9 @@ static int shmem_get_page(struct vobject *obj, uint64_t idx, struct page **out)
 		else
 			pg->state = PAGE_ANON;
 	}
-	spin_unlock_irqrestore(&sh->lock, flags);
+	if (!err)
+		page_ref_inc(pg);	/* the caller's */
+	mutex_unlock(&sh->lock);
 	if (!err)
 		*out = pg;
 	return err;
@@ -59,7 +65,7 @@ struct vobject *shmem_create(uint64_t size)
 		kfree(sh);
 		return NULL;
 	}
-	spin_init(&sh->lock, "shmem");
+	mutex_init(&sh->lock, "shmem");
 	sh->obj.ops = &shmem_ops;
 	sh->obj.refs = 1;
 	sh->obj.size = size;

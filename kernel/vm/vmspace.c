@@ -14,6 +14,8 @@
 static struct kmem_cache *region_cache;
 static struct kmem_cache *vmspace_cache;
 
+int vm_max_map_count = VM_MAX_MAP_COUNT_DEFAULT;	/* atomic reads */
+
 void vm_init(void)
 {
 	region_cache = kmem_cache_create("region", sizeof(struct region), 0);
@@ -42,6 +44,37 @@ static int region_key_cmp(const void *key, const struct avl_node *n)
 static struct region *region_of(struct avl_node *n)
 {
 	return n ? avl_entry(n, struct region, node) : NULL;
+}
+
+/*
+ * The tree's summary of a subtree: its lowest start, highest end and the
+ * largest gap between two consecutive regions inside it. Each follows
+ * from the node and its children alone, so rotations keep it cheaply.
+ */
+static void region_augment(struct avl_node *n)
+{
+	struct region *r = region_of(n);
+	struct region *left = region_of(n->left), *right = region_of(n->right);
+	uint64_t gap = 0;
+
+	r->sub_start = left ? left->sub_start : r->start;
+	r->sub_end = right ? right->sub_end : r->end;
+	if (left)
+		gap = MAX(left->sub_gap, r->start - left->sub_end);
+	if (right)
+		gap = MAX(gap, MAX(right->sub_gap, right->sub_start - r->end));
+	r->sub_gap = gap;
+}
+
+void vmspace_region_moved(struct vmspace *vm, struct region *r)
+{
+	avl_propagate(&vm->regions, &r->node);
+}
+
+/* May one more region be made by splitting one (Linux's split_vma rule)? */
+static bool may_split(const struct vmspace *vm)
+{
+	return vm->regions.count < (size_t)READ_ONCE(vm_max_map_count);
 }
 
 struct region *vmspace_find(struct vmspace *vm, vaddr_t va)
@@ -73,7 +106,7 @@ struct vmspace *vmspace_create(void)
 	}
 	vm->refs = 1;
 	mutex_init(&vm->lock, "vmspace");
-	avl_init(&vm->regions);
+	avl_init_augmented(&vm->regions, region_augment);
 	vm->stack_limit = VM_STACK_LIMIT_DEFAULT;
 	return vm;
 }
@@ -92,13 +125,14 @@ void vmspace_destroy(struct vmspace *vm)
 {
 	struct avl_node *n;
 
+	/* the page tables go first: no frame is freed while it is mapped */
+	pmap_destroy(vm->pmap);
 	while ((n = avl_first(&vm->regions)) != NULL) {
 		struct region *r = region_of(n);
 
 		avl_remove(&vm->regions, n);
 		region_free(r);
 	}
-	pmap_destroy(vm->pmap);
 	kmem_cache_free(vmspace_cache, vm);
 }
 
@@ -120,18 +154,20 @@ void vmspace_activate(struct vmspace *vm)
 
 /*
  * Split r at addr (strictly inside it): r keeps [start, addr), the new
- * region gets [addr, end). Returns the new region or NULL (-ENOMEM).
+ * region gets [addr, end). Returns the new region or NULL (-ENOMEM: no
+ * memory, or vm_max_map_count regions already).
  */
 static struct region *region_split(struct vmspace *vm, struct region *r,
 				   vaddr_t addr)
 {
-	struct region *tail = kmem_cache_alloc(region_cache, 0);
+	struct region *tail;
 
-	if (!tail)
+	if (!may_split(vm) || !(tail = kmem_cache_alloc(region_cache, 0)))
 		return NULL;
 	*tail = *r;
 	tail->start = addr;
 	r->end = addr;
+	vmspace_region_moved(vm, r);
 	if (tail->obj) {
 		vobject_ref(tail->obj);
 		tail->obj_pgoff += (addr - r->start) >> PAGE_SHIFT;
@@ -166,6 +202,7 @@ static void region_absorb(struct vmspace *vm, struct region *a, struct region *b
 	}
 	a->end = b->end;
 	avl_remove(&vm->regions, &b->node);
+	vmspace_region_moved(vm, a);
 	region_free(b);
 }
 
@@ -221,12 +258,16 @@ int vmspace_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end)
 }
 
 int vmspace_map(struct vmspace *vm, vaddr_t start, uint64_t len,
-		unsigned int prot, unsigned int flags, struct vobject *obj,
-		uint64_t off, uint64_t obj_limit)
+		unsigned int prot, unsigned int maxprot, unsigned int flags,
+		struct vobject *obj, uint64_t off, uint64_t obj_limit)
 {
 	struct region *r;
-	int err = vmspace_unmap(vm, start, start + len);
+	int err;
 
+	/* Linux's do_mmap rule: refused once the count is past the limit */
+	if (vm->regions.count > (size_t)READ_ONCE(vm_max_map_count))
+		return -ENOMEM;
+	err = vmspace_unmap(vm, start, start + len);
 	if (err)
 		return err;
 	r = kmem_cache_alloc(region_cache, KM_ZERO);
@@ -235,7 +276,7 @@ int vmspace_map(struct vmspace *vm, vaddr_t start, uint64_t len,
 	r->start = start;
 	r->end = start + len;
 	r->prot = prot;
-	r->maxprot = VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC;
+	r->maxprot = maxprot;
 	r->flags = flags;
 	r->obj = obj;
 	r->obj_pgoff = off >> PAGE_SHIFT;
@@ -319,7 +360,7 @@ static int move_pages(struct region *r, vaddr_t from, struct region *dst,
 		page_ref_inc(pg);
 		if (amap_set(dst->amap, dst->amap_pgoff +
 			     ((to + off - dst->start) >> PAGE_SHIFT), pg) < 0) {
-			anon_page_put(pg);
+			page_put(pg);
 			return -ENOMEM;
 		}
 	}
@@ -334,6 +375,7 @@ static bool grow_in_place(struct vmspace *vm, struct region *r, vaddr_t new_end)
 	if (new_end > USER_TOP || (next && next->start < new_end))
 		return false;
 	r->end = new_end;
+	vmspace_region_moved(vm, r);
 	return true;
 }
 
@@ -354,6 +396,9 @@ long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
 	    grow_in_place(vm, r, old + new_size))
 		return old;
 	if (!may_move)
+		return -ENOMEM;
+	/* moving may split at both ends and add one (Linux's move_vma rule) */
+	if (vm->regions.count >= (size_t)READ_ONCE(vm_max_map_count) - 3)
 		return -ENOMEM;
 	if (fixed_addr) {
 		if (fixed_addr < old + old_size && old < fixed_addr + new_size)
@@ -389,24 +434,57 @@ long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
 	return to;
 }
 
+/* The top len bytes of the free range [lo, hi) cut to [above, below), or 0. */
+static vaddr_t gap_fit(vaddr_t lo, vaddr_t hi, uint64_t len, vaddr_t above,
+		       vaddr_t below)
+{
+	lo = MAX(lo, above);
+	hi = MIN(hi, below);
+	return hi > lo && hi - lo >= len ? hi - len : 0;
+}
+
+/*
+ * The highest fit among the gaps between the regions of n's subtree.
+ * Subtrees whose largest gap is too small, or that lie wholly outside
+ * [above, below), are skipped, so this is O(log n).
+ */
+static vaddr_t subtree_fit(struct avl_node *n, uint64_t len, vaddr_t above,
+			   vaddr_t below)
+{
+	struct region *r = region_of(n), *left, *right;
+	vaddr_t at;
+
+	if (!r || r->sub_gap < len || r->sub_start >= below || r->sub_end <= above)
+		return 0;
+	left = region_of(n->left);
+	right = region_of(n->right);
+	if ((at = subtree_fit(n->right, len, above, below)))
+		return at;
+	if (right && (at = gap_fit(r->end, right->sub_start, len, above, below)))
+		return at;
+	if (left && (at = gap_fit(left->sub_end, r->start, len, above, below)))
+		return at;
+	return subtree_fit(n->left, len, above, below);
+}
+
 vaddr_t vmspace_find_free(struct vmspace *vm, uint64_t len, vaddr_t above,
 			  vaddr_t below)
 {
-	vaddr_t top = below;
-	struct avl_node *n = avl_last(&vm->regions);
+	vaddr_t key = below - 1, at;
+	struct region *last, *first;
 
-	/* Walk down from the highest region, looking at each gap. */
-	for (; n; n = avl_prev(n)) {
-		struct region *r = region_of(n);
-
-		if (r->start >= top)
-			continue;
-		if (r->end <= top && top - r->end >= len &&
-		    top - len >= above)
-			return top - len;
-		top = MIN(top, r->start);
-	}
-	return top >= above + len ? top - len : 0;
+	if (below <= above || below - above < len)
+		return 0;
+	/* the highest region starting below `below`, and the space above it */
+	last = region_of(avl_floor(&vm->regions, &key, region_key_cmp));
+	if (!last)
+		return below - len;
+	if ((at = gap_fit(last->end, below, len, above, below)))
+		return at;
+	if ((at = subtree_fit(vm->regions.root, len, above, below)))
+		return at;
+	first = region_of(avl_first(&vm->regions));
+	return gap_fit(above, first->start, len, above, below);
 }
 
 uint64_t vmspace_virtual_size(struct vmspace *vm)

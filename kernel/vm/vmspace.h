@@ -8,7 +8,11 @@
  *     page into its amap on the first write (copy-on-write);
  *   - a shared region maps the vobject's pages directly.
  * Regions are split and merged by map, unmap and protect. Lookup is
- * O(log n) in the number of regions.
+ * O(log n) in the number of regions, and so is finding a free range: the
+ * region tree is augmented with the largest gap between the regions of each
+ * subtree. A process may have at most vm_max_map_count regions
+ * (/proc/sys/vm/max_map_count, as Linux): a call that would need more fails
+ * with ENOMEM.
  *
  * Locks: vm->lock (a sleeping mutex) guards the region set and the amaps;
  * the pmap has its own spinlock.
@@ -42,6 +46,9 @@ struct region {
 	uint64_t obj_limit;		/* object bytes past which the region reads zeros */
 	struct amap *amap;		/* private pages, or NULL (shared regions) */
 	uint64_t amap_pgoff;		/* amap slot of start */
+	/* summary of this region's subtree (kept by the tree, region_augment) */
+	vaddr_t sub_start, sub_end;	/* lowest start, highest end */
+	uint64_t sub_gap;		/* largest gap between two of its regions */
 };
 
 struct vmspace {
@@ -55,6 +62,9 @@ struct vmspace {
 	vaddr_t mmap_base;		/* mmap searches down from here */
 	uint64_t resident;		/* user pages mapped in the pmap */
 };
+
+#define VM_MAX_MAP_COUNT_DEFAULT	65530	/* Linux's DEFAULT_MAX_MAP_COUNT */
+extern int vm_max_map_count;		/* regions per address space */
 
 #define VM_STACK_LIMIT_DEFAULT	(8UL << 20)
 #define VM_STACK_GUARD		(256UL << 10)	/* gap kept below the stack */
@@ -88,20 +98,30 @@ struct vmspace *vmspace_fork(struct vmspace *vm);
  * vmspace_map - map [start, start + len) (page aligned, len > 0, inside
  * the user half) with prot/flags, backed by obj from byte offset `off`
  * (page aligned; obj may be NULL for anonymous memory), replacing what was
- * mapped there. obj_limit: bytes of obj visible before zeros (ELF bss).
- * Returns 0 or -ENOMEM. Takes its own reference on obj. vm->lock held.
+ * mapped there. maxprot: what mprotect may later grant (a superset of
+ * prot). obj_limit: bytes of obj visible before zeros (ELF bss).
+ * Returns 0 or -ENOMEM (out of memory, or the address space already has
+ * more than vm_max_map_count regions). Takes its own reference on obj.
+ * vm->lock held.
  */
 int vmspace_map(struct vmspace *vm, vaddr_t start, uint64_t len,
-		unsigned int prot, unsigned int flags, struct vobject *obj,
-		uint64_t off, uint64_t obj_limit);
+		unsigned int prot, unsigned int maxprot, unsigned int flags,
+		struct vobject *obj, uint64_t off, uint64_t obj_limit);
 
-/* Unmap [start, end) (page aligned). Returns 0 or -ENOMEM. vm->lock held. */
+/* VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC: no limit on mprotect. */
+#define VM_PROT_ALL	(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)
+
+/*
+ * Unmap [start, end) (page aligned). Returns 0 or -ENOMEM (splitting a
+ * region would exceed vm_max_map_count). vm->lock held.
+ */
 int vmspace_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*
  * vmspace_protect - set the protection of [start, end). Returns 0, -ENOMEM
- * if part of the range is not mapped, -EACCES if prot exceeds a region's
- * maxprot. vm->lock held.
+ * if part of the range is not mapped or a split would exceed
+ * vm_max_map_count, -EACCES if prot exceeds a region's maxprot. vm->lock
+ * held.
  */
 int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
 		    unsigned int prot);
@@ -135,6 +155,18 @@ struct region *vmspace_find(struct vmspace *vm, vaddr_t va);
 
 /* The first region ending above va, or NULL. vm->lock held. */
 struct region *vmspace_next(struct vmspace *vm, vaddr_t va);
+
+/*
+ * vmspace_region_moved - r's start or end changed in place (stack growth):
+ * update the tree's gap summaries. vm->lock held.
+ */
+void vmspace_region_moved(struct vmspace *vm, struct region *r);
+
+/* Number of regions. vm->lock held. */
+static inline size_t vmspace_region_count(const struct vmspace *vm)
+{
+	return vm->regions.count;
+}
 
 /* Virtual size (bytes mapped by regions). */
 uint64_t vmspace_virtual_size(struct vmspace *vm);

@@ -3,9 +3,12 @@
  * shared anonymous memory. A region maps a window of an object; private
  * regions copy its pages into their amap on the first write.
  *
- * Frames returned by get_page stay owned by the object: mapping them takes
- * no reference, so an object keeps its frames for as long as any region
- * maps it (each such region holds a reference on the object).
+ * Frames returned by get_page stay owned by the object; get_page hands the
+ * caller a reference for as long as it uses the frame (to map or copy it),
+ * dropped with page_put(). A mapping takes no reference of its own: the
+ * frame's mapcount counts the page-table entries, and an object may drop a
+ * frame only when nothing maps it (mapcount 0) and nobody else holds it
+ * (refcount 1, the object's own).
  */
 #ifndef KILBURN_VOBJECT_H
 #define KILBURN_VOBJECT_H
@@ -17,9 +20,10 @@ struct vobject;
 
 struct vobject_ops {
 	/*
-	 * The frame holding page idx, read in if needed. Pages past the
-	 * end hold zeros where the object has no data. Returns 0 or a
-	 * negative errno (-EIO, -ENOMEM, -EFAULT past the end of a file).
+	 * The frame holding page idx, read in if needed, with a reference
+	 * for the caller (page_put). Pages past the end hold zeros where the
+	 * object has no data. Returns 0 or a negative errno (-EIO, -ENOMEM,
+	 * -EFAULT past the end of a file).
 	 */
 	int (*get_page)(struct vobject *obj, uint64_t idx, struct page **pg);
 	/* The last reference is gone. */

@@ -42,6 +42,15 @@ static inline void mutex_unlock(struct mutex *m)
 	m->owner = -1;
 }
 
+static inline bool mutex_trylock(struct mutex *m)
+{
+	if (m->locked)
+		return false;
+	m->locked = true;
+	m->owner = this_cpu_id();
+	return true;
+}
+
 static inline bool mutex_held(struct mutex *m)
 {
 	return m->locked && m->owner == this_cpu_id();

@@ -326,13 +326,20 @@ struct pmap *pmap_create(void)
 	return pm;
 }
 
-/* Free the user part of a table at `level` and everything below it. */
+/*
+ * Free the user part of a table at `level` and everything below it; the
+ * frames its leaf entries map lose one mapping each.
+ */
 static void pt_free_tree(pte_t *table, int level, int nentries)
 {
 	for (int i = 0; i < nentries; i++) {
 		pte_t pte = table[i];
 
-		if (pte_valid(pte) && !pte_leaf(pte) && level > 0)
+		if (!pte_valid(pte))
+			continue;
+		if (pte_leaf(pte))
+			page_mapcount_add(pte_pa(pte), -1);
+		else if (level > 0)
 			pt_free_tree(phys_to_virt(pte_pa(pte)), level - 1, PT_ENTRIES);
 	}
 	pmm_free(virt_to_page(table));
@@ -476,6 +483,9 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
 	was_valid = pte_valid(*pte);
 	if (!was_valid)
 		pm->resident++;
+	else
+		page_mapcount_add(pte_pa(*pte), -1);
+	page_mapcount_add(pa, 1);
 	*pte = pte_make(pa, user_prot_to_pte(prot));
 	spin_unlock_irqrestore(&pm->lock, flags);
 	if (was_valid)
@@ -528,6 +538,7 @@ void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 		vaddr_t table_end = ALIGN_UP(va + 1, pt_level_size(1));
 
 		if (was_valid) {
+			page_mapcount_add(pte_pa(*pte), -1);
 			*pte = 0;
 			pm->resident--;
 		}
@@ -562,8 +573,10 @@ void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 				continue;
 			keep = pte_to_prot(old) & prot;
 			new = keep ? pte_make(pte_pa(old), user_prot_to_pte(keep)) : 0;
-			if (!keep)
+			if (!keep) {
+				page_mapcount_add(pte_pa(old), -1);
 				pm->resident--;
+			}
 			if (new != old) {
 				t[i] = new;
 				changed = true;
@@ -603,6 +616,9 @@ static int copy_chunk(struct pmap *dst, struct pmap *src, vaddr_t va,
 		}
 		if (!pte_valid(d0[i]))
 			dst->resident++;
+		else
+			page_mapcount_add(pte_pa(d0[i]), -1);
+		page_mapcount_add(pte_pa(e), 1);
 		d0[i] = pte_make(pte_pa(e), user_prot_to_pte(pte_to_prot(e) & ~drop));
 	}
 	return changed;

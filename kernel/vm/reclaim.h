@@ -1,0 +1,64 @@
+/*
+ * reclaim — giving frames back when user memory runs short.
+ *
+ * User pages (anonymous memory, page cache, shared memory) are allocated
+ * with vm_page_alloc(), which never takes the pmm's reserve (see pmm.h): the
+ * reserve is left for the kernel's own allocations, so that page tables,
+ * slab objects and kernel stacks can still be had while a process is being
+ * killed for want of memory. When the allocation would dip into the reserve,
+ * vm_page_alloc() first reclaims what can be given back without losing data:
+ * empty slab pages and whatever the registered shrinkers can drop (clean
+ * page-cache pages that nothing maps, which can be read again from disk).
+ * Only when that frees nothing useful does it fail, and the caller reports
+ * out of memory.
+ *
+ * Machine-independent: compiles on the host.
+ */
+#ifndef KILBURN_RECLAIM_H
+#define KILBURN_RECLAIM_H
+
+#include "env.h"
+#include "vm/pmm.h"
+
+/*
+ * A source of reclaimable frames. shrink() gives back up to `want` frames
+ * (it may give fewer, or more in one go) and returns how many it freed. It
+ * may sleep; it is called without VM locks held by the reclaim code itself,
+ * but possibly with the caller's address-space lock held, so it must not
+ * take an address-space lock.
+ */
+struct shrinker {
+	const char *name;
+	uint64_t (*shrink)(uint64_t want);
+	struct shrinker *next;		/* registry link (reclaim's own) */
+};
+
+/* Add s to the shrinkers (boot time, before it can be needed). */
+void reclaim_register(struct shrinker *s);
+
+/*
+ * reclaim_run - give back up to `want` frames: empty slab pages and then
+ * each shrinker in turn. Returns the frames the shrinkers freed (slab pages
+ * are not counted).
+ */
+uint64_t reclaim_run(uint64_t want);
+
+/*
+ * vm_page_alloc - a frame for user memory (flags: PMM_ZERO). Leaves the
+ * reserve alone; reclaims first when it would be needed. Returns the frame
+ * (state PAGE_KERNEL, refcount 1: the caller sets its state and owner) or
+ * NULL when nothing more can be had.
+ */
+struct page *vm_page_alloc(unsigned int flags);
+
+/*
+ * reclaim_set_reserve - size the reserve for a machine of total_frames and
+ * ncpus harts, as Linux sizes min_free_kbytes (sqrt(16 * RAM in kB), at
+ * least 128 kB), and at least what other harts' frame caches may hold.
+ */
+void reclaim_set_reserve(uint64_t total_frames, int ncpus);
+
+/* Frames that reclaim has freed since boot (for /proc/vmstat). */
+extern uint64_t reclaim_freed_total;
+
+#endif

@@ -75,7 +75,9 @@ static inline struct tl_counts *tl_counts(void)
 		fflush(stdout);
 		return counts;
 	}
-	counts = p;		/* a fresh page: both totals are 0 */
+	counts = p;
+	/* a fresh page holds zeros; the store brings it in now, not mid-test */
+	__atomic_store_n(&counts->passed, 0, __ATOMIC_SEQ_CST);
 	if (getenv("TL_REPORT_FD"))
 		tl_report_fd = atoi(getenv("TL_REPORT_FD"));
 	return counts;

@@ -75,9 +75,8 @@ static int devdir_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 {
 	if (*pos >= ARRAY_SIZE(devices))
 		return 0;
-	e->ino = devices[*pos].vn->ino;
-	e->type = DT_CHR;
-	strlcpy(e->name, devices[*pos].name, sizeof(e->name));
+	vdirent_set(e, devices[*pos].vn->ino, DT_CHR, devices[*pos].name,
+		    strlen(devices[*pos].name));	/* short constant names */
 	(*pos)++;
 	return 1;
 }

@@ -209,25 +209,25 @@ static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 
 		if (*pos >= (vm ? ARRAY_SIZE(sysvm_names) : 1))
 			return 0;
-		strlcpy(e->name, vm ? sysvm_names[*pos] : "vm", sizeof(e->name));
-		e->type = vm ? DT_REG : DT_DIR;
-		e->ino = vm ? P_DROP_CACHES + *pos : P_SYSVM;
+		const char *name = vm ? sysvm_names[*pos] : "vm";
+
+		vdirent_set(e, vm ? P_DROP_CACHES + *pos : P_SYSVM, vm ? DT_REG : DT_DIR,
+			    name, strlen(name));
 		(*pos)++;
 		return 1;
 	}
 	if (pi->kind == P_PIDDIR) {
 		if (*pos >= ARRAY_SIZE(pid_names))
 			return 0;
-		strlcpy(e->name, pid_names[*pos], sizeof(e->name));
-		e->type = *pos == 2 ? DT_LNK : DT_REG;
-		e->ino = (uint64_t)pi->pid << 8 | (P_STATUS + *pos);
+		vdirent_set(e, (uint64_t)pi->pid << 8 | (P_STATUS + *pos),
+			    *pos == 2 ? DT_LNK : DT_REG, pid_names[*pos],
+			    strlen(pid_names[*pos]));	/* short constant names */
 		(*pos)++;
 		return 1;
 	}
 	if (*pos < ARRAY_SIZE(root_names)) {
-		strlcpy(e->name, root_names[*pos], sizeof(e->name));
-		e->type = *pos == 0 ? DT_LNK : *pos == 2 ? DT_DIR : DT_REG;
-		e->ino = *pos + 1;
+		vdirent_set(e, *pos + 1, *pos == 0 ? DT_LNK : *pos == 2 ? DT_DIR : DT_REG,
+			    root_names[*pos], strlen(root_names[*pos]));
 		(*pos)++;
 		return 1;
 	}
@@ -246,9 +246,10 @@ static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 	kfree(l.pids);
 	if (!next)
 		return 0;
-	ksnprintf(e->name, sizeof(e->name), "%d", next);
-	e->type = DT_DIR;
-	e->ino = (uint64_t)next << 8 | P_PIDDIR;
+	char name[16];
+
+	vdirent_set(e, (uint64_t)next << 8 | P_PIDDIR, DT_DIR, name,
+		    ksnprintf(name, sizeof(name), "%d", next));
 	*pos = (uint64_t)next << 8;
 	return 1;
 }

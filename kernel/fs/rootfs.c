@@ -80,9 +80,8 @@ static int rootfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 
 	if (!c)
 		return 0;
-	e->ino = c->ino;
-	e->type = dirent_type(c->mode);
-	strlcpy(e->name, c->name, sizeof(e->name));
+	if (vdirent_set(e, c->ino, dirent_type(c->mode), c->name, c->namelen))
+		return -EIO;		/* cpio_mount keeps names to CPIO_NAME_MAX */
 	(*pos)++;
 	return 1;
 }
@@ -122,7 +121,7 @@ static enum vtype mode_vtype(uint32_t mode)
 	return VNON;
 }
 
-/* Build the path of node into buf (for /proc/<pid>/maps). */
+/* The path of node, in a new string (for /proc/<pid>/maps), or NULL. */
 static char *node_path(const struct cpio_node *node)
 {
 	char *buf = kmalloc(PATH_MAX, 0), *p;
@@ -140,8 +139,9 @@ static char *node_path(const struct cpio_node *node)
 		memcpy(p, node->name, n);
 		*--p = '/';
 	}
-	memmove(buf, p, strlen(p) + 1);
-	return buf;
+	p = kstrdup(p);		/* a path is short; the buffer is a page */
+	kfree(buf);
+	return p;
 }
 
 /* The vnode of node: made on first use, kept for the life of the mount. */

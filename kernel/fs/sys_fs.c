@@ -28,23 +28,6 @@
 #define W_OK			2
 #define X_OK			1
 
-/* A path from user memory into a new PATH_MAX buffer. */
-static long path_in(uint64_t upath, char **out)
-{
-	char *buf = kmalloc(PATH_MAX, 0);
-	long n;
-
-	if (!buf)
-		return -ENOMEM;
-	n = copy_string_from_user(buf, upath, PATH_MAX);
-	if (n < 0) {
-		kfree(buf);
-		return n;
-	}
-	*out = buf;
-	return n;
-}
-
 /*
  * The directory a relative path starts from: the cwd, or the directory open
  * at dirfd. *base points at a path owned by the process or *hold.
@@ -69,71 +52,100 @@ static int at_base(int dirfd, const char *path, const char **base,
 	return 0;
 }
 
-/* Resolve (dirfd, user path) to a vnode; canon may be NULL. */
-static int lookup_at(int dirfd, uint64_t upath, bool nofollow,
-		     struct vnode **vn, char *canon)
+/* Resolve (dirfd, path) to a vnode; canon may be NULL. */
+static int lookup_path(int dirfd, const char *path, bool nofollow,
+		       struct vnode **vn, char *canon)
 {
 	struct file *hold;
 	const char *base;
-	char *path;
-	long err = path_in(upath, &path);
+	int err = at_base(dirfd, path, &base, &hold);
 
-	if (err < 0)
-		return err;
-	err = at_base(dirfd, path, &base, &hold);
 	if (!err)
 		err = vfs_lookup(base, path, nofollow, vn, canon);
 	if (hold)
 		file_put(hold);
+	return err;
+}
+
+/* Resolve (dirfd, user path) to a vnode; canon may be NULL. */
+static int lookup_at(int dirfd, uint64_t upath, bool nofollow,
+		     struct vnode **vn, char *canon)
+{
+	char *path;
+	long err = copy_path_from_user(upath, &path);
+
+	if (err < 0)
+		return err;
+	err = lookup_path(dirfd, path, nofollow, vn, canon);
 	kfree(path);
 	return err;
 }
 
-/* Create path's last component in its directory (O_CREAT, mkdir). */
+/* Create path's last component (O_CREAT, mkdir); canon may be NULL. */
 static int create_at(int dirfd, const char *path, uint32_t mode,
-		     struct vnode **vn)
+		     struct vnode **vn, char *canon)
 {
 	struct file *hold;
-	const char *base, *name;
-	struct vnode *dir;
-	size_t len;
+	const char *base;
 	int err = at_base(dirfd, path, &base, &hold);
 
-	if (err)
-		return err;
-	err = vfs_lookup_parent(base, path, &dir, &name, &len);
-	if (!err) {
-		err = dir->ops->create ? dir->ops->create(dir, name, len, mode, vn)
-				       : -EROFS;
-		vnode_put(dir);
-	}
+	if (!err)
+		err = vfs_create(base, path, mode, vn, canon);
 	if (hold)
 		file_put(hold);
+	return err;
+}
+
+/* Does path end in '/' (so it must name a directory)? */
+static bool ends_in_slash(const char *path)
+{
+	size_t len = strlen(path);
+
+	return len && path[len - 1] == '/';
+}
+
+/*
+ * The vnode that open(path, flags) opens, and its canonical path: looked
+ * up, or made with O_CREAT. As Linux: O_CREAT of a directory, or of a name
+ * ending in '/', is EISDIR; O_CREAT | O_EXCL of an existing name EEXIST;
+ * without O_EXCL, a name that a racing creator made first is opened.
+ */
+static int open_vnode(int dirfd, const char *path, unsigned int flags,
+		      uint32_t mode, struct vnode **vn, char *canon)
+{
+	int err = lookup_path(dirfd, path, flags & O_NOFOLLOW, vn, canon);
+
+	if (!(flags & O_CREAT))
+		return err;
+	if (err == -ENOENT || (err == -ENOTDIR && ends_in_slash(path))) {
+		err = create_at(dirfd, path, S_IFREG | mode, vn, canon);
+		if (err == -EEXIST && !(flags & O_EXCL))
+			err = lookup_path(dirfd, path, flags & O_NOFOLLOW, vn, canon);
+		return err;
+	}
+	if (!err && ((flags & O_EXCL) || (*vn)->type == VDIR)) {
+		err = (flags & O_EXCL) ? -EEXIST : -EISDIR;
+		vnode_put(*vn);
+		*vn = NULL;
+	}
 	return err;
 }
 
 static long sys_openat(long dirfd, long upath, long flags, long mode)
 {
 	struct vnode *vn = NULL;
-	struct file *f, *hold;
-	const char *base;
+	struct file *f;
 	char *path, *canon = kmalloc(PATH_MAX, 0);
-	long err = path_in(upath, &path);
+	long err = copy_path_from_user(upath, &path);
 
 	if (err < 0 || !canon) {
+		if (err >= 0)
+			kfree(path);
 		kfree(canon);
 		return err < 0 ? err : -ENOMEM;
 	}
-	err = at_base(dirfd, path, &base, &hold);
-	if (!err)
-		err = vfs_lookup(base, path, flags & O_NOFOLLOW, &vn, canon);
-	if (hold)
-		file_put(hold);
-	if (err == -ENOENT && (flags & O_CREAT))
-		err = create_at(dirfd, path,
-				S_IFREG | (mode & 07777 & ~current()->umask), &vn);
-	else if (!err && (flags & O_CREAT) && (flags & O_EXCL))
-		err = -EEXIST;
+	err = open_vnode(dirfd, path, flags, mode & 07777 & ~current()->umask,
+			 &vn, canon);
 	if (!err && vn->type == VLNK)
 		err = -ELOOP;
 	if (!err)
@@ -461,14 +473,18 @@ static long sys_chdir(long upath)
 		vnode_put(vn);
 		err = -ENOTDIR;
 	}
-	if (!err && strlen(canon) >= sizeof(p->cwd_path)) {
-		vnode_put(vn);
-		err = -ENAMETOOLONG;
-	}
-	if (!err) {
-		vnode_put(p->cwd);
-		p->cwd = vn;
-		strlcpy(p->cwd_path, canon, sizeof(p->cwd_path));
+	if (!err) {			/* the canonical path, in a buffer of its size */
+		char *cwd_path = kstrdup(canon);
+
+		if (!cwd_path) {
+			vnode_put(vn);
+			err = -ENOMEM;
+		} else {
+			vnode_put(p->cwd);
+			p->cwd = vn;
+			kfree(p->cwd_path);
+			p->cwd_path = cwd_path;
+		}
 	}
 	kfree(canon);
 	return err;
@@ -543,26 +559,14 @@ static long sys_mkdirat(long dirfd, long upath, long mode)
 {
 	struct vnode *vn;
 	char *path;
-	long err = path_in(upath, &path);
+	long err = copy_path_from_user(upath, &path);
 
 	if (err < 0)
 		return err;
-	err = create_at(dirfd, path, S_IFDIR | (mode & 07777 & ~current()->umask), &vn);
-	if (err == -EROFS) {		/* an existing name wins over EROFS */
-		struct file *hold;
-		const char *base;
-
-		if (at_base(dirfd, path, &base, &hold) == 0) {
-			if (vfs_lookup(base, path, true, &vn, NULL) == 0) {
-				vnode_put(vn);
-				err = -EEXIST;
-			}
-			if (hold)
-				file_put(hold);
-		}
-	} else if (!err) {
+	err = create_at(dirfd, path, S_IFDIR | (mode & 07777 & ~current()->umask),
+			&vn, NULL);
+	if (!err)
 		vnode_put(vn);
-	}
 	kfree(path);
 	return err;
 }
@@ -570,29 +574,20 @@ static long sys_mkdirat(long dirfd, long upath, long mode)
 static long sys_unlinkat(long dirfd, long upath, long flags)
 {
 	struct file *hold;
-	struct vnode *dir;
-	const char *base, *name;
-	size_t len;
+	const char *base;
 	char *path;
 	long err;
 
 	if (flags & ~AT_REMOVEDIR)
 		return -EINVAL;
-	err = path_in(upath, &path);
+	err = copy_path_from_user(upath, &path);
 	if (err < 0)
 		return err;
 	err = at_base(dirfd, path, &base, &hold);
-	if (!err) {
-		err = vfs_lookup_parent(base, path, &dir, &name, &len);
-		if (!err) {
-			err = dir->ops->unlink ?
-			      dir->ops->unlink(dir, name, len, flags & AT_REMOVEDIR) :
-			      -EROFS;
-			vnode_put(dir);
-		}
-		if (hold)
-			file_put(hold);
-	}
+	if (!err)
+		err = vfs_remove(base, path, flags & AT_REMOVEDIR);
+	if (hold)
+		file_put(hold);
 	kfree(path);
 	return err;
 }

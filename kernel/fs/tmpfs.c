@@ -67,12 +67,12 @@ static int tmpfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *out)
 
 		if (i++ != *pos)
 			continue;
-		out->ino = e->vn->ino;
-		out->type = e->vn->type == VDIR ? DT_DIR : DT_REG;
-		memcpy(out->name, e->name, e->len);
-		out->name[e->len] = 0;
-		(*pos)++;
-		ret = 1;
+		ret = vdirent_set(out, e->vn->ino, e->vn->type == VDIR ? DT_DIR : DT_REG,
+				  e->name, e->len);
+		if (ret == 0) {
+			(*pos)++;
+			ret = 1;
+		}
 		break;
 	}
 	mutex_unlock(&dir->lock);
@@ -155,12 +155,19 @@ static struct vnode *tmpfs_new(uint32_t mode)
 	return vn;
 }
 
+/*
+ * Add name (checked by the VFS; a name above NAME_MAX is refused here too,
+ * as readdir could not return it) to dir as a new file or directory.
+ * Errors: -ENAMETOOLONG, -EEXIST, -ENOSPC (out of memory).
+ */
 static int tmpfs_create(struct vnode *dir, const char *name, size_t len,
 			uint32_t mode, struct vnode **out)
 {
 	struct tmpfs_entry *e;
 	struct vnode *vn;
 
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG;
 	mutex_lock(&dir->lock);
 	if (dir_find(dir, name, len)) {
 		mutex_unlock(&dir->lock);

@@ -113,9 +113,7 @@ struct linux_dirent64 {
 static int dir_entry(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 {
 	if (*pos < 2) {
-		e->ino = dir->ino;
-		e->type = DT_DIR;
-		strlcpy(e->name, *pos == 0 ? "." : "..", sizeof(e->name));
+		vdirent_set(e, dir->ino, DT_DIR, "..", *pos + 1);	/* "." or ".." */
 		(*pos)++;
 		return 1;
 	}
@@ -152,7 +150,9 @@ static long vfile_getdents(struct file *f, uint64_t ubuf, size_t len)
 			ret = got;
 			break;
 		}
-		namelen = strlen(e->name);
+		namelen = strnlen(e->name, sizeof(e->name));
+		if (namelen > NAME_MAX)		/* vdirent_set keeps it in */
+			panic("vfile_getdents: an unterminated name from readdir");
 		reclen = ALIGN_UP(sizeof(*d) + namelen + 1, 8);
 		if (done + reclen > len) {
 			ret = done ? 0 : -EINVAL;

@@ -255,25 +255,52 @@ static struct vnode *mount_at(const char *path, size_t len)
 }
 
 /*
+ * Path resolution. A path is walked as a string from "/": a relative one is
+ * first joined to the canonical path of its base directory, a symbolic link
+ * is spliced in front of what is left, and ".." re-walks the canonical path
+ * of the directory reached so far without its last component.
+ *
+ * Limits, as Linux: a path given to the VFS is shorter than PATH_MAX (the
+ * copy from user memory makes sure of it, and walk_begin checks again), and
+ * every component that is looked up or created, the last one included, is
+ * at most NAME_MAX bytes (walk_step, walk_parent). The canonical path of a
+ * directory reached must also be shorter than PATH_MAX: Kilburn keeps it
+ * for getcwd and for opening relative to a descriptor.
+ */
+#define WALK_MAX	(2 * PATH_MAX)	/* a base path and a relative path, joined */
+
+/*
  * A path being resolved: `rest` is what is left to walk; `done` the
  * canonical path of the directory reached so far, `dir` its vnode.
  */
 struct walk {
-	char *buf;			/* PATH_MAX: holds the path being walked */
+	char *buf;			/* WALK_MAX: holds the path being walked */
 	char *rest;			/* points into buf */
-	char *done;			/* PATH_MAX buffer */
+	char *done;			/* PATH_MAX */
 	size_t done_len;
 	struct vnode *dir;
 	int links;
 };
 
-/* Start again at "/" with path `p` (absolute). */
+/* What the last component of a path is (vfs_create, vfs_remove). */
+enum last_kind { LAST_NAME, LAST_ROOT, LAST_DOT, LAST_DOTDOT };
+
+struct last {
+	enum last_kind kind;
+	const char *name;		/* LAST_NAME: len bytes in the walk's buffer */
+	size_t len;			/* at most NAME_MAX */
+	bool slash;			/* the path ends in '/': a directory is meant */
+};
+
+/* Start again at "/" with path `p` (absolute; it may be in w->buf). */
 static int walk_restart(struct walk *w, const char *p)
 {
-	if (strlen(p) >= PATH_MAX)
+	size_t len = strnlen(p, WALK_MAX);
+
+	if (len == WALK_MAX)
 		return -ENAMETOOLONG;
 	if (w->buf != p)
-		memmove(w->buf, p, strlen(p) + 1);
+		memmove(w->buf, p, len + 1);
 	w->rest = w->buf;
 	if (w->dir)
 		vnode_put(w->dir);
@@ -307,29 +334,25 @@ static bool next_component(struct walk *w, char **name, size_t *len, bool *last)
 static int walk_dotdot(struct walk *w)
 {
 	char *up = w->done;
-	size_t n = w->done_len;
+	size_t n = w->done_len, rl = strlen(w->rest);
+	char *saved;
+	int err;
 
 	while (n > 0 && up[n - 1] != '/')
 		n--;
 	if (n > 0)
 		n--;			/* the slash */
 	up[n] = 0;
+	if (n + 1 + rl + 1 > WALK_MAX)
+		return -ENAMETOOLONG;
 	/* re-resolve the parent from the root: simple and symlink-free */
-	char *saved = kmalloc(PATH_MAX, 0);
-
+	saved = kmalloc(WALK_MAX, 0);
 	if (!saved)
 		return -ENOMEM;
-	size_t rl = strlen(w->rest);
-
-	if (n + 1 + rl + 1 > PATH_MAX) {
-		kfree(saved);
-		return -ENAMETOOLONG;
-	}
 	memcpy(saved, up, n);
 	saved[n] = '/';
 	memcpy(saved + n + 1, w->rest, rl + 1);
-	int err = walk_restart(w, saved);
-
+	err = walk_restart(w, saved);
 	kfree(saved);
 	return err;
 }
@@ -337,7 +360,7 @@ static int walk_dotdot(struct walk *w)
 /* Splice a symlink target in front of the rest of the path. */
 static int walk_symlink(struct walk *w, struct vnode *link)
 {
-	char *target = kmalloc(PATH_MAX, 0), *joined = kmalloc(PATH_MAX, 0);
+	char *target = kmalloc(PATH_MAX, 0), *joined = kmalloc(WALK_MAX, 0);
 	long n;
 	int err = -ENAMETOOLONG;
 
@@ -356,10 +379,10 @@ static int walk_symlink(struct walk *w, struct vnode *link)
 	}
 	target[n] = 0;
 	if (target[0] == '/')
-		n = ksnprintf(joined, PATH_MAX, "%s/%s", target, w->rest);
+		n = ksnprintf(joined, WALK_MAX, "%s/%s", target, w->rest);
 	else
-		n = ksnprintf(joined, PATH_MAX, "%s/%s/%s", w->done, target, w->rest);
-	if (n < PATH_MAX)
+		n = ksnprintf(joined, WALK_MAX, "%s/%s/%s", w->done, target, w->rest);
+	if (n < WALK_MAX)
 		err = walk_restart(w, joined);
 out:
 	kfree(target);
@@ -367,7 +390,25 @@ out:
 	return err;
 }
 
-/* Step from w->dir into component name; *vn gets the result. */
+/* The root of the file system mounted at w->done + "/" + name, or NULL. */
+static struct vnode *walk_mounted(struct walk *w, const char *name, size_t len)
+{
+	struct vnode *root = NULL;
+
+	if (w->done_len + 1 + len < PATH_MAX) {
+		w->done[w->done_len] = '/';
+		memcpy(w->done + w->done_len + 1, name, len);
+		root = mount_at(w->done, w->done_len + 1 + len);
+		w->done[w->done_len] = 0;
+	}
+	return root;
+}
+
+/*
+ * Step from w->dir into component name; *vn gets the result (a reference).
+ * Errors: -ENOTDIR, -ENAMETOOLONG (a name above NAME_MAX, or a canonical
+ * path of PATH_MAX bytes or more), and those of the lookup.
+ */
 static int walk_step(struct walk *w, const char *name, size_t len,
 		     struct vnode **vn)
 {
@@ -375,14 +416,9 @@ static int walk_step(struct walk *w, const char *name, size_t len,
 
 	if (w->dir->type != VDIR)
 		return -ENOTDIR;
-	if (len > NAME_MAX)
+	if (len > NAME_MAX || w->done_len + 1 + len >= PATH_MAX)
 		return -ENAMETOOLONG;
-	if (w->done_len + 1 + len >= PATH_MAX)
-		return -ENAMETOOLONG;
-	w->done[w->done_len] = '/';
-	memcpy(w->done + w->done_len + 1, name, len);
-	w->done[w->done_len + 1 + len] = 0;
-	mounted = mount_at(w->done, w->done_len + 1 + len);
+	mounted = walk_mounted(w, name, len);
 	if (mounted) {
 		vnode_get(mounted);
 		*vn = mounted;
@@ -391,9 +427,22 @@ static int walk_step(struct walk *w, const char *name, size_t len,
 	return w->dir->ops->lookup(w->dir, name, len, vn);
 }
 
+/* Make vn, reached by name from w->dir, the directory reached. */
+static void walk_enter(struct walk *w, const char *name, size_t len,
+		       struct vnode *vn)
+{
+	w->done[w->done_len] = '/';
+	memcpy(w->done + w->done_len + 1, name, len);
+	w->done_len += 1 + len;
+	w->done[w->done_len] = 0;
+	vnode_put(w->dir);
+	w->dir = vn;
+}
+
 /*
- * Walk w->rest; stop before the last component if `parent`. On return
- * w->dir is the vnode reached.
+ * Walk w->rest; stop before the last component if `parent` (*last_len is
+ * 0 if there is none: the path is "/"). On return w->dir is the vnode
+ * reached.
  */
 static int walk_path(struct walk *w, bool nofollow, bool parent,
 		     char **last_name, size_t *last_len)
@@ -420,51 +469,46 @@ static int walk_path(struct walk *w, bool nofollow, bool parent,
 			continue;
 		}
 		err = walk_step(w, name, len, &vn);
-		if (err < 0) {
-			w->done[w->done_len] = 0;
+		if (err < 0)
 			return err;
-		}
 		if (vn->type == VLNK && !(last && nofollow)) {
-			w->done[w->done_len] = 0;
 			err = walk_symlink(w, vn);
 			vnode_put(vn);
 			if (err < 0)
 				return err;
 			continue;
 		}
-		w->done_len += 1 + len;
-		vnode_put(w->dir);
-		w->dir = vn;
+		walk_enter(w, name, len, vn);
 	}
 	if (parent)
-		return -ENOENT;		/* no last component ("/") */
+		*last_len = 0;
 	return 0;
 }
 
-/* Set up a walk of path relative to cwd. */
+/*
+ * Set up a walk of path relative to cwd. Whatever it returns, walk_end()
+ * cleans up. Errors: -ENOENT (empty path), -ENAMETOOLONG, -ENOMEM.
+ */
 static int walk_begin(struct walk *w, const char *cwd, const char *path)
 {
-	char *buf = kmalloc(2 * PATH_MAX, 0);
+	size_t n;
 
 	memset(w, 0, sizeof(*w));
-	if (!buf)
-		return -ENOMEM;
-	w->buf = w->rest = buf;
-	w->done = buf + PATH_MAX;
-	if (!path[0]) {
-		kfree(buf);
+	if (!path[0])
 		return -ENOENT;
-	}
-	if (path[0] != '/') {
-		if (ksnprintf(w->rest, PATH_MAX, "%s/%s", cwd, path) >= PATH_MAX) {
-			kfree(buf);
-			return -ENAMETOOLONG;
-		}
-	} else if (strlcpy(w->rest, path, PATH_MAX) >= PATH_MAX) {
-		kfree(buf);
+	if (strnlen(path, PATH_MAX) == PATH_MAX)
 		return -ENAMETOOLONG;
-	}
-	return walk_restart(w, w->rest);
+	w->buf = kmalloc(WALK_MAX, 0);
+	w->done = kmalloc(PATH_MAX, 0);
+	if (!w->buf || !w->done)
+		return -ENOMEM;
+	if (path[0] == '/')
+		n = strlcpy(w->buf, path, WALK_MAX);
+	else
+		n = ksnprintf(w->buf, WALK_MAX, "%s/%s", cwd, path);
+	if (n >= WALK_MAX)
+		return -ENAMETOOLONG;
+	return walk_restart(w, w->buf);
 }
 
 static void walk_end(struct walk *w)
@@ -472,6 +516,7 @@ static void walk_end(struct walk *w)
 	if (w->dir)
 		vnode_put(w->dir);
 	kfree(w->buf);
+	kfree(w->done);
 }
 
 int vfs_lookup(const char *cwd, const char *path, bool nofollow,
@@ -480,9 +525,8 @@ int vfs_lookup(const char *cwd, const char *path, bool nofollow,
 	struct walk w;
 	int err = walk_begin(&w, cwd, path);
 
-	if (err)
-		return err;
-	err = walk_path(&w, nofollow, false, NULL, NULL);
+	if (!err)
+		err = walk_path(&w, nofollow, false, NULL, NULL);
 	if (!err && path[strlen(path) - 1] == '/' && w.dir->type != VDIR)
 		err = -ENOTDIR;
 	if (!err) {
@@ -495,26 +539,120 @@ int vfs_lookup(const char *cwd, const char *path, bool nofollow,
 	return err;
 }
 
-int vfs_lookup_parent(const char *cwd, const char *path, struct vnode **dir,
-		      const char **name, size_t *len)
+/*
+ * Walk all of path but its last component, which *last describes; w->dir
+ * is then its directory. Errors: those of the walk, -ENOTDIR (the parent
+ * is not a directory), -ENAMETOOLONG (the last name is above NAME_MAX, or
+ * its canonical path would not be shorter than PATH_MAX: it could never be
+ * looked up).
+ */
+static int walk_parent(struct walk *w, const char *cwd, const char *path,
+		       struct last *last)
 {
-	struct walk w;
-	char *n = NULL;
-	int err = walk_begin(&w, cwd, path);
+	char *name = NULL;
+	int err = walk_begin(w, cwd, path);
 
+	if (!err)
+		err = walk_path(w, false, true, &name, &last->len);
 	if (err)
 		return err;
-	err = walk_path(&w, false, true, &n, len);
-	if (!err) {
-		/* point the name into the caller's string */
-		const char *end = path + strlen(path);
+	last->name = name;
+	last->slash = path[strlen(path) - 1] == '/';
+	if (last->len == 0)
+		last->kind = LAST_ROOT;
+	else if (last->len == 1 && name[0] == '.')
+		last->kind = LAST_DOT;
+	else if (last->len == 2 && name[0] == '.' && name[1] == '.')
+		last->kind = LAST_DOTDOT;
+	else if (last->len > NAME_MAX || w->done_len + 1 + last->len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	else
+		last->kind = LAST_NAME;
+	return 0;
+}
 
-		while (end > path && end[-1] == '/')
-			end--;
-		*name = end - *len;
-		*dir = w.dir;
-		w.dir = NULL;
+/* Make `last` in w->dir, with vfs_create's errors in Linux's order. */
+static int create_last(struct walk *w, const struct last *last, uint32_t mode,
+		       struct vnode **out)
+{
+	struct vnode *dir = w->dir, *vn;
+
+	if (last->kind != LAST_NAME || walk_mounted(w, last->name, last->len))
+		return -EEXIST;
+	if (last->slash && (mode & S_IFMT) != S_IFDIR)
+		return -EISDIR;
+	if (dir->ops->create)
+		return dir->ops->create(dir, last->name, last->len, mode, out);
+	/* a read-only directory: an existing name wins over EROFS */
+	if (dir->ops->lookup(dir, last->name, last->len, &vn) == 0) {
+		vnode_put(vn);
+		return -EEXIST;
 	}
+	return -EROFS;
+}
+
+int vfs_create(const char *cwd, const char *path, uint32_t mode,
+	       struct vnode **out, char *canon)
+{
+	struct walk w;
+	struct last last;
+	int err = walk_parent(&w, cwd, path, &last);
+
+	if (!err)
+		err = create_last(&w, &last, mode, out);
+	if (!err && canon)		/* fits: walk_parent checked */
+		ksnprintf(canon, PATH_MAX, "%s/%.*s", w.done, (int)last.len, last.name);
 	walk_end(&w);
 	return err;
+}
+
+/* Remove `last` from w->dir, with vfs_remove's errors in Linux's order. */
+static int remove_last(struct walk *w, const struct last *last, bool dir_only)
+{
+	struct vnode *dir = w->dir, *vn;
+	int err;
+
+	if (last->kind != LAST_NAME) {
+		if (!dir_only)
+			return -EISDIR;
+		return last->kind == LAST_ROOT ? -EBUSY :
+		       last->kind == LAST_DOT ? -EINVAL : -ENOTEMPTY;
+	}
+	if (!dir->ops->unlink)
+		return -EROFS;
+	if (walk_mounted(w, last->name, last->len))
+		return -EBUSY;
+	if (last->slash && !dir_only) {		/* "name/" must be a directory */
+		err = dir->ops->lookup(dir, last->name, last->len, &vn);
+		if (err)
+			return err;
+		err = vn->type == VDIR ? -EISDIR : -ENOTDIR;
+		vnode_put(vn);
+		return err;
+	}
+	return dir->ops->unlink(dir, last->name, last->len, dir_only);
+}
+
+int vfs_remove(const char *cwd, const char *path, bool dir_only)
+{
+	struct walk w;
+	struct last last;
+	int err = walk_parent(&w, cwd, path, &last);
+
+	if (!err)
+		err = remove_last(&w, &last, dir_only);
+	walk_end(&w);
+	return err;
+}
+
+int vdirent_set(struct vdirent *e, uint64_t ino, uint8_t type,
+		const char *name, size_t len)
+{
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG;
+	e->ino = ino;
+	e->type = type;
+	memcpy(e->name, name, len);
+	e->name[len] = 0;
+	return 0;
 }

@@ -30,6 +30,12 @@ enum vtype { VNON, VREG, VDIR, VLNK, VCHR, VFIFO };
 #define S_IFCHR		0020000
 #define S_IFIFO		0010000
 
+/*
+ * Linux's limits: a path component has at most NAME_MAX bytes; a path has
+ * fewer than PATH_MAX, so that it and its NUL fit in PATH_MAX. Every name
+ * the VFS looks up or creates is checked against both (vfs.c), and every
+ * path a system call takes is copied in by copy_path_from_user().
+ */
 #define NAME_MAX	255
 #define PATH_MAX	4096
 
@@ -37,6 +43,7 @@ struct vnode;
 struct kstat;
 struct file;
 
+/* A directory entry as readdir gives it: name is NUL-terminated (vdirent_set). */
 struct vdirent {
 	uint64_t ino;
 	uint8_t type;			/* DT_* */
@@ -51,10 +58,17 @@ struct vdirent {
 #define DT_LNK		10
 
 struct vnode_ops {
-	/* Find name (len bytes, no '/') in directory dir: a new reference. */
+	/*
+	 * Find name (len bytes, 1 <= len <= NAME_MAX, no '/', not "." or "..")
+	 * in directory dir: a new reference. The VFS checks the name before any
+	 * of these operations that take one.
+	 */
 	int (*lookup)(struct vnode *dir, const char *name, size_t len,
 		      struct vnode **out);
-	/* The entry at *pos of dir (advancing *pos): 1, 0 at the end, or -errno. */
+	/*
+	 * The entry at *pos of dir (advancing *pos), filled by vdirent_set:
+	 * 1, 0 at the end, or -errno.
+	 */
 	int (*readdir)(struct vnode *dir, uint64_t *pos, struct vdirent *out);
 	/* Fill page idx of the file into buf (zeros past the end). */
 	int (*readpage)(struct vnode *vn, uint64_t idx, void *buf);
@@ -120,17 +134,45 @@ int vfs_mount(const char *mountpoint, struct vnode *root);
  * canonical path is cwd) to a vnode, following symbolic links (but not a
  * final one when nofollow). On success *out holds a reference and, if
  * canon is not NULL, canon[PATH_MAX] the canonical absolute path.
- * Errors: -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ELOOP.
+ * Errors: -ENOENT (also for ""), -ENOTDIR, -ENAMETOOLONG (path of PATH_MAX
+ * bytes or more, a component above NAME_MAX, a canonical path too long),
+ * -ELOOP, -ENOMEM.
  */
 int vfs_lookup(const char *cwd, const char *path, bool nofollow,
 	       struct vnode **out, char *canon);
 
 /*
- * vfs_lookup_parent - resolve all of path but its last component: the
- * parent directory (a reference) and the last name (pointing into path).
+ * vfs_create - make the last component of path (absolute, or relative to
+ * cwd) in its parent directory: a regular file or a directory as the
+ * S_IF* bits of mode say. On success *out holds a reference to it and, if
+ * canon is not NULL, canon[PATH_MAX] its canonical path.
+ * Errors: those of vfs_lookup for the parent, -ENAMETOOLONG (the last
+ * component is longer than NAME_MAX, or its canonical path would be
+ * PATH_MAX bytes or more), -EEXIST (the name exists, or is "/",
+ * "." or ".."), -EISDIR (a regular file named with a trailing slash),
+ * -EROFS, -ENOSPC.
  */
-int vfs_lookup_parent(const char *cwd, const char *path, struct vnode **dir,
-		      const char **name, size_t *len);
+int vfs_create(const char *cwd, const char *path, uint32_t mode,
+	       struct vnode **out, char *canon);
+
+/*
+ * vfs_remove - remove the last component of path from its directory: a
+ * directory, which must be empty, when dir_only (rmdir), else anything but
+ * a directory (unlink). Errors: those of vfs_lookup for the parent,
+ * -ENAMETOOLONG, -ENOENT, -EROFS, -EBUSY (a mount point, or rmdir of "/"),
+ * -EINVAL (rmdir of "."), -ENOTEMPTY (rmdir of ".." or of a directory with
+ * entries), -EISDIR (unlink of a directory, "/", "." or ".."), -ENOTDIR
+ * (rmdir of a non-directory, or unlink of one named with a trailing slash).
+ */
+int vfs_remove(const char *cwd, const char *path, bool dir_only);
+
+/*
+ * vdirent_set - fill a directory entry for readdir. Returns 0, or
+ * -ENAMETOOLONG if name (len bytes) cannot be a name: every readdir fills
+ * its entries through here, so e->name is always NUL-terminated within it.
+ */
+int vdirent_set(struct vdirent *e, uint64_t ino, uint8_t type,
+		const char *name, size_t len);
 
 /*
  * vnode_read - read up to len bytes at off into the kernel buffer buf

@@ -12,6 +12,7 @@
 #include "kern/signal.h"
 #include "kern/uaccess.h"
 #include "fs/vfs.h"
+#include "vm/kmem.h"
 #include "vm/vmspace.h"
 
 #define SSTATUS_FS_DIRTY	(3UL << 13)
@@ -42,9 +43,11 @@ static int fork_inherit(struct proc *parent, struct proc *child)
 	child->files = files_dup(parent->files);
 	if (!child->files)
 		return -ENOMEM;
+	child->cwd_path = kstrdup(parent->cwd_path);
+	if (!child->cwd_path)
+		return -ENOMEM;
 	child->cwd = parent->cwd;
 	vnode_get(child->cwd);
-	strlcpy(child->cwd_path, parent->cwd_path, sizeof(child->cwd_path));
 	strlcpy(child->name, parent->name, sizeof(child->name));
 	strlcpy(child->exe, parent->exe, sizeof(child->exe));
 	child->sig_ignored = parent->sig_ignored;

@@ -17,6 +17,7 @@
 #include "kern/files.h"
 #include "kern/power.h"
 #include "kern/sched.h"
+#include "vm/kmem.h"
 #include "vm/vmspace.h"
 
 #define INIT_DEFAULT	"/sbin/init"
@@ -110,7 +111,9 @@ void init_start(void)
 		err = vfs_lookup("/", "/", false, &p->cwd, NULL);
 	if (err)
 		panic("init_start: no console or root directory (error %d)", -err);
-	strlcpy(p->cwd_path, "/", sizeof(p->cwd_path));
+	p->cwd_path = kstrdup("/");
+	if (!p->cwd_path)
+		panic("init_start: out of memory");
 	strlcpy(p->name, "init", sizeof(p->name));
 	p->stack_limit = VM_STACK_LIMIT_DEFAULT;
 	p->umask = 022;

@@ -89,6 +89,7 @@ void proc_free(struct proc *p)
 	nprocs--;
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	kstack_free(p->kstack_top);
+	kfree(p->cwd_path);
 	kmem_cache_free(proc_cache, p);
 }
 

@@ -19,7 +19,7 @@
 #include "kern/waitq.h"
 
 #define PROC_NAME_MAX	16
-#define PROC_PATH_MAX	256
+#define PROC_PATH_MAX	256	/* of exe, which is truncated to fit */
 
 enum proc_state {
 	PROC_EMBRYO,		/* being created */
@@ -65,7 +65,7 @@ struct proc {
 	struct vmspace *vm;
 	struct files *files;
 	struct vnode *cwd;
-	char cwd_path[PROC_PATH_MAX];	/* absolute, normalized */
+	char *cwd_path;			/* absolute, normalized (kmalloc'd, < PATH_MAX) */
 	char exe[PROC_PATH_MAX];	/* path of the program (/proc/self/exe) */
 	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
 	uint64_t set_child_tid;		/* user address, CLONE_CHILD_SETTID */

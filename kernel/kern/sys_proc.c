@@ -98,13 +98,12 @@ static long sys_clone(long flags, long newsp, long parent_tid, long tls,
 static long sys_execve(long upath, long uargv, long uenvp)
 {
 	struct exec_args args;
-	char *path = kmalloc(PROC_PATH_MAX * 16, 0);
-	long err;
+	char *path;
+	long err = copy_path_from_user(upath, &path);
 
-	if (!path)
-		return -ENOMEM;
-	err = copy_string_from_user(path, upath, PROC_PATH_MAX * 16);
-	if (err >= 0 && path[0] == 0)
+	if (err < 0)
+		return err;
+	if (path[0] == 0)
 		err = -ENOENT;
 	if (err >= 0)
 		err = exec_args_from_user(uargv, uenvp, &args);

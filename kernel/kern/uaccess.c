@@ -1,6 +1,8 @@
 /* Range checks around the raw copies of arch/riscv/uaccess.S. */
 #include "kern/uaccess.h"
 #include "arch/riscv/memlayout.h"
+#include "fs/vfs.h"
+#include "vm/kmem.h"
 
 long uaccess_copy(void *dst, const void *src, size_t n);
 long uaccess_strncpy(char *dst, const char *usrc, size_t max);
@@ -48,5 +50,21 @@ long copy_string_from_user(char *dst, uint64_t usrc, size_t max)
 		/* ran into the top of the user half, or just too long */
 		return room < max ? -EFAULT : -ENAMETOOLONG;
 	}
+	return n;
+}
+
+long copy_path_from_user(uint64_t upath, char **out)
+{
+	char *buf = kmalloc(PATH_MAX, 0);
+	long n;
+
+	if (!buf)
+		return -ENOMEM;
+	n = copy_string_from_user(buf, upath, PATH_MAX);
+	if (n < 0) {
+		kfree(buf);
+		return n;
+	}
+	*out = buf;
 	return n;
 }

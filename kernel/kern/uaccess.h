@@ -24,4 +24,14 @@ int clear_user(uint64_t udst, size_t len);
  */
 long copy_string_from_user(char *dst, uint64_t usrc, size_t max);
 
+/*
+ * copy_path_from_user - copy the path a system call was given into a new
+ * PATH_MAX buffer (*out, the caller's to kfree), as Linux's getname does:
+ * a string of PATH_MAX bytes or more, with no room for its NUL, is too
+ * long. Returns its length (0 for ""), or -ENAMETOOLONG, -EFAULT, -ENOMEM;
+ * *out is set only on success. The names in it are checked against
+ * NAME_MAX by the VFS as it walks them.
+ */
+long copy_path_from_user(uint64_t upath, char **out);
+
 #endif

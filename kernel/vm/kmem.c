@@ -618,6 +618,16 @@ void *kmalloc(size_t size, unsigned int flags)
 	return obj;
 }
 
+char *kstrdup(const char *s)
+{
+	size_t len = strlen(s);
+	char *copy = kmalloc(len + 1, 0);
+
+	if (copy)
+		memcpy(copy, s, len + 1);
+	return copy;
+}
+
 void kfree(void *ptr)
 {
 	struct page *p;

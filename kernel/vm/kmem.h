@@ -57,6 +57,9 @@ void *kmalloc(size_t size, unsigned int flags);
 /* kfree - free memory from kmalloc; NULL is ignored. */
 void kfree(void *ptr);
 
+/* kstrdup - a kmalloc'd copy of the string s, or NULL. */
+char *kstrdup(const char *s);
+
 /* Give every cache's empty slab pages back to the pmm. */
 void kmem_reclaim(void);
 

@@ -33,14 +33,6 @@ static int region_cmp(const struct avl_node *a, const struct avl_node *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static int region_key_cmp(const void *key, const struct avl_node *n)
-{
-	vaddr_t va = *(const vaddr_t *)key;
-	const struct region *r = avl_entry(n, struct region, node);
-
-	return va < r->start ? -1 : va > r->start;
-}
-
 static struct region *region_of(struct avl_node *n)
 {
 	return n ? avl_entry(n, struct region, node) : NULL;
@@ -77,20 +69,61 @@ static bool may_split(const struct vmspace *vm)
 	return vm->regions.count < (size_t)READ_ONCE(vm_max_map_count);
 }
 
+/* Does r hold va? */
+static bool region_holds(const struct region *r, vaddr_t va)
+{
+	return r && r->start <= va && va < r->end;
+}
+
+/* The region holding va, or else the first one above it, or NULL: one descent. */
+static struct region *region_at_or_after(const struct vmspace *vm, vaddr_t va)
+{
+	struct avl_node *n = vm->regions.root;
+	struct region *after = NULL;
+
+	while (n) {
+		struct region *r = region_of(n);
+
+		if (va < r->start) {
+			after = r;
+			n = n->left;
+		} else if (va >= r->end) {
+			n = n->right;
+		} else {
+			return r;
+		}
+	}
+	return after;
+}
+
 struct region *vmspace_find(struct vmspace *vm, vaddr_t va)
 {
-	struct region *r = region_of(avl_floor(&vm->regions, &va, region_key_cmp));
+	struct region *r = vm->hint;
 
-	return r && va < r->end ? r : NULL;
+	if (region_holds(r, va))
+		return r;
+	r = region_at_or_after(vm, va);
+	if (!region_holds(r, va))
+		return NULL;
+	vm->hint = r;
+	return r;
 }
 
 struct region *vmspace_next(struct vmspace *vm, vaddr_t va)
 {
-	struct region *r = region_of(avl_floor(&vm->regions, &va, region_key_cmp));
+	struct region *r = vm->hint;
 
-	if (r && va < r->end)
+	if (region_holds(r, va))
 		return r;
-	return region_of(avl_ceil(&vm->regions, &va, region_key_cmp));
+	return region_at_or_after(vm, va);
+}
+
+/* Take r out of the tree (it stays the caller's). */
+static void region_unlink(struct vmspace *vm, struct region *r)
+{
+	avl_remove(&vm->regions, &r->node);
+	if (vm->hint == r)
+		vm->hint = NULL;
 }
 
 struct vmspace *vmspace_create(void)
@@ -130,7 +163,7 @@ void vmspace_destroy(struct vmspace *vm)
 	while ((n = avl_first(&vm->regions)) != NULL) {
 		struct region *r = region_of(n);
 
-		avl_remove(&vm->regions, n);
+		region_unlink(vm, r);
 		region_free(r);
 	}
 	kmem_cache_free(vmspace_cache, vm);
@@ -201,7 +234,7 @@ static void region_absorb(struct vmspace *vm, struct region *a, struct region *b
 		a->amap->refs++;
 	}
 	a->end = b->end;
-	avl_remove(&vm->regions, &b->node);
+	region_unlink(vm, b);
 	vmspace_region_moved(vm, a);
 	region_free(b);
 }
@@ -225,7 +258,7 @@ static void region_destroy(struct vmspace *vm, struct region *r)
 	if (r->amap)
 		amap_clear(r->amap, r->amap_pgoff,
 			   r->amap_pgoff + ((r->end - r->start) >> PAGE_SHIFT));
-	avl_remove(&vm->regions, &r->node);
+	region_unlink(vm, r);
 	region_free(r);
 }
 
@@ -239,21 +272,23 @@ static int vmspace_clip(struct vmspace *vm, vaddr_t start, vaddr_t end)
 
 	if (r && r->start < start && !region_split(vm, r, start))
 		return -ENOMEM;
-	r = vmspace_find(vm, end);
-	if (r && r->start < end && !region_split(vm, r, end))
+	r = vmspace_find(vm, end - 1);	/* the region that would hold end */
+	if (r && r->end > end && !region_split(vm, r, end))
 		return -ENOMEM;
 	return 0;
 }
 
 int vmspace_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
-	struct region *r;
+	struct region *r, *next;
 	int err = vmspace_clip(vm, start, end);
 
 	if (err)
 		return err;
-	while ((r = vmspace_next(vm, start)) != NULL && r->start < end)
+	for (r = vmspace_next(vm, start); r && r->start < end; r = next) {
+		next = region_of(avl_next(&r->node));
 		region_destroy(vm, r);
+	}
 	return 0;
 }
 
@@ -267,8 +302,8 @@ int vmspace_map(struct vmspace *vm, vaddr_t start, uint64_t len,
 	/* Linux's do_mmap rule: refused once the count is past the limit */
 	if (vm->regions.count > (size_t)READ_ONCE(vm_max_map_count))
 		return -ENOMEM;
-	err = vmspace_unmap(vm, start, start + len);
-	if (err)
+	r = vmspace_next(vm, start);
+	if (r && r->start < start + len && (err = vmspace_unmap(vm, start, start + len)))
 		return err;
 	r = kmem_cache_alloc(region_cache, KM_ZERO);
 	if (!r)
@@ -470,21 +505,19 @@ static vaddr_t subtree_fit(struct avl_node *n, uint64_t len, vaddr_t above,
 vaddr_t vmspace_find_free(struct vmspace *vm, uint64_t len, vaddr_t above,
 			  vaddr_t below)
 {
-	vaddr_t key = below - 1, at;
-	struct region *last, *first;
+	struct region *root = region_of(vm->regions.root);
+	vaddr_t at;
 
 	if (below <= above || below - above < len)
 		return 0;
-	/* the highest region starting below `below`, and the space above it */
-	last = region_of(avl_floor(&vm->regions, &key, region_key_cmp));
-	if (!last)
+	if (!root)
 		return below - len;
-	if ((at = gap_fit(last->end, below, len, above, below)))
+	/* above every region, between two of them, below every region */
+	if ((at = gap_fit(root->sub_end, below, len, above, below)))
 		return at;
-	if ((at = subtree_fit(vm->regions.root, len, above, below)))
+	if ((at = subtree_fit(&root->node, len, above, below)))
 		return at;
-	first = region_of(avl_first(&vm->regions));
-	return gap_fit(above, first->start, len, above, below);
+	return gap_fit(above, root->sub_start, len, above, below);
 }
 
 uint64_t vmspace_virtual_size(struct vmspace *vm)

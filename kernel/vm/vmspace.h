@@ -56,6 +56,8 @@ struct vmspace {
 	struct mutex lock;
 	struct pmap *pmap;
 	struct avl_tree regions;
+	struct region *hint;		/* the region last found or made, or NULL:
+					   lookups try it first (lock) */
 	vaddr_t heap_start, brk;	/* the program break */
 	vaddr_t stack_top;
 	uint64_t stack_limit;		/* RLIMIT_STACK */

@@ -168,20 +168,37 @@ fuzz: $(B)/host/fuzz_vm
 
 # ---------------------------------------------------------------- running
 
+# The root disk is always read-only: nothing a boot does can change it.
+# With ktest in APPEND, a fresh copy of the pattern disk (scripts/mkpattern.sh)
+# is attached as a second disk for the virtio-blk self-tests to write to.
+PATTERN	:= $(B)/pattern.img
+SCRATCH	:= $(B)/scratch-disk.img
+SCRATCH_DISK := -drive file=$(SCRATCH),if=none,format=raw,id=pattern \
+	-device virtio-blk-device,drive=pattern
 QEMU_BASE = $(QEMU) -machine virt -bios default -kernel $(B)/kernel.elf \
 	-smp $(CPUS) -m $(MEM) -nographic \
 	-global virtio-mmio.force-legacy=false \
-	-drive file=$(B)/root.img,if=none,format=raw,id=root \
-	-device virtio-blk-device,drive=root
+	-drive file=$(B)/root.img,if=none,format=raw,id=root,readonly=on \
+	-device virtio-blk-device,drive=root \
+	$(if $(findstring ktest,$(APPEND)),$(SCRATCH_DISK))
+
+$(PATTERN): scripts/mkpattern.sh
+	@mkdir -p $(B)
+	$(call say,PATTERN,$@)
+	$(Q)scripts/mkpattern.sh $@
+
+# A fresh copy for each boot that runs the self-tests.
+scratch-disk: $(PATTERN)
+	$(if $(findstring ktest,$(APPEND)),$(Q)cp $(PATTERN) $(SCRATCH))
 
 tools:
 	@scripts/ensure-tools.sh
 
-run: tools all
+run: tools all scratch-disk
 	@echo "$(QEMU_BASE) $(if $(APPEND),-append '$(APPEND)')"
 	@$(QEMU_BASE) $(if $(APPEND),-append '$(APPEND)')
 
-gdb: all
+gdb: all scratch-disk
 	@scripts/ensure-tools.sh gdb
 	@echo "QEMU is halted with a gdb stub on localhost:1234. In another terminal:"
 	@echo "  gdb-multiarch $(B)/kernel.elf -ex 'target remote localhost:1234'"
@@ -189,7 +206,7 @@ gdb: all
 	@$(QEMU_BASE) -S -s $(if $(APPEND),-append '$(APPEND)')
 
 test: tools
-	@$(MAKE) --no-print-directory all host-tests
+	@$(MAKE) --no-print-directory all host-tests $(PATTERN)
 	@scripts/run-tests.sh
 
 # Benchmarks: deterministic instruction counts on one hart, measured on a
@@ -199,11 +216,11 @@ bench: tools
 	@$(QEMU) -machine virt -bios default -kernel $(B)/bench/kernel.elf -smp 1 -m 256M \
 		-nographic -monitor none -serial stdio -icount shift=0,sleep=off \
 		-global virtio-mmio.force-legacy=false \
-		-drive file=$(B)/bench/root.img,if=none,format=raw,id=root,snapshot=on \
+		-drive file=$(B)/bench/root.img,if=none,format=raw,id=root,readonly=on \
 		-device virtio-blk-device,drive=root -append "init=/bench/vmbench" \
 		</dev/null | tr -d '\r' | sed -n '/^Kilburn VM benchmarks/,/^init exited/p' | grep -v '^init exited'
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all run gdb test tools clean host-tests bench fuzz
+.PHONY: all run gdb test tools clean host-tests bench fuzz scratch-disk

@@ -5,9 +5,16 @@
 #   2. boot tests: ktest=all on several machine shapes, one result per
 #      self-test and one per boot (the exit status must be 0);
 #   3. crash tests: boots that must end in a panic with a given message
-#      and QEMU's exit status 99.
+#      and QEMU's exit status 99;
+#   4. user-space tests, one result per check.
 #
-# Logs of every boot are kept in build/test-logs/.
+# A program counts only by its own final "N passed, M failed" line: it
+# passes if N > 0, M == 0 and it exited 0, and (where it prints one line per
+# check) if it printed exactly N passing lines. A test that ran nothing, or
+# whose lines and summary disagree, is a failure.
+#
+# The root disk is always attached read-only. Logs of every boot are kept in
+# build/test-logs/.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -15,6 +22,7 @@ B=${B:-build}
 QEMU=${QEMU:-qemu-system-riscv64}
 TIMEOUT=${TIMEOUT:-180}
 LOGS=$B/test-logs
+PATTERN=$B/pattern.img
 mkdir -p "$LOGS"
 passed=0
 failed=0
@@ -23,25 +31,53 @@ failures=()
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1"; }
 
+# judge LABEL FILE STATUS [PASS-REGEX [FAIL-REGEX]]: count a program's
+# result from the last "N passed, M failed" line of FILE (its output; STATUS
+# its exit status). With PASS-REGEX, the lines matching it (one per passed
+# check) must number N. Adds N to the passed total; every line matching
+# FAIL-REGEX (default: FAIL lines) and every broken rule is a failure.
+# Prints one line; returns 0 if it all held.
+judge() {
+	local label=$1 file=$2 status=$3 regex=${4:-} fregex=${5:-'^FAIL( -)? '}
+	local summary n m lines ok=0
+	summary=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed$' "$file" | tail -1)
+	while read -r line; do
+		[ -n "$line" ] && fail "$label: ${line#FAIL }" && ok=1
+	done < <(grep -E "$fregex" "$file")
+	if [ -z "$summary" ]; then
+		fail "$label: no \"N passed, M failed\" line (exit status $status)"
+		return 1
+	fi
+	[[ $summary =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]
+	n=${BASH_REMATCH[1]} m=${BASH_REMATCH[2]}
+	passed=$((passed + n))
+	echo "$label: $n passed, $m failed"
+	if [ "$n" = 0 ]; then
+		fail "$label: ran nothing (0 checks passed)"; ok=1
+	fi
+	if [ "$m" != 0 ] && [ "$ok" = 0 ]; then
+		fail "$label: $m failed"; ok=1
+	fi
+	if [ "$status" != 0 ]; then
+		fail "$label: exit status $status"; ok=1
+	fi
+	if [ -n "$regex" ]; then
+		lines=$(grep -c -E "$regex" "$file")
+		if [ "$lines" != "$n" ]; then
+			fail "$label: $lines passing lines but the summary says $n"
+			ok=1
+		fi
+	fi
+	return $ok
+}
+
 # ---- 1. host unit tests
 for t in "$B"/host/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
-	out=$("$t" 2>&1)
-	status=$?
-	p=$(grep -c '^PASS ' <<<"$out")
-	f=$(grep -c '^FAIL ' <<<"$out")
-	passed=$((passed + p))
-	echo "host $name: $p passed, $f failed"
-	while read -r line; do
-		[ -n "$line" ] && fail "host $name: ${line#FAIL }"
-	done < <(grep '^FAIL ' <<<"$out")
-	if [ "$status" != 0 ] && [ "$f" = 0 ]; then
-		fail "host $name exited with status $status"
-		echo "$out" | tail -20
-	elif [ "$f" != 0 ]; then
-		echo "$out" | grep -v '^PASS ' | head -40
-	fi
+	out=$LOGS/host-$name.log
+	"$t" >"$out" 2>&1
+	judge "host $name" "$out" $? '^PASS ' || grep -v '^PASS ' "$out" | head -40
 done
 
 # ---- the VM fuzzer: random operations against a reference model, a fixed
@@ -56,20 +92,22 @@ else
 	echo "$out" | tail -40
 fi
 
-: run QEMU, leave the console in LOG, return its status.
-# The first virtio disk is a throwaway copy of the pattern image that the
-# virtio-blk self-tests read and write (scripts/mkpattern.sh).
+# boot CPUS MEM APPEND LOG: run QEMU, leave the console in LOG, return its
+# status. Disk 0 is the root disk, read-only; disk 1 a throwaway copy of
+# the pattern image that the virtio-blk self-tests find by its signature,
+# read and write (scripts/mkpattern.sh).
 boot() {
 	local status disk
-	[ "$B/test-disk.img" -nt scripts/mkpattern.sh ] ||
-		scripts/mkpattern.sh "$B/test-disk.img"
-	disk=$(mktemp "$B/test-disk.XXXXXX") && cp "$B/test-disk.img" "$disk"
+	[ "$PATTERN" -nt scripts/mkpattern.sh ] || scripts/mkpattern.sh "$PATTERN"
+	disk=$(mktemp "$B/scratch-disk.XXXXXX") && cp "$PATTERN" "$disk"
 	timeout --foreground -k 5 "$TIMEOUT" "$QEMU" -machine virt -bios default \
 		-kernel "$B/kernel.elf" -smp "$1" -m "$2" -nographic \
 		-monitor none -serial stdio -append "$3" \
 		-global virtio-mmio.force-legacy=false \
-		-drive file="$disk",if=none,format=raw,id=disk0 \
-		-device virtio-blk-device,drive=disk0 </dev/null >"$4.raw" 2>&1
+		-drive file="$B/root.img",if=none,format=raw,id=root,readonly=on \
+		-device virtio-blk-device,drive=root \
+		-drive file="$disk",if=none,format=raw,id=pattern \
+		-device virtio-blk-device,drive=pattern </dev/null >"$4.raw" 2>&1
 	status=$?
 	rm -f "$disk"
 	tr -d '\r' <"$4.raw" >"$4"
@@ -77,23 +115,17 @@ boot() {
 	return $status
 }
 
-# ---- 2. boot self-tests
+# ---- 2. boot self-tests: one result per self-test, one per boot
 for shape in "1 128M" "4 128M" "2 64M" "2 512M"; do
 	set -- $shape
 	label="boot cpus=$1 mem=$2"
 	log="$LOGS/ktest-cpus$1-mem$2.log"
 	boot "$1" "$2" "ktest=all" "$log"
 	status=$?
-	ok=$(grep -c '^ktest: .* ok$' "$log")
-	passed=$((passed + ok))
-	while read -r line; do
-		[ -n "$line" ] && fail "$label: $line"
-	done < <(grep 'FAILED' "$log")
-	if [ "$status" = 0 ] && grep -q '^ktest: [0-9]* passed, 0 failed' "$log"; then
+	if judge "$label" "$log" "$status" '^ktest: .* ok$' '^ktest: .* FAILED$'; then
 		pass
-		echo "$label: $ok self-tests passed"
 	else
-		fail "$label: exit status $status (log: $log)"
+		echo "  (log: $log)"
 		tail -30 "$log"
 	fi
 done
@@ -151,13 +183,14 @@ else
 	fail "bootargs: status $status (log: $log)"
 fi
 
-# ---- 4. user-space tests: every tests/user/NAME.c runs as init on 1 and 4 harts
-userboot() {	# CPUS INIT LOG: boot the root disk with init=INIT
+# ---- 4. user-space tests: every tests/user/NAME.c runs as init on 1 and 4
+# harts, and so do the C library's own tests from user/tests.
+userboot() {	# CPUS INIT LOG: boot the (read-only) root disk with init=INIT
 	local status
 	timeout --foreground -k 5 "$TIMEOUT" "$QEMU" -machine virt -bios default \
 		-kernel "$B/kernel.elf" -smp "$1" -m "${MEM:-128M}" -nographic \
 		-monitor none -serial stdio -global virtio-mmio.force-legacy=false \
-		-drive file="$B/root.img",if=none,format=raw,id=root,snapshot=on \
+		-drive file="$B/root.img",if=none,format=raw,id=root,readonly=on \
 		-device virtio-blk-device,drive=root -append "init=$2" \
 		</dev/null >"$3.raw" 2>&1
 	status=$?
@@ -165,7 +198,15 @@ userboot() {	# CPUS INIT LOG: boot the root disk with init=INIT
 	rm -f "$3.raw"
 	return $status
 }
-# (and the C library's own tests from user/tests, which print "ok - ...")
+# The line each program prints per passed check: tlib's "PASS what" and
+# malloc_stress's "ok - what"; libc_test prints its summary only.
+check_lines() {
+	case $1 in
+	tests/user/*)			echo '^PASS ' ;;
+	user/tests/malloc_stress.c)	echo '^ok - ' ;;
+	*)				echo '' ;;
+	esac
+}
 for src in tests/user/*.c user/tests/malloc_stress.c user/tests/libc_test.c; do
 	[ -e "$src" ] || continue
 	name=$(basename "$src" .c)
@@ -174,17 +215,8 @@ for src in tests/user/*.c user/tests/malloc_stress.c user/tests/libc_test.c; do
 		log="$LOGS/user-$name-cpus$cpus.log"
 		userboot "$cpus" "/tests/$name" "$log"
 		status=$?
-		p=$(grep -c -e '^PASS ' -e '^ok - ' "$log")
-		passed=$((passed + p))
-		while read -r line; do
-			[ -n "$line" ] && fail "$label: ${line#FAIL }"
-		done < <(grep -e '^FAIL ' -e '^FAIL - ' "$log")
-		if [ "$status" = 0 ] && grep -q '[0-9]* passed, 0 failed$' "$log"; then
-			echo "$label: $p checks passed"
-		else
-			fail "$label: exit status $status (log: $log)"
-			tail -15 "$log"
-		fi
+		judge "$label" "$log" "$status" "$(check_lines "$src")" ||
+			{ echo "  (log: $log)"; tail -15 "$log"; }
 	done
 done
 

@@ -1,11 +1,16 @@
 /*
- * Self-tests of the virtio-blk driver against the pattern disk: the first
- * virtio disk must be an image from scripts/mkpattern.sh, where the 8-byte
- * little-endian word at byte offset o holds o ^ 0x5a5a5a5a5a5a5a5a, so any
- * sector read can be checked knowing only where it came from. Writes go to
- * a throwaway copy and are undone before each test ends.
+ * Self-tests of the virtio-blk driver against the pattern disk, an image
+ * from scripts/mkpattern.sh in which the 8-byte little-endian word at byte
+ * offset o holds o ^ 0x5a5a5a5a5a5a5a5a, so any sector read can be checked
+ * knowing only where it came from. The tests write to it (and undo their
+ * writes before they end), so it must be a throwaway copy: `make run` with
+ * ktest in APPEND and `make test` attach a fresh one.
  *
- * Without a disk every test fails, saying how to attach one.
+ * The pattern disk is found by its content, never by its place: it is the
+ * disk whose first sector holds the pattern (its signature). Any other disk,
+ * such as the root disk, is only read. Without a pattern disk every test
+ * that needs one fails, saying so. The root disk is attached read-only, and
+ * one test checks that writes to it are refused before they reach it.
  */
 #include "env.h"
 #include "arch/riscv/cpu.h"
@@ -78,20 +83,47 @@ static void fill_pattern(void *buf, uint64_t sector, size_t nsect)
 	}
 }
 
+/* True if disk d's first sector holds the pattern (reads it). */
+static bool is_pattern_disk(struct blkdev *d)
+{
+	uint8_t *buf = kmalloc(SECT, 0);
+	uint64_t got;
+	bool yes;
+
+	if (!buf)
+		return false;
+	yes = blk_read(d, 0, buf, 1) == 0 &&
+	      pattern_mismatch(buf, 0, 1, &got) < 0;
+	kfree(buf);
+	return yes;
+}
+
 /* The pattern disk, or NULL after failing the test with what to do. */
 static struct blkdev *test_disk(const char *file, int line)
 {
-	struct blkdev *d = blk_root();
-
-	if (!d)
-		ktest_fail(file, line, "no virtio-blk disk: attach the image of "
-			   "scripts/mkpattern.sh as the first disk: -global "
-			   "virtio-mmio.force-legacy=false -drive file=IMG,"
-			   "if=none,format=raw,id=disk0 -device "
-			   "virtio-blk-device,drive=disk0");
-	return d;
+	for (int i = 0; i < blk_count(); i++)
+		if (is_pattern_disk(blk_get(i)))
+			return blk_get(i);
+	kprintf("ktest: this test needs the pattern disk: attach a copy of "
+		"the image of scripts/mkpattern.sh as an extra disk (make run "
+		"does when APPEND has ktest): -drive file=COPY,if=none,"
+		"format=raw,id=pattern -device virtio-blk-device,drive=pattern\n");
+	ktest_fail(file, line, "needs the pattern disk: none of the "
+		   "disks has its signature");
+	return NULL;
 }
 #define TEST_DISK() test_disk(__FILE__, __LINE__)
+
+/* The first read-only disk, or NULL after failing the test with why. */
+static struct blkdev *readonly_disk(const char *file, int line)
+{
+	for (int i = 0; i < blk_count(); i++)
+		if (blk_readonly(blk_get(i)))
+			return blk_get(i);
+	ktest_fail(file, line, "needs a read-only disk: attach the root disk "
+		   "with -drive ...,readonly=on, as make run and make test do");
+	return NULL;
+}
 
 static struct blk_stats stats_of(struct blkdev *d)
 {
@@ -303,6 +335,33 @@ KTEST(blk_completions_arrive_by_interrupt)
 	KT_CHECK(after.interrupts > before.interrupts);
 	KT_CHECK(after.irq_completions > before.irq_completions);
 	KT_CHECK_EQ(after.inflight, 0);
+out:
+	kfree(buf);
+}
+
+/*
+ * A disk the device calls read-only (VIRTIO_BLK_F_RO) refuses writes with
+ * -EROFS before anything is sent to it, and still reads.
+ */
+KTEST(blk_read_only_disk_refuses_writes)
+{
+	struct blkdev *d = readonly_disk(__FILE__, __LINE__);
+	uint8_t *buf = kmalloc(2 * SECT, KM_ZERO);
+	struct blk_stats before, after;
+
+	KT_CHECK(buf != NULL);
+	if (!d || !buf)
+		goto out;
+	KT_CHECK_EQ(blk_read(d, 0, buf, 1), 0);
+	before = stats_of(d);
+	KT_CHECK_EQ(blk_write(d, 0, buf, 1), -EROFS);
+	KT_CHECK_EQ(blk_write(d, blk_sectors(d) - 1, buf, 1), -EROFS);
+	KT_CHECK_EQ(blk_write(d, 0, buf, 2), -EROFS);
+	after = stats_of(d);
+	KT_CHECK_EQ(after.requests, before.requests);	/* none reached the device */
+	KT_CHECK_EQ(after.segments, before.segments);
+	KT_CHECK_EQ(blk_read(d, 0, buf + SECT, 1), 0);
+	KT_CHECK(memcmp(buf, buf + SECT, SECT) == 0);
 out:
 	kfree(buf);
 }

@@ -29,6 +29,7 @@ int main(void)
 {
 	long before;
 
+	printf("exec_pie: ET_EXEC and static-PIE programs\n");	/* stdout's buffer is in use from here */
 	run("/tests/elf-tiny-exec");		/* warm the page cache */
 	run("/tests/elf-tiny-pie");
 	before = tl_frames_free();

@@ -16,6 +16,7 @@ int main(void)
 	int fd, p[2];
 	long before;
 
+	printf("pread: pread and pwrite at an offset\n");	/* stdout's buffer is in use from here */
 	unlink("/tmp/pread");
 	before = tl_frames_free();
 	fd = open("/tmp/pread", O_RDWR | O_CREAT | O_TRUNC, 0644);

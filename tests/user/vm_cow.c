@@ -123,10 +123,9 @@ static int middle(void *arg)
 	fill(data, sizeof(data), 'Y');
 	put(go[1], 'y');
 	st = vt_wait(pid, 60);
-	if (!vt_exited_ok(st)) {
-		printf("FAIL grandchild saw the wrong data (%s)\n", vt_how(st));
-		bad |= 4;
-	}
+	VT_CHECK(vt_exited_ok(st), "the grandchild saw the data of its fork, then its own "
+		 "writes (%s)", vt_how(st));
+	bad |= !vt_exited_ok(st) << 2;
 	bad |= !all(data, sizeof(data), 'Y') << 3;
 	return bad;
 }
@@ -172,7 +171,7 @@ static int zero_pages(void *arg)
 	TL_CHECK(vt_exited_ok(st), "the child writes never-written and read-only-zero pages");
 	TL_CHECK(all(m, 4 * VT_PAGE, 0), "the parent still reads zeros there");
 	munmap(m, 4 * VT_PAGE);
-	return tl_failed;
+	return tl_failed_here;
 }
 
 /* ---- fork of a process holding two thirds of RAM */
@@ -249,7 +248,7 @@ static int big_fork(void *arg)
 		VT_CHECK(free1 - free2 < 256,
 			 "with the child gone the parent rewrites everything without copying (%ld kB)",
 			 free1 - free2);
-	return tl_failed;
+	return tl_failed_here;
 }
 
 /* ---- read() into a copy-on-write buffer */
@@ -368,7 +367,7 @@ static int shared_anon(void *arg)
 	close(to_child[1]);
 	close(to_parent[0]);
 	close(to_parent[1]);
-	return tl_failed;
+	return tl_failed_here;
 }
 
 int main(void)

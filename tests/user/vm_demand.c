@@ -120,7 +120,7 @@ static int check_mode(void)
 	for (int i = 0; i < BIG_PAGES; i++)
 		ok &= page_ok(big_data, i, 1);
 	TL_CHECK(ok, "initialised data is writable");
-	return tl_failed;
+	return tl_failed_here;
 }
 
 /* Child: the data must be what the file says, whatever earlier runs wrote. */
@@ -131,7 +131,7 @@ static int pristine_mode(void)
 	for (int i = 0; i < BIG_PAGES; i++)
 		ok &= page_ok(big_data, i, 0);
 	TL_CHECK(ok, "a new process sees the file's data, not an earlier process's writes");
-	return tl_failed;
+	return tl_failed_here;
 }
 
 /* Child: reading all the rodata takes no frames once it is in the page cache. */
@@ -148,23 +148,18 @@ static int share_mode(void)
 		VT_CHECK(free0 - free1 <= 64,
 			 "reading 1 MiB of cached rodata took %ld kB (page tables only, <= 64)",
 			 free0 - free1);
-	return tl_failed;
+	return tl_failed_here;
 }
 
-/* Fork and exec this program with mode as its argument; the child's status. */
+/*
+ * Run this program again (fork and exec) with mode as its argument; the
+ * child's wait status. Its checks count in our totals.
+ */
 static int run_self(const char *mode)
 {
 	char *argv[] = { self_path, (char *)mode, NULL };
-	pid_t pid;
 
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		execv(self_path, argv);
-		printf("FAIL exec %s: errno %d\n", self_path, errno);
-		_exit(127);
-	}
-	return pid < 0 ? -1 : vt_wait(pid, 60);
+	return vt_exec(argv, 60);
 }
 
 int main(int argc, char **argv)

@@ -177,7 +177,7 @@ static int still_works(void *arg)
 	if (fd >= 0)
 		close(fd);
 	unlink("/tmp/vm_hostile");
-	return tl_failed;
+	return tl_failed_here;
 }
 
 int main(void)

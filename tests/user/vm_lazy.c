@@ -125,7 +125,7 @@ static int lazy_child(void *arg)
 		VT_CHECK(free_start - free_end <= 1024,
 			 "munmap and brk gave the frames back (%ld kB short, <= 1024 for page tables)",
 			 free_start - free_end);
-	return tl_failed;
+	return tl_failed_here;
 }
 
 int main(void)

@@ -127,7 +127,7 @@ static int faults(void *arg)
 	munmap(none, VT_PAGE);
 	munmap(rw, VT_PAGE);
 	munmap(rwx, VT_PAGE);
-	return tl_failed;
+	return tl_failed_here;
 }
 
 /* ---- system calls touching bad memory */
@@ -216,7 +216,7 @@ static int syscalls(void *arg)
 	munmap(ro, VT_PAGE);
 	munmap(none, VT_PAGE);
 	munmap(lazy, 2 * VT_PAGE);
-	return tl_failed;
+	return tl_failed_here;
 }
 
 int main(void)

@@ -60,11 +60,11 @@ static int grow_mib(long mib)
 
 	(void)r;
 	rss = tl_on_kilburn() ? vt_rss_kb() : -1;
-	if (rss >= 0 && rss < mib * 1024) {
-		printf("FAIL VmRSS %ld kB after growing the stack by %ld MiB\n", rss, mib);
-		return 1;
-	}
-	return 0;
+	if (rss < 0)
+		return 0;
+	VT_CHECK(rss >= mib * 1024, "VmRSS %ld kB after growing the stack by %ld MiB",
+		 rss, mib);
+	return rss < mib * 1024;
 }
 
 /* One alloca of `mib` MiB, touched from its far (lowest) end up. */
@@ -118,35 +118,29 @@ static int mmap_mode(void)
 		unsigned long len = (i + 1) * 3 * VT_PAGE;
 		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int ok = p != MAP_FAILED && !((uintptr_t)p & (VT_PAGE - 1));
 
-		if (p == MAP_FAILED || ((uintptr_t)p & (VT_PAGE - 1))) {
-			printf("FAIL mmap with an unlimited stack returned %p\n", (void *)p);
-			return 1;
+		if (ok) {
+			memset(p, 0x5a, len);
+			ok = p[len - 1] == 0x5a && munmap(p, len) == 0;
 		}
-		memset(p, 0x5a, len);
-		if (p[len - 1] != 0x5a || munmap(p, len) != 0) {
-			printf("FAIL mmap with an unlimited stack: memory at %p unusable\n",
-			       (void *)p);
+		VT_CHECK(ok, "with an unlimited stack, mmap of %lu kB gives usable memory "
+			 "at a page boundary (%p)", len / VT_KB, (void *)p);
+		if (!ok)
 			return 1;
-		}
 	}
 	return grow_mib(7);
 }
 
-/* Fork and exec this program with arguments; the child's wait status. */
+/*
+ * Run this program again (fork and exec) with arguments; the child's wait
+ * status. Its checks, if it makes any, count in our totals.
+ */
 static int run_self(const char *mode, const char *arg)
 {
 	char *argv[] = { self_path, (char *)mode, (char *)arg, NULL };
-	pid_t pid;
 
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		execv(self_path, argv);
-		printf("FAIL exec %s: errno %d\n", self_path, errno);
-		_exit(127);
-	}
-	return pid < 0 ? -1 : vt_wait(pid, 60);
+	return vt_exec(argv, 60);
 }
 
 /* The limits part: run with RLIMIT_STACK changed, then put it back. */

@@ -127,7 +127,7 @@ static void round_of(int (*fn)(void *), int want_sig, const char *what)
 	for (long i = 0; i < NCHILD; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0) {
-			tl_passed = tl_failed = 0;
+			tl_failed_here = 0;
 			_exit(fn((void *)i));
 		}
 		started += pids[i] > 0;
@@ -258,7 +258,7 @@ static int all_rounds(void *arg)
 	VT_CHECK(vt_exited_ok(st), "fork write-protects the parent on every hart: the child's "
 		 "view never changes (%s)", vt_how(st));
 	others_keep_writing();
-	return tl_failed;
+	return tl_failed_here;
 }
 
 int main(void)

@@ -91,13 +91,16 @@ static inline int vt_wait(pid_t pid, int secs)
 
 /*
  * Run fn(arg) in a child process, which exits with fn's return value
- * (fn may also die of a signal). Returns the child's wait status, or -1 if
+ * (fn may also die of a signal). The child's checks count in the program's
+ * totals; in the child, tl_failed_here starts at 0, so fn can return it to
+ * say whether its own checks passed. Returns the child's wait status, or -1 if
  * fork failed or the child did not end within `secs` seconds.
  */
 static inline int vt_run(int (*fn)(void *), void *arg, int secs)
 {
 	pid_t pid;
 
+	tl_counts();		/* before the fork: the child shares it */
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
@@ -105,7 +108,7 @@ static inline int vt_run(int (*fn)(void *), void *arg, int secs)
 	if (pid == 0) {
 		int code;
 
-		tl_passed = tl_failed = 0;	/* count this child's checks only */
+		tl_failed_here = 0;	/* its checks add to the shared totals */
 		code = fn(arg);
 
 		fflush(stdout);
@@ -148,5 +151,42 @@ static inline const char *vt_how(int status)
 	snprintf(vt_what_, sizeof(vt_what_), __VA_ARGS__);		\
 	tl_check(!!(cond), vt_what_, __FILE__, __LINE__);		\
 } while (0)
+
+/*
+ * Fork and execve argv[0] (a tlib program, typically this one run again in
+ * another mode) with argv and this environment. The new image's checks
+ * count in this program's totals: its tlib writes one byte per check to a
+ * pipe whose descriptor it finds in TL_REPORT_FD, and they are added here
+ * once it has ended (a pipe holds 16 KiB on Kilburn: at most that many
+ * checks). Returns the child's wait status, or -1 if it could not be
+ * started or did not end within `secs` seconds.
+ */
+static inline int vt_exec(char *const argv[], int secs)
+{
+	int fds[2], status;
+	char num[16], c;
+	pid_t pid;
+
+	tl_counts();
+	if (pipe(fds) < 0)
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		snprintf(num, sizeof(num), "%d", fds[1]);
+		setenv("TL_REPORT_FD", num, 1);
+		execv(argv[0], argv);
+		VT_CHECK(0, "exec %s (errno %d)", argv[0], errno);
+		_exit(127);
+	}
+	close(fds[1]);
+	status = pid < 0 ? -1 : vt_wait(pid, secs);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);	/* a grandchild may keep it open */
+	while (read(fds[0], &c, 1) == 1)
+		tl_count(c == 'P');
+	close(fds[0]);
+	return status;
+}
 
 #endif

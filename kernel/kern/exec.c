@@ -276,7 +276,7 @@ long proc_execve_user(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 	_Static_assert(PATH_MAX <= PAGE_SIZE, "a path fits in one frame");
 	if (!path)
 		return -ENOMEM;
-	err = copy_string_from_user(path, upath, PATH_MAX);
+	err = copy_path_from_user_to(path, upath);
 	if (err >= 0 && path[0] == 0)
 		err = -ENOENT;
 	if (err >= 0)

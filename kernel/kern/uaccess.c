@@ -54,6 +54,11 @@ long copy_string_from_user(char *dst, uint64_t usrc, size_t max)
 	return n;
 }
 
+long copy_path_from_user_to(char *dst, uint64_t upath)
+{
+	return copy_string_from_user(dst, upath, PATH_MAX);
+}
+
 long copy_path_from_user(uint64_t upath, char **out)
 {
 	char *buf = kmalloc(PATH_MAX, 0);
@@ -61,7 +66,7 @@ long copy_path_from_user(uint64_t upath, char **out)
 
 	if (!buf)
 		return -ENOMEM;
-	n = copy_string_from_user(buf, upath, PATH_MAX);
+	n = copy_path_from_user_to(buf, upath);
 	if (n < 0) {
 		kfree(buf);
 		return n;

@@ -2000,6 +2000,118 @@ TEST(out_of_memory_is_reported_and_nothing_breaks)
 	CHECK(no_frame_leaked());
 }
 
+/* ------------------------------------------------------------ vmspace_copyout */
+
+/*
+ * A new stack, never active, filled the way exec fills it:
+ *
+ *   1f0000 [ stack rw, grows down ] 1f5000
+ *             ^ 1f0ffa .. 1f3006: 8 KiB across four pages, the fifth untouched
+ *
+ * Each page is faulted in for a write and written through the direct map;
+ * a second copy to the same pages writes in place, allocating nothing.
+ */
+TEST(copyout_fills_lazy_pages_of_an_inactive_space)
+{
+	size_t len = 0x200c;
+	uint8_t *src = malloc(len);
+	struct vmspace *vm;
+	uint64_t before;
+
+	setup();
+	vm = new_vm();
+	CHECK_EQ(map(vm, 0x1f0000, 5 * P, RW, REGION_GROWSDOWN, NULL, 0, 0), 0);
+	for (size_t i = 0; i < len; i++)
+		src[i] = (uint8_t)(i * 7 + 1);
+	CHECK_EQ(vmspace_copyout(vm, 0x1f0ffa, src, len), 0);
+	CHECK(pmap_soft_active() != vm->pmap);
+	for (vaddr_t va = 0x1f0000; va < 0x1f5000; va += P)
+		CHECK_EQ(mapped_prot(vm, va), va < 0x1f4000 ? RW : -1);
+	for (size_t i = 0; i < len; i++)
+		if (*user_ptr(vm, 0x1f0ffa + i) != src[i]) {
+			CHECK(!"copied byte differs");
+			break;
+		}
+	CHECK_EQ(user_read(vm, 0x1f0ff9), 0);		/* around it: zeros */
+	CHECK_EQ(user_read(vm, 0x1f0ffa + len), 0);
+	before = pmm_free_frames();
+	CHECK_EQ(vmspace_copyout(vm, 0x1f1000, src, P), 0);
+	CHECK_EQ(pmm_free_frames(), before);
+	CHECK(memcmp(user_ptr(vm, 0x1f1000), src, P) == 0);
+	CHECK_EQ(vmspace_copyout(vm, 0x1f2000, src, 0), 0);
+	CHECK(vm_check(vm));
+	vmspace_destroy(vm);
+	free(src);
+	CHECK(no_frame_leaked());
+}
+
+/*
+ * Copyout obeys the regions as a store would: copy-on-write pages are
+ * copied (the file keeps its bytes), a zero-frame mapping is replaced, and
+ * a read-only region, a hole or a range past the user half is -EFAULT.
+ */
+TEST(copyout_copies_on_write_and_refuses_what_a_store_cannot_do)
+{
+	static const char msg[] = "written by copyout";
+	struct vmspace *vm;
+	struct fake_obj *a;
+
+	setup();
+	vm = new_vm();
+	a = fake_create("A", 2);
+	CHECK_EQ(map(vm, 0x20000, 2 * P, RW, 0, &a->obj, 0, 2 * P), 0);
+	CHECK_EQ(map(vm, 0x30000, P, R_, 0, NULL, 0, 0), 0);
+	CHECK_EQ(map_anon(vm, 0x40000, P, RW), 0);
+
+	CHECK(user_page_is_file(vm, 0x20000, a, 0, P));	/* file frame, read-only */
+	CHECK_EQ(vmspace_copyout(vm, 0x20100, msg, sizeof(msg)), 0);
+	CHECK(mapped_pa(vm, 0x20000) != fake_pa(a, 0));
+	CHECK(memcmp(user_ptr(vm, 0x20100), msg, sizeof(msg)) == 0);
+	CHECK_EQ(user_read(vm, 0x20000), pattern(a, 0, 0));
+	CHECK_EQ(*(uint8_t *)phys_to_virt(fake_pa(a, 0) + 0x100), pattern(a, 0, 0x100));
+
+	CHECK_EQ(user_read(vm, 0x40000), 0);		/* the zero frame ... */
+	CHECK_EQ(mapped_pa(vm, 0x40000), zero_pa);
+	CHECK_EQ(vmspace_copyout(vm, 0x40000, msg, sizeof(msg)), 0);
+	CHECK(mapped_pa(vm, 0x40000) != zero_pa);	/* ... is left alone */
+	CHECK(user_page_is(vm, 0x30000, 0));
+	CHECK_EQ(*(uint8_t *)phys_to_virt(zero_pa), 0);
+
+	CHECK_EQ(vmspace_copyout(vm, 0x30000, msg, 1), -EFAULT);	/* read-only */
+	CHECK_EQ(vmspace_copyout(vm, 0x50000, msg, 1), -EFAULT);	/* a hole */
+	CHECK_EQ(vmspace_copyout(vm, 0x40ff0, msg, sizeof(msg)), -EFAULT); /* runs off */
+	CHECK(memcmp(user_ptr(vm, 0x40ff0), msg, 0x10) == 0);	/* the first part went */
+	CHECK_EQ(vmspace_copyout(vm, USER_TOP - 4, msg, 8), -EFAULT);
+	CHECK_EQ(vmspace_copyout(vm, ~0UL - 2, msg, 8), -EFAULT);
+	CHECK(vm_check(vm));
+	vmspace_destroy(vm);
+	vobject_unref(&a->obj);
+	CHECK(no_frame_leaked());
+}
+
+/* With no free frame copyout is -ENOMEM; with memory back it works. */
+TEST(copyout_without_a_free_frame_is_enomem)
+{
+	struct vmspace *vm;
+	struct page **held;
+	size_t nheld;
+	char c = 'k';
+
+	setup();
+	vm = new_vm();
+	CHECK_EQ(map_anon(vm, 0x10000, 2 * P, RW), 0);
+	CHECK_EQ(user_write(vm, 0x10000, 1), FAULT_OK);
+	nheld = hog_frames(&held);
+	CHECK_EQ(vmspace_copyout(vm, 0x10fff, "ab", 2), -ENOMEM);
+	CHECK_EQ(user_read(vm, 0x10fff), 'a');		/* the page it had */
+	release_frames(held, nheld);
+	CHECK_EQ(vmspace_copyout(vm, 0x11000, &c, 1), 0);
+	CHECK_EQ(user_read(vm, 0x11000), 'k');
+	CHECK(vm_check(vm));
+	vmspace_destroy(vm);
+	CHECK(no_frame_leaked());
+}
+
 /* ------------------------------------------------------------ mremap */
 
 static long remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,

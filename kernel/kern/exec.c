@@ -18,10 +18,10 @@
 #include "kern/random.h"
 #include "kern/signal.h"
 #include "kern/uaccess.h"
-#include "vm/kmem.h"
+#include "vm/pmm.h"
 #include "vm/vmspace.h"
 
-#define STACK_IMAGE_MAX	(EXEC_ARG_MAX + 64 * 1024)
+#define STACK_IMAGE_MAX	(EXEC_ARG_MAX + 64 * 1024)	/* a limit, never a buffer */
 #define MMAP_GAP_MIN	(128UL << 20)
 #define MMAP_GAP_MAX	ALIGN_DOWN(USER_TOP / 6 * 5, PAGE_SIZE)	/* as Linux: an unlimited stack */
 #define SSTATUS_FS_INITIAL (1UL << 13)
@@ -60,35 +60,6 @@ static int map_segments(struct vmspace *vm, struct vnode *vn,
 		if (err)
 			return err;
 	}
-	return 0;
-}
-
-/* Build the initial stack image for the program into a kernel buffer. */
-static int build_stack(const struct exec_args *args, const char *path,
-		       const struct elf_info *info, uint64_t bias,
-		       uint8_t **image, uint64_t *sp, size_t *used)
-{
-	struct exec_stack_args a = {
-		.argv = (const char *const *)args->argv, .argc = args->argc,
-		.envp = (const char *const *)args->envp, .envc = args->envc,
-		.execfn = path,
-		.phdr = info->phdr ? info->phdr + bias : 0,
-		.phent = info->phent, .phnum = info->phnum,
-		.pagesz = PAGE_SIZE, .entry = info->entry + bias,
-		.hwcap = HWCAP_RV64GC, .clktck = 100,
-	};
-	uint8_t *buf = kmalloc(STACK_IMAGE_MAX, 0);
-	int err;
-
-	if (!buf)
-		return -ENOMEM;
-	random_bytes(a.random, sizeof(a.random));
-	err = exec_stack_build(buf, STACK_IMAGE_MAX, USER_TOP, &a, sp, used);
-	if (err) {
-		kfree(buf);
-		return err;
-	}
-	*image = buf;
 	return 0;
 }
 
@@ -155,119 +126,224 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *canon,
 		      SSTATUS_SPIE | SSTATUS_FS_INITIAL;
 }
 
+/*
+ * A buffer of PAGE_SIZE bytes made of one frame: exec never asks for more
+ * contiguous memory, so it works when free memory is fragmented.
+ */
+static void *exec_page_alloc(void)
+{
+	struct page *pg = pmm_alloc(0);
+
+	return pg ? page_to_virt(pg) : NULL;
+}
+
+static void exec_page_free(void *buf)
+{
+	if (buf)
+		pmm_free(virt_to_page(buf));
+}
+
+/* The argv or envp of a, as exec_stack_strings.read: see exec_stack.h. */
+static long read_string(const void *ctx, int list, size_t i, size_t off,
+			char *buf, size_t len)
+{
+	const struct exec_args *a = ctx;
+	uint64_t uarray = list == EXEC_STACK_ARGV ? a->uargv : a->uenvp;
+	uint64_t uptr;
+	long n;
+
+	if (a->in_kernel) {
+		const char *s = (list == EXEC_STACK_ARGV ? a->argv : a->envp)[i] + off;
+
+		n = strnlen(s, len);
+		n += (size_t)n < len;		/* the NUL */
+		memcpy(buf, s, n);
+		return n;
+	}
+	if (copy_from_user(&uptr, uarray + i * sizeof(uint64_t), sizeof(uptr)))
+		return -EFAULT;
+	if (uptr + off < uptr)
+		return -EFAULT;
+	n = strncpy_from_user(buf, uptr + off, len);
+	if (n < 0)
+		return n;
+	return (size_t)n < len ? n + 1 : n;
+}
+
+/* What the stack of the program at canon (ELF info, bias) holds. */
+static void stack_args(struct exec_stack_args *sa, const struct exec_args *args,
+		       const char *canon, const struct elf_info *info, uint64_t bias)
+{
+	*sa = (struct exec_stack_args) {
+		.strings = { .argc = args->argc, .envc = args->envc,
+			     .size = args->size, .read = read_string, .ctx = args },
+		.execfn = canon,
+		.phdr = info->phdr ? info->phdr + bias : 0,
+		.phent = info->phent, .phnum = info->phnum,
+		.pagesz = PAGE_SIZE, .entry = info->entry + bias,
+		.hwcap = HWCAP_RV64GC, .clktck = 100,
+	};
+	random_bytes(sa->random, sizeof(sa->random));
+}
+
+static int stack_sink_write(void *vm, uint64_t va, const void *src, size_t len)
+{
+	return vmspace_copyout(vm, va, src, len);
+}
+
+/*
+ * Write the initial stack l into vm, which is not active: its pages are
+ * faulted in and written through the direct map; the strings come from
+ * their user (or kernel) arrays through scratch, one page.
+ */
+static int write_stack(struct vmspace *vm, const struct exec_stack_args *sa,
+		       const struct exec_stack_layout *l, char *scratch)
+{
+	struct exec_stack_sink sink = {
+		.write = stack_sink_write, .ctx = vm,
+		.scratch = scratch, .scratch_size = PAGE_SIZE,
+	};
+
+	return exec_stack_write(sa, l, &sink);
+}
+
+/*
+ * Everything that can fail, on the new address space only: the program's
+ * file, its ELF headers, the layout of its stack, the address space with
+ * that stack written. On success *vm is ready to be switched to.
+ */
+static long exec_prepare(struct proc *p, const char *path, const struct exec_args *args,
+			 char *canon, char *scratch, struct vmspace **vm,
+			 uint64_t *entry, uint64_t *sp)
+{
+	struct exec_stack_layout l;
+	struct exec_stack_args sa;
+	struct elf_info info;
+	struct vnode *vn;
+	uint64_t bias;
+	long err = vfs_lookup(p->cwd_path, path, false, &vn, canon);
+
+	if (err)
+		return err;
+	if (vn->type != VREG || !(vn->mode & 0111))
+		err = -EACCES;
+	if (!err)
+		err = elf_load_info(elf_read, vn, vn->size, &info);
+	if (!err)
+		err = elf_bias_for(&info, 0, &bias);
+	if (!err) {
+		stack_args(&sa, args, canon, &info, bias);
+		err = exec_stack_measure(&sa, USER_TOP, STACK_IMAGE_MAX, &l);
+	}
+	if (!err)
+		err = build_vmspace(vn, &info, bias, l.used, p->stack_limit, vm);
+	vnode_put(vn);
+	if (err)
+		return err;
+	err = write_stack(*vm, &sa, &l, scratch);
+	if (err) {
+		vmspace_destroy(*vm);
+		return err;
+	}
+	*entry = info.entry + bias;
+	*sp = l.sp;
+	return 0;
+}
+
 long proc_execve(const char *path, const struct exec_args *args)
 {
 	struct proc *p = current();
-	struct elf_info info;
+	char *canon = exec_page_alloc(), *scratch = exec_page_alloc();
 	struct vmspace *vm;
-	struct vnode *vn;
-	uint8_t *image = NULL;
-	uint64_t bias, sp;
-	size_t used;
-	char *canon = kmalloc(PATH_MAX, 0);
-	long err;
+	uint64_t entry, sp;
+	long err = -ENOMEM;
 
-	if (!canon)
-		return -ENOMEM;
-	err = vfs_lookup(p->cwd_path, path, false, &vn, canon);
-	if (err)
-		goto out_free;
-	if (vn->type != VREG || !(vn->mode & 0111)) {
-		err = -EACCES;
-		goto out_vnode;
-	}
-	err = elf_load_info(elf_read, vn, vn->size, &info);
+	if (canon && scratch)
+		err = exec_prepare(p, path, args, canon, scratch, &vm, &entry, &sp);
 	if (!err)
-		err = elf_bias_for(&info, 0, &bias);
-	if (!err)
-		err = build_stack(args, canon, &info, bias, &image, &sp, &used);
-	if (!err)
-		err = build_vmspace(vn, &info, bias, used, p->stack_limit, &vm);
-	if (err)
-		goto out_vnode;
-	exec_commit(p, vm, canon, info.entry + bias, sp);
-	/* the stack region is empty and lazy: the copy faults its pages in */
-	err = copy_to_user(USER_TOP - used, image + STACK_IMAGE_MAX - used, used);
-	if (err) {		/* out of memory past the point of no return */
-		kprintf("pid %d (%s): no memory for the initial stack\n",
-			p->pid, p->name);
-		signal_send(p, SIGKILL);
-		err = 0;
-	}
-out_vnode:
-	vnode_put(vn);
-out_free:
-	kfree(image);
-	kfree(canon);
+		exec_commit(p, vm, canon, entry, sp);
+	exec_page_free(scratch);
+	exec_page_free(canon);
 	return err;
 }
 
-/* Copy a NULL-terminated user array of strings into the buffer at *pos. */
-static long copy_strings(uint64_t uarray, char **ptrs, int max, char *buf,
-			 size_t *pos)
+long proc_execve_user(uint64_t upath, uint64_t uargv, uint64_t uenvp)
 {
-	int n = 0;
+	struct exec_args args;
+	char *path = exec_page_alloc();
+	long err;
+
+	_Static_assert(PATH_MAX <= PAGE_SIZE, "a path fits in one frame");
+	if (!path)
+		return -ENOMEM;
+	err = copy_path_from_user_to(path, upath);
+	if (err >= 0 && path[0] == 0)
+		err = -ENOENT;
+	if (err >= 0)
+		err = exec_args_from_user(uargv, uenvp, &args);
+	if (err >= 0)
+		err = proc_execve(path, &args);
+	exec_page_free(path);
+	return err;
+}
+
+/*
+ * Count the strings of the NULL-terminated user array uarray: at most max
+ * of them, adding their bytes (NULs included) to *size, which stays within
+ * EXEC_ARG_MAX. Returns the count, -E2BIG or -EFAULT.
+ */
+static long count_strings(uint64_t uarray, size_t max, size_t *size)
+{
+	size_t n;
 
 	if (!uarray)
 		return 0;
-	for (;; n++) {
+	for (n = 0;; n++) {
 		uint64_t uptr;
 		long len;
 
 		if (copy_from_user(&uptr, uarray + n * sizeof(uint64_t), sizeof(uptr)))
 			return -EFAULT;
 		if (!uptr)
-			break;
-		if (n >= max || *pos >= EXEC_ARG_MAX)
+			return n;
+		if (n >= max || *size >= EXEC_ARG_MAX)
 			return -E2BIG;	/* no room left, not even for a NUL */
-		len = copy_string_from_user(buf + *pos, uptr, EXEC_ARG_MAX - *pos);
-		if (len == -ENAMETOOLONG)
-			return -E2BIG;
+		len = strnlen_user(uptr, EXEC_ARG_MAX - *size);
 		if (len < 0)
 			return len;
-		ptrs[n] = buf + *pos;
-		*pos += len + 1;
+		if ((size_t)len == EXEC_ARG_MAX - *size)
+			return -E2BIG;	/* no room for its NUL */
+		*size += len + 1;
 	}
-	ptrs[n] = NULL;
-	return n;
 }
 
 long exec_args_from_user(uint64_t uargv, uint64_t uenvp, struct exec_args *out)
 {
-	char *buf = kmalloc(EXEC_ARG_MAX, 0);
-	char **ptrs = kmalloc((EXEC_ARGC_MAX + 2) * sizeof(char *), 0);
-	size_t pos = 0;
 	long n;
 
 	memset(out, 0, sizeof(*out));
-	if (!buf || !ptrs) {
-		kfree(buf);
-		kfree(ptrs);
-		return -ENOMEM;
-	}
-	out->argv = ptrs;
-	out->strings = buf;
-	n = copy_strings(uargv, ptrs, EXEC_ARGC_MAX / 2, buf, &pos);
-	if (n >= 0) {
-		out->argc = n;
-		out->argv[n] = NULL;
-		out->envp = ptrs + n + 1;
-		n = copy_strings(uenvp, out->envp, EXEC_ARGC_MAX - n, buf, &pos);
-	}
-	if (n < 0) {
-		kfree(buf);
-		kfree(ptrs);
-		out->argv = NULL;
-		out->strings = NULL;
+	out->uargv = uargv;
+	out->uenvp = uenvp;
+	n = count_strings(uargv, EXEC_ARGC_MAX / 2, &out->size);
+	if (n < 0)
 		return n;
-	}
+	out->argc = n;
+	n = count_strings(uenvp, EXEC_ARGC_MAX - out->argc, &out->size);
+	if (n < 0)
+		return n;
 	out->envc = n;
-	out->envp[n] = NULL;
 	return 0;
 }
 
-void exec_args_free(struct exec_args *a)
+void exec_args_from_kernel(const char *const *argv, const char *const *envp,
+			   struct exec_args *out)
 {
-	kfree(a->strings);
-	kfree(a->argv);
+	memset(out, 0, sizeof(*out));
+	out->in_kernel = true;
+	out->argv = argv;
+	out->envp = envp;
+	for (; argv && argv[out->argc]; out->argc++)
+		out->size += strlen(argv[out->argc]) + 1;
+	for (; envp && envp[out->envc]; out->envc++)
+		out->size += strlen(envp[out->envc]) + 1;
 }

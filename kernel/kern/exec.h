@@ -7,13 +7,18 @@
 #define EXEC_ARG_MAX	(256UL << 10)	/* bytes of argument and environment strings */
 #define EXEC_ARGC_MAX	32768
 
-/* Arguments and environment, in kernel memory. */
+/*
+ * Arguments and environment, counted but not copied: execve reads them
+ * from where they are straight into the new program's stack.
+ */
 struct exec_args {
-	char **argv;
-	int argc;
-	char **envp;
-	int envc;
-	char *strings;		/* exec_args_from_user's buffer, or NULL */
+	size_t argc;
+	size_t envc;
+	size_t size;			/* bytes of the strings, NULs included */
+	bool in_kernel;			/* the arrays below, else uargv and uenvp */
+	const char *const *argv;	/* kernel arrays (exec_args_from_kernel) */
+	const char *const *envp;
+	uint64_t uargv, uenvp;		/* user arrays (exec_args_from_user) */
 };
 
 /*
@@ -22,13 +27,32 @@ struct exec_args {
  * paged from the page cache), a stack holding args, descriptors marked
  * close-on-exec closed. Returns 0 (the process then starts the program on
  * its return to user mode) or a negative errno with nothing changed:
- * -ENOENT, -EACCES (not a regular executable file), -ENOEXEC (not a valid
- * ELF for this machine), -E2BIG, -ENOMEM.
+ * -ENOENT, -ENOTDIR, -EACCES (not a regular executable file), -ENOEXEC
+ * (not a valid ELF for this machine), -E2BIG (the stack image would pass
+ * its limit, or the strings grew while they were copied), -EFAULT (a
+ * string became unreadable), -ENOMEM. Needs no contiguous memory larger
+ * than one frame.
  */
 long proc_execve(const char *path, const struct exec_args *args);
 
-/* Copy argv/envp from user memory (execve). Free with exec_args_free. */
+/*
+ * proc_execve_user - execve(2): the path, argv and envp are user
+ * pointers (argv and envp may be 0: no strings). Returns as proc_execve(),
+ * and also -EFAULT, -ENAMETOOLONG (path of PATH_MAX bytes or more), -ENOENT
+ * (empty path) and -E2BIG (more than EXEC_ARGC_MAX / 2 arguments, more
+ * than EXEC_ARGC_MAX strings, or more than EXEC_ARG_MAX bytes of them).
+ */
+long proc_execve_user(uint64_t upath, uint64_t uargv, uint64_t uenvp);
+
+/*
+ * exec_args_from_user - count the strings of the NULL-terminated user
+ * arrays uargv and uenvp (0: none) within the limits above. Returns 0,
+ * -E2BIG or -EFAULT.
+ */
 long exec_args_from_user(uint64_t uargv, uint64_t uenvp, struct exec_args *out);
-void exec_args_free(struct exec_args *a);
+
+/* Describe NULL-terminated kernel arrays (either may be NULL: none). */
+void exec_args_from_kernel(const char *const *argv, const char *const *envp,
+			   struct exec_args *out);
 
 #endif

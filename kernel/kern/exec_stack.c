@@ -1,29 +1,25 @@
 /*
  * Building the initial user stack; see exec_stack.h for the layout.
  *
- * Two phases: exec_stack_measure() computes where everything goes and checks
- * that it fits, touching nothing; exec_stack_fill() then writes the image. All
- * positions are user addresses; stack_at() turns one into a byte of buf.
- * Words are stored with memcpy (buf need not be aligned) in the byte order of
- * the machine, which is little-endian like the target.
+ * exec_stack_measure() computes where everything goes from sizes alone and
+ * checks that it fits, touching nothing. exec_stack_write() then walks the
+ * image from sp up: the table (argc, argv[], envp[], auxv) is gathered in
+ * short runs of words, each argv or envp pointer known once its string has
+ * been copied (the strings come in order, through the sink's scratch
+ * buffer), and the rest of the image follows. Words are stored in the byte
+ * order of the machine, which is little-endian like the target.
  */
 #include "kern/exec_stack.h"
 
-/* The buffer being filled: buf[size] stands for user address top. */
-struct stack_image {
-	uint8_t *buf;
-	size_t size;
-	uint64_t top;
-};
+#define TABLE_RUN	16	/* table words written to the sink at a time */
 
-/* Where each part of the image starts (user addresses). */
-struct stack_layout {
-	uint64_t strings;	/* argv strings, then envp strings, then execfn */
-	uint64_t execfn;	/* 0 if a->execfn is NULL */
-	uint64_t platform;	/* 0 if a->platform is NULL */
-	uint64_t random;	/* the 16 AT_RANDOM bytes */
-	uint64_t sp;		/* argc; argv[] follows */
-	size_t used;		/* stack_top - sp */
+/* The state of exec_stack_write(). */
+struct stack_writer {
+	const struct exec_stack_sink *sink;
+	uint64_t table_at;		/* user address of words[0] */
+	uint64_t words[TABLE_RUN];	/* table words not yet written */
+	size_t nwords;
+	int err;			/* the first error; then nothing more is written */
 };
 
 /* Adds len to *total unless that passes limit. */
@@ -35,43 +31,59 @@ static bool stack_add(size_t *total, size_t len, size_t limit)
 	return true;
 }
 
-/* Bytes of the strings of v[0 .. n) with their NULs, or false past limit. */
-static bool stack_strings_size(const char *const *v, size_t n, size_t *total,
-			       size_t limit)
+static void stack_put(struct stack_writer *w, uint64_t va, const void *src,
+		      size_t len)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!stack_add(total, strlen(v[i]) + 1, limit))
-			return false;
-	return true;
+	if (!w->err && len > 0)
+		w->err = w->sink->write(w->sink->ctx, va, src, len);
 }
 
-/* The byte of img standing for user address u (inside the image). */
-static uint8_t *stack_at(const struct stack_image *img, uint64_t u)
+/* Writes len zero bytes at va. */
+static void stack_put_zeros(struct stack_writer *w, uint64_t va, size_t len)
 {
-	return img->buf + img->size - (size_t)(img->top - u);
+	const struct exec_stack_sink *sink = w->sink;
+
+	memset(sink->scratch, 0, MIN(len, sink->scratch_size));
+	while (len > 0) {
+		size_t n = MIN(len, sink->scratch_size);
+
+		stack_put(w, va, sink->scratch, n);
+		va += n;
+		len -= n;
+	}
 }
 
-static void stack_put_word(const struct stack_image *img, uint64_t u, uint64_t val)
+static void table_flush(struct stack_writer *w)
 {
-	memcpy(stack_at(img, u), &val, sizeof(val));
+	stack_put(w, w->table_at, w->words, w->nwords * sizeof(uint64_t));
+	w->table_at += w->nwords * sizeof(uint64_t);
+	w->nwords = 0;
+}
+
+/* Appends a word to the table. */
+static void table_put(struct stack_writer *w, uint64_t word)
+{
+	if (w->nwords == TABLE_RUN)
+		table_flush(w);
+	w->words[w->nwords++] = word;
 }
 
 /*
- * Writes the auxiliary vector at user address at, in the order Linux uses,
- * and returns the number of pairs, AT_NULL included. With img NULL it only
+ * Appends the auxiliary vector to the table of w, in the order Linux uses,
+ * and returns the number of pairs, AT_NULL included. With w NULL it only
  * counts.
  */
-static int stack_auxv(const struct exec_stack_args *a, const struct stack_layout *l,
-		      const struct stack_image *img, uint64_t at)
+static int stack_auxv(const struct exec_stack_args *a,
+		      const struct exec_stack_layout *l, struct stack_writer *w)
 {
 	int n = 0;
 
-#define AUX(key, val) do {						\
-		if (img) {						\
-			stack_put_word(img, at + 16 * n, (key));	\
-			stack_put_word(img, at + 16 * n + 8, (val));	\
-		}							\
-		n++;							\
+#define AUX(key, val) do {				\
+		if (w) {				\
+			table_put(w, (key));		\
+			table_put(w, (val));		\
+		}					\
+		n++;					\
 	} while (0)
 	if (a->sysinfo_ehdr)
 		AUX(AT_SYSINFO_EHDR, a->sysinfo_ehdr);
@@ -99,103 +111,109 @@ static int stack_auxv(const struct exec_stack_args *a, const struct stack_layout
 	return n;
 }
 
-/*
- * Computes the layout for a below top in at most limit bytes.
- * Returns 0, or -E2BIG if it does not fit.
- */
-static int exec_stack_measure(const struct exec_stack_args *a, uint64_t top,
-			      size_t limit, struct stack_layout *l)
+int exec_stack_measure(const struct exec_stack_args *a, uint64_t stack_top,
+		       size_t limit, struct exec_stack_layout *l)
 {
-	size_t need = 8, strings = 0, words;
+	const struct exec_stack_strings *s = &a->strings;
+	size_t need = 8, words;
 
-	if (!stack_strings_size(a->argv, a->argc, &strings, limit) ||
-	    !stack_strings_size(a->envp, a->envc, &strings, limit) ||
-	    (a->execfn && !stack_add(&strings, strlen(a->execfn) + 1, limit)) ||
-	    !stack_add(&need, strings, limit))
+	if (limit > stack_top)
+		return -EINVAL;
+	if (!stack_add(&need, s->size, limit) ||
+	    (a->execfn && !stack_add(&need, strlen(a->execfn) + 1, limit)))
 		return -E2BIG;
-	l->strings = top - need;
-	l->execfn = a->execfn ? top - 8 - (strlen(a->execfn) + 1) : 0;
+	l->top = stack_top;
+	l->strings = stack_top - need;
+	l->execfn = a->execfn ? l->strings + s->size : 0;
 
+	l->platform = 0;
 	if (a->platform) {
 		if (!stack_add(&need, strlen(a->platform) + 1, limit))
 			return -E2BIG;
-		l->platform = top - need;
-	} else {
-		l->platform = 0;
+		l->platform = stack_top - need;
 	}
 	if (!stack_add(&need, 16, limit))
 		return -E2BIG;
-	l->random = top - need;
+	l->random = stack_top - need;
 
 	/* argc, argv[] + NULL, envp[] + NULL, auxv; the first check keeps words small. */
-	if (a->argc > limit / 8 || a->envc > limit / 8)
+	if (s->argc > limit / 8 || s->envc > limit / 8)
 		return -E2BIG;
-	words = 1 + (a->argc + 1) + (a->envc + 1) + 2 * (size_t)stack_auxv(a, l, NULL, 0);
+	words = 1 + (s->argc + 1) + (s->envc + 1) + 2 * (size_t)stack_auxv(a, l, NULL);
 	if (!stack_add(&need, words * 8, limit))
 		return -E2BIG;
-	l->sp = ALIGN_DOWN(top - need, EXEC_STACK_ALIGN);
-	l->used = top - l->sp;
+	l->sp = ALIGN_DOWN(stack_top - need, EXEC_STACK_ALIGN);
+	l->used = stack_top - l->sp;
 	if (l->used > limit)
 		return -E2BIG;
 	return 0;
 }
 
 /*
- * Copies the strings v[0 .. n) to consecutive addresses from *at on, storing
- * the address of each in the pointer array at ptrs; advances *at.
+ * Copies string i of list to *at, not past end, and advances *at past its
+ * NUL; -E2BIG (in w->err) if it does not end before end.
  */
-static void stack_put_strings(const struct stack_image *img, const char *const *v,
-			      size_t n, uint64_t *at, uint64_t ptrs)
+static void stack_put_string(struct stack_writer *w, int list, size_t i,
+			     const struct exec_stack_strings *s, uint64_t *at,
+			     uint64_t end)
 {
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(v[i]) + 1;
+	char *buf = w->sink->scratch;
+	size_t off = 0;
 
-		memcpy(stack_at(img, *at), v[i], len);
-		stack_put_word(img, ptrs + 8 * i, *at);
-		*at += len;
+	while (!w->err) {
+		long n;
+
+		if (*at == end) {
+			w->err = -E2BIG;	/* it grew since it was counted */
+			return;
+		}
+		n = s->read(s->ctx, list, i, off, buf, MIN(w->sink->scratch_size, end - *at));
+		if (n <= 0) {
+			w->err = n < 0 ? (int)n : -EFAULT;
+			return;
+		}
+		stack_put(w, *at, buf, n);
+		*at += n;
+		off += n;
+		if (buf[n - 1] == 0)
+			return;
 	}
 }
 
-/* Writes the image described by l. */
-static void exec_stack_fill(const struct stack_image *img,
-			    const struct exec_stack_args *a,
-			    const struct stack_layout *l)
+/* Copies the strings of list, appending the address of each to the table. */
+static void stack_put_list(struct stack_writer *w, int list, size_t n,
+			   const struct exec_stack_strings *s, uint64_t *at,
+			   uint64_t end)
 {
-	uint64_t argv = l->sp + 8;
-	uint64_t envp = argv + 8 * (a->argc + 1);
-	uint64_t auxv = envp + 8 * (a->envc + 1);
-	uint64_t at = l->strings;
-
-	memset(stack_at(img, l->sp), 0, l->used);
-
-	stack_put_strings(img, a->argv, a->argc, &at, argv);
-	stack_put_strings(img, a->envp, a->envc, &at, envp);
-	if (a->execfn)
-		memcpy(stack_at(img, l->execfn), a->execfn, strlen(a->execfn) + 1);
-	if (a->platform)
-		memcpy(stack_at(img, l->platform), a->platform, strlen(a->platform) + 1);
-	memcpy(stack_at(img, l->random), a->random, 16);
-
-	stack_put_word(img, l->sp, a->argc);
-	/* The NULLs after argv[] and envp[] are already zero. */
-	stack_auxv(a, l, img, auxv);
+	for (size_t i = 0; i < n && !w->err; i++) {
+		table_put(w, *at);
+		stack_put_string(w, list, i, s, at, end);
+	}
+	table_put(w, 0);
 }
 
-int exec_stack_build(uint8_t *buf, size_t buf_size, uint64_t stack_top,
-		     const struct exec_stack_args *a, uint64_t *sp_out,
-		     size_t *used_out)
+int exec_stack_write(const struct exec_stack_args *a,
+		     const struct exec_stack_layout *l,
+		     const struct exec_stack_sink *sink)
 {
-	struct stack_image img = { buf, buf_size, stack_top };
-	struct stack_layout l;
-	int rc;
+	const struct exec_stack_strings *s = &a->strings;
+	struct stack_writer w = { .sink = sink, .table_at = l->sp };
+	uint64_t at = l->strings, end = l->strings + s->size;
 
-	if (buf_size > stack_top)
-		return -EINVAL;
-	rc = exec_stack_measure(a, stack_top, buf_size, &l);
-	if (rc)
-		return rc;
-	exec_stack_fill(&img, a, &l);
-	*sp_out = l.sp;
-	*used_out = l.used;
-	return 0;
+	table_put(&w, s->argc);
+	stack_put_list(&w, EXEC_STACK_ARGV, s->argc, s, &at, end);
+	stack_put_list(&w, EXEC_STACK_ENVP, s->envc, s, &at, end);
+	stack_auxv(a, l, &w);
+	table_flush(&w);
+	if (w.err)
+		return w.err;
+	stack_put_zeros(&w, w.table_at, l->random - w.table_at);	/* padding */
+	stack_put(&w, l->random, a->random, sizeof(a->random));
+	if (a->platform)
+		stack_put(&w, l->platform, a->platform, strlen(a->platform) + 1);
+	stack_put_zeros(&w, at, end - at);	/* room of strings that shrank */
+	if (a->execfn)
+		stack_put(&w, l->execfn, a->execfn, strlen(a->execfn) + 1);
+	stack_put_zeros(&w, l->top - 8, 8);	/* the end marker */
+	return w.err;
 }

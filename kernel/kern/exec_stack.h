@@ -1,7 +1,8 @@
 /*
  * The initial user stack of a new program (System V ABI, as Linux builds it
- * for riscv64), assembled in a kernel buffer that execve then copies to the
- * top of the new stack.
+ * for riscv64), written straight into the new stack's pages through a sink,
+ * with the argument and environment strings read on demand from a source:
+ * no buffer as large as the image is needed.
  *
  * From high addresses to low:
  *
@@ -19,7 +20,11 @@
  *			argv[0 .. argc-1]
  *	sp ->		argc				(sp % 16 == 0)
  *
- * Padding bytes are zero, so the image carries no kernel data.
+ * Building is two steps: exec_stack_measure() places everything from the
+ * counts and sizes alone, so execve can refuse a list that is too large
+ * (-E2BIG) before it makes the new address space; exec_stack_write() then
+ * writes each byte of [sp, stack_top) exactly once, padding included as
+ * zeros, so the image carries no stale data.
  *
  * Machine-independent: compiles on the host against host/env/env.h.
  */
@@ -52,12 +57,38 @@
 
 #define EXEC_STACK_ALIGN	16
 
+/* Lists of strings a source reads from. */
+#define EXEC_STACK_ARGV		0
+#define EXEC_STACK_ENVP		1
+
+/* The argument and environment strings: counted, then read on demand. */
+struct exec_stack_strings {
+	size_t argc;
+	size_t envc;
+	size_t size;			/* bytes of all of them, NULs included */
+	/*
+	 * read - copy string i of list (EXEC_STACK_ARGV or EXEC_STACK_ENVP)
+	 * from its byte off on into buf: at most len (> 0) bytes, stopping
+	 * after the NUL. Returns the number of bytes copied (the NUL included
+	 * if it was reached) or a negative errno (-EFAULT).
+	 */
+	long (*read)(const void *ctx, int list, size_t i, size_t off, char *buf,
+		     size_t len);
+	const void *ctx;
+};
+
+/* Where the image goes. */
+struct exec_stack_sink {
+	/* write - store len bytes of src at user address va; 0 or a negative errno */
+	int (*write)(void *ctx, uint64_t va, const void *src, size_t len);
+	void *ctx;
+	char *scratch;			/* strings pass through here ... */
+	size_t scratch_size;		/* ... in pieces of at most this (> 0) */
+};
+
 /* What goes on the stack. Addresses are user addresses, already biased. */
 struct exec_stack_args {
-	const char *const *argv;	/* argc kernel strings */
-	size_t argc;
-	const char *const *envp;	/* envc kernel strings */
-	size_t envc;
+	struct exec_stack_strings strings;	/* argv and envp */
 	const char *execfn;		/* path given to execve (AT_EXECFN); NULL: no entry */
 	const char *platform;		/* AT_PLATFORM string; NULL: no entry (as Linux riscv) */
 	uint8_t random[16];		/* AT_RANDOM bytes (seed of the stack protector) */
@@ -76,22 +107,44 @@ struct exec_stack_args {
 	uint64_t sysinfo_ehdr;		/* AT_SYSINFO_EHDR (vDSO); 0: no entry */
 };
 
+/* Where each part of the image starts (user addresses). */
+struct exec_stack_layout {
+	uint64_t top;		/* stack_top */
+	uint64_t strings;	/* argv strings, then envp strings */
+	uint64_t execfn;	/* 0 if a->execfn is NULL */
+	uint64_t platform;	/* 0 if a->platform is NULL */
+	uint64_t random;	/* the 16 AT_RANDOM bytes */
+	uint64_t sp;		/* argc; argv[] follows */
+	size_t used;		/* stack_top - sp */
+};
+
 /*
- * exec_stack_build - lay out the initial stack for a in buf.
+ * exec_stack_measure - place the image for a below stack_top, in at most
+ * limit bytes. Uses the counts and size of a->strings, not the strings;
+ * execfn and platform must be NUL-terminated or NULL. stack_top should be
+ * 16-byte aligned (sp is aligned by user address either way).
  *
- * buf[0 .. buf_size) stands for user addresses [stack_top - buf_size,
- * stack_top); the image is built at the top of buf and occupies
- * [stack_top - *used_out, stack_top), i.e. buf[buf_size - *used_out ..
- * buf_size). The bytes of buf below the image are not touched. stack_top
- * should be 16-byte aligned (the image is aligned by user address either
- * way); strings must be NUL-terminated; execfn and platform may be NULL.
- *
- * Returns 0 with *sp_out (the user sp, pointing at argc, 16-byte aligned) and
- * *used_out set; -E2BIG if the image does not fit in buf_size bytes (nothing
- * is written); -EINVAL if buf_size > stack_top.
+ * Returns 0 with *l filled in (l->used is the image size, l->sp the user
+ * sp, pointing at argc, 16-byte aligned); -E2BIG if the image needs more
+ * than limit bytes; -EINVAL if limit > stack_top.
  */
-int exec_stack_build(uint8_t *buf, size_t buf_size, uint64_t stack_top,
-		     const struct exec_stack_args *a, uint64_t *sp_out,
-		     size_t *used_out);
+int exec_stack_measure(const struct exec_stack_args *a, uint64_t stack_top,
+		       size_t limit, struct exec_stack_layout *l);
+
+/*
+ * exec_stack_write - write the image measured in l through sink, reading
+ * the strings through a->strings.read into sink->scratch. a must be what
+ * l was measured for. Each byte of [l->sp, l->top) is written exactly once
+ * and nothing outside it. A string that has changed since it was counted
+ * is copied as it now reads, within the room measured; if the strings are
+ * now shorter the rest of their room is zeros.
+ *
+ * Returns 0; the first error of the sink or the source; or -E2BIG if the
+ * strings have grown past the room measured. After an error part of the
+ * image may be written: the caller throws the stack away.
+ */
+int exec_stack_write(const struct exec_stack_args *a,
+		     const struct exec_stack_layout *l,
+		     const struct exec_stack_sink *sink);
 
 #endif

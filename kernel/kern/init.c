@@ -100,10 +100,9 @@ void init_start(void)
 	int err;
 
 	strlcpy(init_line, line && line[0] ? line : INIT_DEFAULT, sizeof(init_line));
-	init_args.argc = split_words(init_line, init_argv, INIT_ARGS_MAX);
-	init_args.argv = init_argv;
-	init_args.envp = init_envp;
-	init_args.envc = ARRAY_SIZE(init_envp) - 1;
+	split_words(init_line, init_argv, INIT_ARGS_MAX);
+	exec_args_from_kernel((const char *const *)init_argv,
+			      (const char *const *)init_envp, &init_args);
 	if (!p || !(p->files = files_create()))
 		panic("init_start: out of memory");
 	err = open_console(p);

@@ -13,7 +13,6 @@
 #include "kern/sleep.h"
 #include "kern/syscall.h"
 #include "kern/uaccess.h"
-#include "vm/kmem.h"
 #include "vm/vmspace.h"
 
 #define CLOCK_REALTIME		0
@@ -97,22 +96,7 @@ static long sys_clone(long flags, long newsp, long parent_tid, long tls,
 
 static long sys_execve(long upath, long uargv, long uenvp)
 {
-	struct exec_args args;
-	char *path;
-	long err = copy_path_from_user(upath, &path);
-
-	if (err < 0)
-		return err;
-	if (path[0] == 0)
-		err = -ENOENT;
-	if (err >= 0)
-		err = exec_args_from_user(uargv, uenvp, &args);
-	if (err >= 0) {
-		err = proc_execve(path, &args);
-		exec_args_free(&args);
-	}
-	kfree(path);
-	return err;
+	return proc_execve_user(upath, uargv, uenvp);
 }
 
 static long sys_wait4(long pid, long ustatus, long options, long urusage)

@@ -7,6 +7,7 @@
 long uaccess_copy(void *dst, const void *src, size_t n);
 long uaccess_strncpy(char *dst, const char *usrc, size_t max);
 long uaccess_zero(void *udst, size_t n);
+long uaccess_strnlen(const char *usrc, size_t max);
 
 bool user_range_ok(uint64_t uaddr, uint64_t len)
 {
@@ -53,6 +54,11 @@ long copy_string_from_user(char *dst, uint64_t usrc, size_t max)
 	return n;
 }
 
+long copy_path_from_user_to(char *dst, uint64_t upath)
+{
+	return copy_string_from_user(dst, upath, PATH_MAX);
+}
+
 long copy_path_from_user(uint64_t upath, char **out)
 {
 	char *buf = kmalloc(PATH_MAX, 0);
@@ -60,11 +66,39 @@ long copy_path_from_user(uint64_t upath, char **out)
 
 	if (!buf)
 		return -ENOMEM;
-	n = copy_string_from_user(buf, upath, PATH_MAX);
+	n = copy_path_from_user_to(buf, upath);
 	if (n < 0) {
 		kfree(buf);
 		return n;
 	}
 	*out = buf;
+	return n;
+}
+
+long strncpy_from_user(char *dst, uint64_t usrc, size_t count)
+{
+	size_t room;
+	long n;
+
+	if (usrc >= USER_TOP)
+		return -EFAULT;
+	room = MIN(count, USER_TOP - usrc);
+	n = uaccess_strncpy(dst, (const char *)usrc, room);
+	if (n >= 0 && (size_t)n == room && room < count)
+		return -EFAULT;		/* ran into the top of the user half */
+	return n;
+}
+
+long strnlen_user(uint64_t usrc, size_t max)
+{
+	size_t room;
+	long n;
+
+	if (usrc >= USER_TOP)
+		return -EFAULT;
+	room = MIN(max, USER_TOP - usrc);
+	n = uaccess_strnlen((const char *)usrc, room);
+	if (n >= 0 && (size_t)n == room && room < max)
+		return -EFAULT;		/* ran into the top of the user half */
 	return n;
 }

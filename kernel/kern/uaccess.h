@@ -34,4 +34,24 @@ long copy_string_from_user(char *dst, uint64_t usrc, size_t max);
  */
 long copy_path_from_user(uint64_t upath, char **out);
 
+/*
+ * copy_path_from_user_to - the same into the caller's dst[PATH_MAX] (execve
+ * gives it a single frame). Returns as copy_path_from_user, without -ENOMEM.
+ */
+long copy_path_from_user_to(char *dst, uint64_t upath);
+
+/*
+ * strncpy_from_user - copy the string at usrc into dst, at most count bytes,
+ * stopping after its NUL. Returns its length (the NUL, copied, excluded),
+ * count if no NUL is among the first count bytes (dst is then not
+ * terminated), or -EFAULT.
+ */
+long strncpy_from_user(char *dst, uint64_t usrc, size_t count);
+
+/*
+ * strnlen_user - the length of the string at usrc (its NUL excluded) if it
+ * ends within max bytes, max if it does not, or -EFAULT.
+ */
+long strnlen_user(uint64_t usrc, size_t max);
+
 #endif

@@ -596,3 +596,49 @@ struct vmspace *vmspace_fork(struct vmspace *vm)
 	mutex_unlock(&vm->lock);
 	return child;
 }
+
+/*
+ * Store n bytes (within one page) at va of vm through the direct map: if
+ * the page is not mapped writable, fault it in for a write first, just as
+ * a store by the program would.
+ */
+static int copyout_page(struct vmspace *vm, vaddr_t va, const void *src,
+			size_t n)
+{
+	for (;;) {
+		enum fault_result res;
+		unsigned int prot;
+		paddr_t pa;
+
+		mutex_lock(&vm->lock);
+		if (pmap_extract(vm->pmap, ALIGN_DOWN(va, PAGE_SIZE), &pa, &prot) &&
+		    (prot & VM_PROT_WRITE)) {
+			memcpy((char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1)), src, n);
+			mutex_unlock(&vm->lock);
+			return 0;
+		}
+		mutex_unlock(&vm->lock);
+		res = vm_fault(vm, va, VM_PROT_WRITE);
+		if (res != FAULT_OK)
+			return res == FAULT_OOM ? -ENOMEM : -EFAULT;
+	}
+}
+
+int vmspace_copyout(struct vmspace *vm, vaddr_t va, const void *src, size_t len)
+{
+	const char *from = src;
+
+	if (va >= USER_TOP || len > USER_TOP - va)
+		return -EFAULT;
+	while (len > 0) {
+		size_t n = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		int err = copyout_page(vm, va, from, n);
+
+		if (err)
+			return err;
+		va += n;
+		from += n;
+		len -= n;
+	}
+	return 0;
+}

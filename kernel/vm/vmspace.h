@@ -187,6 +187,17 @@ int vmspace_check(struct vmspace *vm);
 /* Virtual size (bytes mapped by regions). */
 uint64_t vmspace_virtual_size(struct vmspace *vm);
 
+/*
+ * vmspace_copyout - copy len bytes from the kernel at src to va in vm, as
+ * the program's own stores would: lazy and copy-on-write pages are faulted
+ * in for writing, and the bytes are written through the kernel's direct
+ * map, so vm need not be active (exec fills a new stack this way). Takes
+ * vm->lock, which the caller must not hold. Returns 0, -EFAULT (a page not
+ * mapped, or not writable) or -ENOMEM; on an error a first part of the
+ * range may have been written.
+ */
+int vmspace_copyout(struct vmspace *vm, vaddr_t va, const void *src, size_t len);
+
 /* Outcome of a fault. */
 enum fault_result {
 	FAULT_OK = 0,

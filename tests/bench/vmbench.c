@@ -124,6 +124,40 @@ static void bench_fork(void)
 	munmap(p, len);
 }
 
+/* fork, exec path with argv (the environment of init), exit, wait. */
+static uint64_t fork_exec(const char *path, char **argv)
+{
+	uint64_t t = instret();
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv(path, argv);
+		_exit(127);
+	}
+	waitpid(pid, NULL, 0);
+	return instret() - t;
+}
+
+static void bench_fork_exec(void)
+{
+	static char big[4][25 * 1024];
+	char *argv[] = { "/bin/true", big[0], big[1], big[2], big[3], NULL };
+	char *small[] = { "/bin/true", NULL };
+	uint64_t total = 0;
+	int rounds = 8;
+
+	for (int i = 0; i < 4; i++)
+		memset(big[i], 'a' + i, sizeof(big[i]) - 1);
+	fork_exec(small[0], small);	/* warm the page cache */
+	for (int i = 0; i < rounds; i++)
+		total += fork_exec(small[0], small);
+	report("fork+exec+exit+wait of /bin/true", total, rounds);
+	total = 0;
+	for (int i = 0; i < rounds; i++)
+		total += fork_exec(argv[0], argv);
+	report("the same with 100 KiB of arguments", total, rounds);
+}
+
 /* Instructions per mmap(NULL)+munmap of one page, averaged over rounds. */
 static uint64_t mmap_munmap_cost(int rounds)
 {
@@ -220,6 +254,7 @@ int main(void)
 	bench_zero_read();
 	bench_cow();
 	bench_fork();
+	bench_fork_exec();
 	bench_mmap_munmap();
 	bench_mprotect();
 	bench_many_regions();

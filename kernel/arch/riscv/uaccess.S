@@ -65,6 +65,27 @@ uaccess_strncpy:
 	ret
 	EX_ENTRY(14b, uaccess_fault)
 
+/*
+ * long uaccess_strnlen(const char *usrc, size_t max): the length of the
+ * string (the NUL excluded) if it ends within max bytes, max if not, or
+ * -EFAULT.
+ */
+	.globl uaccess_strnlen
+uaccess_strnlen:
+	li	t6, SSTATUS_SUM
+	csrs	sstatus, t6
+	li	t0, 0
+8:	beq	t0, a1, 9f
+16:	lbu	t2, 0(a0)
+	beqz	t2, 9f
+	addi	a0, a0, 1
+	addi	t0, t0, 1
+	j	8b
+9:	csrc	sstatus, t6
+	mv	a0, t0
+	ret
+	EX_ENTRY(16b, uaccess_fault)
+
 /* long uaccess_zero(void *udst, size_t n): 0 or -EFAULT */
 	.globl uaccess_zero
 uaccess_zero:

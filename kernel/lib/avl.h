@@ -1,5 +1,5 @@
 /*
- * avl — intrusive AVL trees (height-balanced binary search trees).
+ * avl — intrusive weak AVL trees (rank-balanced binary search trees).
  *
  * The caller embeds a struct avl_node in its own structure and recovers the
  * structure with avl_entry(). The tree never allocates: insertion and removal
@@ -13,17 +13,23 @@
  * must compare against nodes the way its node would. Keys are unique; an
  * insert that finds an equal node leaves the tree unchanged.
  *
- * Every subtree's height differs from its sibling's by at most one, so a tree
- * of n nodes is at most about 1.44 log2(n + 2) levels deep, and insert,
- * remove, find, floor and ceil are O(log n). avl_next/avl_prev walk in order
- * through parent links, O(1) amortized over a full walk.
+ * Balance is kept by ranks (see avl.c): a tree of n nodes is at most
+ * 2 log2(n + 1) levels deep (1.44 log2(n + 2), as an AVL tree, if nothing
+ * was ever removed), insert, remove, find, floor and ceil are O(log n), and
+ * the rebalancing after an insert or a remove is amortized O(1).
+ * avl_next/avl_prev walk in order through parent links, O(1) amortized over
+ * a full walk.
  *
  * An augmented tree (avl_init_augmented) keeps a summary of each subtree in
  * the caller's structure, such as the largest free gap between the regions
- * of an address space: the tree calls augment(n) to recompute n's summary
- * from n and its children whenever a subtree under n changes shape, so a
- * search can skip whole subtrees. A caller that changes a node's key range
- * in place calls avl_propagate(n).
+ * of an address space, so a search can skip whole subtrees. Summaries are
+ * brought up to date lazily: a change marks the nodes above it stale (up to
+ * the first node already stale, since the ancestors of a stale node are
+ * stale too), and avl_refresh() recomputes just the stale ones with the
+ * caller's augment(n), children first. So inserts and removals cost no more
+ * than in a plain tree, and a search that needs the summaries pays for the
+ * changes since the last one. A caller that changes a node's key range in
+ * place calls avl_propagate(n).
  *
  * There is no locking here; the owner of the tree serializes access.
  *
@@ -37,7 +43,8 @@
 /* Embedded in the user's structure. Meaningful only while in a tree. */
 struct avl_node {
 	struct avl_node *left, *right, *parent;
-	int height;		/* levels in this subtree; a leaf has 1 */
+	int rank;		/* balance rank: a leaf has 1 (see avl.c) */
+	bool stale;		/* augmented trees: the summary needs recomputing */
 };
 
 typedef int (*avl_cmp_fn)(const struct avl_node *a, const struct avl_node *b);
@@ -61,11 +68,27 @@ void avl_init_augmented(struct avl_tree *t, avl_augment_fn augment);
 
 /*
  * avl_propagate - n's own contribution to its summary changed (its key
- * range grew or shrank without changing the order): recompute the
- * summaries of n and its ancestors. O(log n). Nothing to do in a tree
+ * range grew or shrank without changing the order): mark n and its
+ * ancestors stale. O(1) when they already are. Nothing to do in a tree
  * without augment.
  */
 void avl_propagate(struct avl_tree *t, struct avl_node *n);
+
+/*
+ * avl_refresh - recompute every stale summary of t (children first), so
+ * that each node's summary describes its subtree. Costs one augment() per
+ * stale node.
+ */
+void avl_refresh(struct avl_tree *t);
+
+/*
+ * avl_link - insert n at a place the caller found by its own descent: as
+ * the `left` (or right) child of parent, which has none there (parent NULL:
+ * t is empty). The caller guarantees the order. Then rebalances, as
+ * avl_insert does.
+ */
+void avl_link(struct avl_tree *t, struct avl_node *n, struct avl_node *parent,
+	      bool left);
 
 /*
  * avl_insert - adds n to t at the place cmp orders it.
@@ -110,8 +133,8 @@ struct avl_node *avl_prev(const struct avl_node *n);
 
 /*
  * avl_check - verifies every invariant of t: strictly increasing in-order
- * sequence under cmp, each node's parent link and stored height, every
- * balance factor within -1..1, and count equal to the number of nodes.
+ * sequence under cmp, each node's parent link, every rank difference 1 or 2
+ * and every leaf of rank 1, and count equal to the number of nodes.
  * O(n); for tests and debug builds. Returns 0, or -EINVAL if any invariant
  * is broken (including a cycle or a tree deeper than any valid one).
  */

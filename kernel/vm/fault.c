@@ -48,8 +48,7 @@ void fault_init(void)
 /* Phase 1: the region at va, growing the stack if va is just below it. */
 static struct region *fault_find_region(struct vmspace *vm, vaddr_t va)
 {
-	struct region *r = vmspace_find(vm, va), *prev;
-	struct avl_node *n;
+	struct region *r = vmspace_find(vm, va);
 
 	if (r)
 		return r;
@@ -58,9 +57,7 @@ static struct region *fault_find_region(struct vmspace *vm, vaddr_t va)
 		return NULL;
 	if (va < r->end - MIN(r->end, vm->stack_limit))
 		return NULL;		/* past the stack limit */
-	n = avl_prev(&r->node);
-	prev = n ? avl_entry(n, struct region, node) : NULL;
-	if (prev && prev->end + VM_STACK_GUARD > ALIGN_DOWN(va, PAGE_SIZE))
+	if (r->prev && r->prev->end + VM_STACK_GUARD > ALIGN_DOWN(va, PAGE_SIZE))
 		return NULL;		/* would run into the guard gap */
 	/* the slot of the start moves down with it */
 	r->amap_pgoff -= (r->start - ALIGN_DOWN(va, PAGE_SIZE)) >> PAGE_SHIFT;

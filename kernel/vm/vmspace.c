@@ -25,14 +25,6 @@ void vm_init(void)
 	fault_init();
 }
 
-static int region_cmp(const struct avl_node *a, const struct avl_node *b)
-{
-	const struct region *x = avl_entry(a, struct region, node);
-	const struct region *y = avl_entry(b, struct region, node);
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
 static struct region *region_of(struct avl_node *n)
 {
 	return n ? avl_entry(n, struct region, node) : NULL;
@@ -58,9 +50,73 @@ static void region_augment(struct avl_node *n)
 	r->sub_gap = gap;
 }
 
+/*
+ * The free-range cache (see struct vmspace) after [s, e) became mapped: a
+ * region carved from the top of the cached range moves its top down;
+ * anything else that reaches into it forgets the cache.
+ */
+static void fa_note_map(struct vmspace *vm, vaddr_t s, vaddr_t e)
+{
+	if (!vm->fa_below || e <= vm->fa_floor || s >= vm->fa_top)
+		return;
+	if (e == vm->fa_top && s >= vm->fa_floor)
+		vm->fa_top = s;
+	else
+		vm->fa_below = 0;
+}
+
+/*
+ * The cache after [s, e) was unmapped; next is the first region above it.
+ * A range freed above fa_top becomes the cached one, up to its true top, so
+ * the free ranges above it are still the ones the cache vouches for.
+ */
+static void fa_note_unmap(struct vmspace *vm, vaddr_t s, vaddr_t e,
+			  const struct region *next)
+{
+	vaddr_t top;
+
+	if (!vm->fa_below || e <= vm->fa_top || s >= vm->fa_below)
+		return;
+	top = next ? MIN(next->start, vm->fa_below) : vm->fa_below;
+	vm->fa_floor = s > vm->fa_top ? s : MIN(vm->fa_floor, s);
+	vm->fa_top = top;
+}
+
 void vmspace_region_moved(struct vmspace *vm, struct region *r)
 {
 	avl_propagate(&vm->regions, &r->node);
+	fa_note_map(vm, r->start, r->end);
+}
+
+/*
+ * Put r (not overlapping any region) into the tree and the address-order
+ * list: one descent, which also meets both neighbours (the last node it
+ * turned left at follows r, the last it turned right at precedes it).
+ */
+static void region_insert(struct vmspace *vm, struct region *r)
+{
+	struct avl_node *parent = NULL, *n = vm->regions.root;
+	struct region *prev = NULL, *next = NULL;
+	bool left = false;
+
+	while (n) {
+		parent = n;
+		left = r->start < region_of(n)->start;
+		if (left)
+			next = region_of(n);
+		else
+			prev = region_of(n);
+		n = left ? n->left : n->right;
+	}
+	avl_link(&vm->regions, &r->node, parent, left);
+	r->prev = prev;
+	r->next = next;
+	if (prev)
+		prev->next = r;
+	if (next)
+		next->prev = r;
+	fa_note_map(vm, r->start, r->end);
+	vm->hint = r;
 }
 
 /* May one more region be made by splitting one (Linux's split_vma rule)? */
@@ -118,10 +174,14 @@ struct region *vmspace_next(struct vmspace *vm, vaddr_t va)
 	return region_at_or_after(vm, va);
 }
 
-/* Take r out of the tree (it stays the caller's). */
+/* Take r out of the tree and the list (it stays the caller's). */
 static void region_unlink(struct vmspace *vm, struct region *r)
 {
 	avl_remove(&vm->regions, &r->node);
+	if (r->prev)
+		r->prev->next = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
 	if (vm->hint == r)
 		vm->hint = NULL;
 }
@@ -208,7 +268,7 @@ static struct region *region_split(struct vmspace *vm, struct region *r,
 	tail->amap_pgoff += (addr - r->start) >> PAGE_SHIFT;
 	if (tail->amap)
 		tail->amap->refs++;
-	avl_insert(&vm->regions, &tail->node, region_cmp);
+	region_insert(vm, tail);
 	return tail;
 }
 
@@ -242,8 +302,7 @@ static void region_absorb(struct vmspace *vm, struct region *a, struct region *b
 /* Merge r with its neighbours where possible. */
 static void region_try_merge(struct vmspace *vm, struct region *r)
 {
-	struct region *prev = region_of(avl_prev(&r->node));
-	struct region *next = region_of(avl_next(&r->node));
+	struct region *prev = r->prev, *next = r->next;
 
 	if (next && region_mergeable(r, next))
 		region_absorb(vm, r, next);
@@ -289,9 +348,11 @@ int vmspace_unmap(struct vmspace *vm, vaddr_t start, vaddr_t end)
 	if (err)
 		return err;
 	for (r = vmspace_next(vm, start); r && r->start < end; r = next) {
-		next = region_of(avl_next(&r->node));
+		next = r->next;
 		region_destroy(vm, r);
 	}
+	vm->hint = r;		/* the region above: where the next lookups go */
+	fa_note_unmap(vm, start, end, r);
 	return 0;
 }
 
@@ -305,9 +366,13 @@ int vmspace_map(struct vmspace *vm, vaddr_t start, uint64_t len,
 	/* Linux's do_mmap rule: refused once the count is past the limit */
 	if (vm->regions.count > (size_t)READ_ONCE(vm_max_map_count))
 		return -ENOMEM;
-	r = vmspace_next(vm, start);
-	if (r && r->start < start + len && (err = vmspace_unmap(vm, start, start + len)))
-		return err;
+	/* replace what is mapped there, unless the free-range cache says nothing is */
+	if (!vm->fa_below || start < vm->fa_floor || start + len > vm->fa_top) {
+		r = vmspace_next(vm, start);
+		if (r && r->start < start + len &&
+		    (err = vmspace_unmap(vm, start, start + len)))
+			return err;
+	}
 	r = kmem_cache_alloc(region_cache, KM_ZERO);
 	if (!r)
 		return -ENOMEM;
@@ -322,7 +387,7 @@ int vmspace_map(struct vmspace *vm, vaddr_t start, uint64_t len,
 	r->amap_pgoff = start >> PAGE_SHIFT;
 	if (obj)
 		vobject_ref(obj);
-	avl_insert(&vm->regions, &r->node, region_cmp);
+	region_insert(vm, r);
 	region_try_merge(vm, r);
 	return 0;
 }
@@ -470,60 +535,91 @@ long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
 		return err;
 	}
 	vmspace_unmap(vm, old, old + old_size);
-	avl_insert(&vm->regions, &nr->node, region_cmp);
+	region_insert(vm, nr);
 	region_try_merge(vm, nr);
 	return to;
 }
 
-/* The top len bytes of the free range [lo, hi) cut to [above, below), or 0. */
-static vaddr_t gap_fit(vaddr_t lo, vaddr_t hi, uint64_t len, vaddr_t above,
-		       vaddr_t below)
+/* A search for the highest free range of len bytes inside [above, below). */
+struct gap_query {
+	uint64_t len;
+	vaddr_t above, below;
+	vaddr_t lo;			/* out: the bottom of the free range used */
+};
+
+/* The top len bytes of the free range [lo, hi) cut to the query, or 0. */
+static vaddr_t gap_fit(struct gap_query *q, vaddr_t lo, vaddr_t hi)
 {
-	lo = MAX(lo, above);
-	hi = MIN(hi, below);
-	return hi > lo && hi - lo >= len ? hi - len : 0;
+	vaddr_t cut_lo = MAX(lo, q->above), cut_hi = MIN(hi, q->below);
+
+	if (cut_hi <= cut_lo || cut_hi - cut_lo < q->len)
+		return 0;
+	q->lo = lo;
+	return cut_hi - q->len;
 }
 
 /*
  * The highest fit among the gaps between the regions of n's subtree.
  * Subtrees whose largest gap is too small, or that lie wholly outside
- * [above, below), are skipped, so this is O(log n).
+ * [above, below), are skipped, so this is O(log n). Summaries are fresh.
  */
-static vaddr_t subtree_fit(struct avl_node *n, uint64_t len, vaddr_t above,
-			   vaddr_t below)
+static vaddr_t subtree_fit(struct avl_node *n, struct gap_query *q)
 {
 	struct region *r = region_of(n), *left, *right;
 	vaddr_t at;
 
-	if (!r || r->sub_gap < len || r->sub_start >= below || r->sub_end <= above)
+	if (!r || r->sub_gap < q->len || r->sub_start >= q->below ||
+	    r->sub_end <= q->above)
 		return 0;
 	left = region_of(n->left);
 	right = region_of(n->right);
-	if ((at = subtree_fit(n->right, len, above, below)))
+	if ((at = subtree_fit(n->right, q)))
 		return at;
-	if (right && (at = gap_fit(r->end, right->sub_start, len, above, below)))
+	if (right && (at = gap_fit(q, r->end, right->sub_start)))
 		return at;
-	if (left && (at = gap_fit(left->sub_end, r->start, len, above, below)))
+	if (left && (at = gap_fit(q, left->sub_end, r->start)))
 		return at;
-	return subtree_fit(n->left, len, above, below);
+	return subtree_fit(n->left, q);
+}
+
+/* The search itself: above every region, between two, below every one. */
+static vaddr_t find_free_in_tree(struct vmspace *vm, struct gap_query *q)
+{
+	struct region *root;
+	vaddr_t at;
+
+	avl_refresh(&vm->regions);
+	root = region_of(vm->regions.root);
+	if (!root)
+		return gap_fit(q, 0, q->below);
+	if ((at = gap_fit(q, root->sub_end, q->below)))
+		return at;
+	if ((at = subtree_fit(&root->node, q)))
+		return at;
+	return gap_fit(q, 0, root->sub_start);
 }
 
 vaddr_t vmspace_find_free(struct vmspace *vm, uint64_t len, vaddr_t above,
 			  vaddr_t below)
 {
-	struct region *root = region_of(vm->regions.root);
+	struct gap_query q = { .len = len, .above = above, .below = below };
 	vaddr_t at;
 
 	if (below <= above || below - above < len)
 		return 0;
-	if (!root)
-		return below - len;
-	/* above every region, between two of them, below every region */
-	if ((at = gap_fit(root->sub_end, below, len, above, below)))
-		return at;
-	if ((at = subtree_fit(&root->node, len, above, below)))
-		return at;
-	return gap_fit(above, root->sub_start, len, above, below);
+	/* the cached free range, when it answers for this request */
+	if (vm->fa_below == below && len > vm->fa_hole &&
+	    vm->fa_top - vm->fa_floor >= len && vm->fa_top - len >= above)
+		return vm->fa_top - len;
+	at = find_free_in_tree(vm, &q);
+	vm->fa_below = 0;
+	if (at) {	/* nothing above it fits len: cache its free range */
+		vm->fa_floor = q.lo;
+		vm->fa_top = at + len;
+		vm->fa_below = below;
+		vm->fa_hole = len - 1;
+	}
+	return at;
 }
 
 uint64_t vmspace_virtual_size(struct vmspace *vm)
@@ -570,7 +666,7 @@ static int fork_region(struct vmspace *parent, struct vmspace *child,
 	}
 	if (c->obj)
 		vobject_ref(c->obj);
-	avl_insert(&child->regions, &c->node, region_cmp);
+	region_insert(child, c);
 	return 0;
 }
 

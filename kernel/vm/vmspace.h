@@ -37,6 +37,7 @@ struct vobject;
 
 struct region {
 	struct avl_node node;		/* in vm->regions, by start */
+	struct region *prev, *next;	/* the neighbours in address order */
 	vaddr_t start, end;
 	unsigned int prot;		/* VM_PROT_* */
 	unsigned int maxprot;		/* what mprotect may grant */
@@ -58,6 +59,14 @@ struct vmspace {
 	struct avl_tree regions;
 	struct region *hint;		/* the region last found or made, or NULL:
 					   lookups try it first (lock) */
+	/*
+	 * The free-range cache (lock), so that mmap(NULL) rarely searches the
+	 * tree: while fa_below is not 0, [fa_floor, fa_top) is free, fa_top
+	 * is where a region starts (or fa_below), and no free range in
+	 * [fa_top, fa_below) is longer than fa_hole bytes.
+	 */
+	vaddr_t fa_floor, fa_top, fa_below;
+	uint64_t fa_hole;
 	vaddr_t heap_start, brk;	/* the program break */
 	vaddr_t stack_top;
 	uint64_t stack_limit;		/* RLIMIT_STACK */

@@ -8,7 +8,8 @@
  *     page aligned, non-empty and inside the user half; each node's
  *     summary (lowest start, highest end, largest gap between two regions
  *     of its subtree) agrees with the subtree; the lookup hint is a region
- *     of the tree; there are at most vm_max_map_count + 1 regions;
+ *     of the tree; there are at most vm_max_map_count + 1 regions; the
+ *     free-range cache holds what struct vmspace says it does;
  *   - a region's protection is within its maxprot; a shared region maps an
  *     object and has no amap; a private region indexes its amap by virtual
  *     page number (amap_pgoff == start >> PAGE_SHIFT);
@@ -163,7 +164,41 @@ static void check_summary(struct avl_node *n, vaddr_t *lo, vaddr_t *hi, uint64_t
 		      (unsigned long)r->start);
 }
 
-/* The tree-wide facts: summaries, the hint, the count. */
+/*
+ * The free-range cache: [fa_floor, fa_top) free, a region (or fa_below) at
+ * fa_top, and no free range in [fa_top, fa_below) longer than fa_hole.
+ */
+static void check_free_cache(struct vmspace *vm)
+{
+	vaddr_t top = vm->fa_top, free_from = top;
+
+	if (!vm->fa_below)
+		return;
+	if (vm->fa_floor > top || top > vm->fa_below)
+		panic("vmspace_check: free-range cache out of order");
+	for (struct avl_node *n = avl_first(&vm->regions); n; n = avl_next(n)) {
+		struct region *r = check_region_of(n);
+
+		if (r->end > vm->fa_floor && r->start < top)
+			panic("vmspace_check: region 0x%lx lies in the cached free range",
+			      (unsigned long)r->start);
+		if (r->end <= top || r->start >= vm->fa_below)
+			continue;
+		if (free_from == top && r->start > top)
+			panic("vmspace_check: the cached free range goes on above its top");
+		if (r->start > free_from && r->start - free_from > vm->fa_hole)
+			panic("vmspace_check: a free range above the cache is longer "
+			      "than it vouches for");
+		free_from = MAX(free_from, r->end);
+	}
+	if (free_from == top && top < vm->fa_below)
+		panic("vmspace_check: the cached free range goes on above its top");
+	if (free_from < vm->fa_below && vm->fa_below - free_from > vm->fa_hole)
+		panic("vmspace_check: a free range above the cache is longer "
+		      "than it vouches for");
+}
+
+/* The tree-wide facts: summaries, the hint, the count, the cache. */
 static void check_tree(struct vmspace *vm)
 {
 	vaddr_t lo, hi;
@@ -172,10 +207,23 @@ static void check_tree(struct vmspace *vm)
 
 	if (avl_check(&vm->regions, check_cmp) != 0)
 		panic("vmspace_check: the region tree is broken");
+	check_free_cache(vm);
+	avl_refresh(&vm->regions);
 	if (vm->regions.root)
 		check_summary(vm->regions.root, &lo, &hi, &gap);
-	for (struct avl_node *n = avl_first(&vm->regions); n && !hint_found; n = avl_next(n))
-		hint_found = check_region_of(n) == vm->hint;
+	struct region *prev = NULL;
+
+	for (struct avl_node *n = avl_first(&vm->regions); n; n = avl_next(n)) {
+		struct region *r = check_region_of(n);
+
+		if (r->prev != prev || (prev ? prev->next : NULL) != (prev ? r : NULL))
+			panic("vmspace_check: region 0x%lx: the address-order list "
+			      "disagrees with the tree", (unsigned long)r->start);
+		hint_found |= r == vm->hint;
+		prev = r;
+	}
+	if (prev && prev->next)
+		panic("vmspace_check: the last region has a next");
 	if (!hint_found)
 		panic("vmspace_check: the lookup hint is not a region of the tree");
 	if (vm->regions.count > (size_t)vm_max_map_count + 1)

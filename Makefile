@@ -142,7 +142,8 @@ HOST_DEPS_avl      := kernel/lib/avl.c
 HOST_DEPS_cpio     := kernel/fs/cpio.c kernel/vm/kmem.c kernel/vm/pmm.c
 HOST_DEPS_elf      := kernel/kern/elf.c
 HOST_DEPS_exec_stack := kernel/kern/exec_stack.c
-HOST_DEPS_vm       := kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/kmem.c host/env/pmap_soft.c
+HOST_DEPS_pcache   := kernel/vm/pcache.c kernel/vm/pmm.c kernel/vm/kmem.c
+HOST_DEPS_vm       := kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/pcache.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/kmem.c host/env/pmap_soft.c
 
 HOST_TESTS := $(patsubst host/%.c,$(B)/host/%,$(wildcard host/test_*.c))
 

@@ -1,11 +1,10 @@
 /*
  * tmpfs: a file system in memory, mounted at /tmp. A file's data is its
- * page cache (frames are allocated as it is written); a directory is a list
- * of names.
+ * page cache (frames are allocated as it is written), swap-backed: no disk
+ * holds it. A directory is a list of names.
  */
 #include "fs/tmpfs.h"
 #include "fs/vfs.h"
-#include "vm/amap.h"
 #include "vm/kmem.h"
 
 #define TMPFS_DEV	2
@@ -86,21 +85,12 @@ static int tmpfs_readpage(struct vnode *vn, uint64_t idx, void *buf)
 }
 
 /*
- * Shrinking zeroes the bytes past the new size in the cached pages but
- * keeps the frames: they may be mapped by some process.
+ * Shrinking frees the cached pages past the new size that nothing uses and
+ * zeroes the cut-off bytes of the others: a process may map them.
  */
 static int tmpfs_truncate(struct vnode *vn, uint64_t size)
 {
-	if (size < vn->size && vn->pages) {
-		for (uint64_t off = size; off < vn->size; ) {
-			struct page *pg = amap_lookup(vn->pages, off >> PAGE_SHIFT);
-			size_t n = MIN(PAGE_SIZE - (off & PAGE_MASK), vn->size - off);
-
-			if (pg)
-				memset((char *)page_to_virt(pg) + (off & PAGE_MASK), 0, n);
-			off += n;
-		}
-	}
+	vnode_cache_truncate(vn, size);
 	vn->size = size;
 	vn->obj.size = size;
 	return 0;
@@ -142,6 +132,7 @@ static struct vnode *tmpfs_new(uint32_t mode)
 	vn->dev = TMPFS_DEV;
 	vn->writable_fs = true;
 	vn->nlink = dir ? 2 : 1;
+	vnode_cache_is_swapbacked(vn);
 	if (dir) {
 		struct tmpfs_dir *d = kmalloc(sizeof(*d), KM_ZERO);
 

@@ -4,8 +4,8 @@
  */
 #include "fs/vfs.h"
 #include "kern/files.h"
-#include "vm/amap.h"
 #include "vm/kmem.h"
+#include "vm/pcache.h"
 #include "vm/reclaim.h"
 
 #define MOUNTS_MAX	8
@@ -39,11 +39,8 @@ static void vnode_release(struct vobject *obj)
 		list_remove(&vn->clean_link);
 		spin_unlock_irqrestore(&clean_lock, flags);
 	}
-	if (vn->pages) {
-		__atomic_sub_fetch(&vfs_cached_pages, vn->pages->npages, __ATOMIC_RELAXED);
-		amap_release(vn->pages);
-		vn->pages = NULL;
-	}
+	__atomic_sub_fetch(&vfs_cached_pages, pcache_count(&vn->pages), __ATOMIC_RELAXED);
+	pcache_release(&vn->pages);
 	if (vn->ops->release)
 		vn->ops->release(vn);
 }
@@ -78,6 +75,30 @@ void vnode_init(struct vnode *vn, enum vtype type, uint32_t mode,
 	vn->nlink = 1;
 	vn->ops = ops;
 	mutex_init(&vn->lock, "vnode");
+	pcache_setup(&vn->pages, &vn->obj, &vn->lock, 0);
+}
+
+/*
+ * A new page of vn at idx, read in and put in its cache (vn->lock held).
+ * Returns 0 or -errno (-ENOMEM, or the readpage error).
+ */
+static int vnode_page_read(struct vnode *vn, uint64_t idx, struct page **out)
+{
+	struct page *pg = vm_page_alloc(PMM_ZERO);
+	int err;
+
+	if (!pg)
+		return -ENOMEM;
+	err = vn->ops->readpage ? vn->ops->readpage(vn, idx, page_to_virt(pg)) : 0;
+	if (!err)
+		err = pcache_insert(&vn->pages, idx, pg);
+	if (err) {
+		pmm_free(pg);
+		return err;
+	}
+	__atomic_add_fetch(&vfs_cached_pages, 1, __ATOMIC_RELAXED);
+	*out = pg;
+	return 0;
 }
 
 int vnode_page(struct vnode *vn, uint64_t idx, struct page **out)
@@ -86,32 +107,13 @@ int vnode_page(struct vnode *vn, uint64_t idx, struct page **out)
 	int err = 0;
 
 	mutex_lock(&vn->lock);
-	if (!vn->pages && !(vn->pages = amap_create())) {
-		err = -ENOMEM;
-		goto out;
+	pg = pcache_lookup(&vn->pages, idx);
+	if (!pg)
+		err = vnode_page_read(vn, idx, &pg);
+	if (!err) {
+		page_ref_inc(pg);	/* the caller's */
+		*out = pg;
 	}
-	pg = amap_lookup(vn->pages, idx);
-	if (!pg) {
-		pg = vm_page_alloc(PMM_ZERO);
-		if (!pg) {
-			err = -ENOMEM;
-			goto out;
-		}
-		pg->state = PAGE_FILE;
-		pg->owner = vn;
-		pg->index = idx;
-		err = vn->ops->readpage ? vn->ops->readpage(vn, idx, page_to_virt(pg)) : 0;
-		if (!err)
-			err = amap_set(vn->pages, idx, pg);
-		if (err) {
-			pmm_free(pg);
-			goto out;
-		}
-		__atomic_add_fetch(&vfs_cached_pages, 1, __ATOMIC_RELAXED);
-	}
-	page_ref_inc(pg);	/* the caller's */
-	*out = pg;
-out:
 	mutex_unlock(&vn->lock);
 	return err;
 }
@@ -124,34 +126,98 @@ void vnode_cache_is_clean(struct vnode *vn)
 	spin_unlock_irqrestore(&clean_lock, flags);
 }
 
+void vnode_cache_is_swapbacked(struct vnode *vn)
+{
+	pcache_setup(&vn->pages, &vn->obj, &vn->lock, PCACHE_SWAPBACKED);
+}
+
 /*
- * Drop the pages of vn's cache that nobody maps or holds, up to want.
- * Returns the number freed; 0 if vn's lock is busy.
+ * Whether pg, a page of a cache whose owner's lock is held, is used by
+ * nobody but the cache: no page table maps it and no caller of vnode_page
+ * holds it.
  *
  * A page is held by the cache (refcount 1) plus every caller of vnode_page
- * still using it; those take their reference under vn->lock, which is held
- * here, so a page seen with refcount 1 and mapcount 0 cannot gain a user
- * before it is gone. A fault maps the page before dropping its reference.
+ * still using it; those take their reference under vn->lock, which the
+ * caller holds, so a page seen with refcount 1 and mapcount 0 cannot gain a
+ * user before the caller has taken it out of the cache. A fault maps the
+ * page before dropping its reference.
+ */
+static bool page_unused(struct page *pg)
+{
+	return __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) == 1 &&
+	       page_mapcount(pg) == 0;
+}
+
+/* Take the unused page pg at idx out of vn's cache and free it (vn->lock). */
+static void vnode_cache_drop(struct vnode *vn, uint64_t idx, struct page *pg)
+{
+	if (pcache_remove(&vn->pages, idx) != pg)
+		panic("vnode_cache_drop: page %lu is not in the cache",
+		      (unsigned long)idx);
+	page_put(pg);
+	__atomic_sub_fetch(&vfs_cached_pages, 1, __ATOMIC_RELAXED);
+}
+
+/* A walk dropping the unused pages of a vnode's cache, up to `want`. */
+struct drop_walk {
+	struct vnode *vn;
+	uint64_t want, freed;
+};
+
+static int drop_if_unused(struct pcache *pc, uint64_t idx, struct page *pg,
+			  void *arg)
+{
+	struct drop_walk *w = arg;
+
+	if (!page_unused(pg))
+		return 0;
+	vnode_cache_drop(w->vn, idx, pg);
+	return ++w->freed == w->want;		/* enough: stop */
+}
+
+/*
+ * Drop the pages of vn's cache that nobody maps or holds (page_unused), up
+ * to want. Returns the number freed; 0 if vn's lock is busy.
  */
 static uint64_t vnode_drop_clean(struct vnode *vn, uint64_t want)
 {
-	uint64_t freed = 0, npages;
+	struct drop_walk w = { .vn = vn, .want = want };
 
-	if (!mutex_trylock(&vn->lock))
+	if (want == 0 || !mutex_trylock(&vn->lock))
 		return 0;
-	npages = vn->pages ? ALIGN_UP(vn->size, PAGE_SIZE) >> PAGE_SHIFT : 0;
-	for (uint64_t idx = 0; idx < npages && freed < want; idx++) {
-		struct page *pg = amap_lookup(vn->pages, idx);
-
-		if (!pg || __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) != 1 ||
-		    page_mapcount(pg) != 0)
-			continue;
-		amap_clear(vn->pages, idx, idx + 1);
-		__atomic_sub_fetch(&vfs_cached_pages, 1, __ATOMIC_RELAXED);
-		freed++;
-	}
+	pcache_foreach_range(&vn->pages, 0, PCACHE_MAX_PAGES, drop_if_unused, &w);
 	mutex_unlock(&vn->lock);
-	return freed;
+	return w.freed;
+}
+
+/* A walk of the pages of bytes [size, old) that a truncation cuts off. */
+struct truncate_walk {
+	struct vnode *vn;
+	uint64_t size, old;
+};
+
+static int truncate_page(struct pcache *pc, uint64_t idx, struct page *pg,
+			 void *arg)
+{
+	struct truncate_walk *w = arg;
+	uint64_t start = idx << PAGE_SHIFT;
+	uint64_t from = MAX(w->size, start), to = MIN(w->old, start + PAGE_SIZE);
+
+	if (from == start && page_unused(pg))
+		vnode_cache_drop(w->vn, idx, pg);
+	else
+		memset((char *)page_to_virt(pg) + (from - start), 0, to - from);
+	return 0;
+}
+
+void vnode_cache_truncate(struct vnode *vn, uint64_t size)
+{
+	struct truncate_walk w = { .vn = vn, .size = size, .old = vn->size };
+
+	if (size < vn->size)
+		pcache_foreach_range(&vn->pages, size >> PAGE_SHIFT,
+				     ALIGN_UP(vn->size, PAGE_SIZE) >> PAGE_SHIFT,
+				     truncate_page, &w);
 }
 
 /* The clean vnode after vn (the first if vn is NULL), with a reference. */

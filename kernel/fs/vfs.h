@@ -7,8 +7,11 @@
  *   /dev     console, tty, null, zero (fs/devfs.c)
  *   /proc    process and memory information (fs/procfs.c)
  *
- * A vnode's data pages live in its page cache, which is also the vobject
- * that file mappings map: reading a file and mapping it share frames.
+ * A vnode's data pages live in its page cache (vm/pcache.h), and the vnode
+ * is the vobject that file mappings map: reading a file and mapping it share
+ * frames. A page cache is clean (a read-only disk holds every page: reclaim
+ * may drop the pages nothing uses), swap-backed (tmpfs: its pages exist only
+ * in memory) or neither (kept until the vnode goes).
  *
  * Locks: vn->lock (a mutex) guards the page cache, size and the file
  * system's own data of the vnode. Vnode reference counts are atomic.
@@ -18,6 +21,7 @@
 
 #include "env.h"
 #include "kern/mutex.h"
+#include "vm/pcache.h"
 #include "vm/vobject.h"
 
 enum vtype { VNON, VREG, VDIR, VLNK, VCHR, VFIFO };
@@ -102,7 +106,7 @@ struct vnode {
 	const struct vnode_ops *ops;
 	void *priv;			/* the file system's own */
 	struct mutex lock;
-	struct amap *pages;		/* cached pages by index (vn->lock) */
+	struct pcache pages;		/* the page cache (vn->lock) */
 	struct list_node clean_link;	/* on the list of caches that can be
 					   dropped (vfs.c's clean_lock) */
 	char *path;			/* for /proc/<pid>/maps; may be NULL */
@@ -190,7 +194,7 @@ int vnode_page(struct vnode *vn, uint64_t idx, struct page **out);
 /* The Linux stat of a vnode. */
 void vnode_stat(struct vnode *vn, struct kstat *st);
 
-/* Number of frames held by every page cache (for /proc/meminfo). */
+/* Number of frames held by every vnode's page cache (for /proc/meminfo). */
 extern uint64_t vfs_cached_pages;
 
 /*
@@ -199,6 +203,22 @@ extern uint64_t vfs_cached_pages;
  * maps. Call once, when the file system makes the vnode.
  */
 void vnode_cache_is_clean(struct vnode *vn);
+
+/*
+ * vnode_cache_is_swapbacked - declare that vn's pages exist only in memory
+ * (tmpfs): they are marked PG_SWAPBACKED, so that reclaim writes them to
+ * swap rather than drop them. Call once, when the file system makes the
+ * vnode, before any page is cached.
+ */
+void vnode_cache_is_swapbacked(struct vnode *vn);
+
+/*
+ * vnode_cache_truncate - the file shrinks from vn->size to size bytes (call
+ * it before changing vn->size): drop the cached pages wholly past size that
+ * nothing maps or holds, and zero the bytes of [size, vn->size) in the pages
+ * that stay (a process may map them). vn->lock held.
+ */
+void vnode_cache_truncate(struct vnode *vn, uint64_t size);
 
 /*
  * vfs_drop_caches - drop up to `want` clean cached pages that no page table

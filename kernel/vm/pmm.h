@@ -30,8 +30,12 @@ enum page_state {
 	PAGE_SLAB,		/* a slab page of a kmem cache (owner = cache) */
 	PAGE_PGTABLE,		/* a page-table page */
 	PAGE_KSTACK,		/* a kernel stack page */
-	PAGE_ANON,		/* anonymous user memory */
-	PAGE_FILE,		/* page-cache page of a file */
+	PAGE_ANON,		/* a private page of an amap (anonymous or a
+				   copy-on-write copy) */
+	PAGE_FILE,		/* a page of an object's page cache (pcache.h):
+				   a file, a tmpfs file or shared anonymous
+				   memory; owner = the vobject, index = its page
+				   number in it */
 };
 
 /* Frame descriptor: 64 bytes, 1.56% of a 4 KiB frame. */
@@ -55,6 +59,15 @@ struct page {
 #define PG_DIRTY	0x0002
 #define PG_REFERENCED	0x0004
 #define PG_LOCKED	0x0008
+/*
+ * PG_SWAPBACKED: a page-cache page of which no disk holds a copy (tmpfs,
+ * shared anonymous memory). It stays PAGE_FILE, because it is found and
+ * shared through its object's cache like any file page, and this flag says
+ * how it may be reclaimed: never dropped, only written to swap. A page of a
+ * file on disk (no flag) may be dropped while clean and read in again.
+ * Set and cleared by the page cache (pcache_insert, pcache_remove).
+ */
+#define PG_SWAPBACKED	0x0010
 
 /* allocation flags */
 #define PMM_ZERO	0x1	/* return zero-filled frames */

@@ -1,20 +1,22 @@
 /*
  * Shared anonymous memory (MAP_SHARED | MAP_ANONYMOUS): a vobject whose
  * pages are zero-filled on first use and shared by every region that maps
- * it, across fork too. Freed with its last reference.
+ * it, across fork too. Its pages live in its own page cache, swap-backed
+ * (no disk holds them). Freed with its last reference.
  */
-#include "vm/amap.h"
 #include "kern/mutex.h"
 #include "vm/kmem.h"
+#include "vm/pcache.h"
 #include "vm/reclaim.h"
 #include "vm/vobject.h"
 
 struct shmem {
 	struct vobject obj;
 	struct mutex lock;
-	struct amap *pages;		/* lock */
+	struct pcache pages;		/* lock */
 };
 
+/* The page at idx, made zero-filled if absent, with a reference for the caller. */
 static int shmem_get_page(struct vobject *obj, uint64_t idx, struct page **out)
 {
 	struct shmem *sh = container_of(obj, struct shmem, obj);
@@ -22,16 +24,13 @@ static int shmem_get_page(struct vobject *obj, uint64_t idx, struct page **out)
 	int err = 0;
 
 	mutex_lock(&sh->lock);
-	pg = amap_lookup(sh->pages, idx);
-
+	pg = pcache_lookup(&sh->pages, idx);
 	if (!pg) {
 		pg = vm_page_alloc(PMM_ZERO);
 		if (!pg)
 			err = -ENOMEM;
-		else if ((err = amap_set(sh->pages, idx, pg)) < 0)
+		else if ((err = pcache_insert(&sh->pages, idx, pg)) < 0)
 			pmm_free(pg);
-		else
-			pg->state = PAGE_ANON;
 	}
 	if (!err)
 		page_ref_inc(pg);	/* the caller's */
@@ -45,7 +44,7 @@ static void shmem_release(struct vobject *obj)
 {
 	struct shmem *sh = container_of(obj, struct shmem, obj);
 
-	amap_release(sh->pages);
+	pcache_release(&sh->pages);
 	kfree(sh);
 }
 
@@ -60,12 +59,8 @@ struct vobject *shmem_create(uint64_t size)
 
 	if (!sh)
 		return NULL;
-	sh->pages = amap_create();
-	if (!sh->pages) {
-		kfree(sh);
-		return NULL;
-	}
 	mutex_init(&sh->lock, "shmem");
+	pcache_setup(&sh->pages, &sh->obj, &sh->lock, PCACHE_SWAPBACKED);
 	sh->obj.ops = &shmem_ops;
 	sh->obj.refs = 1;
 	sh->obj.size = size;

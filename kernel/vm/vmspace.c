@@ -9,6 +9,7 @@
 #include "vm/vmspace.h"
 #include "vm/amap.h"
 #include "vm/kmem.h"
+#include "vm/pcache.h"
 #include "vm/vobject.h"
 
 static struct kmem_cache *region_cache;
@@ -22,6 +23,7 @@ void vm_init(void)
 	vmspace_cache = kmem_cache_create("vmspace", sizeof(struct vmspace), 0);
 	if (!region_cache || !vmspace_cache)
 		panic("vm_init: out of memory");
+	pcache_init();
 	fault_init();
 }
 

@@ -1,7 +1,8 @@
 /*
- * vobject — something pages can be mapped from: a file's page cache, or
- * shared anonymous memory. A region maps a window of an object; private
- * regions copy its pages into their amap on the first write.
+ * vobject — something pages can be mapped from: a file, or shared
+ * anonymous memory, each keeping its pages in its own page cache
+ * (vm/pcache.h). A region maps a window of an object; private regions copy
+ * its pages into their amap on the first write.
  *
  * Frames returned by get_page stay owned by the object; get_page hands the
  * caller a reference for as long as it uses the frame (to map or copy it),

@@ -88,8 +88,12 @@ void smp_start(void)
 				c->hartid, err);
 			continue;
 		}
-		/* It checks in within microseconds; give up after 5 s. */
-		uint64_t deadline = rdtime() + 5 * timer_hz();
+		/*
+		 * It checks in within microseconds on an idle host; under QEMU
+		 * on a loaded one its thread may not run for seconds, so give
+		 * up only after 60 s.
+		 */
+		uint64_t deadline = rdtime() + 60 * timer_hz();
 
 		while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
 			if (rdtime() > deadline)

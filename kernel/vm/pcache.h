@@ -1,0 +1,110 @@
+/*
+ * pcache — the page cache of one object: the pages of a file (a vnode), of
+ * a tmpfs file or of shared anonymous memory, indexed by page number.
+ *
+ * It is not an amap. An amap holds a region's private pages, shared after
+ * fork by reference counts, and copy-on-write decides on those counts. A
+ * page cache holds each page of an object exactly once, the one copy every
+ * mapping of the object shares, and every page it holds names it as owner:
+ *
+ *	pg->state = PAGE_FILE, pg->owner = the owning vobject,
+ *	pg->index = the page's index in it, and PG_SWAPBACKED in pg->flags
+ *	when the cache was set up swap-backed (no disk holds a copy: tmpfs,
+ *	shared anonymous memory; see pmm.h).
+ *
+ * The cache holds one reference on each of its pages (the refcount of a
+ * page nobody else uses is 1); pcache_insert takes the caller's reference
+ * over, pcache_remove hands it back, pcache_release drops them all.
+ *
+ * Storage: a sparse radix tree of 64-slot nodes whose height grows with the
+ * highest index held: a file of up to 64 pages costs one node, a page near
+ * the top of the range (PCACHE_MAX_PAGES, twice the pages of the user half)
+ * five.
+ *
+ * Locking: the owner's lock (given to pcache_setup) guards the tree and the
+ * count; every function but pcache_release must be called with it held,
+ * which debug builds assert. Page reference counts are atomic as always.
+ *
+ * Machine-independent: compiles on the host.
+ */
+#ifndef KILBURN_PCACHE_H
+#define KILBURN_PCACHE_H
+
+#include "env.h"
+#include "kern/mutex.h"
+#include "vm/pmm.h"
+
+#define PCACHE_MAX_PAGES	(1UL << 27)	/* indices 0 .. 2^27 - 1 */
+
+/* pcache_setup flags */
+#define PCACHE_SWAPBACKED	0x1	/* pages get PG_SWAPBACKED */
+
+struct vobject;
+
+struct pcache {
+	void *root;		/* top node, NULL when empty (lock) */
+	int height;		/* levels under root: 64^height slots (lock) */
+	uint64_t npages;	/* pages held (lock) */
+	struct vobject *owner;	/* named by every page (set up once) */
+	struct mutex *lock;	/* the owner's lock, which guards the above */
+	uint16_t page_flags;	/* PG_* given to each page inserted (set up once) */
+};
+
+/* pcache_init - make the node allocator; once, at boot (vm_init). */
+void pcache_init(void);
+
+/*
+ * pcache_setup - make pc an empty cache of owner's pages, guarded by lock.
+ * flags: PCACHE_SWAPBACKED or 0. pc must be empty (new, or released).
+ */
+void pcache_setup(struct pcache *pc, struct vobject *owner,
+		  struct mutex *lock, unsigned int flags);
+
+/* pcache_lookup - the page at idx, or NULL. No reference is taken. */
+struct page *pcache_lookup(struct pcache *pc, uint64_t idx);
+
+/*
+ * pcache_insert - put pg at idx; the cache takes over the caller's
+ * reference and marks pg as its own (state, owner, index, flags). Returns
+ * 0, -EEXIST (idx holds a page), -EINVAL (idx >= PCACHE_MAX_PAGES) or
+ * -ENOMEM; on failure pg is untouched and still the caller's.
+ */
+int pcache_insert(struct pcache *pc, uint64_t idx, struct page *pg);
+
+/*
+ * pcache_remove - take the page at idx out of the cache and return it with
+ * the cache's reference, now the caller's (drop it with page_put), or NULL
+ * if idx holds none. The page keeps state PAGE_FILE but no owner.
+ */
+struct page *pcache_remove(struct pcache *pc, uint64_t idx);
+
+/*
+ * A walk's visit of page pg at idx. It may remove pg (or any page) and
+ * insert pages; the walk goes on after idx. Nonzero stops the walk.
+ */
+typedef int (*pcache_fn)(struct pcache *pc, uint64_t idx, struct page *pg,
+			 void *arg);
+
+/*
+ * pcache_foreach_range - call fn(pc, idx, pg, arg) for each page with
+ * from <= idx < to, in increasing order of idx. Returns 0, or the first
+ * nonzero value fn returned (the walk stopped there).
+ */
+int pcache_foreach_range(struct pcache *pc, uint64_t from, uint64_t to,
+			 pcache_fn fn, void *arg);
+
+/* pcache_count - the pages held. */
+static inline uint64_t pcache_count(const struct pcache *pc)
+{
+	return pc->npages;
+}
+
+/*
+ * pcache_release - empty the cache: each page loses its owner and the
+ * cache's reference (page_put; a page nobody else holds is freed), and the
+ * nodes are freed. The caller holds the owner's lock or is the last user of
+ * the owner. pc may be set up again afterwards.
+ */
+void pcache_release(struct pcache *pc);
+
+#endif

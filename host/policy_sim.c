@@ -12,6 +12,12 @@ static bool sim_test_and_clear(struct page *pg, void *ctx)
 	return used;
 }
 
+/* Keys that do not depend on where the pages sit: runs repeat exactly. */
+static uint64_t sim_page_key(struct page *pg, void *ctx)
+{
+	return pg->index;
+}
+
 static void sim_use(struct vm_policy *pol, struct page *pg)
 {
 	if (pol->ops->access)
@@ -56,7 +62,10 @@ static void sim_play(struct sim_run *r, struct vm_policy *pol,
 
 int sim_run(struct sim_run *r, const struct sim_trace *t)
 {
-	struct vm_policy_hooks hooks = { .test_and_clear_referenced = sim_test_and_clear };
+	struct vm_policy_hooks hooks = {
+		.test_and_clear_referenced = sim_test_and_clear,
+		.page_key = sim_page_key,
+	};
 	struct vm_policy pol;
 	struct page *pages = calloc(t->npages ? t->npages : 1, sizeof(*pages));
 	void *state = calloc(1, vm_policy_state_size(r->ops, r->frames) + 1);

@@ -107,9 +107,12 @@ static void s3fifo_destroy(struct vm_policy *pol)
 	s->nsmall = s->nmain = 0;
 }
 
+/* The slot of key, and the tag that tells it from others there. */
 static struct ghost_entry *ghost_slot(struct s3fifo_state *s, uint64_t key,
 				      uint32_t *tag)
 {
+	key *= 0x9e3779b97f4a7c15ULL;		/* spread keys that are small numbers */
+	key ^= key >> 29;
 	*tag = (uint32_t)(key >> 32) | 1;
 	return &s->ghost[key & s->ghost_mask];
 }

@@ -105,6 +105,7 @@ static void s3fifo_destroy(struct vm_policy *pol)
 	vm_policy_forget_all(&s->small);
 	vm_policy_forget_all(&s->main);
 	s->nsmall = s->nmain = 0;
+	s->fresh = NULL;
 }
 
 /* The slot of key, and the tag that tells it from others there. */
@@ -143,9 +144,11 @@ static unsigned int main_count(const struct page *pg)
 	return vm_policy_bits(pg) >> S3_COUNT_SHIFT;
 }
 
+/* Put pg at M's back with count (it keeps S3_FRESH if it has it). */
 static void to_main(struct s3fifo_state *s, struct page *pg, unsigned int count)
 {
-	vm_policy_set_bits(pg, S3_MAIN | count << S3_COUNT_SHIFT);
+	vm_policy_set_bits(pg, (vm_policy_bits(pg) & S3_FRESH) | S3_MAIN |
+			       count << S3_COUNT_SHIFT);
 	vm_policy_requeue(&s->main, pg);
 }
 
@@ -276,6 +279,10 @@ static uint64_t s3fifo_check(struct vm_policy *pol)
 		panic("vm_policy_check: s3fifo counts %lu/%lu, queues hold %lu/%lu",
 		      (unsigned long)s->nsmall, (unsigned long)s->nmain,
 		      (unsigned long)ns, (unsigned long)nm);
+	if (s->fresh && (!(s->fresh->flags & PG_ONPOLICY) ||
+			 !(vm_policy_bits(s->fresh) & S3_FRESH)))
+		panic("vm_policy_check: s3fifo fresh page %p is not marked fresh",
+		      s->fresh);
 	return ns + nm;
 }
 

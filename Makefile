@@ -5,6 +5,7 @@
 #   make test     host unit tests + boot tests; ends with "N passed, N failed"
 #   make gdb      boot halted with a gdb stub on :1234
 #   make bench    benchmarks (guest instructions per operation)
+#   make sim      replacement policies on a page-reference trace (TRACE=, FRAMES=)
 
 CPUS	?= 2
 MEM	?= 128M
@@ -144,6 +145,8 @@ HOST_DEPS_elf      := kernel/kern/elf.c
 HOST_DEPS_exec_stack := kernel/kern/exec_stack.c
 HOST_DEPS_pcache   := kernel/vm/pcache.c kernel/vm/pmm.c kernel/vm/kmem.c
 HOST_DEPS_vm       := kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/pcache.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/kmem.c host/env/pmap_soft.c
+POLICY_SRCS        := $(wildcard kernel/vm/policy*.c)
+HOST_DEPS_policy   := $(POLICY_SRCS) host/policy_sim.c
 
 HOST_TESTS := $(patsubst host/%.c,$(B)/host/%,$(wildcard host/test_*.c))
 
@@ -161,7 +164,24 @@ $(B)/host/fuzz_vm: host/fuzz_vm.c host/env/env.c host/env/env.h $(HOST_DEPS_vm) 
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $< host/env/env.c $(HOST_DEPS_vm)
 
-host-tests: $(HOST_TESTS) $(B)/host/fuzz_vm
+$(B)/host/test_policy: host/policy_sim.h
+
+# The replacement-policy simulator (host/sim_policy.c), optimised and without
+# the sanitizers so that long traces run quickly. `make sim` runs it on
+# TRACE (one page number per line) with FRAMES frames, or without TRACE on
+# a generated hot-set-plus-scan workload.
+$(B)/host/sim_policy: host/sim_policy.c host/policy_sim.c host/policy_sim.h host/env/env.c host/env/env.h $(POLICY_SRCS) $(wildcard kernel/*/*.h kernel/include/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(filter-out -fsanitize% -fno-sanitize% -O1,$(HOSTCFLAGS)) -O2 \
+		-o $@ $< host/policy_sim.c host/env/env.c $(POLICY_SRCS)
+
+host-tests: $(HOST_TESTS) $(B)/host/fuzz_vm $(B)/host/sim_policy
+
+TRACE	?=
+FRAMES	?=
+sim: $(B)/host/sim_policy
+	@$(B)/host/sim_policy $(if $(TRACE),--trace $(TRACE)) $(if $(FRAMES),--frames $(FRAMES))
 
 SEED	?=
 OPS	?= 10000000
@@ -225,4 +245,4 @@ bench: tools
 clean:
 	rm -rf $(B)
 
-.PHONY: all run gdb test tools clean host-tests bench fuzz scratch-disk
+.PHONY: all run gdb test tools clean host-tests bench fuzz sim scratch-disk

@@ -4,9 +4,9 @@
 
 TEST(bootargs_key_value_pairs)
 {
-	CHECK_EQ(bootargs_parse("ktest=all policy=clock loglevel"), 0);
+	CHECK_EQ(bootargs_parse("ktest=all vm.policy=clock loglevel"), 0);
 	CHECK(strcmp(bootarg("ktest"), "all") == 0);
-	CHECK(strcmp(bootarg("policy"), "clock") == 0);
+	CHECK(strcmp(bootarg("vm.policy"), "clock") == 0);
 	CHECK(strcmp(bootarg("loglevel"), "") == 0);
 	CHECK(bootarg("init") == NULL);
 }
@@ -39,7 +39,7 @@ TEST(bootargs_last_value_wins_and_reparse_resets)
 {
 	bootargs_parse("ktest=a ktest=b");
 	CHECK(strcmp(bootarg("ktest"), "b") == 0);
-	bootargs_parse("policy=fifo");
+	bootargs_parse("vm.policy=fifo");
 	CHECK(bootarg("ktest") == NULL);
 }
 

@@ -6,7 +6,7 @@ static const char *const known_keys[] = {
 	"init",		/* program to run as pid 1, with its arguments */
 	"ktest",	/* run in-kernel self-tests: all, or a test name */
 	"loglevel",	/* kernel log verbosity */
-	"policy",	/* page replacement policy */
+	"vm.policy",	/* page replacement policy (vm/policy.h) */
 	"console",	/* accepted for compatibility, ignored */
 };
 

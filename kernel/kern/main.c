@@ -34,6 +34,7 @@
 #include "vm/kmem.h"
 #include "vm/pmap.h"
 #include "vm/pmm.h"
+#include "vm/policy.h"
 #include "vm/reclaim.h"
 
 #define DTB_MAX_SIZE	(1UL << 20)
@@ -119,6 +120,7 @@ static void banner(void)
 	kprintf("  descriptors %lu KiB, %lu.%02lu%% of RAM\n", desc / 1024,
 		desc * 100 / ram, desc * 10000 / ram % 100);
 	kprintf("  bootargs   \"%s\"\n", boot_board.bootargs);
+	vm_policy_choose(bootarg("vm.policy"));
 }
 
 /* Mount the file systems: the root disk, /tmp, /dev and /proc. */

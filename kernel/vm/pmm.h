@@ -40,7 +40,8 @@ enum page_state {
 
 /* Frame descriptor: 64 bytes, 1.56% of a 4 KiB frame. */
 struct page {
-	struct list_node link;	/* buddy free list, per-owner list or LRU */
+	struct list_node link;	/* buddy free list, slab list, or replacement
+				   policy queue (PG_ONPOLICY; reclaim lock) */
 	uint8_t state;		/* enum page_state */
 	uint8_t order;		/* buddy order; valid on the head frame of a block */
 	uint16_t flags;		/* PG_* below */
@@ -68,6 +69,16 @@ struct page {
  * Set and cleared by the page cache (pcache_insert, pcache_remove).
  */
 #define PG_SWAPBACKED	0x0010
+/*
+ * Replacement policy (vm/policy.h). PG_ONPOLICY says the page is on a policy
+ * instance (set and cleared by vm_policy_insert/remove only); the
+ * PG_POLICY_MASK bits are per-page state that policy owns (S3-FIFO: queue and
+ * use count). All of them, and `link` while PG_ONPOLICY is set, are guarded
+ * by the reclaim lock; flags are otherwise written by the frame's owner.
+ */
+#define PG_ONPOLICY	0x0020
+#define PG_POLICY_SHIFT	6
+#define PG_POLICY_MASK	0x03c0	/* 4 bits */
 
 /* allocation flags */
 #define PMM_ZERO	0x1	/* return zero-filled frames */

@@ -1,0 +1,113 @@
+/*
+ * Exact LRU: evict the page whose last use is the oldest.
+ *
+ * Pages sit on one queue in order of last use, least recent first. Fed by
+ * the access hook (every reference: the simulator, or a tracing build), it
+ * is exact: each use moves the page to the back. A kernel that only learns
+ * of use from the referenced bits cannot afford that; then, before each
+ * choice, every page is tested and the used ones move to the back, keeping
+ * their order: LRU at the resolution of one scan, at the cost of a whole
+ * scan per victim. It is here to compare the others against, not to run.
+ *
+ * Once the access hook has been called, the instance trusts it alone.
+ */
+#include "vm/policy.h"
+
+struct lru_state {
+	struct list_node queue;		/* least recently used first */
+	bool exact;			/* fed by the access hook */
+};
+
+static size_t lru_state_size(uint64_t max_frames)
+{
+	return sizeof(struct lru_state);
+}
+
+static int lru_init(struct vm_policy *pol)
+{
+	struct lru_state *s = pol->state;
+
+	list_init(&s->queue);
+	s->exact = false;
+	return 0;
+}
+
+static void lru_destroy(struct vm_policy *pol)
+{
+	struct lru_state *s = pol->state;
+
+	vm_policy_forget_all(&s->queue);
+}
+
+/* A page coming in is being used: most recent. */
+static void lru_insert(struct vm_policy *pol, struct page *pg)
+{
+	struct lru_state *s = pol->state;
+
+	list_append(&s->queue, &pg->link);
+}
+
+static void lru_remove(struct vm_policy *pol, struct page *pg)
+{
+	list_remove(&pg->link);
+}
+
+static void lru_access(struct vm_policy *pol, struct page *pg)
+{
+	struct lru_state *s = pol->state;
+
+	s->exact = true;
+	vm_policy_requeue(&s->queue, pg);
+}
+
+/* Move every page used since the last scan to the back, in queue order. */
+static void lru_scan(struct vm_policy *pol, struct lru_state *s)
+{
+	struct list_node used, *node, *next;
+
+	list_init(&used);
+	list_for_each_safe(node, next, &s->queue) {
+		struct page *pg = vm_policy_page(node);
+
+		if (vm_policy_referenced(pol, pg)) {
+			vm_policy_requeue(&used, pg);
+			pol->stats.kept++;
+		}
+	}
+	while (!list_empty(&used))
+		vm_policy_requeue(&s->queue, vm_policy_oldest(&used));
+}
+
+/* The least recently used page; moved to the back in case it is kept. */
+static struct page *lru_select_victim(struct vm_policy *pol)
+{
+	struct lru_state *s = pol->state;
+	struct page *pg;
+
+	if (!s->exact)
+		lru_scan(pol, s);
+	pg = vm_policy_oldest(&s->queue);
+	if (pg)
+		vm_policy_requeue(&s->queue, pg);
+	return pg;
+}
+
+static uint64_t lru_check(struct vm_policy *pol)
+{
+	struct lru_state *s = pol->state;
+
+	return vm_policy_count(&s->queue, "lru");
+}
+
+const struct vm_policy_ops vm_policy_lru = {
+	.name = "lru",
+	.summary = "exact least recently used, for comparison",
+	.state_size = lru_state_size,
+	.init = lru_init,
+	.destroy = lru_destroy,
+	.insert = lru_insert,
+	.remove = lru_remove,
+	.select_victim = lru_select_victim,
+	.access = lru_access,
+	.check = lru_check,
+};

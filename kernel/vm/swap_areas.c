@@ -114,10 +114,12 @@ int swap_area_unregister(struct swap_area *a)
 		rc = -EINVAL;
 		goto out;
 	}
-	if (swap_area_inuse(a)) {
+	spin_lock(&a->lock);
+	if (a->inuse)
 		rc = -EBUSY;
+	spin_unlock(&a->lock);
+	if (rc)
 		goto out;
-	}
 	order_remove(order_find(a->index));
 	if (a->prio_auto)
 		prio_close_gap(a);

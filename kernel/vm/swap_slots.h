@@ -31,7 +31,9 @@
  * clusters and counters. Order: swap_lock, then an area's lock, then the pmm's
  * and kmem's locks. The per-slot calls take only the area's lock; an area
  * cannot be unregistered while a slot of it is in use, so a caller holding a
- * reference may use its entry without swap_lock.
+ * reference may use its entry without swap_lock. The locks are plain
+ * spinlocks: none of these calls is for interrupt handlers (an I/O
+ * completion defers freeing slots to thread context).
  *
  * Machine-independent: compiles on the host.
  */

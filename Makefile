@@ -147,11 +147,13 @@ HOST_DEPS_pcache   := kernel/vm/pcache.c kernel/vm/pmm.c kernel/vm/kmem.c
 HOST_DEPS_vm       := kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/pcache.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/kmem.c host/env/pmap_soft.c
 POLICY_SRCS        := $(wildcard kernel/vm/policy*.c)
 HOST_DEPS_policy   := $(POLICY_SRCS) host/policy_sim.c
+HOST_DEPS_swap_header := kernel/vm/swap_header.c
+HOST_DEPS_swap_slots := kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c kernel/vm/kmem.c kernel/vm/pmm.c
 
 HOST_TESTS := $(patsubst host/%.c,$(B)/host/%,$(wildcard host/test_*.c))
 
 .SECONDEXPANSION:
-$(B)/host/test_%: host/test_%.c host/runner.c host/env/env.c host/test.h host/env/env.h $$(HOST_DEPS_$$*) $$(wildcard kernel/*/*.h kernel/include/*.h)
+$(B)/host/test_%: host/test_%.c host/runner.c host/env/env.c $(wildcard host/*.h) host/env/env.h $$(HOST_DEPS_$$*) $$(wildcard kernel/*/*.h kernel/include/*.h)
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $< host/runner.c host/env/env.c $(HOST_DEPS_$*)

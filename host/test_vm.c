@@ -25,6 +25,7 @@
 #include "pmap_soft.h"
 #include "lib/avl.h"
 #include "vm/amap.h"
+#include "vm/anon.h"
 #include "vm/kmem.h"
 #include "vm/pmm.h"
 #include "vm/vmspace.h"
@@ -210,6 +211,7 @@ static void check_pte(vaddr_t va, paddr_t pa, unsigned int prot, void *arg)
 	struct check_ctx *c = arg;
 	struct region *r = vmspace_find(c->vm, va);
 	struct page *pg = pa_to_page(pa), *ap;
+	struct anon *an;
 	unsigned int allowed;
 
 	if (!r) {
@@ -225,11 +227,14 @@ static void check_pte(vaddr_t va, paddr_t pa, unsigned int prot, void *arg)
 	}
 	if (r->flags & REGION_SHARED)
 		return;
-	ap = r->amap ? amap_lookup(r->amap, r->amap_pgoff +
+	an = r->amap ? amap_lookup(r->amap, r->amap_pgoff +
 				   ((va - r->start) >> PAGE_SHIFT)) : NULL;
-	if (ap && ap != pg)
+	ap = an ? an->page : NULL;
+	if (an && ap != pg)
 		check_fail(c, "page 0x%lx maps a frame other than its private page", va);
-	if ((prot & W_) && (!ap || ap->refcount != 1))
+	if (ap && ap->owner != an)
+		check_fail(c, "the private frame at 0x%lx does not name its anon", va);
+	if ((prot & W_) && (!an || anon_refs(an) != 1))
 		check_fail(c, "page 0x%lx is writable but not a private unshared page", va);
 	if (pa == zero_pa && (prot & W_))
 		check_fail(c, "the zero frame is writable at 0x%lx", va);
@@ -434,14 +439,22 @@ static int mapped_prot(struct vmspace *vm, vaddr_t va)
 	return pmap_extract(vm->pmap, va, NULL, &prot) ? (int)prot : -1;
 }
 
-/* The private page of the region at va for va, or NULL. */
-static struct page *private_page(struct vmspace *vm, vaddr_t va)
+/* The anon of the region at va for va, or NULL. */
+static struct anon *private_anon(struct vmspace *vm, vaddr_t va)
 {
 	struct region *r = find(vm, va);
 
 	if (!r || !r->amap)
 		return NULL;
 	return amap_lookup(r->amap, r->amap_pgoff + ((va - r->start) >> PAGE_SHIFT));
+}
+
+/* The frame of the private page of the region at va for va, or NULL. */
+static struct page *private_page(struct vmspace *vm, vaddr_t va)
+{
+	struct anon *an = private_anon(vm, va);
+
+	return an ? an->page : NULL;
 }
 
 /* The start of the region at va, or 0 if none. */
@@ -468,12 +481,15 @@ static long amap_refs(struct vmspace *vm, vaddr_t va)
 	return r && r->amap ? r->amap->refs : -1;
 }
 
-/* The reference count of the private page at va, or -1 if there is none. */
+/*
+ * How many amaps share the private page at va (its anon's references), or
+ * -1 if there is none.
+ */
 static long page_refs(struct vmspace *vm, vaddr_t va)
 {
-	struct page *pg = private_page(vm, va);
+	struct anon *an = private_anon(vm, va);
 
-	return pg ? (long)pg->refcount : -1;
+	return an ? (long)anon_refs(an) : -1;
 }
 
 /* The reference count of the frame at pa, or -1 if pa is not RAM. */
@@ -482,6 +498,16 @@ static long frame_refs(paddr_t pa)
 	struct page *pg = pa_to_page(pa);
 
 	return pg ? (long)pg->refcount : -1;
+}
+
+/* How many amaps share the private frame at pa (its anon's references), or -1. */
+static long frame_sharers(paddr_t pa)
+{
+	struct page *pg = pa_to_page(pa);
+
+	if (!pg || pg->state != PAGE_ANON || !pg->owner)
+		return -1;
+	return anon_refs(pg->owner);
 }
 
 /* ------------------------------------------------------------ fake files */
@@ -641,8 +667,10 @@ static bool no_frame_leaked(void)
 	if (pmm_free_frames() != frames_at_start)
 		printf("  %ld frames leaked\n",
 		       (long)(frames_at_start - pmm_free_frames()));
+	if (anon_count() != 0)
+		printf("  %lu anons leaked\n", (unsigned long)anon_count());
 	return pmm_free_frames() == frames_at_start && pmm_check() == 0 &&
-	       pmap_soft_live() == 0;
+	       pmap_soft_live() == 0 && anon_count() == 0;
 }
 
 static struct vmspace *new_vm(void)
@@ -1646,6 +1674,41 @@ TEST(fork_shares_private_pages_copy_on_write)
 	CHECK(no_frame_leaked());
 }
 
+/*
+ * A private page keeps one identity, its anon, across fork: parent and
+ * child hold the same anon until one writes, and the writer gets an anon of
+ * its own while the other keeps the original (and its frame).
+ */
+TEST(fork_shares_anons_and_a_write_gives_the_writer_its_own)
+{
+	struct vmspace *p, *c;
+	struct anon *orig;
+
+	setup();
+	p = new_vm();
+	CHECK_EQ(map_anon(p, 0x10000, P, RW), 0);
+	CHECK_EQ(user_fill(p, 0x10000, 'x'), FAULT_OK);
+	orig = private_anon(p, 0x10000);
+	CHECK(orig && orig->page == private_page(p, 0x10000));
+	CHECK(orig->page->owner == orig && orig->page->state == PAGE_ANON);
+	CHECK_EQ(anon_count(), 1);
+	c = vmspace_fork(p);
+	CHECK(private_anon(c, 0x10000) == orig);
+	CHECK_EQ(anon_refs(orig), 2);
+	CHECK_EQ(anon_count(), 1);
+	CHECK_EQ(user_write(c, 0x10000, 'c'), FAULT_OK);
+	CHECK(private_anon(c, 0x10000) != orig);
+	CHECK(private_anon(p, 0x10000) == orig);
+	CHECK_EQ(anon_refs(orig), 1);
+	CHECK_EQ(anon_refs(private_anon(c, 0x10000)), 1);
+	CHECK_EQ(anon_count(), 2);
+	CHECK_EQ(user_read(p, 0x10000), 'x');
+	CHECK(vm_check(p) && vm_check(c));
+	vmspace_destroy(c);
+	vmspace_destroy(p);
+	CHECK(no_frame_leaked());
+}
+
 TEST(fork_three_generations)
 {
 	struct vmspace *p, *c, *g;
@@ -1666,9 +1729,9 @@ TEST(fork_three_generations)
 	CHECK_EQ(mapped_pa(g, 0x11000), mapped_pa(p, 0x11000));
 
 	CHECK_EQ(user_write(g, 0x10000, 'g'), FAULT_OK);
-	CHECK_EQ(frame_refs(orig), 2);
+	CHECK_EQ(frame_sharers(orig), 2);
 	CHECK_EQ(user_write(c, 0x10000, 'c'), FAULT_OK);
-	CHECK_EQ(frame_refs(orig), 1);
+	CHECK_EQ(frame_sharers(orig), 1);
 	CHECK(mapped_pa(c, 0x10000) != orig && mapped_pa(g, 0x10000) != orig);
 	CHECK(mapped_pa(c, 0x10000) != mapped_pa(g, 0x10000));
 	CHECK_EQ(user_write(p, 0x10000, 'p'), FAULT_OK);

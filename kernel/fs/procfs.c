@@ -2,11 +2,13 @@
  * /proc: what a user expects from Linux, generated when a file is opened.
  *
  *   /proc/meminfo          memory totals (kB)
+ *   /proc/slabinfo         the kernel's object caches, Linux's version 2.1 format
  *   /proc/self             symbolic link to the reader's /proc/<pid>
  *   /proc/<pid>/status     Name, State, Pid, PPid, VmSize, VmRSS, ...
  *   /proc/<pid>/maps       the regions of the address space, Linux's format
  *   /proc/<pid>/exe        symbolic link to the program
- *   /proc/sys/vm/drop_caches    write 1 or 3: drop clean page-cache pages
+ *   /proc/sys/vm/drop_caches    write 1: drop clean page-cache pages; 2: unused
+ *                               vnodes and empty slabs; 3: both
  *   /proc/sys/vm/max_map_count  regions a process may have (read, write)
  *
  * Vnodes are made per lookup and freed with their last reference.
@@ -26,7 +28,7 @@
 #define MAPS_PATH_COLUMN 73	/* where Linux starts the path in maps */
 
 enum pnode {
-	P_ROOT, P_SELF, P_MEMINFO, P_PIDDIR, P_STATUS, P_MAPS, P_EXE,
+	P_ROOT, P_SELF, P_MEMINFO, P_SLABINFO, P_PIDDIR, P_STATUS, P_MAPS, P_EXE,
 	P_SYS, P_SYSVM, P_DROP_CACHES, P_MAX_MAP_COUNT,
 };
 
@@ -82,7 +84,8 @@ static struct vnode *pnode_new(enum pnode kind, int pid)
 	struct pinfo *pi;
 	static const uint32_t modes[] = {
 		[P_ROOT] = S_IFDIR | 0555, [P_SELF] = S_IFLNK | 0777,
-		[P_MEMINFO] = S_IFREG | 0444, [P_PIDDIR] = S_IFDIR | 0555,
+		[P_MEMINFO] = S_IFREG | 0444, [P_SLABINFO] = S_IFREG | 0400,
+		[P_PIDDIR] = S_IFDIR | 0555,
 		[P_STATUS] = S_IFREG | 0444, [P_MAPS] = S_IFREG | 0444,
 		[P_EXE] = S_IFLNK | 0777, [P_SYS] = S_IFDIR | 0555,
 		[P_SYSVM] = S_IFDIR | 0555, [P_DROP_CACHES] = S_IFREG | 0200,
@@ -147,6 +150,8 @@ static int procfs_lookup(struct vnode *dir, const char *name, size_t len,
 			kind = P_SELF;
 		else if (name_is(name, len, "meminfo"))
 			kind = P_MEMINFO;
+		else if (name_is(name, len, "slabinfo"))
+			kind = P_SLABINFO;
 		else if (name_is(name, len, "sys"))
 			kind = P_SYS;
 		else if (parse_pid(name, len, &pid) && pid_exists(pid))
@@ -200,7 +205,7 @@ static int cmp_int(int a, int b)
 static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 {
 	struct pinfo *pi = dir->priv;
-	static const char *const root_names[] = { "self", "meminfo", "sys" };
+	static const char *const root_names[] = { "self", "meminfo", "sys", "slabinfo" };
 	static const char *const pid_names[] = { "status", "maps", "exe" };
 	static const char *const sysvm_names[] = { "drop_caches", "max_map_count" };
 
@@ -283,6 +288,7 @@ static void gen_meminfo(struct sbuf *sb)
 	uint64_t total = pmm_total_frames() * PAGE_SIZE / 1024;
 	uint64_t free = pmm_free_frames() * PAGE_SIZE / 1024;
 	uint64_t cached = vfs_cached_pages * PAGE_SIZE / 1024;
+	uint64_t slab = kmem_slab_pages() * PAGE_SIZE / 1024;
 
 	sbuf_printf(sb, "MemTotal:       %8lu kB\n", total);
 	sbuf_printf(sb, "MemFree:        %8lu kB\n", free);
@@ -290,6 +296,32 @@ static void gen_meminfo(struct sbuf *sb)
 	sbuf_printf(sb, "Cached:         %8lu kB\n", cached);
 	sbuf_printf(sb, "SwapTotal:      %8lu kB\n", 0UL);
 	sbuf_printf(sb, "SwapFree:       %8lu kB\n", 0UL);
+	sbuf_printf(sb, "Slab:           %8lu kB\n", slab);
+}
+
+/* /proc/slabinfo: every object cache, in Linux's version 2.1 columns. */
+static void gen_slabinfo(struct sbuf *sb)
+{
+	size_t n = kmem_cache_infos(NULL, 0) + 8, got;
+	struct kmem_cache_info *info = kmalloc(n * sizeof(*info), 0);
+
+	if (!info) {
+		sb->failed = true;
+		return;
+	}
+	got = MIN(kmem_cache_infos(info, n), n);
+	sbuf_printf(sb, "slabinfo - version: 2.1\n");
+	sbuf_printf(sb, "# name            <active_objs> <num_objs> <objsize> "
+		    "<objperslab> <pagesperslab> : tunables <limit> <batchcount> "
+		    "<sharedfactor> : slabdata <active_slabs> <num_slabs> "
+		    "<sharedavail>\n");
+	for (size_t i = 0; i < got; i++)
+		sbuf_printf(sb, "%-17s %6lu %6lu %6lu %4lu %4lu : tunables %4u %4u %4u"
+			    " : slabdata %6lu %6lu %6u\n", info[i].name,
+			    info[i].active, info[i].total, info[i].objsize,
+			    info[i].per_slab, info[i].pages_per_slab, 0, 0, 0,
+			    info[i].slabs, info[i].slabs, 0);
+	kfree(info);
 }
 
 static const char *const state_names[] = {
@@ -467,8 +499,10 @@ static long sysctl_write(struct file *f, uint64_t ubuf, size_t len)
 			return -EINVAL;
 		if (v & 1)
 			vfs_drop_caches(UINT64_MAX);
-		if (v & 2)
+		if (v & 2) {
+			vfs_drop_vnodes();
 			kmem_reclaim();
+		}
 	} else {
 		if (v < 0)
 			return -EINVAL;
@@ -512,6 +546,8 @@ static int procfs_open(struct vnode *vn, unsigned int flags, struct file **out)
 		ops = &sysctl_file_ops;
 	if (pi->kind == P_MEMINFO)
 		gen_meminfo(sb);
+	else if (pi->kind == P_SLABINFO)
+		gen_slabinfo(sb);
 	else if (pi->kind == P_STATUS)
 		gen_status(sb, pi->pid);
 	else if (pi->kind == P_MAPS)

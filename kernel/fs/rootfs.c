@@ -20,6 +20,7 @@ static struct {
 } *vtable;
 static size_t vtable_size;		/* a power of two, > 2 * nodes */
 static struct spinlock vtable_lock = SPINLOCK_INIT("rootfs vnodes");
+static struct vnode *root_vnode;	/* the mount's root: never forgotten */
 
 /* Read len bytes at byte offset off of the disk. */
 static int disk_read(void *ctx, uint64_t off, void *buf, size_t len)
@@ -102,11 +103,18 @@ static long rootfs_readlink(struct vnode *vn, char *buf, size_t len)
 	return cpio_readlink(vn->priv, buf, len);
 }
 
+static void rootfs_release(struct vnode *vn)
+{
+	kfree(vn->path);
+	kfree(vn);
+}
+
 static const struct vnode_ops rootfs_ops = {
 	.lookup = rootfs_lookup,
 	.readdir = rootfs_readdir,
 	.readpage = rootfs_readpage,
 	.readlink = rootfs_readlink,
+	.release = rootfs_release,
 };
 
 static enum vtype mode_vtype(uint32_t mode)
@@ -144,7 +152,11 @@ static char *node_path(const struct cpio_node *node)
 	return p;
 }
 
-/* The vnode of node: made on first use, kept for the life of the mount. */
+/*
+ * The vnode of node: made on first use and kept in the table (a slot, once
+ * given to a node, stays that node's), until rootfs_drop_vnodes forgets it
+ * while nothing else holds it.
+ */
 static struct vnode *node_vnode(const struct cpio_node *node)
 {
 	size_t i = ((uintptr_t)node >> 4) & (vtable_size - 1);
@@ -152,12 +164,14 @@ static struct vnode *node_vnode(const struct cpio_node *node)
 	struct vnode *vn;
 
 	for (; vtable[i].node; i = (i + 1) & (vtable_size - 1)) {
-		if (vtable[i].node == node) {
-			vn = vtable[i].vn;
-			vnode_get(vn);
-			spin_unlock_irqrestore(&vtable_lock, flags);
-			return vn;
-		}
+		if (vtable[i].node != node)
+			continue;
+		vn = vtable[i].vn;
+		if (!vn)
+			break;		/* forgotten: make it again in this slot */
+		vnode_get(vn);
+		spin_unlock_irqrestore(&vtable_lock, flags);
+		return vn;
 	}
 	vn = kmalloc(sizeof(*vn), KM_ZERO);
 	if (vn) {
@@ -183,6 +197,34 @@ static struct vnode *node_vnode(const struct cpio_node *node)
 	return vn;
 }
 
+/*
+ * Forget the vnodes only the table holds, as Linux's drop_caches 2 drops
+ * unused inodes; a later lookup makes a new one. Returns how many went.
+ * Nothing but node_vnode (under vtable_lock) hands out a reference to a
+ * vnode the table alone holds.
+ */
+static uint64_t rootfs_drop_vnodes(void)
+{
+	uint64_t dropped = 0;
+
+	for (size_t i = 0; i < vtable_size; i++) {
+		unsigned long flags = spin_lock_irqsave(&vtable_lock);
+		struct vnode *vn = vtable[i].vn;
+
+		if (vn && vn != root_vnode &&
+		    __atomic_load_n(&vn->obj.refs, __ATOMIC_ACQUIRE) == 1)
+			vtable[i].vn = NULL;
+		else
+			vn = NULL;
+		spin_unlock_irqrestore(&vtable_lock, flags);
+		if (vn) {
+			vnode_put(vn);
+			dropped++;
+		}
+	}
+	return dropped;
+}
+
 int rootfs_mount(void)
 {
 	int err;
@@ -198,9 +240,9 @@ int rootfs_mount(void)
 	vtable = kmalloc(vtable_size * sizeof(*vtable), KM_ZERO);
 	if (!vtable)
 		return -ENOMEM;
-	struct vnode *root = node_vnode(cpio_root(fs));
-
-	if (!root)
+	root_vnode = node_vnode(cpio_root(fs));
+	if (!root_vnode)
 		return -ENOMEM;
-	return vfs_mount("/", root);
+	vfs_register_vnode_dropper(rootfs_drop_vnodes);
+	return vfs_mount("/", root_vnode);
 }

@@ -220,16 +220,22 @@ void vnode_cache_truncate(struct vnode *vn, uint64_t size)
 				     truncate_page, &w);
 }
 
-/* The clean vnode after vn (the first if vn is NULL), with a reference. */
+/*
+ * The clean vnode after vn (the first if vn is NULL), with a reference.
+ * One whose last reference is going (it is about to leave the list) is
+ * passed over.
+ */
 static struct vnode *clean_next(struct vnode *vn)
 {
 	unsigned long flags = spin_lock_irqsave(&clean_lock);
 	struct list_node *n = vn ? vn->clean_link.next : clean_vnodes.next;
-	struct vnode *next = n == &clean_vnodes ? NULL :
-			     list_entry(n, struct vnode, clean_link);
+	struct vnode *next = NULL;
 
-	if (next)
-		vnode_get(next);
+	for (; n != &clean_vnodes && !next; n = n->next) {
+		next = list_entry(n, struct vnode, clean_link);
+		if (!vobject_tryref(&next->obj))
+			next = NULL;
+	}
 	spin_unlock_irqrestore(&clean_lock, flags);
 	return next;
 }
@@ -247,6 +253,25 @@ uint64_t vfs_drop_caches(uint64_t want)
 	if (vn)
 		vnode_put(vn);
 	return freed;
+}
+
+static uint64_t (*vnode_droppers[4])(void);
+static int nvnode_droppers;
+
+void vfs_register_vnode_dropper(uint64_t (*drop)(void))
+{
+	if (nvnode_droppers == (int)ARRAY_SIZE(vnode_droppers))
+		panic("vfs_register_vnode_dropper: too many");
+	vnode_droppers[nvnode_droppers++] = drop;
+}
+
+uint64_t vfs_drop_vnodes(void)
+{
+	uint64_t dropped = 0;
+
+	for (int i = 0; i < nvnode_droppers; i++)
+		dropped += vnode_droppers[i]();
+	return dropped;
 }
 
 static struct shrinker page_cache_shrinker = {

@@ -228,4 +228,14 @@ void vnode_cache_truncate(struct vnode *vn, uint64_t size);
  */
 uint64_t vfs_drop_caches(uint64_t want);
 
+/*
+ * Unused vnodes kept by a file system for the next lookup (the root disk
+ * keeps one per file it has seen): a file system registers, once at mount,
+ * a function that forgets the ones nobody holds and returns how many it
+ * freed; vfs_drop_vnodes() calls them all (drop_caches 2, as Linux drops
+ * unused inodes).
+ */
+void vfs_register_vnode_dropper(uint64_t (*drop)(void));
+uint64_t vfs_drop_vnodes(void);
+
 #endif

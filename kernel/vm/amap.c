@@ -1,5 +1,6 @@
 /* The radix tree of private pages; see amap.h. */
 #include "vm/amap.h"
+#include "vm/anon.h"
 #include "vm/kmem.h"
 
 /*
@@ -53,7 +54,7 @@ static void node_free(struct amap_node *n, int level)
 		if (!n->slot[i])
 			continue;
 		if (level == 0)
-			page_put(n->slot[i]);
+			anon_put(n->slot[i]);
 		else
 			node_free(n->slot[i], level - 1);
 		n->slot[i] = NULL;
@@ -71,7 +72,7 @@ void amap_release(struct amap *am)
 	kmem_cache_free(amap_cache, am);
 }
 
-struct page *amap_lookup(struct amap *am, uint64_t idx)
+struct anon *amap_lookup(struct amap *am, uint64_t idx)
 {
 	struct amap_node *n = am->root;
 
@@ -101,24 +102,24 @@ static struct amap_node *leaf_node(struct amap *am, uint64_t idx)
 	}
 }
 
-int amap_set(struct amap *am, uint64_t idx, struct page *pg)
+int amap_set(struct amap *am, uint64_t idx, struct anon *an)
 {
 	struct amap_node *leaf;
-	struct page **slot;
+	struct anon **slot;
 
 	if (idx >= AMAP_MAX_PAGES)
 		return -EINVAL;
 	leaf = leaf_node(am, idx);
 	if (!leaf)
 		return -ENOMEM;
-	slot = (struct page **)&leaf->slot[slot_of(idx, 0)];
+	slot = (struct anon **)&leaf->slot[slot_of(idx, 0)];
 	if (*slot) {
-		page_put(*slot);
+		anon_put(*slot);
 	} else {
 		leaf->used++;
 		am->npages++;
 	}
-	*slot = pg;
+	*slot = an;
 	return 0;
 }
 
@@ -134,7 +135,7 @@ static void node_clear(struct amap *am, struct amap_node *n, int level,
 		if (!n->slot[i] || hi <= from || lo >= to)
 			continue;
 		if (level == 0) {
-			page_put(n->slot[i]);
+			anon_put(n->slot[i]);
 			am->npages--;
 		} else {
 			struct amap_node *child = n->slot[i];
@@ -175,10 +176,10 @@ static int node_copy(struct amap *dst, struct amap_node *n, int level,
 		if (level > 0) {
 			err = node_copy(dst, n->slot[i], level - 1, lo, from, to);
 		} else {
-			page_ref_inc(n->slot[i]);
+			anon_ref(n->slot[i]);
 			err = amap_set(dst, lo, n->slot[i]);
 			if (err)
-				page_put(n->slot[i]);
+				anon_put(n->slot[i]);
 		}
 		if (err)
 			return err;

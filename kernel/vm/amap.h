@@ -3,9 +3,10 @@
  * copy-on-write copies of file pages, indexed by page number.
  *
  * A sparse five-level radix tree of 64-slot nodes (2^30 slots, more than
- * the 2^26 pages of the user half). Each slot holds a referenced frame: a frame's refcount is the
- * number of amap slots that hold it, so a fork that copies an amap shares
- * the frames, and a write fault copies a frame only while it is shared.
+ * the 2^26 pages of the user half). Each slot holds a reference to an anon
+ * (vm/anon.h), the identity of one private page: a fork that copies an amap
+ * shares the anons, and a write fault copies a page only while its anon is
+ * referenced more than once.
  *
  * An amap may be shared by several regions of one address space (after a
  * split); `refs` counts them.
@@ -19,6 +20,8 @@
 #include "env.h"
 #include "vm/pmm.h"
 
+struct anon;
+
 #define AMAP_MAX_PAGES	(1UL << 27)
 
 struct amap {
@@ -31,21 +34,22 @@ struct amap *amap_create(void);
 /* Drop one region's reference; the last one frees every page and node. */
 void amap_release(struct amap *am);
 
-/* The frame in slot idx, or NULL. */
-struct page *amap_lookup(struct amap *am, uint64_t idx);
+/* The anon in slot idx, or NULL. */
+struct anon *amap_lookup(struct amap *am, uint64_t idx);
 
 /*
- * amap_set - put pg (whose reference the amap takes over) in slot idx,
- * dropping the frame that was there. Returns 0 or -ENOMEM.
+ * amap_set - put an (whose reference the amap takes over) in slot idx,
+ * dropping the anon that was there. Returns 0, -EINVAL (idx out of range)
+ * or -ENOMEM.
  */
-int amap_set(struct amap *am, uint64_t idx, struct page *pg);
+int amap_set(struct amap *am, uint64_t idx, struct anon *an);
 
-/* Empty slots [from, to), dropping their frames. */
+/* Empty slots [from, to), dropping their anons. */
 void amap_clear(struct amap *am, uint64_t from, uint64_t to);
 
 /*
- * amap_copy - a new amap holding the same frames as slots [from, to) of am,
- * in the same slots, each frame's refcount raised (copy-on-write sharing).
+ * amap_copy - a new amap holding the same anons as slots [from, to) of am,
+ * in the same slots, each with one more reference (copy-on-write sharing).
  * Returns NULL if out of memory.
  */
 struct amap *amap_copy(struct amap *am, uint64_t from, uint64_t to);

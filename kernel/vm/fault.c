@@ -7,9 +7,10 @@
  *   1. find the region (or grow the stack down to cover va);
  *   2. check the region allows the access, else it is a protection fault;
  *   3. shared region: map the object's page with the region's protection;
- *   4. private region, page already in the amap:
- *        - a write to a page shared with another amap (refcount > 1) copies
- *          it (copy-on-write); the last holder just makes it writable;
+ *   4. private region, page already in the amap (an anon):
+ *        - a write to a page whose anon is shared with another amap
+ *          (refs > 1) copies it into a new anon (copy-on-write); the last
+ *          holder just makes it writable;
  *        - otherwise map it, read-only while it is shared;
  *   5. private region, no private page yet:
  *        - a read maps the object's page (file) or the shared zero frame
@@ -26,6 +27,7 @@
  */
 #include "vm/vmspace.h"
 #include "vm/amap.h"
+#include "vm/anon.h"
 #include "vm/reclaim.h"
 #include "vm/vobject.h"
 
@@ -133,52 +135,59 @@ static enum fault_result object_page(struct fault *f, struct page **pg,
 	return FAULT_OK;
 }
 
-/* A new private page for f->va holding `valid` bytes of src, zeros after. */
+/*
+ * A new private page for f->va holding `valid` bytes of src, zeros after:
+ * a fresh anon in the region's amap, replacing the one there (if any).
+ */
 static enum fault_result private_copy(struct fault *f, struct page *src,
 				      uint64_t valid)
 {
 	struct region *r = f->r;
 	struct page *pg = vm_page_alloc(src && valid == PAGE_SIZE ? 0 : PMM_ZERO);
+	struct anon *an;
 
 	if (!pg)
 		return FAULT_OOM;
-	pg->state = PAGE_ANON;
 	if (src)
 		memcpy(page_to_virt(pg), page_to_virt(src), valid);
-	if (!r->amap && !(r->amap = amap_create()))
-		goto oom;
-	if (amap_set(r->amap, fault_amap_index(f), pg) < 0)
-		goto oom;
+	an = anon_alloc(pg);
+	if (!an) {
+		pmm_free(pg);
+		return FAULT_OOM;
+	}
+	if ((!r->amap && !(r->amap = amap_create())) ||
+	    amap_set(r->amap, fault_amap_index(f), an) < 0) {
+		anon_put(an);
+		return FAULT_OOM;
+	}
 	return map_page(f, pg, r->prot);
-oom:
-	pmm_free(pg);
-	return FAULT_OOM;
 }
 
 /* Phase 4 and 5: private regions. */
 static enum fault_result fault_private(struct fault *f)
 {
 	struct region *r = f->r;
-	struct page *pg = r->amap ? amap_lookup(r->amap, fault_amap_index(f)) : NULL;
+	struct anon *an = r->amap ? amap_lookup(r->amap, fault_amap_index(f)) : NULL;
 	bool write = f->access == VM_PROT_WRITE;
 	enum fault_result res;
+	struct page *pg;
 	uint64_t valid;
 
-	if (pg) {
-		bool shared = __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) > 1;
+	if (an) {
+		bool shared = anon_refs(an) > 1;
 
 		if (write && shared) {
 			/*
-			 * The copy replaces pg in the amap; the other sharer
-			 * may drop its reference meanwhile, so keep pg until
-			 * our page table no longer maps it.
+			 * The copy replaces an in the amap; the other sharer
+			 * may drop its reference meanwhile, so keep an (and
+			 * its frame) until our page table no longer maps it.
 			 */
-			page_ref_inc(pg);
-			res = private_copy(f, pg, PAGE_SIZE);
-			page_put(pg);
+			anon_ref(an);
+			res = private_copy(f, an->page, PAGE_SIZE);
+			anon_put(an);
 			return res;
 		}
-		return map_page(f, pg, shared ? r->prot & ~VM_PROT_WRITE : r->prot);
+		return map_page(f, an->page, shared ? r->prot & ~VM_PROT_WRITE : r->prot);
 	}
 	res = object_page(f, &pg, &valid);
 	if (res != FAULT_OK)

@@ -537,6 +537,47 @@ size_t kmem_cache_inuse(const struct kmem_cache *cache)
 	return READ_ONCE(cache->inuse);
 }
 
+size_t kmem_cache_infos(struct kmem_cache_info *out, size_t max)
+{
+	unsigned long irq = spin_lock_irqsave(&kmem_caches_lock);
+	struct list_node *n;
+	size_t count = 0;
+
+	list_for_each(n, &kmem_caches) {
+		struct kmem_cache *c = list_entry(n, struct kmem_cache, link);
+		unsigned long cirq;
+
+		if (count < max) {
+			cirq = spin_lock_irqsave(&c->lock);
+			out[count] = (struct kmem_cache_info){
+				.name = c->name, .objsize = c->size,
+				.active = c->inuse, .total = c->nslabs * c->per_slab,
+				.per_slab = c->per_slab, .pages_per_slab = 1UL << c->order,
+				.slabs = c->nslabs,
+			};
+			spin_unlock_irqrestore(&c->lock, cirq);
+		}
+		count++;
+	}
+	spin_unlock_irqrestore(&kmem_caches_lock, irq);
+	return count;
+}
+
+uint64_t kmem_slab_pages(void)
+{
+	unsigned long irq = spin_lock_irqsave(&kmem_caches_lock);
+	struct list_node *n;
+	uint64_t pages = 0;
+
+	list_for_each(n, &kmem_caches) {
+		struct kmem_cache *c = list_entry(n, struct kmem_cache, link);
+
+		pages += (uint64_t)READ_ONCE(c->nslabs) << c->order;
+	}
+	spin_unlock_irqrestore(&kmem_caches_lock, irq);
+	return pages;
+}
+
 void kmem_reclaim(void)
 {
 	unsigned long irq = spin_lock_irqsave(&kmem_caches_lock);

@@ -63,6 +63,27 @@ char *kstrdup(const char *s);
 /* Give every cache's empty slab pages back to the pmm. */
 void kmem_reclaim(void);
 
+/* What /proc/slabinfo shows of one cache. */
+struct kmem_cache_info {
+	const char *name;
+	size_t objsize;			/* bytes asked for */
+	size_t active;			/* objects allocated */
+	size_t total;			/* slots in its slabs */
+	size_t per_slab;		/* slots per slab */
+	size_t pages_per_slab;
+	size_t slabs;
+};
+
+/*
+ * kmem_cache_infos - fill up to max entries of out, one per cache (a
+ * consistent snapshot of each); returns the number of caches (which may be
+ * more than max). Takes the kmem locks: call it without them.
+ */
+size_t kmem_cache_infos(struct kmem_cache_info *out, size_t max);
+
+/* Frames held by slabs (Slab: in /proc/meminfo). */
+uint64_t kmem_slab_pages(void);
+
 /*
  * kmem_cache_check - verify a cache's invariants: each slab is on the list
  * its in-use count says, free lists are well formed, the counters agree,

@@ -8,6 +8,7 @@
  */
 #include "vm/vmspace.h"
 #include "vm/amap.h"
+#include "vm/anon.h"
 #include "vm/kmem.h"
 #include "vm/pcache.h"
 #include "vm/vobject.h"
@@ -24,6 +25,7 @@ void vm_init(void)
 	if (!region_cache || !vmspace_cache)
 		panic("vm_init: out of memory");
 	pcache_init();
+	anon_init();
 	fault_init();
 }
 
@@ -457,15 +459,15 @@ static int move_pages(struct region *r, vaddr_t from, struct region *dst,
 	if (!dst->amap && !(dst->amap = amap_create()))
 		return -ENOMEM;
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-		struct page *pg = amap_lookup(r->amap, r->amap_pgoff +
+		struct anon *an = amap_lookup(r->amap, r->amap_pgoff +
 					      ((from + off - r->start) >> PAGE_SHIFT));
 
-		if (!pg)
+		if (!an)
 			continue;
-		page_ref_inc(pg);
+		anon_ref(an);
 		if (amap_set(dst->amap, dst->amap_pgoff +
-			     ((to + off - dst->start) >> PAGE_SHIFT), pg) < 0) {
-			page_put(pg);
+			     ((to + off - dst->start) >> PAGE_SHIFT), an) < 0) {
+			anon_put(an);
 			return -ENOMEM;
 		}
 	}

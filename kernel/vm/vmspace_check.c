@@ -15,15 +15,16 @@
  *     page number (amap_pgoff == start >> PAGE_SHIFT);
  *   - every amap's refs is the number of regions using it, and it holds
  *     pages only inside those regions (npages agrees), each a referenced
- *     anonymous frame;
+ *     anon whose resident frame is PAGE_ANON and names it as its owner;
  *   - no two neighbours are left unmerged that region_mergeable() would
  *     merge (map, protect and remap merge what they can);
  *   - every pmap entry lies inside a region, within its protection, on a
  *     live frame; in a private region it maps the region's own page if it
- *     has one, and is writable only when that page is not shared.
+ *     has one, and is writable only when that page's anon is not shared.
  */
 #include "vm/vmspace.h"
 #include "vm/amap.h"
+#include "vm/anon.h"
 #include "vm/vobject.h"
 
 static struct region *check_region_of(struct avl_node *n)
@@ -73,15 +74,19 @@ static void check_shape(const struct region *prev, const struct region *r)
 static uint64_t check_page(struct vmspace *vm, const struct region *r,
 			   vaddr_t va, uint64_t *held)
 {
+	struct anon *an = NULL;
 	struct page *ap = NULL, *pg;
 	unsigned int prot, allowed;
 	paddr_t pa;
 
-	if (r->amap && (ap = amap_lookup(r->amap, r->amap_pgoff +
+	if (r->amap && (an = amap_lookup(r->amap, r->amap_pgoff +
 					 ((va - r->start) >> PAGE_SHIFT)))) {
-		if (ap->state != PAGE_ANON || ap->refcount == 0)
+		ap = an->page;
+		if (anon_refs(an) == 0 || !ap || ap->state != PAGE_ANON ||
+		    ap->owner != an || ap->refcount == 0)
 			panic("vmspace_check: private page of 0x%lx is not a "
-			      "referenced anonymous frame", (unsigned long)va);
+			      "referenced anonymous frame owned by its anon",
+			      (unsigned long)va);
 		(*held)++;
 	}
 	if (!pmap_extract(vm->pmap, va, &pa, &prot))
@@ -98,7 +103,7 @@ static uint64_t check_page(struct vmspace *vm, const struct region *r,
 	if (ap && pg != ap)
 		panic("vmspace_check: 0x%lx maps a frame other than its private "
 		      "page", (unsigned long)va);
-	if ((prot & VM_PROT_WRITE) && (!ap || ap->refcount != 1))
+	if ((prot & VM_PROT_WRITE) && (!an || anon_refs(an) != 1))
 		panic("vmspace_check: 0x%lx is writable but its page is shared or "
 		      "not private", (unsigned long)va);
 	return 1;

@@ -46,6 +46,18 @@ static inline void vobject_ref(struct vobject *obj)
 	__atomic_add_fetch(&obj->refs, 1, __ATOMIC_RELAXED);
 }
 
+/* Take a reference unless the last one is already gone; true if taken. */
+static inline bool vobject_tryref(struct vobject *obj)
+{
+	int refs = __atomic_load_n(&obj->refs, __ATOMIC_RELAXED);
+
+	while (refs > 0)
+		if (__atomic_compare_exchange_n(&obj->refs, &refs, refs + 1, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
 static inline void vobject_unref(struct vobject *obj)
 {
 	if (__atomic_sub_fetch(&obj->refs, 1, __ATOMIC_ACQ_REL) == 0)

@@ -32,10 +32,14 @@
  * text and read-only data (it is paged in on demand), writes "3" to
  * /proc/sys/vm/drop_caches (clean page-cache pages nobody maps are given
  * back, as on Linux; Kilburn also gives back empty slab pages before
- * answering) and returns MemFree from /proc/meminfo, so after a warm-up the
- * number is exact and the leak check compares it exactly. If a step fails
- * on Kilburn that is a failed check. On Linux it returns -1 and the leak
- * check is skipped.
+ * answering) and returns MemFree + Slab from /proc/meminfo: frames that
+ * are free or hold kernel objects. The first call also notes how many
+ * objects each kernel cache holds (/proc/slabinfo). After a warm-up both
+ * are exact, and the leak check compares both exactly: no frame and no
+ * kernel object may be missing. (Counting slab frames with the free ones
+ * keeps the check exact when the same objects end up spread over more slab
+ * pages than before.) If a step fails on Kilburn that is a failed check. On
+ * Linux it returns -1 and the leak check is skipped.
  */
 #ifndef KILBURN_TLIB_H
 #define KILBURN_TLIB_H
@@ -184,10 +188,10 @@ static inline int tl_page_in_program(void)
 	return 0;
 }
 
-/* MemFree in kB from /proc/meminfo, or -1. */
+/* MemFree + Slab in kB from /proc/meminfo, or -1. */
 static inline long tl_memfree_kb(void)
 {
-	char buf[1024], *p;
+	char buf[1024], *p, *q;
 	int fd, n;
 
 	fd = open("/proc/meminfo", O_RDONLY);
@@ -199,8 +203,59 @@ static inline long tl_memfree_kb(void)
 		return -1;
 	buf[n] = 0;
 	p = strstr(buf, "MemFree:");
-	return p ? strtol(p + 8, NULL, 10) : -1;
+	q = strstr(buf, "Slab:");
+	return p && q ? strtol(p + 8, NULL, 10) + strtol(q + 5, NULL, 10) : -1;
 }
+
+/* The objects in use in each kernel object cache (/proc/slabinfo). */
+struct tl_slabs {
+	int n;
+	struct { char name[32]; long active; } cache[64];
+};
+
+/* Read /proc/slabinfo into s; 0 or -1. */
+static inline int tl_read_slabs(struct tl_slabs *s)
+{
+	static char buf[8192];
+	int fd, got = 0, n;
+
+	memset(buf, 0, sizeof(buf));	/* its pages exist before the snapshot */
+	fd = open("/proc/slabinfo", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while (got < (int)sizeof(buf) - 1 &&
+	       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = 0;
+	s->n = 0;
+	for (char *line = buf; line && *line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (!*line || *line == '#' || strncmp(line, "slabinfo", 8) == 0 ||
+		    s->n == 64)
+			continue;
+		size_t len = strcspn(line, " \n");
+		char *num;
+
+		if (len == 0 || len >= sizeof(s->cache[0].name))
+			continue;
+		memcpy(s->cache[s->n].name, line, len);
+		s->cache[s->n].name[len] = 0;
+		s->cache[s->n].active = strtol(line + len, &num, 10);
+		if (num != line + len)
+			s->n++;
+	}
+	return s->n > 0 ? 0 : -1;
+}
+
+/*
+ * The slab objects at the first and at the latest tl_frames_free(), which
+ * the leak check compares. Both are written before each reading, so their
+ * own pages exist by the first snapshot.
+ */
+static struct tl_slabs tl_slabs_before, tl_slabs_now;
+static int tl_slabs_taken;
 
 /*
  * Free memory in kB (MemFree after dropping caches), or -1: on Linux
@@ -222,10 +277,50 @@ static inline long tl_frames_free(void)
 		TL_CHECK(0, "write 3 to /proc/sys/vm/drop_caches");
 		return -1;
 	}
+	if (!tl_slabs_taken)
+		memset(&tl_slabs_before, 0, sizeof(tl_slabs_before));
+	memset(&tl_slabs_now, 0, sizeof(tl_slabs_now));
+	if (tl_read_slabs(&tl_slabs_now) < 0) {
+		TL_CHECK(0, "read /proc/slabinfo");
+		return -1;
+	}
+	if (!tl_slabs_taken) {
+		tl_slabs_before = tl_slabs_now;
+		tl_slabs_taken = 1;
+	}
 	kb = tl_memfree_kb();
 	if (kb < 0)
-		TL_CHECK(0, "read MemFree from /proc/meminfo");
+		TL_CHECK(0, "read MemFree and Slab from /proc/meminfo");
 	return kb;
+}
+
+/*
+ * Every cache holds as many objects at the latest tl_frames_free() as at
+ * the first.
+ */
+static inline void tl_check_no_object_leak(void)
+{
+	struct tl_slabs *now = &tl_slabs_now;
+	char what[400] = "no kernel object leaked";
+	size_t len = strlen(what);
+	int ok = 1;
+
+	for (int i = 0; ok && i < tl_slabs_before.n; i++) {
+		long was = tl_slabs_before.cache[i].active, is = -1;
+
+		for (int j = 0; j < now->n; j++)
+			if (strcmp(now->cache[j].name, tl_slabs_before.cache[i].name) == 0)
+				is = now->cache[j].active;
+		if (is != was && len < sizeof(what) - 1) {
+			len += snprintf(what + len, sizeof(what) - len, "%s %s: %ld "
+					"objects before, %ld after", ok ? " (" : ";",
+					tl_slabs_before.cache[i].name, was, is);
+			ok = 0;
+		}
+	}
+	if (!ok && len < sizeof(what) - 1)
+		snprintf(what + len, sizeof(what) - len, ")");
+	TL_CHECK(ok, what);
 }
 
 /* The free memory is exactly what it was (before is from tl_frames_free). */
@@ -236,9 +331,10 @@ static inline void tl_check_no_leak(long before)
 
 	if (before < 0 || after < 0)
 		return;		/* skipped on Linux; a failed check on Kilburn */
-	snprintf(what, sizeof(what), "no frame leaked (%ld kB free before, %ld kB after)",
-		 before, after);
+	snprintf(what, sizeof(what), "no frame leaked (%ld kB free or in slabs "
+		 "before, %ld kB after)", before, after);
 	TL_CHECK(before == after, what);
+	tl_check_no_object_leak();
 }
 
 /*

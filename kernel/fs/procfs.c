@@ -2,6 +2,7 @@
  * /proc: what a user expects from Linux, generated when a file is opened.
  *
  *   /proc/meminfo          memory totals (kB)
+ *   /proc/swaps            the active swap areas (vm/swapon.h)
  *   /proc/self             symbolic link to the reader's /proc/<pid>
  *   /proc/<pid>/status     Name, State, Pid, PPid, VmSize, VmRSS, ...
  *   /proc/<pid>/maps       the regions of the address space, Linux's format
@@ -19,6 +20,8 @@
 #include "vm/kmem.h"
 #include "vm/pmm.h"
 #include "vm/reclaim.h"
+#include "vm/swap_slots.h"
+#include "vm/swapon.h"
 #include "vm/vmspace.h"
 #include "vm/vobject.h"
 
@@ -27,7 +30,7 @@
 
 enum pnode {
 	P_ROOT, P_SELF, P_MEMINFO, P_PIDDIR, P_STATUS, P_MAPS, P_EXE,
-	P_SYS, P_SYSVM, P_DROP_CACHES, P_MAX_MAP_COUNT,
+	P_SYS, P_SYSVM, P_DROP_CACHES, P_MAX_MAP_COUNT, P_SWAPS,
 };
 
 struct pinfo {
@@ -86,7 +89,7 @@ static struct vnode *pnode_new(enum pnode kind, int pid)
 		[P_STATUS] = S_IFREG | 0444, [P_MAPS] = S_IFREG | 0444,
 		[P_EXE] = S_IFLNK | 0777, [P_SYS] = S_IFDIR | 0555,
 		[P_SYSVM] = S_IFDIR | 0555, [P_DROP_CACHES] = S_IFREG | 0200,
-		[P_MAX_MAP_COUNT] = S_IFREG | 0644,
+		[P_MAX_MAP_COUNT] = S_IFREG | 0644, [P_SWAPS] = S_IFREG | 0444,
 	};
 
 	if (!vn)
@@ -149,6 +152,8 @@ static int procfs_lookup(struct vnode *dir, const char *name, size_t len,
 			kind = P_MEMINFO;
 		else if (name_is(name, len, "sys"))
 			kind = P_SYS;
+		else if (name_is(name, len, "swaps"))
+			kind = P_SWAPS;
 		else if (parse_pid(name, len, &pid) && pid_exists(pid))
 			kind = P_PIDDIR;
 		else
@@ -200,7 +205,8 @@ static int cmp_int(int a, int b)
 static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 {
 	struct pinfo *pi = dir->priv;
-	static const char *const root_names[] = { "self", "meminfo", "sys" };
+	static const char *const root_names[] = { "self", "meminfo", "sys", "swaps" };
+	static const uint8_t root_kinds[] = { P_SELF, P_MEMINFO, P_SYS, P_SWAPS };
 	static const char *const pid_names[] = { "status", "maps", "exe" };
 	static const char *const sysvm_names[] = { "drop_caches", "max_map_count" };
 
@@ -226,7 +232,7 @@ static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 		return 1;
 	}
 	if (*pos < ARRAY_SIZE(root_names)) {
-		vdirent_set(e, *pos + 1, *pos == 0 ? DT_LNK : *pos == 2 ? DT_DIR : DT_REG,
+		vdirent_set(e, root_kinds[*pos], *pos == 0 ? DT_LNK : *pos == 2 ? DT_DIR : DT_REG,
 			    root_names[*pos], strlen(root_names[*pos]));
 		(*pos)++;
 		return 1;
@@ -283,13 +289,32 @@ static void gen_meminfo(struct sbuf *sb)
 	uint64_t total = pmm_total_frames() * PAGE_SIZE / 1024;
 	uint64_t free = pmm_free_frames() * PAGE_SIZE / 1024;
 	uint64_t cached = vfs_cached_pages * PAGE_SIZE / 1024;
+	uint64_t swap_total, swap_free;
 
+	swap_slots_totals(&swap_total, &swap_free);
 	sbuf_printf(sb, "MemTotal:       %8lu kB\n", total);
 	sbuf_printf(sb, "MemFree:        %8lu kB\n", free);
 	sbuf_printf(sb, "MemAvailable:   %8lu kB\n", free);
 	sbuf_printf(sb, "Cached:         %8lu kB\n", cached);
-	sbuf_printf(sb, "SwapTotal:      %8lu kB\n", 0UL);
-	sbuf_printf(sb, "SwapFree:       %8lu kB\n", 0UL);
+	sbuf_printf(sb, "SwapTotal:      %8lu kB\n", swap_total * (PAGE_SIZE / 1024));
+	sbuf_printf(sb, "SwapFree:       %8lu kB\n", swap_free * (PAGE_SIZE / 1024));
+}
+
+static void gen_swaps(struct sbuf *sb)
+{
+	char *buf = kmalloc(PAGE_SIZE, 0);
+	size_t n;
+
+	if (!buf) {
+		sb->failed = true;
+		return;
+	}
+	n = swap_show(buf, PAGE_SIZE);	/* 32 areas of < 128 bytes fit */
+	if (n >= PAGE_SIZE)
+		sb->failed = true;
+	else
+		sbuf_printf(sb, "%s", buf);
+	kfree(buf);
 }
 
 static const char *const state_names[] = {
@@ -518,6 +543,8 @@ static int procfs_open(struct vnode *vn, unsigned int flags, struct file **out)
 		gen_maps(sb, pi->pid);
 	else if (pi->kind == P_MAX_MAP_COUNT)
 		sbuf_printf(sb, "%d\n", READ_ONCE(vm_max_map_count));
+	else if (pi->kind == P_SWAPS)
+		gen_swaps(sb);
 	f = sb->failed ? NULL : file_alloc(ops, flags);
 	if (!f) {
 		kfree(sb->buf);

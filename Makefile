@@ -1,7 +1,8 @@
 # Kilburn — build, run and test.
 #
 #   make          build build/kernel.elf (and the root disk, once user space exists)
-#   make run      boot it in QEMU (CPUS=2 MEM=128M by default)
+#   make run      boot it in QEMU (CPUS=2 MEM=128M by default; SWAP=256M adds
+#                 a fresh swap disk, /dev/vdb, and swap=/dev/vdb)
 #   make test     host unit tests + boot tests; ends with "N passed, N failed"
 #   make gdb      boot halted with a gdb stub on :1234
 #   make bench    benchmarks (guest instructions per operation)
@@ -10,6 +11,7 @@
 CPUS	?= 2
 MEM	?= 128M
 APPEND	?=
+SWAP	?=
 DEBUG	?= 1
 
 CROSS	?= riscv64-linux-gnu-
@@ -199,11 +201,22 @@ PATTERN	:= $(B)/pattern.img
 SCRATCH	:= $(B)/scratch-disk.img
 SCRATCH_DISK := -drive file=$(SCRATCH),if=none,format=raw,id=pattern \
 	-device virtio-blk-device,drive=pattern
+# With SWAP=SIZE (256M, 1G: a size truncate understands), a fresh swap area
+# made by util-linux's mkswap is attached as the second disk, /dev/vdb, and
+# the boot argument swap=/dev/vdb activates it before init. With ktest in
+# APPEND and no SWAP, an 8 MiB one is attached for the swap self-tests.
+SWAPIMG	:= $(B)/swap.img
+SWAP_SIZE = $(or $(SWAP),$(if $(findstring ktest,$(APPEND)),8M))
+MKSWAP	:= PATH="$$PATH:/sbin:/usr/sbin" mkswap
+SWAP_DISK := -drive file=$(SWAPIMG),if=none,format=raw,id=swap \
+	-device virtio-blk-device,drive=swap
+BOOTLINE = $(strip $(if $(SWAP),swap=/dev/vdb) $(APPEND))
 QEMU_BASE = $(QEMU) -machine virt -bios default -kernel $(B)/kernel.elf \
 	-smp $(CPUS) -m $(MEM) -nographic \
 	-global virtio-mmio.force-legacy=false \
 	-drive file=$(B)/root.img,if=none,format=raw,id=root,readonly=on \
 	-device virtio-blk-device,drive=root \
+	$(if $(SWAP_SIZE),$(SWAP_DISK)) \
 	$(if $(findstring ktest,$(APPEND)),$(SCRATCH_DISK))
 
 $(PATTERN): scripts/mkpattern.sh
@@ -215,19 +228,25 @@ $(PATTERN): scripts/mkpattern.sh
 scratch-disk: $(PATTERN)
 	$(if $(findstring ktest,$(APPEND)),$(Q)cp $(PATTERN) $(SCRATCH))
 
+# A fresh swap area for each boot with SWAP (what was swapped is gone anyway).
+swap-disk:
+	$(if $(SWAP_SIZE),@mkdir -p $(B))
+	$(if $(SWAP_SIZE),$(call say,MKSWAP,$(SWAPIMG) $(SWAP_SIZE)))
+	$(if $(SWAP_SIZE),$(Q)rm -f $(SWAPIMG) && truncate -s $(SWAP_SIZE) $(SWAPIMG) && $(MKSWAP) -q $(SWAPIMG))
+
 tools:
 	@scripts/ensure-tools.sh
 
-run: tools all scratch-disk
-	@echo "$(QEMU_BASE) $(if $(APPEND),-append '$(APPEND)')"
-	@$(QEMU_BASE) $(if $(APPEND),-append '$(APPEND)')
+run: tools all scratch-disk swap-disk
+	@echo "$(QEMU_BASE) $(if $(BOOTLINE),-append '$(BOOTLINE)')"
+	@$(QEMU_BASE) $(if $(BOOTLINE),-append '$(BOOTLINE)')
 
-gdb: all scratch-disk
+gdb: all scratch-disk swap-disk
 	@scripts/ensure-tools.sh gdb
 	@echo "QEMU is halted with a gdb stub on localhost:1234. In another terminal:"
 	@echo "  gdb-multiarch $(B)/kernel.elf -ex 'target remote localhost:1234'"
-	@echo "$(QEMU_BASE) -S -s $(if $(APPEND),-append '$(APPEND)')"
-	@$(QEMU_BASE) -S -s $(if $(APPEND),-append '$(APPEND)')
+	@echo "$(QEMU_BASE) -S -s $(if $(BOOTLINE),-append '$(BOOTLINE)')"
+	@$(QEMU_BASE) -S -s $(if $(BOOTLINE),-append '$(BOOTLINE)')
 
 test: tools
 	@$(MAKE) --no-print-directory all host-tests $(PATTERN)
@@ -247,4 +266,4 @@ bench: tools
 clean:
 	rm -rf $(B)
 
-.PHONY: all run gdb test tools clean host-tests bench fuzz sim scratch-disk
+.PHONY: all run gdb test tools clean host-tests bench fuzz sim scratch-disk swap-disk

@@ -13,7 +13,10 @@
 # check) if it printed exactly N passing lines. A test that ran nothing, or
 # whose lines and summary disagree, is a failure.
 #
-# The root disk is always attached read-only. Logs of every boot are kept in
+# The root disk is always attached read-only. Every boot also gets
+# throwaway copies of a swap area made by util-linux's mkswap at the start
+# of the run (build/test-swap.img, 8 MiB): one for the self-tests, two
+# (vdb and vdc) for the user tests. Logs of every boot are kept in
 # build/test-logs/.
 set -u
 cd "$(dirname "$0")/.."
@@ -23,13 +26,27 @@ QEMU=${QEMU:-qemu-system-riscv64}
 TIMEOUT=${TIMEOUT:-180}
 LOGS=$B/test-logs
 PATTERN=$B/pattern.img
+SWAPIMG=$B/test-swap.img
 mkdir -p "$LOGS"
+
+# swap_copy: a throwaway copy of the fresh swap area; prints its name.
+swap_copy() {
+	local f
+	f=$(mktemp "$B/swap-disk.XXXXXX") || return
+	cp --sparse=always "$SWAPIMG" "$f" 2>/dev/null && echo "$f" || rm -f "$f"
+}
 passed=0
 failed=0
 failures=()
 
 pass() { passed=$((passed + 1)); }
 fail() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1"; }
+
+rm -f "$SWAPIMG"
+if ! truncate -s 8M "$SWAPIMG" || ! PATH="$PATH:/sbin:/usr/sbin" mkswap -q "$SWAPIMG"; then
+	fail "could not make $SWAPIMG with mkswap (util-linux)"
+	rm -f "$SWAPIMG"
+fi
 
 # judge LABEL FILE STATUS [PASS-REGEX [FAIL-REGEX]]: count a program's
 # result from the last "N passed, M failed" line of FILE (its output; STATUS
@@ -95,11 +112,13 @@ fi
 # boot CPUS MEM APPEND LOG: run QEMU, leave the console in LOG, return its
 # status. Disk 0 is the root disk, read-only; disk 1 a throwaway copy of
 # the pattern image that the virtio-blk self-tests find by its signature,
-# read and write (scripts/mkpattern.sh).
+# read and write (scripts/mkpattern.sh); disk 2 a throwaway swap area that
+# the swap self-tests find by its signature (without one they fail).
 boot() {
-	local status disk
+	local status disk swap
 	[ "$PATTERN" -nt scripts/mkpattern.sh ] || scripts/mkpattern.sh "$PATTERN"
 	disk=$(mktemp "$B/scratch-disk.XXXXXX") && cp "$PATTERN" "$disk"
+	swap=$(swap_copy)
 	timeout --foreground -k 5 "$TIMEOUT" "$QEMU" -machine virt -bios default \
 		-kernel "$B/kernel.elf" -smp "$1" -m "$2" -nographic \
 		-monitor none -serial stdio -append "$3" \
@@ -107,9 +126,11 @@ boot() {
 		-drive file="$B/root.img",if=none,format=raw,id=root,readonly=on \
 		-device virtio-blk-device,drive=root \
 		-drive file="$disk",if=none,format=raw,id=pattern \
-		-device virtio-blk-device,drive=pattern </dev/null >"$4.raw" 2>&1
+		-device virtio-blk-device,drive=pattern \
+		${swap:+-drive file="$swap",if=none,format=raw,id=swap} \
+		${swap:+-device virtio-blk-device,drive=swap} </dev/null >"$4.raw" 2>&1
 	status=$?
-	rm -f "$disk"
+	rm -f "$disk" ${swap:+"$swap"}
 	tr -d '\r' <"$4.raw" >"$4"
 	rm -f "$4.raw"
 	return $status
@@ -185,15 +206,24 @@ fi
 
 # ---- 4. user-space tests: every tests/user/NAME.c runs as init on 1 and 4
 # harts, and so do the C library's own tests from user/tests.
+# The root disk is shared and read-only; vdb and vdc are throwaway copies
+# of the fresh swap area (tests/user/swapon.c uses them).
 userboot() {	# CPUS INIT LOG: boot the (read-only) root disk with init=INIT
-	local status
+	local status swap1 swap2
+	swap1=$(swap_copy)
+	swap2=$(swap_copy)
 	timeout --foreground -k 5 "$TIMEOUT" "$QEMU" -machine virt -bios default \
 		-kernel "$B/kernel.elf" -smp "$1" -m "${MEM:-128M}" -nographic \
 		-monitor none -serial stdio -global virtio-mmio.force-legacy=false \
 		-drive file="$B/root.img",if=none,format=raw,id=root,readonly=on \
-		-device virtio-blk-device,drive=root -append "init=$2" \
+		-device virtio-blk-device,drive=root \
+		${swap1:+-drive file="$swap1",if=none,format=raw,id=swap1} \
+		${swap1:+-device virtio-blk-device,drive=swap1} \
+		${swap2:+-drive file="$swap2",if=none,format=raw,id=swap2} \
+		${swap2:+-device virtio-blk-device,drive=swap2} -append "init=$2" \
 		</dev/null >"$3.raw" 2>&1
 	status=$?
+	rm -f ${swap1:+"$swap1"} ${swap2:+"$swap2"}
 	tr -d '\r' <"$3.raw" >"$3"
 	rm -f "$3.raw"
 	return $status

@@ -20,9 +20,13 @@
 
 #include "types.h"
 
+struct page;
+
 #define BLK_SECTOR_SIZE		512
 #define BLK_MAX_SECTORS		256	/* largest request: 128 KiB */
 #define BLK_MAX_DISKS		8
+#define BLK_MAJOR		254	/* Linux's major for virtio-blk (virtblk) */
+#define BLK_MINORS_PER_DISK	16	/* vda is 254:0, vdb 254:16, ... */
 
 struct blkdev;
 
@@ -31,7 +35,8 @@ struct blkdev;
  * line for each ("virtio-blk: disk at 0x10008000, 16384 sectors (8 MiB),
  * irq 8, queue 64"). Slots are probed from the highest address down, the
  * order in which QEMU fills them, so disk 0 is the first -device on QEMU's
- * command line. A legacy (version 1) slot, or a disk that fails setup, is
+ * command line: disk n is named as Linux names it, vda, vdb, ... A legacy
+ * (version 1) slot, or a disk that fails setup, is
  * skipped with a line saying why. Finding no disk is not an error. Boot
  * hart, once, after the PLIC is up; the disks' interrupts are taken there.
  */
@@ -45,6 +50,26 @@ struct blkdev *blk_get(int n);
 
 /* blk_root - the first disk (the root disk), or NULL if there is none. */
 struct blkdev *blk_root(void);
+
+/* blk_find - the disk named name ("vdb"), or NULL. */
+struct blkdev *blk_find(const char *name);
+
+/* blk_name - d's name, "vda" for disk 0 (as Linux names it). */
+const char *blk_name(const struct blkdev *d);
+
+/* blk_minor - d's minor number under BLK_MAJOR: 0, 16, 32, ... */
+uint32_t blk_minor(const struct blkdev *d);
+
+/*
+ * blk_claim - holder (any non-NULL address that names a user: the root
+ * file system, a swap area) takes d for itself, as Linux's exclusive open.
+ * Returns 0, or -EBUSY if d is held already. blk_release gives it back
+ * (panics if holder does not hold it); blk_holder says who holds it.
+ * Any context but interrupts.
+ */
+int blk_claim(struct blkdev *d, const void *holder);
+void blk_release(struct blkdev *d, const void *holder);
+const void *blk_holder(const struct blkdev *d);
 
 /* blk_sectors - capacity in 512-byte sectors (as read at setup). */
 uint64_t blk_sectors(const struct blkdev *d);
@@ -85,6 +110,43 @@ int blk_write(struct blkdev *d, uint64_t sector, const void *buf,
  * or -EIO.
  */
 int blk_flush(struct blkdev *d);
+
+/*
+ * An asynchronous request (blk_submit_pages). The caller owns it and keeps
+ * it until done is called; the fields after done are the driver's.
+ */
+struct blk_io {
+	/*
+	 * Called once when the device has finished: err 0 or -EIO. It runs in
+	 * the disk's interrupt handler (or in a submitter that reaps), with
+	 * the disk's spinlock held and interrupts off: it may only record the
+	 * result, queue work and wake sleepers (it may free io).
+	 */
+	void (*done)(struct blk_io *io, int err);
+	void *arg;			/* the caller's */
+	/* the driver's */
+	bool finished;
+	uint8_t status;
+	uint32_t type;
+	uint64_t sector;
+};
+
+/* blk_max_pages - the most pages one blk_submit_pages request may carry. */
+unsigned int blk_max_pages(const struct blkdev *d);
+
+/*
+ * blk_submit_pages - start reading (write false) or writing n whole frames
+ * pages[0 .. n) from or to the disk at `sector`, as one device request, and
+ * return without waiting: io->done (set by the caller) reports the end.
+ * Frames that follow each other in physical memory go as one buffer. May
+ * sleep while the queue has too few free descriptors; not from an
+ * interrupt handler or with a spinlock held. The frames belong to the
+ * device until done. Returns 0 (done will be called), or, and done is not
+ * called: -ENODEV (d is NULL), -EINVAL (n is 0 or above blk_max_pages(d),
+ * done is NULL, or the range does not lie within the disk), -EROFS.
+ */
+int blk_submit_pages(struct blkdev *d, bool write, uint64_t sector,
+		     struct page *const *pages, unsigned int n, struct blk_io *io);
 
 /* Counters and state of one disk, for tests and diagnostics. */
 struct blk_stats {

@@ -82,11 +82,11 @@ struct blk_dma {
 };
 _Static_assert(sizeof(struct blk_dma) <= PAGE_SIZE, "blk_dma fits a frame");
 
-/* A request in flight; lives on its submitter's stack. */
-struct blk_request {
-	bool done;		/* set when reaped */
-	uint8_t status;		/* VIRTIO_BLK_S_*, valid once done */
-};
+/*
+ * A request in flight is a struct blk_io (blk.h): on its submitter's stack
+ * for a synchronous request (done == NULL: the submitter sleeps on done_wq),
+ * or the caller's for blk_submit_pages (done is called when it is reaped).
+ */
 
 struct blkdev {
 	/* set at attach, then read-only */
@@ -97,12 +97,15 @@ struct blkdev {
 	uint64_t features;		/* accepted */
 	uint32_t blk_size;		/* preferred block size, 0 if not said */
 	unsigned int max_segs;		/* data buffers per request */
+	int index;			/* in disks[]: 0 is vda, 1 vdb, ... */
+	const void *holder;		/* blk_claim: who uses it whole (atomic) */
+	char name[8];			/* "vda", as Linux names it */
 	struct page *dma_page;
 	struct blk_dma *dma;
 
 	struct spinlock lock;		/* guards everything below */
 	struct virtq vq;
-	struct blk_request *owner[BLK_QUEUE_SIZE];	/* by head descriptor */
+	struct blk_io *owner[BLK_QUEUE_SIZE];	/* by head descriptor */
 	struct waitq done_wq;		/* submitters waiting for completion */
 	struct waitq desc_wq;		/* submitters waiting for descriptors */
 	unsigned int desc_waiters;	/* how many sleep on desc_wq */
@@ -124,6 +127,17 @@ static void wr(const struct blkdev *d, uint32_t off, uint32_t v)
 
 /* ------------------------------------------------------------ completion */
 
+/* An asynchronous request is reaped: log a failure, tell its owner. */
+static void blk_io_finish(struct blkdev *d, struct blk_io *io)
+{
+	int err = io->status == VIRTIO_BLK_S_OK ? 0 : -EIO;
+
+	if (err)
+		kprintf("virtio-blk: %s: request type %u at sector %lu failed, "
+			"status %u\n", d->name, io->type, io->sector, io->status);
+	io->done(io, err);
+}
+
 /*
  * blk_reap - collect every request the device has finished: record its
  * status in its owner, return its descriptors and wake the waiters.
@@ -135,7 +149,7 @@ static unsigned int blk_reap(struct blkdev *d)
 	int head;
 
 	while ((head = virtq_pop_used(&d->vq, NULL)) != -ENOENT) {
-		struct blk_request *req = head >= 0 ? d->owner[head] : NULL;
+		struct blk_io *req = head >= 0 ? d->owner[head] : NULL;
 
 		if (!req) {
 			kprintf("virtio-blk: disk at %#lx returned a descriptor "
@@ -143,12 +157,14 @@ static unsigned int blk_reap(struct blkdev *d)
 			continue;
 		}
 		req->status = d->dma->status[head];
-		req->done = true;
+		req->finished = true;
 		if (req->status != VIRTIO_BLK_S_OK)
 			d->stats.errors++;
 		d->owner[head] = NULL;
 		virtq_free_chain(&d->vq, head);
 		n++;
+		if (req->done)		/* req may be gone once it returns */
+			blk_io_finish(d, req);
 	}
 	if (n) {
 		d->stats.requests += n;
@@ -202,19 +218,22 @@ static int blk_take_descriptors(struct blkdev *d, unsigned int n)
 }
 
 /*
- * blk_submit - send one request and wait for it. bufs[1 .. nseg] describe
- * the data (nseg <= d->max_segs, 0 for a flush); bufs[0] and bufs[nseg + 1]
- * are filled in here with the header and the status byte. Returns 0, or
- * -EIO if the device did not report VIRTIO_BLK_S_OK.
+ * blk_start - send one request: bufs[1 .. nseg] describe the data (nseg <=
+ * d->max_segs, 0 for a flush); bufs[0] and bufs[nseg + 1] are filled in here
+ * with the header and the status byte. req is the request's record until it
+ * is reaped. Caller holds d->lock (released while waiting for descriptors).
  */
-static int blk_submit(struct blkdev *d, uint32_t type, uint64_t sector,
-		      struct virtq_buf *bufs, unsigned int nseg)
+static void blk_start(struct blkdev *d, uint32_t type, uint64_t sector,
+		      struct virtq_buf *bufs, unsigned int nseg,
+		      struct blk_io *req)
 {
-	struct blk_request req = { .done = false, .status = BLK_STATUS_NONE };
-	unsigned long flags = spin_lock_irqsave(&d->lock);
 	int head = blk_take_descriptors(d, nseg + 2);
 	struct virtio_blk_req_hdr *hdr = &d->dma->hdr[head];
 
+	req->finished = false;
+	req->status = BLK_STATUS_NONE;
+	req->type = type;
+	req->sector = sector;
 	hdr->type = type;
 	hdr->reserved = 0;
 	hdr->sector = sector;
@@ -223,21 +242,34 @@ static int blk_submit(struct blkdev *d, uint32_t type, uint64_t sector,
 	bufs[nseg + 1] = (struct virtq_buf){
 		virt_to_phys(&d->dma->status[head]), 1, true };
 	virtq_fill_chain(&d->vq, head, bufs, nseg + 2);
-	d->owner[head] = &req;
+	d->owner[head] = req;
 	d->stats.segments += nseg;
 	d->stats.inflight++;
 	d->stats.max_inflight = MAX(d->stats.max_inflight, d->stats.inflight);
 	if (virtq_publish(&d->vq, head))
 		wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	while (!req.done) {
+}
+
+/*
+ * blk_submit - send one request (as blk_start) and wait for it. Returns 0,
+ * or -EIO if the device did not report VIRTIO_BLK_S_OK.
+ */
+static int blk_submit(struct blkdev *d, uint32_t type, uint64_t sector,
+		      struct virtq_buf *bufs, unsigned int nseg)
+{
+	struct blk_io req = { .done = NULL };
+	unsigned long flags = spin_lock_irqsave(&d->lock);
+
+	blk_start(d, type, sector, bufs, nseg, &req);
+	while (!req.finished) {
 		waitq_sleep(&d->done_wq, &d->lock);
 		blk_reap(d);
 	}
 	spin_unlock_irqrestore(&d->lock, flags);
 	if (req.status == VIRTIO_BLK_S_OK)
 		return 0;
-	kprintf("virtio-blk: disk at %#lx: request type %u at sector %lu "
-		"failed, status %u\n", d->base, type, sector, req.status);
+	kprintf("virtio-blk: %s: request type %u at sector %lu "
+		"failed, status %u\n", d->name, type, sector, req.status);
 	return -EIO;
 }
 
@@ -353,6 +385,55 @@ int blk_flush(struct blkdev *d)
 	return blk_submit(d, VIRTIO_BLK_T_FLUSH, 0, bufs, 0);
 }
 
+unsigned int blk_max_pages(const struct blkdev *d)
+{
+	return MIN(BLK_MAX_SECTORS * BLK_SECTOR_SIZE / PAGE_SIZE, d->max_segs);
+}
+
+/*
+ * blk_pages_segments - describe pages[0 .. n) as data buffers in segs[],
+ * merging frames that follow each other in physical memory. Returns how
+ * many buffers.
+ */
+static unsigned int blk_pages_segments(struct page *const *pages, unsigned int n,
+				       bool device_writes, struct virtq_buf *segs)
+{
+	unsigned int nseg = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		paddr_t pa = virt_to_phys(page_to_virt(pages[i]));
+
+		if (nseg && segs[nseg - 1].pa + segs[nseg - 1].len == pa)
+			segs[nseg - 1].len += PAGE_SIZE;
+		else
+			segs[nseg++] = (struct virtq_buf){ pa, PAGE_SIZE, device_writes };
+	}
+	return nseg;
+}
+
+int blk_submit_pages(struct blkdev *d, bool write, uint64_t sector,
+		     struct page *const *pages, unsigned int n, struct blk_io *io)
+{
+	struct virtq_buf bufs[BLK_MAX_SEGS + 2];
+	uint64_t nsect = (uint64_t)n * (PAGE_SIZE / BLK_SECTOR_SIZE);
+	unsigned long flags;
+	unsigned int nseg;
+
+	if (!d)
+		return -ENODEV;
+	if (n == 0 || n > blk_max_pages(d) || !io->done || sector >= d->sectors ||
+	    nsect > d->sectors - sector)
+		return -EINVAL;
+	if (write && blk_readonly(d))
+		return -EROFS;
+	nseg = blk_pages_segments(pages, n, !write, &bufs[1]);
+	flags = spin_lock_irqsave(&d->lock);
+	blk_start(d, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, sector, bufs,
+		  nseg, io);
+	spin_unlock_irqrestore(&d->lock, flags);
+	return 0;
+}
+
 /* ------------------------------------------------------------ queries */
 
 int blk_count(void)
@@ -368,6 +449,46 @@ struct blkdev *blk_get(int n)
 struct blkdev *blk_root(void)
 {
 	return blk_get(0);
+}
+
+const char *blk_name(const struct blkdev *d)
+{
+	return d->name;
+}
+
+uint32_t blk_minor(const struct blkdev *d)
+{
+	return d->index * BLK_MINORS_PER_DISK;
+}
+
+int blk_claim(struct blkdev *d, const void *holder)
+{
+	const void *none = NULL;
+
+	return __atomic_compare_exchange_n(&d->holder, &none, holder, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ? 0 : -EBUSY;
+}
+
+void blk_release(struct blkdev *d, const void *holder)
+{
+	const void *was = holder;
+
+	if (!__atomic_compare_exchange_n(&d->holder, &was, NULL, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		panic("blk_release: %s is not held by its releaser", d->name);
+}
+
+const void *blk_holder(const struct blkdev *d)
+{
+	return __atomic_load_n(&d->holder, __ATOMIC_ACQUIRE);
+}
+
+struct blkdev *blk_find(const char *name)
+{
+	for (int i = 0; i < ndisks; i++)
+		if (strcmp(disks[i]->name, name) == 0)
+			return disks[i];
+	return NULL;
 }
 
 uint64_t blk_sectors(const struct blkdev *d)
@@ -547,9 +668,11 @@ static void blk_attach(const struct board_dev *slot)
 	waitq_init(&d->desc_wq);
 	if (blk_setup(d, &why) < 0)
 		goto fail;
+	d->index = ndisks;
+	ksnprintf(d->name, sizeof(d->name), "vd%c", 'a' + d->index);
 	disks[ndisks++] = d;
-	kprintf("virtio-blk: disk at %#lx, %lu sectors (%lu MiB), irq %u, "
-		"queue %u%s\n", d->base, d->sectors, d->sectors >> 11, d->irq,
+	kprintf("virtio-blk: %s: disk at %#lx, %lu sectors (%lu MiB), irq %u, "
+		"queue %u%s\n", d->name, d->base, d->sectors, d->sectors >> 11, d->irq,
 		d->vq.size, blk_readonly(d) ? ", read-only" : "");
 	return;
 fail:
@@ -586,7 +709,13 @@ static void blk_probe(const struct board_dev *slot)
 
 void blk_init(void)
 {
-	/* QEMU's virt board fills its slots from the highest address down. */
+	/*
+	 * QEMU's virt board gives the first -device the slot of the highest
+	 * address, the next the one below, and lists them in that order in
+	 * the device tree, which is the order in which Linux probes them and
+	 * hands out vda, vdb, ...: probing from the top down gives every disk
+	 * the name Linux gives it on the same command line.
+	 */
 	for (int i = boot_board.nvirtio - 1; i >= 0; i--)
 		blk_probe(&boot_board.virtio[i]);
 	if (ndisks == 0)

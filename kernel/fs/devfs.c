@@ -1,19 +1,26 @@
 /*
- * /dev: the console (also as /dev/tty), /dev/null and /dev/zero.
+ * /dev: the console (also as /dev/tty), /dev/null, /dev/zero, and the
+ * disks as block devices named as Linux names them: vda (the root disk),
+ * vdb, ..., major 254 and minors 0, 16, 32, ...
  */
 #include "fs/devfs.h"
+#include "dev/blk.h"
 #include "fs/tty.h"
 #include "fs/vfs.h"
 #include "kern/files.h"
 #include "kern/uaccess.h"
 #include "vm/kmem.h"
+#include "vm/pmm.h"
 
 #define DEVFS_DEV	3
+#define DEVFS_MAX	(4 + BLK_MAX_DISKS)
+#define GID_DISK	6	/* Linux's group "disk" owns its disks */
 
 struct devnode {
 	const char *name;
 	uint32_t rdev;			/* major << 8 | minor, as Linux */
 	const struct file_ops *ops;
+	struct blkdev *disk;		/* block devices: the disk */
 	struct vnode *vn;
 };
 
@@ -34,15 +41,84 @@ static long zero_read(struct file *f, uint64_t ubuf, size_t len)
 	return err ? err : (long)len;
 }
 
+/*
+ * Read a disk through a bounce frame: up to len bytes at byte off (clipped
+ * to the disk's end) into user memory. Returns the bytes read, or -ENOMEM,
+ * -EFAULT, -EIO before any was.
+ */
+static long disk_pread(struct file *f, uint64_t ubuf, size_t len, uint64_t off)
+{
+	struct blkdev *d = ((struct devnode *)f->vn->priv)->disk;
+	uint64_t size = blk_sectors(d) * BLK_SECTOR_SIZE;
+	struct page *bounce;
+	size_t done = 0;
+	long err = 0;
+
+	if (off >= size || len == 0)
+		return 0;
+	len = MIN(len, size - off);
+	bounce = pmm_alloc(0);
+	if (!bounce)
+		return -ENOMEM;
+	while (done < len && !err) {
+		uint64_t pos = off + done, base = ALIGN_DOWN(pos, BLK_SECTOR_SIZE);
+		size_t bytes = MIN((uint64_t)PAGE_SIZE, size - base);
+		size_t n = MIN(len - done, bytes - (pos - base));
+
+		err = blk_read(d, base / BLK_SECTOR_SIZE, page_to_virt(bounce),
+			       bytes / BLK_SECTOR_SIZE);
+		if (!err && copy_to_user(ubuf + done,
+					 (char *)page_to_virt(bounce) + (pos - base), n))
+			err = -EFAULT;
+		if (!err)
+			done += n;
+	}
+	pmm_free(bounce);
+	return done ? (long)done : err;
+}
+
+static long disk_read(struct file *f, uint64_t ubuf, size_t len)
+{
+	long n;
+
+	mutex_lock(&f->pos_lock);
+	n = disk_pread(f, ubuf, len, f->off);
+	if (n > 0)
+		f->off += n;
+	mutex_unlock(&f->pos_lock);
+	return n;
+}
+
+/*
+ * Writing a disk from user space is not supported (yet): -ETXTBSY while it
+ * is an active swap area (as Linux), else -EPERM.
+ */
+static long disk_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	struct blkdev *d = ((struct devnode *)f->vn->priv)->disk;
+
+	return blk_holder(d) ? -ETXTBSY : -EPERM;
+}
+
+static long disk_pwrite(struct file *f, uint64_t ubuf, size_t len, uint64_t off)
+{
+	return disk_write(f, ubuf, len);
+}
+
 static const struct file_ops null_ops = { .read = null_read, .write = null_write };
 static const struct file_ops zero_ops = { .read = zero_read, .write = null_write };
-
-static struct devnode devices[] = {
-	{ "console", 5 << 8 | 1, &tty_file_ops, NULL },
-	{ "tty", 5 << 8 | 0, &tty_file_ops, NULL },
-	{ "null", 1 << 8 | 3, &null_ops, NULL },
-	{ "zero", 1 << 8 | 5, &zero_ops, NULL },
+static const struct file_ops disk_ops = {
+	.read = disk_read, .write = disk_write,
+	.pread = disk_pread, .pwrite = disk_pwrite,
 };
+
+static struct devnode devices[DEVFS_MAX] = {
+	{ "console", 5 << 8 | 1, &tty_file_ops, NULL, NULL },
+	{ "tty", 5 << 8 | 0, &tty_file_ops, NULL, NULL },
+	{ "null", 1 << 8 | 3, &null_ops, NULL, NULL },
+	{ "zero", 1 << 8 | 5, &zero_ops, NULL, NULL },
+};
+static size_t ndevices = 4;	/* then the disks, added by devfs_mount */
 
 static int dev_open(struct vnode *vn, unsigned int flags, struct file **out)
 {
@@ -53,6 +129,7 @@ static int dev_open(struct vnode *vn, unsigned int flags, struct file **out)
 		return -ENOMEM;
 	vnode_get(vn);
 	f->vn = vn;
+	f->seekable = d->disk != NULL;
 	*out = f;
 	return 0;
 }
@@ -60,7 +137,7 @@ static int dev_open(struct vnode *vn, unsigned int flags, struct file **out)
 static int devdir_lookup(struct vnode *dir, const char *name, size_t len,
 			 struct vnode **out)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(devices); i++) {
+	for (size_t i = 0; i < ndevices; i++) {
 		if (strlen(devices[i].name) == len &&
 		    memcmp(devices[i].name, name, len) == 0) {
 			vnode_get(devices[i].vn);
@@ -73,10 +150,12 @@ static int devdir_lookup(struct vnode *dir, const char *name, size_t len,
 
 static int devdir_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 {
-	if (*pos >= ARRAY_SIZE(devices))
+	struct devnode *d = &devices[*pos];
+
+	if (*pos >= ndevices)
 		return 0;
-	vdirent_set(e, devices[*pos].vn->ino, DT_CHR, devices[*pos].name,
-		    strlen(devices[*pos].name));	/* short constant names */
+	vdirent_set(e, d->vn->ino, d->disk ? DT_BLK : DT_CHR, d->name,
+		    strlen(d->name));	/* short names */
 	(*pos)++;
 	return 1;
 }
@@ -96,6 +175,41 @@ int devfs_open_console(unsigned int flags, struct file **out)
 	return dev_open(devices[0].vn, flags, out);
 }
 
+/* One devices[] entry for each disk, named as Linux names it. */
+static void devfs_add_disks(void)
+{
+	for (int i = 0; i < blk_count() && ndevices < DEVFS_MAX; i++) {
+		struct blkdev *disk = blk_get(i);
+
+		devices[ndevices++] = (struct devnode){
+			.name = blk_name(disk), .disk = disk, .ops = &disk_ops,
+			.rdev = BLK_MAJOR << 8 | blk_minor(disk),
+		};
+	}
+}
+
+/* The vnode of devices[i]. Returns 0 or -ENOMEM. */
+static int devfs_make_vnode(size_t i)
+{
+	struct devnode *d = &devices[i];
+	struct vnode *vn = kmalloc(sizeof(*vn), KM_ZERO);
+
+	if (!vn)
+		return -ENOMEM;
+	if (d->disk) {
+		vnode_init(vn, VBLK, S_IFBLK | 0660, &dev_ops);
+		vn->gid = GID_DISK;
+	} else {
+		vnode_init(vn, VCHR, S_IFCHR | 0666, &dev_ops);
+	}
+	vn->ino = i + 2;
+	vn->dev = DEVFS_DEV;
+	vn->rdev = d->rdev;
+	vn->priv = d;
+	d->vn = vn;
+	return 0;
+}
+
 int devfs_mount(const char *mountpoint)
 {
 	struct vnode *dir = kmalloc(sizeof(*dir), KM_ZERO);
@@ -105,17 +219,15 @@ int devfs_mount(const char *mountpoint)
 	vnode_init(dir, VDIR, S_IFDIR | 0755, &devdir_ops);
 	dir->ino = 1;
 	dir->dev = DEVFS_DEV;
-	for (size_t i = 0; i < ARRAY_SIZE(devices); i++) {
-		struct vnode *vn = kmalloc(sizeof(*vn), KM_ZERO);
-
-		if (!vn)
+	devfs_add_disks();
+	for (size_t i = 0; i < ndevices; i++)
+		if (devfs_make_vnode(i) < 0)
 			return -ENOMEM;
-		vnode_init(vn, VCHR, S_IFCHR | 0666, &dev_ops);
-		vn->ino = i + 2;
-		vn->dev = DEVFS_DEV;
-		vn->rdev = devices[i].rdev;
-		vn->priv = &devices[i];
-		devices[i].vn = vn;
-	}
 	return vfs_mount(mountpoint, dir);
+}
+
+struct blkdev *devfs_vnode_disk(struct vnode *vn)
+{
+	return vn->type == VBLK && vn->ops == &dev_ops ?
+		((struct devnode *)vn->priv)->disk : NULL;
 }

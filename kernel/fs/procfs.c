@@ -3,6 +3,7 @@
  *
  *   /proc/meminfo          memory totals (kB)
  *   /proc/slabinfo         the kernel's object caches, Linux's version 2.1 format
+ *   /proc/swaps            the active swap areas (vm/swapon.h)
  *   /proc/self             symbolic link to the reader's /proc/<pid>
  *   /proc/<pid>/status     Name, State, Pid, PPid, VmSize, VmRSS, ...
  *   /proc/<pid>/maps       the regions of the address space, Linux's format
@@ -21,6 +22,8 @@
 #include "vm/kmem.h"
 #include "vm/pmm.h"
 #include "vm/reclaim.h"
+#include "vm/swap_slots.h"
+#include "vm/swapon.h"
 #include "vm/vmspace.h"
 #include "vm/vobject.h"
 
@@ -29,7 +32,7 @@
 
 enum pnode {
 	P_ROOT, P_SELF, P_MEMINFO, P_SLABINFO, P_PIDDIR, P_STATUS, P_MAPS, P_EXE,
-	P_SYS, P_SYSVM, P_DROP_CACHES, P_MAX_MAP_COUNT,
+	P_SYS, P_SYSVM, P_DROP_CACHES, P_MAX_MAP_COUNT, P_SWAPS,
 };
 
 struct pinfo {
@@ -89,7 +92,7 @@ static struct vnode *pnode_new(enum pnode kind, int pid)
 		[P_STATUS] = S_IFREG | 0444, [P_MAPS] = S_IFREG | 0444,
 		[P_EXE] = S_IFLNK | 0777, [P_SYS] = S_IFDIR | 0555,
 		[P_SYSVM] = S_IFDIR | 0555, [P_DROP_CACHES] = S_IFREG | 0200,
-		[P_MAX_MAP_COUNT] = S_IFREG | 0644,
+		[P_MAX_MAP_COUNT] = S_IFREG | 0644, [P_SWAPS] = S_IFREG | 0444,
 	};
 
 	if (!vn)
@@ -154,6 +157,8 @@ static int procfs_lookup(struct vnode *dir, const char *name, size_t len,
 			kind = P_SLABINFO;
 		else if (name_is(name, len, "sys"))
 			kind = P_SYS;
+		else if (name_is(name, len, "swaps"))
+			kind = P_SWAPS;
 		else if (parse_pid(name, len, &pid) && pid_exists(pid))
 			kind = P_PIDDIR;
 		else
@@ -205,7 +210,8 @@ static int cmp_int(int a, int b)
 static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 {
 	struct pinfo *pi = dir->priv;
-	static const char *const root_names[] = { "self", "meminfo", "sys", "slabinfo" };
+	static const char *const root_names[] = { "self", "meminfo", "sys", "swaps", "slabinfo" };
+	static const uint8_t root_kinds[] = { P_SELF, P_MEMINFO, P_SYS, P_SWAPS, P_SLABINFO };
 	static const char *const pid_names[] = { "status", "maps", "exe" };
 	static const char *const sysvm_names[] = { "drop_caches", "max_map_count" };
 
@@ -231,7 +237,7 @@ static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 		return 1;
 	}
 	if (*pos < ARRAY_SIZE(root_names)) {
-		vdirent_set(e, *pos + 1, *pos == 0 ? DT_LNK : *pos == 2 ? DT_DIR : DT_REG,
+		vdirent_set(e, root_kinds[*pos], *pos == 0 ? DT_LNK : *pos == 2 ? DT_DIR : DT_REG,
 			    root_names[*pos], strlen(root_names[*pos]));
 		(*pos)++;
 		return 1;
@@ -289,13 +295,15 @@ static void gen_meminfo(struct sbuf *sb)
 	uint64_t free = pmm_free_frames() * PAGE_SIZE / 1024;
 	uint64_t cached = vfs_cached_pages * PAGE_SIZE / 1024;
 	uint64_t slab = kmem_slab_pages() * PAGE_SIZE / 1024;
+	uint64_t swap_total, swap_free;
 
+	swap_slots_totals(&swap_total, &swap_free);
 	sbuf_printf(sb, "MemTotal:       %8lu kB\n", total);
 	sbuf_printf(sb, "MemFree:        %8lu kB\n", free);
 	sbuf_printf(sb, "MemAvailable:   %8lu kB\n", free);
 	sbuf_printf(sb, "Cached:         %8lu kB\n", cached);
-	sbuf_printf(sb, "SwapTotal:      %8lu kB\n", 0UL);
-	sbuf_printf(sb, "SwapFree:       %8lu kB\n", 0UL);
+	sbuf_printf(sb, "SwapTotal:      %8lu kB\n", swap_total * (PAGE_SIZE / 1024));
+	sbuf_printf(sb, "SwapFree:       %8lu kB\n", swap_free * (PAGE_SIZE / 1024));
 	sbuf_printf(sb, "Slab:           %8lu kB\n", slab);
 }
 
@@ -322,6 +330,23 @@ static void gen_slabinfo(struct sbuf *sb)
 			    info[i].per_slab, info[i].pages_per_slab, 0, 0, 0,
 			    info[i].slabs, info[i].slabs, 0);
 	kfree(info);
+}
+
+static void gen_swaps(struct sbuf *sb)
+{
+	char *buf = kmalloc(PAGE_SIZE, 0);
+	size_t n;
+
+	if (!buf) {
+		sb->failed = true;
+		return;
+	}
+	n = swap_show(buf, PAGE_SIZE);	/* 32 areas of < 128 bytes fit */
+	if (n >= PAGE_SIZE)
+		sb->failed = true;
+	else
+		sbuf_printf(sb, "%s", buf);
+	kfree(buf);
 }
 
 static const char *const state_names[] = {
@@ -554,6 +579,8 @@ static int procfs_open(struct vnode *vn, unsigned int flags, struct file **out)
 		gen_maps(sb, pi->pid);
 	else if (pi->kind == P_MAX_MAP_COUNT)
 		sbuf_printf(sb, "%d\n", READ_ONCE(vm_max_map_count));
+	else if (pi->kind == P_SWAPS)
+		gen_swaps(sb);
 	f = sb->failed ? NULL : file_alloc(ops, flags);
 	if (!f) {
 		kfree(sb->buf);

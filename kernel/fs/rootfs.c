@@ -232,6 +232,9 @@ int rootfs_mount(void)
 	disk = blk_root();
 	if (!disk)
 		return -ENODEV;
+	err = blk_claim(disk, &fs);	/* mounted: no swapon on it */
+	if (err)
+		return err;
 	err = cpio_mount(disk_read, NULL, blk_sectors(disk) * BLK_SECTOR_SIZE, &fs);
 	if (err)
 		return err;

@@ -547,7 +547,7 @@ static long sys_faccessat(long dirfd, long upath, long mode)
 	err = lookup_at(dirfd, upath, false, &vn, NULL);
 	if (err)
 		return err;
-	if ((mode & W_OK) && !vn->writable_fs && vn->type != VCHR)
+	if ((mode & W_OK) && !vn->writable_fs && vn->type != VCHR && vn->type != VBLK)
 		err = -EROFS;
 	else if ((mode & X_OK) && !(vn->mode & 0111))
 		err = -EACCES;

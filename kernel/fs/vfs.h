@@ -4,7 +4,7 @@
  *
  *   /        the root disk: a read-only cpio archive (fs/rootfs.c)
  *   /tmp     an in-memory file system (fs/tmpfs.c)
- *   /dev     console, tty, null, zero (fs/devfs.c)
+ *   /dev     console, tty, null, zero, the disks vda, vdb, ... (fs/devfs.c)
  *   /proc    process and memory information (fs/procfs.c)
  *
  * A vnode's data pages live in its page cache (vm/pcache.h), and the vnode
@@ -24,13 +24,14 @@
 #include "vm/pcache.h"
 #include "vm/vobject.h"
 
-enum vtype { VNON, VREG, VDIR, VLNK, VCHR, VFIFO };
+enum vtype { VNON, VREG, VDIR, VLNK, VCHR, VBLK, VFIFO };
 
 /* mode bits, as Linux */
 #define S_IFMT		0170000
 #define S_IFLNK		0120000
 #define S_IFREG		0100000
 #define S_IFDIR		0040000
+#define S_IFBLK		0060000
 #define S_IFCHR		0020000
 #define S_IFIFO		0010000
 
@@ -58,6 +59,7 @@ struct vdirent {
 #define DT_FIFO		1
 #define DT_CHR		2
 #define DT_DIR		4
+#define DT_BLK		6
 #define DT_REG		8
 #define DT_LNK		10
 
@@ -86,7 +88,7 @@ struct vnode_ops {
 		      bool dir_only);
 	/* The file's contents change size (tmpfs; vn->lock held). */
 	int (*truncate)(struct vnode *vn, uint64_t size);
-	/* Character devices: open a file on it. */
+	/* Devices: open a file on it. */
 	int (*open)(struct vnode *vn, unsigned int flags, struct file **out);
 	/* The last reference is gone. */
 	void (*release)(struct vnode *vn);

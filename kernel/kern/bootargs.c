@@ -7,6 +7,7 @@ static const char *const known_keys[] = {
 	"ktest",	/* run in-kernel self-tests: all, or a test name */
 	"loglevel",	/* kernel log verbosity */
 	"vm.policy",	/* page replacement policy (vm/policy.h) */
+	"swap",		/* swap areas to activate before init (vm/swapon.h) */
 	"console",	/* accepted for compatibility, ignored */
 };
 

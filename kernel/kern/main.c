@@ -6,7 +6,8 @@
  *  3. move onto a guarded kernel stack, start the console, interrupts,
  *     the timer and the other harts;
  *  4. run the self-tests if asked (ktest=); else mount the file systems,
- *     start init (pid 1) and become this hart's scheduler.
+ *     activate the swap areas of swap=, start init (pid 1) and become this
+ *     hart's scheduler.
  */
 #include "env.h"
 #include "arch/riscv/cpu.h"
@@ -36,6 +37,7 @@
 #include "vm/pmm.h"
 #include "vm/policy.h"
 #include "vm/reclaim.h"
+#include "vm/swapon.h"
 
 #define DTB_MAX_SIZE	(1UL << 20)
 
@@ -162,6 +164,7 @@ static void kmain_on_stack(void)
 		kprintf("Nothing to run without a root file system: powering off.\n");
 		power_off(1);
 	}
+	swap_boot(bootarg("swap"));
 	init_start();
 	scheduler();
 }

@@ -13,6 +13,7 @@ void syscall_init(void)
 	syscalls_proc(table);
 	syscalls_mm(table);
 	syscalls_fs(table);
+	syscalls_swap(table);
 }
 
 static long unimplemented(struct trapframe *tf)

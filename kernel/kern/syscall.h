@@ -68,6 +68,8 @@ struct trapframe;
 #define SYS_clone		220
 #define SYS_execve		221
 #define SYS_mmap		222
+#define SYS_swapon		224
+#define SYS_swapoff		225
 #define SYS_mprotect		226
 #define SYS_madvise		233
 #define SYS_wait4		260
@@ -88,6 +90,7 @@ void syscall_dispatch(struct trapframe *tf);
 void syscalls_proc(syscall_fn *table);
 void syscalls_mm(syscall_fn *table);
 void syscalls_fs(syscall_fn *table);
+void syscalls_swap(syscall_fn *table);
 
 #define SYSCALL(table, name) \
 	((table)[SYS_##name] = (syscall_fn)(void *)sys_##name)

@@ -95,9 +95,13 @@ struct swap_cluster {
 #define SWAP_CL_FREE		0x1	/* on the free FIFO: used 0, good > 0 */
 #define SWAP_CL_CURRENT		0x2	/* the area's current cluster */
 
+struct blkdev;
+
 struct swap_area {
 	struct spinlock lock;
-	/* Fixed from swap_area_create() on. */
+	/* Fixed from swap_area_create() on (disk: set by swapon before it
+	   registers the area; NULL on the host). */
+	struct blkdev *disk;		/* the device slot s is page s of */
 	uint64_t nslots;		/* last_page + 1: slot 0 is the header */
 	uint32_t nclusters;
 	uint64_t total;			/* good slots: the area's usable pages */

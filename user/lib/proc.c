@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
+#include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -213,6 +214,18 @@ int reboot(int howto)
 {
 	return (int)sys_ret(sys_call4(SYS_reboot, 0xfee1dead, 672274793,
 				      howto, 0));
+}
+
+/* Starts swapping to the block device path (SWAP_FLAG_* in flags). */
+int swapon(const char *path, int flags)
+{
+	return (int)sys_ret(sys_call2(SYS_swapon, path, flags));
+}
+
+/* Stops swapping to path, bringing its pages back first. */
+int swapoff(const char *path)
+{
+	return (int)sys_ret(sys_call1(SYS_swapoff, path));
 }
 
 /* Gives up the processor. */

@@ -77,6 +77,8 @@
 #define SYS_clone		220
 #define SYS_execve		221
 #define SYS_mmap		222
+#define SYS_swapon		224
+#define SYS_swapoff		225
 #define SYS_mprotect		226
 #define SYS_msync		227
 #define SYS_mincore		232

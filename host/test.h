@@ -16,6 +16,15 @@
 
 #include "env.h"
 
+/* xorshift64: reproducible random numbers for the tests (state never 0). */
+static inline uint64_t test_xorshift(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
 typedef void (*test_fn)(void);
 void test_register(const char *name, test_fn fn);
 void test_fail(const char *file, int line, const char *what);

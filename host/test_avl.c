@@ -57,10 +57,7 @@ static struct avl_node *ceil_of(const struct avl_tree *t, long k)
 static uint64_t rng_state;
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return test_xorshift(&rng_state);
 }
 
 /* log2(x) for x >= 1, by repeated squaring (the host tests link no libm). */

@@ -18,10 +18,7 @@
 static uint64_t rng_state;
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return test_xorshift(&rng_state);
 }
 
 /* Does host_panic_msg contain "<what> 0x<ptr>" and "in cache <cache>"? */

@@ -417,10 +417,7 @@ TEST(insert_without_memory_fails_and_leaves_the_cache_whole)
 static uint64_t rng_state;
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return test_xorshift(&rng_state);
 }
 
 #define MODEL_KEYS	600

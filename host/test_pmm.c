@@ -40,10 +40,7 @@ static void init_simple(uint64_t size)
 static uint64_t rng_state;
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return test_xorshift(&rng_state);
 }
 
 /* Drain every hart's cache so the buddy lists hold all free frames. */

@@ -994,14 +994,6 @@ static vaddr_t find_free_by_scan(struct vmspace *vm, uint64_t len, vaddr_t above
 	return top >= above + len ? top - len : 0;
 }
 
-static uint64_t test_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* The augmented tree finds what a scan of every gap finds, whatever the layout. */
 TEST(find_free_agrees_with_a_scan_of_every_gap)
 {
@@ -1013,19 +1005,19 @@ TEST(find_free_agrees_with_a_scan_of_every_gap)
 	setup();
 	vm = new_vm();
 	for (int op = 0; op < 3000; op++) {
-		vaddr_t at = base + (test_rand(&seed) % 0x400) * P;
-		uint64_t len = (1 + test_rand(&seed) % 8) * P;
+		vaddr_t at = base + (test_xorshift(&seed) % 0x400) * P;
+		uint64_t len = (1 + test_xorshift(&seed) % 8) * P;
 
 		if (at + len > base + span)
 			continue;
-		if (test_rand(&seed) % 3)
-			map_anon(vm, at, len, test_rand(&seed) & 1 ? RW : R_);
+		if (test_xorshift(&seed) % 3)
+			map_anon(vm, at, len, test_xorshift(&seed) & 1 ? RW : R_);
 		else
 			unmap(vm, at, at + len);
 		for (int q = 0; q < 4; q++) {
-			uint64_t want = (1 + test_rand(&seed) % 16) * P;
-			vaddr_t above = base - 4 * P + (test_rand(&seed) % 0x100) * P;
-			vaddr_t below = above + (test_rand(&seed) % 0x500) * P;
+			uint64_t want = (1 + test_xorshift(&seed) % 16) * P;
+			vaddr_t above = base - 4 * P + (test_xorshift(&seed) % 0x100) * P;
+			vaddr_t below = above + (test_xorshift(&seed) % 0x500) * P;
 			vaddr_t got = find_free(vm, want, above, below);
 
 			disagree += got != find_free_by_scan(vm, want, above, below);
@@ -2388,10 +2380,7 @@ struct model {
 static uint64_t rng_state;
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return test_xorshift(&rng_state);
 }
 
 static const unsigned int model_prots[] = { VM_PROT_NONE, R_, RW, RX, RW };

@@ -24,6 +24,7 @@ struct anon;
 
 #define AMAP_MAX_PAGES	(1UL << 27)
 
+/* Every field is guarded by the lock of the address space whose regions use it. */
 struct amap {
 	void *root;		/* top node, NULL when empty */
 	uint64_t npages;	/* slots in use */

@@ -14,8 +14,10 @@
  * (/proc/sys/vm/max_map_count, as Linux): a call that would need more fails
  * with ENOMEM.
  *
- * Locks: vm->lock (a sleeping mutex) guards the region set and the amaps;
- * the pmap has its own spinlock.
+ * Locks: vm->lock (a sleeping mutex) guards the region set, every field of
+ * every region, the amaps the regions hold and the fields of struct vmspace
+ * marked (lock); the pmap has its own spinlock, taken inside vm->lock. The
+ * lock order of the whole VM is written at the top of vm/fault.c.
  */
 #ifndef KILBURN_VMSPACE_H
 #define KILBURN_VMSPACE_H
@@ -35,6 +37,7 @@ struct vobject;
 #define REGION_FILE		0x08	/* an mmap of a file: pages wholly past the
 					   file's current end raise SIGBUS */
 
+/* A region; every field is guarded by its address space's vm->lock. */
 struct region {
 	struct avl_node node;		/* in vm->regions, by start */
 	struct region *prev, *next;	/* the neighbours in address order */
@@ -55,8 +58,8 @@ struct region {
 struct vmspace {
 	int refs;			/* atomic: the owner, /proc readers */
 	struct mutex lock;
-	struct pmap *pmap;
-	struct avl_tree regions;
+	struct pmap *pmap;		/* set at creation; its own lock inside */
+	struct avl_tree regions;	/* lock */
 	struct region *hint;		/* the region last found or made, or NULL:
 					   lookups try it first (lock) */
 	/*
@@ -67,10 +70,10 @@ struct vmspace {
 	 */
 	vaddr_t fa_floor, fa_top, fa_below;
 	uint64_t fa_hole;
-	vaddr_t heap_start, brk;	/* the program break */
-	vaddr_t stack_top;
-	uint64_t stack_limit;		/* RLIMIT_STACK */
-	vaddr_t mmap_base;		/* mmap searches down from here */
+	vaddr_t heap_start, brk;	/* lock: the program break */
+	vaddr_t stack_top;		/* lock */
+	uint64_t stack_limit;		/* lock: RLIMIT_STACK */
+	vaddr_t mmap_base;		/* lock: mmap searches down from here */
 };
 
 #define VM_MAX_MAP_COUNT_DEFAULT	65530	/* Linux's DEFAULT_MAX_MAP_COUNT */

@@ -91,11 +91,13 @@ static int rootfs_readpage(struct vnode *vn, uint64_t idx, void *buf)
 {
 	const struct cpio_node *node = vn->priv;
 	uint64_t off = idx << PAGE_SHIFT;
+	int err;
 
 	if (off >= node->size)
 		return 0;		/* the page was zeroed */
-	return disk_read(NULL, node->data_off + off, buf,
-			 MIN(PAGE_SIZE, node->size - off));
+	err = disk_read(NULL, node->data_off + off, buf,
+			MIN(PAGE_SIZE, node->size - off));
+	return err < 0 ? err : 1;	/* read from the disk */
 }
 
 static long rootfs_readlink(struct vnode *vn, char *buf, size_t len)

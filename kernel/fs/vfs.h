@@ -76,7 +76,10 @@ struct vnode_ops {
 	 * 1, 0 at the end, or -errno.
 	 */
 	int (*readdir)(struct vnode *dir, uint64_t *pos, struct vdirent *out);
-	/* Fill page idx of the file into buf (zeros past the end). */
+	/*
+	 * Fill page idx of the file into buf (zeros past the end). Returns 0,
+	 * 1 if it read a disk (the fault that needed it was major), or -errno.
+	 */
 	int (*readpage)(struct vnode *vn, uint64_t idx, void *buf);
 	/* Symbolic links: the target into buf; returns its length. */
 	long (*readlink)(struct vnode *vn, char *buf, size_t len);

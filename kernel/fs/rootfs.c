@@ -227,6 +227,8 @@ static uint64_t rootfs_drop_vnodes(void)
 	return dropped;
 }
 
+static char mount_what[32];	/* "/dev/vda cpio ro" for /proc/mounts */
+
 int rootfs_mount(void)
 {
 	int err;
@@ -249,5 +251,6 @@ int rootfs_mount(void)
 	if (!root_vnode)
 		return -ENOMEM;
 	vfs_register_vnode_dropper(rootfs_drop_vnodes);
-	return vfs_mount("/", root_vnode);
+	ksnprintf(mount_what, sizeof(mount_what), "/dev/%s cpio ro", blk_name(disk));
+	return vfs_mount("/", root_vnode, mount_what);
 }

@@ -21,6 +21,7 @@ static struct {
 	char path[64];
 	size_t len;
 	struct vnode *root;
+	const char *what;	/* "source type options" (/proc/mounts) */
 } mounts[MOUNTS_MAX];
 static int nmounts;
 
@@ -336,14 +337,24 @@ void vfs_init(void)
 	reclaim_register(&page_cache_shrinker);
 }
 
-int vfs_mount(const char *mountpoint, struct vnode *root)
+int vfs_mount(const char *mountpoint, struct vnode *root, const char *what)
 {
 	if (nmounts == MOUNTS_MAX || strlen(mountpoint) >= sizeof(mounts[0].path))
 		return -ENOMEM;
 	strlcpy(mounts[nmounts].path, mountpoint, sizeof(mounts[0].path));
 	mounts[nmounts].len = strlen(mountpoint);
 	mounts[nmounts].root = root;
+	mounts[nmounts].what = what;
 	nmounts++;
+	return 0;
+}
+
+int vfs_mount_info(int i, const char **path, const char **what)
+{
+	if (i < 0 || i >= nmounts)
+		return -ENOENT;
+	*path = mounts[i].path;
+	*what = mounts[i].what;
 	return 0;
 }
 

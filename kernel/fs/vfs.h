@@ -135,8 +135,15 @@ static inline void vnode_put(struct vnode *vn)
 	vobject_unref(&vn->obj);
 }
 
-/* Attach root's tree at the absolute path mountpoint. */
-int vfs_mount(const char *mountpoint, struct vnode *root);
+/*
+ * Attach root's tree at the absolute path mountpoint (at boot, before any
+ * process runs). what: "source type options" as /proc/mounts shows them,
+ * a string that lives as long as the kernel.
+ */
+int vfs_mount(const char *mountpoint, struct vnode *root, const char *what);
+
+/* Mount i's path and description (vfs_mount); 0, or -ENOENT past the last. */
+int vfs_mount_info(int i, const char **path, const char **what);
 
 /*
  * vfs_lookup - resolve path (absolute, or relative to the directory whose

@@ -17,6 +17,7 @@ struct proc *init_proc;
 static struct kmem_cache *proc_cache;
 static struct list_node pid_hash[PID_HASH];
 static int next_pid = 1;
+static int last_pid;
 static int nprocs;
 uint64_t proc_forks;
 
@@ -51,7 +52,7 @@ static int pid_alloc(void)
 		if (next_pid >= PID_MAX)
 			next_pid = 2;
 		if (!proc_find(pid))
-			return pid;
+			return last_pid = pid;
 	}
 }
 
@@ -94,6 +95,11 @@ void proc_free(struct proc *p)
 	kstack_free(p->kstack_top);
 	kfree(p->cwd_path);
 	kmem_cache_free(proc_cache, p);
+}
+
+int proc_last_pid(void)
+{
+	return READ_ONCE(last_pid);
 }
 
 int proc_count(void)

@@ -120,6 +120,9 @@ int proc_for_each(int (*fn)(struct proc *p, void *arg), void *arg);
  */
 void proc_usage(const struct proc *p, struct proc_usage *u);
 
+/* The pid given out last (/proc/loadavg). */
+int proc_last_pid(void);
+
 /* Processes created since boot (/proc/stat "processes"). */
 extern uint64_t proc_forks;
 

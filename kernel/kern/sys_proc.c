@@ -13,6 +13,7 @@
 #include "kern/sleep.h"
 #include "kern/syscall.h"
 #include "kern/uaccess.h"
+#include "kern/version.h"
 #include "vm/vmspace.h"
 
 #define CLOCK_REALTIME		0
@@ -310,12 +311,11 @@ static long sys_uname(long ubuf)
 	struct kutsname u;
 
 	memset(&u, 0, sizeof(u));
-	strlcpy(u.sysname, "Kilburn", sizeof(u.sysname));
-	strlcpy(u.nodename, "kilburn", sizeof(u.nodename));
-	/* the Linux ABI level it offers, for C libraries that check it */
-	strlcpy(u.release, "6.1.0-kilburn", sizeof(u.release));
-	strlcpy(u.version, "#1 SMP", sizeof(u.version));
-	strlcpy(u.machine, "riscv64", sizeof(u.machine));
+	strlcpy(u.sysname, KILBURN_SYSNAME, sizeof(u.sysname));
+	strlcpy(u.nodename, KILBURN_NODENAME, sizeof(u.nodename));
+	strlcpy(u.release, KILBURN_RELEASE, sizeof(u.release));
+	strlcpy(u.version, KILBURN_VERSION, sizeof(u.version));
+	strlcpy(u.machine, KILBURN_MACHINE, sizeof(u.machine));
 	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
 	return copy_to_user(ubuf, &u, sizeof(u));
 }

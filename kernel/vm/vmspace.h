@@ -111,6 +111,20 @@ extern struct vm_events vm_events;
  */
 void vmspace_count_fault(struct vmspace *vm, bool major);
 
+/* An address space's sizes and resident pages (vmspace_stats.c). */
+struct vm_stats {
+	uint64_t vsize, data, stack, exec;	/* bytes mapped, by kind */
+	uint64_t rss, rss_anon, rss_file, rss_shmem;	/* pages */
+	uint64_t page_tables;			/* frames of the page table */
+	uint64_t peak_vsize, peak_rss;		/* bytes, pages: the largest seen */
+};
+
+/*
+ * vmspace_stats - fill *st for vm (vm->lock held), walking every page of
+ * every region: O(pages mapped by regions). Notes the peaks seen.
+ */
+void vmspace_stats(struct vmspace *vm, struct vm_stats *st);
+
 /*
  * vmspace_copyin - copy len bytes at va in vm into the kernel at dst,
  * reading the frames through the direct map (vm need not be active);

@@ -121,7 +121,7 @@ static void usage_add_child(struct proc *p, const struct proc *z)
 	p->csystem_ticks += z->system_ticks + z->csystem_ticks;
 }
 
-long proc_wait(int pid, int *status, int options)
+long proc_wait(int pid, int *status, int options, struct proc_usage *ru)
 {
 	struct proc *p = current();
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
@@ -143,6 +143,13 @@ long proc_wait(int pid, int *status, int options)
 	pid = z->pid;
 	*status = z->exit_status;
 	usage_add_child(p, z);
+	if (ru)
+		*ru = (struct proc_usage) {
+			.min_flt = z->min_flt + z->cmin_flt,
+			.maj_flt = z->maj_flt + z->cmaj_flt,
+			.user_ticks = z->user_ticks + z->cuser_ticks,
+			.system_ticks = z->system_ticks + z->csystem_ticks,
+		};
 	proc_free(z);
 	return pid;
 }

@@ -13,6 +13,7 @@
 #include "kern/sleep.h"
 #include "kern/syscall.h"
 #include "kern/uaccess.h"
+#include "kern/usage.h"
 #include "kern/version.h"
 #include "vm/vmspace.h"
 
@@ -102,6 +103,7 @@ static long sys_execve(long upath, long uargv, long uenvp)
 
 static long sys_wait4(long pid, long ustatus, long options, long urusage)
 {
+	struct proc_usage ru = { 0 };
 	int status = 0;
 	long ret;
 
@@ -109,11 +111,11 @@ static long sys_wait4(long pid, long ustatus, long options, long urusage)
 		return -EINVAL;
 	if (pid == 0 || pid < -1)
 		pid = -pid > 1 ? -pid : -1;	/* no process groups: pgid = pid */
-	ret = proc_wait(pid, &status, options);
+	ret = proc_wait(pid, &status, options, &ru);
 	if (ret > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
-	if (ret >= 0 && urusage && clear_user(urusage, 144))
-		return -EFAULT;
+	if (ret >= 0 && urusage && rusage_copyout(urusage, &ru, 0))
+		return -EFAULT;		/* WNOHANG with none: zeros, as Linux */
 	return ret;
 }
 

@@ -524,6 +524,7 @@ struct fake_obj {
 	struct page **pages;
 	int gets;
 	int fail;
+	bool reads_in;		/* a first get_page says VOBJECT_READ_IN */
 };
 
 static int fake_released;		/* fake objects released so far */
@@ -553,6 +554,11 @@ static int fake_get_page(struct vobject *obj, uint64_t idx, struct page **pg)
 		for (size_t i = 0; i < P; i++)
 			data[i] = pattern(fo, idx, i);
 		fo->pages[idx] = p;
+		if (fo->reads_in) {
+			*pg = p;
+			page_ref_inc(p);
+			return VOBJECT_READ_IN;	/* as if read from a disk */
+		}
 	}
 	*pg = fo->pages[idx];
 	page_ref_inc(*pg);	/* the caller's */
@@ -1292,6 +1298,45 @@ TEST(private_file_read_maps_the_object_page_and_a_write_copies_it)
 	CHECK_EQ(fake_released, 0);
 	vobject_unref(&a->obj);
 	CHECK_EQ(fake_released, 1);
+	CHECK(no_frame_leaked());
+}
+
+/*
+ * Each resolved fault counts once: a major one when the object had to read
+ * the page in, else a minor one; failed faults are not counted.
+ *
+ *   10000 [ anon rw- ] 12000 ... 20000 [ file r-- M+0 ] 22000
+ */
+TEST(faults_are_counted_once_minor_or_major)
+{
+	struct vmspace *vm, *other;
+	struct fake_obj *m;
+	uint64_t pgfault = vm_events.pgfault, pgmajfault = vm_events.pgmajfault;
+
+	setup();
+	vm = new_vm();
+	other = new_vm();
+	m = fake_create("M", 2);
+	m->reads_in = true;
+	CHECK_EQ(map_anon(vm, 0x10000, 2 * P, RW), 0);
+	CHECK_EQ(map(vm, 0x20000, 2 * P, R_, 0, &m->obj, 0, 2 * P), 0);
+	CHECK_EQ(map(other, 0x20000, 2 * P, R_, 0, &m->obj, 0, 2 * P), 0);
+	CHECK_EQ(vm_fault(vm, 0x10000, R_), FAULT_OK);		/* zero page */
+	CHECK_EQ(vm_fault(vm, 0x10000, W_), FAULT_OK);		/* its own page */
+	CHECK_EQ(vm_fault(vm, 0x20000, R_), FAULT_OK);		/* read in: major */
+	CHECK_EQ(vm_fault(vm, 0x21000, R_), FAULT_OK);		/* major */
+	CHECK_EQ(vm_fault(other, 0x20000, R_), FAULT_OK);	/* cached: minor */
+	CHECK_EQ(vm_fault(vm, 0x50000, R_), FAULT_NOT_MAPPED);
+	CHECK_EQ(vm_fault(vm, 0x20000, W_), FAULT_PROTECTION);
+	CHECK_EQ(vm->min_flt, 2);
+	CHECK_EQ(vm->maj_flt, 2);
+	CHECK_EQ(other->min_flt, 1);
+	CHECK_EQ(other->maj_flt, 0);
+	CHECK_EQ(vm_events.pgfault - pgfault, 5);
+	CHECK_EQ(vm_events.pgmajfault - pgmajfault, 2);
+	vmspace_destroy(vm);
+	vmspace_destroy(other);
+	vobject_unref(&m->obj);
 	CHECK(no_frame_leaked());
 }
 

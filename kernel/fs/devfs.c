@@ -223,7 +223,7 @@ int devfs_mount(const char *mountpoint)
 	for (size_t i = 0; i < ndevices; i++)
 		if (devfs_make_vnode(i) < 0)
 			return -ENOMEM;
-	return vfs_mount(mountpoint, dir);
+	return vfs_mount(mountpoint, dir, "devfs devfs rw");
 }
 
 struct blkdev *devfs_vnode_disk(struct vnode *vn)

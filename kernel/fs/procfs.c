@@ -1,12 +1,11 @@
 /*
  * /proc: what a user expects from Linux, generated when a file is opened.
+ * This file makes the tree; procfs_pid.c and procfs_sys.c write the files
+ * (procfs_gen.h lists them).
  *
- *   /proc/meminfo          memory totals (kB)
- *   /proc/slabinfo         the kernel's object caches, Linux's version 2.1 format
- *   /proc/swaps            the active swap areas (vm/swapon.h)
+ *   /proc/{meminfo,slabinfo,swaps,uptime,loadavg,version,stat,cpuinfo,mounts}
  *   /proc/self             symbolic link to the reader's /proc/<pid>
- *   /proc/<pid>/status     Name, State, Pid, PPid, VmSize, VmRSS, ...
- *   /proc/<pid>/maps       the regions of the address space, Linux's format
+ *   /proc/<pid>/{stat,statm,status,cmdline,comm,maps}
  *   /proc/<pid>/exe        symbolic link to the program
  *   /proc/sys/vm/drop_caches    write 1: drop clean page-cache pages; 2: unused
  *                               vnodes and empty slabs; 3: both
@@ -15,24 +14,65 @@
  * Vnodes are made per lookup and freed with their last reference.
  */
 #include "fs/procfs.h"
+#include "fs/procfs_gen.h"
 #include "fs/vfs.h"
 #include "kern/files.h"
 #include "kern/proc.h"
 #include "kern/uaccess.h"
 #include "vm/kmem.h"
-#include "vm/pmm.h"
 #include "vm/reclaim.h"
-#include "vm/swap_slots.h"
-#include "vm/swapon.h"
 #include "vm/vmspace.h"
-#include "vm/vobject.h"
 
 #define PROCFS_DEV	4
-#define MAPS_PATH_COLUMN 73	/* where Linux starts the path in maps */
 
 enum pnode {
-	P_ROOT, P_SELF, P_MEMINFO, P_SLABINFO, P_PIDDIR, P_STATUS, P_MAPS, P_EXE,
-	P_SYS, P_SYSVM, P_DROP_CACHES, P_MAX_MAP_COUNT, P_SWAPS,
+	P_ROOT, P_SELF, P_PIDDIR, P_SYS, P_SYSVM, P_DROP_CACHES, P_MAX_MAP_COUNT,
+	/* files of the system */
+	P_MEMINFO, P_SLABINFO, P_SWAPS, P_UPTIME, P_LOADAVG, P_VERSION, P_STAT,
+	P_CPUINFO, P_MOUNTS,
+	/* files of a process */
+	P_PID_STAT, P_STATM, P_STATUS, P_CMDLINE, P_COMM, P_MAPS, P_EXE,
+	P_KINDS
+};
+
+/* A name in a directory of /proc. */
+struct pentry {
+	const char *name;
+	uint8_t kind;
+};
+
+static const struct pentry root_entries[] = {
+	{ "self", P_SELF }, { "meminfo", P_MEMINFO }, { "sys", P_SYS },
+	{ "swaps", P_SWAPS }, { "slabinfo", P_SLABINFO }, { "uptime", P_UPTIME },
+	{ "loadavg", P_LOADAVG }, { "version", P_VERSION }, { "stat", P_STAT },
+	{ "cpuinfo", P_CPUINFO }, { "mounts", P_MOUNTS },
+};
+
+static const struct pentry pid_entries[] = {
+	{ "stat", P_PID_STAT }, { "statm", P_STATM }, { "status", P_STATUS },
+	{ "cmdline", P_CMDLINE }, { "comm", P_COMM }, { "maps", P_MAPS },
+	{ "exe", P_EXE },
+};
+
+static const struct pentry sys_entries[] = { { "vm", P_SYSVM } };
+
+static const struct pentry sysvm_entries[] = {
+	{ "drop_caches", P_DROP_CACHES }, { "max_map_count", P_MAX_MAP_COUNT },
+};
+
+/* The generators of the files, by kind (procfs_gen.h). */
+static void (*const sys_gens[P_KINDS])(struct sbuf *sb) = {
+	[P_MEMINFO] = procfs_gen_meminfo, [P_SLABINFO] = procfs_gen_slabinfo,
+	[P_SWAPS] = procfs_gen_swaps, [P_UPTIME] = procfs_gen_uptime,
+	[P_LOADAVG] = procfs_gen_loadavg, [P_VERSION] = procfs_gen_version,
+	[P_STAT] = procfs_gen_stat, [P_CPUINFO] = procfs_gen_cpuinfo,
+	[P_MOUNTS] = procfs_gen_mounts,
+};
+
+static void (*const pid_gens[P_KINDS])(struct sbuf *sb, int pid) = {
+	[P_PID_STAT] = procfs_gen_stat_pid, [P_STATM] = procfs_gen_statm,
+	[P_STATUS] = procfs_gen_status, [P_CMDLINE] = procfs_gen_cmdline,
+	[P_COMM] = procfs_gen_comm, [P_MAPS] = procfs_gen_maps,
 };
 
 struct pinfo {
@@ -40,16 +80,27 @@ struct pinfo {
 	int pid;
 };
 
-/* A growing text buffer. */
-struct sbuf {
-	char *buf;
-	size_t len, cap;
-	bool failed;
-};
+/* Make room for at least want bytes in sb; 0, or -ENOMEM (sb->failed). */
+static int sbuf_grow(struct sbuf *sb, size_t want)
+{
+	size_t cap = sb->cap ? sb->cap : 4096;
+	char *bigger;
 
-static void sbuf_printf(struct sbuf *sb, const char *fmt, ...) __printf(2, 3);
+	while (cap < want)
+		cap *= 2;
+	bigger = kmalloc(cap, 0);
+	if (!bigger) {
+		sb->failed = true;
+		return -ENOMEM;
+	}
+	memcpy(bigger, sb->buf, sb->len);
+	kfree(sb->buf);
+	sb->buf = bigger;
+	sb->cap = cap;
+	return 0;
+}
 
-static void sbuf_printf(struct sbuf *sb, const char *fmt, ...)
+void sbuf_printf(struct sbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -64,45 +115,54 @@ static void sbuf_printf(struct sbuf *sb, const char *fmt, ...)
 			sb->len += n;
 			return;
 		}
-		size_t cap = sb->cap ? sb->cap * 2 : 4096;
-		char *bigger = kmalloc(cap, 0);
-
-		if (!bigger) {
-			sb->failed = true;
+		if (sbuf_grow(sb, sb->len + n + 1) < 0)
 			return;
-		}
-		memcpy(bigger, sb->buf, sb->len);
-		kfree(sb->buf);
-		sb->buf = bigger;
-		sb->cap = cap;
 	}
+}
+
+void sbuf_put(struct sbuf *sb, const void *data, size_t len)
+{
+	if (sb->failed || (sb->len + len >= sb->cap && sbuf_grow(sb, sb->len + len + 1) < 0))
+		return;
+	memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
 }
 
 static const struct vnode_ops procfs_ops, procfs_file_ops;
 static const struct file_ops sfile_ops, sysctl_file_ops;
 
+/* The mode of a node of this kind. */
+static uint32_t pnode_mode(enum pnode kind)
+{
+	switch (kind) {
+	case P_ROOT: case P_PIDDIR: case P_SYS: case P_SYSVM:
+		return S_IFDIR | 0555;
+	case P_SELF: case P_EXE:
+		return S_IFLNK | 0777;
+	case P_SLABINFO:
+		return S_IFREG | 0400;
+	case P_DROP_CACHES:
+		return S_IFREG | 0200;
+	case P_MAX_MAP_COUNT:
+		return S_IFREG | 0644;
+	default:
+		return S_IFREG | 0444;
+	}
+}
+
 static struct vnode *pnode_new(enum pnode kind, int pid)
 {
 	struct vnode *vn = kmalloc(sizeof(*vn) + sizeof(struct pinfo), KM_ZERO);
+	uint32_t mode = pnode_mode(kind);
 	struct pinfo *pi;
-	static const uint32_t modes[] = {
-		[P_ROOT] = S_IFDIR | 0555, [P_SELF] = S_IFLNK | 0777,
-		[P_MEMINFO] = S_IFREG | 0444, [P_SLABINFO] = S_IFREG | 0400,
-		[P_PIDDIR] = S_IFDIR | 0555,
-		[P_STATUS] = S_IFREG | 0444, [P_MAPS] = S_IFREG | 0444,
-		[P_EXE] = S_IFLNK | 0777, [P_SYS] = S_IFDIR | 0555,
-		[P_SYSVM] = S_IFDIR | 0555, [P_DROP_CACHES] = S_IFREG | 0200,
-		[P_MAX_MAP_COUNT] = S_IFREG | 0644, [P_SWAPS] = S_IFREG | 0444,
-	};
 
 	if (!vn)
 		return NULL;
 	pi = (struct pinfo *)(vn + 1);
 	pi->kind = kind;
 	pi->pid = pid;
-	vnode_init(vn, (modes[kind] & S_IFMT) == S_IFDIR ? VDIR :
-		   (modes[kind] & S_IFMT) == S_IFLNK ? VLNK : VREG,
-		   modes[kind], &procfs_ops);
+	vnode_init(vn, (mode & S_IFMT) == S_IFDIR ? VDIR :
+		   (mode & S_IFMT) == S_IFLNK ? VLNK : VREG, mode, &procfs_ops);
 	if (vn->type == VREG)
 		vn->ops = &procfs_file_ops;
 	vn->priv = pi;
@@ -141,49 +201,48 @@ static bool name_is(const char *name, size_t len, const char *want)
 	return strlen(want) == len && memcmp(name, want, len) == 0;
 }
 
+/* The entry called name in a table of n; its kind, or -1. */
+static int pentry_find(const struct pentry *t, size_t n, const char *name,
+		       size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (name_is(name, len, t[i].name))
+			return t[i].kind;
+	return -1;
+}
+
+/* The table of entries of a directory of this kind; NULL for the root's pids. */
+static const struct pentry *dir_entries(enum pnode kind, size_t *n)
+{
+	switch (kind) {
+	case P_ROOT:
+		*n = ARRAY_SIZE(root_entries);
+		return root_entries;
+	case P_SYS:
+		*n = ARRAY_SIZE(sys_entries);
+		return sys_entries;
+	case P_SYSVM:
+		*n = ARRAY_SIZE(sysvm_entries);
+		return sysvm_entries;
+	default:
+		*n = ARRAY_SIZE(pid_entries);
+		return pid_entries;
+	}
+}
+
 static int procfs_lookup(struct vnode *dir, const char *name, size_t len,
 			 struct vnode **out)
 {
 	struct pinfo *pi = dir->priv;
-	enum pnode kind;
-	int pid = pi->pid;
+	size_t n;
+	const struct pentry *t = dir_entries(pi->kind, &n);
+	int kind = pentry_find(t, n, name, len), pid = pi->pid;
 
-	if (pi->kind == P_ROOT) {
-		if (name_is(name, len, "self"))
-			kind = P_SELF;
-		else if (name_is(name, len, "meminfo"))
-			kind = P_MEMINFO;
-		else if (name_is(name, len, "slabinfo"))
-			kind = P_SLABINFO;
-		else if (name_is(name, len, "sys"))
-			kind = P_SYS;
-		else if (name_is(name, len, "swaps"))
-			kind = P_SWAPS;
-		else if (parse_pid(name, len, &pid) && pid_exists(pid))
-			kind = P_PIDDIR;
-		else
-			return -ENOENT;
-	} else if (pi->kind == P_SYS) {
-		if (!name_is(name, len, "vm"))
-			return -ENOENT;
-		kind = P_SYSVM;
-	} else if (pi->kind == P_SYSVM) {
-		if (name_is(name, len, "drop_caches"))
-			kind = P_DROP_CACHES;
-		else if (name_is(name, len, "max_map_count"))
-			kind = P_MAX_MAP_COUNT;
-		else
-			return -ENOENT;
-	} else {
-		if (name_is(name, len, "status"))
-			kind = P_STATUS;
-		else if (name_is(name, len, "maps"))
-			kind = P_MAPS;
-		else if (name_is(name, len, "exe"))
-			kind = P_EXE;
-		else
-			return -ENOENT;
-	}
+	if (kind < 0 && pi->kind == P_ROOT && parse_pid(name, len, &pid) &&
+	    pid_exists(pid))
+		kind = P_PIDDIR;
+	if (kind < 0)
+		return -ENOENT;
 	*out = pnode_new(kind, pid);
 	return *out ? 0 : -ENOMEM;
 }
@@ -207,43 +266,30 @@ static int cmp_int(int a, int b)
 	return a < b ? -1 : a > b;
 }
 
+static uint8_t pentry_dtype(enum pnode kind)
+{
+	uint32_t fmt = pnode_mode(kind) & S_IFMT;
+
+	return fmt == S_IFDIR ? DT_DIR : fmt == S_IFLNK ? DT_LNK : DT_REG;
+}
+
 static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 {
 	struct pinfo *pi = dir->priv;
-	static const char *const root_names[] = { "self", "meminfo", "sys", "swaps", "slabinfo" };
-	static const uint8_t root_kinds[] = { P_SELF, P_MEMINFO, P_SYS, P_SWAPS, P_SLABINFO };
-	static const char *const pid_names[] = { "status", "maps", "exe" };
-	static const char *const sysvm_names[] = { "drop_caches", "max_map_count" };
+	size_t n;
+	const struct pentry *t = dir_entries(pi->kind, &n);
 
-	if (pi->kind == P_SYS || pi->kind == P_SYSVM) {
-		bool vm = pi->kind == P_SYSVM;
-
-		if (*pos >= (vm ? ARRAY_SIZE(sysvm_names) : 1))
-			return 0;
-		const char *name = vm ? sysvm_names[*pos] : "vm";
-
-		vdirent_set(e, vm ? P_DROP_CACHES + *pos : P_SYSVM, vm ? DT_REG : DT_DIR,
-			    name, strlen(name));
+	if (*pos < n) {
+		vdirent_set(e, (uint64_t)pi->pid << 8 | t[*pos].kind,
+			    pentry_dtype(t[*pos].kind), t[*pos].name,
+			    strlen(t[*pos].name));	/* short constant names */
 		(*pos)++;
 		return 1;
 	}
-	if (pi->kind == P_PIDDIR) {
-		if (*pos >= ARRAY_SIZE(pid_names))
-			return 0;
-		vdirent_set(e, (uint64_t)pi->pid << 8 | (P_STATUS + *pos),
-			    *pos == 2 ? DT_LNK : DT_REG, pid_names[*pos],
-			    strlen(pid_names[*pos]));	/* short constant names */
-		(*pos)++;
-		return 1;
-	}
-	if (*pos < ARRAY_SIZE(root_names)) {
-		vdirent_set(e, root_kinds[*pos], *pos == 0 ? DT_LNK : *pos == 2 ? DT_DIR : DT_REG,
-			    root_names[*pos], strlen(root_names[*pos]));
-		(*pos)++;
-		return 1;
-	}
+	if (pi->kind != P_ROOT)
+		return 0;
 	/* then the processes, by increasing pid: the next pid above the last */
-	int last = *pos == ARRAY_SIZE(root_names) ? 0 : (int)(*pos >> 8);
+	int last = *pos == ARRAY_SIZE(root_entries) ? 0 : (int)(*pos >> 8);
 	struct pid_list l = { .cap = proc_count() + 16 };
 	int next = 0;
 
@@ -286,166 +332,6 @@ static long procfs_readlink(struct vnode *vn, char *buf, size_t len)
 	n = MIN(strlen(tmp), len);
 	memcpy(buf, tmp, n);
 	return n;
-}
-
-static void gen_meminfo(struct sbuf *sb)
-{
-	kmem_reclaim();		/* empty slab pages count as free */
-	uint64_t total = pmm_total_frames() * PAGE_SIZE / 1024;
-	uint64_t free = pmm_free_frames() * PAGE_SIZE / 1024;
-	uint64_t cached = vfs_cached_pages * PAGE_SIZE / 1024;
-	uint64_t slab = kmem_slab_pages() * PAGE_SIZE / 1024;
-	uint64_t swap_total, swap_free;
-
-	swap_slots_totals(&swap_total, &swap_free);
-	sbuf_printf(sb, "MemTotal:       %8lu kB\n", total);
-	sbuf_printf(sb, "MemFree:        %8lu kB\n", free);
-	sbuf_printf(sb, "MemAvailable:   %8lu kB\n", free);
-	sbuf_printf(sb, "Cached:         %8lu kB\n", cached);
-	sbuf_printf(sb, "SwapTotal:      %8lu kB\n", swap_total * (PAGE_SIZE / 1024));
-	sbuf_printf(sb, "SwapFree:       %8lu kB\n", swap_free * (PAGE_SIZE / 1024));
-	sbuf_printf(sb, "Slab:           %8lu kB\n", slab);
-}
-
-/* /proc/slabinfo: every object cache, in Linux's version 2.1 columns. */
-static void gen_slabinfo(struct sbuf *sb)
-{
-	size_t n = kmem_cache_infos(NULL, 0) + 8, got;
-	struct kmem_cache_info *info = kmalloc(n * sizeof(*info), 0);
-
-	if (!info) {
-		sb->failed = true;
-		return;
-	}
-	got = MIN(kmem_cache_infos(info, n), n);
-	sbuf_printf(sb, "slabinfo - version: 2.1\n");
-	sbuf_printf(sb, "# name            <active_objs> <num_objs> <objsize> "
-		    "<objperslab> <pagesperslab> : tunables <limit> <batchcount> "
-		    "<sharedfactor> : slabdata <active_slabs> <num_slabs> "
-		    "<sharedavail>\n");
-	for (size_t i = 0; i < got; i++)
-		sbuf_printf(sb, "%-17s %6lu %6lu %6lu %4lu %4lu : tunables %4u %4u %4u"
-			    " : slabdata %6lu %6lu %6u\n", info[i].name,
-			    info[i].active, info[i].total, info[i].objsize,
-			    info[i].per_slab, info[i].pages_per_slab, 0, 0, 0,
-			    info[i].slabs, info[i].slabs, 0);
-	kfree(info);
-}
-
-static void gen_swaps(struct sbuf *sb)
-{
-	char *buf = kmalloc(PAGE_SIZE, 0);
-	size_t n;
-
-	if (!buf) {
-		sb->failed = true;
-		return;
-	}
-	n = swap_show(buf, PAGE_SIZE);	/* 32 areas of < 128 bytes fit */
-	if (n >= PAGE_SIZE)
-		sb->failed = true;
-	else
-		sbuf_printf(sb, "%s", buf);
-	kfree(buf);
-}
-
-static const char *const state_names[] = {
-	[PROC_EMBRYO] = "R (running)", [PROC_RUNNABLE] = "R (running)",
-	[PROC_RUNNING] = "R (running)", [PROC_SLEEPING] = "S (sleeping)",
-	[PROC_ZOMBIE] = "Z (zombie)",
-};
-
-/* What /proc shows of a process, copied under proc_tree_lock. */
-struct proc_snap {
-	bool found;
-	char name[PROC_NAME_MAX];
-	enum proc_state state;
-	int ppid;
-	struct vmspace *vm;	/* with a reference, or NULL */
-};
-
-static void proc_snapshot(int pid, struct proc_snap *snap)
-{
-	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
-	struct proc *p = proc_find(pid);
-
-	memset(snap, 0, sizeof(*snap));
-	if (p) {
-		snap->found = true;
-		memcpy(snap->name, p->name, sizeof(snap->name));
-		snap->state = p->state;
-		snap->ppid = p->parent ? p->parent->pid : 0;
-		snap->vm = p->vm;
-		if (snap->vm)
-			vmspace_get(snap->vm);
-	}
-	spin_unlock_irqrestore(&proc_tree_lock, flags);
-}
-
-static void gen_status(struct sbuf *sb, int pid)
-{
-	struct proc_snap snap;
-	struct vmspace *vm;
-
-	proc_snapshot(pid, &snap);
-	if (!snap.found)
-		return;
-	vm = snap.vm;
-	sbuf_printf(sb, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n",
-		    snap.name, state_names[snap.state], pid, pid, snap.ppid);
-	if (vm) {
-		mutex_lock(&vm->lock);
-		sbuf_printf(sb, "VmSize:\t%8lu kB\n", vmspace_virtual_size(vm) / 1024);
-		sbuf_printf(sb, "VmRSS:\t%8lu kB\n",
-			    pmap_resident(vm->pmap) * PAGE_SIZE / 1024);
-		mutex_unlock(&vm->lock);
-		vmspace_put(vm);
-	}
-	sbuf_printf(sb, "Threads:\t1\n");
-}
-
-static void gen_maps(struct sbuf *sb, int pid)
-{
-	struct proc_snap snap;
-	struct vmspace *vm;
-
-	proc_snapshot(pid, &snap);
-	vm = snap.vm;
-	if (!vm)
-		return;
-	mutex_lock(&vm->lock);
-	for (struct avl_node *n = avl_first(&vm->regions); n; n = avl_next(n)) {
-		struct region *r = avl_entry(n, struct region, node);
-		const char *path = r->obj && r->obj->ops->path ? r->obj->ops->path(r->obj) : NULL;
-
-		uint32_t dev = 0;
-		uint64_t ino = 0;
-		size_t start_len = sb->len;
-
-		if (!path && (r->flags & REGION_HEAP))
-			path = "[heap]";
-		if (!path && (r->flags & REGION_GROWSDOWN))
-			path = "[stack]";
-		if (r->obj && r->obj->ops->ident)
-			r->obj->ops->ident(r->obj, &dev, &ino);
-		sbuf_printf(sb, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu",
-			    r->start, r->end,
-			    r->prot & VM_PROT_READ ? 'r' : '-',
-			    r->prot & VM_PROT_WRITE ? 'w' : '-',
-			    r->prot & VM_PROT_EXEC ? 'x' : '-',
-			    r->flags & REGION_SHARED ? 's' : 'p',
-			    r->obj ? r->obj_pgoff << PAGE_SHIFT : 0,
-			    dev >> 8, dev & 0xff, ino);
-		if (path) {		/* Linux pads the path to column 73 */
-			size_t col = sb->len - start_len;
-
-			sbuf_printf(sb, "%*s%s", col < MAPS_PATH_COLUMN ?
-				    (int)(MAPS_PATH_COLUMN - col) : 1, "", path);
-		}
-		sbuf_printf(sb, "\n");
-	}
-	mutex_unlock(&vm->lock);
-	vmspace_put(vm);
 }
 
 static long sfile_read(struct file *f, uint64_t ubuf, size_t len)
@@ -569,18 +455,12 @@ static int procfs_open(struct vnode *vn, unsigned int flags, struct file **out)
 		return -ENOMEM;
 	if (pi->kind == P_DROP_CACHES || pi->kind == P_MAX_MAP_COUNT)
 		ops = &sysctl_file_ops;
-	if (pi->kind == P_MEMINFO)
-		gen_meminfo(sb);
-	else if (pi->kind == P_SLABINFO)
-		gen_slabinfo(sb);
-	else if (pi->kind == P_STATUS)
-		gen_status(sb, pi->pid);
-	else if (pi->kind == P_MAPS)
-		gen_maps(sb, pi->pid);
+	if (sys_gens[pi->kind])
+		sys_gens[pi->kind](sb);
+	else if (pid_gens[pi->kind])
+		pid_gens[pi->kind](sb, pi->pid);
 	else if (pi->kind == P_MAX_MAP_COUNT)
 		sbuf_printf(sb, "%d\n", READ_ONCE(vm_max_map_count));
-	else if (pi->kind == P_SWAPS)
-		gen_swaps(sb);
 	f = sb->failed ? NULL : file_alloc(ops, flags);
 	if (!f) {
 		kfree(sb->buf);
@@ -620,5 +500,5 @@ int procfs_mount(const char *mountpoint)
 
 	if (!root)
 		return -ENOMEM;
-	return vfs_mount(mountpoint, root);
+	return vfs_mount(mountpoint, root, "proc proc rw");
 }

@@ -91,11 +91,13 @@ static int rootfs_readpage(struct vnode *vn, uint64_t idx, void *buf)
 {
 	const struct cpio_node *node = vn->priv;
 	uint64_t off = idx << PAGE_SHIFT;
+	int err;
 
 	if (off >= node->size)
 		return 0;		/* the page was zeroed */
-	return disk_read(NULL, node->data_off + off, buf,
-			 MIN(PAGE_SIZE, node->size - off));
+	err = disk_read(NULL, node->data_off + off, buf,
+			MIN(PAGE_SIZE, node->size - off));
+	return err < 0 ? err : 1;	/* read from the disk */
 }
 
 static long rootfs_readlink(struct vnode *vn, char *buf, size_t len)
@@ -225,6 +227,8 @@ static uint64_t rootfs_drop_vnodes(void)
 	return dropped;
 }
 
+static char mount_what[32];	/* "/dev/vda cpio ro" for /proc/mounts */
+
 int rootfs_mount(void)
 {
 	int err;
@@ -247,5 +251,6 @@ int rootfs_mount(void)
 	if (!root_vnode)
 		return -ENOMEM;
 	vfs_register_vnode_dropper(rootfs_drop_vnodes);
-	return vfs_mount("/", root_vnode);
+	ksnprintf(mount_what, sizeof(mount_what), "/dev/%s cpio ro", blk_name(disk));
+	return vfs_mount("/", root_vnode, mount_what);
 }

@@ -218,5 +218,5 @@ int tmpfs_mount(const char *mountpoint)
 
 	if (!root)
 		return -ENOMEM;
-	return vfs_mount(mountpoint, root);
+	return vfs_mount(mountpoint, root, "tmpfs tmpfs rw");
 }

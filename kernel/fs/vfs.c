@@ -21,12 +21,15 @@ static struct {
 	char path[64];
 	size_t len;
 	struct vnode *root;
+	const char *what;	/* "source type options" (/proc/mounts) */
 } mounts[MOUNTS_MAX];
 static int nmounts;
 
+static int vnode_page_io(struct vnode *vn, uint64_t idx, struct page **out);
+
 static int vnode_get_page(struct vobject *obj, uint64_t idx, struct page **pg)
 {
-	return vnode_page(container_of(obj, struct vnode, obj), idx, pg);
+	return vnode_page_io(container_of(obj, struct vnode, obj), idx, pg);
 }
 
 static void vnode_release(struct vobject *obj)
@@ -80,28 +83,32 @@ void vnode_init(struct vnode *vn, enum vtype type, uint32_t mode,
 
 /*
  * A new page of vn at idx, read in and put in its cache (vn->lock held).
- * Returns 0 or -errno (-ENOMEM, or the readpage error).
+ * Returns 0, VOBJECT_READ_IN if readpage read it from a disk, or -errno
+ * (-ENOMEM, or the readpage error).
  */
 static int vnode_page_read(struct vnode *vn, uint64_t idx, struct page **out)
 {
 	struct page *pg = vm_page_alloc(PMM_ZERO);
-	int err;
+	int read, err;
 
 	if (!pg)
 		return -ENOMEM;
-	err = vn->ops->readpage ? vn->ops->readpage(vn, idx, page_to_virt(pg)) : 0;
-	if (!err)
-		err = pcache_insert(&vn->pages, idx, pg);
+	read = vn->ops->readpage ? vn->ops->readpage(vn, idx, page_to_virt(pg)) : 0;
+	err = read < 0 ? read : pcache_insert(&vn->pages, idx, pg);
 	if (err) {
 		pmm_free(pg);
 		return err;
 	}
 	__atomic_add_fetch(&vfs_cached_pages, 1, __ATOMIC_RELAXED);
 	*out = pg;
-	return 0;
+	return read > 0 ? VOBJECT_READ_IN : 0;
 }
 
-int vnode_page(struct vnode *vn, uint64_t idx, struct page **out)
+/*
+ * The page of vn at idx with a reference for the caller; 0,
+ * VOBJECT_READ_IN (it was read from a disk: a major fault) or -errno.
+ */
+static int vnode_page_io(struct vnode *vn, uint64_t idx, struct page **out)
 {
 	struct page *pg;
 	int err = 0;
@@ -110,12 +117,19 @@ int vnode_page(struct vnode *vn, uint64_t idx, struct page **out)
 	pg = pcache_lookup(&vn->pages, idx);
 	if (!pg)
 		err = vnode_page_read(vn, idx, &pg);
-	if (!err) {
+	if (err >= 0) {
 		page_ref_inc(pg);	/* the caller's */
 		*out = pg;
 	}
 	mutex_unlock(&vn->lock);
 	return err;
+}
+
+int vnode_page(struct vnode *vn, uint64_t idx, struct page **out)
+{
+	int err = vnode_page_io(vn, idx, out);
+
+	return err < 0 ? err : 0;
 }
 
 void vnode_cache_is_clean(struct vnode *vn)
@@ -323,14 +337,24 @@ void vfs_init(void)
 	reclaim_register(&page_cache_shrinker);
 }
 
-int vfs_mount(const char *mountpoint, struct vnode *root)
+int vfs_mount(const char *mountpoint, struct vnode *root, const char *what)
 {
 	if (nmounts == MOUNTS_MAX || strlen(mountpoint) >= sizeof(mounts[0].path))
 		return -ENOMEM;
 	strlcpy(mounts[nmounts].path, mountpoint, sizeof(mounts[0].path));
 	mounts[nmounts].len = strlen(mountpoint);
 	mounts[nmounts].root = root;
+	mounts[nmounts].what = what;
 	nmounts++;
+	return 0;
+}
+
+int vfs_mount_info(int i, const char **path, const char **what)
+{
+	if (i < 0 || i >= nmounts)
+		return -ENOENT;
+	*path = mounts[i].path;
+	*what = mounts[i].what;
 	return 0;
 }
 

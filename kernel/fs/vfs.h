@@ -76,7 +76,10 @@ struct vnode_ops {
 	 * 1, 0 at the end, or -errno.
 	 */
 	int (*readdir)(struct vnode *dir, uint64_t *pos, struct vdirent *out);
-	/* Fill page idx of the file into buf (zeros past the end). */
+	/*
+	 * Fill page idx of the file into buf (zeros past the end). Returns 0,
+	 * 1 if it read a disk (the fault that needed it was major), or -errno.
+	 */
 	int (*readpage)(struct vnode *vn, uint64_t idx, void *buf);
 	/* Symbolic links: the target into buf; returns its length. */
 	long (*readlink)(struct vnode *vn, char *buf, size_t len);
@@ -132,8 +135,15 @@ static inline void vnode_put(struct vnode *vn)
 	vobject_unref(&vn->obj);
 }
 
-/* Attach root's tree at the absolute path mountpoint. */
-int vfs_mount(const char *mountpoint, struct vnode *root);
+/*
+ * Attach root's tree at the absolute path mountpoint (at boot, before any
+ * process runs). what: "source type options" as /proc/mounts shows them,
+ * a string that lives as long as the kernel.
+ */
+int vfs_mount(const char *mountpoint, struct vnode *root, const char *what);
+
+/* Mount i's path and description (vfs_mount); 0, or -ENOENT past the last. */
+int vfs_mount_info(int i, const char **path, const char **what);
 
 /*
  * vfs_lookup - resolve path (absolute, or relative to the directory whose

@@ -63,6 +63,36 @@ static int map_segments(struct vmspace *vm, struct vnode *vn,
 	return 0;
 }
 
+/*
+ * Where the segments and the stack's strings are, for /proc, as Linux
+ * records them: code spans the executable segments' file bytes, data runs
+ * from the highest segment start to the highest end of file bytes.
+ */
+static void exec_layout(struct vm_layout *lo, const struct elf_info *info,
+			uint64_t bias, const struct exec_stack_layout *l,
+			const struct exec_args *args)
+{
+	memset(lo, 0, sizeof(*lo));
+	lo->start_code = ~0UL;
+	for (int i = 0; i < info->nload; i++) {
+		const struct elf_segment *s = &info->load[i];
+		vaddr_t start = s->vaddr + bias, end = start + s->filesz;
+
+		if (s->prot & ELF_PROT_EXEC) {
+			lo->start_code = MIN(lo->start_code, start);
+			lo->end_code = MAX(lo->end_code, end);
+		}
+		lo->start_data = MAX(lo->start_data, start);
+		lo->end_data = MAX(lo->end_data, end);
+	}
+	if (lo->start_code == ~0UL)
+		lo->start_code = 0;
+	lo->start_stack = l->sp;
+	lo->arg_start = l->strings;
+	lo->arg_end = lo->env_start = l->strings + args->arg_size;
+	lo->env_end = l->strings + args->size;
+}
+
 /* Lay out a new address space for the program. */
 static int build_vmspace(struct vnode *vn, const struct elf_info *info,
 			 uint64_t bias, size_t stack_used, uint64_t stack_limit,
@@ -103,6 +133,10 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *canon,
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
 
 	p->vm = vm;
+	if (old) {		/* the faults stay the process's */
+		p->min_flt += old->min_flt;
+		p->maj_flt += old->maj_flt;
+	}
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	vmspace_activate(vm);
 	if (old)
@@ -245,6 +279,7 @@ static long exec_prepare(struct proc *p, const char *path, const struct exec_arg
 		vmspace_destroy(*vm);
 		return err;
 	}
+	exec_layout(&(*vm)->layout, &info, bias, &l, args);
 	*entry = info.entry + bias;
 	*sp = l.sp;
 	return 0;
@@ -328,6 +363,7 @@ long exec_args_from_user(uint64_t uargv, uint64_t uenvp, struct exec_args *out)
 	if (n < 0)
 		return n;
 	out->argc = n;
+	out->arg_size = out->size;
 	n = count_strings(uenvp, EXEC_ARGC_MAX - out->argc, &out->size);
 	if (n < 0)
 		return n;
@@ -344,6 +380,7 @@ void exec_args_from_kernel(const char *const *argv, const char *const *envp,
 	out->envp = envp;
 	for (; argv && argv[out->argc]; out->argc++)
 		out->size += strlen(argv[out->argc]) + 1;
+	out->arg_size = out->size;
 	for (; envp && envp[out->envc]; out->envc++)
 		out->size += strlen(envp[out->envc]) + 1;
 }

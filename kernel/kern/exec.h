@@ -15,6 +15,7 @@ struct exec_args {
 	size_t argc;
 	size_t envc;
 	size_t size;			/* bytes of the strings, NULs included */
+	size_t arg_size;		/* of them the argv strings' */
 	bool in_kernel;			/* the arrays below, else uargv and uenvp */
 	const char *const *argv;	/* kernel arrays (exec_args_from_kernel) */
 	const char *const *envp;

@@ -62,6 +62,8 @@ static void release_resources(struct proc *p)
 		unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
 
 		p->vm = NULL;		/* /proc readers look under this lock */
+		p->min_flt += vm->min_flt;
+		p->maj_flt += vm->maj_flt;
 		spin_unlock_irqrestore(&proc_tree_lock, flags);
 		vmspace_activate(NULL);
 		vmspace_put(vm);
@@ -110,7 +112,16 @@ static struct proc *find_zombie(struct proc *p, int pid, bool *any)
 	return NULL;
 }
 
-long proc_wait(int pid, int *status, int options)
+/* Add zombie z's usage, and its children's, to p's children's usage. */
+static void usage_add_child(struct proc *p, const struct proc *z)
+{
+	p->cmin_flt += z->min_flt + z->cmin_flt;
+	p->cmaj_flt += z->maj_flt + z->cmaj_flt;
+	p->cuser_ticks += z->user_ticks + z->cuser_ticks;
+	p->csystem_ticks += z->system_ticks + z->csystem_ticks;
+}
+
+long proc_wait(int pid, int *status, int options, struct proc_usage *ru)
 {
 	struct proc *p = current();
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
@@ -131,6 +142,14 @@ long proc_wait(int pid, int *status, int options)
 	spin_unlock_irqrestore(&sched_lock, flags);
 	pid = z->pid;
 	*status = z->exit_status;
+	usage_add_child(p, z);
+	if (ru)
+		*ru = (struct proc_usage) {
+			.min_flt = z->min_flt + z->cmin_flt,
+			.maj_flt = z->maj_flt + z->cmaj_flt,
+			.user_ticks = z->user_ticks + z->cuser_ticks,
+			.system_ticks = z->system_ticks + z->csystem_ticks,
+		};
 	proc_free(z);
 	return pid;
 }

@@ -15,13 +15,17 @@ void proc_exit(int wait_status) __noreturn;
 
 #define W_EXITCODE(code)	(((code) & 0xff) << 8)
 
+struct proc_usage;
+
 /*
  * proc_wait - wait for a child (pid > 0: that child; -1: any) to become a
- * zombie, reap it and return its pid with its status in *status.
+ * zombie, reap it and return its pid with its status in *status and, if ru
+ * is not NULL, what it used, its own reaped children's included (wait4's
+ * rusage). The child's usage is added to the caller's children's.
  * options: WNOHANG returns 0 if none has exited. Returns -ECHILD if there is
  * no such child, -EINTR if a signal arrived.
  */
-long proc_wait(int pid, int *status, int options);
+long proc_wait(int pid, int *status, int options, struct proc_usage *ru);
 
 #define WNOHANG		1
 

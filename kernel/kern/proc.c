@@ -6,6 +6,7 @@
 #include "arch/riscv/trap.h"
 #include "kern/kstack.h"
 #include "vm/kmem.h"
+#include "vm/vmspace.h"
 
 #define PID_HASH	256
 #define PID_MAX		4194304		/* as Linux's pid_max */
@@ -16,7 +17,9 @@ struct proc *init_proc;
 static struct kmem_cache *proc_cache;
 static struct list_node pid_hash[PID_HASH];
 static int next_pid = 1;
+static int last_pid;
 static int nprocs;
+uint64_t proc_forks;
 
 void proc_init(void)
 {
@@ -49,7 +52,7 @@ static int pid_alloc(void)
 		if (next_pid >= PID_MAX)
 			next_pid = 2;
 		if (!proc_find(pid))
-			return pid;
+			return last_pid = pid;
 	}
 }
 
@@ -76,6 +79,7 @@ struct proc *proc_alloc(void)
 	p->pid = pid_alloc();
 	list_push(&pid_hash[p->pid % PID_HASH], &p->hash_link);
 	nprocs++;
+	proc_forks++;
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	return p;
 }
@@ -91,6 +95,11 @@ void proc_free(struct proc *p)
 	kstack_free(p->kstack_top);
 	kfree(p->cwd_path);
 	kmem_cache_free(proc_cache, p);
+}
+
+int proc_last_pid(void)
+{
+	return READ_ONCE(last_pid);
 }
 
 int proc_count(void)
@@ -124,4 +133,18 @@ void proc_set_name(struct proc *p, const char *path)
 		if (*s == '/' && s[1])
 			base = s + 1;
 	strlcpy(p->name, base, sizeof(p->name));
+}
+
+void proc_usage(const struct proc *p, struct proc_usage *u)
+{
+	const struct vmspace *vm = p->vm;
+
+	u->min_flt = p->min_flt;
+	u->maj_flt = p->maj_flt;
+	if (vm) {		/* counted under vm->lock: a relaxed read */
+		u->min_flt += __atomic_load_n(&vm->min_flt, __ATOMIC_RELAXED);
+		u->maj_flt += __atomic_load_n(&vm->maj_flt, __ATOMIC_RELAXED);
+	}
+	u->user_ticks = READ_ONCE(p->user_ticks);
+	u->system_ticks = READ_ONCE(p->system_ticks);
 }

@@ -71,7 +71,17 @@ struct proc {
 	uint64_t set_child_tid;		/* user address, CLONE_CHILD_SETTID */
 	uint64_t stack_limit;		/* RLIMIT_STACK soft limit */
 	uint32_t umask;			/* permission bits removed on create */
-	uint64_t start_ns;
+	uint64_t start_ns;		/* since boot, when it was forked */
+	uint64_t user_ticks, system_ticks;	/* timer ticks that found it running */
+	/* faults of the address spaces it has left (exec, exit) (proc_tree_lock) */
+	uint64_t min_flt, maj_flt;
+	/* usage of its reaped children, and of theirs (its own wait4) */
+	uint64_t cmin_flt, cmaj_flt, cuser_ticks, csystem_ticks;
+};
+
+/* What a process has used, for /proc/<pid>/stat and getrusage. */
+struct proc_usage {
+	uint64_t min_flt, maj_flt;
 	uint64_t user_ticks, system_ticks;
 };
 
@@ -103,6 +113,18 @@ int proc_count(void);
 
 /* Visit every process under proc_tree_lock; stop when fn returns nonzero. */
 int proc_for_each(int (*fn)(struct proc *p, void *arg), void *arg);
+
+/*
+ * proc_usage - p's faults and ticks so far, its current address space's
+ * included (proc_tree_lock held, which keeps p and p->vm).
+ */
+void proc_usage(const struct proc *p, struct proc_usage *u);
+
+/* The pid given out last (/proc/loadavg). */
+int proc_last_pid(void);
+
+/* Processes created since boot (/proc/stat "processes"). */
+extern uint64_t proc_forks;
 
 /* Set p's name from a path (its last component). */
 void proc_set_name(struct proc *p, const char *path);

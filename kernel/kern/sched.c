@@ -61,6 +61,7 @@ static void run(struct cpu *c, struct proc *p)
 {
 	p->state = PROC_RUNNING;
 	c->proc = p;
+	c->ctxt++;
 	c->kstack_top = p->kstack_top;
 	c->need_resched = 0;
 	vmspace_activate(p->vm);
@@ -101,18 +102,73 @@ void scheduler(void)
 	}
 }
 
+/* Linux's decay factors per LOAD_FREQ: FIXED_1 / exp(5 s / 1, 5, 15 min) */
+#define EXP_1		1884
+#define EXP_5		2014
+#define EXP_15		2037
+
+unsigned long sched_avenrun[3];
+
+int sched_nr_running(void)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	struct list_node *e;
+	int n = 0;
+
+	list_for_each(e, &runq)
+		n++;
+	for (int i = 0; i < ncpus; i++)
+		n += cpus[i].proc != NULL;
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return n;
+}
+
+/* One step of an exponentially decayed average, rounding up when it rises. */
+static unsigned long load_decay(unsigned long load, unsigned long exp,
+				unsigned long active)
+{
+	unsigned long next = load * exp + active * (FIXED_1 - exp);
+
+	if (active >= load)
+		next += FIXED_1 - 1;
+	return next / FIXED_1;
+}
+
+/* Every LOAD_FREQ ticks of hart 0: fold in the processes running now. */
+static void sched_load_tick(void)
+{
+	static unsigned int ticks;
+	unsigned long active;
+
+	if (++ticks < LOAD_FREQ)
+		return;
+	ticks = 0;
+	active = (unsigned long)sched_nr_running() * FIXED_1;
+	sched_avenrun[0] = load_decay(sched_avenrun[0], EXP_1, active);
+	sched_avenrun[1] = load_decay(sched_avenrun[1], EXP_5, active);
+	sched_avenrun[2] = load_decay(sched_avenrun[2], EXP_15, active);
+}
+
 void sched_tick(bool from_user)
 {
 	struct proc *p = current();
+	struct cpu *c = this_cpu();
 
-	if (!p)
+	if (c->id == 0)
+		sched_load_tick();
+	if (!p) {
+		c->idle_ticks++;
 		return;
-	if (from_user)
+	}
+	if (from_user) {
 		p->user_ticks++;
-	else
+		c->user_ticks++;
+	} else {
 		p->system_ticks++;
+		c->system_ticks++;
+	}
 	if ((p->user_ticks + p->system_ticks) % SCHED_SLICE_TICKS == 0)
-		this_cpu()->need_resched = 1;
+		c->need_resched = 1;
 }
 
 void waitq_init(struct waitq *wq)

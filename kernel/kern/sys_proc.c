@@ -13,6 +13,8 @@
 #include "kern/sleep.h"
 #include "kern/syscall.h"
 #include "kern/uaccess.h"
+#include "kern/usage.h"
+#include "kern/version.h"
 #include "vm/vmspace.h"
 
 #define CLOCK_REALTIME		0
@@ -101,6 +103,7 @@ static long sys_execve(long upath, long uargv, long uenvp)
 
 static long sys_wait4(long pid, long ustatus, long options, long urusage)
 {
+	struct proc_usage ru = { 0 };
 	int status = 0;
 	long ret;
 
@@ -108,11 +111,11 @@ static long sys_wait4(long pid, long ustatus, long options, long urusage)
 		return -EINVAL;
 	if (pid == 0 || pid < -1)
 		pid = -pid > 1 ? -pid : -1;	/* no process groups: pgid = pid */
-	ret = proc_wait(pid, &status, options);
+	ret = proc_wait(pid, &status, options, &ru);
 	if (ret > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
-	if (ret >= 0 && urusage && clear_user(urusage, 144))
-		return -EFAULT;
+	if (ret >= 0 && urusage && rusage_copyout(urusage, &ru, 0))
+		return -EFAULT;		/* WNOHANG with none: zeros, as Linux */
 	return ret;
 }
 
@@ -310,12 +313,11 @@ static long sys_uname(long ubuf)
 	struct kutsname u;
 
 	memset(&u, 0, sizeof(u));
-	strlcpy(u.sysname, "Kilburn", sizeof(u.sysname));
-	strlcpy(u.nodename, "kilburn", sizeof(u.nodename));
-	/* the Linux ABI level it offers, for C libraries that check it */
-	strlcpy(u.release, "6.1.0-kilburn", sizeof(u.release));
-	strlcpy(u.version, "#1 SMP", sizeof(u.version));
-	strlcpy(u.machine, "riscv64", sizeof(u.machine));
+	strlcpy(u.sysname, KILBURN_SYSNAME, sizeof(u.sysname));
+	strlcpy(u.nodename, KILBURN_NODENAME, sizeof(u.nodename));
+	strlcpy(u.release, KILBURN_RELEASE, sizeof(u.release));
+	strlcpy(u.version, KILBURN_VERSION, sizeof(u.version));
+	strlcpy(u.machine, KILBURN_MACHINE, sizeof(u.machine));
 	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
 	return copy_to_user(ubuf, &u, sizeof(u));
 }

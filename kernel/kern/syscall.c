@@ -14,6 +14,7 @@ void syscall_init(void)
 	syscalls_mm(table);
 	syscalls_fs(table);
 	syscalls_swap(table);
+	syscalls_usage(table);
 }
 
 static long unimplemented(struct trapframe *tf)

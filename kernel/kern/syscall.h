@@ -53,6 +53,7 @@ struct trapframe;
 #define SYS_uname		160
 #define SYS_umask		166
 #define SYS_prctl		167
+#define SYS_getrusage		165
 #define SYS_gettimeofday	169
 #define SYS_getpid		172
 #define SYS_getppid		173
@@ -91,6 +92,7 @@ void syscalls_proc(syscall_fn *table);
 void syscalls_mm(syscall_fn *table);
 void syscalls_fs(syscall_fn *table);
 void syscalls_swap(syscall_fn *table);
+void syscalls_usage(syscall_fn *table);
 
 #define SYSCALL(table, name) \
 	((table)[SYS_##name] = (syscall_fn)(void *)sys_##name)

@@ -36,6 +36,7 @@ struct fault {
 	struct region *r;
 	vaddr_t va;			/* page aligned */
 	unsigned int access;
+	bool major;			/* a page was read from a disk */
 };
 
 static struct page *zero_page;
@@ -104,8 +105,9 @@ static enum fault_result fault_shared(struct fault *f)
 	if (past_eof(f))
 		return FAULT_PAST_EOF;
 	err = r->obj->ops->get_page(r->obj, idx, &pg);
-	if (err)
+	if (err < 0)
 		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
+	f->major = err == VOBJECT_READ_IN;
 	res = map_page(f, pg, r->prot);
 	page_put(pg);
 	return res;
@@ -129,8 +131,9 @@ static enum fault_result object_page(struct fault *f, struct page **pg,
 	if (!r->obj || off >= r->obj_limit)
 		return FAULT_OK;
 	err = r->obj->ops->get_page(r->obj, off >> PAGE_SHIFT, pg);
-	if (err)
+	if (err < 0)
 		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
+	f->major = err == VOBJECT_READ_IN;
 	*valid = MIN(PAGE_SIZE, r->obj_limit - off);
 	return FAULT_OK;
 }
@@ -217,6 +220,8 @@ enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 		res = fault_shared(&f);
 	else
 		res = fault_private(&f);
+	if (res == FAULT_OK)
+		vmspace_count_fault(vm, f.major);
 	mutex_unlock(&vm->lock);
 	return res;
 }

@@ -702,6 +702,60 @@ struct vmspace *vmspace_fork(struct vmspace *vm)
  * the page is not mapped writable, fault it in for a write first, just as
  * a store by the program would.
  */
+struct vm_events vm_events;
+
+void vmspace_count_fault(struct vmspace *vm, bool major)
+{
+	if (major)
+		vm->maj_flt++;
+	else
+		vm->min_flt++;
+	__atomic_add_fetch(&vm_events.pgfault, 1, __ATOMIC_RELAXED);
+	if (major)
+		__atomic_add_fetch(&vm_events.pgmajfault, 1, __ATOMIC_RELAXED);
+}
+
+/* Copy n bytes (within one page) at va in vm to dst, faulting it in. */
+static int copyin_page(struct vmspace *vm, void *dst, vaddr_t va, size_t n)
+{
+	for (;;) {
+		enum fault_result res;
+		unsigned int prot;
+		paddr_t pa;
+
+		mutex_lock(&vm->lock);
+		if (pmap_extract(vm->pmap, ALIGN_DOWN(va, PAGE_SIZE), &pa, &prot) &&
+		    (prot & VM_PROT_READ)) {
+			memcpy(dst, (char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1)), n);
+			mutex_unlock(&vm->lock);
+			return 0;
+		}
+		mutex_unlock(&vm->lock);
+		res = vm_fault(vm, va, VM_PROT_READ);
+		if (res != FAULT_OK)
+			return res == FAULT_OOM ? -ENOMEM : -EFAULT;
+	}
+}
+
+int vmspace_copyin(struct vmspace *vm, void *dst, vaddr_t va, size_t len)
+{
+	char *to = dst;
+
+	if (va >= USER_TOP || len > USER_TOP - va)
+		return -EFAULT;
+	while (len > 0) {
+		size_t n = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		int err = copyin_page(vm, to, va, n);
+
+		if (err)
+			return err;
+		va += n;
+		to += n;
+		len -= n;
+	}
+	return 0;
+}
+
 static int copyout_page(struct vmspace *vm, vaddr_t va, const void *src,
 			size_t n)
 {

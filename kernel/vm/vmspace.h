@@ -55,6 +55,18 @@ struct region {
 	uint64_t sub_gap;		/* largest gap between two of its regions */
 };
 
+/*
+ * Where exec put the parts of the program (user addresses), for /proc: the
+ * text and data segments, the stack pointer it started with, and the
+ * argument and environment strings on the stack (/proc/<pid>/cmdline).
+ */
+struct vm_layout {
+	vaddr_t start_code, end_code;
+	vaddr_t start_data, end_data;
+	vaddr_t start_stack;
+	vaddr_t arg_start, arg_end, env_start, env_end;
+};
+
 struct vmspace {
 	int refs;			/* atomic: the owner, /proc readers */
 	struct mutex lock;
@@ -74,7 +86,55 @@ struct vmspace {
 	vaddr_t stack_top;		/* lock */
 	uint64_t stack_limit;		/* lock: RLIMIT_STACK */
 	vaddr_t mmap_base;		/* lock: mmap searches down from here */
+
+	/*
+	 * Faults resolved here (lock; /proc reads them without it): minor
+	 * ones, and major ones, which read a page from a disk. The process
+	 * adds them to its own when it leaves the address space (exec, exit).
+	 */
+	uint64_t min_flt, maj_flt;
+	uint64_t peak_vsize, peak_rss;	/* VmPeak, VmHWM as last seen (lock) */
+	struct vm_layout layout;	/* set by exec, then fixed */
 };
+
+/*
+ * Fault events of the whole system since boot (/proc/vmstat, /proc/stat):
+ * atomic counters.
+ */
+struct vm_events {
+	uint64_t pgfault;		/* every resolved fault, major ones too */
+	uint64_t pgmajfault;		/* the ones that read a disk */
+};
+extern struct vm_events vm_events;
+
+/*
+ * vmspace_count_fault - count one resolved fault of vm (vm->lock held): a
+ * major one if it read a page from a disk, else a minor one, and the
+ * system's pgfault (and pgmajfault). vm_fault calls it once per fault.
+ */
+void vmspace_count_fault(struct vmspace *vm, bool major);
+
+/* An address space's sizes and resident pages (vmspace_stats.c). */
+struct vm_stats {
+	uint64_t vsize, data, stack, exec;	/* bytes mapped, by kind */
+	uint64_t rss, rss_anon, rss_file, rss_shmem;	/* pages */
+	uint64_t page_tables;			/* frames of the page table */
+	uint64_t peak_vsize, peak_rss;		/* bytes, pages: the largest seen */
+};
+
+/*
+ * vmspace_stats - fill *st for vm (vm->lock held), walking every page of
+ * every region: O(pages mapped by regions). Notes the peaks seen.
+ */
+void vmspace_stats(struct vmspace *vm, struct vm_stats *st);
+
+/*
+ * vmspace_copyin - copy len bytes at va in vm into the kernel at dst,
+ * reading the frames through the direct map (vm need not be active);
+ * pages not present are faulted in for reading. Takes vm->lock, which the
+ * caller must not hold. Returns 0, -EFAULT or -ENOMEM.
+ */
+int vmspace_copyin(struct vmspace *vm, void *dst, vaddr_t va, size_t len);
 
 #define VM_MAX_MAP_COUNT_DEFAULT	65530	/* Linux's DEFAULT_MAX_MAP_COUNT */
 extern int vm_max_map_count;		/* regions per address space */

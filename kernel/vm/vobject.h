@@ -19,12 +19,15 @@
 
 struct vobject;
 
+#define VOBJECT_READ_IN	1	/* get_page: the page was read from a disk */
+
 struct vobject_ops {
 	/*
 	 * The frame holding page idx, read in if needed, with a reference
 	 * for the caller (page_put). Pages past the end hold zeros where the
-	 * object has no data. Returns 0 or a negative errno (-EIO, -ENOMEM,
-	 * -EFAULT past the end of a file).
+	 * object has no data. Returns 0, VOBJECT_READ_IN if the page had to be
+	 * read from a disk (the fault is a major one), or a negative errno
+	 * (-EIO, -ENOMEM, -EFAULT past the end of a file).
 	 */
 	int (*get_page)(struct vobject *obj, uint64_t idx, struct page **pg);
 	/* The last reference is gone. */

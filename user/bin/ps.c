@@ -1,9 +1,10 @@
 /*
  * ps: lists processes from /proc. For each numeric directory /proc/<pid>
- * it reads /proc/<pid>/status, whose lines look like "Name:\tsh",
- * "State:\tS (sleeping)", "Pid:\t12", "VmSize:\t  1234 kB", "VmRSS:\t 56 kB",
- * and prints PID, STATE (the state letter), RSS and VSZ in KiB, NAME,
- * sorted by pid. Processes without memory fields (kernel threads) show 0.
+ * it reads /proc/<pid>/stat, one line of 52 fields as Linux writes them:
+ * "pid (name) state ppid ...", where the name in parentheses may hold
+ * spaces and parentheses (so the fields after it are found from the last
+ * ')'). It prints PID, STATE (the state letter), RSS and VSZ in KiB, the
+ * minor and major page faults so far, and NAME, sorted by pid.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,8 +17,17 @@ struct proc {
 	long	pid;
 	char	state;
 	long	rss, vsz;		/* KiB */
+	unsigned long minflt, majflt;
 	char	name[64];
 };
+
+/* Fields of /proc/<pid>/stat, counted from 1 as in man 5 proc. */
+#define F_STATE		3
+#define F_MINFLT	10
+#define F_MAJFLT	12
+#define F_VSIZE		23	/* bytes */
+#define F_RSS		24	/* pages */
+#define PAGE_KB		4
 
 /* Reads at most size-1 bytes of path into buf, NUL-terminated; length or -1. */
 static int read_text(const char *path, char *buf, size_t size)
@@ -35,44 +45,41 @@ static int read_text(const char *path, char *buf, size_t size)
 }
 
 /*
- * Finds line "key:" in text and returns its value with leading blanks
- * skipped (the value ends at the next newline), or NULL.
+ * Fills *pr from /proc/<pid>/stat; 0, or -1 if the process is gone or the
+ * line does not parse.
  */
-static const char *field(const char *text, const char *key)
-{
-	size_t len = strlen(key);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : 0) {
-		if (strncmp(p, key, len) == 0 && p[len] == ':') {
-			p += len + 1;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			return p;
-		}
-	}
-	return 0;
-}
-
-/* Fills *pr from /proc/<pid>/status; 0, or -1 if the process is gone. */
 static int read_proc(long pid, struct proc *pr)
 {
-	char path[64], text[4096];
-	const char *v;
+	char path[64], text[1024], *open_paren, *close_paren, *p;
 	size_t n;
 
-	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
-	if (read_text(path, text, sizeof(text)) < 0)
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (read_text(path, text, sizeof(text)) <= 0)
 		return -1;
-	pr->pid = (v = field(text, "Pid")) ? strtol(v, 0, 10) : pid;
-	pr->state = (v = field(text, "State")) && *v != '\n' ? *v : '?';
-	pr->vsz = (v = field(text, "VmSize")) ? strtol(v, 0, 10) : 0;
-	pr->rss = (v = field(text, "VmRSS")) ? strtol(v, 0, 10) : 0;
-	v = field(text, "Name");
-	n = v ? strcspn(v, "\n") : 0;
+	open_paren = strchr(text, '(');
+	close_paren = strrchr(text, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
+		return -1;
+	pr->pid = strtol(text, 0, 10);
+	n = (size_t)(close_paren - open_paren - 1);
 	if (n >= sizeof(pr->name))
 		n = sizeof(pr->name) - 1;
-	memcpy(pr->name, v ? v : "", n);
+	memcpy(pr->name, open_paren + 1, n);
 	pr->name[n] = 0;
+	pr->state = close_paren[2];
+	p = close_paren + 3;
+	for (int field = F_STATE + 1; field <= F_RSS; field++) {
+		unsigned long v = strtoul(p, &p, 10);
+
+		if (field == F_MINFLT)
+			pr->minflt = v;
+		else if (field == F_MAJFLT)
+			pr->majflt = v;
+		else if (field == F_VSIZE)
+			pr->vsz = (long)(v / 1024);
+		else if (field == F_RSS)
+			pr->rss = (long)v * PAGE_KB;
+	}
 	return 0;
 }
 
@@ -114,10 +121,11 @@ int main(void)
 	}
 	closedir(d);
 	qsort(v, (size_t)n, sizeof(*v), by_pid);
-	printf("%5s %-5s %8s %8s %s\n", "PID", "STATE", "RSS", "VSZ", "NAME");
+	printf("%5s %-5s %8s %8s %8s %6s %s\n", "PID", "STATE", "RSS", "VSZ",
+	       "MINFLT", "MAJFLT", "NAME");
 	for (int i = 0; i < n; i++)
-		printf("%5ld %-5c %8ld %8ld %s\n", v[i].pid, v[i].state, v[i].rss,
-		       v[i].vsz, v[i].name);
+		printf("%5ld %-5c %8ld %8ld %8lu %6lu %s\n", v[i].pid, v[i].state,
+		       v[i].rss, v[i].vsz, v[i].minflt, v[i].majflt, v[i].name);
 	free(v);
 	return 0;
 }

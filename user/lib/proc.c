@@ -11,8 +11,10 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -245,4 +247,16 @@ int prctl(int option, ...)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
 	return (int)sys_ret(sys_call5(SYS_prctl, option, a[0], a[1], a[2], a[3]));
+}
+
+/* What this process (RUSAGE_SELF) or its waited-for children used. */
+int getrusage(int who, struct rusage *usage)
+{
+	return (int)sys_ret(sys_call2(SYS_getrusage, who, usage));
+}
+
+/* Uptime, loads, memory and swap totals, process count. */
+int sysinfo(struct sysinfo *info)
+{
+	return (int)sys_ret(sys_call1(SYS_sysinfo, info));
 }

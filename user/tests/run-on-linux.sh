@@ -182,7 +182,7 @@ fi
 
 # /proc readers
 out=$(ksh 'ps' 2>&1)
-if [[ "$(echo "$out" | head -1)" == "  PID STATE      RSS      VSZ NAME" && "$out" == *" R "* ]]; then
+if [[ "$(echo "$out" | head -1)" == "  PID STATE      RSS      VSZ   MINFLT MAJFLT NAME" && "$out" == *" R "* ]]; then
 	ok "ps lists processes with a header and finds sh"; else bad "ps lists processes" "$out"; fi
 out=$(ksh 'free' 2>&1)
 if [[ "$out" == *"Mem:"* && "$out" == *"total"* ]]; then ok "free shows Mem:"; else bad "free" "$out"; fi

@@ -29,6 +29,8 @@ struct cpu {
 	uint32_t hartid;		/* the hart's id in the device tree/SBI */
 	volatile int online;		/* set by the hart once it runs */
 	uint64_t ticks;			/* timer interrupts taken */
+	/* where the ticks found the hart (/proc/stat), and switches to a process */
+	uint64_t user_ticks, system_ticks, idle_ticks, ctxt;
 
 	/* scheduling: guarded by interrupts being off on this hart */
 	struct proc *proc;		/* the process running here, or NULL */

@@ -17,7 +17,7 @@
 #define WIFSIGNALED(s)	(WTERMSIG(s) != 0 && WTERMSIG(s) != 0x7f)
 #define WIFCONTINUED(s)	((s) == 0xffff)
 
-struct rusage;
+#include <sys/resource.h>
 
 pid_t wait(int *status);
 pid_t waitpid(pid_t pid, int *status, int options);

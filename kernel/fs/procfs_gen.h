@@ -1,0 +1,46 @@
+/*
+ * The generators of /proc's files (procfs.c opens them): each writes a
+ * whole file into a growing text buffer when the file is opened.
+ *
+ *   procfs_pid.c   /proc/<pid>/{stat,statm,status,cmdline,comm,maps}
+ *   procfs_sys.c   /proc/{meminfo,slabinfo,swaps,uptime,loadavg,version,
+ *                  stat,cpuinfo,mounts}
+ *
+ * A generator that runs out of memory sets sb->failed; the open then fails
+ * with -ENOMEM. A process that is gone gives an empty file.
+ */
+#ifndef KILBURN_PROCFS_GEN_H
+#define KILBURN_PROCFS_GEN_H
+
+#include "env.h"
+
+struct sbuf {
+	char *buf;
+	size_t len, cap;
+	bool failed;		/* out of memory: the contents are incomplete */
+};
+
+/* Append formatted text to sb. */
+void sbuf_printf(struct sbuf *sb, const char *fmt, ...) __printf(2, 3);
+
+/* Append len bytes (NULs included) to sb. */
+void sbuf_put(struct sbuf *sb, const void *data, size_t len);
+
+void procfs_gen_stat_pid(struct sbuf *sb, int pid);
+void procfs_gen_statm(struct sbuf *sb, int pid);
+void procfs_gen_status(struct sbuf *sb, int pid);
+void procfs_gen_cmdline(struct sbuf *sb, int pid);
+void procfs_gen_comm(struct sbuf *sb, int pid);
+void procfs_gen_maps(struct sbuf *sb, int pid);
+
+void procfs_gen_meminfo(struct sbuf *sb);
+void procfs_gen_slabinfo(struct sbuf *sb);
+void procfs_gen_swaps(struct sbuf *sb);
+void procfs_gen_uptime(struct sbuf *sb);
+void procfs_gen_loadavg(struct sbuf *sb);
+void procfs_gen_version(struct sbuf *sb);
+void procfs_gen_stat(struct sbuf *sb);
+void procfs_gen_cpuinfo(struct sbuf *sb);
+void procfs_gen_mounts(struct sbuf *sb);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * What /proc shows of an address space: its sizes by kind of mapping and
+ * its resident pages by kind of frame, as Linux's status and statm count
+ * them.
+ *
+ *   data   private writable mappings, the stack excepted (Linux's data_vm)
+ *   stack  the stack region (stack_vm)
+ *   exec   executable mappings that are neither writable nor the stack
+ *          (exec_vm; VmExe is the program's text, VmLib the rest)
+ *
+ * A resident page is one the page table maps: an anonymous page (private,
+ * PAGE_ANON) is RssAnon, a page of a swap-backed cache (tmpfs, shared
+ * anonymous memory) RssShmem, a file page RssFile. The shared zero page is
+ * mapped but counted in none of them, as on Linux.
+ *
+ * Machine-independent: compiles on the host.
+ */
+#include "vm/vmspace.h"
+#include "vm/pmm.h"
+
+/* Count the resident pages of [start, end) into st by the kind of frame. */
+static void stats_resident(struct vmspace *vm, vaddr_t start, vaddr_t end,
+			   struct vm_stats *st)
+{
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+		unsigned int prot;
+		struct page *pg;
+		paddr_t pa;
+
+		if (!pmap_extract(vm->pmap, va, &pa, &prot))
+			continue;
+		pg = pa_to_page(pa);
+		if (!pg)
+			continue;
+		if (pg->state == PAGE_ANON)
+			st->rss_anon++;
+		else if (pg->state == PAGE_FILE && (pg->flags & PG_SWAPBACKED))
+			st->rss_shmem++;
+		else if (pg->state == PAGE_FILE)
+			st->rss_file++;
+	}
+}
+
+void vmspace_stats(struct vmspace *vm, struct vm_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (struct region *r = vmspace_next(vm, 0); r; r = r->next) {
+		uint64_t size = r->end - r->start;
+
+		st->vsize += size;
+		if (r->flags & REGION_GROWSDOWN)
+			st->stack += size;
+		else if ((r->prot & VM_PROT_WRITE) && !(r->flags & REGION_SHARED))
+			st->data += size;
+		else if (r->prot & VM_PROT_EXEC)
+			st->exec += size;
+		stats_resident(vm, r->start, r->end, st);
+	}
+	st->rss = st->rss_anon + st->rss_file + st->rss_shmem;
+	st->page_tables = pmap_table_pages(vm->pmap);
+	vm->peak_vsize = MAX(vm->peak_vsize, st->vsize);
+	vm->peak_rss = MAX(vm->peak_rss, st->rss);
+	st->peak_vsize = vm->peak_vsize;
+	st->peak_rss = vm->peak_rss;
+}

@@ -1,0 +1,25 @@
+/* Resource usage: getrusage(2) (Linux's struct rusage on 64-bit machines). */
+#ifndef _SYS_RESOURCE_H
+#define _SYS_RESOURCE_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#define RUSAGE_SELF	0
+#define RUSAGE_CHILDREN	(-1)
+#define RUSAGE_THREAD	1
+
+struct rusage {
+	struct timeval	ru_utime;	/* time in user mode */
+	struct timeval	ru_stime;	/* time in the kernel */
+	long		ru_maxrss;	/* largest resident set, KiB */
+	long		ru_ixrss, ru_idrss, ru_isrss;
+	long		ru_minflt;	/* faults served without I/O */
+	long		ru_majflt;	/* faults that read a disk */
+	long		ru_nswap, ru_inblock, ru_oublock, ru_msgsnd, ru_msgrcv,
+			ru_nsignals, ru_nvcsw, ru_nivcsw;
+};
+
+int getrusage(int who, struct rusage *usage);
+
+#endif

@@ -199,6 +199,10 @@ void signal_deliver(void)
 	struct ksigaction act;
 	int sig;
 
+	if (!deliverable(p) && !p->sig_restore_mask) {	/* the common case */
+		sigframe_syscall_restart(tf, NULL);
+		return;
+	}
 	while ((sig = dequeue(p, &info, &act)) != 0) {
 		if (handler_ignores(sig, act.handler))
 			continue;

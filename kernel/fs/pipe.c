@@ -66,7 +66,7 @@ static long pipe_read(struct file *f, uint64_t ubuf, size_t len)
 		if ((f->flags & O_NONBLOCK) || signal_pending()) {
 			spin_unlock_irqrestore(&p->lock, flags);
 			kfree(bounce);
-			return (f->flags & O_NONBLOCK) ? -EAGAIN : -EINTR;
+			return (f->flags & O_NONBLOCK) ? -EAGAIN : -ERESTARTSYS;
 		}
 		waitq_sleep(&p->wait, &p->lock);
 	}
@@ -85,7 +85,7 @@ static long pipe_read(struct file *f, uint64_t ubuf, size_t len)
 	return n;
 }
 
-/* Put up to len bytes of bounce in the pipe; -EPIPE/-EINTR/-EAGAIN or bytes. */
+/* Put up to len bytes of bounce in the pipe; -EPIPE/-ERESTARTSYS/-EAGAIN or bytes. */
 static long pipe_put(struct file *f, struct pipe *p, const char *bounce,
 		     size_t len)
 {
@@ -103,7 +103,7 @@ static long pipe_put(struct file *f, struct pipe *p, const char *bounce,
 			break;
 		if ((f->flags & O_NONBLOCK) || signal_pending()) {
 			spin_unlock_irqrestore(&p->lock, flags);
-			return (f->flags & O_NONBLOCK) ? -EAGAIN : -EINTR;
+			return (f->flags & O_NONBLOCK) ? -EAGAIN : -ERESTARTSYS;
 		}
 		waitq_sleep(&p->wait, &p->lock);
 	}

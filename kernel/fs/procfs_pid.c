@@ -34,7 +34,7 @@ struct proc_snap {
 	enum proc_state state;
 	int exit_status;		/* zombies */
 	uint64_t start_ns;
-	uint64_t sig_pending, sig_blocked, sig_ignored;
+	uint64_t sig_pending, sig_blocked, sig_ignored, sig_caught;
 	struct proc_usage usage;
 	uint64_t cmin_flt, cmaj_flt, cuser_ticks, csystem_ticks;
 	struct vmspace *vm;		/* with a reference, or NULL */
@@ -66,7 +66,14 @@ static void proc_snapshot(int pid, struct proc_snap *s)
 		s->start_ns = p->start_ns;
 		s->sig_pending = p->sig_pending;
 		s->sig_blocked = p->sig_blocked;
-		s->sig_ignored = p->sig_ignored;
+		for (int sig = 1; sig <= NSIG; sig++) {
+			uint64_t h = p->sig_action[sig - 1].handler, bit = 1UL << (sig - 1);
+
+			if (h == SIG_IGN)
+				s->sig_ignored |= bit;
+			else if (h != SIG_DFL)
+				s->sig_caught |= bit;
+		}
 		proc_usage(p, &s->usage);
 		s->cmin_flt = p->cmin_flt;
 		s->cmaj_flt = p->cmaj_flt;
@@ -146,8 +153,9 @@ void procfs_gen_stat_pid(struct sbuf *sb, int pid)
 		    st.vsize, st.rss, RLIM_INFINITY);
 	/* 26-35: startcode endcode startstack kstkesp kstkeip signal blocked
 	   sigignore sigcatch wchan */
-	sbuf_printf(sb, "%lu %lu %lu 0 0 %lu %lu %lu 0 0 ", lo.start_code, lo.end_code,
-		    lo.start_stack, s.sig_pending, s.sig_blocked, s.sig_ignored);
+	sbuf_printf(sb, "%lu %lu %lu 0 0 %lu %lu %lu %lu 0 ", lo.start_code, lo.end_code,
+		    lo.start_stack, s.sig_pending, s.sig_blocked, s.sig_ignored,
+		    s.sig_caught);
 	/* 36-44: nswap cnswap exit_signal processor rt_priority policy
 	   delayacct_blkio_ticks guest_time cguest_time */
 	sbuf_printf(sb, "0 0 %d %d 0 0 0 0 0 ", EXIT_SIGNAL, s.hart);
@@ -224,7 +232,7 @@ void procfs_gen_status(struct sbuf *sb, int pid)
 	}
 	sbuf_printf(sb, "Threads:\t1\nSigPnd:\t%016lx\nSigBlk:\t%016lx\n"
 		    "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", s.sig_pending,
-		    s.sig_blocked, s.sig_ignored, 0UL);
+		    s.sig_blocked, s.sig_ignored, s.sig_caught);
 	snap_release(&s);
 }
 

@@ -137,7 +137,7 @@ static long tty_read(struct file *f, uint64_t ubuf, size_t len)
 	while (!tty.ready_len && !tty.eof) {
 		if (signal_pending()) {
 			spin_unlock_irqrestore(&tty.lock, flags);
-			return -EINTR;
+			return -ERESTARTSYS;
 		}
 		waitq_sleep(&tty.readers, &tty.lock);
 	}

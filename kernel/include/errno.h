@@ -49,4 +49,13 @@
 #define ENOTSUP		95
 #define EOPNOTSUPP	95
 
+/*
+ * Kernel-internal: a system call interrupted by a signal returns one of
+ * these, and signal delivery turns it into EINTR or restarts the call
+ * (Linux's values; user space never sees them).
+ */
+#define ERESTARTSYS	512	/* restart if the handler has SA_RESTART */
+#define ERESTARTNOINTR	513	/* always restart */
+#define ERESTARTNOHAND	514	/* restart only if no handler runs */
+
 #endif

@@ -10,6 +10,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/trap.h"
+#include "arch/riscv/vdso.h"
 #include "fs/vfs.h"
 #include "kern/elf.h"
 #include "kern/exec_stack.h"
@@ -115,6 +116,8 @@ static int build_vmspace(struct vnode *vn, const struct elf_info *info,
 	vm->heap_start = vm->brk = ALIGN_UP(info->hi + bias, PAGE_SIZE);
 	vm->mmap_base = USER_TOP - VM_STACK_GUARD -
 			ALIGN_UP(MIN(MAX(vm->stack_limit, MMAP_GAP_MIN), MMAP_GAP_MAX), PAGE_SIZE);
+	if (!err)
+		err = vdso_map(vm);
 	mutex_unlock(&vm->lock);
 	if (err) {
 		vmspace_destroy(vm);
@@ -145,6 +148,8 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *canon,
 	proc_set_name(p, canon);
 	strlcpy(p->exe, canon, sizeof(p->exe));
 	p->clear_child_tid = 0;
+	p->vdso = vdso_address(vm);
+	signal_exec_reset(p);
 	memset(&p->fpu, 0, sizeof(p->fpu));
 	fpu_restore(&p->fpu);
 	memset(tf, 0, sizeof(*tf));

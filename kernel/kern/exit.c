@@ -136,7 +136,7 @@ long proc_wait(int pid, int *status, int options, struct proc_usage *ru)
 	}
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	if (!z)
-		return !any ? -ECHILD : (options & WNOHANG) ? 0 : -EINTR;
+		return !any ? -ECHILD : (options & WNOHANG) ? 0 : -ERESTARTSYS;
 	/* wait until the zombie is off its stack (see the top) */
 	flags = spin_lock_irqsave(&sched_lock);
 	spin_unlock_irqrestore(&sched_lock, flags);

@@ -50,7 +50,8 @@ static int fork_inherit(struct proc *parent, struct proc *child)
 	vnode_get(child->cwd);
 	strlcpy(child->name, parent->name, sizeof(child->name));
 	strlcpy(child->exe, parent->exe, sizeof(child->exe));
-	child->sig_ignored = parent->sig_ignored;
+	signal_fork(parent, child);
+	child->vdso = parent->vdso;
 	child->stack_limit = parent->stack_limit;
 	child->umask = parent->umask;
 	*child->tf = *parent->tf;

@@ -25,6 +25,7 @@
 #include "fs/tmpfs.h"
 #include "fs/vfs.h"
 #include "kern/init.h"
+#include "arch/riscv/vdso.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
 #include "kern/syscall.h"
@@ -182,6 +183,7 @@ void kmain(uint64_t hartid, paddr_t dtb)
 	pmap_bootstrap(&boot_board);
 	kmem_init();
 	vm_init();
+	vdso_init();
 	proc_init();
 	syscall_init();
 	cpus[0].kstack_top = kstack_alloc();

@@ -3,6 +3,7 @@
  * limit) and are found by pid through a hash table.
  */
 #include "kern/proc.h"
+#include "kern/signal.h"
 #include "arch/riscv/trap.h"
 #include "kern/kstack.h"
 #include "vm/kmem.h"
@@ -75,6 +76,7 @@ struct proc *proc_alloc(void)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	waitq_init(&p->child_exit);
+	signal_init_proc(p);
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	p->pid = pid_alloc();
 	list_push(&pid_hash[p->pid % PID_HASH], &p->hash_link);

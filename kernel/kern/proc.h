@@ -16,6 +16,7 @@
 #include "list.h"
 #include "arch/riscv/context.h"
 #include "arch/riscv/cpu.h"
+#include "kern/signal.h"
 #include "kern/waitq.h"
 
 #define PROC_NAME_MAX	16
@@ -56,10 +57,15 @@ struct proc {
 	int exit_status;		/* wait status, Linux encoding */
 	struct waitq child_exit;	/* wait4 sleeps here */
 
-	/* signals: bit (sig - 1) set when pending (atomic) / ignored */
-	uint64_t sig_pending;
-	uint64_t sig_ignored;
-	uint64_t sig_blocked;		/* rt_sigprocmask */
+	/* signals (kern/signal.h): bit (sig - 1) of a set stands for sig */
+	struct spinlock sig_lock;
+	uint64_t sig_pending;		/* sig_lock; read atomically without it */
+	struct ksiginfo sig_info[NSIG];	/* sig_lock: of each pending signal */
+	struct ksigaction sig_action[NSIG]; /* sig_lock */
+	uint64_t sig_blocked;		/* the process's own */
+	uint64_t sig_saved_mask;	/* restored after a handler when ... */
+	bool sig_restore_mask;		/* ... this is set (sigsuspend) */
+	struct kstack sig_altstack;	/* the process's own */
 
 	/* owned by the process */
 	struct vmspace *vm;
@@ -67,6 +73,7 @@ struct proc {
 	struct vnode *cwd;
 	char *cwd_path;			/* absolute, normalized (kmalloc'd, < PATH_MAX) */
 	char exe[PROC_PATH_MAX];	/* path of the program (/proc/self/exe) */
+	uint64_t vdso;			/* where the [vdso] page is (exec) */
 	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
 	uint64_t set_child_tid;		/* user address, CLONE_CHILD_SETTID */
 	uint64_t stack_limit;		/* RLIMIT_STACK soft limit */

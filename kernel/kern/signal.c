@@ -1,12 +1,21 @@
-/* Pending signals and their default actions; see signal.h. */
+/* Pending signals, actions, masks and the alternate stack; see signal.h. */
 #include "kern/signal.h"
+#include "arch/riscv/trap.h"
 #include "kern/exit.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
+#include "kern/waitq.h"
 
-static uint64_t sig_bit(int sig)
+/* Faults go first when several signals are ready, as on Linux. */
+#define SIG_SYNCHRONOUS	(sig_bit(SIGSEGV) | sig_bit(SIGBUS) | sig_bit(SIGILL) | \
+			 sig_bit(SIGTRAP) | sig_bit(SIGFPE) | sig_bit(SIGSYS))
+
+/* sigsuspend sleeps here; a signal wakes the process itself. */
+static struct waitq suspended = { LIST_HEAD_INIT(suspended.waiters) };
+
+static bool sig_valid(long sig)
 {
-	return 1UL << (sig - 1);
+	return sig >= 1 && sig <= NSIG;
 }
 
 /* Signals whose default action is to be ignored (no job control yet). */
@@ -17,42 +26,107 @@ static bool default_ignored(int sig)
 	       sig == SIGTTIN || sig == SIGTTOU;
 }
 
-int signal_send(struct proc *p, int sig)
+/* Does handler (for sig) throw the signal away? */
+static bool handler_ignores(int sig, uint64_t handler)
 {
-	if (sig < 1 || sig > NSIG)
+	return handler == SIG_IGN || (handler == SIG_DFL && default_ignored(sig));
+}
+
+/*
+ * Is sig dropped when sent to p (p->sig_lock held)? A blocked signal never
+ * is: its action may change before it is unblocked.
+ */
+static bool sig_ignored(struct proc *p, int sig)
+{
+	return !(p->sig_blocked & sig_bit(sig)) &&
+	       handler_ignores(sig, p->sig_action[sig - 1].handler);
+}
+
+void signal_init_proc(struct proc *p)
+{
+	spin_init(&p->sig_lock, "sig");
+}
+
+int signal_send_info(struct proc *p, const struct ksiginfo *info)
+{
+	int sig = info->si_signo;
+	unsigned long flags;
+	bool wake = false;
+
+	if (!sig_valid(sig))
 		return -EINVAL;
-	if (sig != SIGKILL && ((p->sig_ignored & sig_bit(sig)) || default_ignored(sig)))
-		return 0;
-	__atomic_or_fetch(&p->sig_pending, sig_bit(sig), __ATOMIC_RELEASE);
-	sched_wake_process(p);
+	flags = spin_lock_irqsave(&p->sig_lock);
+	if (!sig_ignored(p, sig)) {
+		/* a signal already pending keeps its first information */
+		if (!(p->sig_pending & sig_bit(sig)))
+			p->sig_info[sig - 1] = *info;
+		__atomic_or_fetch(&p->sig_pending, sig_bit(sig), __ATOMIC_RELEASE);
+		wake = true;
+	}
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	if (wake)
+		sched_wake_process(p);
 	return 0;
 }
 
-int signal_send_user(struct proc *p, int sig)
+int signal_send(struct proc *p, int sig)
 {
-	if (sig < 1 || sig > NSIG)
+	struct ksiginfo info = { .si_signo = sig, .si_code = SI_KERNEL };
+
+	return signal_send_info(p, &info);
+}
+
+int signal_send_user(struct proc *p, int sig, int code)
+{
+	struct ksiginfo info = { .si_signo = sig, .si_code = code };
+
+	if (!sig_valid(sig))
 		return -EINVAL;
-	if (p == init_proc)
-		return 0;	/* no handler can be installed yet */
-	return signal_send(p, sig);
+	info.kill.pid = current()->pid;
+	if (p == init_proc &&
+	    __atomic_load_n(&p->sig_action[sig - 1].handler, __ATOMIC_RELAXED) == SIG_DFL)
+		return 0;	/* init gets only what it handles */
+	return signal_send_info(p, &info);
+}
+
+int signal_force_info(const struct ksiginfo *info)
+{
+	struct proc *p = current();
+	int sig = info->si_signo;
+	struct ksigaction *act;
+	unsigned long flags;
+
+	if (!sig_valid(sig))
+		return -EINVAL;
+	flags = spin_lock_irqsave(&p->sig_lock);
+	act = &p->sig_action[sig - 1];
+	if (act->handler == SIG_IGN || (p->sig_blocked & sig_bit(sig))) {
+		act->handler = SIG_DFL;
+		p->sig_blocked &= ~sig_bit(sig);
+	}
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	return signal_send_info(p, info);
 }
 
 int signal_force(int sig)
 {
-	struct proc *p = current();
+	struct ksiginfo info = { .si_signo = sig, .si_code = SI_KERNEL };
 
-	if (sig < 1 || sig > NSIG)
-		return -EINVAL;
-	p->sig_ignored &= ~sig_bit(sig);
-	p->sig_blocked &= ~sig_bit(sig);
-	return signal_send(p, sig);
+	return signal_force_info(&info);
 }
 
-/* Pending signals that are not blocked (SIGKILL cannot be blocked). */
+/* Pending signals that are not blocked. */
 static uint64_t deliverable(struct proc *p)
 {
-	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) &
-	       (~p->sig_blocked | sig_bit(SIGKILL));
+	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) & ~p->sig_blocked;
+}
+
+bool signal_has_handler(int sig)
+{
+	struct proc *p = current();
+
+	return sig_valid(sig) && !(p->sig_blocked & sig_bit(sig)) &&
+	       __atomic_load_n(&p->sig_action[sig - 1].handler, __ATOMIC_RELAXED) > SIG_IGN;
 }
 
 bool signal_pending(void)
@@ -62,29 +136,226 @@ bool signal_pending(void)
 	return p && deliverable(p) != 0;
 }
 
+/*
+ * Take the next signal to act on off p's pending set: its number (0 if
+ * none), with its information and the action it gets. SA_RESETHAND puts
+ * the default back for the next one.
+ */
+static int dequeue(struct proc *p, struct ksiginfo *info, struct ksigaction *act)
+{
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	uint64_t ready = p->sig_pending & ~p->sig_blocked;
+	int sig = 0;
+
+	if (ready & sig_bit(SIGKILL))
+		ready = sig_bit(SIGKILL);
+	else if (ready & SIG_SYNCHRONOUS)
+		ready &= SIG_SYNCHRONOUS;
+	if (ready) {
+		sig = __builtin_ctzl(ready) + 1;
+		__atomic_and_fetch(&p->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+		*info = p->sig_info[sig - 1];
+		*act = p->sig_action[sig - 1];
+		if (act->handler > SIG_IGN && (act->flags & SA_RESETHAND))
+			p->sig_action[sig - 1].handler = SIG_DFL;
+	}
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	return sig;
+}
+
+/*
+ * Run the handler act for the signal of info: push its frame, then block
+ * what the handler asks. A frame that cannot be written is a SIGSEGV (the
+ * default action if it was SIGSEGV's own frame), as on Linux.
+ */
+static void run_handler(struct proc *p, struct trapframe *tf,
+			const struct ksiginfo *info, const struct ksigaction *act)
+{
+	int sig = info->si_signo;
+	uint64_t saved = p->sig_restore_mask ? p->sig_saved_mask : p->sig_blocked;
+
+	if (sigframe_push(tf, info, act, saved) < 0) {
+		kprintf("pid %d (%s): cannot write the frame for signal %d: SIGSEGV\n",
+			p->pid, p->name, sig);
+		if (sig == SIGSEGV) {
+			unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+
+			p->sig_action[SIGSEGV - 1].handler = SIG_DFL;
+			spin_unlock_irqrestore(&p->sig_lock, flags);
+		}
+		signal_force(SIGSEGV);
+		return;
+	}
+	p->sig_restore_mask = false;
+	p->sig_blocked |= act->mask | (act->flags & SA_NODEFER ? 0 : sig_bit(sig));
+	p->sig_blocked &= ~SIG_UNCATCHABLE;
+}
+
 void signal_deliver(void)
 {
 	struct proc *p = current();
-	uint64_t pending = deliverable(p);
+	struct trapframe *tf = p->tf;
+	struct ksiginfo info;
+	struct ksigaction act;
+	int sig;
 
-	if (!pending)
+	if (!deliverable(p) && !p->sig_restore_mask) {	/* the common case */
+		sigframe_syscall_restart(tf, NULL);
 		return;
-	__atomic_and_fetch(&p->sig_pending, ~pending, __ATOMIC_ACQ_REL);
-	/* every signal that is still pending terminates; SIGKILL first */
-	int sig = pending & sig_bit(SIGKILL) ? SIGKILL : __builtin_ctzl(pending) + 1;
-
-	proc_exit(sig);		/* wait status: terminated by sig */
+	}
+	while ((sig = dequeue(p, &info, &act)) != 0) {
+		if (handler_ignores(sig, act.handler))
+			continue;
+		if (act.handler == SIG_DFL)
+			proc_exit(sig);		/* wait status: terminated by sig */
+		sigframe_syscall_restart(tf, &act);
+		run_handler(p, tf, &info, &act);
+	}
+	sigframe_syscall_restart(tf, NULL);
+	if (p->sig_restore_mask) {
+		p->sig_restore_mask = false;
+		p->sig_blocked = p->sig_saved_mask;
+	}
 }
 
-int signal_set_ignored(int sig, bool ignored)
+int signal_action(int sig, const struct ksigaction *act, struct ksigaction *old)
+{
+	struct proc *p = current();
+	unsigned long flags;
+
+	if (!sig_valid(sig) || (act && (sig_bit(sig) & SIG_UNCATCHABLE)))
+		return -EINVAL;
+	flags = spin_lock_irqsave(&p->sig_lock);
+	if (old) {
+		*old = p->sig_action[sig - 1];
+		old->flags &= SA_UAPI_FLAGS;
+	}
+	if (act) {
+		struct ksigaction *a = &p->sig_action[sig - 1];
+
+		*a = *act;
+		a->flags &= SA_UAPI_FLAGS;
+		a->mask &= ~SIG_UNCATCHABLE;
+		if (handler_ignores(sig, a->handler))	/* pending ones go too */
+			__atomic_and_fetch(&p->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+	}
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	return 0;
+}
+
+void signal_set_blocked(uint64_t mask)
+{
+	current()->sig_blocked = mask & ~SIG_UNCATCHABLE;
+}
+
+uint64_t signal_pending_set(void)
 {
 	struct proc *p = current();
 
-	if (sig < 1 || sig > NSIG || sig == SIGKILL || sig == SIGSTOP)
+	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) & p->sig_blocked;
+}
+
+long signal_suspend(uint64_t mask)
+{
+	struct proc *p = current();
+	unsigned long flags;
+
+	p->sig_saved_mask = p->sig_blocked;
+	p->sig_restore_mask = true;
+	signal_set_blocked(mask);
+	flags = spin_lock_irqsave(&p->sig_lock);
+	while (!deliverable(p))
+		waitq_sleep(&suspended, &p->sig_lock);
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	return -ERESTARTNOHAND;
+}
+
+bool signal_on_altstack(uint64_t sp)
+{
+	const struct kstack *ss = &current()->sig_altstack;
+
+	return sp > ss->ss_sp && sp - ss->ss_sp <= ss->ss_size;
+}
+
+/* ss_flags as sigaltstack reports them when the stack pointer is sp. */
+static int32_t altstack_flags(uint64_t sp)
+{
+	const struct kstack *ss = &current()->sig_altstack;
+
+	if (!ss->ss_size)
+		return SS_DISABLE | ss->ss_flags;
+	return (signal_on_altstack(sp) ? SS_ONSTACK : 0) | ss->ss_flags;
+}
+
+int signal_altstack(const struct kstack *ss, struct kstack *old, uint64_t sp)
+{
+	struct kstack *cur = &current()->sig_altstack;
+	uint32_t mode;
+
+	if (old) {
+		*old = *cur;
+		old->ss_flags = altstack_flags(sp);
+	}
+	if (!ss)
+		return 0;
+	if (signal_on_altstack(sp))
+		return -EPERM;
+	mode = (uint32_t)ss->ss_flags & ~SS_AUTODISARM;
+	if (mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0)
 		return -EINVAL;
-	if (ignored)
-		p->sig_ignored |= sig_bit(sig);
-	else
-		p->sig_ignored &= ~sig_bit(sig);
+	if (mode == SS_DISABLE) {
+		cur->ss_sp = cur->ss_size = 0;
+	} else {
+		if (ss->ss_size < MINSIGSTKSZ)
+			return -ENOMEM;
+		cur->ss_sp = ss->ss_sp;
+		cur->ss_size = ss->ss_size;
+	}
+	cur->ss_flags = (uint32_t)ss->ss_flags & SS_AUTODISARM;
 	return 0;
+}
+
+uint64_t signal_frame_top(uint64_t sp, const struct ksigaction *act)
+{
+	const struct kstack *ss = &current()->sig_altstack;
+
+	if ((act->flags & SA_ONSTACK) && ss->ss_size && !signal_on_altstack(sp))
+		return ss->ss_sp + ss->ss_size;
+	return sp;
+}
+
+void signal_altstack_save(uint64_t sp, struct kstack *out)
+{
+	struct kstack *cur = &current()->sig_altstack;
+
+	*out = *cur;
+	out->ss_flags = altstack_flags(sp);
+	if (cur->ss_flags & SS_AUTODISARM)
+		memset(cur, 0, sizeof(*cur));
+}
+
+void signal_exec_reset(struct proc *p)
+{
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+
+	for (int i = 0; i < NSIG; i++) {
+		struct ksigaction *a = &p->sig_action[i];
+
+		if (a->handler != SIG_IGN)
+			a->handler = SIG_DFL;
+		a->flags = a->mask = 0;
+	}
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	memset(&p->sig_altstack, 0, sizeof(p->sig_altstack));
+	p->sig_restore_mask = false;
+}
+
+void signal_fork(struct proc *parent, struct proc *child)
+{
+	unsigned long flags = spin_lock_irqsave(&parent->sig_lock);
+
+	memcpy(child->sig_action, parent->sig_action, sizeof(child->sig_action));
+	spin_unlock_irqrestore(&parent->sig_lock, flags);
+	child->sig_blocked = parent->sig_blocked;
+	child->sig_altstack = parent->sig_altstack;
 }

@@ -29,11 +29,6 @@
 #define RLIMIT_NOFILE		7
 #define RLIM_NLIMITS		16
 #define RLIM_INFINITY		(~0UL)
-#define SIG_DFL			0
-#define SIG_IGN			1
-#define SIG_BLOCK		0
-#define SIG_UNBLOCK		1
-#define SIG_SETMASK		2
 #define WUNTRACED		2
 #define WCONTINUED		8
 #define WALL_FLAGS		0xe0000000	/* __WNOTHREAD, __WALL, __WCLONE */
@@ -124,11 +119,12 @@ static int kill_one(struct proc *p, void *arg)
 	int sig = (long)arg;
 
 	if (p != init_proc && p != current() && p->state != PROC_ZOMBIE && sig)
-		signal_send(p, sig);
+		signal_send_user(p, sig, SI_USER);
 	return 0;
 }
 
-static long sys_kill(long pid, long sig)
+/* kill, and tkill/tgkill (code SI_TKILL). */
+static long kill_as(long pid, long sig, int code)
 {
 	unsigned long flags;
 	struct proc *p;
@@ -149,71 +145,26 @@ static long sys_kill(long pid, long sig)
 	if (!p || p->state == PROC_ZOMBIE)
 		err = -ESRCH;
 	else if (sig)
-		err = signal_send_user(p, sig);
+		err = signal_send_user(p, sig, code);
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	return err;
 }
 
+static long sys_kill(long pid, long sig)
+{
+	return kill_as(pid, sig, SI_USER);
+}
+
 static long sys_tgkill(long tgid, long tid, long sig)
 {
-	return tgid == tid ? sys_kill(tid, sig) : -ESRCH;
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	return tgid == tid ? kill_as(tid, sig, SI_TKILL) : -ESRCH;
 }
 
 static long sys_tkill(long tid, long sig)
 {
-	return tid > 0 ? sys_kill(tid, sig) : -EINVAL;
-}
-
-struct ksigaction {
-	uint64_t handler;
-	uint64_t flags;
-	uint64_t mask;
-};
-
-static long sys_rt_sigaction(long sig, long uact, long uold, long size)
-{
-	struct proc *p = current();
-	struct ksigaction act, old = { 0 };
-
-	if (size != 8 || sig < 1 || sig > NSIG)
-		return -EINVAL;
-	old.handler = (p->sig_ignored >> (sig - 1)) & 1 ? SIG_IGN : SIG_DFL;
-	if (uact) {
-		if (copy_from_user(&act, uact, sizeof(act)))
-			return -EFAULT;
-		if (sig == SIGKILL || sig == SIGSTOP)
-			return -EINVAL;
-		if (act.handler != SIG_DFL && act.handler != SIG_IGN)
-			return -ENOSYS;	/* handlers are not supported yet */
-		signal_set_ignored(sig, act.handler == SIG_IGN);
-	}
-	if (uold && copy_to_user(uold, &old, sizeof(old)))
-		return -EFAULT;
-	return 0;
-}
-
-static long sys_rt_sigprocmask(long how, long uset, long uold, long size)
-{
-	struct proc *p = current();
-	uint64_t set, old = p->sig_blocked;
-
-	if (size != 8)
-		return -EINVAL;
-	if (uset) {
-		if (copy_from_user(&set, uset, sizeof(set)))
-			return -EFAULT;
-		if (how == SIG_BLOCK)
-			p->sig_blocked |= set;
-		else if (how == SIG_UNBLOCK)
-			p->sig_blocked &= ~set;
-		else if (how == SIG_SETMASK)
-			p->sig_blocked = set;
-		else
-			return -EINVAL;
-	}
-	if (uold && copy_to_user(uold, &old, sizeof(old)))
-		return -EFAULT;
-	return 0;
+	return tid > 0 ? kill_as(tid, sig, SI_TKILL) : -EINVAL;
 }
 
 static long sys_sched_yield(void)
@@ -437,8 +388,6 @@ void syscalls_proc(syscall_fn *t)
 	SYSCALL(t, kill);
 	SYSCALL(t, tkill);
 	SYSCALL(t, tgkill);
-	SYSCALL(t, rt_sigaction);
-	SYSCALL(t, rt_sigprocmask);
 	SYSCALL(t, sched_yield);
 	SYSCALL(t, nanosleep);
 	SYSCALL(t, clock_nanosleep);

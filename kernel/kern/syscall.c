@@ -11,6 +11,7 @@ static uint64_t logged[(SYS_NR + 1 + 63) / 64];
 void syscall_init(void)
 {
 	syscalls_proc(table);
+	syscalls_signal(table);
 	syscalls_mm(table);
 	syscalls_fs(table);
 	syscalls_swap(table);
@@ -34,6 +35,7 @@ void syscall_dispatch(struct trapframe *tf)
 	uint64_t nr = tf->a7;
 	syscall_fn fn;
 
+	tf->orig_a0 = tf->a0;
 	fn = nr < SYS_NR ? table[nr] : NULL;
 	if (!fn) {
 		tf->a0 = unimplemented(tf);

@@ -44,8 +44,12 @@ struct trapframe;
 #define SYS_kill		129
 #define SYS_tkill		130
 #define SYS_tgkill		131
+#define SYS_sigaltstack		132
+#define SYS_rt_sigsuspend	133
 #define SYS_rt_sigaction	134
 #define SYS_rt_sigprocmask	135
+#define SYS_rt_sigpending	136
+#define SYS_rt_sigreturn	139
 #define SYS_reboot		142
 #define SYS_setpgid		154
 #define SYS_getpgid		155
@@ -89,6 +93,7 @@ void syscall_dispatch(struct trapframe *tf);
 
 /* Each group of calls fills its part of the table. */
 void syscalls_proc(syscall_fn *table);
+void syscalls_signal(syscall_fn *table);
 void syscalls_mm(syscall_fn *table);
 void syscalls_fs(syscall_fn *table);
 void syscalls_swap(syscall_fn *table);

@@ -64,6 +64,7 @@ int brk(void *addr);
 void *sbrk(long incr);
 
 unsigned int sleep(unsigned int secs);
+int pause(void);
 int usleep(useconds_t usecs);
 
 /* getopt state: the caller's argument scanner. */

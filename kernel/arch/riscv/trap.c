@@ -181,17 +181,23 @@ static const char *access_word(unsigned int access)
 
 /*
  * A user page fault the VM could not resolve, or an exception the program
- * caused: log one line and kill the process with the signal.
+ * caused: send the process the signal, with the code and address Linux
+ * gives (page faults: the faulting address; other exceptions: the pc).
+ * Unless a handler will run, log one line: the signal kills.
  */
-static void user_fault_kill(struct trapframe *tf, int sig, const char *what)
+static void user_fault_kill(struct trapframe *tf, int sig, int code, uint64_t addr,
+			    const char *what)
 {
+	struct ksiginfo info = { .si_signo = sig, .si_code = code };
 	struct proc *p = current();
 
-	kprintf("pid %d (%s): %s at 0x%lx pc 0x%lx (%s)\n", p->pid, p->name,
-		sig == SIGSEGV ? "segfault" : sig == SIGBUS ? "bus error" :
-		sig == SIGILL ? "illegal instruction" : "trap",
-		tf->stval, tf->sepc, what);
-	signal_force(sig);
+	info.fault.addr = addr;
+	if (!signal_has_handler(sig))
+		kprintf("pid %d (%s): %s at 0x%lx pc 0x%lx (%s)\n", p->pid, p->name,
+			sig == SIGSEGV ? "segfault" : sig == SIGBUS ? "bus error" :
+			sig == SIGILL ? "illegal instruction" : "trap",
+			tf->stval, tf->sepc, what);
+	signal_force_info(&info);
 }
 
 static void user_page_fault(struct trapframe *tf)
@@ -202,7 +208,7 @@ static void user_page_fault(struct trapframe *tf)
 
 	if (tf->stval >= USER_TOP) {
 		ksnprintf(why, sizeof(why), "%s, kernel address", access_word(access));
-		user_fault_kill(tf, SIGSEGV, why);
+		user_fault_kill(tf, SIGSEGV, SEGV_MAPERR, tf->stval, why);
 		return;
 	}
 	res = vm_fault(current()->vm, tf->stval, access);
@@ -216,8 +222,11 @@ static void user_page_fault(struct trapframe *tf)
 	}
 	ksnprintf(why, sizeof(why), "%s, %s", access_word(access),
 		  vm_fault_reason(res, access));
-	user_fault_kill(tf, res == FAULT_IO || res == FAULT_PAST_EOF ? SIGBUS : SIGSEGV,
-			why);
+	if (res == FAULT_IO || res == FAULT_PAST_EOF)
+		user_fault_kill(tf, SIGBUS, BUS_ADRERR, tf->stval, why);
+	else
+		user_fault_kill(tf, SIGSEGV, res == FAULT_PROTECTION ? SEGV_ACCERR : SEGV_MAPERR,
+				tf->stval, why);
 }
 
 void trap_user(struct trapframe *tf)
@@ -237,18 +246,18 @@ void trap_user(struct trapframe *tf)
 		irq_enable();
 		switch (cause) {
 		case EXC_ILLEGAL_INST:
-			user_fault_kill(tf, SIGILL, "illegal instruction");
+			user_fault_kill(tf, SIGILL, ILL_ILLOPC, tf->sepc, "illegal instruction");
 			break;
 		case EXC_BREAKPOINT:
-			user_fault_kill(tf, SIGTRAP, "breakpoint");
+			user_fault_kill(tf, SIGTRAP, TRAP_BRKPT, tf->sepc, "breakpoint");
 			break;
 		case EXC_INST_MISALIGNED:
 		case EXC_LOAD_MISALIGNED:
 		case EXC_STORE_MISALIGNED:
-			user_fault_kill(tf, SIGBUS, trap_cause_name(cause));
+			user_fault_kill(tf, SIGBUS, BUS_ADRALN, tf->sepc, trap_cause_name(cause));
 			break;
 		default:
-			user_fault_kill(tf, SIGSEGV, trap_cause_name(cause));
+			user_fault_kill(tf, SIGSEGV, SEGV_ACCERR, tf->sepc, trap_cause_name(cause));
 		}
 	}
 	trap_user_exit();
@@ -257,8 +266,7 @@ void trap_user(struct trapframe *tf)
 void trap_user_exit(void)
 {
 	irq_enable();
-	if (signal_pending())
-		signal_deliver();
+	signal_deliver();
 	if (this_cpu()->need_resched)
 		sched_yield();
 	irq_save();

@@ -23,7 +23,7 @@ struct trapframe {
 	uint64_t s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
 	uint64_t t3, t4, t5, t6;
 	uint64_t sepc, sstatus, scause, stval;
-	uint64_t pad;
+	uint64_t orig_a0;		/* a0 when a system call began (restart) */
 };
 
 void trap_kernel(struct trapframe *tf);

@@ -89,7 +89,18 @@ static int lookup_at(int dirfd, uint64_t upath, bool nofollow,
 	return err;
 }
 
-/* Create path's last component in its directory (O_CREAT, mkdir). */
+/* Is the last name of a path "." or ".." (never an entry of a file system)? */
+static bool dot_name(const char *name, size_t len)
+{
+	return (len == 1 && name[0] == '.') ||
+	       (len == 2 && name[0] == '.' && name[1] == '.');
+}
+
+/*
+ * Create path's last component in its directory (O_CREAT, mkdir). Errors:
+ * those of vfs_lookup_parent, -EEXIST for "." and "..", -EROFS, and the
+ * file system's.
+ */
 static int create_at(int dirfd, const char *path, uint32_t mode,
 		     struct vnode **vn)
 {
@@ -103,8 +114,11 @@ static int create_at(int dirfd, const char *path, uint32_t mode,
 		return err;
 	err = vfs_lookup_parent(base, path, &dir, &name, &len);
 	if (!err) {
-		err = dir->ops->create ? dir->ops->create(dir, name, len, mode, vn)
-				       : -EROFS;
+		if (dot_name(name, len))
+			err = -EEXIST;
+		else
+			err = dir->ops->create ? dir->ops->create(dir, name, len, mode, vn)
+					       : -EROFS;
 		vnode_put(dir);
 	}
 	if (hold)
@@ -585,9 +599,13 @@ static long sys_unlinkat(long dirfd, long upath, long flags)
 	if (!err) {
 		err = vfs_lookup_parent(base, path, &dir, &name, &len);
 		if (!err) {
-			err = dir->ops->unlink ?
-			      dir->ops->unlink(dir, name, len, flags & AT_REMOVEDIR) :
-			      -EROFS;
+			if (dot_name(name, len))	/* as Linux answers */
+				err = !(flags & AT_REMOVEDIR) ? -EISDIR :
+				      len == 1 ? -EINVAL : -ENOTEMPTY;
+			else
+				err = dir->ops->unlink ?
+				      dir->ops->unlink(dir, name, len, flags & AT_REMOVEDIR) :
+				      -EROFS;
 			vnode_put(dir);
 		}
 		if (hold)

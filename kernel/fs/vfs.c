@@ -323,7 +323,9 @@ static int walk_path(struct walk *w, bool nofollow, bool parent,
 		if (parent && last) {
 			*last_name = name;
 			*last_len = len;
-			return w->dir->type == VDIR ? 0 : -ENOTDIR;
+			if (w->dir->type != VDIR)
+				return -ENOTDIR;
+			return len > NAME_MAX ? -ENAMETOOLONG : 0;
 		}
 		w->rest = name + len;
 		if (len == 1 && name[0] == '.')

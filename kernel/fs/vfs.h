@@ -125,7 +125,9 @@ int vfs_lookup(const char *cwd, const char *path, bool nofollow,
 
 /*
  * vfs_lookup_parent - resolve all of path but its last component: the
- * parent directory (a reference) and the last name (pointing into path).
+ * parent directory (a reference) and the last name (pointing into path;
+ * it may be "." or ".."). Errors: as vfs_lookup, and -ENAMETOOLONG for a
+ * last name longer than NAME_MAX.
  */
 int vfs_lookup_parent(const char *cwd, const char *path, struct vnode **dir,
 		      const char **name, size_t *len);

@@ -425,9 +425,18 @@ static long sys_setpgid(long pid, long pgid)
 	return 0;			/* one process per group: nothing to move */
 }
 
+/* One process per group: a process's group is its pid. -ESRCH if none. */
 static long sys_getpgid(long pid)
 {
-	return pid ? pid : current()->pid;
+	unsigned long flags;
+	bool found;
+
+	if (pid == 0)
+		return current()->pid;
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	found = proc_find(pid) != NULL;
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return found ? (int)pid : -ESRCH;
 }
 
 static long sys_setsid(void)

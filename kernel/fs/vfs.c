@@ -12,6 +12,13 @@
 
 uint64_t vfs_cached_pages;
 
+/*
+ * Frames holding the data of files on writable file systems (tmpfs): at
+ * most half of RAM, as Linux's tmpfs, so that filling /tmp leaves the
+ * kernel the memory to go on (and to remove the files).
+ */
+static uint64_t vfs_written_pages;
+
 static struct {
 	char path[64];
 	size_t len;
@@ -30,6 +37,9 @@ static void vnode_release(struct vobject *obj)
 
 	if (vn->pages) {
 		__atomic_sub_fetch(&vfs_cached_pages, vn->pages->npages, __ATOMIC_RELAXED);
+		if (vn->writable_fs)
+			__atomic_sub_fetch(&vfs_written_pages, vn->pages->npages,
+					   __ATOMIC_RELAXED);
 		amap_release(vn->pages);
 		vn->pages = NULL;
 	}
@@ -80,6 +90,11 @@ int vnode_page(struct vnode *vn, uint64_t idx, struct page **out)
 		goto out;
 	}
 	pg = amap_lookup(vn->pages, idx);
+	if (!pg && vn->writable_fs &&
+	    __atomic_load_n(&vfs_written_pages, __ATOMIC_RELAXED) >= pmm_total_frames() / 2) {
+		err = -ENOSPC;
+		goto out;
+	}
 	if (!pg) {
 		pg = pmm_alloc(PMM_ZERO);
 		if (!pg) {
@@ -97,6 +112,8 @@ int vnode_page(struct vnode *vn, uint64_t idx, struct page **out)
 			goto out;
 		}
 		__atomic_add_fetch(&vfs_cached_pages, 1, __ATOMIC_RELAXED);
+		if (vn->writable_fs)
+			__atomic_add_fetch(&vfs_written_pages, 1, __ATOMIC_RELAXED);
 	}
 	*out = pg;
 out:

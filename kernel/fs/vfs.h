@@ -140,7 +140,8 @@ long vnode_read(struct vnode *vn, uint64_t off, void *buf, size_t len);
 
 /*
  * vnode_page - the cached page idx of vn, read in if needed. The page stays
- * owned by the cache. Returns 0 or -errno.
+ * owned by the cache. Returns 0 or -errno: -ENOMEM, -ENOSPC when the files
+ * of writable file systems already hold half of RAM, or the reader's error.
  */
 int vnode_page(struct vnode *vn, uint64_t idx, struct page **out);
 

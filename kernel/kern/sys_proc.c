@@ -37,6 +37,7 @@
 #define WCONTINUED		8
 #define WALL_FLAGS		0xe0000000	/* __WNOTHREAD, __WALL, __WCLONE */
 #define NSEC			1000000000ULL
+#define MAX_RW_COUNT		(0x7fffffffUL & ~(PAGE_SIZE - 1))
 
 struct ktimespec {
 	int64_t tv_sec;
@@ -337,6 +338,11 @@ static long sys_uname(long ubuf)
 	return copy_to_user(ubuf, &u, sizeof(u));
 }
 
+/*
+ * getrandom: up to len random bytes (at most MAX_RW_COUNT, as Linux),
+ * stopping early for a signal: a huge len into a huge mapping must not keep
+ * the process from dying. Returns the count, -EFAULT, -EINTR or -EINVAL.
+ */
 static long sys_getrandom(long ubuf, long len, long flags)
 {
 	uint8_t chunk[256];
@@ -344,7 +350,10 @@ static long sys_getrandom(long ubuf, long len, long flags)
 
 	if (flags & ~7)
 		return -EINVAL;
+	len = MIN((unsigned long)len, MAX_RW_COUNT);
 	while (done < len) {
+		if (signal_pending())
+			return done ? done : -EINTR;
 		size_t n = MIN((size_t)(len - done), sizeof(chunk));
 
 		random_bytes(chunk, n);

@@ -284,7 +284,8 @@ static int overlaps(const struct range *z, int n, unsigned long start, unsigned 
  * 13 unmapped | 14 guard
  */
 #define ARENA_PAGES	15
-static unsigned char *arena, *scratch, *mm_area, *data;
+static unsigned char *arena, *scratch, *mm_area, *data, *reserve;
+#define RESERVE		(1UL << 30)	/* PROT_NONE: a random address in it faults */
 static unsigned char *heap_obj;
 static struct report *rep;
 static int on_linux;
@@ -332,7 +333,7 @@ static long ptr_kind(void)
 	case 2: p = (long)(KERNEL_HALF + pick(1UL << 32)); break;
 	case 3: p = (long)(KERNEL_TEXT + pick(1UL << 24)); break;
 	case 4: p = (long)rnd(); break;
-	case 5: p = (long)pick(USER_TOP); break;
+	case 5: p = (long)(reserve + pick(RESERVE)); break;	/* mapped, no access */
 	case 6:
 	case 7: p = (long)(arena + VT_PAGE + pick(8 * VT_PAGE)); break;
 	case 8: p = (long)(arena + 9 * VT_PAGE - 1 - pick(64)); break;	/* into read-only */
@@ -584,9 +585,16 @@ static void fix_args(long nr, long *a)
 		if ((a[3] & 2) && overlaps(zones, nzones, a[4], a[2]))
 			a[3] &= ~2L;
 		break;
-	case 214:	/* brk: never below the heap the test uses */
+	/*
+	 * brk: never below the heap the test uses, and not above it by more
+	 * than 64 MiB: calls given a pointer into a heap of gigabytes would
+	 * fill all of memory (and the storm would take minutes).
+	 */
+	case 214:
 		if ((unsigned long)a[0] < brk0 && (unsigned long)a[0] >= zones[0].start)
 			a[0] = (long)brk0;
+		if ((unsigned long)a[0] > brk0 + 64 * VT_MB && (unsigned long)a[0] < USER_TOP)
+			a[0] = (long)(brk0 + pick(64 * VT_MB));
 		break;
 	case 57:	/* close: not 0-2, nor what was open before */
 		if (fd_kept((int)a[0]))
@@ -883,6 +891,7 @@ static void storm(unsigned long seed, unsigned long ncalls)
 		 (unsigned long)rep + sizeof(*rep) + 2 * VT_PAGE);
 	zone_add(zones, &nzones, (unsigned long)arena, (unsigned long)(arena + ARENA_PAGES * VT_PAGE));
 	zone_add(zones, &nzones, (unsigned long)heap_obj, (unsigned long)heap_obj + HEAP_OBJ);
+	zone_add(zones, &nzones, (unsigned long)reserve, (unsigned long)reserve + RESERVE);
 	/*
 	 * Pointers the kernel may write through miss the same places, but may
 	 * point into the text (read-only) and the arena (not its scratch page).
@@ -1028,7 +1037,9 @@ static int set_up(void)
 	mm_area = mmap(NULL, MM_PAGES * VT_PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	heap_obj = malloc(HEAP_OBJ);
-	if (!data || arena == MAP_FAILED || mm_area == MAP_FAILED || !heap_obj)
+	reserve = mmap(NULL, RESERVE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!data || arena == MAP_FAILED || mm_area == MAP_FAILED || !heap_obj ||
+	    reserve == MAP_FAILED)
 		return -1;
 	for (size_t i = 0; i < DATA_PAGES * VT_PAGE; i++)
 		data[i] = (unsigned char)(i * 7 + i / 4096);
@@ -1204,6 +1215,40 @@ static void check_tmp_fills(void)
 	VT_CHECK(vt_memfree_kb() > total / VT_KB / 2, "removing the file gives the memory back");
 }
 
+/*
+ * A getrandom of a huge length into a huge mapping ends when the process is
+ * killed (the storm once spent seconds in one such call, deaf to SIGKILL).
+ */
+static void check_getrandom_killable(void)
+{
+	long len = 512 * VT_MB;
+	char *big = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+			 0x4000 /* MAP_NORESERVE */, -1, 0);
+	long t0[2], t1[2], ms;
+	pid_t pid;
+	int st;
+
+	if (big == MAP_FAILED) {
+		TL_CHECK(0, "map 512 MiB for getrandom");
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		raw3(278, (long)big, len, 0);
+		_exit(0);
+	}
+	usleep(100000);
+	raw3(113, 1, (long)t0, 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	raw3(113, 1, (long)t1, 0);
+	ms = (t1[0] - t0[0]) * 1000 + (t1[1] - t0[1]) / 1000000;
+	VT_CHECK(ms < 2000, "a getrandom of 512 MiB ends within 2 s of SIGKILL (%ld ms, %s)",
+		 ms, vt_how(st));
+	munmap(big, len);
+}
+
 static int still_works(void *arg)
 {
 	char *argv[] = { "/bin/true", NULL };
@@ -1262,6 +1307,7 @@ int main(int argc, char **argv)
 	mkdir(sandbox, 0755);
 	check_regressions();
 	check_tmp_fills();
+	check_getrandom_killable();
 	/* warm up: a short storm, then the baseline */
 	st = run_storm(seed, n < WARMUP_CALLS ? n : WARMUP_CALLS);
 	clean_up_apart();

@@ -13,6 +13,21 @@
 
 uint64_t vfs_cached_pages;
 
+/*
+ * Frames holding the data of files on writable file systems (tmpfs): at
+ * most half of RAM, as Linux's tmpfs, so that filling /tmp leaves the
+ * kernel the memory to go on (and to remove the files). Atomic.
+ */
+static uint64_t vfs_written_pages;
+
+/* The cache of vn gained (+1) or lost (-n) pages: keep the counters. */
+static void vfs_count_pages(struct vnode *vn, int64_t delta)
+{
+	__atomic_add_fetch(&vfs_cached_pages, delta, __ATOMIC_RELAXED);
+	if (vn->writable_fs)
+		__atomic_add_fetch(&vfs_written_pages, delta, __ATOMIC_RELAXED);
+}
+
 /* Vnodes whose cached pages can be read again (vnode_cache_is_clean). */
 static struct spinlock clean_lock = SPINLOCK_INIT("clean caches");
 static struct list_node clean_vnodes = LIST_HEAD_INIT(clean_vnodes);	/* clean_lock */
@@ -42,7 +57,7 @@ static void vnode_release(struct vobject *obj)
 		list_remove(&vn->clean_link);
 		spin_unlock_irqrestore(&clean_lock, flags);
 	}
-	__atomic_sub_fetch(&vfs_cached_pages, pcache_count(&vn->pages), __ATOMIC_RELAXED);
+	vfs_count_pages(vn, -(int64_t)pcache_count(&vn->pages));
 	pcache_release(&vn->pages);
 	if (vn->ops->release)
 		vn->ops->release(vn);
@@ -88,9 +103,13 @@ void vnode_init(struct vnode *vn, enum vtype type, uint32_t mode,
  */
 static int vnode_page_read(struct vnode *vn, uint64_t idx, struct page **out)
 {
-	struct page *pg = vm_page_alloc(PMM_ZERO);
+	struct page *pg;
 	int read, err;
 
+	if (vn->writable_fs &&
+	    __atomic_load_n(&vfs_written_pages, __ATOMIC_RELAXED) >= pmm_total_frames() / 2)
+		return -ENOSPC;
+	pg = vm_page_alloc(PMM_ZERO);
 	if (!pg)
 		return -ENOMEM;
 	read = vn->ops->readpage ? vn->ops->readpage(vn, idx, page_to_virt(pg)) : 0;
@@ -99,7 +118,7 @@ static int vnode_page_read(struct vnode *vn, uint64_t idx, struct page **out)
 		pmm_free(pg);
 		return err;
 	}
-	__atomic_add_fetch(&vfs_cached_pages, 1, __ATOMIC_RELAXED);
+	vfs_count_pages(vn, 1);
 	*out = pg;
 	return read > 0 ? VOBJECT_READ_IN : 0;
 }
@@ -169,7 +188,7 @@ static void vnode_cache_drop(struct vnode *vn, uint64_t idx, struct page *pg)
 		panic("vnode_cache_drop: page %lu is not in the cache",
 		      (unsigned long)idx);
 	page_put(pg);
-	__atomic_sub_fetch(&vfs_cached_pages, 1, __ATOMIC_RELAXED);
+	vfs_count_pages(vn, -1);
 }
 
 /* A walk dropping the unused pages of a vnode's cache, up to `want`. */

@@ -199,7 +199,8 @@ long vnode_read(struct vnode *vn, uint64_t off, void *buf, size_t len);
 /*
  * vnode_page - the cached page idx of vn, read in if needed. The page stays
  * owned by the cache; the caller gets a reference to drop with page_put().
- * Returns 0 or -errno.
+ * Returns 0 or -errno: -ENOMEM, -EIO, or -ENOSPC when a new page of a file
+ * on a writable file system would take the files' data past half of RAM.
  */
 int vnode_page(struct vnode *vn, uint64_t idx, struct page **out);
 

@@ -35,6 +35,8 @@ struct proc *proc_find(int pid)
 {
 	struct list_node *n;
 
+	if (pid <= 0)
+		return NULL;	/* and a negative pid would index before the table */
 	list_for_each(n, &pid_hash[pid % PID_HASH]) {
 		struct proc *p = list_entry(n, struct proc, hash_link);
 

@@ -112,7 +112,10 @@ struct proc *proc_alloc(void);
 /* Free a process that never ran, or a reaped zombie. */
 void proc_free(struct proc *p);
 
-/* Look up a live or zombie process by pid (proc_tree_lock held). */
+/*
+ * Look up a live or zombie process by pid (proc_tree_lock held); NULL if
+ * there is none, as for every pid <= 0.
+ */
 struct proc *proc_find(int pid);
 
 /* Number of processes that exist, zombies included. */

@@ -33,6 +33,7 @@
 #define WCONTINUED		8
 #define WALL_FLAGS		0xe0000000	/* __WNOTHREAD, __WALL, __WCLONE */
 #define NSEC			1000000000ULL
+#define MAX_RW_COUNT		(0x7fffffffUL & ~(PAGE_SIZE - 1))
 
 struct ktimespec {
 	int64_t tv_sec;
@@ -273,6 +274,11 @@ static long sys_uname(long ubuf)
 	return copy_to_user(ubuf, &u, sizeof(u));
 }
 
+/*
+ * getrandom: up to len random bytes (at most MAX_RW_COUNT, as Linux),
+ * stopping early for a signal: a huge len into a huge mapping must not keep
+ * the process from dying. Returns the count, -EFAULT, -EINTR or -EINVAL.
+ */
 static long sys_getrandom(long ubuf, long len, long flags)
 {
 	uint8_t chunk[256];
@@ -280,7 +286,10 @@ static long sys_getrandom(long ubuf, long len, long flags)
 
 	if (flags & ~7)
 		return -EINVAL;
+	len = MIN((unsigned long)len, MAX_RW_COUNT);
 	while (done < len) {
+		if (signal_pending())
+			return done ? done : -EINTR;
 		size_t n = MIN((size_t)(len - done), sizeof(chunk));
 
 		random_bytes(chunk, n);
@@ -361,9 +370,18 @@ static long sys_setpgid(long pid, long pgid)
 	return 0;			/* one process per group: nothing to move */
 }
 
+/* One process per group: a process's group is its pid. -ESRCH if none. */
 static long sys_getpgid(long pid)
 {
-	return pid ? pid : current()->pid;
+	unsigned long flags;
+	bool found;
+
+	if (pid == 0)
+		return current()->pid;
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	found = proc_find(pid) != NULL;
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return found ? (int)pid : -ESRCH;
 }
 
 static long sys_setsid(void)

@@ -48,10 +48,12 @@ struct page {
 	uint32_t refcount;	/* references; atomic; 0 when free */
 	void *owner;		/* owner: cache, object or address space */
 	uint64_t index;		/* owner: offset in owner, or swap slot */
-	void *rmap;		/* owner: reverse map (who maps this frame) */
+	void *rmap;		/* reverse map (who maps this frame, vm/rmap.h);
+				   kept by the pmap under the frame's rmap lock */
 	uint32_t mapcount;	/* user page-table entries mapping it; atomic,
 				   kept by pmap_enter/remove/protect/copy/destroy */
-	uint32_t spare;
+	uint32_t spare;		/* rmap: the one mapping's page number and the
+				   saved referenced/modified bits; rmap lock */
 	void *priv;		/* owner: private (slab free list, ...) */
 };
 

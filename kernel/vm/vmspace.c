@@ -707,12 +707,10 @@ static int copyout_page(struct vmspace *vm, vaddr_t va, const void *src,
 {
 	for (;;) {
 		enum fault_result res;
-		unsigned int prot;
 		paddr_t pa;
 
 		mutex_lock(&vm->lock);
-		if (pmap_extract(vm->pmap, ALIGN_DOWN(va, PAGE_SIZE), &pa, &prot) &&
-		    (prot & VM_PROT_WRITE)) {
+		if (pmap_access(vm->pmap, ALIGN_DOWN(va, PAGE_SIZE), VM_PROT_WRITE, &pa)) {
 			memcpy((char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1)), src, n);
 			mutex_unlock(&vm->lock);
 			return 0;

@@ -193,6 +193,10 @@ static void check_range(const char *fn, vaddr_t start, vaddr_t end)
 		      (unsigned long)end);
 }
 
+void pmap_init(void)
+{
+}
+
 struct pmap *pmap_create(void)
 {
 	struct pmap *pm = calloc(1, sizeof(*pm));

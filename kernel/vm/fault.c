@@ -49,6 +49,7 @@ static struct page *zero_page;
 
 void fault_init(void)
 {
+	pmap_init();
 	rmap_init();
 	zero_page = pmm_alloc(PMM_ZERO);
 	if (!zero_page)

@@ -73,6 +73,9 @@ void *pmap_map_device(paddr_t pa, uint64_t size);
 
 struct pmap;
 
+/* Set up the user half: ASIDs, the pmap cache (boot, from vm_init). */
+void pmap_init(void);
+
 /*
  * pmap_create - an empty user page table whose kernel half is the shared
  * kernel one. Returns NULL if out of memory.

@@ -326,16 +326,18 @@ static void asid_probe(void)
 
 static struct kmem_cache *pmap_cache;
 
+void pmap_init(void)
+{
+	asid_probe();
+	pmap_cache = kmem_cache_create("pmap", sizeof(struct pmap), 0);
+	if (!pmap_cache)
+		panic("pmap_init: out of memory");
+}
+
 struct pmap *pmap_create(void)
 {
 	struct pmap *pm;
 
-	if (!pmap_cache) {
-		asid_probe();
-		pmap_cache = kmem_cache_create("pmap", sizeof(struct pmap), 0);
-		if (!pmap_cache)
-			return NULL;
-	}
 	pm = kmem_cache_alloc(pmap_cache, KM_ZERO);
 	if (!pm)
 		return NULL;

@@ -887,14 +887,14 @@ bool pmap_access(struct pmap *pm, vaddr_t va, unsigned int access, paddr_t *pa)
  * reading one through the direct map is harmless, and the caller checks
  * again under the lock before changing anything.
  */
-static pte_t *uwalk_peek(struct pmap *pm, vaddr_t va)
+static inline pte_t *uwalk_peek(struct pmap *pm, vaddr_t va)
 {
 	pte_t *table = pm->root;
 
 	for (int l = PT_LEVELS - 1; l > 0; l--) {
 		pte_t pte = READ_ONCE(table[pt_index(va, l)]);
 
-		if (!pte_valid(pte) || pte_leaf(pte) || !pa_to_page(pte_pa(pte)))
+		if (!pte_valid(pte) || pte_leaf(pte) || pte_pa(pte) >= DMAP_SIZE)
 			return NULL;
 		table = phys_to_virt(pte_pa(pte));
 	}
@@ -907,17 +907,14 @@ static pte_t access_bits(unsigned int access)
 	return PTE_A | (access == VM_PROT_WRITE ? PTE_D : 0);
 }
 
-bool pmap_fault_fixup(struct pmap *pm, vaddr_t va, unsigned int access)
+/* pmap_fault_fixup's part under the lock, once the quick look says so. */
+static __attribute__((noinline)) bool fixup_locked(struct pmap *pm, vaddr_t va,
+						   unsigned int access, pte_t need)
 {
-	pte_t need = access_bits(access), *pte = uwalk_peek(pm, va), e;
 	unsigned long flags;
 	bool fixed = false;
+	pte_t *pte;
 
-	if (!pte)
-		return false;
-	e = READ_ONCE(*pte);
-	if (!pte_allows(e, access) || (e & need) == need)
-		return false;
 	flags = spin_lock_irqsave(&pm->lock);
 	pte = uwalk(pm, va, false);
 	if (pte && pte_allows(READ_ONCE(*pte), access)) {
@@ -929,6 +926,18 @@ bool pmap_fault_fixup(struct pmap *pm, vaddr_t va, unsigned int access)
 	if (fixed)
 		__atomic_add_fetch(&fixups, 1, __ATOMIC_RELAXED);
 	return fixed;
+}
+
+bool pmap_fault_fixup(struct pmap *pm, vaddr_t va, unsigned int access)
+{
+	pte_t need = access_bits(access), *pte = uwalk_peek(pm, va), e;
+
+	if (!pte)
+		return false;
+	e = READ_ONCE(*pte);
+	if (!pte_allows(e, access) || (e & need) == need)
+		return false;
+	return fixup_locked(pm, va, access, need);
 }
 
 uint64_t pmap_fixup_count(void)

@@ -407,12 +407,29 @@ bool pmap_access(struct pmap *pm, vaddr_t va, unsigned int access, paddr_t *pa)
 }
 
 static uint64_t fixups;
+static bool svade = true;		/* the software MMU never sets A or D */
+
+bool pmap_svade(void)
+{
+	return svade;
+}
+
+bool pmap_set_svade(bool on)
+{
+	bool old = svade;
+
+	svade = on;
+	return old;
+}
 
 bool pmap_fault_fixup(struct pmap *pm, vaddr_t va, unsigned int access)
 {
-	struct soft_pte *e = soft_find(pm, va);
+	struct soft_pte *e;
 	unsigned int need = access_bits(access);
 
+	if (!svade)
+		return false;
+	e = soft_find(pm, va);
 	if (!soft_allows(e, access) || (e->bits & need) == need)
 		return false;
 	e->bits |= need;

@@ -9,8 +9,9 @@
  * QEMU's MMU sets A and D itself (Svadu). A board with Svade raises a page
  * fault instead, which the fault path must resolve by setting the bit and
  * returning; QEMU 7.2 has no switch for that, so svade_fault_sets_the_bits
- * simulates it: it clears A and D on a live mapping and calls vm_fault,
- * the entry the trap handler uses, as such a fault would.
+ * simulates it: it forces the software path on (pmap_set_svade: the boot
+ * probe turns it off on QEMU), clears A and D on a live mapping and calls
+ * vm_fault, the entry the trap handler uses, as such a fault would.
  */
 #include "env.h"
 #include "arch/riscv/csr.h"
@@ -89,11 +90,13 @@ KTEST(svade_fault_sets_the_bits)
 	struct vmspace *vm = rm_space();
 	struct page *pg, *ro;
 	uint64_t fixups, anons;
+	bool was_svade;
 	paddr_t pa;
 
 	KT_CHECK(vm);
 	if (!vm)
 		return;
+	was_svade = pmap_set_svade(true);
 	pg = rm_page(vm, rm_va(0));
 	KT_CHECK(rmap_managed(pg));
 	/* what a Svade board's page table looks like before first use */
@@ -128,6 +131,14 @@ KTEST(svade_fault_sets_the_bits)
 	KT_CHECK_EQ(probe_store((void *)rm_va(1)), -EFAULT);
 	rm_leave();
 	KT_CHECK(pmap_extract(vm->pmap, rm_va(0), &pa, NULL) && pa == page_to_pa(pg));
+	/* with the path off (harts that set the bits) a fault never fixes */
+	pmap_set_svade(false);
+	pmap_clear_reference(pg);
+	KT_CHECK_EQ(vm_fault(vm, rm_va(0), VM_PROT_READ), FAULT_OK);
+	KT_CHECK_EQ(pmap_fixup_count(), fixups + 2);
+	/* QEMU's harts set A and D: the boot probe must have seen it */
+	KT_CHECK(!was_svade);
+	pmap_set_svade(was_svade);
 	vmspace_destroy(vm);
 }
 

@@ -138,6 +138,16 @@ bool pmap_fault_fixup(struct pmap *pm, vaddr_t va, unsigned int access);
 uint64_t pmap_fixup_count(void);
 
 /*
+ * pmap_svade - whether pmap_fault_fixup does anything: true on harts that
+ * fault instead of setting A and D (probed at boot by pmap_init); on the
+ * others it returns false at once. pmap_set_svade forces the answer, for
+ * tests that simulate such a board on one that is not; it returns the old
+ * value.
+ */
+bool pmap_svade(void);
+bool pmap_set_svade(bool on);
+
+/*
  * pmap_access - for the kernel touching a user page through another
  * mapping (the direct map): if the entry for va allows `access`, mark it
  * referenced (and modified, for VM_PROT_WRITE) as the MMU would, store its

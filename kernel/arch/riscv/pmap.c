@@ -22,6 +22,7 @@
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/memlayout.h"
+#include "arch/riscv/probe.h"
 #include "arch/riscv/pte.h"
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/smp.h"
@@ -312,6 +313,7 @@ static uint64_t asid_generation = 1;
 static uint64_t asid_next = 1;		/* ASID 0 belongs to the kernel */
 static uint64_t hart_generation[NCPU_MAX];	/* generation each hart has flushed to */
 static uint64_t fixups;			/* pmap_fault_fixup successes; atomic */
+static bool svade;			/* the MMU faults instead of setting A/D */
 
 /* How many ASID bits satp holds on this hart (0 if none). */
 static void asid_probe(void)
@@ -325,6 +327,7 @@ static void asid_probe(void)
 }
 
 static struct kmem_cache *pmap_cache;
+static void svade_probe(void);
 
 void pmap_init(void)
 {
@@ -332,6 +335,7 @@ void pmap_init(void)
 	pmap_cache = kmem_cache_create("pmap", sizeof(struct pmap), 0);
 	if (!pmap_cache)
 		panic("pmap_init: out of memory");
+	svade_probe();
 }
 
 struct pmap *pmap_create(void)
@@ -930,14 +934,65 @@ static __attribute__((noinline)) bool fixup_locked(struct pmap *pm, vaddr_t va,
 
 bool pmap_fault_fixup(struct pmap *pm, vaddr_t va, unsigned int access)
 {
-	pte_t need = access_bits(access), *pte = uwalk_peek(pm, va), e;
+	pte_t need, *pte, e;
 
+	if (!svade)
+		return false;	/* the MMU sets the bits: never this fault */
+	need = access_bits(access);
+	pte = uwalk_peek(pm, va);
 	if (!pte)
 		return false;
 	e = READ_ONCE(*pte);
 	if (!pte_allows(e, access) || (e & need) == need)
 		return false;
 	return fixup_locked(pm, va, access, need);
+}
+
+bool pmap_svade(void)
+{
+	return svade;
+}
+
+bool pmap_set_svade(bool on)
+{
+	bool old = svade;
+
+	svade = on;
+	return old;
+}
+
+#define SVADE_PROBE_VA	0x1000UL	/* any user address: a throwaway pmap */
+
+/*
+ * Does this hart set A itself? Map a kernel frame without A in a throwaway
+ * address space and load from it with the fault probe: a hart that updates
+ * the bits sets A and the load succeeds; one with Svade faults. Boot only,
+ * before any process exists (a fault here is never a user fault). The
+ * harts of a board are taken to be alike.
+ */
+static void svade_probe(void)
+{
+	struct pmap *pm = pmap_create();
+	struct page *pg = pmm_alloc(PMM_ZERO);
+	pte_t *pte = pm && pg ? uwalk(pm, SVADE_PROBE_VA, true) : NULL;
+	unsigned long flags;
+	long faulted;
+
+	if (!pte)
+		panic("pmap_init: out of memory");
+	*pte = pte_make(page_to_pa(pg), PTE_U | PTE_R);
+	flags = irq_save();
+	pmap_activate(pm);
+	csr_set(sstatus, SSTATUS_SUM);
+	faulted = probe_load((void *)SVADE_PROBE_VA);
+	csr_clear(sstatus, SSTATUS_SUM);
+	pmap_activate(NULL);
+	irq_restore(flags);
+	svade = faulted || !(READ_ONCE(*pte) & PTE_A);
+	*pte = 0;
+	pmap_flush_all(pm);
+	pmm_free(pg);
+	pmap_destroy(pm);
 }
 
 uint64_t pmap_fixup_count(void)

@@ -33,6 +33,7 @@ struct pmap {
 	size_t ntables, tcap;
 	uint64_t flushes;
 	int refs;			/* creator + flush batches */
+	struct pv_pool pv;		/* pv entries of its mappings */
 };
 
 static struct pmap *active;
@@ -155,7 +156,7 @@ static int soft_rmap_add(struct pmap *pm, struct soft_pte *e)
 		return 0;
 	l = rmap_lock_of(pg);
 	spin_lock(l);
-	err = rmap_add(pg, pm, e->va);
+	err = rmap_add(pg, pm, e->va, &pm->pv);
 	spin_unlock(l);
 	if (!err)
 		e->bits |= SOFT_PV;
@@ -174,7 +175,7 @@ static void soft_unmapped(struct pmap *pm, const struct soft_pte *e)
 		spin_lock(l);
 		rmap_save(pg, (e->bits & SOFT_A ? RMAP_SAVED_REF : 0) |
 			  (e->bits & SOFT_D ? RMAP_SAVED_MOD : 0));
-		rmap_remove(pg, pm, e->va);
+		rmap_remove(pg, pm, e->va, &pm->pv);
 		spin_unlock(l);
 	}
 }
@@ -220,6 +221,7 @@ void pmap_destroy(struct pmap *pm)
 		panic("pmap_destroy: the pmap is active");
 	for (size_t i = 0; i < pm->n; i++)
 		soft_unmapped(pm, &pm->ptes[i]);
+	pv_pool_destroy(&pm->pv);
 	free(pm->ptes);
 	free(pm->tables);
 	pm->ptes = NULL;
@@ -524,7 +526,7 @@ void pmap_page_protect(struct page *pg, unsigned int prot)
 			}
 			rmap_save(pg, (e->bits & SOFT_A ? RMAP_SAVED_REF : 0) |
 				  (e->bits & SOFT_D ? RMAP_SAVED_MOD : 0));
-			rmap_remove(pg, pm, e->va);
+			rmap_remove(pg, pm, e->va, &pm->pv);
 			page_mapcount_add(e->pa, -1);
 			memmove(e, e + 1, (&pm->ptes[pm->n] - (e + 1)) * sizeof(*e));
 			pm->n--;

@@ -39,6 +39,8 @@ enum page_state {
 };
 
 /* Frame descriptor: 64 bytes, 1.56% of a 4 KiB frame. */
+struct pv_entry;
+
 struct page {
 	struct list_node link;	/* buddy free list, slab list, or replacement
 				   policy queue (PG_ONPOLICY; reclaim lock) */
@@ -54,7 +56,11 @@ struct page {
 				   kept by pmap_enter/remove/protect/copy/destroy */
 	uint32_t spare;		/* rmap: the one mapping's page number and the
 				   saved referenced/modified bits; rmap lock */
-	void *priv;		/* owner: private (slab free list, ...) */
+	union {
+		void *priv;	/* owner: private (slab free list, ...) */
+		struct pv_entry *pv;	/* a user frame's mappings past the one
+					   in rmap (vm/rmap.h); rmap lock */
+	};
 };
 
 /* page flags */

@@ -1,10 +1,9 @@
 /* The reverse map of user frames; see rmap.h. */
 #include "vm/rmap.h"
-#include "vm/kmem.h"
 
-#define RMAP_LIST	1UL		/* tag: rmap points at a pv list */
+/* A chunk of pv entries: one frame, its first entry's room holds the link. */
+#define PV_PER_CHUNK	(PAGE_SIZE / sizeof(struct pv_entry))
 
-static struct kmem_cache *pv_cache;
 static struct spinlock rmap_locks[RMAP_LOCKS];
 static uint64_t pv_in_use;		/* atomic */
 
@@ -12,9 +11,6 @@ void rmap_init(void)
 {
 	for (int i = 0; i < RMAP_LOCKS; i++)
 		spin_init(&rmap_locks[i], "rmap");
-	pv_cache = kmem_cache_create("pv_entry", sizeof(struct pv_entry), 0);
-	if (!pv_cache)
-		panic("rmap_init: out of memory");
 }
 
 struct spinlock *rmap_lock_of(const struct page *pg)
@@ -24,14 +20,67 @@ struct spinlock *rmap_lock_of(const struct page *pg)
 	return &rmap_locks[(h ^ (h >> 6)) % RMAP_LOCKS];
 }
 
-static bool rmap_is_list(const struct page *pg)
+void pv_pool_init(struct pv_pool *pool)
 {
-	return (uintptr_t)pg->rmap & RMAP_LIST;
+	*pool = (struct pv_pool){ 0 };
 }
 
-static struct pv_entry *rmap_list(const struct page *pg)
+void pv_pool_destroy(struct pv_pool *pool)
 {
-	return (struct pv_entry *)((uintptr_t)pg->rmap & ~RMAP_LIST);
+	while (pool->chunks) {
+		void *chunk = pool->chunks;
+
+		pool->chunks = *(void **)chunk;
+		pmm_free(virt_to_page(chunk));
+	}
+	pv_pool_init(pool);
+}
+
+/* Another chunk for pool (its pmap's lock held); false if out of memory. */
+static bool pv_pool_grow(struct pv_pool *pool)
+{
+	struct page *pg = pmm_alloc(0);
+	struct pv_entry *chunk;
+
+	if (!pg)
+		return false;
+	pg->state = PAGE_KERNEL;
+	chunk = page_to_virt(pg);
+	*(void **)chunk = pool->chunks;
+	pool->chunks = chunk;
+	pool->bump = chunk + 1;		/* entry 0 holds the link */
+	pool->end = chunk + PV_PER_CHUNK;
+	return true;
+}
+
+/* A pv entry from pool (its pmap's lock held), or NULL. */
+static struct pv_entry *pv_alloc(struct pv_pool *pool)
+{
+	struct pv_entry *pv = pool->free;
+
+	if (!pv && READ_ONCE(pool->freed))
+		pv = __atomic_exchange_n(&pool->freed, NULL, __ATOMIC_ACQUIRE);
+	if (pv) {
+		pool->free = pv->next;
+	} else {
+		if (pool->bump == pool->end && !pv_pool_grow(pool))
+			return NULL;
+		pv = pool->bump++;
+	}
+	__atomic_add_fetch(&pv_in_use, 1, __ATOMIC_RELAXED);
+	return pv;
+}
+
+/* Give pv back to pool, from any context. */
+static void pv_free(struct pv_pool *pool, struct pv_entry *pv)
+{
+	struct pv_entry *head = __atomic_load_n(&pool->freed, __ATOMIC_RELAXED);
+
+	do {
+		pv->next = head;
+	} while (!__atomic_compare_exchange_n(&pool->freed, &head, pv, true,
+					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	__atomic_sub_fetch(&pv_in_use, 1, __ATOMIC_RELAXED);
 }
 
 static vaddr_t rmap_inline_va(const struct page *pg)
@@ -45,51 +94,25 @@ static void rmap_set_inline(struct page *pg, struct pmap *pm, vaddr_t va)
 	pg->spare = (pg->spare & ~RMAP_VPN) | (uint32_t)(va >> PAGE_SHIFT);
 }
 
-static struct pv_entry *pv_alloc(struct pmap *pm, vaddr_t va,
-				 struct pv_entry *next)
+int rmap_add(struct page *pg, struct pmap *pm, vaddr_t va,
+	     struct pv_pool *pool)
 {
-	struct pv_entry *pv = kmem_cache_alloc(pv_cache, 0);
-
-	if (!pv)
-		return NULL;
-	pv->next = next;
-	pv->pm = pm;
-	pv->va = va;
-	__atomic_add_fetch(&pv_in_use, 1, __ATOMIC_RELAXED);
-	return pv;
-}
-
-static void pv_free(struct pv_entry *pv)
-{
-	kmem_cache_free(pv_cache, pv);
-	__atomic_sub_fetch(&pv_in_use, 1, __ATOMIC_RELAXED);
-}
-
-int rmap_add(struct page *pg, struct pmap *pm, vaddr_t va)
-{
-	struct pv_entry *first, *second;
+	struct pv_entry *pv;
 
 	if (!pg->rmap) {
 		rmap_set_inline(pg, pm, va);
 		return 0;
 	}
-	if (rmap_is_list(pg)) {
-		first = pv_alloc(pm, va, rmap_list(pg));
-		if (!first)
-			return -ENOMEM;
-		pg->rmap = (void *)((uintptr_t)first | RMAP_LIST);
-		return 0;
-	}
-	/* the second mapping: the inline one moves into the list too */
-	second = pv_alloc(pg->rmap, rmap_inline_va(pg), NULL);
-	if (!second)
+	pv = pv_alloc(pool);
+	if (!pv)
 		return -ENOMEM;
-	first = pv_alloc(pm, va, second);
-	if (!first) {
-		pv_free(second);
-		return -ENOMEM;
-	}
-	pg->rmap = (void *)((uintptr_t)first | RMAP_LIST);
+	pv->pm = pm;
+	pv->va = va;
+	pv->next = pg->pv;
+	pv->pprev = &pg->pv;
+	if (pg->pv)
+		pg->pv->pprev = &pv->next;
+	pg->pv = pv;
 	return 0;
 }
 
@@ -99,38 +122,31 @@ static __noreturn void rmap_missing(const struct page *pg, vaddr_t va)
 	      (unsigned long)page_to_pa(pg), (unsigned long)va);
 }
 
-void rmap_remove(struct page *pg, struct pmap *pm, vaddr_t va)
+void rmap_remove(struct page *pg, struct pmap *pm, vaddr_t va,
+		 struct pv_pool *pool)
 {
-	struct pv_entry **link, *pv, *left;
+	struct pv_entry *pv;
 
-	if (!rmap_is_list(pg)) {
-		if (pg->rmap != pm || rmap_inline_va(pg) != va)
-			rmap_missing(pg, va);
+	if (pg->rmap == pm && rmap_inline_va(pg) == va) {
 		pg->rmap = NULL;
 		return;
 	}
-	for (link = (struct pv_entry **)&pg->rmap; ; link = &pv->next) {
-		pv = (struct pv_entry *)((uintptr_t)*link & ~RMAP_LIST);
-		if (!pv)
-			rmap_missing(pg, va);
+	for (pv = pg->pv; pv; pv = pv->next)
 		if (pv->pm == pm && pv->va == va)
 			break;
-	}
-	*link = link == (struct pv_entry **)&pg->rmap && pv->next ?
-		(void *)((uintptr_t)pv->next | RMAP_LIST) : pv->next;
-	pv_free(pv);
-	left = rmap_list(pg);
-	if (!left->next) {		/* one left: back into the descriptor */
-		rmap_set_inline(pg, left->pm, left->va);
-		pv_free(left);
-	}
+	if (!pv)
+		rmap_missing(pg, va);
+	*pv->pprev = pv->next;
+	if (pv->next)
+		pv->next->pprev = pv->pprev;
+	pv_free(pool, pv);
 }
 
 bool rmap_contains(const struct page *pg, const struct pmap *pm, vaddr_t va)
 {
-	if (!rmap_is_list(pg))
-		return pg->rmap == pm && rmap_inline_va(pg) == va;
-	for (struct pv_entry *pv = rmap_list(pg); pv; pv = pv->next)
+	if (pg->rmap == pm && rmap_inline_va(pg) == va)
+		return true;
+	for (struct pv_entry *pv = pg->pv; pv; pv = pv->next)
 		if (pv->pm == pm && pv->va == va)
 			return true;
 	return false;
@@ -138,37 +154,32 @@ bool rmap_contains(const struct page *pg, const struct pmap *pm, vaddr_t va)
 
 unsigned int rmap_count(const struct page *pg)
 {
-	unsigned int n = 0;
+	unsigned int n = pg->rmap != NULL;
 
-	if (!rmap_is_list(pg))
-		return pg->rmap != NULL;
-	for (struct pv_entry *pv = rmap_list(pg); pv; pv = pv->next)
+	for (struct pv_entry *pv = pg->pv; pv; pv = pv->next)
 		n++;
 	return n;
 }
 
 bool rmap_first(const struct page *pg, struct pmap **pm, vaddr_t *va)
 {
-	if (!pg->rmap)
-		return false;
-	if (rmap_is_list(pg)) {
-		*pm = rmap_list(pg)->pm;
-		*va = rmap_list(pg)->va;
-	} else {
+	if (pg->rmap) {
 		*pm = pg->rmap;
 		*va = rmap_inline_va(pg);
+		return true;
 	}
+	if (!pg->pv)
+		return false;
+	*pm = pg->pv->pm;
+	*va = pg->pv->va;
 	return true;
 }
 
 void rmap_foreach(const struct page *pg, rmap_fn fn, void *arg)
 {
-	if (!rmap_is_list(pg)) {
-		if (pg->rmap)
-			fn(pg->rmap, rmap_inline_va(pg), arg);
-		return;
-	}
-	for (struct pv_entry *pv = rmap_list(pg); pv; pv = pv->next)
+	if (pg->rmap)
+		fn(pg->rmap, rmap_inline_va(pg), arg);
+	for (struct pv_entry *pv = pg->pv; pv; pv = pv->next)
 		fn(pv->pm, pv->va, arg);
 }
 

@@ -7,17 +7,21 @@
  *
  * The shape, per frame (struct page):
  *
- *   rmap == NULL                no mapping
- *   rmap == a pmap (bit 0 clear) one mapping, stored in the descriptor
- *                               itself: that pmap at va = (spare & RMAP_VPN)
- *                               << PAGE_SHIFT; no allocation at all
- *   rmap == pv | 1              two or more: a singly linked list of
- *                               struct pv_entry, one per mapping
+ *   rmap   the first mapping's pmap, or NULL; its va is
+ *          (spare & RMAP_VPN) << PAGE_SHIFT. No allocation at all.
+ *   pv     the other mappings: a doubly linked list of struct pv_entry
+ *          (NULL when there are none)
  *
  * Most frames are mapped once (a private page of one process), so the fault
- * path never allocates; the list appears when a second address space maps
- * the frame (fork, a shared file page) and folds back into the descriptor
- * when only one mapping is left. The two top bits of `spare` remember the
+ * path never allocates. A frame's second mapping (fork, a shared file page)
+ * takes one pv entry; the inline mapping never moves, and a mapping made
+ * while the inline slot is free takes the slot. A pv entry comes from the
+ * pool of the pmap whose mapping it records (struct pv_pool, kept in the
+ * pmap): allocated under that pmap's lock, which the caller of rmap_add
+ * holds anyway, so no global lock is taken; freed onto the pool from any
+ * context (a lock-free stack); and the pool's chunks go back wholesale when
+ * the pmap is destroyed, after every entry was unlinked with its mapping.
+ * The two top bits of `spare` remember the
  * referenced and modified bits of mappings that are gone (a page written
  * and then unmapped is still dirty).
  *
@@ -40,16 +44,38 @@ struct pmap;
 
 struct pv_entry {
 	struct pv_entry *next;
+	struct pv_entry **pprev;	/* the link that points here */
 	struct pmap *pm;
 	vaddr_t va;
 };
+
+/*
+ * The pv entries of one pmap. `chunks` (pages of entries), `free`, `bump`
+ * and `end`: the owning pmap's lock. `freed`: entries given back from any
+ * context (atomic push), taken all at once by the allocator.
+ */
+struct pv_pool {
+	void *chunks;
+	struct pv_entry *free;
+	struct pv_entry *bump, *end;
+	struct pv_entry *freed;
+};
+
+/* An empty pool (a new pmap). */
+void pv_pool_init(struct pv_pool *pool);
+
+/*
+ * pv_pool_destroy - free the pool's chunks. Every entry must have been
+ * removed from its frame's rmap (the pmap's mappings are all gone).
+ */
+void pv_pool_destroy(struct pv_pool *pool);
 
 #define RMAP_LOCKS	64
 #define RMAP_VPN	0x0fffffffU	/* spare: page number of the inline va */
 #define RMAP_SAVED_REF	0x80000000U	/* spare: a removed mapping was referenced */
 #define RMAP_SAVED_MOD	0x40000000U	/* spare: a removed mapping was modified */
 
-/* Set up the pv-entry cache (boot, from vm_init). */
+/* Set up the rmap locks (boot, from vm_init). */
 void rmap_init(void);
 
 /* Is pg a frame whose mappings the rmap records? */
@@ -62,17 +88,21 @@ static inline bool rmap_managed(const struct page *pg)
 struct spinlock *rmap_lock_of(const struct page *pg);
 
 /*
- * rmap_add - record that pm maps pg at va. pg's rmap lock held (interrupts
- * off). Returns 0, or -ENOMEM if a pv entry could not be allocated (the
- * rmap is unchanged).
+ * rmap_add - record that pm maps pg at va. pg's rmap lock and pm's lock
+ * held (interrupts off); a pv entry, if needed, comes from `pool`, pm's.
+ * Returns 0, or -ENOMEM if a pv entry could not be allocated (the rmap is
+ * unchanged).
  */
-int rmap_add(struct page *pg, struct pmap *pm, vaddr_t va);
+int rmap_add(struct page *pg, struct pmap *pm, vaddr_t va,
+	     struct pv_pool *pool);
 
 /*
- * rmap_remove - forget the mapping (pm, va) of pg. pg's rmap lock held.
+ * rmap_remove - forget the mapping (pm, va) of pg; its pv entry, if any,
+ * goes back to `pool`, pm's. pg's rmap lock held (pm's lock need not be).
  * Panics if it is not recorded (the pmap and the rmap disagree).
  */
-void rmap_remove(struct page *pg, struct pmap *pm, vaddr_t va);
+void rmap_remove(struct page *pg, struct pmap *pm, vaddr_t va,
+		 struct pv_pool *pool);
 
 /* Is (pm, va) recorded on pg's rmap? pg's rmap lock held. */
 bool rmap_contains(const struct page *pg, const struct pmap *pm, vaddr_t va);

@@ -302,6 +302,7 @@ struct pmap {
 	uint64_t resident;		/* valid user leaves; atomic */
 	uint32_t refs;			/* creator + flush batches; atomic */
 	struct spinlock lock;		/* guards the page tables */
+	struct pv_pool pv;		/* pv entries of its mappings (rmap.h) */
 };
 
 #define ASID_MASK	0xffffUL
@@ -355,6 +356,7 @@ struct pmap *pmap_create(void)
 	pm->table_pages = 1;
 	pm->refs = 1;
 	spin_init(&pm->lock, "pmap");
+	pv_pool_init(&pm->pv);
 	return pm;
 }
 
@@ -407,7 +409,7 @@ static bool pte_clear(struct pmap *pm, pte_t *pte, vaddr_t va)
 	old = __atomic_exchange_n(pte, 0, __ATOMIC_ACQ_REL);
 	if (pte_valid(old)) {		/* else pmap_page_protect took it */
 		rmap_save(pg, pte_saved_bits(old));
-		rmap_remove(pg, pm, va);
+		rmap_remove(pg, pm, va, &pm->pv);
 		page_mapcount_add(pte_pa(old), -1);
 		resident_add(pm, -1);
 	}
@@ -435,7 +437,7 @@ static int pte_install(struct pmap *pm, pte_t *pte, vaddr_t va, paddr_t pa,
 	}
 	l = rmap_lock_of(pg);
 	spin_lock(l);
-	err = rmap_add(pg, pm, va);
+	err = rmap_add(pg, pm, va, &pm->pv);
 	if (!err) {
 		__atomic_add_fetch(&pg->mapcount, 1, __ATOMIC_RELAXED);
 		resident_add(pm, 1);
@@ -494,6 +496,7 @@ void pmap_destroy(struct pmap *pm)
 {
 	pmap_flush_all(pm);
 	pt_free_tree(pm, pm->root, PT_LEVELS - 1, PT_ENTRIES / 2, 0);
+	pv_pool_destroy(&pm->pv);	/* every entry is off its frame's rmap */
 	pmap_unref(pm);
 }
 
@@ -780,7 +783,7 @@ static int copy_pte(struct pmap *dst, pte_t *d, struct pmap *src, pte_t *s,
 		e = READ_ONCE(*s);
 		if (!pte_valid(e))
 			goto out;
-		if (rmap_add(pg, dst, va) < 0) {
+		if (rmap_add(pg, dst, va, &dst->pv) < 0) {
 			spin_unlock(l);
 			return -ENOMEM;
 		}
@@ -1082,17 +1085,23 @@ static pte_t *rmap_pte(const struct page *pg, struct pmap *pm, vaddr_t va)
 	return pte;
 }
 
-/* Remove the entry (pm, va) of pg (rmap lock held) and owe its flush. */
+/*
+ * Remove the entry (pm, va) of pg (rmap lock held) and owe its flush. The
+ * entry is cleared last: until then pmap_destroy, which skips invalid
+ * entries without the rmap lock, waits for this lock on it, so pm, its
+ * tables and its pv pool outlive every step here.
+ */
 static void rmap_unmap_one(struct page *pg, struct pmap *pm, vaddr_t va,
 			   struct pmap_batch *b)
 {
-	pte_t old = __atomic_exchange_n(rmap_pte(pg, pm, va), 0, __ATOMIC_ACQ_REL);
+	pte_t *pte = rmap_pte(pg, pm, va), old;
 
-	rmap_save(pg, pte_saved_bits(old));
-	rmap_remove(pg, pm, va);
-	page_mapcount_add(page_to_pa(pg), -1);
-	resident_add(pm, -1);
 	batch_add(b, pm, va);
+	rmap_remove(pg, pm, va, &pm->pv);
+	resident_add(pm, -1);
+	old = __atomic_exchange_n(pte, 0, __ATOMIC_ACQ_REL);
+	rmap_save(pg, pte_saved_bits(old));
+	page_mapcount_add(page_to_pa(pg), -1);
 }
 
 struct lower_ctx {

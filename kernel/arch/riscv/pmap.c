@@ -410,7 +410,7 @@ static bool pte_clear(struct pmap *pm, pte_t *pte, vaddr_t va)
 	if (pte_valid(old)) {		/* else pmap_page_protect took it */
 		rmap_save(pg, pte_saved_bits(old));
 		rmap_remove(pg, pm, va, &pm->pv);
-		page_mapcount_add(pte_pa(old), -1);
+		__atomic_sub_fetch(&pg->mapcount, 1, __ATOMIC_RELAXED);
 		resident_add(pm, -1);
 	}
 	spin_unlock(l);
@@ -792,7 +792,10 @@ static int copy_pte(struct pmap *dst, pte_t *d, struct pmap *src, pte_t *s,
 		__atomic_and_fetch(s, ~PTE_W, __ATOMIC_ACQ_REL);
 		changed = 1;
 	}
-	page_mapcount_add(pte_pa(e), 1);
+	if (l)
+		__atomic_add_fetch(&pg->mapcount, 1, __ATOMIC_RELAXED);
+	else
+		page_mapcount_add(pte_pa(e), 1);
 	resident_add(dst, 1);
 	__atomic_store_n(d, pte_make(pte_pa(e), (e & PTE_PV) |
 			 user_prot_to_pte(pte_to_prot(e) & ~drop)), __ATOMIC_RELEASE);
@@ -1101,7 +1104,7 @@ static void rmap_unmap_one(struct page *pg, struct pmap *pm, vaddr_t va,
 	resident_add(pm, -1);
 	old = __atomic_exchange_n(pte, 0, __ATOMIC_ACQ_REL);
 	rmap_save(pg, pte_saved_bits(old));
-	page_mapcount_add(page_to_pa(pg), -1);
+	__atomic_sub_fetch(&pg->mapcount, 1, __ATOMIC_RELAXED);
 }
 
 struct lower_ctx {

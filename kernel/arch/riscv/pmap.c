@@ -9,7 +9,7 @@
  * Lock order (the whole file):
  *   pm->lock (a user page table)
  *     -> the rmap lock of one frame (vm/rmap.h; never two at once)
- *       -> kmem (pv entries)
+ *       -> pmm (a chunk of pv entries)
  *   pmap_copy takes src->lock, then dst->lock (a parent before its child).
  *   The frame-wide calls (pmap_page_protect, pmap_*_reference/modify) take
  *   an rmap lock alone; kpt_lock and asid_lock are leaves.
@@ -292,7 +292,7 @@ paddr_t pmap_kextract(vaddr_t va)
  * the pmap's lock re-reads it under the rmap lock before removing it, and
  * lowers permissions with atomic ANDs that keep bits set meanwhile.
  *
- * Lock order: pm->lock -> rmap lock (one at a time) -> kmem (pv entries).
+ * Lock order: pm->lock -> rmap lock (one at a time) -> pmm (pv chunks).
  */
 struct pmap {
 	pte_t *root;

@@ -715,8 +715,14 @@ void vmspace_count_fault(struct vmspace *vm, bool major)
 		__atomic_add_fetch(&vm_events.pgmajfault, 1, __ATOMIC_RELAXED);
 }
 
-/* Copy n bytes (within one page) at va in vm to dst, faulting it in. */
-static int copyin_page(struct vmspace *vm, void *dst, vaddr_t va, size_t n)
+/*
+ * Copy n bytes (within one page) between va in vm and the kernel buffer
+ * buf, in the direction access says (VM_PROT_READ: from vm, VM_PROT_WRITE:
+ * into vm), faulting the page in as a user access would. Returns 0,
+ * -ENOMEM or -EFAULT.
+ */
+static int copy_page(struct vmspace *vm, vaddr_t va, void *buf, size_t n,
+		     unsigned int access)
 {
 	for (;;) {
 		enum fault_result res;
@@ -725,74 +731,48 @@ static int copyin_page(struct vmspace *vm, void *dst, vaddr_t va, size_t n)
 
 		mutex_lock(&vm->lock);
 		if (pmap_extract(vm->pmap, ALIGN_DOWN(va, PAGE_SIZE), &pa, &prot) &&
-		    (prot & VM_PROT_READ)) {
-			memcpy(dst, (char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1)), n);
+		    (prot & access)) {
+			char *user = (char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1));
+
+			if (access == VM_PROT_WRITE)
+				memcpy(user, buf, n);
+			else
+				memcpy(buf, user, n);
 			mutex_unlock(&vm->lock);
 			return 0;
 		}
 		mutex_unlock(&vm->lock);
-		res = vm_fault(vm, va, VM_PROT_READ);
+		res = vm_fault(vm, va, access);
 		if (res != FAULT_OK)
 			return res == FAULT_OOM ? -ENOMEM : -EFAULT;
 	}
+}
+
+/* vmspace_copyin and vmspace_copyout: len bytes, a page at a time. */
+static int copy_range(struct vmspace *vm, vaddr_t va, char *buf, size_t len,
+		      unsigned int access)
+{
+	if (va >= USER_TOP || len > USER_TOP - va)
+		return -EFAULT;
+	while (len > 0) {
+		size_t n = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		int err = copy_page(vm, va, buf, n, access);
+
+		if (err)
+			return err;
+		va += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
 }
 
 int vmspace_copyin(struct vmspace *vm, void *dst, vaddr_t va, size_t len)
 {
-	char *to = dst;
-
-	if (va >= USER_TOP || len > USER_TOP - va)
-		return -EFAULT;
-	while (len > 0) {
-		size_t n = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
-		int err = copyin_page(vm, to, va, n);
-
-		if (err)
-			return err;
-		va += n;
-		to += n;
-		len -= n;
-	}
-	return 0;
-}
-
-static int copyout_page(struct vmspace *vm, vaddr_t va, const void *src,
-			size_t n)
-{
-	for (;;) {
-		enum fault_result res;
-		unsigned int prot;
-		paddr_t pa;
-
-		mutex_lock(&vm->lock);
-		if (pmap_extract(vm->pmap, ALIGN_DOWN(va, PAGE_SIZE), &pa, &prot) &&
-		    (prot & VM_PROT_WRITE)) {
-			memcpy((char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1)), src, n);
-			mutex_unlock(&vm->lock);
-			return 0;
-		}
-		mutex_unlock(&vm->lock);
-		res = vm_fault(vm, va, VM_PROT_WRITE);
-		if (res != FAULT_OK)
-			return res == FAULT_OOM ? -ENOMEM : -EFAULT;
-	}
+	return copy_range(vm, va, dst, len, VM_PROT_READ);
 }
 
 int vmspace_copyout(struct vmspace *vm, vaddr_t va, const void *src, size_t len)
 {
-	const char *from = src;
-
-	if (va >= USER_TOP || len > USER_TOP - va)
-		return -EFAULT;
-	while (len > 0) {
-		size_t n = MIN(len, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
-		int err = copyout_page(vm, va, from, n);
-
-		if (err)
-			return err;
-		va += n;
-		from += n;
-		len -= n;
-	}
-	return 0;
+	return copy_range(vm, va, (char *)src, len, VM_PROT_WRITE);
 }

@@ -15,7 +15,7 @@
  * itself is checked.
  */
 #define _GNU_SOURCE
-#include "tlib.h"
+#include "vmtest.h"
 #include <errno.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -61,18 +61,7 @@ static int child_main(int argc, char **argv)
 /* The figure `key` of /proc/meminfo in kB, or -1. */
 static long meminfo_kb(const char *key)
 {
-	char buf[1024], *p;
-	int fd = open("/proc/meminfo", O_RDONLY), n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	p = strstr(buf, key);
-	return p ? strtol(p + strlen(key), NULL, 10) : -1;
+	return vt_proc_kb("/proc/meminfo", key);
 }
 
 static long mem_free_kb(void)

@@ -939,9 +939,10 @@ static bool run_fork(struct mvm *m, struct mvm *child)
 /* Does the pmap let `access` through at va? */
 static bool pmap_allows(struct vmspace *vm, vaddr_t va, unsigned int access)
 {
-	unsigned int prot;
+	paddr_t pa;
 
-	return pmap_extract(vm->pmap, va, NULL, &prot) && (prot & access);
+	/* as an MMU that updates them: a permitted access sets A (and D) */
+	return pmap_access(vm->pmap, ALIGN_DOWN(va, PAGE_SIZE), access, &pa);
 }
 
 static uint8_t *user_ptr(struct vmspace *vm, vaddr_t va)

@@ -28,6 +28,7 @@
 #include "vm/anon.h"
 #include "vm/kmem.h"
 #include "vm/pmm.h"
+#include "vm/rmap.h"
 #include "vm/vmspace.h"
 #include "vm/vobject.h"
 
@@ -347,9 +348,10 @@ static bool vm_check(struct vmspace *vm)
 /* Does the pmap let `access` through at va? */
 static bool pmap_allows(struct vmspace *vm, vaddr_t va, unsigned int access)
 {
-	unsigned int prot;
+	paddr_t pa;
 
-	return pmap_extract(vm->pmap, va, NULL, &prot) && (prot & access);
+	/* as an MMU that updates them: a permitted access sets A (and D) */
+	return pmap_access(vm->pmap, ALIGN_DOWN(va, PAGE_SIZE), access, &pa);
 }
 
 /*
@@ -2584,5 +2586,108 @@ TEST(references_and_activation)
 	CHECK_EQ(pmap_soft_live(), 1);		/* still there */
 	vmspace_put(vm);			/* the last reference frees it */
 	CHECK_EQ(pmap_soft_live(), 0);
+	CHECK(no_frame_leaked());
+}
+
+/* ------------------------------------------------------------ the reverse map */
+
+static struct page *mapped_page(struct vmspace *vm, vaddr_t va)
+{
+	return pa_to_page(mapped_pa(vm, va));
+}
+
+/*
+ * One private page shared by a parent and two forked children (all three
+ * have read it, so all three map it): pmap_page_protect write-protects it
+ * everywhere, then removes all three mappings; the rmap stays consistent
+ * through fork, mprotect, munmap, mremap and exit (vm_check runs
+ * vmspace_check, which checks every entry against its frame's rmap).
+ */
+TEST(page_protect_removes_every_mapping_of_a_shared_page)
+{
+	struct vmspace *p, *c1, *c2;
+	struct page *pg;
+
+	setup();
+	p = new_vm();
+	CHECK_EQ(map_anon(p, 0x10000, 4 * P, RW), 0);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(user_fill(p, 0x10000 + i * P, 0x30 + i), FAULT_OK);
+	c1 = vmspace_fork(p);
+	c2 = vmspace_fork(p);
+	CHECK(c1 && c2);
+	CHECK(user_page_is(c1, 0x11000, 0x31) && user_page_is(c2, 0x11000, 0x31));
+	pg = mapped_page(p, 0x11000);
+	CHECK(mapped_page(c1, 0x11000) == pg && mapped_page(c2, 0x11000) == pg);
+	CHECK_EQ(page_mapcount(pg), 3);
+	CHECK(vm_check(p) && vm_check(c1) && vm_check(c2));
+
+	pmap_page_protect(pg, VM_PROT_READ);
+	CHECK_EQ(mapped_prot(p, 0x11000), R_);
+	CHECK_EQ(page_mapcount(pg), 3);
+	pmap_page_protect(pg, VM_PROT_NONE);
+	CHECK_EQ(mapped_prot(p, 0x11000), -1);
+	CHECK_EQ(mapped_prot(c1, 0x11000), -1);
+	CHECK_EQ(mapped_prot(c2, 0x11000), -1);
+	CHECK_EQ(page_mapcount(pg), 0);
+	CHECK(pmap_is_modified(pg));		/* the parent's fill, kept */
+	CHECK(vm_check(p) && vm_check(c1) && vm_check(c2));
+	/* the next use faults it back in, the same frame */
+	CHECK(user_page_is(c2, 0x11000, 0x31));
+	CHECK(mapped_page(c2, 0x11000) == pg);
+
+	/* the rmap follows mprotect, munmap, mremap and exit */
+	CHECK_EQ(protect(c1, 0x10000, 0x12000, R_), 0);
+	CHECK_EQ(unmap(c2, 0x12000, 0x13000), 0);
+	mutex_lock(&p->lock);
+	CHECK_EQ(vmspace_remap(p, 0x13000, P, P, true, 0x40000), 0x40000);
+	mutex_unlock(&p->lock);
+	CHECK(vm_check(p) && vm_check(c1) && vm_check(c2));
+	vmspace_destroy(c1);
+	CHECK(vm_check(p) && vm_check(c2));
+	vmspace_destroy(c2);
+	CHECK(vm_check(p));
+	vmspace_destroy(p);
+	CHECK_EQ(rmap_pv_count(), 0);
+	CHECK(no_frame_leaked());
+}
+
+/*
+ * The software MMU sets the referenced and modified bits: after clearing,
+ * exactly the pages read are referenced and exactly those written are
+ * modified; clearing reports whether they were set.
+ */
+TEST(referenced_and_modified_follow_reads_and_writes)
+{
+	struct vmspace *vm;
+	struct page *pg[4];
+	struct pmap_batch b;
+
+	setup();
+	vm = new_vm();
+	CHECK_EQ(map_anon(vm, 0x10000, 4 * P, RW), 0);
+	for (int i = 0; i < 4; i++) {
+		CHECK_EQ(user_fill(vm, 0x10000 + i * P, 1), FAULT_OK);
+		pg[i] = mapped_page(vm, 0x10000 + i * P);
+		CHECK(pmap_is_referenced(pg[i]) && pmap_is_modified(pg[i]));
+	}
+	pmap_batch_init(&b);
+	for (int i = 0; i < 4; i++) {
+		CHECK(pmap_clear_reference_batch(pg[i], &b));
+		CHECK(pmap_clear_modify(pg[i]));
+	}
+	pmap_batch_flush(&b);
+	CHECK(user_read(vm, 0x11000) == 1);
+	CHECK_EQ(user_write(vm, 0x13000, 2), FAULT_OK);
+	for (int i = 0; i < 4; i++) {
+		CHECK_EQ(pmap_is_referenced(pg[i]), i == 1 || i == 3);
+		CHECK_EQ(pmap_is_modified(pg[i]), i == 3);
+	}
+	CHECK(pmap_clear_reference(pg[1]));
+	CHECK(!pmap_clear_reference(pg[1]));
+	/* a mapping that goes keeps its bits on the frame */
+	CHECK_EQ(unmap(vm, 0x13000, 0x14000), 0);
+	CHECK(vm_check(vm));
+	vmspace_destroy(vm);
 	CHECK(no_frame_leaked());
 }

@@ -3,16 +3,27 @@
  * array of page mappings, searched by binary search, plus a sorted array of
  * the page-table pages the Sv39 pmap would have allocated for them. Its
  * memory comes from the C library, not from the pmm, so the frame counts
- * the tests check are those of the VM alone.
+ * the tests check are those of the VM alone; the pv entries of the reverse
+ * map (vm/rmap.c, shared with the Sv39 pmap) come from kmem as there.
+ *
+ * Like the Sv39 pmap, entries of managed frames (PAGE_ANON, PAGE_FILE) are
+ * on the frame's rmap (SOFT_PV), entries start without the accessed and
+ * dirty bits, and the software MMU (pmap_soft_access) sets them.
  */
 #include "env.h"
 #include "pmap_soft.h"
 #include "vm/pmm.h"
+#include "vm/rmap.h"
+
+#define SOFT_A		0x1		/* accessed */
+#define SOFT_D		0x2		/* dirty */
+#define SOFT_PV		0x4		/* on the frame's rmap */
 
 struct soft_pte {
 	vaddr_t va;
 	paddr_t pa;
 	unsigned int prot;
+	unsigned int bits;		/* SOFT_* */
 };
 
 struct pmap {
@@ -21,6 +32,8 @@ struct pmap {
 	uint64_t *tables;		/* sorted keys of page-table pages */
 	size_t ntables, tcap;
 	uint64_t flushes;
+	int refs;			/* creator + flush batches */
+	struct pv_pool pv;		/* pv entries of its mappings */
 };
 
 static struct pmap *active;
@@ -57,7 +70,8 @@ static size_t pte_lower_bound(const struct pmap *pm, vaddr_t key)
 	return lo;
 }
 
-static void table_touch(struct pmap *pm, uint64_t key)
+/* Index of the first table key >= key. */
+static size_t table_lower_bound(const struct pmap *pm, uint64_t key)
 {
 	size_t lo = 0, hi = pm->ntables;
 
@@ -69,6 +83,13 @@ static void table_touch(struct pmap *pm, uint64_t key)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+static void table_touch(struct pmap *pm, uint64_t key)
+{
+	size_t lo = table_lower_bound(pm, key);
+
 	if (lo < pm->ntables && pm->tables[lo] == key)
 		return;
 	if (pm->ntables == pm->tcap)
@@ -77,6 +98,86 @@ static void table_touch(struct pmap *pm, uint64_t key)
 		(pm->ntables - lo) * sizeof(*pm->tables));
 	pm->tables[lo] = key;
 	pm->ntables++;
+}
+
+static bool table_drop(struct pmap *pm, uint64_t key)
+{
+	size_t i = table_lower_bound(pm, key);
+
+	if (i == pm->ntables || pm->tables[i] != key)
+		return false;
+	memmove(&pm->tables[i], &pm->tables[i + 1],
+		(pm->ntables - i - 1) * sizeof(*pm->tables));
+	pm->ntables--;
+	return true;
+}
+
+/* Does pm map anything in [start, end)? */
+static bool maps_in(const struct pmap *pm, vaddr_t start, vaddr_t end)
+{
+	size_t i = pte_lower_bound(pm, start);
+
+	return i < pm->n && pm->ptes[i].va < end;
+}
+
+/*
+ * As the Sv39 pmap's pmap_remove does, free the level-0 tables that
+ * [start, end) touched and that map nothing now, and a level-1 table left
+ * with no level-0 table under it.
+ */
+static void tables_prune(struct pmap *pm, vaddr_t start, vaddr_t end)
+{
+	const uint64_t l0 = 1UL << 21, l1 = 1UL << 30;
+	size_t k = table_lower_bound(pm, L0_TABLE_KEY(start));
+
+	/* level-0 keys sort below level-1 keys: walk those of the range */
+	while (k < pm->ntables && pm->tables[k] <= L0_TABLE_KEY(end - 1)) {
+		vaddr_t va = pm->tables[k] << 21, gib = ALIGN_DOWN(va, l1);
+
+		if (maps_in(pm, va, va + l0)) {
+			k++;
+			continue;
+		}
+		table_drop(pm, pm->tables[k]);
+		if (table_lower_bound(pm, L0_TABLE_KEY(gib)) ==
+		    table_lower_bound(pm, L0_TABLE_KEY(gib + l1)))
+			table_drop(pm, L1_TABLE_KEY(gib));
+	}
+}
+
+/* Put the entry (pm, e) of a managed frame on its rmap. */
+static int soft_rmap_add(struct pmap *pm, struct soft_pte *e)
+{
+	struct page *pg = pa_to_page(e->pa);
+	struct spinlock *l;
+	int err;
+
+	if (!rmap_managed(pg))
+		return 0;
+	l = rmap_lock_of(pg);
+	spin_lock(l);
+	err = rmap_add(pg, pm, e->va, &pm->pv);
+	spin_unlock(l);
+	if (!err)
+		e->bits |= SOFT_PV;
+	return err;
+}
+
+/* The entry e of pm goes: take it off its frame's rmap, keeping A and D. */
+static void soft_unmapped(struct pmap *pm, const struct soft_pte *e)
+{
+	struct page *pg = pa_to_page(e->pa);
+
+	page_mapcount_add(e->pa, -1);
+	if (e->bits & SOFT_PV) {
+		struct spinlock *l = rmap_lock_of(pg);
+
+		spin_lock(l);
+		rmap_save(pg, (e->bits & SOFT_A ? RMAP_SAVED_REF : 0) |
+			  (e->bits & SOFT_D ? RMAP_SAVED_MOD : 0));
+		rmap_remove(pg, pm, e->va, &pm->pv);
+		spin_unlock(l);
+	}
 }
 
 /* Sv39 cannot express write-only: a writable page is readable too. */
@@ -93,14 +194,25 @@ static void check_range(const char *fn, vaddr_t start, vaddr_t end)
 		      (unsigned long)end);
 }
 
+void pmap_init(void)
+{
+}
+
 struct pmap *pmap_create(void)
 {
 	struct pmap *pm = calloc(1, sizeof(*pm));
 
 	if (!pm)
 		panic("pmap_soft: out of host memory");
+	pm->refs = 1;
 	live++;
 	return pm;
+}
+
+static void pmap_unref(struct pmap *pm)
+{
+	if (--pm->refs == 0)
+		free(pm);
 }
 
 void pmap_destroy(struct pmap *pm)
@@ -108,11 +220,15 @@ void pmap_destroy(struct pmap *pm)
 	if (pm == active)
 		panic("pmap_destroy: the pmap is active");
 	for (size_t i = 0; i < pm->n; i++)
-		page_mapcount_add(pm->ptes[i].pa, -1);
+		soft_unmapped(pm, &pm->ptes[i]);
+	pv_pool_destroy(&pm->pv);
 	free(pm->ptes);
 	free(pm->tables);
-	free(pm);
+	pm->ptes = NULL;
+	pm->tables = NULL;
+	pm->n = pm->ntables = 0;
 	live--;
+	pmap_unref(pm);
 }
 
 void pmap_activate(struct pmap *pm)
@@ -122,6 +238,7 @@ void pmap_activate(struct pmap *pm)
 
 int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
 {
+	struct soft_pte e = { va, pa, prot_norm(prot), 0 };
 	size_t i;
 
 	if (!IS_ALIGNED(va, PAGE_SIZE) || va >= PMAP_SOFT_USER_TOP ||
@@ -140,16 +257,23 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
 	i = pte_lower_bound(pm, va);
 	if (i < pm->n && pm->ptes[i].va == va) {
 		pm->flushes++;		/* replaced a valid entry */
-		page_mapcount_add(pm->ptes[i].pa, -1);
-	} else {
-		if (pm->n == pm->cap)
-			pm->ptes = grow(pm->ptes, &pm->cap, sizeof(*pm->ptes));
-		memmove(&pm->ptes[i + 1], &pm->ptes[i],
-			(pm->n - i) * sizeof(*pm->ptes));
-		pm->n++;
+		if (pm->ptes[i].pa == pa) {	/* same frame: new permissions */
+			pm->ptes[i].prot = e.prot;
+			return 0;
+		}
+		soft_unmapped(pm, &pm->ptes[i]);
+		memmove(&pm->ptes[i], &pm->ptes[i + 1],
+			(pm->n - i - 1) * sizeof(*pm->ptes));
+		pm->n--;
 	}
+	if (soft_rmap_add(pm, &e) < 0)
+		return -ENOMEM;
+	if (pm->n == pm->cap)
+		pm->ptes = grow(pm->ptes, &pm->cap, sizeof(*pm->ptes));
+	memmove(&pm->ptes[i + 1], &pm->ptes[i], (pm->n - i) * sizeof(*pm->ptes));
+	pm->n++;
 	page_mapcount_add(pa, 1);
-	pm->ptes[i] = (struct soft_pte){ va, pa, prot_norm(prot) };
+	pm->ptes[i] = e;
 	return 0;
 }
 
@@ -160,13 +284,14 @@ void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 	check_range("pmap_remove", start, end);
 	i = pte_lower_bound(pm, start);
 	j = pte_lower_bound(pm, end);
-	if (i == j)
-		return;
 	pm->flushes += j - i;
 	for (size_t k = i; k < j; k++)
-		page_mapcount_add(pm->ptes[k].pa, -1);
-	memmove(&pm->ptes[i], &pm->ptes[j], (pm->n - j) * sizeof(*pm->ptes));
+		soft_unmapped(pm, &pm->ptes[k]);
+	if (i != j)
+		memmove(&pm->ptes[i], &pm->ptes[j], (pm->n - j) * sizeof(*pm->ptes));
 	pm->n -= j - i;
+	if (start < end)
+		tables_prune(pm, start, end);
 }
 
 void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
@@ -185,7 +310,7 @@ void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 			if (keep != pte.prot)
 				pm->flushes++;
 			if (!keep) {		/* nothing left: unmapped */
-				page_mapcount_add(pte.pa, -1);
+				soft_unmapped(pm, &pte);
 				continue;
 			}
 			pte.prot = keep;
@@ -219,17 +344,268 @@ int pmap_copy(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end,
 	return 0;
 }
 
+static struct soft_pte *soft_find(const struct pmap *pm, vaddr_t va);
+
 bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot)
+{
+	struct soft_pte *e = soft_find(pm, va);
+
+	if (!e)
+		return false;
+	if (pa)
+		*pa = e->pa;
+	if (prot)
+		*prot = e->prot;
+	return true;
+}
+
+/* Gather a frame's mappings into an array (up to max). */
+struct collect {
+	struct pv_entry *out;
+	unsigned int *n;
+	unsigned int max;
+};
+
+static void collect_one(struct pmap *pm, vaddr_t va, void *arg)
+{
+	struct collect *c = arg;
+
+	if (*c->n < c->max) {
+		c->out[*c->n].pm = pm;
+		c->out[*c->n].va = va;
+		(*c->n)++;
+	}
+}
+
+/* The entry of pm at va, or NULL. */
+static struct soft_pte *soft_find(const struct pmap *pm, vaddr_t va)
 {
 	size_t i = pte_lower_bound(pm, ALIGN_DOWN(va, PAGE_SIZE));
 
 	if (i == pm->n || pm->ptes[i].va != ALIGN_DOWN(va, PAGE_SIZE))
+		return NULL;
+	return &pm->ptes[i];
+}
+
+static bool soft_allows(const struct soft_pte *e, unsigned int access)
+{
+	return e && (e->prot & access);
+}
+
+static unsigned int access_bits(unsigned int access)
+{
+	return SOFT_A | (access == VM_PROT_WRITE ? SOFT_D : 0);
+}
+
+bool pmap_access(struct pmap *pm, vaddr_t va, unsigned int access, paddr_t *pa)
+{
+	struct soft_pte *e = soft_find(pm, va);
+
+	if (!soft_allows(e, access))
 		return false;
-	if (pa)
-		*pa = pm->ptes[i].pa;
-	if (prot)
-		*prot = pm->ptes[i].prot;
+	e->bits |= access_bits(access);
+	*pa = e->pa;
 	return true;
+}
+
+static uint64_t fixups;
+static bool svade = true;		/* the software MMU never sets A or D */
+
+bool pmap_svade(void)
+{
+	return svade;
+}
+
+bool pmap_set_svade(bool on)
+{
+	bool old = svade;
+
+	svade = on;
+	return old;
+}
+
+bool pmap_fault_fixup(struct pmap *pm, vaddr_t va, unsigned int access)
+{
+	struct soft_pte *e;
+	unsigned int need = access_bits(access);
+
+	if (!svade)
+		return false;
+	e = soft_find(pm, va);
+	if (!soft_allows(e, access) || (e->bits & need) == need)
+		return false;
+	e->bits |= need;
+	fixups++;
+	return true;
+}
+
+uint64_t pmap_fixup_count(void)
+{
+	return fixups;
+}
+
+bool pmap_rmap_check(struct pmap *pm, vaddr_t va)
+{
+	struct soft_pte *e = soft_find(pm, va);
+	struct page *pg = e ? pa_to_page(e->pa) : NULL;
+
+	if (!e)
+		return false;
+	if (!(e->bits & SOFT_PV))
+		return !rmap_managed(pg);
+	return rmap_managed(pg) && rmap_contains(pg, pm, e->va) &&
+	       page_mapcount(pg) >= rmap_count(pg);
+}
+
+/* ---- frames, through the reverse map ---- */
+
+static void batch_add(struct pmap_batch *b, struct pmap *pm, vaddr_t va)
+{
+	for (unsigned int i = 0; i < b->n; i++) {
+		if (b->e[i].pm == pm) {
+			if (b->e[i].va != va)
+				b->e[i].va = PMAP_BATCH_ALL;
+			return;
+		}
+	}
+	if (b->n == PMAP_BATCH_MAX)
+		pmap_batch_flush(b);
+	pm->refs++;
+	b->e[b->n].pm = pm;
+	b->e[b->n].va = va;
+	b->n++;
+}
+
+void pmap_batch_flush(struct pmap_batch *b)
+{
+	for (unsigned int i = 0; i < b->n; i++) {
+		b->e[i].pm->flushes++;
+		pmap_unref(b->e[i].pm);
+	}
+	b->n = 0;
+}
+
+/* The entry (pm, va) that pg's rmap lists. */
+static struct soft_pte *rmap_entry(const struct page *pg, struct pmap *pm,
+				   vaddr_t va)
+{
+	struct soft_pte *e = soft_find(pm, va);
+
+	if (!e || e->pa != page_to_pa(pg) || !(e->bits & SOFT_PV))
+		panic("pmap_soft: the rmap of frame 0x%lx lists 0x%lx, which "
+		      "does not map it", (unsigned long)page_to_pa(pg),
+		      (unsigned long)va);
+	return e;
+}
+
+void pmap_page_protect(struct page *pg, unsigned int prot)
+{
+	struct spinlock *l = rmap_lock_of(pg);
+	struct pmap_batch b;
+	bool again = true;
+
+	pmap_batch_init(&b);
+	spin_lock(l);
+	while (again) {
+		struct pv_entry all[64];
+		unsigned int n = 0;
+
+		again = false;
+		rmap_foreach(pg, collect_one, &(struct collect){ all, &n, 64 });
+		for (unsigned int k = 0; k < n; k++) {
+			struct pmap *pm = all[k].pm;
+			struct soft_pte *e = rmap_entry(pg, pm, all[k].va);
+			unsigned int keep = prot_norm(e->prot & prot);
+
+			if (keep == e->prot)
+				continue;
+			batch_add(&b, pm, e->va);
+			if (keep) {
+				e->prot = keep;
+				continue;
+			}
+			rmap_save(pg, (e->bits & SOFT_A ? RMAP_SAVED_REF : 0) |
+				  (e->bits & SOFT_D ? RMAP_SAVED_MOD : 0));
+			rmap_remove(pg, pm, e->va, &pm->pv);
+			page_mapcount_add(e->pa, -1);
+			memmove(e, e + 1, (&pm->ptes[pm->n] - (e + 1)) * sizeof(*e));
+			pm->n--;
+			again = n == 64;	/* more than one gulp: look again */
+		}
+	}
+	spin_unlock(l);
+	pmap_batch_flush(&b);
+}
+
+/*
+ * Look at (b NULL) or clear (into b) the bits (SOFT_A or SOFT_D) of pg's
+ * entries and the saved one; returns whether any was set.
+ */
+static bool page_bits(struct page *pg, unsigned int bits, struct pmap_batch *b)
+{
+	uint32_t saved = bits == SOFT_A ? RMAP_SAVED_REF : RMAP_SAVED_MOD;
+	struct spinlock *l = rmap_lock_of(pg);
+	struct pv_entry all[64];
+	unsigned int n = 0;
+	bool set;
+
+	spin_lock(l);
+	set = rmap_saved(pg) & saved;
+	if (b)
+		rmap_unsave(pg, saved);
+	rmap_foreach(pg, collect_one, &(struct collect){ all, &n, 64 });
+	if (n == 64)
+		panic("pmap_soft: more than 64 mappings of one frame");
+	for (unsigned int k = 0; k < n; k++) {
+		struct soft_pte *e = rmap_entry(pg, all[k].pm, all[k].va);
+
+		if (!(e->bits & bits))
+			continue;
+		set = true;
+		if (b) {
+			e->bits &= ~bits;
+			batch_add(b, all[k].pm, e->va);
+		}
+	}
+	spin_unlock(l);
+	return set;
+}
+
+bool pmap_is_referenced(struct page *pg)
+{
+	return page_bits(pg, SOFT_A, NULL);
+}
+
+bool pmap_is_modified(struct page *pg)
+{
+	return page_bits(pg, SOFT_D, NULL);
+}
+
+bool pmap_clear_reference_batch(struct page *pg, struct pmap_batch *b)
+{
+	return page_bits(pg, SOFT_A, b);
+}
+
+bool pmap_clear_reference(struct page *pg)
+{
+	struct pmap_batch b;
+	bool set;
+
+	pmap_batch_init(&b);
+	set = page_bits(pg, SOFT_A, &b);
+	pmap_batch_flush(&b);
+	return set;
+}
+
+bool pmap_clear_modify(struct page *pg)
+{
+	struct pmap_batch b;
+	bool set;
+
+	pmap_batch_init(&b);
+	set = page_bits(pg, SOFT_D, &b);
+	pmap_batch_flush(&b);
+	return set;
 }
 
 uint64_t pmap_table_pages(const struct pmap *pm)

@@ -20,14 +20,12 @@ struct amap_node {
 static struct kmem_cache *amap_cache;
 static struct kmem_cache *node_cache;
 
-static bool amap_caches_ready(void)
+void amap_init(void)
 {
-	if (!amap_cache) {
-		amap_cache = kmem_cache_create("amap", sizeof(struct amap), 0);
-		node_cache = kmem_cache_create("amap_node",
-					       sizeof(struct amap_node), 0);
-	}
-	return amap_cache && node_cache;
+	amap_cache = kmem_cache_create("amap", sizeof(struct amap), 0);
+	node_cache = kmem_cache_create("amap_node", sizeof(struct amap_node), 0);
+	if (!amap_cache || !node_cache)
+		panic("amap_init: out of memory");
 }
 
 static unsigned int slot_of(uint64_t idx, int level)
@@ -39,8 +37,6 @@ struct amap *amap_create(void)
 {
 	struct amap *am;
 
-	if (!amap_caches_ready())
-		return NULL;
 	am = kmem_cache_alloc(amap_cache, KM_ZERO);
 	if (am)
 		am->refs = 1;

@@ -31,6 +31,9 @@ struct amap {
 	int refs;		/* regions using this amap */
 };
 
+/* Make the amap caches; once, at boot (vm_init). */
+void amap_init(void);
+
 struct amap *amap_create(void);
 /* Drop one region's reference; the last one frees every page and node. */
 void amap_release(struct amap *am);

@@ -24,11 +24,18 @@
  *
  * Everything else (no region, wrong access) is reported to the caller,
  * which kills the process or returns -EFAULT from a system call.
+ *
+ * Before any of this, pmap_fault_fixup looks whether the entry already
+ * allows the access and only lacks its accessed (or, for a write, dirty)
+ * bit: page-table entries are made without them, and an MMU that does not
+ * set them itself (Svade) faults instead. Then setting the bit is the whole
+ * fault; no lock of the address space is taken.
  */
 #include "vm/vmspace.h"
 #include "vm/amap.h"
 #include "vm/anon.h"
 #include "vm/reclaim.h"
+#include "vm/rmap.h"
 #include "vm/vobject.h"
 
 struct fault {
@@ -43,6 +50,8 @@ static struct page *zero_page;
 
 void fault_init(void)
 {
+	pmap_init();
+	rmap_init();
 	zero_page = pmm_alloc(PMM_ZERO);
 	if (!zero_page)
 		panic("vm: no frame for the zero page");
@@ -210,6 +219,8 @@ enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 			   .access = access };
 	enum fault_result res;
 
+	if (pmap_fault_fixup(vm->pmap, va, access))
+		return FAULT_OK;	/* only the accessed/dirty bit was missing */
 	mutex_lock(&vm->lock);
 	f.r = fault_find_region(vm, va);
 	if (!f.r)

@@ -6,6 +6,19 @@
  * The kernel half is built once at boot and its top-level entries are shared
  * by every address space, so kernel mappings made later (kernel stacks) are
  * seen everywhere without copying.
+ *
+ * User mappings of managed frames (PAGE_ANON, PAGE_FILE) are also recorded
+ * on the frame's reverse map (vm/rmap.h), so that a frame can be unmapped
+ * or write-protected everywhere and its use observed (pmap_page_protect,
+ * pmap_is_referenced ... below). Entries are made without the accessed and
+ * dirty bits: the MMU sets them on use (or raises a page fault that
+ * pmap_fault_fixup resolves, on boards that do not update them).
+ *
+ * Lock order: a pmap's lock -> a frame's rmap lock (rmap_lock_of). The
+ * frame-wide calls take only rmap locks: the entries an rmap lists cannot
+ * vanish while its lock is held, so they change those entries with atomic
+ * operations without taking the pmap's lock; range calls take the pmap's
+ * lock, then each frame's rmap lock for the entry they add or remove.
  */
 #ifndef KILBURN_PMAP_H
 #define KILBURN_PMAP_H
@@ -18,6 +31,7 @@
 #define VM_PROT_EXEC	0x4
 
 struct board;
+struct page;
 
 /*
  * pmap_bootstrap - build the kernel page table: the kernel image with W^X
@@ -58,6 +72,9 @@ void *pmap_map_device(paddr_t pa, uint64_t size);
 /* ---- user address spaces ---- */
 
 struct pmap;
+
+/* Set up the user half: ASIDs, the pmap cache (boot, from vm_init). */
+void pmap_init(void);
 
 /*
  * pmap_create - an empty user page table whose kernel half is the shared
@@ -107,10 +124,109 @@ int pmap_copy(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end,
  */
 bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot);
 
+/*
+ * pmap_fault_fixup - the cheap part of a page fault: if the entry for va
+ * is valid and allows `access` (VM_PROT_*) but lacks the accessed bit (or
+ * the dirty bit, for a write), set it and return true: the access can be
+ * retried. This is how an MMU that raises a fault instead of updating the
+ * bits itself (Svade) gets them set. Returns false if the fault needs the
+ * full handler. Takes pm's lock only when it changes something.
+ */
+bool pmap_fault_fixup(struct pmap *pm, vaddr_t va, unsigned int access);
+
+/* Faults resolved by pmap_fault_fixup since boot. */
+uint64_t pmap_fixup_count(void);
+
+/*
+ * pmap_svade - whether pmap_fault_fixup does anything: true on harts that
+ * fault instead of setting A and D (probed at boot by pmap_init); on the
+ * others it returns false at once. pmap_set_svade forces the answer, for
+ * tests that simulate such a board on one that is not; it returns the old
+ * value.
+ */
+bool pmap_svade(void);
+bool pmap_set_svade(bool on);
+
+/*
+ * pmap_access - for the kernel touching a user page through another
+ * mapping (the direct map): if the entry for va allows `access`, mark it
+ * referenced (and modified, for VM_PROT_WRITE) as the MMU would, store its
+ * frame in *pa and return true; else return false.
+ */
+bool pmap_access(struct pmap *pm, vaddr_t va, unsigned int access, paddr_t *pa);
+
+/*
+ * pmap_rmap_check - for vmspace_check: is the entry at va (which must be
+ * valid) on its frame's reverse map exactly when the frame is managed, and
+ * do the frame's mapcount and rmap agree? Returns true if so.
+ */
+bool pmap_rmap_check(struct pmap *pm, vaddr_t va);
+
 /* Page-table pages (frames) currently used by pm, the root included. */
 uint64_t pmap_table_pages(const struct pmap *pm);
 
 /* User pages currently mapped by pm (its resident set). */
 uint64_t pmap_resident(const struct pmap *pm);
+
+/* ---- frames: every mapping of one managed frame, through the reverse map ---- */
+
+/*
+ * pmap_page_protect - lower every mapping of pg to prot: VM_PROT_NONE
+ * removes them all, VM_PROT_READ (or READ|EXEC) write-protects them. Each
+ * changed entry is flushed from the harts that may cache it before this
+ * returns. The accessed and dirty bits of removed entries are kept on the
+ * frame (pmap_is_referenced/modified still see them). Callers keep new
+ * mappings of pg from appearing meanwhile (the owner's lock); any context
+ * that may spin.
+ */
+void pmap_page_protect(struct page *pg, unsigned int prot);
+
+/* Has pg been accessed (through any mapping, or one now gone) since last cleared? */
+bool pmap_is_referenced(struct page *pg);
+
+/* Has pg been written through a mapping since last cleared? */
+bool pmap_is_modified(struct page *pg);
+
+/*
+ * pmap_clear_modify - clear pg's dirty bits (its entries' and the saved
+ * one) and flush the changed entries, so that the next write sets them
+ * again. Returns whether any was set.
+ */
+bool pmap_clear_modify(struct page *pg);
+
+/*
+ * A batch of TLB flushes owed for entries changed by a scan over many
+ * frames: each pmap is flushed once at the end (a page, or its whole ASID
+ * if several of its pages changed). The batch holds a reference on each
+ * pmap it names, so the pmaps may be destroyed meanwhile. When full, it
+ * flushes what it holds and starts again.
+ */
+#define PMAP_BATCH_MAX	16
+struct pmap_batch {
+	unsigned int n;
+	struct {
+		struct pmap *pm;
+		vaddr_t va;		/* the one page, or PMAP_BATCH_ALL */
+	} e[PMAP_BATCH_MAX];
+};
+#define PMAP_BATCH_ALL	((vaddr_t)-1)
+
+static inline void pmap_batch_init(struct pmap_batch *b)
+{
+	b->n = 0;
+}
+
+/* Do every flush the batch owes and empty it. */
+void pmap_batch_flush(struct pmap_batch *b);
+
+/*
+ * pmap_clear_reference_batch - clear the accessed bits of pg's entries
+ * (and the saved one); the flushes this owes go into b. Returns whether
+ * any was set. The bits are only reliably clear once b is flushed.
+ */
+bool pmap_clear_reference_batch(struct page *pg, struct pmap_batch *b);
+
+/* pmap_clear_reference - the same for one frame, flushed before returning. */
+bool pmap_clear_reference(struct page *pg);
 
 #endif

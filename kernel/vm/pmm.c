@@ -233,6 +233,7 @@ static void block_mark_allocated(struct page *head, unsigned int order,
 		p->index = 0;
 		p->rmap = NULL;
 		p->mapcount = 0;
+		p->spare = 0;
 		p->priv = NULL;
 	}
 	head->order = order;

@@ -39,6 +39,8 @@ enum page_state {
 };
 
 /* Frame descriptor: 64 bytes, 1.56% of a 4 KiB frame. */
+struct pv_entry;
+
 struct page {
 	struct list_node link;	/* buddy free list, slab list, or replacement
 				   policy queue (PG_ONPOLICY; reclaim lock) */
@@ -48,11 +50,17 @@ struct page {
 	uint32_t refcount;	/* references; atomic; 0 when free */
 	void *owner;		/* owner: cache, object or address space */
 	uint64_t index;		/* owner: offset in owner, or swap slot */
-	void *rmap;		/* owner: reverse map (who maps this frame) */
+	void *rmap;		/* reverse map (who maps this frame, vm/rmap.h);
+				   kept by the pmap under the frame's rmap lock */
 	uint32_t mapcount;	/* user page-table entries mapping it; atomic,
 				   kept by pmap_enter/remove/protect/copy/destroy */
-	uint32_t spare;
-	void *priv;		/* owner: private (slab free list, ...) */
+	uint32_t spare;		/* rmap: the one mapping's page number and the
+				   saved referenced/modified bits; rmap lock */
+	union {
+		void *priv;	/* owner: private (slab free list, ...) */
+		struct pv_entry *pv;	/* a user frame's mappings past the one
+					   in rmap (vm/rmap.h); rmap lock */
+	};
 };
 
 /* page flags */

@@ -25,6 +25,7 @@ void vm_init(void)
 	if (!region_cache || !vmspace_cache)
 		panic("vm_init: out of memory");
 	pcache_init();
+	amap_init();
 	anon_init();
 	fault_init();
 }
@@ -726,12 +727,10 @@ static int copy_page(struct vmspace *vm, vaddr_t va, void *buf, size_t n,
 {
 	for (;;) {
 		enum fault_result res;
-		unsigned int prot;
 		paddr_t pa;
 
 		mutex_lock(&vm->lock);
-		if (pmap_extract(vm->pmap, ALIGN_DOWN(va, PAGE_SIZE), &pa, &prot) &&
-		    (prot & access)) {
+		if (pmap_access(vm->pmap, ALIGN_DOWN(va, PAGE_SIZE), access, &pa)) {
 			char *user = (char *)phys_to_virt(pa) + (va & (PAGE_SIZE - 1));
 
 			if (access == VM_PROT_WRITE)

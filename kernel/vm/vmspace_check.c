@@ -20,7 +20,9 @@
  *     merge (map, protect and remap merge what they can);
  *   - every pmap entry lies inside a region, within its protection, on a
  *     live frame; in a private region it maps the region's own page if it
- *     has one, and is writable only when that page's anon is not shared.
+ *     has one, and is writable only when that page's anon is not shared;
+ *   - every pmap entry of a managed frame (PAGE_ANON, PAGE_FILE) is on
+ *     that frame's reverse map, and no other entry is (pmap_rmap_check).
  */
 #include "vm/vmspace.h"
 #include "vm/amap.h"
@@ -98,6 +100,9 @@ static uint64_t check_page(struct vmspace *vm, const struct region *r,
 		      (unsigned long)va, prot, r->prot);
 	if (!pg || pg->state == PAGE_FREE || pg->refcount == 0)
 		panic("vmspace_check: 0x%lx maps a free frame", (unsigned long)va);
+	if (!pmap_rmap_check(vm->pmap, va))
+		panic("vmspace_check: the entry of 0x%lx and its frame's reverse "
+		      "map disagree", (unsigned long)va);
 	if (r->flags & REGION_SHARED)
 		return 1;
 	if (ap && pg != ap)

@@ -1,18 +1,28 @@
 /*
- * Sv39 pmap: the kernel page table.
+ * Sv39 pmap: the kernel page table and user address spaces.
  *
  * Page-table pages come from the pmm (state PAGE_PGTABLE) and are reached
  * through the direct map. Kernel leaves carry G (global: the same in every
  * address space), and A and D preset so the hardware never needs to update
- * them.
+ * them. User leaves start without A and D (see "Reverse map" below).
+ *
+ * Lock order (the whole file):
+ *   pm->lock (a user page table)
+ *     -> the rmap lock of one frame (vm/rmap.h; never two at once)
+ *       -> pmm (a chunk of pv entries)
+ *   pmap_copy takes src->lock, then dst->lock (a parent before its child).
+ *   The frame-wide calls (pmap_page_protect, pmap_*_reference/modify) take
+ *   an rmap lock alone; kpt_lock and asid_lock are leaves.
  */
 #include "vm/pmap.h"
 #include "vm/pmm.h"
+#include "vm/rmap.h"
 #include "kern/board.h"
 #include "vm/kmem.h"
 #include "arch/riscv/cpu.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/memlayout.h"
+#include "arch/riscv/probe.h"
 #include "arch/riscv/pte.h"
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/smp.h"
@@ -269,14 +279,30 @@ paddr_t pmap_kextract(vaddr_t va)
  * Shootdowns: a pmap remembers the harts it has been active on since it got
  * its ASID (`harts`). Unmapping or protecting a page flushes it locally by
  * ASID and, through SBI remote fences, on the other harts in that set only.
+ *
+ * Reverse map and accessed/dirty bits (vm/rmap.h): a leaf for a managed
+ * frame carries PTE_PV and is listed on the frame's rmap; the entry is
+ * written and the rmap changed in one critical section of the frame's rmap
+ * lock. Leaves are made without A and D. While the rmap lists an entry,
+ * it stays valid and maps that frame, so its tables stay too (only empty
+ * tables are freed): the frame-wide calls walk to it under the rmap lock
+ * alone and change it with atomic operations (the MMU sets A and D
+ * atomically too). The only change they make without the pmap's lock is to
+ * clear bits or the whole entry, so range code that reads an entry under
+ * the pmap's lock re-reads it under the rmap lock before removing it, and
+ * lowers permissions with atomic ANDs that keep bits set meanwhile.
+ *
+ * Lock order: pm->lock -> rmap lock (one at a time) -> pmm (pv chunks).
  */
 struct pmap {
 	pte_t *root;
 	uint64_t asid;			/* gen << 16 | asid, asid_lock */
 	unsigned long harts;		/* hart-id bits that may cache it; atomic */
-	uint64_t table_pages;		/* page-table frames, root included */
-	uint64_t resident;		/* valid user leaves */
+	uint64_t table_pages;		/* page-table frames, root included; lock */
+	uint64_t resident;		/* valid user leaves; atomic */
+	uint32_t refs;			/* creator + flush batches; atomic */
 	struct spinlock lock;		/* guards the page tables */
+	struct pv_pool pv;		/* pv entries of its mappings (rmap.h) */
 };
 
 #define ASID_MASK	0xffffUL
@@ -287,6 +313,8 @@ static uint64_t asid_bits;		/* ASID width the hart supports */
 static uint64_t asid_generation = 1;
 static uint64_t asid_next = 1;		/* ASID 0 belongs to the kernel */
 static uint64_t hart_generation[NCPU_MAX];	/* generation each hart has flushed to */
+static uint64_t fixups;			/* pmap_fault_fixup successes; atomic */
+static bool svade;			/* the MMU faults instead of setting A/D */
 
 /* How many ASID bits satp holds on this hart (0 if none). */
 static void asid_probe(void)
@@ -300,17 +328,21 @@ static void asid_probe(void)
 }
 
 static struct kmem_cache *pmap_cache;
+static void svade_probe(void);
+
+void pmap_init(void)
+{
+	asid_probe();
+	pmap_cache = kmem_cache_create("pmap", sizeof(struct pmap), 0);
+	if (!pmap_cache)
+		panic("pmap_init: out of memory");
+	svade_probe();
+}
 
 struct pmap *pmap_create(void)
 {
 	struct pmap *pm;
 
-	if (!pmap_cache) {
-		asid_probe();
-		pmap_cache = kmem_cache_create("pmap", sizeof(struct pmap), 0);
-		if (!pmap_cache)
-			return NULL;
-	}
 	pm = kmem_cache_alloc(pmap_cache, KM_ZERO);
 	if (!pm)
 		return NULL;
@@ -322,26 +354,126 @@ struct pmap *pmap_create(void)
 	memcpy(&pm->root[PT_ENTRIES / 2], &kernel_root[PT_ENTRIES / 2],
 	       PT_ENTRIES / 2 * sizeof(pte_t));
 	pm->table_pages = 1;
+	pm->refs = 1;
 	spin_init(&pm->lock, "pmap");
+	pv_pool_init(&pm->pv);
 	return pm;
 }
 
-/*
- * Free the user part of a table at `level` and everything below it; the
- * frames its leaf entries map lose one mapping each.
- */
-static void pt_free_tree(pte_t *table, int level, int nentries)
+static void pmap_ref(struct pmap *pm)
 {
+	__atomic_add_fetch(&pm->refs, 1, __ATOMIC_RELAXED);
+}
+
+/* Drop a reference; the last one frees the (already emptied) pmap. */
+static void pmap_unref(struct pmap *pm)
+{
+	if (__atomic_sub_fetch(&pm->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		kmem_cache_free(pmap_cache, pm);
+}
+
+static void resident_add(struct pmap *pm, int delta)
+{
+	__atomic_add_fetch(&pm->resident, delta, __ATOMIC_RELAXED);
+}
+
+/* The RMAP_SAVED_* bits an entry's A and D stand for. */
+static uint32_t pte_saved_bits(pte_t pte)
+{
+	return (pte & PTE_A ? RMAP_SAVED_REF : 0) | (pte & PTE_D ? RMAP_SAVED_MOD : 0);
+}
+
+/*
+ * Clear the leaf *pte of va in pm (pm->lock held), if it is still valid:
+ * its frame loses the mapping and, if managed, the rmap entry, keeping the
+ * entry's A and D. Returns true if it cleared a valid entry (the caller
+ * flushes it).
+ */
+static bool pte_clear(struct pmap *pm, pte_t *pte, vaddr_t va)
+{
+	pte_t old = READ_ONCE(*pte);
+	struct page *pg;
+	struct spinlock *l;
+
+	if (!pte_valid(old))
+		return false;
+	pg = pa_to_page(pte_pa(old));
+	if (!(old & PTE_PV)) {
+		WRITE_ONCE(*pte, 0);
+		page_mapcount_add(pte_pa(old), -1);
+		resident_add(pm, -1);
+		return true;
+	}
+	l = rmap_lock_of(pg);
+	spin_lock(l);
+	old = __atomic_exchange_n(pte, 0, __ATOMIC_ACQ_REL);
+	if (pte_valid(old)) {		/* else pmap_page_protect took it */
+		rmap_save(pg, pte_saved_bits(old));
+		rmap_remove(pg, pm, va, &pm->pv);
+		__atomic_sub_fetch(&pg->mapcount, 1, __ATOMIC_RELAXED);
+		resident_add(pm, -1);
+	}
+	spin_unlock(l);
+	return pte_valid(old);
+}
+
+/*
+ * Make the invalid leaf *pte of va in pm (pm->lock held) map pa with bits,
+ * putting it on the frame's rmap if the frame is managed. Returns 0 or
+ * -ENOMEM (no pv entry; *pte stays invalid).
+ */
+static int pte_install(struct pmap *pm, pte_t *pte, vaddr_t va, paddr_t pa,
+		       uint64_t bits)
+{
+	struct page *pg = pa_to_page(pa);
+	struct spinlock *l;
+	int err;
+
+	if (!rmap_managed(pg)) {
+		page_mapcount_add(pa, 1);
+		resident_add(pm, 1);
+		__atomic_store_n(pte, pte_make(pa, bits), __ATOMIC_RELEASE);
+		return 0;
+	}
+	l = rmap_lock_of(pg);
+	spin_lock(l);
+	err = rmap_add(pg, pm, va, &pm->pv);
+	if (!err) {
+		__atomic_add_fetch(&pg->mapcount, 1, __ATOMIC_RELAXED);
+		resident_add(pm, 1);
+		__atomic_store_n(pte, pte_make(pa, bits | PTE_PV), __ATOMIC_RELEASE);
+	}
+	spin_unlock(l);
+	return err;
+}
+
+/*
+ * Free the user part of a table at `level` (mapping from va) and everything
+ * below it; its leaves are cleared as pmap_remove would. pm is being
+ * destroyed: nothing else uses its lock, so a table's leaves are cleared
+ * with interrupts off instead (the rmap locks need it).
+ */
+static void pt_free_tree(struct pmap *pm, pte_t *table, int level,
+			 int nentries, vaddr_t va)
+{
+	unsigned long flags = irq_save();
+
 	for (int i = 0; i < nentries; i++) {
 		pte_t pte = table[i];
+		vaddr_t at = va + i * pt_level_size(level);
 
 		if (!pte_valid(pte))
 			continue;
-		if (pte_leaf(pte))
-			page_mapcount_add(pte_pa(pte), -1);
-		else if (level > 0)
-			pt_free_tree(phys_to_virt(pte_pa(pte)), level - 1, PT_ENTRIES);
+		if (pte_leaf(pte)) {
+			pte_clear(pm, &table[i], at);
+		} else if (level > 0) {
+			irq_restore(flags);
+			pt_free_tree(pm, phys_to_virt(pte_pa(pte)), level - 1,
+				     PT_ENTRIES, at);
+			flags = irq_save();
+		}
 	}
+	irq_restore(flags);
 	pmm_free(virt_to_page(table));
 }
 
@@ -363,8 +495,9 @@ static void pmap_flush_all(struct pmap *pm)
 void pmap_destroy(struct pmap *pm)
 {
 	pmap_flush_all(pm);
-	pt_free_tree(pm->root, PT_LEVELS - 1, PT_ENTRIES / 2);
-	kmem_cache_free(pmap_cache, pm);
+	pt_free_tree(pm, pm->root, PT_LEVELS - 1, PT_ENTRIES / 2, 0);
+	pv_pool_destroy(&pm->pv);	/* every entry is off its frame's rmap */
+	pmap_unref(pm);
 }
 
 /* Give pm an ASID of the current generation (asid_lock held). */
@@ -405,6 +538,14 @@ void pmap_activate(struct pmap *pm)
 		sfence_vma_all();
 }
 
+/* Flush one page of pm from this hart's TLB. */
+static void pmap_flush_local(struct pmap *pm, vaddr_t va)
+{
+	uint64_t asid = pm->asid & ASID_MASK;
+
+	__asm__ volatile("sfence.vma %0, %1" :: "r"(va), "r"(asid) : "memory");
+}
+
 /* Flush one page of pm everywhere it may be cached. */
 static void pmap_flush_page(struct pmap *pm, vaddr_t va)
 {
@@ -413,7 +554,7 @@ static void pmap_flush_page(struct pmap *pm, vaddr_t va)
 	unsigned long self = 1UL << this_cpu()->hartid;
 
 	if (mask & self)
-		__asm__ volatile("sfence.vma %0, %1" :: "r"(va), "r"(asid) : "memory");
+		pmap_flush_local(pm, va);
 	if (mask & ~self)
 		sbi_remote_sfence_vma_asid(mask & ~self, 0, va, PAGE_SIZE, asid);
 }
@@ -450,14 +591,15 @@ static pte_t *uwalk(struct pmap *pm, vaddr_t va, bool create)
 	return &table[pt_index(va, 0)];
 }
 
+/* Leaf permission bits for prot; A and D are left for the MMU to set. */
 static uint64_t user_prot_to_pte(unsigned int prot)
 {
-	uint64_t bits = PTE_U | PTE_A;
+	uint64_t bits = PTE_U;
 
 	if (prot & VM_PROT_READ)
 		bits |= PTE_R;
 	if (prot & VM_PROT_WRITE)
-		bits |= PTE_W | PTE_R | PTE_D;
+		bits |= PTE_W | PTE_R;
 	if (prot & VM_PROT_EXEC)
 		bits |= PTE_X;
 	return bits;
@@ -470,27 +612,68 @@ static unsigned int pte_to_prot(pte_t pte)
 	       (pte & PTE_X ? VM_PROT_EXEC : 0);
 }
 
+/* Does the user leaf pte let `access` (one VM_PROT_* bit) through? */
+static bool pte_allows(pte_t pte, unsigned int access)
+{
+	if (!pte_valid(pte) || !pte_user(pte))
+		return false;
+	if (access == VM_PROT_WRITE)
+		return pte & PTE_W;
+	if (access == VM_PROT_EXEC)
+		return pte & PTE_X;
+	return pte & PTE_R;
+}
+
+/*
+ * The AND mask that lowers the valid leaf pte to prot (keeping A, D and
+ * the rest), or 0 if nothing would be left (the entry must go).
+ */
+static pte_t pte_lower_mask(pte_t pte, unsigned int prot)
+{
+	unsigned int keep = pte_to_prot(pte) & prot;
+
+	if (!keep)
+		return 0;
+	return ~((PTE_R | PTE_W | PTE_X) & ~user_prot_to_pte(keep));
+}
+
+/*
+ * The same frame entered again (an upgrade after copy-on-write, say): set
+ * the new permissions, keeping A, D and PTE_PV, atomically against the MMU.
+ */
+static void pte_reprotect(pte_t *pte, uint64_t bits)
+{
+	pte_t old = __atomic_load_n(pte, __ATOMIC_RELAXED), new;
+
+	do {
+		new = (old & ~(PTE_R | PTE_W | PTE_X)) | bits;
+	} while (!__atomic_compare_exchange_n(pte, &old, new, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+}
+
 int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
 {
 	unsigned long flags = spin_lock_irqsave(&pm->lock);
 	pte_t *pte = uwalk(pm, va, true);
-	bool was_valid;
+	bool flush = false;
+	int err = -ENOMEM;
 
-	if (!pte) {
-		spin_unlock_irqrestore(&pm->lock, flags);
-		return -ENOMEM;
+	if (pte) {
+		pte_t old = READ_ONCE(*pte);
+
+		if (pte_valid(old) && pte_pa(old) == pa) {
+			pte_reprotect(pte, user_prot_to_pte(prot));
+			flush = true;
+			err = 0;
+		} else {
+			flush = pte_clear(pm, pte, va);
+			err = pte_install(pm, pte, va, pa, user_prot_to_pte(prot));
+		}
 	}
-	was_valid = pte_valid(*pte);
-	if (!was_valid)
-		pm->resident++;
-	else
-		page_mapcount_add(pte_pa(*pte), -1);
-	page_mapcount_add(pa, 1);
-	*pte = pte_make(pa, user_prot_to_pte(prot));
 	spin_unlock_irqrestore(&pm->lock, flags);
-	if (was_valid)
+	if (flush)
 		pmap_flush_page(pm, va);
-	return 0;
+	return err;
 }
 
 /*
@@ -512,7 +695,7 @@ static bool pt_prune(struct pmap *pm, vaddr_t va)
 		return false;
 	l0 = phys_to_virt(pte_pa(*l1e));
 	for (int i = 0; i < PT_ENTRIES; i++)
-		if (l0[i])
+		if (READ_ONCE(l0[i]))
 			return false;
 	*l1e = 0;
 	pmm_free(virt_to_page(l0));
@@ -534,14 +717,9 @@ void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
 		unsigned long flags = spin_lock_irqsave(&pm->lock);
 		pte_t *pte = uwalk(pm, va, false);
-		bool was_valid = pte && pte_valid(*pte);
+		bool was_valid = pte && pte_clear(pm, pte, va);
 		vaddr_t table_end = ALIGN_UP(va + 1, pt_level_size(1));
 
-		if (was_valid) {
-			page_mapcount_add(pte_pa(*pte), -1);
-			*pte = 0;
-			pm->resident--;
-		}
 		/* leaving a level-0 table (or the range): drop it if now empty */
 		if (pte && (va + PAGE_SIZE == table_end || va + PAGE_SIZE >= end))
 			pruned |= pt_prune(pm, va);
@@ -566,19 +744,15 @@ void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 		pte_t *t = uwalk(pm, va, false);
 
 		for (size_t i = 0; t && va + i * PAGE_SIZE < chunk_end; i++) {
-			pte_t old = t[i], new;
-			unsigned int keep;
+			pte_t old = READ_ONCE(t[i]), mask;
 
 			if (!pte_valid(old))
 				continue;
-			keep = pte_to_prot(old) & prot;
-			new = keep ? pte_make(pte_pa(old), user_prot_to_pte(keep)) : 0;
-			if (!keep) {
-				page_mapcount_add(pte_pa(old), -1);
-				pm->resident--;
-			}
-			if (new != old) {
-				t[i] = new;
+			mask = pte_lower_mask(old, prot);
+			if (!mask)
+				changed |= pte_clear(pm, &t[i], va + i * PAGE_SIZE);
+			else if (old & ~mask) {
+				__atomic_and_fetch(&t[i], mask, __ATOMIC_ACQ_REL);
 				changed = true;
 			}
 		}
@@ -587,6 +761,48 @@ void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 	}
 	if (changed)
 		pmap_flush_range(pm, start, end);
+}
+
+/*
+ * Copy the leaf *s (va in src) to the invalid *d of dst, both locks held,
+ * write-protecting *s if `drop` says so. For a managed frame this happens
+ * under its rmap lock, after reading *s again (pmap_page_protect may have
+ * taken it). Returns -ENOMEM, 1 if *s lost write permission, else 0.
+ */
+static int copy_pte(struct pmap *dst, pte_t *d, struct pmap *src, pte_t *s,
+		    vaddr_t va, unsigned int drop)
+{
+	pte_t e = READ_ONCE(*s);
+	struct page *pg = pa_to_page(pte_pa(e));
+	struct spinlock *l = NULL;
+	int changed = 0;
+
+	if (e & PTE_PV) {
+		l = rmap_lock_of(pg);
+		spin_lock(l);
+		e = READ_ONCE(*s);
+		if (!pte_valid(e))
+			goto out;
+		if (rmap_add(pg, dst, va, &dst->pv) < 0) {
+			spin_unlock(l);
+			return -ENOMEM;
+		}
+	}
+	if ((drop & VM_PROT_WRITE) && (e & PTE_W)) {
+		__atomic_and_fetch(s, ~PTE_W, __ATOMIC_ACQ_REL);
+		changed = 1;
+	}
+	if (l)
+		__atomic_add_fetch(&pg->mapcount, 1, __ATOMIC_RELAXED);
+	else
+		page_mapcount_add(pte_pa(e), 1);
+	resident_add(dst, 1);
+	__atomic_store_n(d, pte_make(pte_pa(e), (e & PTE_PV) |
+			 user_prot_to_pte(pte_to_prot(e) & ~drop)), __ATOMIC_RELEASE);
+out:
+	if (l)
+		spin_unlock(l);
+	return changed;
 }
 
 /*
@@ -606,20 +822,16 @@ static int copy_chunk(struct pmap *dst, struct pmap *src, vaddr_t va,
 	if (!d0)
 		return -ENOMEM;
 	for (size_t i = 0; va + i * PAGE_SIZE < chunk_end; i++) {
-		pte_t e = s0[i];
+		vaddr_t at = va + i * PAGE_SIZE;
+		int ret;
 
-		if (!pte_valid(e))
+		if (!pte_valid(READ_ONCE(s0[i])))
 			continue;
-		if ((drop & VM_PROT_WRITE) && (e & PTE_W)) {
-			s0[i] = e & ~(PTE_W | PTE_D);
-			changed = 1;
-		}
-		if (!pte_valid(d0[i]))
-			dst->resident++;
-		else
-			page_mapcount_add(pte_pa(d0[i]), -1);
-		page_mapcount_add(pte_pa(e), 1);
-		d0[i] = pte_make(pte_pa(e), user_prot_to_pte(pte_to_prot(e) & ~drop));
+		pte_clear(dst, &d0[i], at);	/* dst is not active: no flush */
+		ret = copy_pte(dst, &d0[i], src, &s0[i], at, drop);
+		if (ret < 0)
+			return ret;
+		changed |= ret;
 	}
 	return changed;
 }
@@ -650,16 +862,170 @@ bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot)
 {
 	unsigned long flags = spin_lock_irqsave(&pm->lock);
 	pte_t *pte = uwalk(pm, va, false);
-	bool mapped = pte && pte_valid(*pte);
+	pte_t e = pte ? READ_ONCE(*pte) : 0;
+	bool mapped = pte_valid(e);
 
 	if (mapped) {
 		if (pa)
-			*pa = pte_pa(*pte);
+			*pa = pte_pa(e);
 		if (prot)
-			*prot = pte_to_prot(*pte);
+			*prot = pte_to_prot(e);
 	}
 	spin_unlock_irqrestore(&pm->lock, flags);
 	return mapped;
+}
+
+bool pmap_access(struct pmap *pm, vaddr_t va, unsigned int access, paddr_t *pa)
+{
+	unsigned long flags = spin_lock_irqsave(&pm->lock);
+	pte_t *pte = uwalk(pm, va, false);
+	pte_t e = pte ? READ_ONCE(*pte) : 0;
+	bool ok = pte_allows(e, access);
+
+	if (ok) {
+		__atomic_or_fetch(pte, PTE_A | (access == VM_PROT_WRITE ? PTE_D : 0),
+				  __ATOMIC_ACQ_REL);
+		*pa = pte_pa(e);
+	}
+	spin_unlock_irqrestore(&pm->lock, flags);
+	return ok;
+}
+
+/*
+ * The level-0 entry of va in pm without the lock, for a quick look only:
+ * NULL if a table on the way is missing. Tables may be freed meanwhile;
+ * reading one through the direct map is harmless, and the caller checks
+ * again under the lock before changing anything.
+ */
+static inline pte_t *uwalk_peek(struct pmap *pm, vaddr_t va)
+{
+	pte_t *table = pm->root;
+
+	for (int l = PT_LEVELS - 1; l > 0; l--) {
+		pte_t pte = READ_ONCE(table[pt_index(va, l)]);
+
+		if (!pte_valid(pte) || pte_leaf(pte) || pte_pa(pte) >= DMAP_SIZE)
+			return NULL;
+		table = phys_to_virt(pte_pa(pte));
+	}
+	return &table[pt_index(va, 0)];
+}
+
+/* The A (and, for a write, D) bits an access needs. */
+static pte_t access_bits(unsigned int access)
+{
+	return PTE_A | (access == VM_PROT_WRITE ? PTE_D : 0);
+}
+
+/* pmap_fault_fixup's part under the lock, once the quick look says so. */
+static __attribute__((noinline)) bool fixup_locked(struct pmap *pm, vaddr_t va,
+						   unsigned int access, pte_t need)
+{
+	unsigned long flags;
+	bool fixed = false;
+	pte_t *pte;
+
+	flags = spin_lock_irqsave(&pm->lock);
+	pte = uwalk(pm, va, false);
+	if (pte && pte_allows(READ_ONCE(*pte), access)) {
+		__atomic_or_fetch(pte, need, __ATOMIC_ACQ_REL);
+		pmap_flush_local(pm, ALIGN_DOWN(va, PAGE_SIZE));
+		fixed = true;
+	}
+	spin_unlock_irqrestore(&pm->lock, flags);
+	if (fixed)
+		__atomic_add_fetch(&fixups, 1, __ATOMIC_RELAXED);
+	return fixed;
+}
+
+bool pmap_fault_fixup(struct pmap *pm, vaddr_t va, unsigned int access)
+{
+	pte_t need, *pte, e;
+
+	if (!svade)
+		return false;	/* the MMU sets the bits: never this fault */
+	need = access_bits(access);
+	pte = uwalk_peek(pm, va);
+	if (!pte)
+		return false;
+	e = READ_ONCE(*pte);
+	if (!pte_allows(e, access) || (e & need) == need)
+		return false;
+	return fixup_locked(pm, va, access, need);
+}
+
+bool pmap_svade(void)
+{
+	return svade;
+}
+
+bool pmap_set_svade(bool on)
+{
+	bool old = svade;
+
+	svade = on;
+	return old;
+}
+
+#define SVADE_PROBE_VA	0x1000UL	/* any user address: a throwaway pmap */
+
+/*
+ * Does this hart set A itself? Map a kernel frame without A in a throwaway
+ * address space and load from it with the fault probe: a hart that updates
+ * the bits sets A and the load succeeds; one with Svade faults. Boot only,
+ * before any process exists (a fault here is never a user fault). The
+ * harts of a board are taken to be alike.
+ */
+static void svade_probe(void)
+{
+	struct pmap *pm = pmap_create();
+	struct page *pg = pmm_alloc(PMM_ZERO);
+	pte_t *pte = pm && pg ? uwalk(pm, SVADE_PROBE_VA, true) : NULL;
+	unsigned long flags;
+	long faulted;
+
+	if (!pte)
+		panic("pmap_init: out of memory");
+	*pte = pte_make(page_to_pa(pg), PTE_U | PTE_R);
+	flags = irq_save();
+	pmap_activate(pm);
+	csr_set(sstatus, SSTATUS_SUM);
+	faulted = probe_load((void *)SVADE_PROBE_VA);
+	csr_clear(sstatus, SSTATUS_SUM);
+	pmap_activate(NULL);
+	irq_restore(flags);
+	svade = faulted || !(READ_ONCE(*pte) & PTE_A);
+	*pte = 0;
+	pmap_flush_all(pm);
+	pmm_free(pg);
+	pmap_destroy(pm);
+}
+
+uint64_t pmap_fixup_count(void)
+{
+	return __atomic_load_n(&fixups, __ATOMIC_RELAXED);
+}
+
+bool pmap_rmap_check(struct pmap *pm, vaddr_t va)
+{
+	unsigned long flags = spin_lock_irqsave(&pm->lock);
+	pte_t *pte = uwalk(pm, va, false);
+	pte_t e = pte ? READ_ONCE(*pte) : 0;
+	struct page *pg = pa_to_page(pte_pa(e));
+	bool ok = pte_valid(e);
+
+	if (ok && (e & PTE_PV)) {
+		struct spinlock *l = rmap_lock_of(pg);
+
+		spin_lock(l);
+		ok = rmap_managed(pg) && rmap_contains(pg, pm, va) &&
+		     page_mapcount(pg) >= rmap_count(pg);
+		spin_unlock(l);
+	} else if (ok) {
+		ok = !rmap_managed(pg);
+	}
+	spin_unlock_irqrestore(&pm->lock, flags);
+	return ok;
 }
 
 uint64_t pmap_table_pages(const struct pmap *pm)
@@ -669,5 +1035,205 @@ uint64_t pmap_table_pages(const struct pmap *pm)
 
 uint64_t pmap_resident(const struct pmap *pm)
 {
-	return pm->resident;
+	return __atomic_load_n(&pm->resident, __ATOMIC_RELAXED);
+}
+
+/*
+ * ---- Frames: through the reverse map ----
+ *
+ * Each call holds the frame's rmap lock while it looks at the frame's
+ * entries; the flushes it owes are batched and done after the lock is
+ * dropped (the batch holds a reference on each pmap).
+ */
+
+/* Note that (pm, va) must be flushed. */
+static void batch_add(struct pmap_batch *b, struct pmap *pm, vaddr_t va)
+{
+	for (unsigned int i = 0; i < b->n; i++) {
+		if (b->e[i].pm == pm) {
+			if (b->e[i].va != va)
+				b->e[i].va = PMAP_BATCH_ALL;
+			return;
+		}
+	}
+	if (b->n == PMAP_BATCH_MAX)
+		pmap_batch_flush(b);
+	pmap_ref(pm);
+	b->e[b->n].pm = pm;
+	b->e[b->n].va = va;
+	b->n++;
+}
+
+void pmap_batch_flush(struct pmap_batch *b)
+{
+	for (unsigned int i = 0; i < b->n; i++) {
+		if (b->e[i].va == PMAP_BATCH_ALL)
+			pmap_flush_all(b->e[i].pm);
+		else
+			pmap_flush_page(b->e[i].pm, b->e[i].va);
+		pmap_unref(b->e[i].pm);
+	}
+	b->n = 0;
+}
+
+/* The entry of (pm, va), which pg's rmap lists (its lock held). */
+static pte_t *rmap_pte(const struct page *pg, struct pmap *pm, vaddr_t va)
+{
+	pte_t *pte = uwalk(pm, va, false);
+
+	if (!pte || !pte_valid(*pte) || pte_pa(*pte) != page_to_pa(pg))
+		panic("pmap: the rmap of frame 0x%lx lists 0x%lx, which does "
+		      "not map it", (unsigned long)page_to_pa(pg),
+		      (unsigned long)va);
+	return pte;
+}
+
+/*
+ * Remove the entry (pm, va) of pg (rmap lock held) and owe its flush. The
+ * entry is cleared last: until then pmap_destroy, which skips invalid
+ * entries without the rmap lock, waits for this lock on it, so pm, its
+ * tables and its pv pool outlive every step here.
+ */
+static void rmap_unmap_one(struct page *pg, struct pmap *pm, vaddr_t va,
+			   struct pmap_batch *b)
+{
+	pte_t *pte = rmap_pte(pg, pm, va), old;
+
+	batch_add(b, pm, va);
+	rmap_remove(pg, pm, va, &pm->pv);
+	resident_add(pm, -1);
+	old = __atomic_exchange_n(pte, 0, __ATOMIC_ACQ_REL);
+	rmap_save(pg, pte_saved_bits(old));
+	__atomic_sub_fetch(&pg->mapcount, 1, __ATOMIC_RELAXED);
+}
+
+struct lower_ctx {
+	struct page *pg;
+	unsigned int prot;
+	struct pmap_batch *b;
+	struct pmap *gone_pm;		/* an entry that must go entirely */
+	vaddr_t gone_va;
+};
+
+static void lower_one(struct pmap *pm, vaddr_t va, void *arg)
+{
+	struct lower_ctx *c = arg;
+	pte_t *pte = rmap_pte(c->pg, pm, va);
+	pte_t mask = pte_lower_mask(READ_ONCE(*pte), c->prot);
+
+	if (!mask) {
+		c->gone_pm = pm;
+		c->gone_va = va;
+	} else if (READ_ONCE(*pte) & ~mask) {
+		__atomic_and_fetch(pte, mask, __ATOMIC_ACQ_REL);
+		batch_add(c->b, pm, va);
+	}
+}
+
+void pmap_page_protect(struct page *pg, unsigned int prot)
+{
+	struct spinlock *l = rmap_lock_of(pg);
+	struct lower_ctx c = { .pg = pg, .prot = prot };
+	struct pmap_batch b;
+	unsigned long flags;
+	struct pmap *pm;
+	vaddr_t va;
+
+	pmap_batch_init(&b);
+	c.b = &b;
+	flags = spin_lock_irqsave(l);
+	if (prot == VM_PROT_NONE) {
+		while (rmap_first(pg, &pm, &va))
+			rmap_unmap_one(pg, pm, va, &b);
+	} else {
+		do {
+			c.gone_pm = NULL;
+			rmap_foreach(pg, lower_one, &c);
+			if (c.gone_pm)
+				rmap_unmap_one(pg, c.gone_pm, c.gone_va, &b);
+		} while (c.gone_pm);
+	}
+	spin_unlock_irqrestore(l, flags);
+	pmap_batch_flush(&b);
+}
+
+struct bits_ctx {
+	struct page *pg;
+	pte_t bits;
+	pte_t seen;
+	struct pmap_batch *b;		/* NULL: look only */
+};
+
+static void bits_one(struct pmap *pm, vaddr_t va, void *arg)
+{
+	struct bits_ctx *c = arg;
+	pte_t *pte = rmap_pte(c->pg, pm, va);
+	pte_t old;
+
+	if (!c->b) {
+		c->seen |= READ_ONCE(*pte) & c->bits;
+		return;
+	}
+	old = __atomic_fetch_and(pte, ~c->bits, __ATOMIC_ACQ_REL);
+	if (old & c->bits) {
+		c->seen |= old & c->bits;
+		batch_add(c->b, pm, va);
+	}
+}
+
+/*
+ * Look at (b NULL) or clear (into b) the bits (PTE_A or PTE_D) of pg's
+ * entries and the saved one; returns whether any was set.
+ */
+static bool page_bits(struct page *pg, pte_t bits, struct pmap_batch *b)
+{
+	struct spinlock *l = rmap_lock_of(pg);
+	struct bits_ctx c = { .pg = pg, .bits = bits, .b = b };
+	uint32_t saved = bits == PTE_A ? RMAP_SAVED_REF : RMAP_SAVED_MOD;
+	unsigned long flags = spin_lock_irqsave(l);
+	bool set = rmap_saved(pg) & saved;
+
+	if (b)
+		rmap_unsave(pg, saved);
+	if (!set || b)
+		rmap_foreach(pg, bits_one, &c);
+	spin_unlock_irqrestore(l, flags);
+	return set || c.seen;
+}
+
+bool pmap_is_referenced(struct page *pg)
+{
+	return page_bits(pg, PTE_A, NULL);
+}
+
+bool pmap_is_modified(struct page *pg)
+{
+	return page_bits(pg, PTE_D, NULL);
+}
+
+bool pmap_clear_reference_batch(struct page *pg, struct pmap_batch *b)
+{
+	return page_bits(pg, PTE_A, b);
+}
+
+bool pmap_clear_reference(struct page *pg)
+{
+	struct pmap_batch b;
+	bool set;
+
+	pmap_batch_init(&b);
+	set = page_bits(pg, PTE_A, &b);
+	pmap_batch_flush(&b);
+	return set;
+}
+
+bool pmap_clear_modify(struct page *pg)
+{
+	struct pmap_batch b;
+	bool set;
+
+	pmap_batch_init(&b);
+	set = page_bits(pg, PTE_D, &b);
+	pmap_batch_flush(&b);
+	return set;
 }

@@ -27,6 +27,7 @@ typedef uint64_t pte_t;
 #define PTE_D		(1UL << 7)
 #define PTE_RSW_SHIFT	8		/* two bits for software */
 #define PTE_COW		(1UL << 8)	/* software: copy-on-write */
+#define PTE_PV		(1UL << 9)	/* software: on the frame's reverse map */
 #define PTE_PPN_SHIFT	10
 #define PTE_PPN_MASK	(((1UL << 44) - 1) << PTE_PPN_SHIFT)
 

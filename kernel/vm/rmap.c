@@ -1,0 +1,189 @@
+/* The reverse map of user frames; see rmap.h. */
+#include "vm/rmap.h"
+
+/* A chunk of pv entries: one frame, its first entry's room holds the link. */
+#define PV_PER_CHUNK	(PAGE_SIZE / sizeof(struct pv_entry))
+
+static struct spinlock rmap_locks[RMAP_LOCKS];
+static uint64_t pv_in_use;		/* atomic */
+
+void rmap_init(void)
+{
+	for (int i = 0; i < RMAP_LOCKS; i++)
+		spin_init(&rmap_locks[i], "rmap");
+}
+
+struct spinlock *rmap_lock_of(const struct page *pg)
+{
+	uintptr_t h = (uintptr_t)pg / sizeof(struct page);
+
+	return &rmap_locks[(h ^ (h >> 6)) % RMAP_LOCKS];
+}
+
+void pv_pool_init(struct pv_pool *pool)
+{
+	*pool = (struct pv_pool){ 0 };
+}
+
+void pv_pool_destroy(struct pv_pool *pool)
+{
+	while (pool->chunks) {
+		void *chunk = pool->chunks;
+
+		pool->chunks = *(void **)chunk;
+		pmm_free(virt_to_page(chunk));
+	}
+	pv_pool_init(pool);
+}
+
+/* Another chunk for pool (its pmap's lock held); false if out of memory. */
+static bool pv_pool_grow(struct pv_pool *pool)
+{
+	struct page *pg = pmm_alloc(0);
+	struct pv_entry *chunk;
+
+	if (!pg)
+		return false;
+	pg->state = PAGE_KERNEL;
+	chunk = page_to_virt(pg);
+	*(void **)chunk = pool->chunks;
+	pool->chunks = chunk;
+	pool->bump = chunk + 1;		/* entry 0 holds the link */
+	pool->end = chunk + PV_PER_CHUNK;
+	return true;
+}
+
+/* A pv entry from pool (its pmap's lock held), or NULL. */
+static struct pv_entry *pv_alloc(struct pv_pool *pool)
+{
+	struct pv_entry *pv = pool->free;
+
+	if (!pv && READ_ONCE(pool->freed))
+		pv = __atomic_exchange_n(&pool->freed, NULL, __ATOMIC_ACQUIRE);
+	if (pv) {
+		pool->free = pv->next;
+	} else {
+		if (pool->bump == pool->end && !pv_pool_grow(pool))
+			return NULL;
+		pv = pool->bump++;
+	}
+	__atomic_add_fetch(&pv_in_use, 1, __ATOMIC_RELAXED);
+	return pv;
+}
+
+/* Give pv back to pool, from any context. */
+static void pv_free(struct pv_pool *pool, struct pv_entry *pv)
+{
+	struct pv_entry *head = __atomic_load_n(&pool->freed, __ATOMIC_RELAXED);
+
+	do {
+		pv->next = head;
+	} while (!__atomic_compare_exchange_n(&pool->freed, &head, pv, true,
+					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	__atomic_sub_fetch(&pv_in_use, 1, __ATOMIC_RELAXED);
+}
+
+static vaddr_t rmap_inline_va(const struct page *pg)
+{
+	return (vaddr_t)(pg->spare & RMAP_VPN) << PAGE_SHIFT;
+}
+
+static void rmap_set_inline(struct page *pg, struct pmap *pm, vaddr_t va)
+{
+	pg->rmap = pm;
+	pg->spare = (pg->spare & ~RMAP_VPN) | (uint32_t)(va >> PAGE_SHIFT);
+}
+
+int rmap_add(struct page *pg, struct pmap *pm, vaddr_t va,
+	     struct pv_pool *pool)
+{
+	struct pv_entry *pv;
+
+	if (!pg->rmap) {
+		rmap_set_inline(pg, pm, va);
+		return 0;
+	}
+	pv = pv_alloc(pool);
+	if (!pv)
+		return -ENOMEM;
+	pv->pm = pm;
+	pv->va = va;
+	pv->next = pg->pv;
+	pv->pprev = &pg->pv;
+	if (pg->pv)
+		pg->pv->pprev = &pv->next;
+	pg->pv = pv;
+	return 0;
+}
+
+static __noreturn void rmap_missing(const struct page *pg, vaddr_t va)
+{
+	panic("rmap: frame 0x%lx has no mapping at 0x%lx to remove",
+	      (unsigned long)page_to_pa(pg), (unsigned long)va);
+}
+
+void rmap_remove(struct page *pg, struct pmap *pm, vaddr_t va,
+		 struct pv_pool *pool)
+{
+	struct pv_entry *pv;
+
+	if (pg->rmap == pm && rmap_inline_va(pg) == va) {
+		pg->rmap = NULL;
+		return;
+	}
+	for (pv = pg->pv; pv; pv = pv->next)
+		if (pv->pm == pm && pv->va == va)
+			break;
+	if (!pv)
+		rmap_missing(pg, va);
+	*pv->pprev = pv->next;
+	if (pv->next)
+		pv->next->pprev = pv->pprev;
+	pv_free(pool, pv);
+}
+
+bool rmap_contains(const struct page *pg, const struct pmap *pm, vaddr_t va)
+{
+	if (pg->rmap == pm && rmap_inline_va(pg) == va)
+		return true;
+	for (struct pv_entry *pv = pg->pv; pv; pv = pv->next)
+		if (pv->pm == pm && pv->va == va)
+			return true;
+	return false;
+}
+
+unsigned int rmap_count(const struct page *pg)
+{
+	unsigned int n = pg->rmap != NULL;
+
+	for (struct pv_entry *pv = pg->pv; pv; pv = pv->next)
+		n++;
+	return n;
+}
+
+bool rmap_first(const struct page *pg, struct pmap **pm, vaddr_t *va)
+{
+	if (pg->rmap) {
+		*pm = pg->rmap;
+		*va = rmap_inline_va(pg);
+		return true;
+	}
+	if (!pg->pv)
+		return false;
+	*pm = pg->pv->pm;
+	*va = pg->pv->va;
+	return true;
+}
+
+void rmap_foreach(const struct page *pg, rmap_fn fn, void *arg)
+{
+	if (pg->rmap)
+		fn(pg->rmap, rmap_inline_va(pg), arg);
+	for (struct pv_entry *pv = pg->pv; pv; pv = pv->next)
+		fn(pv->pm, pv->va, arg);
+}
+
+uint64_t rmap_pv_count(void)
+{
+	return __atomic_load_n(&pv_in_use, __ATOMIC_RELAXED);
+}

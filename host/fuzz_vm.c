@@ -942,7 +942,11 @@ static bool pmap_allows(struct vmspace *vm, vaddr_t va, unsigned int access)
 	paddr_t pa;
 
 	/* as an MMU that updates them: a permitted access sets A (and D) */
-	return pmap_access(vm->pmap, ALIGN_DOWN(va, PAGE_SIZE), access, &pa);
+	if (!pmap_access(vm->pmap, ALIGN_DOWN(va, PAGE_SIZE), access, &pa))
+		return false;
+	if (pa_to_page(pa))
+		page_put(pa_to_page(pa));	/* pmap_access's pin */
+	return true;
 }
 
 static uint8_t *user_ptr(struct vmspace *vm, vaddr_t va)

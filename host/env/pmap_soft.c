@@ -405,6 +405,8 @@ bool pmap_access(struct pmap *pm, vaddr_t va, unsigned int access, paddr_t *pa)
 		return false;
 	e->bits |= access_bits(access);
 	*pa = e->pa;
+	if (pa_to_page(e->pa))
+		page_ref_inc(pa_to_page(e->pa));
 	return true;
 }
 

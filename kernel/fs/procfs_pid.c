@@ -210,7 +210,7 @@ static void status_memory(struct sbuf *sb, const struct vm_stats *st,
 	status_kb(sb, "VmExe", text);
 	status_kb(sb, "VmLib", st->exec > text ? st->exec - text : 0);
 	status_kb(sb, "VmPTE", st->page_tables << PAGE_SHIFT);
-	status_kb(sb, "VmSwap", 0);
+	status_kb(sb, "VmSwap", st->swap << PAGE_SHIFT);
 }
 
 void procfs_gen_status(struct sbuf *sb, int pid)

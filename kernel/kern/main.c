@@ -6,8 +6,8 @@
  *  3. move onto a guarded kernel stack, start the console, interrupts,
  *     the timer and the other harts;
  *  4. run the self-tests if asked (ktest=); else mount the file systems,
- *     activate the swap areas of swap=, start init (pid 1) and become this
- *     hart's scheduler.
+ *     activate the swap areas of swap=, start init (pid 1) and the
+ *     page-out daemon, and become this hart's scheduler.
  */
 #include "env.h"
 #include "arch/riscv/cpu.h"
@@ -38,6 +38,7 @@
 #include "vm/pmm.h"
 #include "vm/policy.h"
 #include "vm/reclaim.h"
+#include "vm/pageout.h"
 #include "vm/swapon.h"
 
 #define DTB_MAX_SIZE	(1UL << 20)
@@ -167,6 +168,7 @@ static void kmain_on_stack(void)
 	}
 	swap_boot(bootarg("swap"));
 	init_start();
+	pageout_init();		/* after init, which is pid 1 */
 	scheduler();
 }
 

@@ -48,6 +48,7 @@ struct proc {
 	char name[PROC_NAME_MAX];	/* the program's base name */
 	vaddr_t kstack_top;
 	struct trapframe *tf;		/* user registers, at the top of the kstack */
+	bool kthread;			/* runs only in the kernel (kern/kthread.h) */
 
 	/* family (proc_tree_lock) */
 	struct proc *parent;

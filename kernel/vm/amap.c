@@ -195,3 +195,29 @@ struct amap *amap_copy(struct amap *am, uint64_t from, uint64_t to)
 	}
 	return copy;
 }
+
+/* Call fn on each anon of node n (covering base..) that lies in [from, to). */
+static void node_walk(struct amap_node *n, int level, uint64_t base,
+		      uint64_t from, uint64_t to,
+		      void (*fn)(struct anon *an, void *arg), void *arg)
+{
+	uint64_t child_span = 1UL << (AMAP_SHIFT * level);
+
+	for (int i = 0; i < AMAP_FANOUT; i++) {
+		uint64_t lo = base + i * child_span, hi = lo + child_span;
+
+		if (!n->slot[i] || hi <= from || lo >= to)
+			continue;
+		if (level > 0)
+			node_walk(n->slot[i], level - 1, lo, from, to, fn, arg);
+		else
+			fn(n->slot[i], arg);
+	}
+}
+
+void amap_foreach(struct amap *am, uint64_t from, uint64_t to,
+		  void (*fn)(struct anon *an, void *arg), void *arg)
+{
+	if (am->root)
+		node_walk(am->root, AMAP_LEVELS - 1, 0, from, to, fn, arg);
+}

@@ -58,4 +58,12 @@ void amap_clear(struct amap *am, uint64_t from, uint64_t to);
  */
 struct amap *amap_copy(struct amap *am, uint64_t from, uint64_t to);
 
+/*
+ * amap_foreach - call fn(an, arg) on the anon of every used slot in
+ * [from, to), in slot order, visiting only the tree's existing nodes.
+ * fn must not change the amap.
+ */
+void amap_foreach(struct amap *am, uint64_t from, uint64_t to,
+		  void (*fn)(struct anon *an, void *arg), void *arg);
+
 #endif

@@ -10,9 +10,21 @@
  * every sharer. The anon holds the reference on its frame; the frame names
  * the anon as its owner (state PAGE_ANON).
  *
+ * Swap. A page that goes to swap keeps its anon: the anon then holds a swap
+ * slot (swap_slots.h) instead of a frame, and every sharer finds the page
+ * there. A resident page may hold a slot too: the page was read back from
+ * swap and not written since, so the slot is a good copy and evicting it
+ * again needs no write (the swap cache of such pages is the anons
+ * themselves). Mapping the page writable gives the slot up (anon_dirty).
+ * While a page is being written out or read back the anon is ANON_BUSY:
+ * a fault that finds it so waits (anon_wait) and looks again.
+ *
  * Locking: refs is atomic, because amaps of different address spaces (each
- * under its own lock) share anons. page and swap change only while the
- * caller holds the only reference, or the lock of the one amap holding it.
+ * under its own lock) share anons. page, swap and flags are guarded by the
+ * anon's lock (anon_lock: one of a table of spinlocks, hashed by address);
+ * page-out takes it without any address-space lock. Order: an address
+ * space's lock, then an anon's lock, then the pmap and reverse-map locks
+ * and the swap areas' locks. Nothing sleeps with an anon's lock held.
  *
  * Machine-independent: compiles on the host.
  */
@@ -24,9 +36,14 @@
 
 struct anon {
 	uint32_t refs;		/* amap slots and holders; atomic */
-	struct page *page;	/* the resident frame (one reference), or NULL */
-	uint64_t swap;		/* swap slot of a swapped-out page, or 0 (unused yet) */
+	uint32_t flags;		/* ANON_*; anon lock */
+	struct page *page;	/* the resident frame (one reference), or NULL;
+				   anon lock */
+	uint64_t swap;		/* swap entry (swap_entry_t.val) holding a copy
+				   of the page, or 0; one slot reference; anon lock */
 };
+
+#define ANON_BUSY	0x1	/* the page is being written to or read from swap */
 
 /* Set up the anon cache (boot, from vm_init). */
 void anon_init(void);
@@ -48,8 +65,51 @@ static inline uint32_t anon_refs(const struct anon *an)
 	return __atomic_load_n(&an->refs, __ATOMIC_ACQUIRE);
 }
 
-/* Drop a reference; the last one frees the anon and drops its frame. */
+/*
+ * anon_ref_live - take a reference unless the anon is already dying (refs
+ * 0). For page-out, which finds anons through their frames. Returns true
+ * if it took one.
+ */
+bool anon_ref_live(struct anon *an);
+
+/*
+ * Drop a reference; the last one frees the anon, drops its frame (taking
+ * it off the replacement policy) and frees its swap slot.
+ */
 void anon_put(struct anon *an);
+
+/* The anon's lock; see the locking rules above. */
+struct spinlock *anon_lock_of(const struct anon *an);
+static inline void anon_lock(const struct anon *an)
+{
+	spin_lock(anon_lock_of(an));
+}
+static inline void anon_unlock(const struct anon *an)
+{
+	spin_unlock(anon_lock_of(an));
+}
+
+/*
+ * anon_dirty - the page of an (anon lock held, resident) is about to be
+ * mapped writable: its copy on swap, if any, goes stale, so the slot is
+ * given back.
+ */
+void anon_dirty(struct anon *an);
+
+/*
+ * anon_page_in - make an's page resident and not busy: wait while another
+ * thread writes or reads it, read it back from swap if it is out. No lock
+ * held; the caller holds a reference to an. Returns 0 when it was already
+ * resident, VOBJECT_READ_IN (1) when this call read it from swap (a major
+ * fault), -ENOMEM when no frame could be had, or -EIO. The page may be
+ * evicted again as soon as this returns: the caller looks again under its
+ * locks. Kernel only (the host has no swap: its version panics).
+ */
+int anon_page_in(struct anon *an);
+
+/* Anons whose page is on swap only (for /proc); page-out and page-in count. */
+uint64_t anon_swapped_count(void);
+void anon_count_swapped(int delta);
 
 /* Anons in use (for tests and /proc). */
 uint64_t anon_count(void);

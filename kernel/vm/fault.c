@@ -34,6 +34,7 @@
 #include "vm/vmspace.h"
 #include "vm/amap.h"
 #include "vm/anon.h"
+#include "vm/pageout.h"
 #include "vm/reclaim.h"
 #include "vm/rmap.h"
 #include "vm/vobject.h"
@@ -44,6 +45,8 @@ struct fault {
 	vaddr_t va;			/* page aligned */
 	unsigned int access;
 	bool major;			/* a page was read from a disk */
+	struct anon *page_in;		/* FAULT_AGAIN: bring this anon's page
+					   in first (a reference) */
 };
 
 static struct page *zero_page;
@@ -155,7 +158,7 @@ static enum fault_result private_copy(struct fault *f, struct page *src,
 				      uint64_t valid)
 {
 	struct region *r = f->r;
-	struct page *pg = vm_page_alloc(src && valid == PAGE_SIZE ? 0 : PMM_ZERO);
+	struct page *pg = vm_page_try_alloc(src && valid == PAGE_SIZE ? 0 : PMM_ZERO);
 	struct anon *an;
 
 	if (!pg)
@@ -186,20 +189,46 @@ static enum fault_result fault_private(struct fault *f)
 	uint64_t valid;
 
 	if (an) {
-		bool shared = anon_refs(an) > 1;
+		unsigned int prot;
+		bool shared;
 
+		anon_lock(an);
+		if (!an->page || (an->flags & ANON_BUSY)) {
+			/* on swap, or on its way: without our locks (vm_fault) */
+			anon_ref(an);
+			anon_unlock(an);
+			f->page_in = an;
+			return FAULT_AGAIN;
+		}
+		shared = anon_refs(an) > 1;
 		if (write && shared) {
 			/*
 			 * The copy replaces an in the amap; the other sharer
-			 * may drop its reference meanwhile, so keep an (and
-			 * its frame) until our page table no longer maps it.
+			 * may drop its reference meanwhile, and page-out may
+			 * take the anon's frame: our reference keeps the frame
+			 * until our page table no longer maps it.
 			 */
-			anon_ref(an);
-			res = private_copy(f, an->page, PAGE_SIZE);
-			anon_put(an);
+			pg = an->page;
+			page_ref_inc(pg);
+			anon_unlock(an);
+			res = private_copy(f, pg, PAGE_SIZE);
+			page_put(pg);
 			return res;
 		}
-		return map_page(f, an->page, shared ? r->prot & ~VM_PROT_WRITE : r->prot);
+		prot = shared ? r->prot & ~VM_PROT_WRITE : r->prot;
+		if (prot & VM_PROT_WRITE)
+			anon_dirty(an);		/* a copy on swap would go stale */
+		/*
+		 * Mapped without the anon's lock (pmap_enter may flush TLBs on
+		 * other harts): the reference we hold meanwhile tells a
+		 * page-out that started since to keep the frame.
+		 */
+		pg = an->page;
+		page_ref_inc(pg);
+		anon_unlock(an);
+		res = map_page(f, pg, prot);
+		page_put(pg);
+		return res;
 	}
 	res = object_page(f, &pg, &valid);
 	if (res != FAULT_OK)
@@ -213,6 +242,23 @@ static enum fault_result fault_private(struct fault *f)
 	return res;
 }
 
+/* One try at the fault, under vm->lock. */
+static enum fault_result fault_once(struct fault *f)
+{
+	enum fault_result res;
+
+	f->r = fault_find_region(f->vm, f->va);
+	if (!f->r)
+		res = FAULT_NOT_MAPPED;
+	else if (!(f->r->prot & f->access))
+		res = FAULT_PROTECTION;
+	else if (f->r->flags & REGION_SHARED)
+		res = fault_shared(f);
+	else
+		res = fault_private(f);
+	return res;
+}
+
 enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 {
 	struct fault f = { .vm = vm, .va = ALIGN_DOWN(va, PAGE_SIZE),
@@ -221,20 +267,30 @@ enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 
 	if (pmap_fault_fixup(vm->pmap, va, access))
 		return FAULT_OK;	/* only the accessed/dirty bit was missing */
-	mutex_lock(&vm->lock);
-	f.r = fault_find_region(vm, va);
-	if (!f.r)
-		res = FAULT_NOT_MAPPED;
-	else if (!(f.r->prot & access))
-		res = FAULT_PROTECTION;
-	else if (f.r->flags & REGION_SHARED)
-		res = fault_shared(&f);
-	else
-		res = fault_private(&f);
-	if (res == FAULT_OK)
-		vmspace_count_fault(vm, f.major);
-	mutex_unlock(&vm->lock);
-	return res;
+	for (;;) {
+		mutex_lock(&vm->lock);
+		res = fault_once(&f);
+		if (res == FAULT_OK)
+			vmspace_count_fault(vm, f.major);
+		mutex_unlock(&vm->lock);
+		if (res == FAULT_AGAIN) {
+			/* swap-in: the disk is waited for without vm->lock */
+			int err = anon_page_in(f.page_in);
+
+			anon_put(f.page_in);
+			f.page_in = NULL;
+			if (err == VOBJECT_READ_IN)
+				f.major = true;
+			else if (err == -EIO)
+				return FAULT_IO;
+			else if (err == -ENOMEM && !pageout_for_fault())
+				return FAULT_OOM;
+			continue;	/* the region may have changed: look again */
+		}
+		if (res == FAULT_OOM && pageout_for_fault())
+			continue;
+		return res;
+	}
 }
 
 const char *vm_fault_reason(enum fault_result r, unsigned int access)
@@ -256,6 +312,8 @@ const char *vm_fault_reason(enum fault_result r, unsigned int access)
 		return "I/O error reading the page";
 	case FAULT_PAST_EOF:
 		return "past the end of the file";
+	case FAULT_AGAIN:
+		return "try again";
 	}
 	return "?";
 }

@@ -151,7 +151,9 @@ bool pmap_set_svade(bool on);
  * pmap_access - for the kernel touching a user page through another
  * mapping (the direct map): if the entry for va allows `access`, mark it
  * referenced (and modified, for VM_PROT_WRITE) as the MMU would, store its
- * frame in *pa and return true; else return false.
+ * frame in *pa, take a reference on the frame (a frame of RAM: the caller
+ * drops it with page_put once done with the frame, so page-out cannot free
+ * it meanwhile) and return true; else return false.
  */
 bool pmap_access(struct pmap *pm, vaddr_t va, unsigned int access, paddr_t *pa);
 

@@ -2,11 +2,101 @@
 #include "vm/reclaim.h"
 #include "kern/mutex.h"
 #include "vm/kmem.h"
+#include "vm/pmap.h"
+#include "vm/policy.h"
 
 #define PCP_FRAMES_PER_HART	32	/* pmm.c's PCP_SIZE: frames a hart may cache */
 
 static struct shrinker *shrinkers;	/* boot-time list, then read-only */
 uint64_t reclaim_freed_total;		/* atomic */
+
+/*
+ * The replacement policy over every evictable user page. reclaim_lock
+ * guards the instance and the pages' policy links and bits. Order: after
+ * an anon's lock and a page cache's lock; before the reverse-map locks
+ * (the referenced test reads the page's mappings).
+ */
+static struct spinlock reclaim_lock = SPINLOCK_INIT("reclaim");
+static struct vm_policy policy;
+static bool policy_ready;
+static struct pmap_batch scan_batch;	/* reclaim_lock: flushes a scan owes */
+
+/* The policy's referenced test: the accessed bits of the page's mappings. */
+static bool referenced(struct page *pg, void *ctx)
+{
+	return pmap_clear_reference_batch(pg, &scan_batch);
+}
+
+void reclaim_policy_init(void)
+{
+	const struct vm_policy_ops *ops = vm_policy_chosen();
+	uint64_t frames = pmm_total_frames();
+	size_t size = vm_policy_state_size(ops, frames);
+	struct vm_policy_hooks hooks = { .test_and_clear_referenced = referenced };
+	void *state = size ? kmalloc(size, KM_ZERO) : NULL;
+
+	if ((size && !state) || vm_policy_init(&policy, ops, frames, &hooks, state))
+		panic("reclaim: cannot set up the %s policy", ops->name);
+	pmap_batch_init(&scan_batch);
+	policy_ready = true;
+}
+
+void reclaim_track(struct page *pg)
+{
+	unsigned long flags;
+
+	if (!policy_ready)
+		return;
+	flags = spin_lock_irqsave(&reclaim_lock);
+	vm_policy_insert(&policy, pg);
+	spin_unlock_irqrestore(&reclaim_lock, flags);
+}
+
+void reclaim_untrack(struct page *pg)
+{
+	unsigned long flags;
+
+	if (!policy_ready)
+		return;
+	flags = spin_lock_irqsave(&reclaim_lock);
+	if (pg->flags & PG_ONPOLICY)
+		vm_policy_remove(&policy, pg);
+	spin_unlock_irqrestore(&reclaim_lock, flags);
+}
+
+struct page *reclaim_pick(void)
+{
+	struct pmap_batch b;
+	unsigned long flags;
+	struct page *pg;
+
+	if (!policy_ready)
+		return NULL;
+	flags = spin_lock_irqsave(&reclaim_lock);
+	pg = vm_policy_select_victim(&policy);
+	if (pg) {
+		vm_policy_remove(&policy, pg);
+		page_ref_inc(pg);	/* on the policy: its owner still holds it */
+	}
+	b = scan_batch;
+	pmap_batch_init(&scan_batch);
+	spin_unlock_irqrestore(&reclaim_lock, flags);
+	pmap_batch_flush(&b);
+	return pg;
+}
+
+uint64_t reclaim_tracked(void)
+{
+	return policy_ready ? READ_ONCE(policy.nr_pages) : 0;
+}
+
+void reclaim_policy_stats(struct vm_policy_stats *st)
+{
+	unsigned long flags = spin_lock_irqsave(&reclaim_lock);
+
+	*st = policy.stats;
+	spin_unlock_irqrestore(&reclaim_lock, flags);
+}
 
 void reclaim_register(struct shrinker *s)
 {
@@ -25,15 +115,45 @@ uint64_t reclaim_run(uint64_t want)
 	return freed;
 }
 
+static uint64_t low_watermark;		/* 0: no hook */
+static void (*low_hook)(void);
+
+void reclaim_set_low_hook(uint64_t low, void (*hook)(void))
+{
+	low_watermark = low;
+	low_hook = hook;
+}
+
+/* After an allocation: below the low watermark, wake the page-out daemon. */
+static void check_low(void)
+{
+	if (low_hook && pmm_free_frames() < low_watermark)
+		low_hook();
+}
+
+struct page *vm_page_try_alloc(unsigned int flags)
+{
+	struct page *pg = pmm_alloc(flags | PMM_USER);
+
+	if (!pg) {
+		kmem_reclaim();
+		pg = pmm_alloc(flags | PMM_USER);
+	}
+	check_low();
+	return pg;
+}
+
 struct page *vm_page_alloc(unsigned int flags)
 {
 	struct page *pg = pmm_alloc(flags | PMM_USER);
 
-	if (pg)
-		return pg;
-	/* Reclaim a batch, so that the next faults do not each come here. */
-	reclaim_run(64);
-	return pmm_alloc(flags | PMM_USER);
+	if (!pg) {
+		/* Reclaim a batch, so that the next calls do not each come here. */
+		reclaim_run(64);
+		pg = pmm_alloc(flags | PMM_USER);
+	}
+	check_low();
+	return pg;
 }
 
 /* Integer square root (floor). */

@@ -52,11 +52,43 @@ uint64_t reclaim_run(uint64_t want);
 struct page *vm_page_alloc(unsigned int flags);
 
 /*
+ * vm_page_try_alloc - the same without running the shrinkers (no disk I/O,
+ * no sleeping): for the fault path, which holds its address space's lock
+ * and reclaims after dropping it (pageout_for_fault).
+ */
+struct page *vm_page_try_alloc(unsigned int flags);
+
+/*
+ * reclaim_set_low_hook - after each user allocation that leaves fewer than
+ * low free frames, call hook (it wakes the page-out daemon). Boot.
+ */
+void reclaim_set_low_hook(uint64_t low, void (*hook)(void));
+
+/*
  * reclaim_set_reserve - size the reserve for a machine of total_frames and
  * ncpus harts, as Linux sizes min_free_kbytes (sqrt(16 * RAM in kB), at
  * least 128 kB), and at least what other harts' frame caches may hold.
  */
 void reclaim_set_reserve(uint64_t total_frames, int ncpus);
+
+/*
+ * The replacement policy's view of user memory. Every evictable user page
+ * is on one instance of the policy chosen at boot (vm/policy.h):
+ * reclaim_track() when it becomes one (an anon's frame, a page-cache page of
+ * a file on disk), reclaim_untrack() before its owner lets it go (a page not
+ * on the policy is left alone). reclaim_pick() takes the policy's victim
+ * off it and returns it with one more reference (the caller's pin), or NULL
+ * when nothing is on it; the caller evicts it or gives it back with
+ * reclaim_track(). Until reclaim_policy_init() runs (boot; never on the
+ * host) these do nothing. Spinlock inside; any context but interrupts.
+ */
+void reclaim_policy_init(void);
+void reclaim_track(struct page *pg);
+void reclaim_untrack(struct page *pg);
+struct page *reclaim_pick(void);
+uint64_t reclaim_tracked(void);
+struct vm_policy_stats;
+void reclaim_policy_stats(struct vm_policy_stats *st);
 
 /* Frames that reclaim has freed since boot (for /proc/vmstat). */
 extern uint64_t reclaim_freed_total;

@@ -737,6 +737,8 @@ static int copy_page(struct vmspace *vm, vaddr_t va, void *buf, size_t n,
 				memcpy(user, buf, n);
 			else
 				memcpy(buf, user, n);
+			if (pa_to_page(pa))
+				page_put(pa_to_page(pa));	/* pmap_access's pin */
 			mutex_unlock(&vm->lock);
 			return 0;
 		}

@@ -119,6 +119,7 @@ struct vm_stats {
 	uint64_t vsize, data, stack, exec;	/* bytes mapped, by kind */
 	uint64_t rss, rss_anon, rss_file, rss_shmem;	/* pages */
 	uint64_t page_tables;			/* frames of the page table */
+	uint64_t swap;				/* private pages on swap only */
 	uint64_t peak_vsize, peak_rss;		/* bytes, pages: the largest seen */
 };
 
@@ -278,6 +279,8 @@ enum fault_result {
 	FAULT_OOM,			/* no memory for the page */
 	FAULT_IO,			/* reading the file failed */
 	FAULT_PAST_EOF,			/* file mapping beyond the end of the file */
+	FAULT_AGAIN,			/* internal to vm_fault: start again after
+					   waiting without the lock */
 };
 
 /*

@@ -11,12 +11,22 @@
  * A resident page is one the page table maps: an anonymous page (private,
  * PAGE_ANON) is RssAnon, a page of a swap-backed cache (tmpfs, shared
  * anonymous memory) RssShmem, a file page RssFile. The shared zero page is
- * mapped but counted in none of them, as on Linux.
+ * mapped but counted in none of them, as on Linux. A private page whose
+ * anon holds it on swap only is VmSwap (swap, pages).
  *
  * Machine-independent: compiles on the host.
  */
 #include "vm/vmspace.h"
+#include "vm/amap.h"
+#include "vm/anon.h"
 #include "vm/pmm.h"
+
+/* amap_foreach: count an anon whose page is on swap only (a racy look). */
+static void count_swapped(struct anon *an, void *arg)
+{
+	if (!READ_ONCE(an->page) && READ_ONCE(an->swap))
+		(*(uint64_t *)arg)++;
+}
 
 /* Count the resident pages of [start, end) into st by the kind of frame. */
 static void stats_resident(struct vmspace *vm, vaddr_t start, vaddr_t end,
@@ -55,6 +65,10 @@ void vmspace_stats(struct vmspace *vm, struct vm_stats *st)
 		else if (r->prot & VM_PROT_EXEC)
 			st->exec += size;
 		stats_resident(vm, r->start, r->end, st);
+		if (r->amap)
+			amap_foreach(r->amap, r->amap_pgoff,
+				     r->amap_pgoff + (size >> PAGE_SHIFT),
+				     count_swapped, &st->swap);
 	}
 	st->rss = st->rss_anon + st->rss_file + st->rss_shmem;
 	st->page_tables = pmap_table_pages(vm->pmap);

@@ -880,13 +880,27 @@ bool pmap_access(struct pmap *pm, vaddr_t va, unsigned int access, paddr_t *pa)
 	unsigned long flags = spin_lock_irqsave(&pm->lock);
 	pte_t *pte = uwalk(pm, va, false);
 	pte_t e = pte ? READ_ONCE(*pte) : 0;
-	bool ok = pte_allows(e, access);
+	struct page *pg = pte_valid(e) ? pa_to_page(pte_pa(e)) : NULL;
+	bool ok;
 
+	/*
+	 * Under the frame's rmap lock, pmap_page_protect cannot take the
+	 * entry away between the look and the pin: either the pin comes
+	 * first (page-out sees it and keeps the frame) or the entry is gone.
+	 */
+	if (pg)
+		spin_lock(rmap_lock_of(pg));
+	e = pte ? READ_ONCE(*pte) : 0;
+	ok = pte_allows(e, access) && (!pg || pte_pa(e) == page_to_pa(pg));
 	if (ok) {
 		__atomic_or_fetch(pte, PTE_A | (access == VM_PROT_WRITE ? PTE_D : 0),
 				  __ATOMIC_ACQ_REL);
 		*pa = pte_pa(e);
+		if (pg)
+			page_ref_inc(pg);
 	}
+	if (pg)
+		spin_unlock(rmap_lock_of(pg));
 	spin_unlock_irqrestore(&pm->lock, flags);
 	return ok;
 }

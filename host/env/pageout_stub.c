@@ -1,0 +1,16 @@
+/*
+ * The host has no swap disk and no page-out daemon: what the fault path
+ * calls of kernel/vm/pageout.c, for a host that never evicts a page.
+ */
+#include "vm/anon.h"
+#include "vm/pageout.h"
+
+int anon_page_in(struct anon *an)
+{
+	panic("anon_page_in: the host never sends a page to swap");
+}
+
+bool pageout_for_fault(void)
+{
+	return false;		/* no reclaim on the host: out of memory */
+}

@@ -1,0 +1,467 @@
+/* Page-out, page-in and the OOM killer; see pageout.h. */
+#include "vm/pageout.h"
+#include "kern/kthread.h"
+#include "kern/mutex.h"
+#include "kern/proc.h"
+#include "kern/sched.h"
+#include "kern/signal.h"
+#include "kern/sleep.h"
+#include "kern/waitq.h"
+#include "arch/riscv/timer.h"
+#include "vm/anon.h"
+#include "vm/pmap.h"
+#include "vm/reclaim.h"
+#include "vm/swap_io.h"
+#include "vm/swap_slots.h"
+#include "vm/vmspace.h"
+#include "vm/vobject.h"
+
+#define PAGEOUT_BATCH	32	/* pages written together */
+
+static struct mutex pageout_lock;
+static struct pageout_watermarks wm;
+static struct pageout_stats stats;	/* atomic updates */
+
+/* Faults wait here for a busy anon (under its lock, see anon_page_in). */
+static struct waitq busy_wq;
+
+/* The daemon sleeps here until an allocation finds memory below low. */
+static struct spinlock daemon_lock = SPINLOCK_INIT("kpageoutd");
+static struct waitq daemon_wq;
+static bool daemon_kicked;		/* daemon_lock */
+
+static void stat_add(uint64_t *counter, uint64_t n)
+{
+	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
+}
+
+/* ------------------------------------------------------------ evicting */
+
+/* One page of a batch being evicted. */
+struct victim {
+	struct page *pg;	/* pinned (one reference) */
+	struct anon *an;	/* referenced, ANON_BUSY */
+	swap_entry_t slot;
+	bool write;		/* the slot holds no copy yet */
+};
+
+enum prepare_result { PREP_OK, PREP_GONE, PREP_KEEP, PREP_NO_SWAP };
+
+/*
+ * Make v->pg (pinned, off the policy) ready to go: its anon referenced and
+ * busy, a slot for it, no page table mapping it.
+ */
+static enum prepare_result victim_prepare(struct victim *v)
+{
+	struct page *pg = v->pg;
+	struct anon *an = READ_ONCE(pg->owner);
+	swap_entry_t e;
+
+	if (READ_ONCE(pg->state) != PAGE_ANON || !an)
+		return PREP_GONE;
+	anon_lock(an);
+	/* the owner link is cut under this lock before an anon is freed */
+	if (pg->owner != an || an->page != pg || !anon_ref_live(an)) {
+		anon_unlock(an);
+		return PREP_GONE;
+	}
+	if (an->flags & ANON_BUSY) {
+		anon_unlock(an);
+		anon_put(an);
+		return PREP_KEEP;
+	}
+	v->write = !an->swap;
+	if (v->write) {
+		if (swap_slot_alloc_any(1, &e) < 1) {
+			anon_unlock(an);
+			anon_put(an);
+			return PREP_NO_SWAP;
+		}
+		an->swap = e.val;
+	}
+	an->flags |= ANON_BUSY;
+	v->an = an;
+	v->slot = (swap_entry_t){ an->swap };
+	anon_unlock(an);
+	/*
+	 * Busy: no fault maps it from now on. The unmapping flushes TLBs on
+	 * other harts, which is never done under an anon's lock (a hart
+	 * spinning on it with interrupts off would never answer).
+	 */
+	pmap_page_protect(pg, VM_PROT_NONE);
+	return PREP_OK;
+}
+
+/* The write of v ended with err: the frame goes (0) or stays (error). */
+static void victim_finish(struct victim *v, int err)
+{
+	struct anon *an = v->an;
+	struct page *pg = v->pg;
+
+	anon_lock(an);
+	an->flags &= ~ANON_BUSY;
+	/*
+	 * A fault that looked just before we marked it busy may have mapped
+	 * it since, and the kernel may be copying to or from it (pmap_access,
+	 * a copy-on-write source): both hold the frame, so it stays, and its
+	 * slot may be stale.
+	 */
+	if (!err && (page_mapcount(pg) || __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) > 2))
+		err = -EBUSY;
+	if (!err) {
+		an->page = NULL;
+		pg->owner = NULL;
+		anon_count_swapped(1);
+	} else {
+		anon_dirty(an);		/* the slot may hold nothing good */
+	}
+	anon_unlock(an);
+	waitq_wake_all(&busy_wq);
+	if (!err)
+		page_put(pg);		/* the anon's reference */
+	else
+		reclaim_track(pg);	/* back in line */
+	page_put(pg);			/* the pin: frees the frame */
+	anon_put(an);
+}
+
+/* Pick and prepare up to PAGEOUT_BATCH victims; returns how many. */
+static unsigned int batch_fill(struct victim *v, bool *no_swap, uint64_t *scanned)
+{
+	uint64_t tries = reclaim_tracked() + 1;
+	unsigned int n = 0;
+
+	while (n < PAGEOUT_BATCH && tries--) {
+		struct page *pg = reclaim_pick();
+
+		if (!pg)
+			break;
+		(*scanned)++;
+		v[n].pg = pg;
+		switch (victim_prepare(&v[n])) {
+		case PREP_OK:
+			n++;
+			continue;
+		case PREP_GONE:
+			page_put(pg);
+			continue;
+		case PREP_KEEP:
+			reclaim_track(pg);
+			page_put(pg);
+			continue;
+		case PREP_NO_SWAP:
+			reclaim_track(pg);
+			page_put(pg);
+			*no_swap = true;
+			return n;
+		}
+	}
+	return n;
+}
+
+/* Write the batch's pages that need it, then let their frames go. */
+static int batch_write(struct victim *v, unsigned int n)
+{
+	swap_entry_t slots[PAGEOUT_BATCH];
+	struct page *pages[PAGEOUT_BATCH];
+	unsigned int w = 0;
+	int err = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (v[i].write) {
+			slots[w] = v[i].slot;
+			pages[w++] = v[i].pg;
+		}
+	if (w)
+		err = swap_write_pages_sync(slots, pages, w);
+	for (unsigned int i = 0; i < n; i++)
+		victim_finish(&v[i], err);
+	return err;
+}
+
+uint64_t pageout_evict(uint64_t want, bool direct)
+{
+	struct victim v[PAGEOUT_BATCH];
+	uint64_t freed = 0, scanned = 0, swap_total, swap_free;
+
+	swap_slots_totals(&swap_total, &swap_free);
+	if (!swap_free)
+		return 0;
+	mutex_lock(&pageout_lock);
+	while (freed < want) {
+		bool no_swap = false;
+		unsigned int n = batch_fill(v, &no_swap, &scanned);
+
+		if (n && batch_write(v, n) == 0)
+			freed += n;
+		if (!n || no_swap)
+			break;
+	}
+	mutex_unlock(&pageout_lock);
+	stat_add(direct ? &stats.pgscan_direct : &stats.pgscan_kswapd, scanned);
+	stat_add(direct ? &stats.pgsteal_direct : &stats.pgsteal_kswapd, freed);
+	return freed;
+}
+
+/* ------------------------------------------------------------ bringing back */
+
+/*
+ * Whether a page read back may keep its slot as a copy (saving a write if
+ * it goes out again unchanged): while swap is at most half full, as
+ * Linux's vm_swap_full() decides.
+ */
+static bool swap_keep_copies(void)
+{
+	uint64_t total, free;
+
+	swap_slots_totals(&total, &free);
+	return free * 2 >= total;
+}
+
+int anon_page_in(struct anon *an)
+{
+	struct page *pg;
+	swap_entry_t slot;
+	bool keep;
+	int err;
+
+	for (;;) {
+		anon_lock(an);
+		if (an->flags & ANON_BUSY) {
+			waitq_sleep(&busy_wq, anon_lock_of(an));
+			anon_unlock(an);
+			continue;
+		}
+		if (an->page) {
+			anon_unlock(an);
+			return 0;
+		}
+		anon_unlock(an);
+		pg = vm_page_alloc(0);
+		if (!pg)
+			return -ENOMEM;
+		anon_lock(an);
+		if (an->page || (an->flags & ANON_BUSY)) {	/* someone was quicker */
+			anon_unlock(an);
+			pmm_free(pg);
+			continue;
+		}
+		an->flags |= ANON_BUSY;
+		slot = (swap_entry_t){ an->swap };
+		anon_unlock(an);
+		err = swap_read_pages_sync(&slot, &pg, 1);
+		keep = swap_keep_copies();
+		anon_lock(an);
+		an->flags &= ~ANON_BUSY;
+		if (!err) {
+			pg->state = PAGE_ANON;
+			pg->owner = an;
+			pg->index = slot.val;
+			an->page = pg;
+			anon_count_swapped(-1);
+			if (!keep)
+				anon_dirty(an);
+		}
+		anon_unlock(an);
+		waitq_wake_all(&busy_wq);
+		if (err) {
+			pmm_free(pg);
+			return -EIO;
+		}
+		reclaim_track(pg);
+		return VOBJECT_READ_IN;
+	}
+}
+
+/* ------------------------------------------------------------ the daemon */
+
+static uint64_t free_frames(void)
+{
+	return pmm_free_frames();
+}
+
+/* Wake the daemon (reclaim's low-memory hook, from vm_page_alloc). */
+static void daemon_kick(void)
+{
+	unsigned long flags = spin_lock_irqsave(&daemon_lock);
+
+	if (!daemon_kicked) {
+		daemon_kicked = true;
+		stat_add(&stats.kswapd_wakeups, 1);
+		waitq_wake_all(&daemon_wq);
+	}
+	spin_unlock_irqrestore(&daemon_lock, flags);
+}
+
+static void kpageoutd(void *arg)
+{
+	for (;;) {
+		unsigned long flags = spin_lock_irqsave(&daemon_lock);
+
+		while (!daemon_kicked)
+			waitq_sleep(&daemon_wq, &daemon_lock);
+		daemon_kicked = false;
+		spin_unlock_irqrestore(&daemon_lock, flags);
+		while (free_frames() < wm.high &&
+		       pageout_evict(MIN(wm.high - free_frames(), PAGEOUT_BATCH * 4), false))
+			;
+	}
+}
+
+/* The shrinker that direct reclaim (vm_page_alloc) runs. */
+static uint64_t pageout_shrink(uint64_t want)
+{
+	return pageout_evict(MAX(want, (uint64_t)PAGEOUT_BATCH), true);
+}
+
+static struct shrinker pageout_shrinker = {
+	.name = "pageout",
+	.shrink = pageout_shrink,
+};
+
+void pageout_init(void)
+{
+	uint64_t min = pmm_reserve();
+
+	mutex_init(&pageout_lock, "pageout");
+	waitq_init(&busy_wq);
+	waitq_init(&daemon_wq);
+	/* Linux's spacing: low = min + min/4, high = min + min/2 */
+	wm.min = min;
+	wm.low = min + min / 4;
+	wm.high = min + min / 2;
+	reclaim_policy_init();
+	reclaim_register(&pageout_shrinker);
+	reclaim_set_low_hook(wm.low, daemon_kick);
+	kthread_start("kpageoutd", kpageoutd, NULL);
+}
+
+void pageout_watermarks(struct pageout_watermarks *out)
+{
+	*out = wm;
+}
+
+void pageout_get_stats(struct pageout_stats *st)
+{
+	st->pgscan_kswapd = READ_ONCE(stats.pgscan_kswapd);
+	st->pgscan_direct = READ_ONCE(stats.pgscan_direct);
+	st->pgsteal_kswapd = READ_ONCE(stats.pgsteal_kswapd);
+	st->pgsteal_direct = READ_ONCE(stats.pgsteal_direct);
+	st->kswapd_wakeups = READ_ONCE(stats.kswapd_wakeups);
+	st->oom_kill = READ_ONCE(stats.oom_kill);
+	st->swap_ra = 0;
+}
+
+/* ------------------------------------------------------------ out of memory */
+
+#define OOM_CANDIDATES	256
+
+struct oom_candidate {
+	int pid;
+	struct vmspace *vm;	/* referenced */
+};
+
+struct oom_scan {
+	struct oom_candidate c[OOM_CANDIDATES];
+	int n;
+};
+
+/* proc_for_each: note each user process but init (proc_tree_lock held). */
+static int oom_note(struct proc *p, void *arg)
+{
+	struct oom_scan *s = arg;
+
+	if (p->kthread || p->pid == 1 || !p->vm || p->state == PROC_ZOMBIE ||
+	    s->n == OOM_CANDIDATES)
+		return 0;
+	vmspace_get(p->vm);
+	s->c[s->n].pid = p->pid;
+	s->c[s->n].vm = p->vm;
+	s->n++;
+	return 0;
+}
+
+static int oom_last_pid;		/* pageout_lock: the last one killed */
+static uint64_t oom_last_ns;
+
+/* The process to kill; fills its footprint. 0 if there is none. */
+static int oom_choose(uint64_t *rss, uint64_t *swap)
+{
+	static struct oom_scan scan;	/* pageout_lock */
+	uint64_t best = 0;
+	int pid = 0;
+
+	scan.n = 0;
+	proc_for_each(oom_note, &scan);
+	for (int i = 0; i < scan.n; i++) {
+		struct vmspace *vm = scan.c[i].vm;
+		struct vm_stats st;
+
+		mutex_lock(&vm->lock);
+		vmspace_stats(vm, &st);
+		mutex_unlock(&vm->lock);
+		if (st.rss_anon + st.rss_shmem + st.swap + st.page_tables >= best) {
+			best = st.rss_anon + st.rss_shmem + st.swap + st.page_tables;
+			pid = scan.c[i].pid;
+			*rss = st.rss;
+			*swap = st.swap;
+		}
+		vmspace_put(vm);
+	}
+	return pid;
+}
+
+/* Kill the process with the largest footprint; true if it is not us. */
+static bool oom_kill(void)
+{
+	uint64_t now = timer_uptime_ns(), rss = 0, swap = 0;
+	struct proc *victim;
+	unsigned long flags;
+	int pid;
+
+	mutex_lock(&pageout_lock);
+	/* a victim still dying frees its memory soon: wait for it */
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	victim = oom_last_pid ? proc_find(oom_last_pid) : NULL;
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	if (victim && victim->state != PROC_ZOMBIE && now - oom_last_ns < 2000000000UL) {
+		mutex_unlock(&pageout_lock);
+		return true;
+	}
+	pid = oom_choose(&rss, &swap);
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	victim = pid ? proc_find(pid) : NULL;
+	if (victim) {
+		kprintf("out of memory: killed pid %d (%s), rss %lu KiB, swap %lu KiB\n",
+			pid, victim->name, rss * (PAGE_SIZE / 1024),
+			swap * (PAGE_SIZE / 1024));
+		signal_send(victim, SIGKILL);
+	}
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	if (victim) {
+		stat_add(&stats.oom_kill, 1);
+		oom_last_pid = pid;
+		oom_last_ns = now;
+	}
+	mutex_unlock(&pageout_lock);
+	return victim && victim != current();
+}
+
+static bool fatal_signal_pending(void)
+{
+	return signal_pending_set() & sig_bit(SIGKILL);
+}
+
+bool pageout_for_fault(void)
+{
+	if (fatal_signal_pending())
+		return false;
+	if (free_frames() > wm.min + PAGEOUT_BATCH)
+		return true;		/* someone freed memory meanwhile */
+	if (reclaim_run(PAGEOUT_BATCH) > 0)
+		return true;
+	if (!oom_kill())
+		return false;
+	sleep_ns(10000000);		/* let the victim exit */
+	return !fatal_signal_pending();
+}

@@ -1,0 +1,75 @@
+/*
+ * pageout — sending private pages to swap and bringing them back.
+ *
+ * The lecture notes' swap, as Kilburn does it:
+ *
+ *   - Every anonymous page is on the replacement policy (reclaim.h). When
+ *     free memory falls below the *low* watermark, an allocation wakes the
+ *     page-out daemon (kpageoutd), which evicts pages until free memory is
+ *     back above *high*. An allocation that finds less than *min* (the
+ *     pmm's reserve, which only the kernel's own allocations may take)
+ *     evicts directly, in the allocating thread (direct reclaim).
+ *   - Evicting an anon's page: under the anon's lock, give it a swap slot
+ *     (unless it holds one with a good copy already), mark it ANON_BUSY and
+ *     unmap the frame from every page table through the reverse map
+ *     (pmap_page_protect). The lock is dropped, the pages of a batch are
+ *     written together (consecutive slots: a few large requests), then
+ *     under the lock again the anon lets go of its frame and keeps the
+ *     slot. A fault on a busy anon waits for the write and looks again.
+ *   - Bringing it back (anon_page_in): the faulting thread, holding no lock
+ *     of its address space, takes a frame, marks the anon busy, reads the
+ *     slot, and gives the anon its frame back; the slot stays as the page's
+ *     copy until the page is mapped writable (anon_dirty) or freed. The
+ *     fault then starts again from the beginning: the address space may
+ *     have changed while it slept (UVM's relock and restart).
+ *   - Out of memory: when neither free frames nor reclaim can give a page
+ *     (swap full or absent), the OOM killer picks the process with the
+ *     largest footprint (resident + swapped pages, Linux's badness without
+ *     its adjustments), kills it and logs one line.
+ *
+ * Locks: pageout_lock (a mutex) lets one thread evict at a time. It is
+ * taken with no spinlock held, possibly with an address space's or a
+ * vnode's lock held (direct reclaim from an allocation), so page-out never
+ * takes those: it takes anon locks, the reclaim lock, the pmap, reverse
+ * map and swap locks, which all come after them.
+ */
+#ifndef KILBURN_PAGEOUT_H
+#define KILBURN_PAGEOUT_H
+
+#include "env.h"
+
+/* Start page-out: watermarks, the daemon, the direct-reclaim hook (boot). */
+void pageout_init(void);
+
+/*
+ * pageout_evict - evict up to want pages to swap; direct says who asks
+ * (an allocation, or the daemon), for the statistics. Returns the frames
+ * freed. Sleeps; no spinlock held.
+ */
+uint64_t pageout_evict(uint64_t want, bool direct);
+
+/*
+ * pageout_for_fault - a fault found no free frame: with no lock of its
+ * address space held, make room (reclaim, and when that fails the OOM
+ * killer). Returns true if the fault should try again, false if the
+ * faulting process itself has to go (it was chosen, or was killed).
+ */
+bool pageout_for_fault(void);
+
+/* Watermarks in frames (min is the pmm's reserve). */
+struct pageout_watermarks {
+	uint64_t min, low, high;
+};
+void pageout_watermarks(struct pageout_watermarks *wm);
+
+/* Counters, with Linux's /proc/vmstat names. */
+struct pageout_stats {
+	uint64_t pgscan_kswapd, pgscan_direct;		/* pages looked at */
+	uint64_t pgsteal_kswapd, pgsteal_direct;	/* pages evicted */
+	uint64_t kswapd_wakeups;			/* daemon woken */
+	uint64_t oom_kill;				/* processes killed */
+	uint64_t swap_ra;				/* pages read ahead (unused) */
+};
+void pageout_get_stats(struct pageout_stats *st);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * swap_anon: anonymous memory three times the size of RAM, every page
+ * carrying a pattern that names it and its generation, so that a page that
+ * comes back wrong, or a stale copy of it, is caught.
+ *
+ * Booted by scripts/run-tests.sh with 64 MiB of RAM and a 256 MiB swap
+ * area active (swap=/dev/vdb). On Linux (qemu-riscv64) it runs the same
+ * steps on 192 MiB, usually without swapping, and skips the /proc checks.
+ *
+ *   1. write 3 x RAM, then read it back forward, backward and strided;
+ *   2. rewrite every other page: no old copy may come back;
+ *   3. fork over swapped pages: the child sees the parent's data, writes
+ *      its own (a quarter), and neither sees the other's writes;
+ *   4. mprotect, mremap and munmap of swapped-out pages;
+ *   5. swapoff brings every page of the program back; every frame and
+ *      every swap slot came back; swapon again.
+ */
+#include "tlib.h"
+#include "vmtest.h"
+#include <sys/swap.h>
+#include <sys/wait.h>
+
+#define PAGE		4096UL
+#define WORDS		(PAGE / sizeof(uint64_t))
+
+static uint64_t word_of(size_t page, unsigned int gen, size_t i)
+{
+	uint64_t x = (page + 1) * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)gen << 56) ^ i;
+
+	x ^= x >> 29;
+	return x * 0xbf58476d1ce4e5b9ULL;
+}
+
+static void fill(uint64_t *p, size_t page, unsigned int gen)
+{
+	for (size_t i = 0; i < WORDS; i++)
+		p[i] = word_of(page, gen, i);
+}
+
+static int page_is(const uint64_t *p, size_t page, unsigned int gen)
+{
+	for (size_t i = 0; i < WORDS; i++)
+		if (p[i] != word_of(page, gen, i))
+			return 0;
+	return 1;
+}
+
+static char *mem;
+static size_t npages;
+static unsigned char *gens;	/* the generation each page should hold */
+
+/* Check every page in the order given by next(); returns wrong pages. */
+static size_t check_order(size_t (*at)(size_t k))
+{
+	size_t bad = 0;
+
+	for (size_t k = 0; k < npages; k++) {
+		size_t pg = at(k);
+
+		if (!page_is((uint64_t *)(mem + pg * PAGE), pg, gens[pg]))
+			bad++;
+	}
+	return bad;
+}
+
+static size_t fwd(size_t k) { return k; }
+static size_t bwd(size_t k) { return npages - 1 - k; }
+static size_t strided(size_t k) { return (k * 7919) % npages; }	/* prime stride */
+
+static long swap_used_kb(void)
+{
+	long total = vt_proc_kb("/proc/meminfo", "SwapTotal:");
+	long free = vt_proc_kb("/proc/meminfo", "SwapFree:");
+
+	return total < 0 || free < 0 ? -1 : total - free;
+}
+
+static void step_fork(void)
+{
+	pid_t pid;
+	int status = -1;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		size_t bad = check_order(fwd);
+
+		TL_CHECK(bad == 0, "child: every swapped page reads as the parent wrote it");
+		for (size_t pg = 1; pg < npages; pg += 4) {
+			fill((uint64_t *)(mem + pg * PAGE), pg, 7);
+			gens[pg] = 7;
+		}
+		TL_CHECK(check_order(bwd) == 0, "child: its own writes and the shared pages read back");
+		_exit(tl_failed_here ? 1 : 0);
+	}
+	TL_CHECK(pid > 0 && waitpid(pid, &status, 0) == pid, "fork and wait");
+	TL_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child found its data right");
+	TL_CHECK(check_order(strided) == 0,
+		 "parent: no write of the child shows, every page is its own");
+}
+
+static void step_map_calls(void)
+{
+	size_t quarter = npages / 4;
+	char *q = mem + quarter * PAGE, *moved;
+	size_t bad = 0;
+
+	/* read-only, then read through it: pages come back under PROT_READ */
+	TL_CHECK(mprotect(q, quarter * PAGE, PROT_READ) == 0, "mprotect a swapped quarter read-only");
+	for (size_t k = 0; k < quarter; k++)
+		bad += !page_is((uint64_t *)(q + k * PAGE), quarter + k, gens[quarter + k]);
+	TL_CHECK(bad == 0, "read-only pages come back from swap right");
+	TL_CHECK(mprotect(q, quarter * PAGE, PROT_READ | PROT_WRITE) == 0, "and writable again");
+
+	/* move the first quarter elsewhere: its swapped pages move with it */
+	moved = mremap(mem, quarter * PAGE, quarter * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+		       mem + npages * PAGE + (64UL << 20));
+	TL_CHECK(moved != MAP_FAILED, "mremap a swapped quarter to another place");
+	if (moved != MAP_FAILED) {
+		bad = 0;
+		for (size_t k = 0; k < quarter; k++)
+			bad += !page_is((uint64_t *)(moved + k * PAGE), k, gens[k]);
+		TL_CHECK(bad == 0, "the moved pages read back right");
+		TL_CHECK(munmap(moved, quarter * PAGE) == 0, "munmap the moved quarter");
+	}
+	/* unmap the middle, keep the rest */
+	TL_CHECK(munmap(q, quarter * PAGE) == 0, "munmap a swapped quarter");
+	bad = 0;
+	for (size_t k = 2 * quarter; k < npages; k++)
+		bad += !page_is((uint64_t *)(mem + k * PAGE), k, gens[k]);
+	TL_CHECK(bad == 0, "the other half still reads right");
+	TL_CHECK(munmap(mem + 2 * quarter * PAGE, (npages - 2 * quarter) * PAGE) == 0,
+		 "munmap the rest");
+}
+
+int main(void)
+{
+	long mem_kb, before, used_before, used_after;
+	size_t bad;
+
+	printf("swap_anon: 3 x RAM of anonymous memory with a pattern on every page\n");
+	mem_kb = vt_proc_kb("/proc/meminfo", "MemTotal:");
+	if (mem_kb <= 0 || mem_kb > 64 * 1024)
+		mem_kb = 64 * 1024;
+	npages = (size_t)mem_kb * 3 / 4;
+	gens = calloc(npages, 1);
+	before = tl_frames_free();
+	used_before = swap_used_kb();
+	if (tl_on_kilburn())
+		TL_CHECK(vt_proc_kb("/proc/meminfo", "SwapTotal:") >= mem_kb * 3,
+			 "a swap area of at least 3 x RAM is active");
+	mem = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TL_CHECK(mem != MAP_FAILED && gens, "map 3 x RAM");
+	if (mem == MAP_FAILED || !gens)
+		return tl_done();
+
+	for (size_t pg = 0; pg < npages; pg++)
+		fill((uint64_t *)(mem + pg * PAGE), pg, 0);
+	TL_CHECK(1, "wrote every page");
+	if (tl_on_kilburn())
+		TL_CHECK(vt_proc_kb("/proc/self/status", "VmSwap:") > mem_kb,
+			 "more than RAM of it is on swap (VmSwap)");
+	bad = check_order(fwd);
+	TL_CHECK(bad == 0, "forward: every page reads back right");
+	bad = check_order(bwd);
+	TL_CHECK(bad == 0, "backward: every page reads back right");
+	bad = check_order(strided);
+	TL_CHECK(bad == 0, "strided: every page reads back right");
+
+	for (size_t pg = 0; pg < npages; pg += 2) {
+		fill((uint64_t *)(mem + pg * PAGE), pg, 1);
+		gens[pg] = 1;
+	}
+	bad = check_order(bwd);
+	TL_CHECK(bad == 0, "after rewriting half: no stale copy comes back");
+
+	step_fork();
+	step_map_calls();
+
+	if (tl_on_kilburn()) {
+		/* swapoff brings this program's own pages back (stack, data) */
+		TL_CHECK(swapoff("/dev/vdb") == 0, "swapoff brings every page back");
+		TL_CHECK(vt_proc_kb("/proc/self/status", "VmSwap:") == 0, "VmSwap is 0 after it");
+		TL_CHECK(vt_proc_kb("/proc/meminfo", "SwapTotal:") == 0, "no swap left");
+		TL_CHECK(swapon("/dev/vdb", 0) == 0, "swapon again");
+		used_after = swap_used_kb();
+		TL_CHECK(used_after == 0 && used_before == 0, "every swap slot came back");
+		tl_check_no_leak(before);
+	}
+	return tl_done();
+}

@@ -51,7 +51,7 @@ enum prepare_result { PREP_OK, PREP_GONE, PREP_KEEP, PREP_NO_SWAP };
  * Make v->pg (pinned, off the policy) ready to go: its anon referenced and
  * busy, a slot for it, no page table mapping it.
  */
-static enum prepare_result victim_prepare(struct victim *v)
+static enum prepare_result victim_prepare(struct victim *v, struct pmap_batch *b)
 {
 	struct page *pg = v->pg;
 	struct anon *an = READ_ONCE(pg->owner);
@@ -88,7 +88,7 @@ static enum prepare_result victim_prepare(struct victim *v)
 	 * other harts, which is never done under an anon's lock (a hart
 	 * spinning on it with interrupts off would never answer).
 	 */
-	pmap_page_protect(pg, VM_PROT_NONE);
+	pmap_page_protect_batch(pg, VM_PROT_NONE, b);
 	return PREP_OK;
 }
 
@@ -125,20 +125,21 @@ static void victim_finish(struct victim *v, int err)
 	anon_put(an);
 }
 
-/* Pick and prepare up to PAGEOUT_BATCH victims; returns how many. */
-static unsigned int batch_fill(struct victim *v, bool *no_swap, uint64_t *scanned)
+/* batch_fill's loop; b collects the flushes. */
+static unsigned int batch_pick(struct victim *v, bool *no_swap, uint64_t *scanned,
+			       struct pmap_batch *b)
 {
 	uint64_t tries = reclaim_tracked() + 1;
 	unsigned int n = 0;
 
 	while (n < PAGEOUT_BATCH && tries--) {
-		struct page *pg = reclaim_pick();
+		struct page *pg = reclaim_pick(b);
 
 		if (!pg)
 			break;
 		(*scanned)++;
 		v[n].pg = pg;
-		switch (victim_prepare(&v[n])) {
+		switch (victim_prepare(&v[n], b)) {
 		case PREP_OK:
 			n++;
 			continue;
@@ -156,6 +157,21 @@ static unsigned int batch_fill(struct victim *v, bool *no_swap, uint64_t *scanne
 			return n;
 		}
 	}
+	return n;
+}
+
+/*
+ * Pick and prepare up to PAGEOUT_BATCH victims; returns how many. The TLB
+ * flushes of the scan and of the unmapping are done once, at the end.
+ */
+static unsigned int batch_fill(struct victim *v, bool *no_swap, uint64_t *scanned)
+{
+	struct pmap_batch b;
+	unsigned int n;
+
+	pmap_batch_init(&b);
+	n = batch_pick(v, no_swap, scanned, &b);
+	pmap_batch_flush(&b);
 	return n;
 }
 

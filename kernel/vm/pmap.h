@@ -228,6 +228,15 @@ void pmap_batch_flush(struct pmap_batch *b);
  */
 bool pmap_clear_reference_batch(struct page *pg, struct pmap_batch *b);
 
+/*
+ * pmap_page_protect_batch - pmap_page_protect with the TLB flushes it owes
+ * put in b: the entries are changed at once, but other harts may use the
+ * old ones until b is flushed (page-out unmaps a batch of frames, then
+ * flushes once before writing them).
+ */
+void pmap_page_protect_batch(struct page *pg, unsigned int prot,
+			     struct pmap_batch *b);
+
 /* pmap_clear_reference - the same for one frame, flushed before returning. */
 bool pmap_clear_reference(struct page *pg);
 

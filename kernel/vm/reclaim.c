@@ -19,12 +19,12 @@ uint64_t reclaim_freed_total;		/* atomic */
 static struct spinlock reclaim_lock = SPINLOCK_INIT("reclaim");
 static struct vm_policy policy;
 static bool policy_ready;
-static struct pmap_batch scan_batch;	/* reclaim_lock: flushes a scan owes */
+static struct pmap_batch *scan_batch;	/* reclaim_lock: the picker's batch */
 
 /* The policy's referenced test: the accessed bits of the page's mappings. */
 static bool referenced(struct page *pg, void *ctx)
 {
-	return pmap_clear_reference_batch(pg, &scan_batch);
+	return pmap_clear_reference_batch(pg, scan_batch);
 }
 
 void reclaim_policy_init(void)
@@ -37,7 +37,6 @@ void reclaim_policy_init(void)
 
 	if ((size && !state) || vm_policy_init(&policy, ops, frames, &hooks, state))
 		panic("reclaim: cannot set up the %s policy", ops->name);
-	pmap_batch_init(&scan_batch);
 	policy_ready = true;
 }
 
@@ -64,24 +63,22 @@ void reclaim_untrack(struct page *pg)
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 
-struct page *reclaim_pick(void)
+struct page *reclaim_pick(struct pmap_batch *b)
 {
-	struct pmap_batch b;
 	unsigned long flags;
 	struct page *pg;
 
 	if (!policy_ready)
 		return NULL;
 	flags = spin_lock_irqsave(&reclaim_lock);
+	scan_batch = b;
 	pg = vm_policy_select_victim(&policy);
 	if (pg) {
 		vm_policy_remove(&policy, pg);
 		page_ref_inc(pg);	/* on the policy: its owner still holds it */
 	}
-	b = scan_batch;
-	pmap_batch_init(&scan_batch);
+	scan_batch = NULL;
 	spin_unlock_irqrestore(&reclaim_lock, flags);
-	pmap_batch_flush(&b);
 	return pg;
 }
 

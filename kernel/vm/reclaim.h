@@ -79,13 +79,17 @@ void reclaim_set_reserve(uint64_t total_frames, int ncpus);
  * on the policy is left alone). reclaim_pick() takes the policy's victim
  * off it and returns it with one more reference (the caller's pin), or NULL
  * when nothing is on it; the caller evicts it or gives it back with
- * reclaim_track(). Until reclaim_policy_init() runs (boot; never on the
- * host) these do nothing. Spinlock inside; any context but interrupts.
+ * reclaim_track(). Clearing the accessed bits of the pages it looks at
+ * owes TLB flushes, which go into the caller's batch b (flushed by the
+ * caller: until then a page's use may go unseen, which is harmless). Until
+ * reclaim_policy_init() runs (boot; never on the host) these do nothing.
+ * Spinlock inside; any context but interrupts.
  */
 void reclaim_policy_init(void);
 void reclaim_track(struct page *pg);
 void reclaim_untrack(struct page *pg);
-struct page *reclaim_pick(void);
+struct pmap_batch;
+struct page *reclaim_pick(struct pmap_batch *b);
 uint64_t reclaim_tracked(void);
 struct vm_policy_stats;
 void reclaim_policy_stats(struct vm_policy_stats *st);

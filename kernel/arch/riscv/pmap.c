@@ -1144,30 +1144,36 @@ static void lower_one(struct pmap *pm, vaddr_t va, void *arg)
 	}
 }
 
-void pmap_page_protect(struct page *pg, unsigned int prot)
+void pmap_page_protect_batch(struct page *pg, unsigned int prot,
+			     struct pmap_batch *b)
 {
 	struct spinlock *l = rmap_lock_of(pg);
-	struct lower_ctx c = { .pg = pg, .prot = prot };
-	struct pmap_batch b;
+	struct lower_ctx c = { .pg = pg, .prot = prot, .b = b };
 	unsigned long flags;
 	struct pmap *pm;
 	vaddr_t va;
 
-	pmap_batch_init(&b);
-	c.b = &b;
 	flags = spin_lock_irqsave(l);
 	if (prot == VM_PROT_NONE) {
 		while (rmap_first(pg, &pm, &va))
-			rmap_unmap_one(pg, pm, va, &b);
+			rmap_unmap_one(pg, pm, va, b);
 	} else {
 		do {
 			c.gone_pm = NULL;
 			rmap_foreach(pg, lower_one, &c);
 			if (c.gone_pm)
-				rmap_unmap_one(pg, c.gone_pm, c.gone_va, &b);
+				rmap_unmap_one(pg, c.gone_pm, c.gone_va, b);
 		} while (c.gone_pm);
 	}
 	spin_unlock_irqrestore(l, flags);
+}
+
+void pmap_page_protect(struct page *pg, unsigned int prot)
+{
+	struct pmap_batch b;
+
+	pmap_batch_init(&b);
+	pmap_page_protect_batch(pg, prot, &b);
 	pmap_batch_flush(&b);
 }
 

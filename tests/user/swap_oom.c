@@ -1,0 +1,98 @@
+/*
+ * swap_oom: when RAM and swap are both exhausted, the OOM killer kills the
+ * process with the largest footprint (the hog) and nothing else: three
+ * small processes holding checksummed memory finish with their data intact.
+ *
+ * Booted by scripts/run-tests.sh with 64 MiB of RAM and a 256 MiB swap
+ * area on /dev/vdb. At the end swapoff brings every page of the test back
+ * (some of its own may have gone out), so that the free memory and the
+ * swap slots can be compared exactly. Kilburn only: on Linux the hog would
+ * take the machine's memory, so the program says so and checks nothing.
+ */
+#include "tlib.h"
+#include "vmtest.h"
+#include <signal.h>
+#include <sys/swap.h>
+#include <sys/wait.h>
+
+#define PAGE		4096UL
+#define SMALL_PAGES	512		/* 2 MiB each */
+#define INNOCENTS	3
+
+/* A small process: fill its memory, wait for the word, check, exit. */
+static void innocent(int id, int rfd)
+{
+	unsigned long *m = malloc(SMALL_PAGES * PAGE);
+	size_t words = SMALL_PAGES * PAGE / sizeof(*m);
+	size_t bad = 0;
+	char c;
+
+	if (!m)
+		_exit(2);
+	for (size_t i = 0; i < words; i++)
+		m[i] = i * 2654435761UL + id;
+	if (read(rfd, &c, 1) != 1)
+		_exit(3);
+	for (size_t i = 0; i < words; i++)
+		bad += m[i] != i * 2654435761UL + id;
+	_exit(bad ? 1 : 0);
+}
+
+/* The hog: touch pages until killed. */
+static void hog(void)
+{
+	for (;;) {
+		char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			_exit(4);
+		for (size_t i = 0; i < (1 << 20); i += PAGE)
+			p[i] = (char)i | 1;
+	}
+}
+
+int main(void)
+{
+	int pipefd[2], status;
+	pid_t kids[INNOCENTS], h;
+	long before, swap_free;
+
+	printf("swap_oom: the OOM killer takes the hog and only the hog\n");
+	if (!tl_on_kilburn()) {
+		TL_CHECK(1, "not on Kilburn: the hog would take this machine's memory");
+		return tl_done();
+	}
+	swap_free = vt_proc_kb("/proc/meminfo", "SwapFree:");
+	TL_CHECK(swap_free > 0, "a swap area is active");
+	before = tl_frames_free();
+	TL_CHECK(pipe(pipefd) == 0, "pipe");
+	fflush(stdout);
+	for (int i = 0; i < INNOCENTS; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			close(pipefd[1]);
+			innocent(i, pipefd[0]);
+		}
+	}
+	sleep(1);			/* let them fill their memory */
+	h = fork();
+	if (h == 0)
+		hog();
+	TL_CHECK(h > 0 && waitpid(h, &status, 0) == h, "the hog ended");
+	TL_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "killed by SIGKILL");
+	close(pipefd[0]);
+	for (int i = 0; i < INNOCENTS; i++)
+		TL_CHECK(write(pipefd[1], "g", 1) == 1, "wake a small process");
+	close(pipefd[1]);
+	for (int i = 0; i < INNOCENTS; i++) {
+		TL_CHECK(waitpid(kids[i], &status, 0) == kids[i], "a small process ended");
+		TL_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			 "it lived, and its memory was intact");
+	}
+	TL_CHECK(swapoff("/dev/vdb") == 0, "swapoff brings our own pages back");
+	TL_CHECK(swapon("/dev/vdb", 0) == 0, "swapon again");
+	TL_CHECK(vt_proc_kb("/proc/meminfo", "SwapFree:") == swap_free, "every swap slot came back");
+	tl_check_no_leak(before);
+	return tl_done();
+}

@@ -25,6 +25,38 @@
  * Everything else (no region, wrong access) is reported to the caller,
  * which kills the process or returns -EFAULT from a system call.
  *
+ * Swap. A private page whose anon is on swap, or busy being written out or
+ * read back, is not handled under the address space's lock: the fault takes
+ * a reference on the anon, drops vm->lock, waits or reads the page in
+ * (anon_page_in), and starts again from phase 1 (FAULT_AGAIN), because the
+ * region may have been unmapped, moved or changed meanwhile (UVM's relock
+ * and restart). So a swap-in never stalls munmap or mprotect of the same
+ * address space, nor any other process. A fault that finds no free frame
+ * (vm_page_try_alloc does no reclaim) also drops the lock, reclaims or
+ * calls the OOM killer (pageout_for_fault), and starts again.
+ *
+ * Lock order, outermost first (each shared field is tagged with its lock
+ * where it is declared):
+ *
+ *   vm->lock          mutex: an address space's regions and their amaps
+ *   vnode lock        mutex: a file's page cache (get_page, under vm->lock)
+ *   pageout_lock      mutex: one evictor at a time; taken by direct reclaim
+ *                     with the two above possibly held, so page-out never
+ *                     takes an address space's or a vnode's lock
+ *   anon lock         spinlock (hashed): an anon's page, slot and flags
+ *   reclaim_lock      spinlock: the replacement policy's lists
+ *   pmap lock         spinlock: a page table
+ *   rmap lock         spinlock (hashed): a frame's reverse map
+ *   swap_lock, area   spinlocks: swap areas and slots
+ *   pmm, kmem, sched  spinlocks, innermost
+ *
+ * Nothing sleeps with a spinlock held, and no TLB shootdown is made with
+ * an anon's lock held (another hart may spin on it with interrupts off):
+ * the fault maps a page after dropping it, holding a reference on the
+ * frame instead, and page-out unmaps after marking the anon busy.
+ * Departure, for now: a file page read from the root disk (get_page) is
+ * read with vm->lock held.
+ *
  * Before any of this, pmap_fault_fixup looks whether the entry already
  * allows the access and only lacks its accessed (or, for a write, dirty)
  * bit: page-table entries are made without them, and an MMU that does not

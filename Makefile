@@ -95,6 +95,7 @@ include user/user.mk
 KTEST_PROGS := $(patsubst tests/user/%.c,$(B)/tests/%,$(wildcard tests/user/*.c))
 GLIBC_PROGS := $(patsubst tests/glibc/%.c,$(B)/tests/glibc-%,$(wildcard tests/glibc/*.c))
 BENCH_PROGS := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/*.c))
+STRESS_PROGS := $(patsubst tests/stress/%.c,$(B)/tests/%,$(wildcard tests/stress/*.c))
 
 $(B)/bench/%: tests/bench/%.c $(USER_CRT0) $(USER_LIBC)
 	@mkdir -p $(dir $@)
@@ -106,6 +107,11 @@ $(B)/tests/%: tests/user/%.c $(wildcard tests/user/*.h) $(USER_CRT0) $(USER_LIBC
 	$(call say,CC,$<)
 	$(Q)$(USER_CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< $(USER_LIBC) -lgcc
 
+$(B)/tests/stress_%: tests/stress/stress_%.c $(wildcard tests/user/*.h) $(USER_CRT0) $(USER_LIBC)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(USER_CC) $(USER_CFLAGS) -Itests/user $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< $(USER_LIBC) -lgcc
+
 $(B)/tests/glibc-%: tests/glibc/%.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
@@ -114,13 +120,13 @@ $(B)/tests/glibc-%: tests/glibc/%.c
 # The root disk: a cpio (newc) archive of the programs, padded to whole
 # sectors for the virtio disk.
 ROOT := $(B)/root
-$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) Makefile
+$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) Makefile
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
 		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench
 	$(Q)cp $(filter $(B)/user/bin/%,$(USER_PROGS)) $(ROOT)/bin/
 	$(Q)cp $(filter $(B)/user/sbin/%,$(USER_PROGS)) $(ROOT)/sbin/
-	$(Q)cp $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(ROOT)/tests/
+	$(Q)cp $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(ROOT)/tests/
 	$(Q)cp host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(ROOT)/tests/
 	$(Q)cp $(BENCH_PROGS) $(ROOT)/bench/
 	$(Q)echo "Kilburn" > $(ROOT)/etc/motd
@@ -265,7 +271,22 @@ bench: tools
 		-device virtio-blk-device,drive=root -append "init=/bench/vmbench" \
 		</dev/null | tr -d '\r' | sed -n '/^Kilburn VM benchmarks/,/^init exited/p' | grep -v '^init exited'
 
+# The swap stress run (not part of `make test`): 4 harts, 64 MiB of RAM, a
+# fresh 512 MiB swap area, tests/stress/stress_swap.c for DURATION seconds.
+DURATION ?= 1800
+stress: tools all
+	@rm -f $(B)/stress-swap.img && truncate -s 512M $(B)/stress-swap.img && \
+		PATH="$$PATH:/sbin:/usr/sbin" mkswap -q $(B)/stress-swap.img
+	@$(QEMU) -machine virt -bios default -kernel $(B)/kernel.elf -smp 4 -m 64M \
+		-nographic -monitor none -serial stdio -global virtio-mmio.force-legacy=false \
+		-drive file=$(B)/root.img,if=none,format=raw,id=root,readonly=on \
+		-device virtio-blk-device,drive=root \
+		-drive file=$(B)/stress-swap.img,if=none,format=raw,id=swap \
+		-device virtio-blk-device,drive=swap \
+		-append "swap=/dev/vdb init=/tests/stress_swap $(DURATION)" </dev/null | tr -d '\r'
+	@rm -f $(B)/stress-swap.img
+
 clean:
 	rm -rf $(B)
 
-.PHONY: all run gdb test tools clean host-tests bench fuzz sim scratch-disk swap-disk
+.PHONY: all run gdb test tools clean host-tests bench fuzz sim scratch-disk swap-disk stress

@@ -7,6 +7,7 @@
 #include "kern/signal.h"
 #include "kern/sleep.h"
 #include "kern/waitq.h"
+#include "arch/riscv/csr.h"
 #include "arch/riscv/timer.h"
 #include "vm/anon.h"
 #include "vm/pmap.h"
@@ -175,8 +176,12 @@ static unsigned int batch_fill(struct victim *v, bool *no_swap, uint64_t *scanne
 	return n;
 }
 
-/* Write the batch's pages that need it, then let their frames go. */
-static int batch_write(struct victim *v, unsigned int n)
+/*
+ * Write the batch's pages that need it, then let their frames go. The
+ * instructions counted while waiting for the disk go in *io_instr (with
+ * -icount they are virtual time, idle included: not the CPU's cost).
+ */
+static int batch_write(struct victim *v, unsigned int n, uint64_t *io_instr)
 {
 	swap_entry_t slots[PAGEOUT_BATCH];
 	struct page *pages[PAGEOUT_BATCH];
@@ -188,8 +193,12 @@ static int batch_write(struct victim *v, unsigned int n)
 			slots[w] = v[i].slot;
 			pages[w++] = v[i].pg;
 		}
-	if (w)
+	if (w) {
+		uint64_t t = rdinstret();
+
 		err = swap_write_pages_sync(slots, pages, w);
+		*io_instr += rdinstret() - t;
+	}
 	for (unsigned int i = 0; i < n; i++)
 		victim_finish(&v[i], err);
 	return err;
@@ -198,24 +207,30 @@ static int batch_write(struct victim *v, unsigned int n)
 uint64_t pageout_evict(uint64_t want, bool direct)
 {
 	struct victim v[PAGEOUT_BATCH];
-	uint64_t freed = 0, scanned = 0, swap_total, swap_free;
+	uint64_t freed = 0, scanned = 0, swap_total, swap_free, io = 0, t;
 
 	swap_slots_totals(&swap_total, &swap_free);
 	if (!swap_free)
 		return 0;
 	mutex_lock(&pageout_lock);
+	t = rdinstret();
 	while (freed < want) {
 		bool no_swap = false;
 		unsigned int n = batch_fill(v, &no_swap, &scanned);
 
-		if (n && batch_write(v, n) == 0)
+		if (n && batch_write(v, n, &io) == 0)
 			freed += n;
 		if (!n || no_swap)
 			break;
 	}
+	t = rdinstret() - t - io;
 	mutex_unlock(&pageout_lock);
 	stat_add(direct ? &stats.pgscan_direct : &stats.pgscan_kswapd, scanned);
 	stat_add(direct ? &stats.pgsteal_direct : &stats.pgsteal_kswapd, freed);
+	if (freed) {
+		stat_add(&stats.out_instr, t);
+		stat_add(&stats.out_pages, freed);
+	}
 	return freed;
 }
 
@@ -237,6 +252,7 @@ static bool swap_keep_copies(void)
 int anon_page_in(struct anon *an)
 {
 	struct page *pg;
+	uint64_t t0, t, t1;
 	swap_entry_t slot;
 	bool keep;
 	int err;
@@ -256,6 +272,7 @@ int anon_page_in(struct anon *an)
 		pg = vm_page_alloc(0);
 		if (!pg)
 			return -ENOMEM;
+		t0 = rdinstret();
 		anon_lock(an);
 		if (an->page || (an->flags & ANON_BUSY)) {	/* someone was quicker */
 			anon_unlock(an);
@@ -265,7 +282,9 @@ int anon_page_in(struct anon *an)
 		an->flags |= ANON_BUSY;
 		slot = (swap_entry_t){ an->swap };
 		anon_unlock(an);
+		t = rdinstret();
 		err = swap_read_pages_sync(&slot, &pg, 1);
+		t1 = rdinstret();
 		keep = swap_keep_copies();
 		anon_lock(an);
 		an->flags &= ~ANON_BUSY;
@@ -285,6 +304,9 @@ int anon_page_in(struct anon *an)
 			return -EIO;
 		}
 		reclaim_track(pg);
+		/* the CPU's part: all but the read, from the frame on */
+		stat_add(&stats.in_instr, rdinstret() - t1 + (t - t0));
+		stat_add(&stats.in_pages, 1);
 		return VOBJECT_READ_IN;
 	}
 }
@@ -365,6 +387,10 @@ void pageout_get_stats(struct pageout_stats *st)
 	st->pgsteal_direct = READ_ONCE(stats.pgsteal_direct);
 	st->kswapd_wakeups = READ_ONCE(stats.kswapd_wakeups);
 	st->oom_kill = READ_ONCE(stats.oom_kill);
+	st->out_instr = READ_ONCE(stats.out_instr);
+	st->out_pages = READ_ONCE(stats.out_pages);
+	st->in_instr = READ_ONCE(stats.in_instr);
+	st->in_pages = READ_ONCE(stats.in_pages);
 	st->swap_ra = 0;
 }
 

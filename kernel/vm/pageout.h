@@ -69,6 +69,13 @@ struct pageout_stats {
 	uint64_t kswapd_wakeups;			/* daemon woken */
 	uint64_t oom_kill;				/* processes killed */
 	uint64_t swap_ra;				/* pages read ahead (unused) */
+	/*
+	 * The CPU's cost of moving pages, in instructions (rdinstret) with
+	 * the time spent waiting for the disk taken out: page-out's whole
+	 * work per page evicted, and anon_page_in's from the frame on.
+	 */
+	uint64_t out_instr, out_pages;
+	uint64_t in_instr, in_pages;
 };
 void pageout_get_stats(struct pageout_stats *st);
 

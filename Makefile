@@ -270,6 +270,19 @@ bench: tools
 		-drive file=$(B)/bench/root.img,if=none,format=raw,id=root,readonly=on \
 		-device virtio-blk-device,drive=root -append "init=/bench/vmbench" \
 		</dev/null | tr -d '\r' | sed -n '/^Kilburn VM benchmarks/,/^init exited/p' | grep -v '^init exited'
+	@rm -f $(B)/bench/swap.img $(B)/bench/raw.img && truncate -s 256M $(B)/bench/swap.img && \
+		truncate -s 64M $(B)/bench/raw.img && PATH="$$PATH:/sbin:/usr/sbin" mkswap -q $(B)/bench/swap.img
+	@$(QEMU) -machine virt -bios default -kernel $(B)/bench/kernel.elf -smp 1 -m 64M \
+		-nographic -monitor none -serial stdio -icount shift=0,sleep=off \
+		-global virtio-mmio.force-legacy=false \
+		-drive file=$(B)/bench/root.img,if=none,format=raw,id=root,readonly=on \
+		-device virtio-blk-device,drive=root \
+		-drive file=$(B)/bench/swap.img,if=none,format=raw,id=swap \
+		-device virtio-blk-device,drive=swap \
+		-drive file=$(B)/bench/raw.img,if=none,format=raw,id=raw \
+		-device virtio-blk-device,drive=raw -append "swap=/dev/vdb init=/bench/swapbench" \
+		</dev/null | tr -d '\r' | sed -n '/^Kilburn swap benchmarks/,/^init exited/p' | grep -v '^init exited'
+	@rm -f $(B)/bench/swap.img $(B)/bench/raw.img
 
 # The swap stress run (not part of `make test`): 4 harts, 64 MiB of RAM, a
 # fresh 512 MiB swap area, tests/stress/stress_swap.c for DURATION seconds.

@@ -1,0 +1,142 @@
+/*
+ * swapbench: what swap costs. Booted by `make bench` on one hart under
+ * -icount with 64 MiB of RAM, a swap area on /dev/vdb (swap=) and a scratch
+ * disk on /dev/vdc. Under -icount, rdinstret counts virtual time with the
+ * idle time in it, so the CPU's cost of page-out and page-in is counted by
+ * the kernel itself, without its waits for the disk (/proc/vmstat's
+ * kilburn_swap{out,in}_cpu_* counters); the throughputs are virtual-time
+ * figures, compared with raw sequential I/O on the scratch disk in the same
+ * boot. Prints a table; never fails.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE	4096UL
+
+/* A /proc/vmstat counter, or 0. */
+static uint64_t vmstat(const char *name)
+{
+	static char buf[16384];
+	size_t len = strlen(name);
+	int fd = open("/proc/vmstat", O_RDONLY), n, got = 0;
+
+	if (fd < 0)
+		return 0;
+	while (got < (int)sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = 0;
+	for (char *p = buf; p && *p; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (strncmp(p, name, len) == 0 && p[len] == ' ')
+			return strtoull(p + len + 1, NULL, 10);
+	}
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct snap {
+	uint64_t out_i, out_p, in_i, in_p, wreq, pswpout, pswpin;
+};
+
+static void take(struct snap *s)
+{
+	s->out_i = vmstat("kilburn_swapout_cpu_instructions");
+	s->out_p = vmstat("kilburn_swapout_cpu_pages");
+	s->in_i = vmstat("kilburn_swapin_cpu_instructions");
+	s->in_p = vmstat("kilburn_swapin_cpu_pages");
+	s->wreq = vmstat("kilburn_swap_write_requests");
+	s->pswpout = vmstat("pswpout");
+	s->pswpin = vmstat("pswpin");
+}
+
+static void row(const char *what, double v, const char *unit)
+{
+	printf("| %-44s | %10.1f %s\n", what, v, unit);
+}
+
+/* MiB/s of raw sequential I/O of len bytes on path (write, then read). */
+static void raw_io(const char *path, size_t len, double *wr, double *rd)
+{
+	char *buf = malloc(1 << 20);
+	int fd = open(path, O_RDWR);
+	double t;
+
+	*wr = *rd = 0;
+	if (fd < 0 || !buf)
+		return;
+	memset(buf, 0x5a, 1 << 20);
+	t = now();
+	for (size_t off = 0; off < len; off += 1 << 20)
+		if (write(fd, buf, 1 << 20) != 1 << 20)
+			return;
+	fsync(fd);
+	*wr = len / (now() - t) / (1 << 20);
+	lseek(fd, 0, SEEK_SET);
+	t = now();
+	for (size_t off = 0; off < len; off += 1 << 20)
+		if (read(fd, buf, 1 << 20) != 1 << 20)
+			return;
+	*rd = len / (now() - t) / (1 << 20);
+	close(fd);
+	free(buf);
+}
+
+int main(void)
+{
+	size_t npages = 2 * (64UL << 20) / PAGE;	/* twice RAM */
+	char *p = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct snap a, b, c;
+	double t0, t1, t2, raw_wr, raw_rd;
+	volatile char sink = 0;
+
+	printf("Kilburn swap benchmarks (64 MiB of RAM, twice that in anonymous memory)\n");
+	if (p == MAP_FAILED) {
+		printf("mmap failed\n");
+		return 0;
+	}
+	take(&a);
+	t0 = now();
+	for (size_t i = 0; i < npages; i++)
+		memset(p + i * PAGE, (int)i | 1, PAGE);
+	t1 = now();
+	take(&b);
+	for (size_t i = 0; i < npages; i++)
+		sink ^= p[i * PAGE];
+	t2 = now();
+	take(&c);
+	raw_io("/dev/vdc", 64UL << 20, &raw_wr, &raw_rd);
+	(void)sink;
+
+	printf("| %-44s | %12s\n", "", "");
+	printf("|----------------------------------------------|-------------\n");
+	row("CPU instructions per page swapped out",
+	    c.out_p - a.out_p ? (double)(c.out_i - a.out_i) / (c.out_p - a.out_p) : 0, "");
+	row("CPU instructions per page swapped in",
+	    c.in_p - a.in_p ? (double)(c.in_i - a.in_i) / (c.in_p - a.in_p) : 0, "");
+	row("pages per write request",
+	    c.wreq - a.wreq ? (double)(c.pswpout - a.pswpout) / (c.wreq - a.wreq) : 0, "");
+	row("swap-out while writing 2 x RAM",
+	    (b.pswpout - a.pswpout) * PAGE / (t1 - t0) / (1 << 20), "MiB/s");
+	row("swap-in while reading it back",
+	    (c.pswpin - b.pswpin) * PAGE / (t2 - t1) / (1 << 20), "MiB/s");
+	row("raw sequential write, same machine", raw_wr, "MiB/s");
+	row("raw sequential read, same machine", raw_rd, "MiB/s");
+	munmap(p, npages * PAGE);
+	return 0;
+}

@@ -138,19 +138,19 @@ HOSTCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 # Machine-independent kernel sources each host test links with.
 HOST_DEPS_format   := kernel/lib/format.c
 HOST_DEPS_fdt      := kernel/lib/fdt.c kernel/kern/board.c
-HOST_DEPS_pmm      := kernel/vm/pmm.c
-HOST_DEPS_kmem     := kernel/vm/kmem.c kernel/vm/pmm.c
+HOST_DEPS_pmm      := kernel/vm/pmm.c kernel/vm/vmstat.c
+HOST_DEPS_kmem     := kernel/vm/kmem.c kernel/vm/pmm.c kernel/vm/vmstat.c
 HOST_DEPS_bootargs := kernel/kern/bootargs.c
 HOST_DEPS_avl      := kernel/lib/avl.c
-HOST_DEPS_cpio     := kernel/fs/cpio.c kernel/vm/kmem.c kernel/vm/pmm.c
+HOST_DEPS_cpio     := kernel/fs/cpio.c kernel/vm/kmem.c kernel/vm/pmm.c kernel/vm/vmstat.c
 HOST_DEPS_elf      := kernel/kern/elf.c
 HOST_DEPS_exec_stack := kernel/kern/exec_stack.c
-HOST_DEPS_pcache   := kernel/vm/pcache.c kernel/vm/pmm.c kernel/vm/kmem.c
-HOST_DEPS_vm       := kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/anon.c kernel/vm/pcache.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/kmem.c host/env/pmap_soft.c
+HOST_DEPS_pcache   := kernel/vm/pcache.c kernel/vm/pmm.c kernel/vm/vmstat.c kernel/vm/kmem.c
+HOST_DEPS_vm       := kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/anon.c kernel/vm/pcache.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/vmstat.c kernel/vm/kmem.c kernel/vm/commit.c kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c host/env/pmap_soft.c
 POLICY_SRCS        := $(wildcard kernel/vm/policy*.c)
 HOST_DEPS_policy   := $(POLICY_SRCS) host/policy_sim.c
 HOST_DEPS_swap_header := kernel/vm/swap_header.c
-HOST_DEPS_swap_slots := kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c kernel/vm/kmem.c kernel/vm/pmm.c
+HOST_DEPS_swap_slots := kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c kernel/vm/kmem.c kernel/vm/pmm.c kernel/vm/vmstat.c
 
 HOST_TESTS := $(patsubst host/%.c,$(B)/host/%,$(wildcard host/test_*.c))
 

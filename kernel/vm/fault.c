@@ -30,6 +30,8 @@
 #include "vm/anon.h"
 #include "vm/reclaim.h"
 #include "vm/vobject.h"
+#include "vm/vmstat.h"
+#include "vm/commit.h"
 
 struct fault {
 	struct vmspace *vm;
@@ -62,10 +64,14 @@ static struct region *fault_find_region(struct vmspace *vm, vaddr_t va)
 		return NULL;		/* past the stack limit */
 	if (r->prev && r->prev->end + VM_STACK_GUARD > ALIGN_DOWN(va, PAGE_SIZE))
 		return NULL;		/* would run into the guard gap */
+	if ((r->flags & REGION_ACCOUNT) &&
+	    commit_charge(vm, (r->start - ALIGN_DOWN(va, PAGE_SIZE)) >> PAGE_SHIFT, 0) < 0)
+		return NULL;		/* overcommit refuses the growth */
 	/* the slot of the start moves down with it */
 	r->amap_pgoff -= (r->start - ALIGN_DOWN(va, PAGE_SIZE)) >> PAGE_SHIFT;
 	r->start = ALIGN_DOWN(va, PAGE_SIZE);
 	vmspace_region_moved(vm, r);
+	vmstat_inc(VMSTAT_STACK_GROWTH);
 	return r;
 }
 
@@ -166,6 +172,15 @@ static enum fault_result private_copy(struct fault *f, struct page *src,
 	return map_page(f, pg, r->prot);
 }
 
+/* Count what phase 5 did (vmstat.h): zero page, zero fill or a copy of the file. */
+static void count_first_touch(bool write, const struct page *pg, uint64_t valid)
+{
+	if (!pg)
+		vmstat_inc(write ? VMSTAT_ZERO_FILL : VMSTAT_ZERO_PAGE_MAP);
+	else if (write || valid != PAGE_SIZE)
+		vmstat_inc(VMSTAT_COW_FILE_COPY);
+}
+
 /* Phase 4 and 5: private regions. */
 static enum fault_result fault_private(struct fault *f)
 {
@@ -188,8 +203,12 @@ static enum fault_result fault_private(struct fault *f)
 			anon_ref(an);
 			res = private_copy(f, an->page, PAGE_SIZE);
 			anon_put(an);
+			if (res == FAULT_OK)
+				vmstat_inc(VMSTAT_COW_COPY);
 			return res;
 		}
+		if (write)
+			vmstat_inc(VMSTAT_COW_TAKEOVER);
 		return map_page(f, an->page, shared ? r->prot & ~VM_PROT_WRITE : r->prot);
 	}
 	res = object_page(f, &pg, &valid);
@@ -199,6 +218,8 @@ static enum fault_result fault_private(struct fault *f)
 		res = map_page(f, pg ? pg : zero_page, r->prot & ~VM_PROT_WRITE);
 	else
 		res = private_copy(f, pg, valid);
+	if (res == FAULT_OK)
+		count_first_touch(write, pg, valid);
 	if (pg)
 		page_put(pg);
 	return res;

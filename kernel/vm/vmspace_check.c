@@ -20,7 +20,9 @@
  *     merge (map, protect and remap merge what they can);
  *   - every pmap entry lies inside a region, within its protection, on a
  *     live frame; in a private region it maps the region's own page if it
- *     has one, and is writable only when that page's anon is not shared.
+ *     has one, and is writable only when that page's anon is not shared;
+ *   - vm->committed is the number of pages of its REGION_ACCOUNT regions
+ *     (vm/commit.h).
  */
 #include "vm/vmspace.h"
 #include "vm/amap.h"
@@ -239,7 +241,7 @@ static void check_tree(struct vmspace *vm)
 int vmspace_check(struct vmspace *vm)
 {
 	struct region *prev = NULL;
-	uint64_t resident = 0;
+	uint64_t resident = 0, committed = 0;
 
 	check_tree(vm);
 	for (struct avl_node *n = avl_first(&vm->regions); n; n = avl_next(n)) {
@@ -247,6 +249,8 @@ int vmspace_check(struct vmspace *vm)
 		uint64_t held = 0;
 
 		check_shape(prev, r);
+		if (r->flags & REGION_ACCOUNT)
+			committed += (r->end - r->start) >> PAGE_SHIFT;
 		for (vaddr_t va = r->start; va < r->end; va += PAGE_SIZE)
 			resident += check_page(vm, r, va, &held);
 		if (r->amap) {
@@ -258,6 +262,9 @@ int vmspace_check(struct vmspace *vm)
 	if (resident != pmap_resident(vm->pmap))
 		panic("vmspace_check: the pmap maps %lu pages, the regions %lu",
 		      (unsigned long)pmap_resident(vm->pmap), (unsigned long)resident);
+	if (committed != vm->committed)
+		panic("vmspace_check: %lu pages committed, the regions say %lu",
+		      (unsigned long)vm->committed, (unsigned long)committed);
 	check_amaps(vm);
 	return 0;
 }

@@ -8,6 +8,7 @@
  */
 #include "vm/pmap.h"
 #include "vm/pmm.h"
+#include "vm/vmstat.h"
 #include "kern/board.h"
 #include "vm/kmem.h"
 #include "arch/riscv/cpu.h"
@@ -185,14 +186,23 @@ void pmap_drop_identity(void)
 	boot_pagetable[pt_index(kernel_pa, 2)] = 0;
 }
 
+/* Count one remote fence request to the harts of mask (vm/vmstat.h). */
+static void count_shootdown(unsigned long mask)
+{
+	vmstat_inc(VMSTAT_TLB_SHOOTDOWN_SENT);
+	vmstat_add(VMSTAT_TLB_SHOOTDOWN_HARTS, __builtin_popcountl(mask));
+}
+
 /* Flush va from every online hart's TLB (kernel mappings are global). */
 static void kflush_all_harts(vaddr_t va)
 {
 	unsigned long mask = smp_online_hart_mask() & ~(1UL << this_cpu()->hartid);
 
 	sfence_vma_page(va);
-	if (mask)
+	if (mask) {
+		count_shootdown(mask);
 		sbi_remote_sfence_vma(mask, 0, va, PAGE_SIZE);
+	}
 }
 
 int pmap_kenter(vaddr_t va, paddr_t pa, unsigned int prot)
@@ -356,8 +366,10 @@ static void pmap_flush_all(struct pmap *pm)
 		return;
 	if (mask & self)
 		__asm__ volatile("sfence.vma zero, %0" :: "r"(asid) : "memory");
-	if (mask & ~self)
+	if (mask & ~self) {
+		count_shootdown(mask & ~self);
 		sbi_remote_sfence_vma_asid(mask & ~self, 0, 0, 0, asid);
+	}
 }
 
 void pmap_destroy(struct pmap *pm)
@@ -414,8 +426,10 @@ static void pmap_flush_page(struct pmap *pm, vaddr_t va)
 
 	if (mask & self)
 		__asm__ volatile("sfence.vma %0, %1" :: "r"(va), "r"(asid) : "memory");
-	if (mask & ~self)
+	if (mask & ~self) {
+		count_shootdown(mask & ~self);
 		sbi_remote_sfence_vma_asid(mask & ~self, 0, va, PAGE_SIZE, asid);
+	}
 }
 
 /* Flush [start, end) of pm: page by page when short, the whole ASID if not. */

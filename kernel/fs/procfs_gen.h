@@ -42,5 +42,6 @@ void procfs_gen_version(struct sbuf *sb);
 void procfs_gen_stat(struct sbuf *sb);
 void procfs_gen_cpuinfo(struct sbuf *sb);
 void procfs_gen_mounts(struct sbuf *sb);
+void procfs_gen_vmstat(struct sbuf *sb);
 
 #endif

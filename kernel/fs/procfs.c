@@ -6,7 +6,9 @@
  *   /proc/{meminfo,slabinfo,swaps,uptime,loadavg,version,stat,cpuinfo,mounts,
  *          vmstat}
  *   /proc/self             symbolic link to the reader's /proc/<pid>
- *   /proc/<pid>/{stat,statm,status,cmdline,comm,maps}
+ *   /proc/{kpagecount,kpageflags}   a word per frame (procfs_mem.c)
+ *   /proc/<pid>/{stat,statm,status,cmdline,comm,maps,smaps,smaps_rollup}
+ *   /proc/<pid>/pagemap    a word per virtual page (procfs_mem.c)
  *   /proc/<pid>/exe        symbolic link to the program
  *   /proc/sys/vm/drop_caches    write 1: drop clean page-cache pages; 2: unused
  *                               vnodes and empty slabs; 3: both
@@ -34,9 +36,10 @@ enum pnode {
 	P_MAX_MAP_COUNT, P_OVERCOMMIT_MEMORY, P_OVERCOMMIT_RATIO,
 	/* files of the system */
 	P_MEMINFO, P_SLABINFO, P_SWAPS, P_UPTIME, P_LOADAVG, P_VERSION, P_STAT,
-	P_CPUINFO, P_MOUNTS, P_VMSTAT,
+	P_CPUINFO, P_MOUNTS, P_VMSTAT, P_KPAGECOUNT, P_KPAGEFLAGS,
 	/* files of a process */
 	P_PID_STAT, P_STATM, P_STATUS, P_CMDLINE, P_COMM, P_MAPS, P_EXE,
+	P_SMAPS, P_SMAPS_ROLLUP, P_PAGEMAP,
 	P_KINDS
 };
 
@@ -51,12 +54,14 @@ static const struct pentry root_entries[] = {
 	{ "swaps", P_SWAPS }, { "slabinfo", P_SLABINFO }, { "uptime", P_UPTIME },
 	{ "loadavg", P_LOADAVG }, { "version", P_VERSION }, { "stat", P_STAT },
 	{ "cpuinfo", P_CPUINFO }, { "mounts", P_MOUNTS }, { "vmstat", P_VMSTAT },
+	{ "kpagecount", P_KPAGECOUNT }, { "kpageflags", P_KPAGEFLAGS },
 };
 
 static const struct pentry pid_entries[] = {
 	{ "stat", P_PID_STAT }, { "statm", P_STATM }, { "status", P_STATUS },
 	{ "cmdline", P_CMDLINE }, { "comm", P_COMM }, { "maps", P_MAPS },
-	{ "exe", P_EXE },
+	{ "exe", P_EXE }, { "smaps", P_SMAPS }, { "smaps_rollup", P_SMAPS_ROLLUP },
+	{ "pagemap", P_PAGEMAP },
 };
 
 static const struct pentry sys_entries[] = { { "vm", P_SYSVM } };
@@ -93,6 +98,7 @@ static void (*const pid_gens[P_KINDS])(struct sbuf *sb, int pid) = {
 	[P_PID_STAT] = procfs_gen_stat_pid, [P_STATM] = procfs_gen_statm,
 	[P_STATUS] = procfs_gen_status, [P_CMDLINE] = procfs_gen_cmdline,
 	[P_COMM] = procfs_gen_comm, [P_MAPS] = procfs_gen_maps,
+	[P_SMAPS] = procfs_gen_smaps, [P_SMAPS_ROLLUP] = procfs_gen_smaps_rollup,
 };
 
 struct pinfo {
@@ -159,7 +165,7 @@ static uint32_t pnode_mode(enum pnode kind)
 		return S_IFDIR | 0555;
 	case P_SELF: case P_EXE:
 		return S_IFLNK | 0777;
-	case P_SLABINFO:
+	case P_SLABINFO: case P_PAGEMAP: case P_KPAGECOUNT: case P_KPAGEFLAGS:
 		return S_IFREG | 0400;
 	case P_DROP_CACHES:
 		return S_IFREG | 0200;
@@ -462,6 +468,36 @@ static int procfs_may_open(struct vnode *vn, unsigned int flags)
 	return 0;
 }
 
+/* Open a file of 64-bit words (procfs_mem.c): pagemap, kpagecount, kpageflags. */
+static int words_open(struct vnode *vn, unsigned int flags, struct file **out)
+{
+	struct pinfo *pi = vn->priv;
+	struct words_file *wf = kmalloc(sizeof(*wf), KM_ZERO);
+	struct file *f;
+
+	if (!wf)
+		return -ENOMEM;
+	wf->kind = pi->kind == P_PAGEMAP ? WORDS_PAGEMAP :
+		   pi->kind == P_KPAGECOUNT ? WORDS_KPAGECOUNT : WORDS_KPAGEFLAGS;
+	if (pi->kind == P_PAGEMAP && !(wf->vm = procfs_pid_vm(pi->pid))) {
+		kfree(wf);
+		return -ESRCH;		/* gone, or a zombie */
+	}
+	f = file_alloc(&procfs_words_ops, flags);
+	if (!f) {
+		if (wf->vm)
+			vmspace_put(wf->vm);
+		kfree(wf);
+		return -ENOMEM;
+	}
+	f->priv = wf;
+	f->seekable = true;
+	vnode_get(vn);
+	f->vn = vn;
+	*out = f;
+	return 0;
+}
+
 static int procfs_open(struct vnode *vn, unsigned int flags, struct file **out)
 {
 	struct pinfo *pi = vn->priv;
@@ -472,6 +508,8 @@ static int procfs_open(struct vnode *vn, unsigned int flags, struct file **out)
 
 	if (err)
 		return err;
+	if (pi->kind == P_PAGEMAP || pi->kind == P_KPAGECOUNT || pi->kind == P_KPAGEFLAGS)
+		return words_open(vn, flags, out);
 	sb = kmalloc(sizeof(*sb), KM_ZERO);
 	if (!sb)
 		return -ENOMEM;

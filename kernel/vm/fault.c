@@ -32,6 +32,7 @@
 #include "vm/vobject.h"
 #include "vm/vmstat.h"
 #include "vm/commit.h"
+#include "vm/vmspace_pages.h"
 
 struct fault {
 	struct vmspace *vm;
@@ -42,6 +43,11 @@ struct fault {
 };
 
 static struct page *zero_page;
+
+struct page *vm_zero_page(void)
+{
+	return zero_page;
+}
 
 void fault_init(void)
 {

@@ -9,11 +9,14 @@
  *   /proc/{kpagecount,kpageflags}   a word per frame (procfs_mem.c)
  *   /proc/<pid>/{stat,statm,status,cmdline,comm,maps,smaps,smaps_rollup}
  *   /proc/<pid>/pagemap    a word per virtual page (procfs_mem.c)
+ *   /proc/<pid>/pagetable  the Sv39 tree, Kilburn's own (procfs_mem.c)
+ *   /proc/faulttrace       the recent faults (vm/faulttrace.h)
  *   /proc/<pid>/exe        symbolic link to the program
  *   /proc/sys/vm/drop_caches    write 1: drop clean page-cache pages; 2: unused
  *                               vnodes and empty slabs; 3: both
  *   /proc/sys/vm/max_map_count  regions a process may have (read, write)
  *   /proc/sys/vm/overcommit_memory, overcommit_ratio   vm/commit.h
+ *   /proc/sys/vm/fault_trace    1: record faults in /proc/faulttrace; 0: stop
  *
  * Vnodes are made per lookup and freed with their last reference.
  */
@@ -24,6 +27,7 @@
 #include "kern/proc.h"
 #include "kern/uaccess.h"
 #include "vm/commit.h"
+#include "vm/faulttrace.h"
 #include "vm/kmem.h"
 #include "vm/reclaim.h"
 #include "vm/vmspace.h"
@@ -33,13 +37,13 @@
 enum pnode {
 	P_ROOT, P_SELF, P_PIDDIR, P_SYS, P_SYSVM, P_DROP_CACHES,
 	/* integer sysctls (sysctl_ints) */
-	P_MAX_MAP_COUNT, P_OVERCOMMIT_MEMORY, P_OVERCOMMIT_RATIO,
+	P_MAX_MAP_COUNT, P_OVERCOMMIT_MEMORY, P_OVERCOMMIT_RATIO, P_FAULT_TRACE,
 	/* files of the system */
 	P_MEMINFO, P_SLABINFO, P_SWAPS, P_UPTIME, P_LOADAVG, P_VERSION, P_STAT,
-	P_CPUINFO, P_MOUNTS, P_VMSTAT, P_KPAGECOUNT, P_KPAGEFLAGS,
+	P_CPUINFO, P_MOUNTS, P_VMSTAT, P_KPAGECOUNT, P_KPAGEFLAGS, P_FAULTTRACE,
 	/* files of a process */
 	P_PID_STAT, P_STATM, P_STATUS, P_CMDLINE, P_COMM, P_MAPS, P_EXE,
-	P_SMAPS, P_SMAPS_ROLLUP, P_PAGEMAP,
+	P_SMAPS, P_SMAPS_ROLLUP, P_PAGEMAP, P_PAGETABLE,
 	P_KINDS
 };
 
@@ -55,13 +59,14 @@ static const struct pentry root_entries[] = {
 	{ "loadavg", P_LOADAVG }, { "version", P_VERSION }, { "stat", P_STAT },
 	{ "cpuinfo", P_CPUINFO }, { "mounts", P_MOUNTS }, { "vmstat", P_VMSTAT },
 	{ "kpagecount", P_KPAGECOUNT }, { "kpageflags", P_KPAGEFLAGS },
+	{ "faulttrace", P_FAULTTRACE },
 };
 
 static const struct pentry pid_entries[] = {
 	{ "stat", P_PID_STAT }, { "statm", P_STATM }, { "status", P_STATUS },
 	{ "cmdline", P_CMDLINE }, { "comm", P_COMM }, { "maps", P_MAPS },
 	{ "exe", P_EXE }, { "smaps", P_SMAPS }, { "smaps_rollup", P_SMAPS_ROLLUP },
-	{ "pagemap", P_PAGEMAP },
+	{ "pagemap", P_PAGEMAP }, { "pagetable", P_PAGETABLE },
 };
 
 static const struct pentry sys_entries[] = { { "vm", P_SYSVM } };
@@ -69,7 +74,7 @@ static const struct pentry sys_entries[] = { { "vm", P_SYSVM } };
 static const struct pentry sysvm_entries[] = {
 	{ "drop_caches", P_DROP_CACHES }, { "max_map_count", P_MAX_MAP_COUNT },
 	{ "overcommit_memory", P_OVERCOMMIT_MEMORY },
-	{ "overcommit_ratio", P_OVERCOMMIT_RATIO },
+	{ "overcommit_ratio", P_OVERCOMMIT_RATIO }, { "fault_trace", P_FAULT_TRACE },
 };
 
 /* The integer files of /proc/sys/vm: the variable and the values allowed. */
@@ -83,6 +88,7 @@ static const struct sysctl_int sysctl_ints[P_KINDS] = {
 	[P_OVERCOMMIT_MEMORY] = { &vm_overcommit_memory, VM_OVERCOMMIT_GUESS,
 				  VM_OVERCOMMIT_NEVER },
 	[P_OVERCOMMIT_RATIO] = { &vm_overcommit_ratio, 0, 0x7fffffff },
+	[P_FAULT_TRACE] = { &vm_fault_trace, 0, 1 },
 };
 
 /* The generators of the files, by kind (procfs_gen.h). */
@@ -92,6 +98,7 @@ static void (*const sys_gens[P_KINDS])(struct sbuf *sb) = {
 	[P_LOADAVG] = procfs_gen_loadavg, [P_VERSION] = procfs_gen_version,
 	[P_STAT] = procfs_gen_stat, [P_CPUINFO] = procfs_gen_cpuinfo,
 	[P_MOUNTS] = procfs_gen_mounts, [P_VMSTAT] = procfs_gen_vmstat,
+	[P_FAULTTRACE] = procfs_gen_faulttrace,
 };
 
 static void (*const pid_gens[P_KINDS])(struct sbuf *sb, int pid) = {
@@ -99,6 +106,7 @@ static void (*const pid_gens[P_KINDS])(struct sbuf *sb, int pid) = {
 	[P_STATUS] = procfs_gen_status, [P_CMDLINE] = procfs_gen_cmdline,
 	[P_COMM] = procfs_gen_comm, [P_MAPS] = procfs_gen_maps,
 	[P_SMAPS] = procfs_gen_smaps, [P_SMAPS_ROLLUP] = procfs_gen_smaps_rollup,
+	[P_PAGETABLE] = procfs_gen_pagetable,
 };
 
 struct pinfo {
@@ -166,10 +174,12 @@ static uint32_t pnode_mode(enum pnode kind)
 	case P_SELF: case P_EXE:
 		return S_IFLNK | 0777;
 	case P_SLABINFO: case P_PAGEMAP: case P_KPAGECOUNT: case P_KPAGEFLAGS:
+	case P_PAGETABLE:
 		return S_IFREG | 0400;
 	case P_DROP_CACHES:
 		return S_IFREG | 0200;
 	case P_MAX_MAP_COUNT: case P_OVERCOMMIT_MEMORY: case P_OVERCOMMIT_RATIO:
+	case P_FAULT_TRACE:
 		return S_IFREG | 0644;
 	default:
 		return S_IFREG | 0444;

@@ -3,7 +3,7 @@
  * whole file into a growing text buffer when the file is opened.
  *
  *   procfs_pid.c   /proc/<pid>/{stat,statm,status,cmdline,comm,maps}
- *   procfs_mem.c   /proc/<pid>/{smaps,smaps_rollup,pagemap},
+ *   procfs_mem.c   /proc/<pid>/{smaps,smaps_rollup,pagemap,pagetable},
  *                  /proc/{kpagecount,kpageflags}
  *   procfs_sys.c   /proc/{meminfo,slabinfo,swaps,uptime,loadavg,version,
  *                  stat,cpuinfo,mounts}
@@ -37,6 +37,7 @@ void procfs_gen_maps(struct sbuf *sb, int pid);
 
 void procfs_gen_smaps(struct sbuf *sb, int pid);
 void procfs_gen_smaps_rollup(struct sbuf *sb, int pid);
+void procfs_gen_pagetable(struct sbuf *sb, int pid);
 
 struct region;
 struct vmspace;
@@ -68,5 +69,6 @@ void procfs_gen_stat(struct sbuf *sb);
 void procfs_gen_cpuinfo(struct sbuf *sb);
 void procfs_gen_mounts(struct sbuf *sb);
 void procfs_gen_vmstat(struct sbuf *sb);
+void procfs_gen_faulttrace(struct sbuf *sb);
 
 #endif

@@ -2,6 +2,9 @@
  * /proc/<pid>/smaps and smaps_rollup: the memory of each region, in Linux's
  * format (man 5 proc). The VM counts (vm/vmspace_pages.h); this file writes.
  *
+ * Also /proc/<pid>/pagetable (Kilburn's own, below) and the binary files
+ * pagemap, kpagecount and kpageflags.
+ *
  * Kilburn has no huge pages, KSM, lazy-free, mlock or hugetlb: those lines
  * are 0. Swap and SwapPss are 0 until anonymous pages can be swapped out.
  */
@@ -12,6 +15,7 @@
 #include "kern/uaccess.h"
 #include "vm/kmem.h"
 #include "vm/pmm.h"
+#include "vm/pmap.h"
 
 #define MAPS_PATH_COLUMN 73	/* where Linux starts the path in maps */
 
@@ -211,3 +215,83 @@ const struct file_ops procfs_words_ops = {
 	.pread = words_pread,
 	.release = words_release,
 };
+
+/*
+ * /proc/<pid>/pagetable: the Sv39 tree of the process's user half as it is,
+ * one valid entry a line, indented by level, in address order:
+ *
+ *   L2[000] 0x0000000000000000-0x000000003fffffff table pfn 0x80a3d
+ *     L1[000] 0x0000000000000000-0x00000000001fffff table pfn 0x80a3e
+ *       L0[010] 0x0000000000010000-0x0000000000010fff r-x u - a - pfn 0x80400 file maps 2
+ *
+ * A leaf shows its permissions (r w x), user (u), global (g), accessed (a)
+ * and dirty (d) bits, its frame number, what the frame is (anon, file,
+ * shmem, zero, pgtable, kernel, ...) and how many page-table entries map
+ * it. Kilburn's own format; readable by the owner only (mode 0400).
+ */
+#define PT_BATCH	64
+
+/* What the frame at pa is, in a word. */
+static const char *frame_kind(paddr_t pa)
+{
+	static const char *const names[PMM_NSTATES] = {
+		[PAGE_RESERVED] = "reserved", [PAGE_FREE] = "free",
+		[PAGE_KERNEL] = "kernel", [PAGE_SLAB] = "slab",
+		[PAGE_PGTABLE] = "pgtable", [PAGE_KSTACK] = "kstack",
+		[PAGE_ANON] = "anon", [PAGE_FILE] = "file",
+	};
+	struct page *pg = pa_to_page(pa);
+
+	if (!pg)
+		return "device";
+	if (pg == vm_zero_page())
+		return "zero";
+	if (pg->state == PAGE_FILE &&
+	    (__atomic_load_n(&pg->flags, __ATOMIC_RELAXED) & PG_SWAPBACKED))
+		return "shmem";
+	return pg->state < PMM_NSTATES ? names[pg->state] : "?";
+}
+
+static void pagetable_line(struct sbuf *sb, const struct pmap_entry *e)
+{
+	uint64_t size = 1UL << (PAGE_SHIFT + 9 * e->level);
+	struct page *pg = pa_to_page(e->pa);
+
+	sbuf_printf(sb, "%*sL%d[%03u] 0x%016lx-0x%016lx ", 2 * (2 - e->level), "",
+		    e->level, e->index, e->va, e->va + size - 1);
+	if (!e->leaf) {
+		sbuf_printf(sb, "table pfn 0x%lx\n", e->pa >> PAGE_SHIFT);
+		return;
+	}
+	sbuf_printf(sb, "%c%c%c %c %c %c %c pfn 0x%lx %s maps %u\n",
+		    e->prot & VM_PROT_READ ? 'r' : '-', e->prot & VM_PROT_WRITE ? 'w' : '-',
+		    e->prot & VM_PROT_EXEC ? 'x' : '-', e->user ? 'u' : '-',
+		    e->global ? 'g' : '-', e->accessed ? 'a' : '-', e->dirty ? 'd' : '-',
+		    e->pa >> PAGE_SHIFT, frame_kind(e->pa), pg ? page_mapcount(pg) : 0);
+}
+
+void procfs_gen_pagetable(struct sbuf *sb, int pid)
+{
+	struct vmspace *vm = procfs_pid_vm(pid);
+	struct pmap_entry *e;
+	uint64_t cursor = 0;
+
+	if (!vm)
+		return;
+	e = kmalloc(PT_BATCH * sizeof(*e), 0);
+	if (!e) {
+		sb->failed = true;
+		vmspace_put(vm);
+		return;
+	}
+	sbuf_printf(sb, "# Sv39 user page table of pid %d: root table pfn 0x%lx\n", pid,
+		    pmap_root_pa(vm->pmap) >> PAGE_SHIFT);
+	while (cursor != PMAP_WALK_DONE && !sb->failed) {
+		size_t n = pmap_walk(vm->pmap, &cursor, e, PT_BATCH);
+
+		for (size_t i = 0; i < n; i++)
+			pagetable_line(sb, &e[i]);
+	}
+	kfree(e);
+	vmspace_put(vm);
+}

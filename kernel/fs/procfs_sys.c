@@ -31,6 +31,8 @@
 #include "vm/swap_slots.h"
 #include "vm/swapon.h"
 #include "vm/vmstat.h"
+#include "vm/faulttrace.h"
+#include "vm/pmap.h"
 
 /* One line of meminfo: the name and colon in 16 columns, kB in 8 (Linux's). */
 static void meminfo_line(struct sbuf *sb, const char *name, uint64_t pages)
@@ -283,4 +285,32 @@ void procfs_gen_vmstat(struct sbuf *sb)
 		    c.state[PAGE_PGTABLE], c.state[PAGE_KSTACK] * (PAGE_SIZE / 1024));
 	for (int e = 0; e < VMSTAT_NR; e++)
 		sbuf_printf(sb, "%s %lu\n", vmstat_name(e), vmstat_read(e));
+}
+
+/*
+ * /proc/faulttrace: the fault trace ring (vm/faulttrace.h), oldest first,
+ * one fault a line: "seq seconds pid address access kind[ stack]", e.g.
+ * "42 3.141592 7 0x0000000000012000 w zero-fill".
+ */
+void procfs_gen_faulttrace(struct sbuf *sb)
+{
+	struct fault_record *rec = kmalloc(FAULTTRACE_SIZE * sizeof(*rec), 0);
+	size_t n;
+
+	if (!rec) {
+		sb->failed = true;
+		return;
+	}
+	n = faulttrace_copy(0, rec, FAULTTRACE_SIZE);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t us = rec[i].time_ns / 1000;
+
+		sbuf_printf(sb, "%lu %lu.%06lu %d 0x%016lx %c %s%s\n", rec[i].seq,
+			    us / 1000000, us % 1000000, rec[i].pid, rec[i].va,
+			    rec[i].access == VM_PROT_WRITE ? 'w' :
+			    rec[i].access == VM_PROT_EXEC ? 'x' : 'r',
+			    faulttrace_kind_name(rec[i].kind),
+			    rec[i].flags & FAULTTRACE_STACK ? " stack" : "");
+	}
+	kfree(rec);
 }

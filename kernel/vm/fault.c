@@ -33,6 +33,7 @@
 #include "vm/vmstat.h"
 #include "vm/commit.h"
 #include "vm/vmspace_pages.h"
+#include "vm/faulttrace.h"
 
 struct fault {
 	struct vmspace *vm;
@@ -40,6 +41,8 @@ struct fault {
 	vaddr_t va;			/* page aligned */
 	unsigned int access;
 	bool major;			/* a page was read from a disk */
+	bool grew;			/* the stack grew down to va */
+	enum fault_kind kind;		/* what it did, once it succeeded */
 };
 
 static struct page *zero_page;
@@ -57,7 +60,7 @@ void fault_init(void)
 }
 
 /* Phase 1: the region at va, growing the stack if va is just below it. */
-static struct region *fault_find_region(struct vmspace *vm, vaddr_t va)
+static struct region *fault_find_region(struct vmspace *vm, vaddr_t va, bool *grew)
 {
 	struct region *r = vmspace_find(vm, va);
 
@@ -77,7 +80,7 @@ static struct region *fault_find_region(struct vmspace *vm, vaddr_t va)
 	r->amap_pgoff -= (r->start - ALIGN_DOWN(va, PAGE_SIZE)) >> PAGE_SHIFT;
 	r->start = ALIGN_DOWN(va, PAGE_SIZE);
 	vmspace_region_moved(vm, r);
-	vmstat_inc(VMSTAT_STACK_GROWTH);
+	*grew = true;
 	return r;
 }
 
@@ -120,6 +123,7 @@ static enum fault_result fault_shared(struct fault *f)
 	if (err < 0)
 		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
 	f->major = err == VOBJECT_READ_IN;
+	f->kind = f->major ? FK_FILE_READ : FK_FILE_PAGE;
 	res = map_page(f, pg, r->prot);
 	page_put(pg);
 	return res;
@@ -178,13 +182,15 @@ static enum fault_result private_copy(struct fault *f, struct page *src,
 	return map_page(f, pg, r->prot);
 }
 
-/* Count what phase 5 did (vmstat.h): zero page, zero fill or a copy of the file. */
-static void count_first_touch(bool write, const struct page *pg, uint64_t valid)
+/* What phase 5 does: the zero page, a zero fill, a copy or the file's page. */
+static enum fault_kind first_touch_kind(const struct fault *f, bool write,
+					const struct page *pg, uint64_t valid)
 {
 	if (!pg)
-		vmstat_inc(write ? VMSTAT_ZERO_FILL : VMSTAT_ZERO_PAGE_MAP);
-	else if (write || valid != PAGE_SIZE)
-		vmstat_inc(VMSTAT_COW_FILE_COPY);
+		return write ? FK_ZERO_FILL : FK_ZERO_PAGE;
+	if (write || valid != PAGE_SIZE)
+		return FK_FILE_COPY;
+	return f->major ? FK_FILE_READ : FK_FILE_PAGE;
 }
 
 /* Phase 4 and 5: private regions. */
@@ -209,12 +215,10 @@ static enum fault_result fault_private(struct fault *f)
 			anon_ref(an);
 			res = private_copy(f, an->page, PAGE_SIZE);
 			anon_put(an);
-			if (res == FAULT_OK)
-				vmstat_inc(VMSTAT_COW_COPY);
+			f->kind = FK_COW_COPY;
 			return res;
 		}
-		if (write)
-			vmstat_inc(VMSTAT_COW_TAKEOVER);
+		f->kind = write ? FK_COW_TAKEOVER : FK_ANON_MAP;
 		return map_page(f, an->page, shared ? r->prot & ~VM_PROT_WRITE : r->prot);
 	}
 	res = object_page(f, &pg, &valid);
@@ -224,11 +228,44 @@ static enum fault_result fault_private(struct fault *f)
 		res = map_page(f, pg ? pg : zero_page, r->prot & ~VM_PROT_WRITE);
 	else
 		res = private_copy(f, pg, valid);
-	if (res == FAULT_OK)
-		count_first_touch(write, pg, valid);
+	f->kind = first_touch_kind(f, write, pg, valid);
 	if (pg)
 		page_put(pg);
 	return res;
+}
+
+/* The kind of a fault that failed with res. */
+static enum fault_kind failure_kind(enum fault_result res)
+{
+	switch (res) {
+	case FAULT_NOT_MAPPED:	return FK_NOT_MAPPED;
+	case FAULT_PROTECTION:	return FK_PROTECTION;
+	case FAULT_OOM:		return FK_OOM;
+	case FAULT_PAST_EOF:	return FK_PAST_EOF;
+	default:		return FK_IO;
+	}
+}
+
+/* Count what the fault did (vm/vmstat.h) and trace it (vm/faulttrace.h). */
+static void fault_account(struct fault *f, enum fault_result res)
+{
+	/* 0 (pgalloc_normal, never a fault's event) is none */
+	static const uint8_t events[FK_NR] = {
+		[FK_ZERO_FILL] = VMSTAT_ZERO_FILL, [FK_ZERO_PAGE] = VMSTAT_ZERO_PAGE_MAP,
+		[FK_FILE_COPY] = VMSTAT_COW_FILE_COPY, [FK_COW_COPY] = VMSTAT_COW_COPY,
+		[FK_COW_TAKEOVER] = VMSTAT_COW_TAKEOVER,
+	};
+
+	if (res != FAULT_OK) {
+		f->kind = failure_kind(res);
+	} else {
+		vmspace_count_fault(f->vm, f->major);
+		if (events[f->kind])
+			vmstat_inc(events[f->kind]);
+	}
+	if (f->grew)
+		vmstat_inc(VMSTAT_STACK_GROWTH);
+	faulttrace_record(f->va, f->access, f->kind, f->grew ? FAULTTRACE_STACK : 0);
 }
 
 enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
@@ -238,7 +275,7 @@ enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 	enum fault_result res;
 
 	mutex_lock(&vm->lock);
-	f.r = fault_find_region(vm, va);
+	f.r = fault_find_region(vm, va, &f.grew);
 	if (!f.r)
 		res = FAULT_NOT_MAPPED;
 	else if (!(f.r->prot & access))
@@ -247,8 +284,7 @@ enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 		res = fault_shared(&f);
 	else
 		res = fault_private(&f);
-	if (res == FAULT_OK)
-		vmspace_count_fault(vm, f.major);
+	fault_account(&f, res);
 	mutex_unlock(&vm->lock);
 	return res;
 }

@@ -676,6 +676,64 @@ bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot)
 	return mapped;
 }
 
+/*
+ * The state of a pmap_walk: entries are ordered by (va, level from the
+ * top), which the key va | (2 - level) encodes (va is page aligned), so the
+ * cursor is the key of the first entry not yet reported.
+ */
+struct walk {
+	uint64_t cursor;
+	struct pmap_entry *out;
+	size_t max, n;
+	bool full;
+};
+
+static void walk_table(struct walk *w, pte_t *table, int level, vaddr_t base,
+		       unsigned int nentries)
+{
+	for (unsigned int i = 0; i < nentries && !w->full; i++) {
+		pte_t pte = table[i];
+		vaddr_t va = base + i * pt_level_size(level);
+		uint64_t key = va | (uint64_t)(PT_LEVELS - 1 - level);
+
+		if (!pte_valid(pte) || va + pt_level_size(level) <= (w->cursor & ~PAGE_MASK))
+			continue;
+		if (key >= w->cursor) {
+			if (w->n == w->max) {
+				w->cursor = key;
+				w->full = true;
+				return;
+			}
+			w->out[w->n++] = (struct pmap_entry){
+				.va = va, .pa = pte_pa(pte), .level = level, .index = i,
+				.prot = pte_leaf(pte) ? pte_to_prot(pte) : 0,
+				.leaf = pte_leaf(pte), .user = pte & PTE_U,
+				.global = pte & PTE_G, .accessed = pte & PTE_A,
+				.dirty = pte & PTE_D,
+			};
+		}
+		if (!pte_leaf(pte) && level > 0)
+			walk_table(w, phys_to_virt(pte_pa(pte)), level - 1, va, PT_ENTRIES);
+	}
+}
+
+size_t pmap_walk(struct pmap *pm, uint64_t *cursor, struct pmap_entry *out,
+		 size_t max)
+{
+	struct walk w = { .cursor = *cursor, .out = out, .max = max };
+	unsigned long flags = spin_lock_irqsave(&pm->lock);
+
+	walk_table(&w, pm->root, PT_LEVELS - 1, 0, PT_ENTRIES / 2);
+	spin_unlock_irqrestore(&pm->lock, flags);
+	*cursor = w.full ? w.cursor : PMAP_WALK_DONE;
+	return w.n;
+}
+
+paddr_t pmap_root_pa(const struct pmap *pm)
+{
+	return virt_to_phys(pm->root);
+}
+
 uint64_t pmap_table_pages(const struct pmap *pm)
 {
 	return pm->table_pages;

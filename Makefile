@@ -113,8 +113,28 @@ $(B)/tests/glibc-%: tests/glibc/%.c
 
 # The root disk: a cpio (newc) archive of the programs, padded to whole
 # sectors for the virtio disk.
+#
+# Bring your own files: ADD="PATH[:/DEST] ..." copies each host file or
+# folder into the image, at /DEST or else at /add/NAME (NAME: its last path
+# component), for every boot made from it (make run, make test, make gdb):
+#	make run ADD=~/hello APPEND="init=/bin/sh"	then: /add/hello
+#	make run ADD=data:/etc/data
+# Programs must be static riscv64 Linux executables (riscv64-linux-gnu-gcc
+# -static). The image is remade whenever ADD is given or changes.
 ROOT := $(B)/root
-$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) Makefile
+ADD ?=
+$(B)/add.list: FORCE
+	@mkdir -p $(B)
+	@echo '$(ADD)' | cmp -s - $@ 2>/dev/null || echo '$(ADD)' > $@
+# cp each ADD entry into $(ROOT)
+define add_to_root
+	$(Q)for a in $(ADD); do \
+		src=$${a%%:*}; dst=$${a#*:}; [ "$$dst" = "$$a" ] && dst=/add/$$(basename "$$src"); \
+		[ -e "$$src" ] || { echo "ADD: no such file: $$src" >&2; exit 1; }; \
+		mkdir -p "$(ROOT)$$(dirname "$$dst")" && cp -r "$$src" "$(ROOT)$$dst" || exit 1; \
+	done
+endef
+$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) docs/tour.md Makefile $(B)/add.list $(if $(ADD),FORCE)
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
 		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench
@@ -124,6 +144,8 @@ $(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PRO
 	$(Q)cp host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(ROOT)/tests/
 	$(Q)cp $(BENCH_PROGS) $(ROOT)/bench/
 	$(Q)echo "Kilburn" > $(ROOT)/etc/motd
+	$(Q)mkdir -p $(ROOT)/doc && cp docs/tour.md $(ROOT)/doc/
+	$(if $(ADD),$(add_to_root))
 	$(Q)cd $(ROOT) && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > ../root.img
 	$(Q)truncate -s %4096 $@
 
@@ -266,4 +288,6 @@ bench: tools
 clean:
 	rm -rf $(B)
 
-.PHONY: all run gdb test tools clean host-tests bench fuzz sim scratch-disk swap-disk
+FORCE:
+
+.PHONY: all run gdb test tools clean host-tests bench fuzz sim scratch-disk swap-disk FORCE

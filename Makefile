@@ -274,6 +274,25 @@ test: tools
 	@$(MAKE) --no-print-directory all host-tests $(PATTERN)
 	@scripts/run-tests.sh
 
+# Pictures: boot, run PROG under memsnap (its address space, page table and
+# faults, captured through the console) and draw them as SVG files in
+# $(B)/picture: space.svg, pagetable.svg, faults.svg; then check that the
+# numbers in them are those /proc gave. DELAY=SECS captures a program that
+# runs longer (then kills it).
+#	make picture PROG="memdemo cow 64"
+#	make picture PROG="memdemo hold 256" DELAY=1
+PROG ?= memdemo cow 64
+picture: tools all
+	@mkdir -p $(B)/picture
+	@timeout 120 $(QEMU) -machine virt -bios default -kernel $(B)/kernel.elf \
+		-smp $(CPUS) -m $(MEM) -nographic -global virtio-mmio.force-legacy=false \
+		-drive file=$(B)/root.img,if=none,format=raw,id=root,readonly=on \
+		-device virtio-blk-device,drive=root \
+		-append "init=/bin/memsnap $(if $(DELAY),-d $(DELAY)) $(PROG)" \
+		</dev/null > $(B)/picture/console.log 2>&1 || true
+	@scripts/picture.py $(B)/picture/console.log $(B)/picture
+	@scripts/picture.py --check $(B)/picture/console.log $(B)/picture
+
 # Benchmarks: deterministic instruction counts on one hart, measured on a
 # kernel built without the debug checks (in $(B)/bench).
 bench: tools
@@ -290,4 +309,4 @@ clean:
 
 FORCE:
 
-.PHONY: all run gdb test tools clean host-tests bench fuzz sim scratch-disk swap-disk FORCE
+.PHONY: all run gdb test tools clean host-tests bench fuzz sim scratch-disk swap-disk FORCE picture

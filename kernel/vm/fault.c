@@ -24,6 +24,14 @@
  *
  * Everything else (no region, wrong access) is reported to the caller,
  * which kills the process or returns -EFAULT from a system call.
+ *
+ * Each fault ends in fault_account, which names what it did (enum
+ * fault_kind: zero fill, zero page, file page or read, copy-on-write copy
+ * or take-over, ...) and counts it once: the address space's minor or major
+ * faults, the system's /proc/vmstat events (vm/vmstat.h) and, when it is on,
+ * the fault trace (vm/faulttrace.h). A stack that grows is charged to the
+ * committed memory first (vm/commit.h); if overcommit refuses, the fault is
+ * not mapped.
  */
 #include "vm/vmspace.h"
 #include "vm/amap.h"

@@ -119,8 +119,28 @@ $(B)/tests/glibc-%: tests/glibc/%.c
 
 # The root disk: a cpio (newc) archive of the programs, padded to whole
 # sectors for the virtio disk.
+#
+# Bring your own files: ADD="PATH[:/DEST] ..." copies each host file or
+# folder into the image, at /DEST or else at /add/NAME (NAME: its last path
+# component), for every boot made from it (make run, make test, make gdb):
+#	make run ADD=~/hello APPEND="init=/bin/sh"	then: /add/hello
+#	make run ADD=data:/etc/data
+# Programs must be static riscv64 Linux executables (riscv64-linux-gnu-gcc
+# -static). The image is remade whenever ADD is given or changes.
 ROOT := $(B)/root
-$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) Makefile
+ADD ?=
+$(B)/add.list: FORCE
+	@mkdir -p $(B)
+	@echo '$(ADD)' | cmp -s - $@ 2>/dev/null || echo '$(ADD)' > $@
+# cp each ADD entry into $(ROOT)
+define add_to_root
+	$(Q)for a in $(ADD); do \
+		src=$${a%%:*}; dst=$${a#*:}; [ "$$dst" = "$$a" ] && dst=/add/$$(basename "$$src"); \
+		[ -e "$$src" ] || { echo "ADD: no such file: $$src" >&2; exit 1; }; \
+		mkdir -p "$(ROOT)$$(dirname "$$dst")" && cp -r "$$src" "$(ROOT)$$dst" || exit 1; \
+	done
+endef
+$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) docs/tour.md Makefile $(B)/add.list $(if $(ADD),FORCE)
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
 		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench
@@ -130,6 +150,8 @@ $(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PRO
 	$(Q)cp host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(ROOT)/tests/
 	$(Q)cp $(BENCH_PROGS) $(ROOT)/bench/
 	$(Q)echo "Kilburn" > $(ROOT)/etc/motd
+	$(Q)mkdir -p $(ROOT)/doc && cp docs/tour.md $(ROOT)/doc/
+	$(if $(ADD),$(add_to_root))
 	$(Q)cd $(ROOT) && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > ../root.img
 	$(Q)truncate -s %4096 $@
 
@@ -144,21 +166,21 @@ HOSTCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 # Machine-independent kernel sources each host test links with.
 HOST_DEPS_format   := kernel/lib/format.c
 HOST_DEPS_fdt      := kernel/lib/fdt.c kernel/kern/board.c
-HOST_DEPS_pmm      := kernel/vm/pmm.c
-HOST_DEPS_kmem     := kernel/vm/kmem.c kernel/vm/pmm.c
+HOST_DEPS_pmm      := kernel/vm/pmm.c kernel/vm/vmstat.c
+HOST_DEPS_kmem     := kernel/vm/kmem.c kernel/vm/pmm.c kernel/vm/vmstat.c
 HOST_DEPS_bootargs := kernel/kern/bootargs.c
 HOST_DEPS_avl      := kernel/lib/avl.c
-HOST_DEPS_cpio     := kernel/fs/cpio.c kernel/vm/kmem.c kernel/vm/pmm.c
+HOST_DEPS_cpio     := kernel/fs/cpio.c kernel/vm/kmem.c kernel/vm/pmm.c kernel/vm/vmstat.c
 HOST_DEPS_elf      := kernel/kern/elf.c
 HOST_DEPS_exec_stack := kernel/kern/exec_stack.c
-HOST_DEPS_pcache   := kernel/vm/pcache.c kernel/vm/pmm.c kernel/vm/kmem.c
+HOST_DEPS_pcache   := kernel/vm/pcache.c kernel/vm/pmm.c kernel/vm/vmstat.c kernel/vm/kmem.c
 POLICY_SRCS        := $(wildcard kernel/vm/policy*.c)
-HOST_DEPS_vm       := kernel/vm/rmap.c kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/anon.c kernel/vm/pcache.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/kmem.c host/env/pmap_soft.c \
+HOST_DEPS_vm       := kernel/vm/rmap.c kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/anon.c kernel/vm/pcache.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/vmstat.c kernel/vm/kmem.c kernel/vm/commit.c kernel/vm/vmspace_pages.c kernel/vm/faulttrace.c host/env/pmap_soft.c \
 		      kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c \
 		      $(POLICY_SRCS) host/env/pageout_stub.c
 HOST_DEPS_policy   := $(POLICY_SRCS) host/policy_sim.c
 HOST_DEPS_swap_header := kernel/vm/swap_header.c
-HOST_DEPS_swap_slots := kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c kernel/vm/kmem.c kernel/vm/pmm.c
+HOST_DEPS_swap_slots := kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c kernel/vm/kmem.c kernel/vm/pmm.c kernel/vm/vmstat.c
 
 HOST_TESTS := $(patsubst host/%.c,$(B)/host/%,$(wildcard host/test_*.c))
 
@@ -260,6 +282,25 @@ test: tools
 	@$(MAKE) --no-print-directory all host-tests $(PATTERN)
 	@scripts/run-tests.sh
 
+# Pictures: boot, run PROG under memsnap (its address space, page table and
+# faults, captured through the console) and draw them as SVG files in
+# $(B)/picture: space.svg, pagetable.svg, faults.svg; then check that the
+# numbers in them are those /proc gave. DELAY=SECS captures a program that
+# runs longer (then kills it).
+#	make picture PROG="memdemo cow 64"
+#	make picture PROG="memdemo hold 256" DELAY=1
+PROG ?= memdemo cow 64
+picture: tools all
+	@mkdir -p $(B)/picture
+	@timeout 120 $(QEMU) -machine virt -bios default -kernel $(B)/kernel.elf \
+		-smp $(CPUS) -m $(MEM) -nographic -global virtio-mmio.force-legacy=false \
+		-drive file=$(B)/root.img,if=none,format=raw,id=root,readonly=on \
+		-device virtio-blk-device,drive=root \
+		-append "init=/bin/memsnap $(if $(DELAY),-d $(DELAY)) $(PROG)" \
+		</dev/null > $(B)/picture/console.log 2>&1 || true
+	@scripts/picture.py $(B)/picture/console.log $(B)/picture
+	@scripts/picture.py --check $(B)/picture/console.log $(B)/picture
+
 # Benchmarks: deterministic instruction counts on one hart, measured on a
 # kernel built without the debug checks (in $(B)/bench).
 bench: tools
@@ -302,4 +343,6 @@ stress: tools all
 clean:
 	rm -rf $(B)
 
-.PHONY: all run gdb test tools clean host-tests bench fuzz sim scratch-disk swap-disk stress
+FORCE:
+
+.PHONY: all run gdb test tools clean host-tests bench fuzz sim scratch-disk swap-disk FORCE picture stress

@@ -379,6 +379,8 @@ static void m_unmap(struct mvm *m, int a, int b)
 
 static void m_map(struct mvm *m, int a, int n, struct mpage attr)
 {
+	if (!(attr.flags & REGION_SHARED) && (attr.prot & W_))
+		attr.flags |= REGION_ACCOUNT;	/* vm/commit.h */
 	m_unmap(m, a, a + n);
 	for (int i = 0; i < n; i++) {
 		m->pg[a + i] = attr;
@@ -692,6 +694,20 @@ static bool run_unmap(struct mvm *m, const struct op *op)
 	return true;
 }
 
+/*
+ * A page's region gets prot: made writable, a private region is charged
+ * (REGION_ACCOUNT); made read-only, an anonymous one that never had a page
+ * gives the charge back (vm/commit.h).
+ */
+static void m_protect_page(struct mpage *pg, unsigned int prot)
+{
+	pg->prot = prot;
+	if (!(pg->flags & REGION_SHARED) && (prot & W_))
+		pg->flags |= REGION_ACCOUNT;
+	else if (!(prot & W_) && pg->obj < 0 && !pg->amap)
+		pg->flags &= ~REGION_ACCOUNT;
+}
+
 static bool run_protect(struct mvm *m, const struct op *op)
 {
 	unsigned int prot = prots[op->c % ARRAY_SIZE(prots)];
@@ -714,7 +730,7 @@ static bool run_protect(struct mvm *m, const struct op *op)
 	for (int va = a, s, e; va < a + n; va = e) {	/* as vmspace_protect */
 		reg_bounds(m, va, &s, &e);
 		for (int i = s; i < e; i++)
-			m->pg[i].prot = prot;
+			m_protect_page(&m->pg[i], prot);
 		m_try_merge(m, s);
 	}
 	return true;

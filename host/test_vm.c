@@ -31,6 +31,7 @@
 #include "vm/rmap.h"
 #include "vm/vmspace.h"
 #include "vm/vobject.h"
+#include "vm/vmstat.h"
 
 #define RAM_BASE	0x80000000UL
 #define RAM_SIZE	(32UL << 20)
@@ -1317,7 +1318,8 @@ TEST(faults_are_counted_once_minor_or_major)
 {
 	struct vmspace *vm, *other;
 	struct fake_obj *m;
-	uint64_t pgfault = vm_events.pgfault, pgmajfault = vm_events.pgmajfault;
+	uint64_t pgfault = vmstat_read(VMSTAT_PGFAULT),
+		 pgmajfault = vmstat_read(VMSTAT_PGMAJFAULT);
 
 	setup();
 	vm = new_vm();
@@ -1338,8 +1340,8 @@ TEST(faults_are_counted_once_minor_or_major)
 	CHECK_EQ(vm->maj_flt, 2);
 	CHECK_EQ(other->min_flt, 1);
 	CHECK_EQ(other->maj_flt, 0);
-	CHECK_EQ(vm_events.pgfault - pgfault, 5);
-	CHECK_EQ(vm_events.pgmajfault - pgmajfault, 2);
+	CHECK_EQ(vmstat_read(VMSTAT_PGFAULT) - pgfault, 5);
+	CHECK_EQ(vmstat_read(VMSTAT_PGMAJFAULT) - pgmajfault, 2);
 	vmspace_destroy(vm);
 	vmspace_destroy(other);
 	vobject_unref(&m->obj);

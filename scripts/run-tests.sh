@@ -6,7 +6,8 @@
 #      self-test and one per boot (the exit status must be 0);
 #   3. crash tests: boots that must end in a panic with a given message
 #      and QEMU's exit status 99;
-#   4. user-space tests, one result per check.
+#   4. user-space tests, one result per check;
+#   5. a picture (make picture): the SVGs parse and agree with /proc.
 #
 # A program counts only by its own final "N passed, M failed" line: it
 # passes if N > 0, M == 0 and it exited 0, and (where it prints one line per
@@ -288,6 +289,21 @@ for src in tests/user/swap_*.c; do
 	done
 done
 rm -f "$SWAPBIG"
+# ---- 5. a picture: memsnap captures a program (its smaps, page table and
+# faults) through the console, scripts/picture.py draws the SVGs, and its
+# --check parses them back and compares their numbers with the capture
+log="$LOGS/picture.log"
+mkdir -p "$B/picture-test"
+userboot 1 "/bin/memsnap -d 1 /bin/memdemo hold 64" "$log"
+if scripts/picture.py "$log" "$B/picture-test" >/dev/null &&
+   out=$(scripts/picture.py --check "$log" "$B/picture-test") &&
+   grep -q "^=== memsnap pid [0-9]* stable" "$log"; then
+	pass
+	echo "picture: $out"
+else
+	fail "picture: the SVGs do not parse or their numbers differ from /proc (log: $log)"
+	echo "$out" | tail -10
+fi
 
 echo
 if [ "$failed" != 0 ]; then

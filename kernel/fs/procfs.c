@@ -3,13 +3,20 @@
  * This file makes the tree; procfs_pid.c and procfs_sys.c write the files
  * (procfs_gen.h lists them).
  *
- *   /proc/{meminfo,slabinfo,swaps,uptime,loadavg,version,stat,cpuinfo,mounts}
+ *   /proc/{meminfo,slabinfo,swaps,uptime,loadavg,version,stat,cpuinfo,mounts,
+ *          vmstat}
  *   /proc/self             symbolic link to the reader's /proc/<pid>
- *   /proc/<pid>/{stat,statm,status,cmdline,comm,maps}
+ *   /proc/{kpagecount,kpageflags}   a word per frame (procfs_mem.c)
+ *   /proc/<pid>/{stat,statm,status,cmdline,comm,maps,smaps,smaps_rollup}
+ *   /proc/<pid>/pagemap    a word per virtual page (procfs_mem.c)
+ *   /proc/<pid>/pagetable  the Sv39 tree, Kilburn's own (procfs_mem.c)
+ *   /proc/faulttrace       the recent faults (vm/faulttrace.h)
  *   /proc/<pid>/exe        symbolic link to the program
  *   /proc/sys/vm/drop_caches    write 1: drop clean page-cache pages; 2: unused
  *                               vnodes and empty slabs; 3: both
  *   /proc/sys/vm/max_map_count  regions a process may have (read, write)
+ *   /proc/sys/vm/overcommit_memory, overcommit_ratio   vm/commit.h
+ *   /proc/sys/vm/fault_trace    1: record faults in /proc/faulttrace; 0: stop
  *
  * Vnodes are made per lookup and freed with their last reference.
  */
@@ -19,6 +26,8 @@
 #include "kern/files.h"
 #include "kern/proc.h"
 #include "kern/uaccess.h"
+#include "vm/commit.h"
+#include "vm/faulttrace.h"
 #include "vm/kmem.h"
 #include "vm/reclaim.h"
 #include "vm/vmspace.h"
@@ -26,12 +35,15 @@
 #define PROCFS_DEV	4
 
 enum pnode {
-	P_ROOT, P_SELF, P_PIDDIR, P_SYS, P_SYSVM, P_DROP_CACHES, P_MAX_MAP_COUNT,
+	P_ROOT, P_SELF, P_PIDDIR, P_SYS, P_SYSVM, P_DROP_CACHES,
+	/* integer sysctls (sysctl_ints) */
+	P_MAX_MAP_COUNT, P_OVERCOMMIT_MEMORY, P_OVERCOMMIT_RATIO, P_FAULT_TRACE,
 	/* files of the system */
 	P_MEMINFO, P_SLABINFO, P_SWAPS, P_UPTIME, P_LOADAVG, P_VERSION, P_STAT,
-	P_CPUINFO, P_MOUNTS,
+	P_CPUINFO, P_MOUNTS, P_VMSTAT, P_KPAGECOUNT, P_KPAGEFLAGS, P_FAULTTRACE,
 	/* files of a process */
 	P_PID_STAT, P_STATM, P_STATUS, P_CMDLINE, P_COMM, P_MAPS, P_EXE,
+	P_SMAPS, P_SMAPS_ROLLUP, P_PAGEMAP, P_PAGETABLE,
 	P_KINDS
 };
 
@@ -45,19 +57,38 @@ static const struct pentry root_entries[] = {
 	{ "self", P_SELF }, { "meminfo", P_MEMINFO }, { "sys", P_SYS },
 	{ "swaps", P_SWAPS }, { "slabinfo", P_SLABINFO }, { "uptime", P_UPTIME },
 	{ "loadavg", P_LOADAVG }, { "version", P_VERSION }, { "stat", P_STAT },
-	{ "cpuinfo", P_CPUINFO }, { "mounts", P_MOUNTS },
+	{ "cpuinfo", P_CPUINFO }, { "mounts", P_MOUNTS }, { "vmstat", P_VMSTAT },
+	{ "kpagecount", P_KPAGECOUNT }, { "kpageflags", P_KPAGEFLAGS },
+	{ "faulttrace", P_FAULTTRACE },
 };
 
 static const struct pentry pid_entries[] = {
 	{ "stat", P_PID_STAT }, { "statm", P_STATM }, { "status", P_STATUS },
 	{ "cmdline", P_CMDLINE }, { "comm", P_COMM }, { "maps", P_MAPS },
-	{ "exe", P_EXE },
+	{ "exe", P_EXE }, { "smaps", P_SMAPS }, { "smaps_rollup", P_SMAPS_ROLLUP },
+	{ "pagemap", P_PAGEMAP }, { "pagetable", P_PAGETABLE },
 };
 
 static const struct pentry sys_entries[] = { { "vm", P_SYSVM } };
 
 static const struct pentry sysvm_entries[] = {
 	{ "drop_caches", P_DROP_CACHES }, { "max_map_count", P_MAX_MAP_COUNT },
+	{ "overcommit_memory", P_OVERCOMMIT_MEMORY },
+	{ "overcommit_ratio", P_OVERCOMMIT_RATIO }, { "fault_trace", P_FAULT_TRACE },
+};
+
+/* The integer files of /proc/sys/vm: the variable and the values allowed. */
+struct sysctl_int {
+	int *var;
+	int min, max;
+};
+
+static const struct sysctl_int sysctl_ints[P_KINDS] = {
+	[P_MAX_MAP_COUNT] = { &vm_max_map_count, 0, 0x7fffffff },
+	[P_OVERCOMMIT_MEMORY] = { &vm_overcommit_memory, VM_OVERCOMMIT_GUESS,
+				  VM_OVERCOMMIT_NEVER },
+	[P_OVERCOMMIT_RATIO] = { &vm_overcommit_ratio, 0, 0x7fffffff },
+	[P_FAULT_TRACE] = { &vm_fault_trace, 0, 1 },
 };
 
 /* The generators of the files, by kind (procfs_gen.h). */
@@ -66,13 +97,16 @@ static void (*const sys_gens[P_KINDS])(struct sbuf *sb) = {
 	[P_SWAPS] = procfs_gen_swaps, [P_UPTIME] = procfs_gen_uptime,
 	[P_LOADAVG] = procfs_gen_loadavg, [P_VERSION] = procfs_gen_version,
 	[P_STAT] = procfs_gen_stat, [P_CPUINFO] = procfs_gen_cpuinfo,
-	[P_MOUNTS] = procfs_gen_mounts,
+	[P_MOUNTS] = procfs_gen_mounts, [P_VMSTAT] = procfs_gen_vmstat,
+	[P_FAULTTRACE] = procfs_gen_faulttrace,
 };
 
 static void (*const pid_gens[P_KINDS])(struct sbuf *sb, int pid) = {
 	[P_PID_STAT] = procfs_gen_stat_pid, [P_STATM] = procfs_gen_statm,
 	[P_STATUS] = procfs_gen_status, [P_CMDLINE] = procfs_gen_cmdline,
 	[P_COMM] = procfs_gen_comm, [P_MAPS] = procfs_gen_maps,
+	[P_SMAPS] = procfs_gen_smaps, [P_SMAPS_ROLLUP] = procfs_gen_smaps_rollup,
+	[P_PAGETABLE] = procfs_gen_pagetable,
 };
 
 struct pinfo {
@@ -139,11 +173,13 @@ static uint32_t pnode_mode(enum pnode kind)
 		return S_IFDIR | 0555;
 	case P_SELF: case P_EXE:
 		return S_IFLNK | 0777;
-	case P_SLABINFO:
+	case P_SLABINFO: case P_PAGEMAP: case P_KPAGECOUNT: case P_KPAGEFLAGS:
+	case P_PAGETABLE:
 		return S_IFREG | 0400;
 	case P_DROP_CACHES:
 		return S_IFREG | 0200;
-	case P_MAX_MAP_COUNT:
+	case P_MAX_MAP_COUNT: case P_OVERCOMMIT_MEMORY: case P_OVERCOMMIT_RATIO:
+	case P_FAULT_TRACE:
 		return S_IFREG | 0644;
 	default:
 		return S_IFREG | 0444;
@@ -415,9 +451,11 @@ static long sysctl_write(struct file *f, uint64_t ubuf, size_t len)
 			kmem_reclaim();
 		}
 	} else {
-		if (v < 0)
+		const struct sysctl_int *si = &sysctl_ints[pi->kind];
+
+		if (v < si->min || v > si->max)
 			return -EINVAL;
-		WRITE_ONCE(vm_max_map_count, v);
+		WRITE_ONCE(*si->var, v);
 	}
 	return len;
 }
@@ -440,6 +478,36 @@ static int procfs_may_open(struct vnode *vn, unsigned int flags)
 	return 0;
 }
 
+/* Open a file of 64-bit words (procfs_mem.c): pagemap, kpagecount, kpageflags. */
+static int words_open(struct vnode *vn, unsigned int flags, struct file **out)
+{
+	struct pinfo *pi = vn->priv;
+	struct words_file *wf = kmalloc(sizeof(*wf), KM_ZERO);
+	struct file *f;
+
+	if (!wf)
+		return -ENOMEM;
+	wf->kind = pi->kind == P_PAGEMAP ? WORDS_PAGEMAP :
+		   pi->kind == P_KPAGECOUNT ? WORDS_KPAGECOUNT : WORDS_KPAGEFLAGS;
+	if (pi->kind == P_PAGEMAP && !(wf->vm = procfs_pid_vm(pi->pid))) {
+		kfree(wf);
+		return -ESRCH;		/* gone, or a zombie */
+	}
+	f = file_alloc(&procfs_words_ops, flags);
+	if (!f) {
+		if (wf->vm)
+			vmspace_put(wf->vm);
+		kfree(wf);
+		return -ENOMEM;
+	}
+	f->priv = wf;
+	f->seekable = true;
+	vnode_get(vn);
+	f->vn = vn;
+	*out = f;
+	return 0;
+}
+
 static int procfs_open(struct vnode *vn, unsigned int flags, struct file **out)
 {
 	struct pinfo *pi = vn->priv;
@@ -450,17 +518,19 @@ static int procfs_open(struct vnode *vn, unsigned int flags, struct file **out)
 
 	if (err)
 		return err;
+	if (pi->kind == P_PAGEMAP || pi->kind == P_KPAGECOUNT || pi->kind == P_KPAGEFLAGS)
+		return words_open(vn, flags, out);
 	sb = kmalloc(sizeof(*sb), KM_ZERO);
 	if (!sb)
 		return -ENOMEM;
-	if (pi->kind == P_DROP_CACHES || pi->kind == P_MAX_MAP_COUNT)
+	if (pi->kind == P_DROP_CACHES || sysctl_ints[pi->kind].var)
 		ops = &sysctl_file_ops;
 	if (sys_gens[pi->kind])
 		sys_gens[pi->kind](sb);
 	else if (pid_gens[pi->kind])
 		pid_gens[pi->kind](sb, pi->pid);
-	else if (pi->kind == P_MAX_MAP_COUNT)
-		sbuf_printf(sb, "%d\n", READ_ONCE(vm_max_map_count));
+	else if (sysctl_ints[pi->kind].var)
+		sbuf_printf(sb, "%d\n", READ_ONCE(*sysctl_ints[pi->kind].var));
 	f = sb->failed ? NULL : file_alloc(ops, flags);
 	if (!f) {
 		kfree(sb->buf);

@@ -3,6 +3,8 @@
  * whole file into a growing text buffer when the file is opened.
  *
  *   procfs_pid.c   /proc/<pid>/{stat,statm,status,cmdline,comm,maps}
+ *   procfs_mem.c   /proc/<pid>/{smaps,smaps_rollup,pagemap,pagetable},
+ *                  /proc/{kpagecount,kpageflags}
  *   procfs_sys.c   /proc/{meminfo,slabinfo,swaps,uptime,loadavg,version,
  *                  stat,cpuinfo,mounts}
  *
@@ -33,6 +35,30 @@ void procfs_gen_cmdline(struct sbuf *sb, int pid);
 void procfs_gen_comm(struct sbuf *sb, int pid);
 void procfs_gen_maps(struct sbuf *sb, int pid);
 
+void procfs_gen_smaps(struct sbuf *sb, int pid);
+void procfs_gen_smaps_rollup(struct sbuf *sb, int pid);
+void procfs_gen_pagetable(struct sbuf *sb, int pid);
+
+struct region;
+struct vmspace;
+
+/* One line of maps for r: range, permissions, offset, device, inode, path. */
+void procfs_maps_line(struct sbuf *sb, const struct region *r);
+
+/* The address space of process pid with a reference (vmspace_put), or NULL. */
+struct vmspace *procfs_pid_vm(int pid);
+
+/* The binary files of 64-bit words (procfs_mem.c). */
+enum procfs_words { WORDS_PAGEMAP, WORDS_KPAGECOUNT, WORDS_KPAGEFLAGS };
+
+struct words_file {
+	enum procfs_words kind;
+	struct vmspace *vm;		/* pagemap: with a reference */
+};
+
+/* read, pread and release of a words file (f->priv: a kmalloc'd words_file) */
+extern const struct file_ops procfs_words_ops;
+
 void procfs_gen_meminfo(struct sbuf *sb);
 void procfs_gen_slabinfo(struct sbuf *sb);
 void procfs_gen_swaps(struct sbuf *sb);
@@ -42,5 +68,7 @@ void procfs_gen_version(struct sbuf *sb);
 void procfs_gen_stat(struct sbuf *sb);
 void procfs_gen_cpuinfo(struct sbuf *sb);
 void procfs_gen_mounts(struct sbuf *sb);
+void procfs_gen_vmstat(struct sbuf *sb);
+void procfs_gen_faulttrace(struct sbuf *sb);
 
 #endif

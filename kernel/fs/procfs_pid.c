@@ -281,8 +281,15 @@ void procfs_gen_comm(struct sbuf *sb, int pid)
 	snap_release(&s);
 }
 
-/* One line of maps: range, permissions, offset, device, inode, path. */
-static void maps_region(struct sbuf *sb, const struct region *r)
+struct vmspace *procfs_pid_vm(int pid)
+{
+	struct proc_snap s;
+
+	proc_snapshot(pid, &s);
+	return s.vm;		/* the snapshot's reference goes to the caller */
+}
+
+void procfs_maps_line(struct sbuf *sb, const struct region *r)
 {
 	const char *path = r->obj && r->obj->ops->path ? r->obj->ops->path(r->obj) : NULL;
 	uint32_t dev = 0;
@@ -320,7 +327,7 @@ void procfs_gen_maps(struct sbuf *sb, int pid)
 	if (s.vm) {
 		mutex_lock(&s.vm->lock);
 		for (struct region *r = vmspace_next(s.vm, 0); r; r = r->next)
-			maps_region(sb, r);
+			procfs_maps_line(sb, r);
 		mutex_unlock(&s.vm->lock);
 	}
 	snap_release(&s);

@@ -24,28 +24,89 @@
 #include "kern/proc.h"
 #include "kern/sched.h"
 #include "kern/version.h"
+#include "arch/riscv/memlayout.h"
+#include "vm/commit.h"
 #include "vm/kmem.h"
 #include "vm/pmm.h"
 #include "vm/swap_slots.h"
+#include "vm/anon.h"
+#include "vm/policy.h"
+#include "vm/reclaim.h"
 #include "vm/swapon.h"
+#include "vm/vmstat.h"
+#include "vm/faulttrace.h"
+#include "vm/pmap.h"
 
+/* One line of meminfo: the name and colon in 16 columns, kB in 8 (Linux's). */
+static void meminfo_line(struct sbuf *sb, const char *name, uint64_t pages)
+{
+	char label[24];
+
+	ksnprintf(label, sizeof(label), "%s:", name);
+	sbuf_printf(sb, "%-16s%8lu kB\n", label, pages * (PAGE_SIZE / 1024));
+}
+
+/*
+ * /proc/meminfo, every figure computed from the frame census (pmm_census)
+ * and the VM's counters:
+ *   MemAvailable  free frames plus page-cache pages of files on disk (clean
+ *                 ones can be dropped and read again)
+ *   Buffers       0: Kilburn has no cache of raw block-device pages
+ *   Cached        every page-cache frame (files, tmpfs, shared anonymous)
+ *                 but the swap cache
+ *   Active/Inactive  user pages with/without PG_REFERENCED; "anon" are the
+ *                 swap-backed ones (anonymous, tmpfs, shared anonymous)
+ *   Unevictable, Mlocked, Writeback  0: no mlock, writes are synchronous
+ *   KReclaimable, SReclaimable  0 (empty slab pages were just given back)
+ *   KernelStack   frames of kernel stacks; PageTables: of page tables
+ *   VmallocTotal/Used  the kernel's area mapped page by page (stacks)
+ */
 void procfs_gen_meminfo(struct sbuf *sb)
 {
-	kmem_reclaim();		/* empty slab pages count as free */
-	uint64_t total = pmm_total_frames() * PAGE_SIZE / 1024;
-	uint64_t free = pmm_free_frames() * PAGE_SIZE / 1024;
-	uint64_t cached = vfs_cached_pages * PAGE_SIZE / 1024;
-	uint64_t slab = kmem_slab_pages() * PAGE_SIZE / 1024;
-	uint64_t swap_total, swap_free;
+	struct pmm_census c;
+	uint64_t swap_total, swap_free, swap_cached;
 
+	kmem_reclaim();		/* empty slab pages count as free */
+	pmm_census(&c);
 	swap_slots_totals(&swap_total, &swap_free);
-	sbuf_printf(sb, "MemTotal:       %8lu kB\n", total);
-	sbuf_printf(sb, "MemFree:        %8lu kB\n", free);
-	sbuf_printf(sb, "MemAvailable:   %8lu kB\n", free);
-	sbuf_printf(sb, "Cached:         %8lu kB\n", cached);
-	sbuf_printf(sb, "SwapTotal:      %8lu kB\n", swap_total * (PAGE_SIZE / 1024));
-	sbuf_printf(sb, "SwapFree:       %8lu kB\n", swap_free * (PAGE_SIZE / 1024));
-	sbuf_printf(sb, "Slab:           %8lu kB\n", slab);
+	/* slots holding a copy of a resident page (or one being written) */
+	swap_cached = swap_total - swap_free - MIN(swap_total - swap_free,
+						   anon_swapped_count());
+	uint64_t free = pmm_free_frames(), file = c.state[PAGE_FILE],
+		 user = c.state[PAGE_ANON] + file, anon = c.anon_lru,
+		 slab = kmem_slab_pages();
+
+	meminfo_line(sb, "MemTotal", pmm_total_frames());
+	meminfo_line(sb, "MemFree", free);
+	meminfo_line(sb, "MemAvailable", free + file - c.shmem);
+	meminfo_line(sb, "Buffers", 0);
+	meminfo_line(sb, "Cached", file);
+	meminfo_line(sb, "SwapCached", swap_cached);
+	meminfo_line(sb, "Active", c.anon_referenced + c.file_referenced);
+	meminfo_line(sb, "Inactive", user - c.anon_referenced - c.file_referenced);
+	meminfo_line(sb, "Active(anon)", c.anon_referenced);
+	meminfo_line(sb, "Inactive(anon)", anon - c.anon_referenced);
+	meminfo_line(sb, "Active(file)", c.file_referenced);
+	meminfo_line(sb, "Inactive(file)", user - anon - c.file_referenced);
+	meminfo_line(sb, "Unevictable", 0);
+	meminfo_line(sb, "Mlocked", 0);
+	meminfo_line(sb, "SwapTotal", swap_total);
+	meminfo_line(sb, "SwapFree", swap_free);
+	meminfo_line(sb, "Dirty", c.dirty);
+	meminfo_line(sb, "Writeback", 0);
+	meminfo_line(sb, "AnonPages", c.anon_mapped);
+	meminfo_line(sb, "Mapped", c.file_mapped);
+	meminfo_line(sb, "Shmem", c.shmem);
+	meminfo_line(sb, "KReclaimable", 0);
+	meminfo_line(sb, "Slab", slab);
+	meminfo_line(sb, "SReclaimable", 0);
+	meminfo_line(sb, "SUnreclaim", slab);
+	meminfo_line(sb, "KernelStack", c.state[PAGE_KSTACK]);
+	meminfo_line(sb, "PageTables", c.state[PAGE_PGTABLE]);
+	meminfo_line(sb, "CommitLimit", commit_limit());
+	meminfo_line(sb, "Committed_AS", commit_total());
+	meminfo_line(sb, "VmallocTotal", KSTACK_AREA >> PAGE_SHIFT);
+	meminfo_line(sb, "VmallocUsed", c.state[PAGE_KSTACK]);
 }
 
 /* /proc/slabinfo: every object cache, in Linux's version 2.1 columns. */
@@ -202,4 +263,65 @@ void procfs_gen_mounts(struct sbuf *sb)
 		/* Linux's order: source, mount point, then type and options */
 		sbuf_printf(sb, "%.*s %s%s 0 0\n", (int)src, what, path, what + src);
 	}
+}
+
+/*
+ * /proc/vmstat: "name value" lines, Linux's names. First the counts of
+ * pages now (from the frame census, as meminfo), then the events since
+ * boot (vm/vmstat.h; Kilburn's own are named kilburn_*).
+ */
+void procfs_gen_vmstat(struct sbuf *sb)
+{
+	struct vm_policy_stats ps;
+	struct pmm_census c;
+	uint64_t file;
+
+	pmm_census(&c);
+	file = c.state[PAGE_FILE];
+	sbuf_printf(sb, "nr_free_pages %lu\n", pmm_free_frames());
+	sbuf_printf(sb, "nr_inactive_anon %lu\nnr_active_anon %lu\n"
+		    "nr_inactive_file %lu\nnr_active_file %lu\nnr_unevictable 0\n",
+		    c.anon_lru - c.anon_referenced, c.anon_referenced,
+		    file - c.shmem - c.file_referenced, c.file_referenced);
+	sbuf_printf(sb, "nr_slab_reclaimable 0\nnr_slab_unreclaimable %lu\n",
+		    c.state[PAGE_SLAB]);
+	sbuf_printf(sb, "nr_anon_pages %lu\nnr_mapped %lu\nnr_file_pages %lu\n"
+		    "nr_dirty %lu\nnr_writeback 0\nnr_shmem %lu\n",
+		    c.anon_mapped, c.file_mapped, file, c.dirty, c.shmem);
+	sbuf_printf(sb, "nr_page_table_pages %lu\nnr_kernel_stack %lu\n",
+		    c.state[PAGE_PGTABLE], c.state[PAGE_KSTACK] * (PAGE_SIZE / 1024));
+	for (int e = 0; e < VMSTAT_NR; e++)
+		sbuf_printf(sb, "%s %lu\n", vmstat_name(e), vmstat_read(e));
+	/* the replacement policy: pages kept for their use, and passed over */
+	reclaim_policy_stats(&ps);
+	sbuf_printf(sb, "pgactivate %lu\npgdeactivate %lu\n", ps.kept,
+		    ps.scanned - ps.kept);
+}
+
+/*
+ * /proc/faulttrace: the fault trace ring (vm/faulttrace.h), oldest first,
+ * one fault a line: "seq seconds pid address access kind[ stack]", e.g.
+ * "42 3.141592 7 0x0000000000012000 w zero-fill".
+ */
+void procfs_gen_faulttrace(struct sbuf *sb)
+{
+	struct fault_record *rec = kmalloc(FAULTTRACE_SIZE * sizeof(*rec), 0);
+	size_t n;
+
+	if (!rec) {
+		sb->failed = true;
+		return;
+	}
+	n = faulttrace_copy(0, rec, FAULTTRACE_SIZE);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t us = rec[i].time_ns / 1000;
+
+		sbuf_printf(sb, "%lu %lu.%06lu %d 0x%016lx %c %s%s\n", rec[i].seq,
+			    us / 1000000, us % 1000000, rec[i].pid, rec[i].va,
+			    rec[i].access == VM_PROT_WRITE ? 'w' :
+			    rec[i].access == VM_PROT_EXEC ? 'x' : 'r',
+			    faulttrace_kind_name(rec[i].kind),
+			    rec[i].flags & FAULTTRACE_STACK ? " stack" : "");
+	}
+	kfree(rec);
 }

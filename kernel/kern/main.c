@@ -40,6 +40,7 @@
 #include "vm/reclaim.h"
 #include "vm/pageout.h"
 #include "vm/swapon.h"
+#include "vm/faulttrace.h"
 
 #define DTB_MAX_SIZE	(1UL << 20)
 
@@ -172,6 +173,14 @@ static void kmain_on_stack(void)
 	scheduler();
 }
 
+/* The pid the fault trace records: the current process's, 0 for none. */
+static int trace_pid(void)
+{
+	struct proc *p = current();
+
+	return p ? p->pid : 0;
+}
+
 void kmain(uint64_t hartid, paddr_t dtb)
 {
 	dtb_pa = dtb;
@@ -187,6 +196,7 @@ void kmain(uint64_t hartid, paddr_t dtb)
 	vm_init();
 	vdso_init();
 	proc_init();
+	faulttrace_set_clock(timer_uptime_ns, trace_pid);
 	syscall_init();
 	cpus[0].kstack_top = kstack_alloc();
 	if (!cpus[0].kstack_top)

@@ -184,6 +184,8 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd,
 	}
 	if (type == MAP_SHARED)
 		rflags |= REGION_SHARED;
+	if (flags & MAP_NORESERVE)
+		rflags |= REGION_NORESERVE;
 	mutex_lock(&vm->lock);
 	at = mmap_place(vm, addr, size, flags);
 	if (at >= 0) {

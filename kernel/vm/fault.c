@@ -62,6 +62,14 @@
  * bit: page-table entries are made without them, and an MMU that does not
  * set them itself (Svade) faults instead. Then setting the bit is the whole
  * fault; no lock of the address space is taken.
+ *
+ * Each fault ends in fault_account, which names what it did (enum
+ * fault_kind: zero fill, zero page, file page or read, copy-on-write copy
+ * or take-over, ...) and counts it once: the address space's minor or major
+ * faults, the system's /proc/vmstat events (vm/vmstat.h) and, when it is on,
+ * the fault trace (vm/faulttrace.h). A stack that grows is charged to the
+ * committed memory first (vm/commit.h); if overcommit refuses, the fault is
+ * not mapped.
  */
 #include "vm/vmspace.h"
 #include "vm/amap.h"
@@ -70,6 +78,10 @@
 #include "vm/reclaim.h"
 #include "vm/rmap.h"
 #include "vm/vobject.h"
+#include "vm/vmstat.h"
+#include "vm/commit.h"
+#include "vm/vmspace_pages.h"
+#include "vm/faulttrace.h"
 
 struct fault {
 	struct vmspace *vm;
@@ -79,9 +91,17 @@ struct fault {
 	bool major;			/* a page was read from a disk */
 	struct anon *page_in;		/* FAULT_AGAIN: bring this anon's page
 					   in first (a reference) */
+	bool swapped_in;		/* the page was read back from swap */
+	bool grew;			/* the stack grew down to va */
+	enum fault_kind kind;		/* what it did, once it succeeded */
 };
 
 static struct page *zero_page;
+
+struct page *vm_zero_page(void)
+{
+	return zero_page;
+}
 
 void fault_init(void)
 {
@@ -93,7 +113,7 @@ void fault_init(void)
 }
 
 /* Phase 1: the region at va, growing the stack if va is just below it. */
-static struct region *fault_find_region(struct vmspace *vm, vaddr_t va)
+static struct region *fault_find_region(struct vmspace *vm, vaddr_t va, bool *grew)
 {
 	struct region *r = vmspace_find(vm, va);
 
@@ -106,10 +126,14 @@ static struct region *fault_find_region(struct vmspace *vm, vaddr_t va)
 		return NULL;		/* past the stack limit */
 	if (r->prev && r->prev->end + VM_STACK_GUARD > ALIGN_DOWN(va, PAGE_SIZE))
 		return NULL;		/* would run into the guard gap */
+	if ((r->flags & REGION_ACCOUNT) &&
+	    commit_charge(vm, (r->start - ALIGN_DOWN(va, PAGE_SIZE)) >> PAGE_SHIFT, 0) < 0)
+		return NULL;		/* overcommit refuses the growth */
 	/* the slot of the start moves down with it */
 	r->amap_pgoff -= (r->start - ALIGN_DOWN(va, PAGE_SIZE)) >> PAGE_SHIFT;
 	r->start = ALIGN_DOWN(va, PAGE_SIZE);
 	vmspace_region_moved(vm, r);
+	*grew = true;
 	return r;
 }
 
@@ -152,6 +176,7 @@ static enum fault_result fault_shared(struct fault *f)
 	if (err < 0)
 		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
 	f->major = err == VOBJECT_READ_IN;
+	f->kind = f->major ? FK_FILE_READ : FK_FILE_PAGE;
 	res = map_page(f, pg, r->prot);
 	page_put(pg);
 	return res;
@@ -210,6 +235,17 @@ static enum fault_result private_copy(struct fault *f, struct page *src,
 	return map_page(f, pg, r->prot);
 }
 
+/* What phase 5 does: the zero page, a zero fill, a copy or the file's page. */
+static enum fault_kind first_touch_kind(const struct fault *f, bool write,
+					const struct page *pg, uint64_t valid)
+{
+	if (!pg)
+		return write ? FK_ZERO_FILL : FK_ZERO_PAGE;
+	if (write || valid != PAGE_SIZE)
+		return FK_FILE_COPY;
+	return f->major ? FK_FILE_READ : FK_FILE_PAGE;
+}
+
 /* Phase 4 and 5: private regions. */
 static enum fault_result fault_private(struct fault *f)
 {
@@ -245,6 +281,7 @@ static enum fault_result fault_private(struct fault *f)
 			anon_unlock(an);
 			res = private_copy(f, pg, PAGE_SIZE);
 			page_put(pg);
+			f->kind = FK_COW_COPY;
 			return res;
 		}
 		prot = shared ? r->prot & ~VM_PROT_WRITE : r->prot;
@@ -255,6 +292,7 @@ static enum fault_result fault_private(struct fault *f)
 		 * other harts): the reference we hold meanwhile tells a
 		 * page-out that started since to keep the frame.
 		 */
+		f->kind = f->swapped_in ? FK_SWAP_IN : write ? FK_COW_TAKEOVER : FK_ANON_MAP;
 		pg = an->page;
 		page_ref_inc(pg);
 		anon_unlock(an);
@@ -269,9 +307,44 @@ static enum fault_result fault_private(struct fault *f)
 		res = map_page(f, pg ? pg : zero_page, r->prot & ~VM_PROT_WRITE);
 	else
 		res = private_copy(f, pg, valid);
+	f->kind = first_touch_kind(f, write, pg, valid);
 	if (pg)
 		page_put(pg);
 	return res;
+}
+
+/* The kind of a fault that failed with res. */
+static enum fault_kind failure_kind(enum fault_result res)
+{
+	switch (res) {
+	case FAULT_NOT_MAPPED:	return FK_NOT_MAPPED;
+	case FAULT_PROTECTION:	return FK_PROTECTION;
+	case FAULT_OOM:		return FK_OOM;
+	case FAULT_PAST_EOF:	return FK_PAST_EOF;
+	default:		return FK_IO;
+	}
+}
+
+/* Count what the fault did (vm/vmstat.h) and trace it (vm/faulttrace.h). */
+static void fault_account(struct fault *f, enum fault_result res)
+{
+	/* 0 (pgalloc_normal, never a fault's event) is none */
+	static const uint8_t events[FK_NR] = {
+		[FK_ZERO_FILL] = VMSTAT_ZERO_FILL, [FK_ZERO_PAGE] = VMSTAT_ZERO_PAGE_MAP,
+		[FK_FILE_COPY] = VMSTAT_COW_FILE_COPY, [FK_COW_COPY] = VMSTAT_COW_COPY,
+		[FK_COW_TAKEOVER] = VMSTAT_COW_TAKEOVER,
+	};
+
+	if (res != FAULT_OK) {
+		f->kind = failure_kind(res);
+	} else {
+		vmspace_count_fault(f->vm, f->major);
+		if (events[f->kind])
+			vmstat_inc(events[f->kind]);
+	}
+	if (f->grew)
+		vmstat_inc(VMSTAT_STACK_GROWTH);
+	faulttrace_record(f->va, f->access, f->kind, f->grew ? FAULTTRACE_STACK : 0);
 }
 
 /* One try at the fault, under vm->lock. */
@@ -279,7 +352,7 @@ static enum fault_result fault_once(struct fault *f)
 {
 	enum fault_result res;
 
-	f->r = fault_find_region(f->vm, f->va);
+	f->r = fault_find_region(f->vm, f->va, &f->grew);
 	if (!f->r)
 		res = FAULT_NOT_MAPPED;
 	else if (!(f->r->prot & f->access))
@@ -302,8 +375,8 @@ enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 	for (;;) {
 		mutex_lock(&vm->lock);
 		res = fault_once(&f);
-		if (res == FAULT_OK)
-			vmspace_count_fault(vm, f.major);
+		if (res != FAULT_AGAIN && res != FAULT_OOM)
+			fault_account(&f, res);
 		mutex_unlock(&vm->lock);
 		if (res == FAULT_AGAIN) {
 			/* swap-in: the disk is waited for without vm->lock */
@@ -311,18 +384,28 @@ enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 
 			anon_put(f.page_in);
 			f.page_in = NULL;
-			if (err == VOBJECT_READ_IN)
+			if (err == VOBJECT_READ_IN) {
 				f.major = true;
-			else if (err == -EIO)
-				return FAULT_IO;
-			else if (err == -ENOMEM && !pageout_for_fault())
-				return FAULT_OOM;
+				f.swapped_in = true;
+			} else if (err == -EIO) {
+				res = FAULT_IO;
+				break;
+			} else if (err == -ENOMEM && !pageout_for_fault()) {
+				res = FAULT_OOM;
+				break;
+			}
 			continue;	/* the region may have changed: look again */
 		}
 		if (res == FAULT_OOM && pageout_for_fault())
 			continue;
-		return res;
+		if (res != FAULT_OOM)
+			return res;
+		break;
 	}
+	mutex_lock(&vm->lock);		/* account the failure */
+	fault_account(&f, res);
+	mutex_unlock(&vm->lock);
+	return res;
 }
 
 const char *vm_fault_reason(enum fault_result r, unsigned int access)

@@ -15,6 +15,7 @@
 #include "vm/swap_io.h"
 #include "vm/swap_slots.h"
 #include "vm/vmspace.h"
+#include "vm/vmstat.h"
 #include "vm/vobject.h"
 
 #define PAGEOUT_BATCH	32	/* pages written together */
@@ -227,9 +228,13 @@ uint64_t pageout_evict(uint64_t want, bool direct)
 	mutex_unlock(&pageout_lock);
 	stat_add(direct ? &stats.pgscan_direct : &stats.pgscan_kswapd, scanned);
 	stat_add(direct ? &stats.pgsteal_direct : &stats.pgsteal_kswapd, freed);
+	vmstat_add(direct ? VMSTAT_PGSCAN_DIRECT : VMSTAT_PGSCAN_KSWAPD, scanned);
+	vmstat_add(direct ? VMSTAT_PGSTEAL_DIRECT : VMSTAT_PGSTEAL_KSWAPD, freed);
 	if (freed) {
 		stat_add(&stats.out_instr, t);
 		stat_add(&stats.out_pages, freed);
+		vmstat_add(VMSTAT_SWAPOUT_CPU_INSTR, t);
+		vmstat_add(VMSTAT_SWAPOUT_CPU_PAGES, freed);
 	}
 	return freed;
 }
@@ -305,8 +310,11 @@ int anon_page_in(struct anon *an)
 		}
 		reclaim_track(pg);
 		/* the CPU's part: all but the read, from the frame on */
-		stat_add(&stats.in_instr, rdinstret() - t1 + (t - t0));
+		t = rdinstret() - t1 + (t - t0);
+		stat_add(&stats.in_instr, t);
 		stat_add(&stats.in_pages, 1);
+		vmstat_add(VMSTAT_SWAPIN_CPU_INSTR, t);
+		vmstat_inc(VMSTAT_SWAPIN_CPU_PAGES);
 		return VOBJECT_READ_IN;
 	}
 }
@@ -326,6 +334,7 @@ static void daemon_kick(void)
 	if (!daemon_kicked) {
 		daemon_kicked = true;
 		stat_add(&stats.kswapd_wakeups, 1);
+		vmstat_inc(VMSTAT_KSWAPD_WAKEUPS);
 		waitq_wake_all(&daemon_wq);
 	}
 	spin_unlock_irqrestore(&daemon_lock, flags);
@@ -482,6 +491,7 @@ static bool oom_kill(void)
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	if (victim) {
 		stat_add(&stats.oom_kill, 1);
+		vmstat_inc(VMSTAT_OOM_KILL);
 		oom_last_pid = pid;
 		oom_last_ns = now;
 	}

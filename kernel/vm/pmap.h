@@ -163,6 +163,28 @@ bool pmap_access(struct pmap *pm, vaddr_t va, unsigned int access, paddr_t *pa);
  * do the frame's mapcount and rmap agree? Returns true if so.
  */
 bool pmap_rmap_check(struct pmap *pm, vaddr_t va);
+/* One valid entry of a user page table, as pmap_walk reports it. */
+struct pmap_entry {
+	vaddr_t va;		/* the first address it covers */
+	paddr_t pa;		/* its frame, or the next-level table */
+	int level;		/* 2: the root table, 1, 0: the last level */
+	unsigned int index;	/* its slot in its table */
+	unsigned int prot;	/* VM_PROT_* of a leaf; 0 for a table pointer */
+	bool leaf, user, global, accessed, dirty;
+};
+
+/*
+ * pmap_walk - the valid entries of pm's user half in address order, each
+ * table pointer before the entries below it: up to max of them into out,
+ * from *cursor on (0 at the start). Returns how many; *cursor is then where
+ * to go on (PMAP_WALK_DONE when the walk is complete). Takes pm's lock.
+ */
+#define PMAP_WALK_DONE	(~0UL)
+size_t pmap_walk(struct pmap *pm, uint64_t *cursor, struct pmap_entry *out,
+		 size_t max);
+
+/* The physical address of pm's root table. */
+paddr_t pmap_root_pa(const struct pmap *pm);
 
 /* Page-table pages (frames) currently used by pm, the root included. */
 uint64_t pmap_table_pages(const struct pmap *pm);

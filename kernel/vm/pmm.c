@@ -29,6 +29,7 @@
 #include "env.h"
 #include "list.h"
 #include "vm/pmm.h"
+#include "vm/vmstat.h"
 
 #ifndef NCPU_MAX
 #define NCPU_MAX	8		/* harts; the kernel's comes from arch/riscv/cpu.h */
@@ -386,8 +387,10 @@ struct page *pmm_alloc_order(unsigned int order, unsigned int flags)
 		head = buddy_take(order);
 		spin_unlock_irqrestore(&pmm.lock, irq);
 	}
-	if (head)
+	if (head) {
 		block_mark_allocated(head, order, flags);
+		vmstat_add(VMSTAT_PGALLOC_NORMAL, 1UL << order);
+	}
 	return head;
 }
 
@@ -402,6 +405,7 @@ void pmm_free_order(struct page *page, unsigned int order)
 	unsigned long irq;
 
 	block_mark_free(z, page, order);
+	vmstat_add(VMSTAT_PGFREE, 1UL << order);
 	if (order == 0) {
 		pcp_free(page);
 		return;
@@ -417,6 +421,50 @@ void pmm_free(struct page *page)
 }
 
 /* ------------------------------------------------------------ counters */
+
+/* Add frame p to the census c by what it is. */
+static void census_count(struct pmm_census *c, const struct page *p)
+{
+	uint16_t flags = __atomic_load_n(&p->flags, __ATOMIC_RELAXED);
+	bool mapped = page_mapcount(p) > 0;
+	uint8_t state = READ_ONCE(p->state);
+
+	c->state[state < PMM_NSTATES ? state : PAGE_RESERVED]++;
+	if (state != PAGE_ANON && state != PAGE_FILE)
+		return;
+	if (state == PAGE_ANON || (flags & PG_SWAPBACKED)) {
+		c->anon_referenced += !!(flags & PG_REFERENCED);
+		c->anon_lru++;
+	} else {
+		c->file_referenced += !!(flags & PG_REFERENCED);
+	}
+	c->anon_mapped += state == PAGE_ANON && mapped;
+	c->file_mapped += state == PAGE_FILE && mapped;
+	c->shmem += state == PAGE_FILE && (flags & PG_SWAPBACKED);
+	c->dirty += state == PAGE_FILE && (flags & PG_DIRTY);
+}
+
+void pmm_census(struct pmm_census *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (int i = 0; i < pmm.nzones; i++)
+		for (uint64_t f = 0; f < pmm.zones[i].nframes; f++)
+			census_count(c, &pmm.zones[i].pages[f]);
+}
+
+struct page *pmm_pfn_to_page(uint64_t pfn)
+{
+	return pfn > (UINT64_MAX >> PAGE_SHIFT) ? NULL : pa_to_page(pfn << PAGE_SHIFT);
+}
+
+uint64_t pmm_max_pfn(void)
+{
+	uint64_t max = 0;
+
+	for (int i = 0; i < pmm.nzones; i++)
+		max = MAX(max, (pmm.zones[i].base >> PAGE_SHIFT) + pmm.zones[i].nframes);
+	return max;
+}
 
 uint64_t pmm_free_frames(void)
 {

@@ -36,6 +36,7 @@ enum page_state {
 				   a file, a tmpfs file or shared anonymous
 				   memory; owner = the vobject, index = its page
 				   number in it */
+	PMM_NSTATES
 };
 
 /* Frame descriptor: 64 bytes, 1.56% of a 4 KiB frame. */
@@ -177,6 +178,33 @@ static inline uint32_t page_mapcount(const struct page *pg)
 uint64_t pmm_free_frames(void);
 uint64_t pmm_total_frames(void);		/* frames of RAM managed by descriptors */
 uint64_t pmm_descriptor_bytes(void);		/* bytes of RAM used by descriptors */
+
+/*
+ * pmm_census - count every frame by what it is (/proc/meminfo, vmstat):
+ * O(frames of RAM), no lock; each descriptor is read once, so the counts
+ * add up to pmm_total_frames() even while frames change state.
+ *   state[s]         frames in state s
+ *   anon_lru         swap-backed user pages (anonymous, tmpfs, shared
+ *                    anonymous): Linux's "anon" lists; the rest of the
+ *                    PAGE_FILE frames are its "file" lists
+ *   *_referenced     of those, the ones with PG_REFERENCED ("active")
+ *   anon_mapped      PAGE_ANON frames that a page table maps (AnonPages)
+ *   file_mapped      PAGE_FILE frames that a page table maps (Mapped)
+ *   shmem            PAGE_FILE frames with PG_SWAPBACKED (Shmem)
+ *   dirty            PAGE_FILE frames with PG_DIRTY (Dirty)
+ */
+struct pmm_census {
+	uint64_t state[PMM_NSTATES];
+	uint64_t anon_lru, anon_referenced, file_referenced;
+	uint64_t anon_mapped, file_mapped, shmem, dirty;
+};
+void pmm_census(struct pmm_census *c);
+
+/* The descriptor of frame number pfn, or NULL if it is not RAM. */
+struct page *pmm_pfn_to_page(uint64_t pfn);
+
+/* One past the highest frame number of RAM. */
+uint64_t pmm_max_pfn(void);
 
 /*
  * The reserve: frames that only the kernel's own allocations (page tables,

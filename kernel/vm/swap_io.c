@@ -9,6 +9,7 @@
  * last of them, however quickly the disk is.
  */
 #include "vm/swap_io.h"
+#include "vm/vmstat.h"
 #include "dev/blk.h"
 #include "kern/waitq.h"
 #include "list.h"
@@ -84,6 +85,10 @@ static void swap_io_finish(struct swap_io_req *req)
 		swap_io_stats.pswpout += req->npages;
 	else
 		swap_io_stats.pswpin += req->npages;
+	if (!req->err) {
+		vmstat_add(req->write ? VMSTAT_PSWPOUT : VMSTAT_PSWPIN, req->npages);
+		vmstat_inc(req->write ? VMSTAT_SWAP_WRITE_REQUESTS : VMSTAT_SWAP_READ_REQUESTS);
+	}
 	spin_unlock_irqrestore(&swap_io_lock, flags);
 	batch_set_error(b, req->err);
 	kfree(req);

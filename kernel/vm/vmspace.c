@@ -12,6 +12,8 @@
 #include "vm/kmem.h"
 #include "vm/pcache.h"
 #include "vm/vobject.h"
+#include "vm/vmstat.h"
+#include "vm/commit.h"
 
 static struct kmem_cache *region_cache;
 static struct kmem_cache *vmspace_cache;
@@ -209,6 +211,23 @@ struct vmspace *vmspace_create(void)
 	return vm;
 }
 
+/* Pages of r that are committed (vm/commit.h). */
+static uint64_t region_committed(const struct region *r)
+{
+	return r->flags & REGION_ACCOUNT ? (r->end - r->start) >> PAGE_SHIFT : 0;
+}
+
+/* Committed pages of the regions in [start, end) (their parts in it). */
+static uint64_t committed_in(struct vmspace *vm, vaddr_t start, vaddr_t end)
+{
+	uint64_t pages = 0;
+
+	for (struct region *r = vmspace_next(vm, start); r && r->start < end; r = r->next)
+		if (r->flags & REGION_ACCOUNT)
+			pages += (MIN(r->end, end) - MAX(r->start, start)) >> PAGE_SHIFT;
+	return pages;
+}
+
 /* Drop what a region holds (its pages must be unmapped already). */
 static void region_free(struct region *r)
 {
@@ -228,6 +247,7 @@ void vmspace_destroy(struct vmspace *vm)
 	while ((n = avl_first(&vm->regions)) != NULL) {
 		struct region *r = region_of(n);
 
+		commit_uncharge(vm, region_committed(r));
 		region_unlink(vm, r);
 		region_free(r);
 	}
@@ -318,6 +338,7 @@ static void region_try_merge(struct vmspace *vm, struct region *r)
 /* Remove the whole region r: its mappings, its private pages, itself. */
 static void region_destroy(struct vmspace *vm, struct region *r)
 {
+	commit_uncharge(vm, region_committed(r));
 	pmap_remove(vm->pmap, r->start, r->end);
 	if (r->amap)
 		amap_clear(r->amap, r->amap_pgoff,
@@ -365,22 +386,34 @@ int vmspace_map(struct vmspace *vm, vaddr_t start, uint64_t len,
 		unsigned int prot, unsigned int maxprot, unsigned int flags,
 		struct vobject *obj, uint64_t off, uint64_t obj_limit)
 {
+	bool replaces = !vm->fa_below || start < vm->fa_floor ||
+			start + len > vm->fa_top;
+	uint64_t charge = 0;
 	struct region *r;
 	int err;
 
 	/* Linux's do_mmap rule: refused once the count is past the limit */
 	if (vm->regions.count > (size_t)READ_ONCE(vm_max_map_count))
 		return -ENOMEM;
+	if (commit_accountable(prot, flags)) {
+		flags |= REGION_ACCOUNT;
+		charge = len >> PAGE_SHIFT;
+	}
+	/* what it replaces gives its charge back: only the difference is checked */
+	err = commit_charge(vm, charge, replaces ? committed_in(vm, start, start + len) : 0);
+	if (err)
+		return err;
 	/* replace what is mapped there, unless the free-range cache says nothing is */
-	if (!vm->fa_below || start < vm->fa_floor || start + len > vm->fa_top) {
+	if (replaces) {
 		r = vmspace_next(vm, start);
 		if (r && r->start < start + len &&
 		    (err = vmspace_unmap(vm, start, start + len)))
-			return err;
+			goto fail;
 	}
+	err = -ENOMEM;
 	r = kmem_cache_alloc(region_cache, KM_ZERO);
 	if (!r)
-		return -ENOMEM;
+		goto fail;
 	r->start = start;
 	r->end = start + len;
 	r->prot = prot;
@@ -395,6 +428,47 @@ int vmspace_map(struct vmspace *vm, vaddr_t start, uint64_t len,
 	region_insert(vm, r);
 	region_try_merge(vm, r);
 	return 0;
+fail:
+	commit_uncharge(vm, charge);
+	return err;
+}
+
+/*
+ * Charge the private regions of [start, end) that prot makes writable for
+ * the first time (Linux's mprotect); they get REGION_ACCOUNT once the range
+ * is clipped (protect_account). Returns 0 or -ENOMEM.
+ */
+static int protect_charge(struct vmspace *vm, vaddr_t start, vaddr_t end,
+			  unsigned int prot, uint64_t *charged)
+{
+	uint64_t pages = 0;
+
+	for (struct region *r = vmspace_next(vm, start); r && r->start < end; r = r->next)
+		if (!(r->flags & REGION_ACCOUNT) &&
+		    commit_accountable(prot, r->flags & ~REGION_NORESERVE))
+			pages += (MIN(r->end, end) - MAX(r->start, start)) >> PAGE_SHIFT;
+	*charged = pages;
+	return commit_charge(vm, pages, 0);
+}
+
+/*
+ * Set REGION_ACCOUNT on the regions of [start, end) (now clipped) that
+ * protect_charge charged. A charge is kept when write permission goes,
+ * except (as Linux 6) by an anonymous region that never had a page.
+ */
+static void protect_account(struct vmspace *vm, vaddr_t start, vaddr_t end,
+			    unsigned int prot)
+{
+	for (struct region *r = vmspace_next(vm, start); r && r->start < end; r = r->next) {
+		if (!(r->flags & REGION_ACCOUNT) &&
+		    commit_accountable(prot, r->flags & ~REGION_NORESERVE))
+			r->flags |= REGION_ACCOUNT;
+		else if ((r->flags & REGION_ACCOUNT) && !(prot & VM_PROT_WRITE) &&
+			 !r->obj && !r->amap) {
+			commit_uncharge(vm, region_committed(r));
+			r->flags &= ~REGION_ACCOUNT;
+		}
+	}
 }
 
 int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
@@ -402,6 +476,7 @@ int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
 {
 	struct region *r;
 	vaddr_t va = start;
+	uint64_t charged;
 	int err;
 
 	/* The whole range must be mapped and allow prot. */
@@ -413,9 +488,15 @@ int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
 			return -EACCES;
 		va = r->end;
 	}
-	err = vmspace_clip(vm, start, end);
+	err = protect_charge(vm, start, end, prot, &charged);
 	if (err)
 		return err;
+	err = vmspace_clip(vm, start, end);
+	if (err) {
+		commit_uncharge(vm, charged);
+		return err;
+	}
+	protect_account(vm, start, end, prot);
 	for (va = start; va < end; ) {
 		r = vmspace_find(vm, va);
 		va = r->end;
@@ -487,12 +568,16 @@ static bool grow_in_place(struct vmspace *vm, struct region *r, vaddr_t new_end)
 	return true;
 }
 
+static long remap_grow_or_move(struct vmspace *vm, struct region *r, vaddr_t old,
+			       uint64_t old_size, uint64_t new_size, bool may_move,
+			       vaddr_t fixed_addr);
+
 long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
 		   uint64_t new_size, bool may_move, vaddr_t fixed_addr)
 {
-	struct region *r = vmspace_find(vm, old), *nr;
-	vaddr_t to;
-	int err;
+	struct region *r = vmspace_find(vm, old);
+	uint64_t grow = 0;
+	long err;
 
 	if (!r || old + old_size > r->end)
 		return -EFAULT;
@@ -500,6 +585,25 @@ long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
 		err = vmspace_unmap(vm, old + new_size, old + old_size);
 		return err ? err : (long)old;
 	}
+	if ((r->flags & REGION_ACCOUNT) && new_size > old_size)
+		grow = (new_size - old_size) >> PAGE_SHIFT;
+	if ((err = commit_charge(vm, grow, 0)) < 0)
+		return err;
+	err = remap_grow_or_move(vm, r, old, old_size, new_size, may_move, fixed_addr);
+	if (err < 0)
+		commit_uncharge(vm, grow);
+	return err;
+}
+
+/* vmspace_remap for a range that grows or moves; its growth is charged. */
+static long remap_grow_or_move(struct vmspace *vm, struct region *r, vaddr_t old,
+			       uint64_t old_size, uint64_t new_size, bool may_move,
+			       vaddr_t fixed_addr)
+{
+	struct region *nr;
+	vaddr_t to;
+	int err;
+
 	if (!fixed_addr && old + old_size == r->end &&
 	    grow_in_place(vm, r, old + new_size)) {
 		region_try_merge(vm, r);
@@ -540,6 +644,9 @@ long vmspace_remap(struct vmspace *vm, vaddr_t old, uint64_t old_size,
 		return err;
 	}
 	vmspace_unmap(vm, old, old + old_size);
+	/* the moved part's charge went with the unmap: nr holds it now */
+	if (nr->flags & REGION_ACCOUNT)
+		commit_add(vm, MIN(old_size, new_size) >> PAGE_SHIFT);
 	region_insert(vm, nr);
 	region_try_merge(vm, nr);
 	return to;
@@ -662,17 +769,22 @@ static int fork_region(struct vmspace *parent, struct vmspace *child,
 	 * private pages are now shared, so both sides lose write permission
 	 * and the first write on either side copies (or takes over).
 	 */
+	if (commit_charge(child, region_committed(c), 0) < 0)
+		goto fail;
 	if (pmap_copy(child->pmap, parent->pmap, r->start, r->end,
 		      r->flags & REGION_SHARED ? 0 : VM_PROT_WRITE) < 0) {
-		if (c->amap)
-			amap_release(c->amap);
-		kmem_cache_free(region_cache, c);
-		return -ENOMEM;
+		commit_uncharge(child, region_committed(c));
+		goto fail;
 	}
 	if (c->obj)
 		vobject_ref(c->obj);
 	region_insert(child, c);
 	return 0;
+fail:
+	if (c->amap)
+		amap_release(c->amap);
+	kmem_cache_free(region_cache, c);
+	return -ENOMEM;
 }
 
 struct vmspace *vmspace_fork(struct vmspace *vm)
@@ -703,17 +815,15 @@ struct vmspace *vmspace_fork(struct vmspace *vm)
  * the page is not mapped writable, fault it in for a write first, just as
  * a store by the program would.
  */
-struct vm_events vm_events;
-
 void vmspace_count_fault(struct vmspace *vm, bool major)
 {
 	if (major)
 		vm->maj_flt++;
 	else
 		vm->min_flt++;
-	__atomic_add_fetch(&vm_events.pgfault, 1, __ATOMIC_RELAXED);
+	vmstat_inc(VMSTAT_PGFAULT);
 	if (major)
-		__atomic_add_fetch(&vm_events.pgmajfault, 1, __ATOMIC_RELAXED);
+		vmstat_inc(VMSTAT_PGMAJFAULT);
 }
 
 /*

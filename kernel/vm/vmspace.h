@@ -36,6 +36,9 @@ struct vobject;
 #define REGION_HEAP		0x04	/* the brk area */
 #define REGION_FILE		0x08	/* an mmap of a file: pages wholly past the
 					   file's current end raise SIGBUS */
+#define REGION_ACCOUNT		0x10	/* its size is committed (vm/commit.h) */
+#define REGION_NORESERVE	0x20	/* MAP_NORESERVE: not committed unless
+					   overcommit_memory is 2 */
 
 /* A region; every field is guarded by its address space's vm->lock. */
 struct region {
@@ -94,23 +97,15 @@ struct vmspace {
 	 */
 	uint64_t min_flt, maj_flt;
 	uint64_t peak_vsize, peak_rss;	/* VmPeak, VmHWM as last seen (lock) */
+	uint64_t committed;		/* pages of REGION_ACCOUNT regions (lock) */
 	struct vm_layout layout;	/* set by exec, then fixed */
 };
 
 /*
- * Fault events of the whole system since boot (/proc/vmstat, /proc/stat):
- * atomic counters.
- */
-struct vm_events {
-	uint64_t pgfault;		/* every resolved fault, major ones too */
-	uint64_t pgmajfault;		/* the ones that read a disk */
-};
-extern struct vm_events vm_events;
-
-/*
  * vmspace_count_fault - count one resolved fault of vm (vm->lock held): a
  * major one if it read a page from a disk, else a minor one, and the
- * system's pgfault (and pgmajfault). vm_fault calls it once per fault.
+ * system's pgfault (and pgmajfault) in vm/vmstat.h. vm_fault calls it once
+ * per fault.
  */
 void vmspace_count_fault(struct vmspace *vm, bool major);
 

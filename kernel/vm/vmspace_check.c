@@ -23,6 +23,8 @@
  *     has one, and is writable only when that page's anon is not shared;
  *   - every pmap entry of a managed frame (PAGE_ANON, PAGE_FILE) is on
  *     that frame's reverse map, and no other entry is (pmap_rmap_check).
+ *   - vm->committed is the number of pages of its REGION_ACCOUNT regions
+ *     (vm/commit.h).
  */
 #include "vm/vmspace.h"
 #include "vm/amap.h"
@@ -244,7 +246,7 @@ static void check_tree(struct vmspace *vm)
 int vmspace_check(struct vmspace *vm)
 {
 	struct region *prev = NULL;
-	uint64_t resident = 0;
+	uint64_t resident = 0, committed = 0;
 
 	check_tree(vm);
 	for (struct avl_node *n = avl_first(&vm->regions); n; n = avl_next(n)) {
@@ -252,6 +254,8 @@ int vmspace_check(struct vmspace *vm)
 		uint64_t held = 0;
 
 		check_shape(prev, r);
+		if (r->flags & REGION_ACCOUNT)
+			committed += (r->end - r->start) >> PAGE_SHIFT;
 		for (vaddr_t va = r->start; va < r->end; va += PAGE_SIZE)
 			resident += check_page(vm, r, va, &held);
 		if (r->amap) {
@@ -263,6 +267,9 @@ int vmspace_check(struct vmspace *vm)
 	if (resident != pmap_resident(vm->pmap))
 		panic("vmspace_check: the pmap maps %lu pages, the regions %lu",
 		      (unsigned long)pmap_resident(vm->pmap), (unsigned long)resident);
+	if (committed != vm->committed)
+		panic("vmspace_check: %lu pages committed, the regions say %lu",
+		      (unsigned long)vm->committed, (unsigned long)committed);
 	check_amaps(vm);
 	return 0;
 }

@@ -1,56 +1,80 @@
 /*
- * free: shows memory use from /proc/meminfo, whose lines look like
- * "MemTotal:       131072 kB". Prints total, used (total - free) and free
- * in KiB for MemTotal/MemFree, and for SwapTotal/SwapFree when present.
+ * free [-b|-k|-m|-g|-h]: memory in use, from /proc/meminfo, in procps-ng's
+ * layout:
+ *
+ *                total        used        free      shared  buff/cache   available
+ *   Mem:        131072       10240      110000         128       10832      118000
+ *   Swap:         8188           0        8188
+ *
+ * shared is Shmem, buff/cache is Buffers + Cached + SReclaimable,
+ * available is MemAvailable, used is total - free - buff/cache. Sizes are
+ * in KiB (-k, the default), bytes (-b), MiB (-m), GiB (-g) or with a unit
+ * each (-h: "1.5Gi", as procps).
  */
-#include <fcntl.h>
+#include <procread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* The value (in kB) of line "key:" in text, or -1 if absent. */
-static long meminfo_value(const char *text, const char *key)
-{
-	size_t len = strlen(key);
+static int shift = 0;		/* divide kB by 2^shift; -10: bytes */
+static int human;
 
-	for (const char *p = text; *p; ) {
-		if (strncmp(p, key, len) == 0 && p[len] == ':')
-			return strtol(p + len + 1, 0, 10);
-		p = strchr(p, '\n');
-		if (!p)
-			break;
-		p++;
-	}
-	return -1;
+static void column(unsigned long kb)
+{
+	char buf[32];
+
+	if (human)
+		proc_human(buf, sizeof(buf), kb);
+	else if (shift < 0)
+		snprintf(buf, sizeof(buf), "%lu", kb * 1024);
+	else
+		snprintf(buf, sizeof(buf), "%lu", kb >> shift);
+	printf(" %11s", buf);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	char text[8192];
-	int fd = open("/proc/meminfo", O_RDONLY), total = 0, n;
-	long mt, mf, st, sf;
+	static char text[8192];
+	long total, mfree, shared, cache, avail, stotal, sfree;
+	int c;
 
-	if (fd < 0) {
+	while ((c = getopt(argc, argv, "bkmgh")) != -1) {
+		if (c == '?') {
+			fprintf(stderr, "usage: free [-b|-k|-m|-g|-h]\n");
+			return 1;
+		}
+		human = c == 'h';
+		shift = c == 'b' ? -10 : c == 'm' ? 10 : c == 'g' ? 20 : 0;
+	}
+	if (proc_read("/proc/meminfo", text, sizeof(text)) <= 0) {
 		perror("free: /proc/meminfo");
 		return 1;
 	}
-	while (total < (int)sizeof(text) - 1 &&
-	       (n = (int)read(fd, text + total, sizeof(text) - 1 - (size_t)total)) > 0)
-		total += n;
-	close(fd);
-	text[total] = 0;
-	mt = meminfo_value(text, "MemTotal");
-	mf = meminfo_value(text, "MemFree");
-	st = meminfo_value(text, "SwapTotal");
-	sf = meminfo_value(text, "SwapFree");
-	if (mt < 0 || mf < 0) {
-		fprintf(stderr, "free: /proc/meminfo lacks MemTotal or MemFree\n");
+	total = proc_value(text, "MemTotal");
+	mfree = proc_value(text, "MemFree");
+	shared = proc_value(text, "Shmem");
+	cache = proc_value(text, "Buffers") + proc_value(text, "Cached") +
+		proc_value(text, "SReclaimable");
+	avail = proc_value(text, "MemAvailable");
+	stotal = proc_value(text, "SwapTotal");
+	sfree = proc_value(text, "SwapFree");
+	if (total < 0 || mfree < 0 || avail < 0 || stotal < 0 || sfree < 0) {
+		fprintf(stderr, "free: /proc/meminfo lacks a field\n");
 		return 1;
 	}
-	printf("%-6s %12s %12s %12s\n", "KiB", "total", "used", "free");
-	printf("%-6s %12ld %12ld %12ld\n", "Mem:", mt, mt - mf, mf);
-	if (st >= 0 && sf >= 0)
-		printf("%-6s %12ld %12ld %12ld\n", "Swap:", st, st - sf, sf);
+	printf("       %11s %11s %11s %11s %11s %11s\n", "total", "used", "free",
+	       "shared", "buff/cache", "available");
+	printf("%-7s", "Mem:");
+	column((unsigned long)total);
+	column((unsigned long)(total - mfree - cache > 0 ? total - mfree - cache : 0));
+	column((unsigned long)mfree);
+	column((unsigned long)shared);
+	column((unsigned long)cache);
+	column((unsigned long)avail);
+	printf("\n%-7s", "Swap:");
+	column((unsigned long)stotal);
+	column((unsigned long)(stotal - sfree));
+	column((unsigned long)sfree);
+	printf("\n");
 	return 0;
 }

@@ -1,131 +1,110 @@
 /*
- * ps: lists processes from /proc. For each numeric directory /proc/<pid>
- * it reads /proc/<pid>/stat, one line of 52 fields as Linux writes them:
- * "pid (name) state ppid ...", where the name in parentheses may hold
- * spaces and parentheses (so the fields after it are found from the last
- * ')'). It prints PID, STATE (the state letter), RSS and VSZ in KiB, the
- * minor and major page faults so far, and NAME, sorted by pid.
+ * ps: the processes, from /proc/<pid>/stat (procread.h), sorted by pid.
+ *
+ *   ps            PID STATE RSS VSZ (KiB) MINFLT MAJFLT NAME
+ *   ps -p 1,7     the same for those pids only
+ *   ps aux        procps' BSD layout: USER PID %CPU %MEM VSZ RSS TTY STAT
+ *                 START TIME COMMAND (the command line from cmdline)
+ *
+ * Everyone is root on Kilburn and there are no terminals ("?").
  */
-#include <dirent.h>
-#include <fcntl.h>
+#include <procread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-struct proc {
-	long	pid;
-	char	state;
-	long	rss, vsz;		/* KiB */
-	unsigned long minflt, majflt;
-	char	name[64];
-};
-
-/* Fields of /proc/<pid>/stat, counted from 1 as in man 5 proc. */
-#define F_STATE		3
-#define F_MINFLT	10
-#define F_MAJFLT	12
-#define F_VSIZE		23	/* bytes */
-#define F_RSS		24	/* pages */
 #define PAGE_KB		4
+#define HZ		100
 
-/* Reads at most size-1 bytes of path into buf, NUL-terminated; length or -1. */
-static int read_text(const char *path, char *buf, size_t size)
+/* Is pid in the comma-separated list (NULL: every pid)? */
+static int wanted(const char *list, long pid)
 {
-	int fd = open(path, O_RDONLY), n, total = 0;
+	for (const char *p = list; p && *p; ) {
+		char *end;
 
-	if (fd < 0)
-		return -1;
-	while ((size_t)total < size - 1 &&
-	       (n = (int)read(fd, buf + total, size - 1 - (size_t)total)) > 0)
-		total += n;
-	close(fd);
-	buf[total] = 0;
-	return total;
-}
-
-/*
- * Fills *pr from /proc/<pid>/stat; 0, or -1 if the process is gone or the
- * line does not parse.
- */
-static int read_proc(long pid, struct proc *pr)
-{
-	char path[64], text[1024], *open_paren, *close_paren, *p;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	if (read_text(path, text, sizeof(text)) <= 0)
-		return -1;
-	open_paren = strchr(text, '(');
-	close_paren = strrchr(text, ')');
-	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
-		return -1;
-	pr->pid = strtol(text, 0, 10);
-	n = (size_t)(close_paren - open_paren - 1);
-	if (n >= sizeof(pr->name))
-		n = sizeof(pr->name) - 1;
-	memcpy(pr->name, open_paren + 1, n);
-	pr->name[n] = 0;
-	pr->state = close_paren[2];
-	p = close_paren + 3;
-	for (int field = F_STATE + 1; field <= F_RSS; field++) {
-		unsigned long v = strtoul(p, &p, 10);
-
-		if (field == F_MINFLT)
-			pr->minflt = v;
-		else if (field == F_MAJFLT)
-			pr->majflt = v;
-		else if (field == F_VSIZE)
-			pr->vsz = (long)(v / 1024);
-		else if (field == F_RSS)
-			pr->rss = (long)v * PAGE_KB;
+		if (strtol(p, &end, 10) == pid)
+			return 1;
+		p = *end == ',' ? end + 1 : end;
+		if (end == p && *p)
+			p++;
 	}
-	return 0;
+	return list == NULL;
 }
 
-/* qsort order of processes: by pid. */
-static int by_pid(const void *a, const void *b)
+/* The command line of pid, spaces for NULs; [name] if it has none. */
+static void command_of(const struct proc_stat *st, char *buf, size_t size)
 {
-	long x = ((const struct proc *)a)->pid, y = ((const struct proc *)b)->pid;
+	char path[64];
+	int n;
 
-	return x < y ? -1 : x > y;
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", st->pid);
+	n = proc_read(path, buf, size);
+	for (int i = 0; i < n - 1; i++)
+		if (buf[i] == 0)
+			buf[i] = ' ';
+	if (n <= 0)
+		snprintf(buf, size, "[%s]", st->name);
 }
 
-int main(void)
+static void print_aux(const struct proc_stat *st, long mem_kb, double uptime)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	struct proc *v = 0;
-	int n = 0, cap = 0;
+	char cmd[256];
+	double secs = uptime - st->starttime / (double)HZ;
+	unsigned long cpu = st->utime + st->stime;
 
-	if (!d) {
+	command_of(st, cmd, sizeof(cmd));
+	printf("%-8s %7ld %4.1f %4.1f %6lu %5ld %-8s %-4c %02lu:%02lu %3lu:%02lu %s\n",
+	       "root", st->pid, secs > 0 ? 100.0 * cpu / HZ / secs : 0.0,
+	       mem_kb ? 100.0 * st->rss * PAGE_KB / mem_kb : 0.0, st->vsize / 1024,
+	       st->rss * PAGE_KB, "?", st->state, st->starttime / HZ / 3600 % 24,
+	       st->starttime / HZ / 60 % 60, cpu / HZ / 60, cpu / HZ % 60, cmd);
+}
+
+int main(int argc, char **argv)
+{
+	static char text[4096];
+	const char *list = NULL;
+	int aux = argc > 1 && strcmp(argv[1], "aux") == 0, n, c, shown = 0;
+	long *pids, mem_kb;
+	double uptime;
+
+	while (!aux && (c = getopt(argc, argv, "p:")) != -1) {
+		if (c != 'p') {
+			fprintf(stderr, "usage: ps [aux] [-p pid,...]\n");
+			return 1;
+		}
+		list = optarg;
+	}
+	n = proc_pids(&pids);
+	if (n < 0) {
 		perror("ps: /proc");
 		return 1;
 	}
-	while ((de = readdir(d))) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
+	proc_read("/proc/meminfo", text, sizeof(text));
+	mem_kb = proc_value(text, "MemTotal");
+	proc_read("/proc/uptime", text, sizeof(text));
+	uptime = strtol(text, NULL, 10);
+	if (aux)
+		printf("%-8s %7s %4s %4s %6s %5s %-8s %-4s %5s %6s %s\n", "USER", "PID",
+		       "%CPU", "%MEM", "VSZ", "RSS", "TTY", "STAT", "START", "TIME",
+		       "COMMAND");
+	else
+		printf("%5s %-5s %8s %8s %8s %6s %s\n", "PID", "STATE", "RSS", "VSZ",
+		       "MINFLT", "MAJFLT", "NAME");
+	for (int i = 0; i < n; i++) {
+		struct proc_stat st;
 
-		if (!de->d_name[0] || *end || pid <= 0)
+		if (!wanted(list, pids[i]) || proc_stat_read(pids[i], &st) < 0)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = realloc(v, (size_t)cap * sizeof(*v));
-			if (!v) {
-				fprintf(stderr, "ps: out of memory\n");
-				return 1;
-			}
-		}
-		if (read_proc(pid, &v[n]) == 0)
-			n++;
+		shown++;
+		if (aux)
+			print_aux(&st, mem_kb, uptime);
+		else
+			printf("%5ld %-5c %8ld %8lu %8lu %6lu %s\n", st.pid, st.state,
+			       st.rss * PAGE_KB, st.vsize / 1024, st.minflt, st.majflt,
+			       st.name);
 	}
-	closedir(d);
-	qsort(v, (size_t)n, sizeof(*v), by_pid);
-	printf("%5s %-5s %8s %8s %8s %6s %s\n", "PID", "STATE", "RSS", "VSZ",
-	       "MINFLT", "MAJFLT", "NAME");
-	for (int i = 0; i < n; i++)
-		printf("%5ld %-5c %8ld %8ld %8lu %6lu %s\n", v[i].pid, v[i].state,
-		       v[i].rss, v[i].vsz, v[i].minflt, v[i].majflt, v[i].name);
-	free(v);
-	return 0;
+	free(pids);
+	return list && !shown ? 1 : 0;	/* procps: no such process */
 }

@@ -17,6 +17,7 @@
 #include "vm/pmap.h"
 #include "vm/pmm.h"
 #include "vm/rmap.h"
+#include "vm/vmstat.h"
 #include "kern/board.h"
 #include "vm/kmem.h"
 #include "arch/riscv/cpu.h"
@@ -195,14 +196,23 @@ void pmap_drop_identity(void)
 	boot_pagetable[pt_index(kernel_pa, 2)] = 0;
 }
 
+/* Count one remote fence request to the harts of mask (vm/vmstat.h). */
+static void count_shootdown(unsigned long mask)
+{
+	vmstat_inc(VMSTAT_TLB_SHOOTDOWN_SENT);
+	vmstat_add(VMSTAT_TLB_SHOOTDOWN_HARTS, __builtin_popcountl(mask));
+}
+
 /* Flush va from every online hart's TLB (kernel mappings are global). */
 static void kflush_all_harts(vaddr_t va)
 {
 	unsigned long mask = smp_online_hart_mask() & ~(1UL << this_cpu()->hartid);
 
 	sfence_vma_page(va);
-	if (mask)
+	if (mask) {
+		count_shootdown(mask);
 		sbi_remote_sfence_vma(mask, 0, va, PAGE_SIZE);
+	}
 }
 
 int pmap_kenter(vaddr_t va, paddr_t pa, unsigned int prot)
@@ -488,8 +498,10 @@ static void pmap_flush_all(struct pmap *pm)
 		return;
 	if (mask & self)
 		__asm__ volatile("sfence.vma zero, %0" :: "r"(asid) : "memory");
-	if (mask & ~self)
+	if (mask & ~self) {
+		count_shootdown(mask & ~self);
 		sbi_remote_sfence_vma_asid(mask & ~self, 0, 0, 0, asid);
+	}
 }
 
 void pmap_destroy(struct pmap *pm)
@@ -555,8 +567,10 @@ static void pmap_flush_page(struct pmap *pm, vaddr_t va)
 
 	if (mask & self)
 		pmap_flush_local(pm, va);
-	if (mask & ~self)
+	if (mask & ~self) {
+		count_shootdown(mask & ~self);
 		sbi_remote_sfence_vma_asid(mask & ~self, 0, va, PAGE_SIZE, asid);
+	}
 }
 
 /* Flush [start, end) of pm: page by page when short, the whole ASID if not. */
@@ -1040,6 +1054,64 @@ bool pmap_rmap_check(struct pmap *pm, vaddr_t va)
 	}
 	spin_unlock_irqrestore(&pm->lock, flags);
 	return ok;
+}
+
+/*
+ * The state of a pmap_walk: entries are ordered by (va, level from the
+ * top), which the key va | (2 - level) encodes (va is page aligned), so the
+ * cursor is the key of the first entry not yet reported.
+ */
+struct walk {
+	uint64_t cursor;
+	struct pmap_entry *out;
+	size_t max, n;
+	bool full;
+};
+
+static void walk_table(struct walk *w, pte_t *table, int level, vaddr_t base,
+		       unsigned int nentries)
+{
+	for (unsigned int i = 0; i < nentries && !w->full; i++) {
+		pte_t pte = table[i];
+		vaddr_t va = base + i * pt_level_size(level);
+		uint64_t key = va | (uint64_t)(PT_LEVELS - 1 - level);
+
+		if (!pte_valid(pte) || va + pt_level_size(level) <= (w->cursor & ~PAGE_MASK))
+			continue;
+		if (key >= w->cursor) {
+			if (w->n == w->max) {
+				w->cursor = key;
+				w->full = true;
+				return;
+			}
+			w->out[w->n++] = (struct pmap_entry){
+				.va = va, .pa = pte_pa(pte), .level = level, .index = i,
+				.prot = pte_leaf(pte) ? pte_to_prot(pte) : 0,
+				.leaf = pte_leaf(pte), .user = pte & PTE_U,
+				.global = pte & PTE_G, .accessed = pte & PTE_A,
+				.dirty = pte & PTE_D,
+			};
+		}
+		if (!pte_leaf(pte) && level > 0)
+			walk_table(w, phys_to_virt(pte_pa(pte)), level - 1, va, PT_ENTRIES);
+	}
+}
+
+size_t pmap_walk(struct pmap *pm, uint64_t *cursor, struct pmap_entry *out,
+		 size_t max)
+{
+	struct walk w = { .cursor = *cursor, .out = out, .max = max };
+	unsigned long flags = spin_lock_irqsave(&pm->lock);
+
+	walk_table(&w, pm->root, PT_LEVELS - 1, 0, PT_ENTRIES / 2);
+	spin_unlock_irqrestore(&pm->lock, flags);
+	*cursor = w.full ? w.cursor : PMAP_WALK_DONE;
+	return w.n;
+}
+
+paddr_t pmap_root_pa(const struct pmap *pm)
+{
+	return virt_to_phys(pm->root);
 }
 
 uint64_t pmap_table_pages(const struct pmap *pm)

@@ -2,6 +2,7 @@
  * File-system system calls. Every path and buffer comes from user memory
  * through kern/uaccess.h; descriptors are checked before use.
  */
+#include "fs/flock.h"
 #include "fs/pipe.h"
 #include "fs/vfs.h"
 #include "kern/files.h"
@@ -420,6 +421,14 @@ static long sys_fcntl(long fd, long cmd, long arg)
 		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) |
 			   (arg & (O_APPEND | O_NONBLOCK));
 		ret = 0;
+		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		ret = flock_fcntl(f, cmd, arg);
 		break;
 	default:
 		ret = -EINVAL;

@@ -51,6 +51,8 @@ static void vnode_release(struct vobject *obj)
 {
 	struct vnode *vn = container_of(obj, struct vnode, obj);
 
+	if (!list_empty(&vn->locks))
+		panic("vnode_release: a vnode nobody opens holds record locks");
 	if (vn->clean_link.next) {
 		unsigned long flags = spin_lock_irqsave(&clean_lock);
 
@@ -93,6 +95,7 @@ void vnode_init(struct vnode *vn, enum vtype type, uint32_t mode,
 	vn->nlink = 1;
 	vn->ops = ops;
 	mutex_init(&vn->lock, "vnode");
+	list_init(&vn->locks);
 	pcache_setup(&vn->pages, &vn->obj, &vn->lock, 0);
 }
 

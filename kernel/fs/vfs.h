@@ -115,6 +115,7 @@ struct vnode {
 	struct list_node clean_link;	/* on the list of caches that can be
 					   dropped (vfs.c's clean_lock) */
 	char *path;			/* for /proc/<pid>/maps; may be NULL */
+	struct list_node locks;		/* record locks (fs/flock.c's lock) */
 };
 
 struct file;

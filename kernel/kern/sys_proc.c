@@ -70,11 +70,6 @@ static long sys_getppid(void)
 	return ppid;
 }
 
-static long sys_getuid(void)
-{
-	return 0;
-}
-
 static long sys_set_tid_address(long tidptr)
 {
 	current()->clear_child_tid = tidptr;
@@ -396,8 +391,6 @@ void syscalls_proc(syscall_fn *t)
 	SYSCALL(t, getpid);
 	SYSCALL(t, getppid);
 	SYSCALL(t, gettid);
-	t[SYS_getuid] = t[SYS_geteuid] = t[SYS_getgid] = t[SYS_getegid] =
-		(syscall_fn)(void *)sys_getuid;
 	SYSCALL(t, set_tid_address);
 	SYSCALL(t, set_robust_list);
 	SYSCALL(t, clone);

@@ -16,6 +16,8 @@ void syscall_init(void)
 	syscalls_fs(table);
 	syscalls_swap(table);
 	syscalls_usage(table);
+	syscalls_cred(table);
+	syscalls_fsattr(table);
 }
 
 static long unimplemented(struct trapframe *tf)

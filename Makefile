@@ -114,7 +114,7 @@ $(B)/tests/glibc-%: tests/glibc/%.c
 # The root disk: a cpio (newc) archive of the programs, padded to whole
 # sectors for the virtio disk.
 ROOT := $(B)/root
-$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) Makefile
+$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) $(wildcard user/etc/*) Makefile
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
 		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench
@@ -124,6 +124,7 @@ $(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PRO
 	$(Q)cp host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(ROOT)/tests/
 	$(Q)cp $(BENCH_PROGS) $(ROOT)/bench/
 	$(Q)echo "Kilburn" > $(ROOT)/etc/motd
+	$(Q)cp user/etc/* $(ROOT)/etc/
 	$(Q)cd $(ROOT) && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > ../root.img
 	$(Q)truncate -s %4096 $@
 

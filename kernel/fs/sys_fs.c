@@ -659,6 +659,7 @@ void syscalls_fs(syscall_fn *t)
 	SYSCALL(t, readlinkat);
 	SYSCALL(t, ioctl);
 	SYSCALL(t, faccessat);
+	SYSCALL(t, faccessat2);
 	SYSCALL(t, mkdirat);
 	SYSCALL(t, unlinkat);
 }

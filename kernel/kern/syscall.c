@@ -17,6 +17,7 @@ void syscall_init(void)
 	syscalls_swap(table);
 	syscalls_usage(table);
 	syscalls_cred(table);
+	syscalls_sched(table);
 	syscalls_fsattr(table);
 }
 

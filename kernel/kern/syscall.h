@@ -54,7 +54,11 @@ struct trapframe;
 #define SYS_nanosleep		101
 #define SYS_clock_gettime	113
 #define SYS_clock_nanosleep	115
+#define SYS_sched_setaffinity	122
+#define SYS_sched_getaffinity	123
 #define SYS_sched_yield		124
+#define SYS_sched_get_priority_max	125
+#define SYS_sched_get_priority_min	126
 #define SYS_kill		129
 #define SYS_tkill		130
 #define SYS_tgkill		131
@@ -108,7 +112,8 @@ struct trapframe;
 #define SYS_syncfs		267
 #define SYS_renameat2		276
 #define SYS_getrandom		278
-#define SYS_NR			300
+#define SYS_faccessat2		439
+#define SYS_NR			460
 
 typedef long (*syscall_fn)(long a0, long a1, long a2, long a3, long a4,
 			   long a5);
@@ -127,6 +132,7 @@ void syscalls_fs(syscall_fn *table);
 void syscalls_swap(syscall_fn *table);
 void syscalls_usage(syscall_fn *table);
 void syscalls_cred(syscall_fn *table);
+void syscalls_sched(syscall_fn *table);
 void syscalls_fsattr(syscall_fn *table);
 
 #define SYSCALL(table, name) \

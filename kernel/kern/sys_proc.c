@@ -110,11 +110,24 @@ static long sys_wait4(long pid, long ustatus, long options, long urusage)
 	return ret;
 }
 
+/*
+ * May the current process signal p? As Linux: root (CAP_KILL), or a
+ * sender whose real or effective uid is p's real or saved uid.
+ */
+static bool kill_allowed(const struct proc *p)
+{
+	const struct cred *me = &current()->cred, *to = &p->cred;
+
+	return me->euid == 0 || me->euid == to->uid || me->euid == to->suid ||
+	       me->uid == to->uid || me->uid == to->suid;
+}
+
 static int kill_one(struct proc *p, void *arg)
 {
 	int sig = (long)arg;
 
-	if (p != init_proc && p != current() && p->state != PROC_ZOMBIE && sig)
+	if (p != init_proc && p != current() && p->state != PROC_ZOMBIE && sig &&
+	    kill_allowed(p))
 		signal_send_user(p, sig, SI_USER);
 	return 0;
 }
@@ -140,6 +153,8 @@ static long kill_as(long pid, long sig, int code)
 	p = proc_find(pid);
 	if (!p || p->state == PROC_ZOMBIE)
 		err = -ESRCH;
+	else if (!kill_allowed(p))
+		err = -EPERM;
 	else if (sig)
 		err = signal_send_user(p, sig, code);
 	spin_unlock_irqrestore(&proc_tree_lock, flags);

@@ -23,6 +23,9 @@
 #define F_DUPFD_CLOEXEC		1030
 #define FD_CLOEXEC		1
 #define IOV_MAX			1024
+#define O_DIRECT_PIPE		00040000	/* O_DIRECT: packet-mode pipes */
+#define O_TMPFILE_BIT		020000000	/* __O_TMPFILE */
+#define AT_NO_AUTOMOUNT		0x800
 #define W_OK			2
 #define X_OK			1
 
@@ -157,6 +160,8 @@ static long sys_openat(long dirfd, long upath, long flags, long mode)
 	char *path, *canon = kmalloc(PATH_MAX, 0);
 	long err = copy_path_from_user(upath, &path);
 
+	if (err >= 0 && (flags & O_TMPFILE_BIT))
+		err = syscall_unsupported("open flag O_TMPFILE", O_TMPFILE_BIT);
 	if (err < 0 || !canon) {
 		if (err >= 0)
 			kfree(path);
@@ -359,7 +364,7 @@ static long sys_newfstatat(long dirfd, long upath, long ubuf, long flags)
 	char first;
 	int err;
 
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
 	if ((flags & AT_EMPTY_PATH) && copy_from_user(&first, upath, 1) == 0 &&
 	    first == 0)
@@ -450,8 +455,8 @@ static long sys_fcntl(long fd, long cmd, long arg)
 	case F_OFD_SETLKW:
 		ret = flock_fcntl(f, cmd, arg);
 		break;
-	default:
-		ret = -EINVAL;
+	default:		/* F_SETOWN, F_SETLEASE, F_SETPIPE_SZ, seals ... */
+		ret = syscall_unsupported("fcntl command", cmd);
 	}
 	file_put(f);
 	return ret;
@@ -463,6 +468,8 @@ static long sys_pipe2(long ufds, long flags)
 	int fds[2];
 	long err;
 
+	if (flags & O_DIRECT_PIPE)
+		return syscall_unsupported("pipe2 flag", O_DIRECT_PIPE);
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
 	err = pipe_create(flags, &rd, &wr);

@@ -5,6 +5,7 @@
  */
 #include "fs/vfs.h"
 #include "fs/vfs_walk.h"
+#include "kern/syscall.h"
 #include "vm/kmem.h"
 
 #define RENAME_KNOWN	(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)
@@ -153,9 +154,13 @@ int vfs_rename(const char *oldcwd, const char *oldpath, const char *newcwd,
 	if (!o || !n)
 		goto out;
 	err = -EINVAL;
-	if ((flags & ~RENAME_KNOWN) || (flags & RENAME_WHITEOUT) ||
+	if ((flags & ~RENAME_KNOWN) ||
 	    ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE)))
 		goto out;
+	if (flags & RENAME_WHITEOUT) {
+		err = syscall_unsupported("renameat2 flag", RENAME_WHITEOUT);
+		goto out;
+	}
 	err = rename_walk(o, oldcwd, oldpath);
 	if (!err)
 		err = rename_walk(n, newcwd, newpath);

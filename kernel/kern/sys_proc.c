@@ -25,6 +25,9 @@
 #define CLOCK_REALTIME_COARSE	5
 #define CLOCK_MONOTONIC_COARSE	6
 #define CLOCK_BOOTTIME		7
+#define CLOCK_REALTIME_ALARM	8
+#define CLOCK_BOOTTIME_ALARM	9
+#define CLOCK_TAI		11
 #define RLIMIT_STACK		3
 #define RLIMIT_NOFILE		7
 #define RLIM_NLIMITS		16
@@ -245,6 +248,10 @@ static long sys_clock_gettime(long clock, long uts)
 	case CLOCK_THREAD_CPUTIME:
 		ns = (p->user_ticks + p->system_ticks) * (NSEC / TIMER_HZ);
 		break;
+	case CLOCK_REALTIME_ALARM:
+	case CLOCK_BOOTTIME_ALARM:
+	case CLOCK_TAI:
+		return syscall_unsupported("clock_gettime clock", clock);
 	default:
 		return -EINVAL;
 	}
@@ -338,6 +345,8 @@ static long sys_prlimit64(long pid, long resource, long unew, long uold)
 				p->vm->stack_limit = want[0];
 		} else if (resource == RLIMIT_NOFILE && want[1] > FILES_MAX) {
 			return -EPERM;
+		} else if (resource != RLIMIT_NOFILE) {
+			syscall_note_ignored("setrlimit of resource", resource);
 		}
 	}
 	return 0;
@@ -358,7 +367,7 @@ static long sys_reboot(long magic1, long magic2, long cmd)
 		kprintf("reboot: powering off\n");
 		power_off(0);
 	}
-	return -EINVAL;
+	return syscall_unsupported("reboot command", (uint32_t)cmd);
 }
 
 static long sys_umask(long mask)
@@ -372,7 +381,7 @@ static long sys_umask(long mask)
 
 static long sys_prctl(long option)
 {
-	return -EINVAL;
+	return syscall_unsupported("prctl option", option);
 }
 
 static long sys_setpgid(long pid, long pgid)

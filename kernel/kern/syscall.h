@@ -135,6 +135,22 @@ void syscalls_cred(syscall_fn *table);
 void syscalls_sched(syscall_fn *table);
 void syscalls_fsattr(syscall_fn *table);
 
+/*
+ * syscall_unsupported - a flag, command or option of a call that Linux has
+ * and Kilburn does not: log it ("pid P (name): what VALUE not supported")
+ * once for each distinct (what, value), and return -EINVAL, so that no
+ * failure is silent. what is a string constant naming the call and the
+ * argument ("fcntl command").
+ */
+long syscall_unsupported(const char *what, long value);
+
+/*
+ * syscall_note_ignored - the same for a request Kilburn accepts without
+ * acting on it (setrlimit of a limit it does not enforce): logged once,
+ * and the caller goes on.
+ */
+void syscall_note_ignored(const char *what, long value);
+
 #define SYSCALL(table, name) \
 	((table)[SYS_##name] = (syscall_fn)(void *)sys_##name)
 

@@ -157,11 +157,13 @@ static long sys_openat(long dirfd, long upath, long flags, long mode)
 	bool created = false;
 	struct vnode *vn = NULL;
 	struct file *f;
-	char *path, *canon = kmalloc(PATH_MAX, 0);
-	long err = copy_path_from_user(upath, &path);
+	char *path, *canon;
+	long err;
 
-	if (err >= 0 && (flags & O_TMPFILE_BIT))
-		err = syscall_unsupported("open flag O_TMPFILE", O_TMPFILE_BIT);
+	if (flags & O_TMPFILE_BIT)
+		return syscall_unsupported("open flag O_TMPFILE", O_TMPFILE_BIT);
+	canon = kmalloc(PATH_MAX, 0);
+	err = copy_path_from_user(upath, &path);
 	if (err < 0 || !canon) {
 		if (err >= 0)
 			kfree(path);
@@ -414,6 +416,18 @@ static long sys_dup3(long oldfd, long newfd, long flags)
 	return fd_dup_to(oldfd, newfd, flags & O_CLOEXEC);
 }
 
+/*
+ * Is cmd an fcntl command Linux has (that Kilburn does not): the owner and
+ * signal of SIGIO, leases, directory notification, F_CANCELLK, pipe sizes,
+ * seals and write hints?
+ */
+static bool fcntl_known(long cmd)
+{
+	return (cmd >= 8 && cmd <= 11) || (cmd >= 15 && cmd <= 17) ||
+	       (cmd >= 1024 && cmd <= 1026) || (cmd >= 1029 && cmd <= 1034 && cmd != 1030) ||
+	       (cmd >= 1035 && cmd <= 1038);
+}
+
 static long sys_fcntl(long fd, long cmd, long arg)
 {
 	struct file *f = fd_get(fd);
@@ -455,8 +469,9 @@ static long sys_fcntl(long fd, long cmd, long arg)
 	case F_OFD_SETLKW:
 		ret = flock_fcntl(f, cmd, arg);
 		break;
-	default:		/* F_SETOWN, F_SETLEASE, F_SETPIPE_SZ, seals ... */
-		ret = syscall_unsupported("fcntl command", cmd);
+	default:
+		ret = fcntl_known(cmd) ? syscall_unsupported("fcntl command", cmd)
+				       : -EINVAL;
 	}
 	file_put(f);
 	return ret;

@@ -140,7 +140,7 @@ define add_to_root
 		mkdir -p "$(ROOT)$$(dirname "$$dst")" && cp -r "$$src" "$(ROOT)$$dst" || exit 1; \
 	done
 endef
-$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) docs/tour.md Makefile $(B)/add.list $(if $(ADD),FORCE)
+$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) docs/tour.md $(wildcard user/etc/*) Makefile $(B)/add.list $(if $(ADD),FORCE)
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
 		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench
@@ -150,6 +150,7 @@ $(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PRO
 	$(Q)cp host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(ROOT)/tests/
 	$(Q)cp $(BENCH_PROGS) $(ROOT)/bench/
 	$(Q)echo "Kilburn" > $(ROOT)/etc/motd
+	$(Q)cp user/etc/* $(ROOT)/etc/
 	$(Q)mkdir -p $(ROOT)/doc && cp docs/tour.md $(ROOT)/doc/
 	$(if $(ADD),$(add_to_root))
 	$(Q)cd $(ROOT) && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > ../root.img

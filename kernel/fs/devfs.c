@@ -1,5 +1,6 @@
 /*
- * /dev: the console (also as /dev/tty), /dev/null, /dev/zero, and the
+ * /dev: the console (also as /dev/tty), /dev/null, /dev/zero, /dev/full,
+ * /dev/random and /dev/urandom (the same generator, kern/random.h), and the
  * disks as block devices named as Linux names them: vda (the root disk),
  * vdb, ..., major 254 and minors 0, 16, 32, ...
  */
@@ -8,12 +9,15 @@
 #include "fs/tty.h"
 #include "fs/vfs.h"
 #include "kern/files.h"
+#include "kern/random.h"
 #include "kern/uaccess.h"
 #include "vm/kmem.h"
 #include "vm/pmm.h"
 
 #define DEVFS_DEV	3
-#define DEVFS_MAX	(4 + BLK_MAX_DISKS)
+#define DEVFS_CHARS	7	/* the character devices before the disks */
+#define DEVFS_MAX	(DEVFS_CHARS + BLK_MAX_DISKS)
+#define RANDOM_CHUNK	256
 #define GID_DISK	6	/* Linux's group "disk" owns its disks */
 
 struct devnode {
@@ -39,6 +43,29 @@ static long zero_read(struct file *f, uint64_t ubuf, size_t len)
 	int err = clear_user(ubuf, len);
 
 	return err ? err : (long)len;
+}
+
+/* /dev/full: reads as zeros, and is always full. */
+static long full_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	return -ENOSPC;
+}
+
+/* /dev/random and /dev/urandom: random bytes, as many as asked for. */
+static long random_read(struct file *f, uint64_t ubuf, size_t len)
+{
+	char buf[RANDOM_CHUNK];
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(buf));
+
+		random_bytes(buf, n);
+		if (copy_to_user(ubuf + done, buf, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return done;
 }
 
 /*
@@ -107,6 +134,8 @@ static long disk_pwrite(struct file *f, uint64_t ubuf, size_t len, uint64_t off)
 
 static const struct file_ops null_ops = { .read = null_read, .write = null_write };
 static const struct file_ops zero_ops = { .read = zero_read, .write = null_write };
+static const struct file_ops full_ops = { .read = zero_read, .write = full_write };
+static const struct file_ops random_ops = { .read = random_read, .write = null_write };
 static const struct file_ops disk_ops = {
 	.read = disk_read, .write = disk_write,
 	.pread = disk_pread, .pwrite = disk_pwrite,
@@ -117,8 +146,11 @@ static struct devnode devices[DEVFS_MAX] = {
 	{ "tty", 5 << 8 | 0, &tty_file_ops, NULL, NULL },
 	{ "null", 1 << 8 | 3, &null_ops, NULL, NULL },
 	{ "zero", 1 << 8 | 5, &zero_ops, NULL, NULL },
+	{ "full", 1 << 8 | 7, &full_ops, NULL, NULL },
+	{ "random", 1 << 8 | 8, &random_ops, NULL, NULL },
+	{ "urandom", 1 << 8 | 9, &random_ops, NULL, NULL },
 };
-static size_t ndevices = 4;	/* then the disks, added by devfs_mount */
+static size_t ndevices = DEVFS_CHARS;	/* then the disks, added by devfs_mount */
 
 static int dev_open(struct vnode *vn, unsigned int flags, struct file **out)
 {

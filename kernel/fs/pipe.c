@@ -116,7 +116,12 @@ static long pipe_put(struct file *f, struct pipe *p, const char *bounce,
 	return n;
 }
 
-static long pipe_write(struct file *f, uint64_t ubuf, size_t len)
+/*
+ * Write len bytes from ubuf (user memory) or, if kbuf is not NULL, from
+ * kbuf (kernel memory: sendfile), through the pipe's rules.
+ */
+static long pipe_write_from(struct file *f, uint64_t ubuf, const char *kbuf,
+			    size_t len)
 {
 	struct pipe *p = f->priv;
 	char *bounce = kmalloc(PIPE_BUF, 0);
@@ -128,7 +133,9 @@ static long pipe_write(struct file *f, uint64_t ubuf, size_t len)
 	while (done < len) {
 		size_t chunk = MIN(len - done, (size_t)PIPE_BUF);
 
-		if (copy_from_user(bounce, ubuf + done, chunk)) {
+		if (kbuf)
+			memcpy(bounce, kbuf + done, chunk);
+		else if (copy_from_user(bounce, ubuf + done, chunk)) {
 			ret = -EFAULT;
 			break;
 		}
@@ -145,6 +152,16 @@ static long pipe_write(struct file *f, uint64_t ubuf, size_t len)
 out:
 	kfree(bounce);
 	return done ? (long)done : ret;
+}
+
+static long pipe_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	return pipe_write_from(f, ubuf, NULL, len);
+}
+
+static long pipe_write_kernel(struct file *f, const void *buf, size_t len)
+{
+	return pipe_write_from(f, 0, buf, len);
 }
 
 static void pipe_release(struct file *f)
@@ -167,6 +184,7 @@ static void pipe_release(struct file *f)
 static const struct file_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
+	.write_kernel = pipe_write_kernel,
 	.release = pipe_release,
 };
 

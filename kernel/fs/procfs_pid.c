@@ -35,6 +35,7 @@ struct proc_snap {
 	int exit_status;		/* zombies */
 	uint64_t start_ns;
 	uint64_t sig_pending, sig_blocked, sig_ignored, sig_caught;
+	uint32_t uid[4], gid[4];	/* real, effective, saved, fs */
 	struct proc_usage usage;
 	uint64_t cmin_flt, cmaj_flt, cuser_ticks, csystem_ticks;
 	struct vmspace *vm;		/* with a reference, or NULL */
@@ -47,6 +48,12 @@ static int proc_hart(const struct proc *p)
 		if (READ_ONCE(cpus[i].proc) == p)
 			return i;
 	return 0;
+}
+
+static void snap_ids(struct proc_snap *s, const struct cred *c)
+{
+	s->uid[0] = c->uid, s->uid[1] = c->euid, s->uid[2] = c->suid, s->uid[3] = c->fsuid;
+	s->gid[0] = c->gid, s->gid[1] = c->egid, s->gid[2] = c->sgid, s->gid[3] = c->fsgid;
 }
 
 static void proc_snapshot(int pid, struct proc_snap *s)
@@ -66,6 +73,7 @@ static void proc_snapshot(int pid, struct proc_snap *s)
 		s->start_ns = p->start_ns;
 		s->sig_pending = p->sig_pending;
 		s->sig_blocked = p->sig_blocked;
+		snap_ids(s, &p->cred);
 		for (int sig = 1; sig <= NSIG; sig++) {
 			uint64_t h = p->sig_action[sig - 1].handler, bit = 1UL << (sig - 1);
 
@@ -224,8 +232,10 @@ void procfs_gen_status(struct sbuf *sb, int pid)
 	if (!s.found)
 		return;
 	sbuf_printf(sb, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
-		    "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n",
-		    s.name, state_names[s.state], pid, pid, s.ppid);
+		    "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
+		    s.name, state_names[s.state], pid, pid, s.ppid,
+		    s.uid[0], s.uid[1], s.uid[2], s.uid[3],
+		    s.gid[0], s.gid[1], s.gid[2], s.gid[3]);
 	if (s.vm) {
 		snap_vm(&s, &st, &lo, &start_brk);
 		status_memory(sb, &st, &lo);

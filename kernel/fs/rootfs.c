@@ -185,7 +185,8 @@ static struct vnode *node_vnode(const struct cpio_node *node)
 		vn->nlink = node->nlink;
 		vn->size = node->size;
 		vn->obj.size = node->size;
-		vn->mtime = node->mtime;
+		vn->mtime = (int64_t)node->mtime * 1000000000LL;
+		vn->atime = vn->ctime = vn->mtime;
 		vn->dev = ROOTFS_DEV;
 		if (vn->type == VREG)
 			vnode_cache_is_clean(vn);	/* the disk holds every page */

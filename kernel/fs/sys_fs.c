@@ -2,7 +2,9 @@
  * File-system system calls. Every path and buffer comes from user memory
  * through kern/uaccess.h; descriptors are checked before use.
  */
+#include "fs/flock.h"
 #include "fs/pipe.h"
+#include "fs/sys_fs.h"
 #include "fs/vfs.h"
 #include "kern/files.h"
 #include "kern/proc.h"
@@ -10,10 +12,6 @@
 #include "kern/uaccess.h"
 #include "vm/kmem.h"
 
-#define AT_FDCWD		(-100)
-#define AT_SYMLINK_NOFOLLOW	0x100
-#define AT_REMOVEDIR		0x200
-#define AT_EMPTY_PATH		0x1000
 #define SEEK_SET		0
 #define SEEK_CUR		1
 #define SEEK_END		2
@@ -25,6 +23,9 @@
 #define F_DUPFD_CLOEXEC		1030
 #define FD_CLOEXEC		1
 #define IOV_MAX			1024
+#define O_DIRECT_PIPE		00040000	/* O_DIRECT: packet-mode pipes */
+#define O_TMPFILE_BIT		020000000	/* __O_TMPFILE */
+#define AT_NO_AUTOMOUNT		0x800
 #define W_OK			2
 #define X_OK			1
 
@@ -32,7 +33,7 @@
  * The directory a relative path starts from: the cwd, or the directory open
  * at dirfd. *base points at a path owned by the process or *hold.
  */
-static int at_base(int dirfd, const char *path, const char **base,
+int fsat_base(int dirfd, const char *path, const char **base,
 		   struct file **hold)
 {
 	*hold = NULL;
@@ -53,12 +54,12 @@ static int at_base(int dirfd, const char *path, const char **base,
 }
 
 /* Resolve (dirfd, path) to a vnode; canon may be NULL. */
-static int lookup_path(int dirfd, const char *path, bool nofollow,
+int fsat_lookup(int dirfd, const char *path, bool nofollow,
 		       struct vnode **vn, char *canon)
 {
 	struct file *hold;
 	const char *base;
-	int err = at_base(dirfd, path, &base, &hold);
+	int err = fsat_base(dirfd, path, &base, &hold);
 
 	if (!err)
 		err = vfs_lookup(base, path, nofollow, vn, canon);
@@ -68,7 +69,7 @@ static int lookup_path(int dirfd, const char *path, bool nofollow,
 }
 
 /* Resolve (dirfd, user path) to a vnode; canon may be NULL. */
-static int lookup_at(int dirfd, uint64_t upath, bool nofollow,
+int fsat_lookup_user(int dirfd, uint64_t upath, bool nofollow,
 		     struct vnode **vn, char *canon)
 {
 	char *path;
@@ -76,7 +77,7 @@ static int lookup_at(int dirfd, uint64_t upath, bool nofollow,
 
 	if (err < 0)
 		return err;
-	err = lookup_path(dirfd, path, nofollow, vn, canon);
+	err = fsat_lookup(dirfd, path, nofollow, vn, canon);
 	kfree(path);
 	return err;
 }
@@ -87,7 +88,7 @@ static int create_at(int dirfd, const char *path, uint32_t mode,
 {
 	struct file *hold;
 	const char *base;
-	int err = at_base(dirfd, path, &base, &hold);
+	int err = fsat_base(dirfd, path, &base, &hold);
 
 	if (!err)
 		err = vfs_create(base, path, mode, vn, canon);
@@ -111,16 +112,17 @@ static bool ends_in_slash(const char *path)
  * without O_EXCL, a name that a racing creator made first is opened.
  */
 static int open_vnode(int dirfd, const char *path, unsigned int flags,
-		      uint32_t mode, struct vnode **vn, char *canon)
+		      uint32_t mode, struct vnode **vn, char *canon, bool *created)
 {
-	int err = lookup_path(dirfd, path, flags & O_NOFOLLOW, vn, canon);
+	int err = fsat_lookup(dirfd, path, flags & O_NOFOLLOW, vn, canon);
 
 	if (!(flags & O_CREAT))
 		return err;
 	if (err == -ENOENT || (err == -ENOTDIR && ends_in_slash(path))) {
 		err = create_at(dirfd, path, S_IFREG | mode, vn, canon);
+		*created = err == 0;
 		if (err == -EEXIST && !(flags & O_EXCL))
-			err = lookup_path(dirfd, path, flags & O_NOFOLLOW, vn, canon);
+			err = fsat_lookup(dirfd, path, flags & O_NOFOLLOW, vn, canon);
 		return err;
 	}
 	if (!err && ((flags & O_EXCL) || (*vn)->type == VDIR)) {
@@ -131,13 +133,37 @@ static int open_vnode(int dirfd, const char *path, unsigned int flags,
 	return err;
 }
 
+/*
+ * May the current process open vn (which it did not just create) with
+ * flags? Reading needs read permission, writing or O_TRUNC write
+ * permission. 0 or -EACCES.
+ */
+static int open_permission(struct vnode *vn, unsigned int flags)
+{
+	unsigned int acc = flags & O_ACCMODE;
+	int mask = 0;
+
+	if (flags & O_PATH)
+		return 0;
+	if (acc == O_RDONLY || acc == O_RDWR)
+		mask |= MAY_READ;
+	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
+		mask |= MAY_WRITE;
+	return vnode_permission(vn, mask);
+}
+
 static long sys_openat(long dirfd, long upath, long flags, long mode)
 {
+	bool created = false;
 	struct vnode *vn = NULL;
 	struct file *f;
-	char *path, *canon = kmalloc(PATH_MAX, 0);
-	long err = copy_path_from_user(upath, &path);
+	char *path, *canon;
+	long err;
 
+	if (flags & O_TMPFILE_BIT)
+		return syscall_unsupported("open flag O_TMPFILE", O_TMPFILE_BIT);
+	canon = kmalloc(PATH_MAX, 0);
+	err = copy_path_from_user(upath, &path);
 	if (err < 0 || !canon) {
 		if (err >= 0)
 			kfree(path);
@@ -145,9 +171,11 @@ static long sys_openat(long dirfd, long upath, long flags, long mode)
 		return err < 0 ? err : -ENOMEM;
 	}
 	err = open_vnode(dirfd, path, flags, mode & 07777 & ~current()->umask,
-			 &vn, canon);
+			 &vn, canon, &created);
 	if (!err && vn->type == VLNK)
 		err = -ELOOP;
+	if (!err && !created)
+		err = open_permission(vn, flags);
 	if (!err)
 		err = file_open_vnode(vn, flags, &f);
 	if (vn)
@@ -338,12 +366,12 @@ static long sys_newfstatat(long dirfd, long upath, long ubuf, long flags)
 	char first;
 	int err;
 
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
 	if ((flags & AT_EMPTY_PATH) && copy_from_user(&first, upath, 1) == 0 &&
 	    first == 0)
 		return dirfd == AT_FDCWD ? -EINVAL : sys_fstat(dirfd, ubuf);
-	err = lookup_at(dirfd, upath, flags & AT_SYMLINK_NOFOLLOW, &vn, NULL);
+	err = fsat_lookup_user(dirfd, upath, flags & AT_SYMLINK_NOFOLLOW, &vn, NULL);
 	if (err)
 		return err;
 	vnode_stat(vn, &st);
@@ -388,6 +416,18 @@ static long sys_dup3(long oldfd, long newfd, long flags)
 	return fd_dup_to(oldfd, newfd, flags & O_CLOEXEC);
 }
 
+/*
+ * Is cmd an fcntl command Linux has (that Kilburn does not): the owner and
+ * signal of SIGIO, leases, directory notification, F_CANCELLK, pipe sizes,
+ * seals and write hints?
+ */
+static bool fcntl_known(long cmd)
+{
+	return (cmd >= 8 && cmd <= 11) || (cmd >= 15 && cmd <= 17) ||
+	       (cmd >= 1024 && cmd <= 1026) || (cmd >= 1029 && cmd <= 1034 && cmd != 1030) ||
+	       (cmd >= 1035 && cmd <= 1038);
+}
+
 static long sys_fcntl(long fd, long cmd, long arg)
 {
 	struct file *f = fd_get(fd);
@@ -421,8 +461,17 @@ static long sys_fcntl(long fd, long cmd, long arg)
 			   (arg & (O_APPEND | O_NONBLOCK));
 		ret = 0;
 		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		ret = flock_fcntl(f, cmd, arg);
+		break;
 	default:
-		ret = -EINVAL;
+		ret = fcntl_known(cmd) ? syscall_unsupported("fcntl command", cmd)
+				       : -EINVAL;
 	}
 	file_put(f);
 	return ret;
@@ -434,6 +483,8 @@ static long sys_pipe2(long ufds, long flags)
 	int fds[2];
 	long err;
 
+	if (flags & O_DIRECT_PIPE)
+		return syscall_unsupported("pipe2 flag", O_DIRECT_PIPE);
 	if (flags & ~(O_CLOEXEC | O_NONBLOCK))
 		return -EINVAL;
 	err = pipe_create(flags, &rd, &wr);
@@ -468,11 +519,10 @@ static long sys_chdir(long upath)
 
 	if (!canon)
 		return -ENOMEM;
-	err = lookup_at(AT_FDCWD, upath, false, &vn, canon);
-	if (!err && vn->type != VDIR) {
+	err = fsat_lookup_user(AT_FDCWD, upath, false, &vn, canon);
+	if (!err && (err = vn->type != VDIR ? -ENOTDIR :
+			   vnode_permission(vn, MAY_EXEC)) < 0)
 		vnode_put(vn);
-		err = -ENOTDIR;
-	}
 	if (!err) {			/* the canonical path, in a buffer of its size */
 		char *cwd_path = kstrdup(canon);
 
@@ -509,7 +559,7 @@ static long sys_readlinkat(long dirfd, long upath, long ubuf, long size)
 
 	if (size <= 0)
 		return -EINVAL;
-	n = lookup_at(dirfd, upath, true, &vn, NULL);
+	n = fsat_lookup_user(dirfd, upath, true, &vn, NULL);
 	if (n)
 		return n;
 	if (vn->type != VLNK || !vn->ops->readlink) {
@@ -537,22 +587,38 @@ static long sys_ioctl(long fd, long cmd, long arg)
 	return ret;
 }
 
-static long sys_faccessat(long dirfd, long upath, long mode)
+/*
+ * faccessat: as Linux, with the real uid and gid (the effective ones with
+ * AT_EACCESS), root's rules included.
+ */
+static long sys_faccessat2(long dirfd, long upath, long mode, long flags)
 {
+	struct cred c = *cred_current();
 	struct vnode *vn;
 	long err;
 
 	if (mode & ~7)
 		return -EINVAL;
-	err = lookup_at(dirfd, upath, false, &vn, NULL);
+	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (!(flags & AT_EACCESS)) {
+		c.fsuid = c.uid;
+		c.fsgid = c.gid;
+	}
+	err = fsat_lookup_user(dirfd, upath, flags & AT_SYMLINK_NOFOLLOW, &vn, NULL);
 	if (err)
 		return err;
 	if ((mode & W_OK) && !vn->writable_fs && vn->type != VCHR && vn->type != VBLK)
 		err = -EROFS;
-	else if ((mode & X_OK) && !(vn->mode & 0111))
-		err = -EACCES;
+	else if (mode)
+		err = vnode_permission_cred(&c, vn, mode);
 	vnode_put(vn);
 	return err;
+}
+
+static long sys_faccessat(long dirfd, long upath, long mode)
+{
+	return sys_faccessat2(dirfd, upath, mode, 0);
 }
 
 static long sys_mkdirat(long dirfd, long upath, long mode)
@@ -583,7 +649,7 @@ static long sys_unlinkat(long dirfd, long upath, long flags)
 	err = copy_path_from_user(upath, &path);
 	if (err < 0)
 		return err;
-	err = at_base(dirfd, path, &base, &hold);
+	err = fsat_base(dirfd, path, &base, &hold);
 	if (!err)
 		err = vfs_remove(base, path, flags & AT_REMOVEDIR);
 	if (hold)
@@ -615,6 +681,7 @@ void syscalls_fs(syscall_fn *t)
 	SYSCALL(t, readlinkat);
 	SYSCALL(t, ioctl);
 	SYSCALL(t, faccessat);
+	SYSCALL(t, faccessat2);
 	SYSCALL(t, mkdirat);
 	SYSCALL(t, unlinkat);
 }

@@ -177,6 +177,12 @@ static long tty_write(struct file *f, uint64_t ubuf, size_t len)
 	return done;
 }
 
+static long tty_write_kernel(struct file *f, const void *buf, size_t len)
+{
+	console_write(buf, len);
+	return len;
+}
+
 static long tty_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
 	struct kwinsize ws = { 24, 80, 0, 0 };
@@ -204,5 +210,6 @@ static long tty_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 const struct file_ops tty_file_ops = {
 	.read = tty_read,
 	.write = tty_write,
+	.write_kernel = tty_write_kernel,
 	.ioctl = tty_ioctl,
 };

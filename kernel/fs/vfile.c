@@ -34,9 +34,12 @@ static long vfile_read_at(struct vnode *vn, uint64_t ubuf, size_t len,
 	return done;
 }
 
-/* Write len bytes of user memory at *pos, advancing *pos, growing the file. */
-static long vfile_write_at(struct vnode *vn, uint64_t ubuf, size_t len,
-			   uint64_t *pos)
+/*
+ * Write len bytes of user memory at ubuf or, if kbuf is not NULL, of
+ * kernel memory at kbuf at *pos, advancing *pos, growing the file.
+ */
+static long vfile_write_from(struct vnode *vn, uint64_t ubuf, const char *kbuf,
+			     size_t len, uint64_t *pos)
 {
 	size_t done = 0;
 	int err = 0;
@@ -47,11 +50,14 @@ static long vfile_write_at(struct vnode *vn, uint64_t ubuf, size_t len,
 		struct page *pg;
 
 		err = vnode_page(vn, *pos >> PAGE_SHIFT, &pg);
-		if (!err) {
+		if (err)
+			break;
+		if (kbuf)
+			memcpy((char *)page_to_virt(pg) + in_page, kbuf + done, n);
+		else
 			err = copy_from_user((char *)page_to_virt(pg) + in_page,
 					     ubuf + done, n);
-			page_put(pg);
-		}
+		page_put(pg);
 		if (err)
 			break;
 		done += n;
@@ -61,9 +67,16 @@ static long vfile_write_at(struct vnode *vn, uint64_t ubuf, size_t len,
 			vn->size = *pos;
 			vn->obj.size = *pos;	/* what file mappings may reach */
 		}
+		vnode_touch(vn, true, true);
 		mutex_unlock(&vn->lock);
 	}
 	return done ? (long)done : err;
+}
+
+static long vfile_write_at(struct vnode *vn, uint64_t ubuf, size_t len,
+			   uint64_t *pos)
+{
+	return vfile_write_from(vn, ubuf, NULL, len, pos);
 }
 
 static long vfile_read(struct file *f, uint64_t ubuf, size_t len)
@@ -84,6 +97,18 @@ static long vfile_write(struct file *f, uint64_t ubuf, size_t len)
 	if (f->flags & O_APPEND)
 		f->off = f->vn->size;
 	n = vfile_write_at(f->vn, ubuf, len, &f->off);
+	mutex_unlock(&f->pos_lock);
+	return n;
+}
+
+static long vfile_write_kernel(struct file *f, const void *buf, size_t len)
+{
+	long n;
+
+	mutex_lock(&f->pos_lock);
+	if (f->flags & O_APPEND)
+		f->off = f->vn->size;
+	n = vfile_write_from(f->vn, 0, buf, len, &f->off);
 	mutex_unlock(&f->pos_lock);
 	return n;
 }
@@ -182,6 +207,7 @@ out:
 static const struct file_ops vfile_ops = {
 	.read = vfile_read,
 	.write = vfile_write,
+	.write_kernel = vfile_write_kernel,
 	.pread = vfile_pread,
 	.pwrite = vfile_pwrite,
 	.getdents = vfile_getdents,

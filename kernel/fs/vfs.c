@@ -3,10 +3,14 @@
  * resolution.
  */
 #include "fs/vfs.h"
+#include "fs/vfs_walk.h"
 #include "kern/files.h"
 #include "vm/kmem.h"
 #include "vm/pcache.h"
 #include "vm/reclaim.h"
+#include "arch/riscv/timer.h"
+
+#define NSEC_PER_SEC	1000000000LL
 
 #define MOUNTS_MAX	8
 #define SYMLINKS_MAX	40
@@ -51,6 +55,8 @@ static void vnode_release(struct vobject *obj)
 {
 	struct vnode *vn = container_of(obj, struct vnode, obj);
 
+	if (!list_empty(&vn->locks))
+		panic("vnode_release: a vnode nobody opens holds record locks");
 	if (vn->clean_link.next) {
 		unsigned long flags = spin_lock_irqsave(&clean_lock);
 
@@ -93,6 +99,7 @@ void vnode_init(struct vnode *vn, enum vtype type, uint32_t mode,
 	vn->nlink = 1;
 	vn->ops = ops;
 	mutex_init(&vn->lock, "vnode");
+	list_init(&vn->locks);
 	pcache_setup(&vn->pages, &vn->obj, &vn->lock, 0);
 }
 
@@ -348,7 +355,27 @@ void vnode_stat(struct vnode *vn, struct kstat *st)
 	st->st_size = vn->size;
 	st->st_blksize = PAGE_SIZE;
 	st->st_blocks = ALIGN_UP(vn->size, 512) / 512;
-	st->st_mtime = st->st_atime = st->st_ctime = vn->mtime;
+	st->st_atime = vn->atime / NSEC_PER_SEC;
+	st->st_atime_nsec = vn->atime % NSEC_PER_SEC;
+	st->st_mtime = vn->mtime / NSEC_PER_SEC;
+	st->st_mtime_nsec = vn->mtime % NSEC_PER_SEC;
+	st->st_ctime = vn->ctime / NSEC_PER_SEC;
+	st->st_ctime_nsec = vn->ctime % NSEC_PER_SEC;
+}
+
+int64_t vfs_now(void)
+{
+	return timer_uptime_ns();	/* no real-time clock yet: as clock_gettime */
+}
+
+void vnode_touch(struct vnode *vn, bool mtime, bool ctime)
+{
+	int64_t now = vfs_now();
+
+	if (mtime)
+		vn->mtime = now;
+	if (ctime)
+		vn->ctime = now;
 }
 
 void vfs_init(void)
@@ -377,6 +404,19 @@ int vfs_mount_info(int i, const char **path, const char **what)
 	return 0;
 }
 
+const char *vfs_mount_what(struct vnode *vn)
+{
+	for (int i = 0; i < nmounts; i++)
+		if (mounts[i].root->dev == vn->dev)
+			return mounts[i].what;
+	return NULL;
+}
+
+uint64_t vfs_written_frames(void)
+{
+	return __atomic_load_n(&vfs_written_pages, __ATOMIC_RELAXED);
+}
+
 /* The root of the file system mounted exactly at path[0..len), or NULL. */
 static struct vnode *mount_at(const char *path, size_t len)
 {
@@ -402,29 +442,6 @@ static struct vnode *mount_at(const char *path, size_t len)
  * for getcwd and for opening relative to a descriptor.
  */
 #define WALK_MAX	(2 * PATH_MAX)	/* a base path and a relative path, joined */
-
-/*
- * A path being resolved: `rest` is what is left to walk; `done` the
- * canonical path of the directory reached so far, `dir` its vnode.
- */
-struct walk {
-	char *buf;			/* WALK_MAX: holds the path being walked */
-	char *rest;			/* points into buf */
-	char *done;			/* PATH_MAX */
-	size_t done_len;
-	struct vnode *dir;
-	int links;
-};
-
-/* What the last component of a path is (vfs_create, vfs_remove). */
-enum last_kind { LAST_NAME, LAST_ROOT, LAST_DOT, LAST_DOTDOT };
-
-struct last {
-	enum last_kind kind;
-	const char *name;		/* LAST_NAME: len bytes in the walk's buffer */
-	size_t len;			/* at most NAME_MAX */
-	bool slash;			/* the path ends in '/': a directory is meant */
-};
 
 /* Start again at "/" with path `p` (absolute; it may be in w->buf). */
 static int walk_restart(struct walk *w, const char *p)
@@ -525,7 +542,7 @@ out:
 }
 
 /* The root of the file system mounted at w->done + "/" + name, or NULL. */
-static struct vnode *walk_mounted(struct walk *w, const char *name, size_t len)
+struct vnode *walk_mounted(struct walk *w, const char *name, size_t len)
 {
 	struct vnode *root = NULL;
 
@@ -548,10 +565,14 @@ static int walk_step(struct walk *w, const char *name, size_t len,
 {
 	struct vnode *mounted;
 
+	int err;
+
 	if (w->dir->type != VDIR)
 		return -ENOTDIR;
 	if (len > NAME_MAX || w->done_len + 1 + len >= PATH_MAX)
 		return -ENAMETOOLONG;
+	if ((err = vnode_permission(w->dir, MAY_EXEC)) < 0)
+		return err;
 	mounted = walk_mounted(w, name, len);
 	if (mounted) {
 		vnode_get(mounted);
@@ -645,7 +666,7 @@ static int walk_begin(struct walk *w, const char *cwd, const char *path)
 	return walk_restart(w, w->buf);
 }
 
-static void walk_end(struct walk *w)
+void walk_end(struct walk *w)
 {
 	if (w->dir)
 		vnode_put(w->dir);
@@ -680,7 +701,7 @@ int vfs_lookup(const char *cwd, const char *path, bool nofollow,
  * its canonical path would not be shorter than PATH_MAX: it could never be
  * looked up).
  */
-static int walk_parent(struct walk *w, const char *cwd, const char *path,
+int walk_parent(struct walk *w, const char *cwd, const char *path,
 		       struct last *last)
 {
 	char *name = NULL;
@@ -705,24 +726,30 @@ static int walk_parent(struct walk *w, const char *cwd, const char *path,
 	return 0;
 }
 
-/* Make `last` in w->dir, with vfs_create's errors in Linux's order. */
+/*
+ * Make `last` in w->dir, with vfs_create's errors in Linux's order: an
+ * existing name is EEXIST before a read-only file system (EROFS) or a
+ * directory the caller may not write (EACCES).
+ */
 static int create_last(struct walk *w, const struct last *last, uint32_t mode,
 		       struct vnode **out)
 {
 	struct vnode *dir = w->dir, *vn;
+	int err;
 
 	if (last->kind != LAST_NAME || walk_mounted(w, last->name, last->len))
 		return -EEXIST;
 	if (last->slash && (mode & S_IFMT) != S_IFDIR)
 		return -EISDIR;
-	if (dir->ops->create)
-		return dir->ops->create(dir, last->name, last->len, mode, out);
-	/* a read-only directory: an existing name wins over EROFS */
 	if (dir->ops->lookup(dir, last->name, last->len, &vn) == 0) {
 		vnode_put(vn);
 		return -EEXIST;
 	}
-	return -EROFS;
+	if (!dir->ops->create)
+		return -EROFS;
+	if ((err = vnode_permission(dir, MAY_WRITE | MAY_EXEC)) < 0)
+		return err;
+	return dir->ops->create(dir, last->name, last->len, mode, out);
 }
 
 int vfs_create(const char *cwd, const char *path, uint32_t mode,
@@ -756,14 +783,18 @@ static int remove_last(struct walk *w, const struct last *last, bool dir_only)
 		return -EROFS;
 	if (walk_mounted(w, last->name, last->len))
 		return -EBUSY;
-	if (last->slash && !dir_only) {		/* "name/" must be a directory */
-		err = dir->ops->lookup(dir, last->name, last->len, &vn);
-		if (err)
-			return err;
-		err = vn->type == VDIR ? -EISDIR : -ENOTDIR;
-		vnode_put(vn);
+	err = dir->ops->lookup(dir, last->name, last->len, &vn);
+	if (err)
 		return err;
-	}
+	if (last->slash && !dir_only)		/* "name/" must be a directory */
+		err = vn->type == VDIR ? -EISDIR : -ENOTDIR;
+	if (!err)
+		err = vnode_permission(dir, MAY_WRITE | MAY_EXEC);
+	if (!err)
+		err = vnode_may_delete(dir, vn);
+	vnode_put(vn);
+	if (err)
+		return err;
 	return dir->ops->unlink(dir, last->name, last->len, dir_only);
 }
 

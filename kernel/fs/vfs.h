@@ -86,6 +86,19 @@ struct vnode_ops {
 	/* Create a regular file or directory in dir (writable file systems). */
 	int (*create)(struct vnode *dir, const char *name, size_t len,
 		      uint32_t mode, struct vnode **out);
+	/* Make a symbolic link name -> target (tlen bytes) in dir. */
+	int (*symlink)(struct vnode *dir, const char *name, size_t len,
+		       const char *target, size_t tlen, struct vnode **out);
+	/* Add name to dir as a new hard link to vn (same file system). */
+	int (*link)(struct vnode *dir, const char *name, size_t len,
+		    struct vnode *vn);
+	/*
+	 * Move name of olddir to newname of newdir (same file system; names
+	 * checked, not "." or ".."), with renameat2's RENAME_* flags.
+	 */
+	int (*rename)(struct vnode *olddir, const char *oldname, size_t oldlen,
+		      struct vnode *newdir, const char *newname, size_t newlen,
+		      unsigned int flags);
 	/* Remove name from dir (rmdir when dir_only). */
 	int (*unlink)(struct vnode *dir, const char *name, size_t len,
 		      bool dir_only);
@@ -106,7 +119,7 @@ struct vnode {
 	uint64_t ino;
 	uint32_t dev;			/* file-system number, for stat */
 	uint32_t rdev;
-	uint64_t mtime;
+	int64_t atime, mtime, ctime;	/* ns since 1970 (vn->lock) */
 	bool writable_fs;		/* false on read-only file systems */
 	const struct vnode_ops *ops;
 	void *priv;			/* the file system's own */
@@ -115,6 +128,7 @@ struct vnode {
 	struct list_node clean_link;	/* on the list of caches that can be
 					   dropped (vfs.c's clean_lock) */
 	char *path;			/* for /proc/<pid>/maps; may be NULL */
+	struct list_node locks;		/* record locks (fs/flock.c's lock) */
 };
 
 struct file;
@@ -141,6 +155,12 @@ static inline void vnode_put(struct vnode *vn)
  * a string that lives as long as the kernel.
  */
 int vfs_mount(const char *mountpoint, struct vnode *root, const char *what);
+
+/* The description (vfs_mount's what) of the file system vn is on, or NULL. */
+const char *vfs_mount_what(struct vnode *vn);
+
+/* Frames holding data of files on writable file systems (at most half of RAM). */
+uint64_t vfs_written_frames(void);
 
 /* Mount i's path and description (vfs_mount); 0, or -ENOENT past the last. */
 int vfs_mount_info(int i, const char **path, const char **what);
@@ -207,6 +227,41 @@ int vnode_page(struct vnode *vn, uint64_t idx, struct page **out);
 /* The Linux stat of a vnode. */
 void vnode_stat(struct vnode *vn, struct kstat *st);
 
+/* renameat2 flags, as Linux */
+#define RENAME_NOREPLACE	1
+#define RENAME_EXCHANGE		2
+#define RENAME_WHITEOUT		4
+
+/*
+ * vfs_symlink - make path (relative to cwd) a symbolic link to target.
+ * Errors: those of vfs_create, -ENOENT (an empty target), -EPERM (a file
+ * system without symbolic links), -EACCES.
+ */
+int vfs_symlink(const char *cwd, const char *path, const char *target);
+
+/*
+ * vfs_link - give vn a new name, path (relative to cwd). Errors: those of
+ * vfs_create, -EPERM (vn is a directory, or its file system has no hard
+ * links), -EXDEV (path is on another file system), -EACCES.
+ */
+int vfs_link(struct vnode *vn, const char *cwd, const char *path);
+
+/*
+ * vfs_rename - renameat2 of oldpath (relative to oldcwd) to newpath
+ * (relative to newcwd) with RENAME_* flags. Errors: those of the walks,
+ * -EINVAL (bad flags, a directory moved into itself), -EBUSY ("." or ".."
+ * or "/" or a mount point), -EXDEV, -ENOENT, -EEXIST (RENAME_NOREPLACE),
+ * -ENOTDIR, -EISDIR, -ENOTEMPTY, -EROFS, -EACCES, -EPERM (sticky).
+ */
+int vfs_rename(const char *oldcwd, const char *oldpath, const char *newcwd,
+	       const char *newpath, unsigned int flags);
+
+/* The time to stamp files with: ns since 1970 (CLOCK_REALTIME). */
+int64_t vfs_now(void);
+
+/* vn changed (data or attributes): stamp mtime and/or ctime (vn->lock). */
+void vnode_touch(struct vnode *vn, bool mtime, bool ctime);
+
 /* Number of frames held by every vnode's page cache (for /proc/meminfo). */
 extern uint64_t vfs_cached_pages;
 
@@ -250,5 +305,59 @@ uint64_t vfs_drop_caches(uint64_t want);
  */
 void vfs_register_vnode_dropper(uint64_t (*drop)(void));
 uint64_t vfs_drop_vnodes(void);
+
+/*
+ * Permissions (fs/perm.c), as Linux's generic_permission: the owner's,
+ * group's or others' bits of the mode by who the caller is (its fsuid,
+ * fsgid and supplementary groups); root may read and write anything and
+ * search any directory, and execute a file that has an execute bit.
+ */
+#define MAY_EXEC	1
+#define MAY_WRITE	2
+#define MAY_READ	4
+
+struct cred;
+
+/* May the current process access vn as mask (MAY_*) says? 0 or -EACCES. */
+int vnode_permission(struct vnode *vn, int mask);
+
+/* The same for credentials c (faccessat checks with the real ids). */
+int vnode_permission_cred(const struct cred *c, struct vnode *vn, int mask);
+
+/* A new vnode belongs to the current process's fsuid and fsgid. */
+void vnode_set_owner(struct vnode *vn);
+
+/*
+ * May the current process remove or replace the entry for vn in dir? In
+ * a sticky directory (S_ISVTX) only the owner of vn or of dir, or root.
+ * 0 or -EPERM.
+ */
+int vnode_may_delete(struct vnode *dir, struct vnode *vn);
+
+/*
+ * vnode_chmod - set vn's permission bits (07777 of mode): its owner or
+ * root; S_ISGID is dropped when a caller other than root is not in the
+ * file's group. Errors: -EPERM, -EROFS.
+ */
+int vnode_chmod(struct vnode *vn, uint32_t mode);
+
+/*
+ * vnode_chown - set vn's owner and/or group (-1 keeps one): root may give
+ * any; the owner may only set the group, to one it is in. A file's setuid
+ * bit, and its setgid bit if it is group-executable, are dropped.
+ * Errors: -EPERM, -EROFS.
+ */
+int vnode_chown(struct vnode *vn, uint32_t uid, uint32_t gid);
+
+/*
+ * vnode_utimens - set vn's access and modification times (ns since 1970,
+ * or UTIME_NOW / UTIME_OMIT in the nsec of a timespec); times NULL means
+ * both now. Now needs write permission or ownership, other times
+ * ownership (root may do both). Errors: -EPERM, -EACCES, -EROFS.
+ */
+struct ktimespec;
+#define UTIME_NOW	((1L << 30) - 1)
+#define UTIME_OMIT	((1L << 30) - 2)
+int vnode_utimens(struct vnode *vn, const int64_t times[2][2]);
 
 #endif

@@ -222,6 +222,10 @@ static void stack_args(struct exec_stack_args *sa, const struct exec_args *args,
 		.pagesz = PAGE_SIZE, .entry = info->entry + bias,
 		.hwcap = HWCAP_RV64GC, .clktck = 100,
 	};
+	sa->uid = cred_current()->uid;
+	sa->euid = cred_current()->euid;
+	sa->gid = cred_current()->gid;
+	sa->egid = cred_current()->egid;
 	random_bytes(sa->random, sizeof(sa->random));
 }
 
@@ -264,7 +268,7 @@ static long exec_prepare(struct proc *p, const char *path, const struct exec_arg
 
 	if (err)
 		return err;
-	if (vn->type != VREG || !(vn->mode & 0111))
+	if (vn->type != VREG || vnode_permission(vn, MAY_EXEC) < 0)
 		err = -EACCES;
 	if (!err)
 		err = elf_load_info(elf_read, vn, vn->size, &info);

@@ -1,6 +1,7 @@
 /* File descriptions and descriptor tables; see files.h. */
 #include "kern/files.h"
 #include "kern/proc.h"
+#include "fs/flock.h"
 #include "fs/vfs.h"
 #include "vm/kmem.h"
 
@@ -34,12 +35,24 @@ void file_put(struct file *f)
 {
 	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	flock_close_file(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	if (f->vn)
 		vnode_put(f->vn);
 	kfree(f->path);
 	kmem_cache_free(file_cache, f);
+}
+
+/*
+ * A descriptor of f has left table fs (closed, replaced or the table is
+ * going): as Linux, that drops the POSIX record locks fs holds on f's file,
+ * then the descriptor's reference to f.
+ */
+static void fd_release(struct files *fs, struct file *f)
+{
+	flock_close_posix(f, fs);
+	file_put(f);
 }
 
 /* Grow the table to hold at least n slots (lock not held). */
@@ -119,7 +132,7 @@ void files_release(struct files *fs)
 {
 	for (int i = 0; i < fs->nfds; i++)
 		if (fs->fd[i])
-			file_put(fs->fd[i]);
+			fd_release(fs, fs->fd[i]);
 	kfree(fs->fd);
 	kfree(fs->cloexec);
 	kfree(fs);
@@ -129,7 +142,7 @@ void files_close_on_exec(struct files *fs)
 {
 	for (int i = 0; i < fs->nfds; i++) {
 		if (fs->fd[i] && fs->cloexec[i]) {
-			file_put(fs->fd[i]);
+			fd_release(fs, fs->fd[i]);
 			fs->fd[i] = NULL;
 			fs->cloexec[i] = 0;
 		}
@@ -187,7 +200,7 @@ int fd_close(int fd)
 	spin_unlock_irqrestore(&fs->lock, flags);
 	if (!f)
 		return -EBADF;
-	file_put(f);
+	fd_release(fs, f);
 	return 0;
 }
 
@@ -214,7 +227,7 @@ int fd_dup_to(int oldfd, int newfd, bool cloexec)
 	fs->cloexec[newfd] = cloexec;
 	spin_unlock_irqrestore(&fs->lock, flags);
 	if (old)
-		file_put(old);
+		fd_release(fs, old);
 	return newfd;
 }
 

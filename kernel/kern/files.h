@@ -63,6 +63,8 @@ struct file_ops {
 	/* The same at an offset, leaving the file offset alone (seekable files). */
 	long (*pread)(struct file *f, uint64_t ubuf, size_t len, uint64_t off);
 	long (*pwrite)(struct file *f, uint64_t ubuf, size_t len, uint64_t off);
+	/* Write len bytes of kernel memory at buf (sendfile); optional. */
+	long (*write_kernel)(struct file *f, const void *buf, size_t len);
 	long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);
 	/* Directory entries as linux_dirent64 records into ubuf. */
 	long (*getdents)(struct file *f, uint64_t ubuf, size_t len);

@@ -54,6 +54,7 @@ static int fork_inherit(struct proc *parent, struct proc *child)
 	child->vdso = parent->vdso;
 	child->stack_limit = parent->stack_limit;
 	child->umask = parent->umask;
+	child->cred = parent->cred;
 	*child->tf = *parent->tf;
 	if ((csr_read(sstatus) & SSTATUS_FS_DIRTY) == SSTATUS_FS_DIRTY)
 		fpu_save(&parent->fpu);

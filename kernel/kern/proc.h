@@ -16,6 +16,7 @@
 #include "list.h"
 #include "arch/riscv/context.h"
 #include "arch/riscv/cpu.h"
+#include "kern/cred.h"
 #include "kern/signal.h"
 #include "kern/waitq.h"
 
@@ -69,6 +70,7 @@ struct proc {
 	struct kstack sig_altstack;	/* the process's own */
 
 	/* owned by the process */
+	struct cred cred;		/* who it is (kern/cred.h) */
 	struct vmspace *vm;
 	struct files *files;
 	struct vnode *cwd;

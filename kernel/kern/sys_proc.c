@@ -25,6 +25,9 @@
 #define CLOCK_REALTIME_COARSE	5
 #define CLOCK_MONOTONIC_COARSE	6
 #define CLOCK_BOOTTIME		7
+#define CLOCK_REALTIME_ALARM	8
+#define CLOCK_BOOTTIME_ALARM	9
+#define CLOCK_TAI		11
 #define RLIMIT_STACK		3
 #define RLIMIT_NOFILE		7
 #define RLIM_NLIMITS		16
@@ -70,11 +73,6 @@ static long sys_getppid(void)
 	return ppid;
 }
 
-static long sys_getuid(void)
-{
-	return 0;
-}
-
 static long sys_set_tid_address(long tidptr)
 {
 	current()->clear_child_tid = tidptr;
@@ -115,11 +113,24 @@ static long sys_wait4(long pid, long ustatus, long options, long urusage)
 	return ret;
 }
 
+/*
+ * May the current process signal p? As Linux: root (CAP_KILL), or a
+ * sender whose real or effective uid is p's real or saved uid.
+ */
+static bool kill_allowed(const struct proc *p)
+{
+	const struct cred *me = &current()->cred, *to = &p->cred;
+
+	return me->euid == 0 || me->euid == to->uid || me->euid == to->suid ||
+	       me->uid == to->uid || me->uid == to->suid;
+}
+
 static int kill_one(struct proc *p, void *arg)
 {
 	int sig = (long)arg;
 
-	if (p != init_proc && p != current() && p->state != PROC_ZOMBIE && sig)
+	if (p != init_proc && p != current() && p->state != PROC_ZOMBIE && sig &&
+	    kill_allowed(p))
 		signal_send_user(p, sig, SI_USER);
 	return 0;
 }
@@ -145,6 +156,8 @@ static long kill_as(long pid, long sig, int code)
 	p = proc_find(pid);
 	if (!p || p->state == PROC_ZOMBIE)
 		err = -ESRCH;
+	else if (!kill_allowed(p))
+		err = -EPERM;
 	else if (sig)
 		err = signal_send_user(p, sig, code);
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
@@ -235,6 +248,10 @@ static long sys_clock_gettime(long clock, long uts)
 	case CLOCK_THREAD_CPUTIME:
 		ns = (p->user_ticks + p->system_ticks) * (NSEC / TIMER_HZ);
 		break;
+	case CLOCK_REALTIME_ALARM:
+	case CLOCK_BOOTTIME_ALARM:
+	case CLOCK_TAI:
+		return syscall_unsupported("clock_gettime clock", clock);
 	default:
 		return -EINVAL;
 	}
@@ -328,6 +345,8 @@ static long sys_prlimit64(long pid, long resource, long unew, long uold)
 				p->vm->stack_limit = want[0];
 		} else if (resource == RLIMIT_NOFILE && want[1] > FILES_MAX) {
 			return -EPERM;
+		} else if (resource != RLIMIT_NOFILE) {
+			syscall_note_ignored("setrlimit of resource", resource);
 		}
 	}
 	return 0;
@@ -348,7 +367,7 @@ static long sys_reboot(long magic1, long magic2, long cmd)
 		kprintf("reboot: powering off\n");
 		power_off(0);
 	}
-	return -EINVAL;
+	return syscall_unsupported("reboot command", (uint32_t)cmd);
 }
 
 static long sys_umask(long mask)
@@ -362,7 +381,7 @@ static long sys_umask(long mask)
 
 static long sys_prctl(long option)
 {
-	return -EINVAL;
+	return syscall_unsupported("prctl option", option);
 }
 
 static long sys_setpgid(long pid, long pgid)
@@ -396,8 +415,6 @@ void syscalls_proc(syscall_fn *t)
 	SYSCALL(t, getpid);
 	SYSCALL(t, getppid);
 	SYSCALL(t, gettid);
-	t[SYS_getuid] = t[SYS_geteuid] = t[SYS_getgid] = t[SYS_getegid] =
-		(syscall_fn)(void *)sys_getuid;
 	SYSCALL(t, set_tid_address);
 	SYSCALL(t, set_robust_list);
 	SYSCALL(t, clone);

@@ -1,12 +1,22 @@
 /*
  * The system-call table. An unimplemented number returns -ENOSYS and is
- * logged once (per number) with the name of the process that asked.
+ * logged once (per number) with the name of the process that asked; an
+ * unimplemented flag or command of an implemented call is logged once per
+ * (call, value) by syscall_unsupported.
  */
 #include "kern/syscall.h"
 #include "arch/riscv/trap.h"
 #include "kern/proc.h"
 
+#define UNSUPPORTED_MAX	64	/* distinct (what, value) pairs remembered */
+
 static syscall_fn table[SYS_NR];
+static struct spinlock unsupported_lock = SPINLOCK_INIT("unsupported calls");
+static struct {
+	const char *what;
+	long value;
+} unsupported[UNSUPPORTED_MAX];			/* unsupported_lock */
+static int nunsupported;			/* unsupported_lock */
 static uint64_t logged[(SYS_NR + 1 + 63) / 64];
 void syscall_init(void)
 {
@@ -16,6 +26,9 @@ void syscall_init(void)
 	syscalls_fs(table);
 	syscalls_swap(table);
 	syscalls_usage(table);
+	syscalls_cred(table);
+	syscalls_sched(table);
+	syscalls_fsattr(table);
 }
 
 static long unimplemented(struct trapframe *tf)
@@ -28,6 +41,42 @@ static long unimplemented(struct trapframe *tf)
 		kprintf("pid %d (%s): system call %lu not implemented\n",
 			current()->pid, current()->name, nr);
 	return -ENOSYS;
+}
+
+/* Is (what, value) logged already? If not, remember it (while there is room). */
+static bool unsupported_seen(const char *what, long value)
+{
+	unsigned long flags = spin_lock_irqsave(&unsupported_lock);
+	bool seen = nunsupported == UNSUPPORTED_MAX;	/* full: stop logging */
+
+	for (int i = 0; i < nunsupported && !seen; i++)
+		seen = unsupported[i].what == what && unsupported[i].value == value;
+	if (!seen) {
+		unsupported[nunsupported].what = what;
+		unsupported[nunsupported].value = value;
+		nunsupported++;
+	}
+	spin_unlock_irqrestore(&unsupported_lock, flags);
+	return seen;
+}
+
+void syscall_note_ignored(const char *what, long value)
+{
+	struct proc *p = current();
+
+	if (!unsupported_seen(what, value))
+		kprintf("pid %d (%s): %s %#lx not supported (ignored)\n",
+			p ? p->pid : 0, p ? p->name : "kernel", what, value);
+}
+
+long syscall_unsupported(const char *what, long value)
+{
+	struct proc *p = current();
+
+	if (!unsupported_seen(what, value))
+		kprintf("pid %d (%s): %s %#lx not supported\n",
+			p ? p->pid : 0, p ? p->name : "kernel", what, value);
+	return -EINVAL;
 }
 
 void syscall_dispatch(struct trapframe *tf)

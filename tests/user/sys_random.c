@@ -655,6 +655,8 @@ static void fix_args(long nr, long *a)
 			a[2] |= O_NONBLOCK;
 		if ((int)a[1] == 1026)				/* F_NOTIFY */
 			a[1] = 1;
+		if ((int)a[1] == 7 || (int)a[1] == 38)		/* F_SETLKW, F_OFD_SETLKW */
+			a[1] -= 1;	/* never waits: an OFD lock of its own would block it */
 		break;
 	case 29:	/* ioctl: no FIONBIO, FIOASYNC */
 		if ((unsigned int)a[1] == 0x5421 || (unsigned int)a[1] == 0x5452)

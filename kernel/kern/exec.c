@@ -15,6 +15,7 @@
 #include "kern/elf.h"
 #include "kern/exec_stack.h"
 #include "kern/files.h"
+#include "kern/jobctl.h"
 #include "kern/proc.h"
 #include "kern/random.h"
 #include "kern/signal.h"
@@ -144,6 +145,7 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *canon,
 	vmspace_activate(vm);
 	if (old)
 		vmspace_put(old);
+	jobctl_vfork_release(p);	/* a vfork parent has its memory back */
 	files_close_on_exec(p->files);
 	proc_set_name(p, canon);
 	strlcpy(p->exe, canon, sizeof(p->exe));

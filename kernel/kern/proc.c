@@ -81,6 +81,7 @@ struct proc *proc_alloc(void)
 	signal_init_proc(p);
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	p->pid = pid_alloc();
+	p->pgid = p->sid = p->pid;	/* fork gives the parent's */
 	list_push(&pid_hash[p->pid % PID_HASH], &p->hash_link);
 	nprocs++;
 	proc_forks++;

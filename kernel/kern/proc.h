@@ -67,6 +67,18 @@ struct proc {
 	bool sig_restore_mask;		/* ... this is set (sigsuspend) */
 	struct kstack sig_altstack;	/* the process's own */
 
+	/* job control (kern/jobctl.c) */
+	int exit_signal;		/* sent to the parent at exit (clone's CSIGNAL) */
+	bool stopped;			/* sig_lock: stopped by a signal */
+	bool cont_notify;		/* sig_lock: SIGCONT resumed it; it tells its parent */
+	int wait_report;		/* proc_tree_lock: a stop or continue status
+					   for the parent's wait4, or 0 */
+	bool autoreap;			/* proc_tree_lock: freed once off its stack,
+					   never waited for (SIGCHLD ignored) */
+	int pgid, sid;			/* proc_tree_lock: process group, session */
+	struct proc *vfork_parent;	/* sleeps until this child execs or exits */
+	bool vfork_done;		/* proc_tree_lock: of the vfork parent */
+
 	/* owned by the process */
 	struct vmspace *vm;
 	struct files *files;

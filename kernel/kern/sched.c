@@ -85,9 +85,15 @@ void scheduler(void)
 		if (!list_empty(&runq)) {
 			struct proc *p = list_entry(runq.next, struct proc, run_link);
 
+			bool reap;
+
 			list_remove(&p->run_link);
 			run(c, p);
+			/* a zombie nobody waits for is off its stack now */
+			reap = p->state == PROC_ZOMBIE && p->autoreap;
 			spin_unlock(&sched_lock);
+			if (reap)
+				proc_free(p);
 			continue;
 		}
 		spin_unlock(&sched_lock);

@@ -171,6 +171,9 @@ void signal_deliver(void);
  */
 int signal_action(int sig, const struct ksigaction *act, struct ksigaction *old);
 
+/* p's action for sig (valid), read under p->sig_lock. */
+struct ksigaction signal_get_action(struct proc *p, int sig);
+
 /* Set the blocked mask (SIGKILL and SIGSTOP are never blocked). */
 void signal_set_blocked(uint64_t mask);
 

@@ -5,6 +5,7 @@
 #include "kern/exit.h"
 #include "kern/files.h"
 #include "kern/fork.h"
+#include "kern/jobctl.h"
 #include "kern/power.h"
 #include "kern/proc.h"
 #include "kern/random.h"
@@ -29,8 +30,6 @@
 #define RLIMIT_NOFILE		7
 #define RLIM_NLIMITS		16
 #define RLIM_INFINITY		(~0UL)
-#define WUNTRACED		2
-#define WCONTINUED		8
 #define WALL_FLAGS		0xe0000000	/* __WNOTHREAD, __WALL, __WCLONE */
 #define NSEC			1000000000ULL
 #define MAX_RW_COUNT		(0x7fffffffUL & ~(PAGE_SIZE - 1))
@@ -105,9 +104,9 @@ static long sys_wait4(long pid, long ustatus, long options, long urusage)
 
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS))
 		return -EINVAL;
-	if (pid == 0 || pid < -1)
-		pid = -pid > 1 ? -pid : -1;	/* no process groups: pgid = pid */
-	ret = proc_wait(pid, &status, options, &ru);
+	if ((int)pid == -0x7fffffff - 1)
+		return -ESRCH;		/* as Linux: -INT_MIN is no group */
+	ret = proc_wait((int)pid, &status, options, &ru);
 	if (ret > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
 	if (ret >= 0 && urusage && rusage_copyout(urusage, &ru, 0))
@@ -138,9 +137,9 @@ static long kill_as(long pid, long sig, int code)
 		return 0;
 	}
 	if (pid == 0)
-		pid = current()->pid;	/* no process groups: our own group is us */
+		return jobctl_kill_group(READ_ONCE(current()->pgid), sig);
 	if (pid < 0)
-		pid = -pid;
+		return (int)pid == -0x7fffffff - 1 ? -ESRCH : jobctl_kill_group(-pid, sig);
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	p = proc_find(pid);
 	if (!p || p->state == PROC_ZOMBIE)

@@ -45,6 +45,7 @@ int fsync(int fd);
 int isatty(int fd);
 
 pid_t fork(void);
+pid_t vfork(void);
 int execve(const char *path, char *const argv[], char *const envp[]);
 int execv(const char *path, char *const argv[]);
 int execvp(const char *file, char *const argv[]);

@@ -19,6 +19,7 @@
 #include "kern/proc.h"
 #include "kern/random.h"
 #include "kern/signal.h"
+#include "kern/timers.h"
 #include "kern/uaccess.h"
 #include "vm/pmm.h"
 #include "vm/vmspace.h"
@@ -152,6 +153,7 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *canon,
 	p->clear_child_tid = 0;
 	p->vdso = vdso_address(vm);
 	signal_exec_reset(p);
+	timers_exec(p);
 	memset(&p->fpu, 0, sizeof(p->fpu));
 	fpu_restore(&p->fpu);
 	memset(tf, 0, sizeof(*tf));

@@ -16,6 +16,7 @@
 #include "kern/proc.h"
 #include "kern/sched.h"
 #include "kern/signal.h"
+#include "kern/timers.h"
 #include "kern/uaccess.h"
 #include "fs/vfs.h"
 #include "vm/vmspace.h"
@@ -81,6 +82,7 @@ void proc_exit(int wait_status)
 			init_exit_code(wait_status));
 		power_off(init_exit_code(wait_status));
 	}
+	timers_exit(p);
 	release_resources(p);
 	jobctl_vfork_release(p);
 	irq_save();

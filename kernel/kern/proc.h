@@ -77,6 +77,9 @@ struct proc {
 					   never waited for (SIGCHLD ignored) */
 	int pgid, sid;			/* proc_tree_lock: process group, session */
 	struct proc *vfork_parent;	/* sleeps until this child execs or exits */
+	struct proc_timers *timers;	/* kern/timers.c; NULL until first used */
+	uint64_t restart_deadline;	/* restart_syscall: an interrupted sleep's end */
+	uint64_t restart_urem;		/* ... and where its remaining time goes */
 	bool vfork_done;		/* proc_tree_lock: of the vfork parent */
 
 	/* owned by the process */

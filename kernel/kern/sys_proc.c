@@ -178,23 +178,50 @@ static uint64_t ns_of(const struct ktimespec *ts)
 	return ts->tv_sec * NSEC + ts->tv_nsec;
 }
 
-static long sys_nanosleep(long ureq, long urem)
+/*
+ * Sleep until uptime deadline. Cut short by a signal: the time left goes
+ * to urem (if not 0) and the sleep fails with EINTR if a handler runs, or
+ * goes on to the same deadline through restart_syscall if none does (a
+ * stop and continue, as on Linux).
+ */
+static long sleep_until(uint64_t deadline, uint64_t urem)
 {
-	struct ktimespec req, rem;
-	uint64_t left;
+	struct proc *p = current();
+	uint64_t now = timer_uptime_ns(), left;
+	struct ktimespec rem;
 
-	if (copy_from_user(&req, ureq, sizeof(req)))
-		return -EFAULT;
-	if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= (int64_t)NSEC)
-		return -EINVAL;
-	left = sleep_ns(ns_of(&req));
+	left = deadline > now ? sleep_ns(deadline - now) : 0;
 	if (!left)
 		return 0;
 	rem.tv_sec = left / NSEC;
 	rem.tv_nsec = left % NSEC;
 	if (urem && copy_to_user(urem, &rem, sizeof(rem)))
 		return -EFAULT;
-	return -EINTR;
+	p->restart_deadline = deadline;
+	p->restart_urem = urem;
+	return -ERESTART_RESTARTBLOCK;
+}
+
+static long sys_restart_syscall(void)
+{
+	struct proc *p = current();
+	uint64_t deadline = p->restart_deadline;
+
+	p->restart_deadline = 0;
+	return deadline ? sleep_until(deadline, p->restart_urem) : -EINTR;
+}
+
+static long sys_nanosleep(long ureq, long urem)
+{
+	struct ktimespec req;
+
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+	if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= (int64_t)NSEC)
+		return -EINVAL;
+	if (req.tv_sec > (int64_t)(NSEC * NSEC))	/* about 3e10 years: forever */
+		req.tv_sec = NSEC * NSEC;
+	return sleep_until(timer_uptime_ns() + ns_of(&req), urem);
 }
 
 static long sys_clock_nanosleep(long clock, long flags, long ureq, long urem)
@@ -210,7 +237,8 @@ static long sys_clock_nanosleep(long clock, long flags, long ureq, long urem)
 			return -EFAULT;
 		if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= (int64_t)NSEC)
 			return -EINVAL;
-		return ns_of(&req) > now && sleep_ns(ns_of(&req) - now) ? -EINTR : 0;
+		/* as Linux: the same absolute time again unless a handler ran */
+		return ns_of(&req) > now && sleep_ns(ns_of(&req) - now) ? -ERESTARTNOHAND : 0;
 	}
 	return sys_nanosleep(ureq, urem);
 }
@@ -407,6 +435,7 @@ void syscalls_proc(syscall_fn *t)
 	SYSCALL(t, tgkill);
 	SYSCALL(t, sched_yield);
 	SYSCALL(t, nanosleep);
+	SYSCALL(t, restart_syscall);
 	SYSCALL(t, clock_nanosleep);
 	SYSCALL(t, clock_gettime);
 	SYSCALL(t, gettimeofday);

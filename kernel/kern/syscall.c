@@ -16,6 +16,7 @@ void syscall_init(void)
 	syscalls_fs(table);
 	syscalls_swap(table);
 	syscalls_usage(table);
+	syscalls_timers(table);
 }
 
 static long unimplemented(struct trapframe *tf)

@@ -38,9 +38,18 @@ struct trapframe;
 #define SYS_set_tid_address	96
 #define SYS_set_robust_list	99
 #define SYS_nanosleep		101
+#define SYS_getitimer		102
+#define SYS_setitimer		103
+#define SYS_timer_create	107
+#define SYS_timer_gettime	108
+#define SYS_timer_getoverrun	109
+#define SYS_timer_settime	110
+#define SYS_timer_delete	111
 #define SYS_clock_gettime	113
+#define SYS_clock_getres	114
 #define SYS_clock_nanosleep	115
 #define SYS_sched_yield		124
+#define SYS_restart_syscall	128
 #define SYS_kill		129
 #define SYS_tkill		130
 #define SYS_tgkill		131
@@ -51,8 +60,10 @@ struct trapframe;
 #define SYS_rt_sigpending	136
 #define SYS_rt_sigreturn	139
 #define SYS_reboot		142
+#define SYS_times		153
 #define SYS_setpgid		154
 #define SYS_getpgid		155
+#define SYS_getsid		156
 #define SYS_setsid		157
 #define SYS_uname		160
 #define SYS_umask		166
@@ -98,6 +109,7 @@ void syscalls_mm(syscall_fn *table);
 void syscalls_fs(syscall_fn *table);
 void syscalls_swap(syscall_fn *table);
 void syscalls_usage(syscall_fn *table);
+void syscalls_timers(syscall_fn *table);
 
 #define SYSCALL(table, name) \
 	((table)[SYS_##name] = (syscall_fn)(void *)sys_##name)

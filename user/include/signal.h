@@ -58,6 +58,7 @@
 #define SI_USER		0
 #define SI_KERNEL	0x80
 #define SI_QUEUE	(-1)
+#define SI_TIMER	(-2)
 #define SI_TKILL	(-6)
 #define ILL_ILLOPC	1
 #define FPE_INTDIV	1
@@ -101,6 +102,7 @@ typedef struct {
 		struct { pid_t pid; uid_t uid; union sigval value; } __kill;
 		struct { pid_t pid; uid_t uid; int status; long utime, stime; } __chld;
 		struct { void *addr; } __fault;
+		struct { int tid; int overrun; union sigval value; } __timer;
 		char	__pad[128 - 16];
 	} __u;
 } siginfo_t;
@@ -110,6 +112,18 @@ typedef struct {
 #define si_value	__u.__kill.value
 #define si_status	__u.__chld.status
 #define si_addr		__u.__fault.addr
+#define si_timerid	__u.__timer.tid
+#define si_overrun	__u.__timer.overrun
+
+/* struct sigevent as Linux lays it out (64 bytes). */
+#define SIGEV_SIGNAL	0
+#define SIGEV_NONE	1
+struct sigevent {
+	union sigval	sigev_value;
+	int		sigev_signo;
+	int		sigev_notify;
+	int		__pad[12];
+};
 
 #define SIG_DFL	((sighandler_t)0)
 #define SIG_IGN	((sighandler_t)1)

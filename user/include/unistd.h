@@ -65,6 +65,7 @@ int brk(void *addr);
 void *sbrk(long incr);
 
 unsigned int sleep(unsigned int secs);
+unsigned int alarm(unsigned int secs);
 int pause(void);
 int usleep(useconds_t usecs);
 

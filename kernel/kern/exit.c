@@ -18,6 +18,7 @@
 #include "kern/signal.h"
 #include "kern/timers.h"
 #include "kern/uaccess.h"
+#include "fs/tty.h"
 #include "fs/vfs.h"
 #include "vm/vmspace.h"
 
@@ -83,6 +84,7 @@ void proc_exit(int wait_status)
 		power_off(init_exit_code(wait_status));
 	}
 	timers_exit(p);
+	tty_session_exit(p);
 	release_resources(p);
 	jobctl_vfork_release(p);
 	irq_save();

@@ -2,6 +2,7 @@
 #include "kern/jobctl.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
+#include "kern/syscall.h"
 #include "kern/signal.h"
 #include "kern/waitq.h"
 
@@ -187,4 +188,101 @@ bool jobctl_group_exists(int pgid, int sid)
 	struct group_find g = { pgid, sid };
 
 	return proc_for_each(is_member, &g) != 0;
+}
+
+/* ------------------------------------------- process groups and sessions */
+
+/* A process by pid for the calls below (0: the caller) (proc_tree_lock). */
+static struct proc *proc_or_self(long pid)
+{
+	if (pid == 0)
+		return current();
+	if (pid < 0 || pid > 0x7fffffff)
+		return NULL;
+	return proc_find(pid);
+}
+
+/*
+ * setpgid: move the caller or one of its children (same session, not a
+ * session leader) into group pgid (0: its own pid), which must exist in
+ * the session unless it is the process's own pid. Returns 0, -EINVAL,
+ * -ESRCH or -EPERM, as Linux. (A child that has exec'd can still be moved:
+ * Linux refuses with EACCES.)
+ */
+static long sys_setpgid(long pid, long pgid)
+{
+	struct proc *self = current(), *p;
+	struct group_find g;
+	unsigned long flags;
+	long err = 0;
+
+	if (pgid < 0 || pgid > 0x7fffffff)
+		return -EINVAL;
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	p = proc_or_self(pid);
+	if (!p || (p != self && p->parent != self) || p->state == PROC_ZOMBIE) {
+		err = -ESRCH;
+		goto out;
+	}
+	if (!pgid)
+		pgid = p->pid;
+	g = (struct group_find) { pgid, self->sid };
+	if (p->sid != self->sid || p->sid == p->pid)
+		err = -EPERM;
+	else if (pgid != p->pid && !proc_for_each_locked(is_member, &g))
+		err = -EPERM;
+	else
+		p->pgid = pgid;
+out:
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return err;
+}
+
+/* getpgid and getsid: of pid (0: the caller); -ESRCH if there is none. */
+static long get_ids(long pid, bool session)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	struct proc *p = proc_or_self(pid);
+	long ret = !p ? -ESRCH : session ? p->sid : p->pgid;
+
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return ret;
+}
+
+static long sys_getpgid(long pid)
+{
+	return get_ids(pid, false);
+}
+
+static long sys_getsid(long pid)
+{
+	return get_ids(pid, true);
+}
+
+/*
+ * setsid: the caller leads a new session and a new group, with no
+ * controlling terminal. Returns the new session id, or -EPERM if the
+ * caller already leads a group (some process has its pid as group).
+ */
+static long sys_setsid(void)
+{
+	struct proc *self = current();
+	struct group_find g = { self->pid, 0 };
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	long ret = self->pid;
+
+	if (proc_for_each_locked(is_member, &g))
+		ret = -EPERM;
+	else
+		self->pgid = self->sid = self->pid;
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return ret;
+}
+
+void syscalls_jobctl(syscall_fn *t)
+{
+	SYSCALL(t, setpgid);
+	SYSCALL(t, getpgid);
+	SYSCALL(t, getsid);
+	SYSCALL(t, setsid);
 }

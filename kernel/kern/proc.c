@@ -115,6 +115,14 @@ int proc_count(void)
 int proc_for_each(int (*fn)(struct proc *p, void *arg), void *arg)
 {
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	int ret = proc_for_each_locked(fn, arg);
+
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return ret;
+}
+
+int proc_for_each_locked(int (*fn)(struct proc *p, void *arg), void *arg)
+{
 	int ret = 0;
 
 	for (int i = 0; i < PID_HASH && !ret; i++) {
@@ -126,7 +134,6 @@ int proc_for_each(int (*fn)(struct proc *p, void *arg), void *arg)
 				break;
 		}
 	}
-	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	return ret;
 }
 

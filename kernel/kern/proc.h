@@ -139,6 +139,9 @@ int proc_count(void);
 /* Visit every process under proc_tree_lock; stop when fn returns nonzero. */
 int proc_for_each(int (*fn)(struct proc *p, void *arg), void *arg);
 
+/* The same with proc_tree_lock already held. */
+int proc_for_each_locked(int (*fn)(struct proc *p, void *arg), void *arg);
+
 /*
  * proc_usage - p's faults and ticks so far, its current address space's
  * included (proc_tree_lock held, which keeps p and p->vm).

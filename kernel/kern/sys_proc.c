@@ -392,30 +392,6 @@ static long sys_prctl(long option)
 	return -EINVAL;
 }
 
-static long sys_setpgid(long pid, long pgid)
-{
-	return 0;			/* one process per group: nothing to move */
-}
-
-/* One process per group: a process's group is its pid. -ESRCH if none. */
-static long sys_getpgid(long pid)
-{
-	unsigned long flags;
-	bool found;
-
-	if (pid == 0)
-		return current()->pid;
-	flags = spin_lock_irqsave(&proc_tree_lock);
-	found = proc_find(pid) != NULL;
-	spin_unlock_irqrestore(&proc_tree_lock, flags);
-	return found ? (int)pid : -ESRCH;
-}
-
-static long sys_setsid(void)
-{
-	return current()->pid;
-}
-
 void syscalls_proc(syscall_fn *t)
 {
 	SYSCALL(t, exit);
@@ -445,7 +421,4 @@ void syscalls_proc(syscall_fn *t)
 	SYSCALL(t, reboot);
 	SYSCALL(t, umask);
 	SYSCALL(t, prctl);
-	SYSCALL(t, setpgid);
-	SYSCALL(t, getpgid);
-	SYSCALL(t, setsid);
 }

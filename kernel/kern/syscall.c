@@ -17,6 +17,7 @@ void syscall_init(void)
 	syscalls_swap(table);
 	syscalls_usage(table);
 	syscalls_timers(table);
+	syscalls_jobctl(table);
 }
 
 static long unimplemented(struct trapframe *tf)

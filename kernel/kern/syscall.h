@@ -110,6 +110,7 @@ void syscalls_fs(syscall_fn *table);
 void syscalls_swap(syscall_fn *table);
 void syscalls_usage(syscall_fn *table);
 void syscalls_timers(syscall_fn *table);
+void syscalls_jobctl(syscall_fn *table);
 
 #define SYSCALL(table, name) \
 	((table)[SYS_##name] = (syscall_fn)(void *)sys_##name)

@@ -60,6 +60,10 @@ gid_t getegid(void);
 int setpgid(pid_t pid, pid_t pgid);
 pid_t getpgid(pid_t pid);
 pid_t setsid(void);
+pid_t getsid(pid_t pid);
+pid_t getpgrp(void);
+pid_t tcgetpgrp(int fd);
+int tcsetpgrp(int fd, pid_t pgrp);
 
 int brk(void *addr);
 void *sbrk(long incr);

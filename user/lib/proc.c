@@ -147,6 +147,16 @@ pid_t setsid(void)
 	return (pid_t)sys_ret(sys_call0(SYS_setsid));
 }
 
+pid_t getsid(pid_t pid)
+{
+	return (pid_t)sys_ret(sys_call1(SYS_getsid, pid));
+}
+
+pid_t getpgrp(void)
+{
+	return getpgid(0);
+}
+
 /* Sends sig to pid (or a group, see kill(2)); 0 or -1. */
 int kill(pid_t pid, int sig)
 {

@@ -14,6 +14,7 @@
  * controlling terminal is this one if its session owns it.
  */
 #include "fs/tty.h"
+#include "fs/poll.h"
 #include "kern/console.h"
 #include "kern/jobctl.h"
 #include "kern/proc.h"
@@ -125,6 +126,7 @@ static void line_done(void)
 	tty.ready_len += n;
 	tty.len = 0;
 	waitq_wake_all(&tty.readers);
+	poll_notify();
 }
 
 /* One input byte, from the UART interrupt. */
@@ -392,8 +394,21 @@ static long tty_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 	return -ENOTTY;
 }
 
+/* Readable with a line (or ^D) to read; always writable. */
+static unsigned int tty_poll(struct file *f)
+{
+	unsigned long flags = spin_lock_irqsave(&tty.lock);
+	unsigned int mask = POLLOUT | POLLWRNORM;
+
+	if (tty.ready_len || tty.eof)
+		mask |= POLLIN | POLLRDNORM;
+	spin_unlock_irqrestore(&tty.lock, flags);
+	return mask;
+}
+
 const struct file_ops tty_file_ops = {
 	.read = tty_read,
+	.poll = tty_poll,
 	.write = tty_write,
 	.ioctl = tty_ioctl,
 };

@@ -64,6 +64,8 @@ struct file_ops {
 	long (*pread)(struct file *f, uint64_t ubuf, size_t len, uint64_t off);
 	long (*pwrite)(struct file *f, uint64_t ubuf, size_t len, uint64_t off);
 	long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);
+	/* Readiness for poll/select (fs/poll.h's POLL* bits); NULL: always ready. */
+	unsigned int (*poll)(struct file *f);
 	/* Directory entries as linux_dirent64 records into ubuf. */
 	long (*getdents)(struct file *f, uint64_t ubuf, size_t len);
 	void (*release)(struct file *f);

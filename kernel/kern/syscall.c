@@ -18,6 +18,7 @@ void syscall_init(void)
 	syscalls_usage(table);
 	syscalls_timers(table);
 	syscalls_jobctl(table);
+	syscalls_poll(table);
 }
 
 static long unimplemented(struct trapframe *tf)

@@ -22,6 +22,8 @@ struct trapframe;
 #define SYS_openat		56
 #define SYS_close		57
 #define SYS_pipe2		59
+#define SYS_pselect6		72
+#define SYS_ppoll		73
 #define SYS_getdents64		61
 #define SYS_lseek		62
 #define SYS_read		63
@@ -111,6 +113,7 @@ void syscalls_swap(syscall_fn *table);
 void syscalls_usage(syscall_fn *table);
 void syscalls_timers(syscall_fn *table);
 void syscalls_jobctl(syscall_fn *table);
+void syscalls_poll(syscall_fn *table);
 
 #define SYSCALL(table, name) \
 	((table)[SYS_##name] = (syscall_fn)(void *)sys_##name)

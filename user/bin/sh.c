@@ -17,8 +17,10 @@
  * a backslash outside quotes quotes the next character, # starts a
  * comment. Expansions: $? $$ $! $# $0-$9 $NAME ${NAME} and a leading ~.
  * Words are expanded when their command runs (so "false; echo $?" prints
- * 1); there is no field splitting or globbing. NAME=value before a command
- * sets it in that command's environment; alone it sets it in the shell's.
+ * 1); there is no field splitting. An unquoted word with * or ? is
+ * replaced by the sorted paths it matches (sh/glob.c), or kept if none.
+ * NAME=value before a command sets it in that command's environment;
+ * alone it sets it in the shell's.
  * All shell variables are environment variables.
  *
  * Builtins: cd, exit, export, unset, wait, exec, pwd, and jobs, fg, bg.

@@ -65,6 +65,10 @@ int builtin_jobs(char **argv);
 int builtin_fg_bg(char **argv);
 void jobs_hangup(void);
 
+/* glob.c */
+int glob_is_pattern(const char *w);
+char **glob_expand(const char *pattern);
+
 /* expand.c */
 char *expand_word(const char *w);
 char **expand_cmd(struct cmd *c, int apply, int *nassign);

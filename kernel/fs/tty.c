@@ -2,7 +2,10 @@
  * The console terminal. Input arrives from the UART's receive interrupt
  * (kern/console.c) and is edited a line at a time, as a Linux terminal in
  * canonical mode does: echo, backspace (DEL or ^H) erases, ^U kills the
- * line, ^D ends input. Output turns "\n" into "\r\n".
+ * line, ^D ends input. Output turns "\n" into "\r\n". Without ICANON
+ * (raw mode, as line editors set it) every byte is input at once, with no
+ * editing, and a read returns what there is (VMIN 0: even nothing). ECHO
+ * and ICRNL are honoured.
  *
  * Job control: a session leader makes the terminal its controlling
  * terminal (TIOCSCTTY); the session then has a foreground process group
@@ -58,6 +61,7 @@ struct kwinsize {
 #define ECHO	0000010
 #define ECHOE	0000020
 #define ECHOK	0000040
+#define VMIN	6
 
 static struct {
 	struct spinlock lock;
@@ -83,7 +87,18 @@ static struct {
 
 static void tty_echo(const char *s, size_t n)
 {
-	console_write(s, n);
+	if (tty.termios.c_lflag & ECHO)
+		console_write(s, n);
+}
+
+/* A byte in raw mode: input as it is (tty.lock held). */
+static void raw_input(char c)
+{
+	if (tty.ready_len < sizeof(tty.ready)) {
+		tty.ready[tty.ready_len++] = c;
+		tty_echo(&c, 1);
+	}
+	poll_notify();
 }
 
 static int signal_one(struct proc *p, void *arg)
@@ -135,13 +150,15 @@ void tty_input(char c)
 	unsigned long flags = spin_lock_irqsave(&tty.lock);
 	int sig = key_signal(c), pgrp = tty.pgrp;
 
-	if (c == '\r')
+	if (c == '\r' && (tty.termios.c_iflag & ICRNL))
 		c = '\n';
 	if (sig) {				/* ^C, ^\\, ^Z */
 		char echo[3] = { '^', c + '@', '\n' };
 
 		tty.len = 0;
 		tty_echo(echo, 3);
+	} else if (!(tty.termios.c_lflag & ICANON)) {
+		raw_input(c);
 	} else if (c == 4) {			/* ^D */
 		if (tty.len == 0)
 			tty.eof = true;
@@ -203,6 +220,8 @@ static long tty_read(struct file *f, uint64_t ubuf, size_t len)
 		return -ERESTARTSYS;
 	}
 	while (!tty.ready_len && !tty.eof) {
+		if (!(tty.termios.c_lflag & ICANON) && tty.termios.c_cc[VMIN] == 0)
+			break;			/* raw, VMIN 0: nothing is an answer */
 		if (signal_pending()) {
 			spin_unlock_irqrestore(&tty.lock, flags);
 			return -ERESTARTSYS;
@@ -214,11 +233,11 @@ static long tty_read(struct file *f, uint64_t ubuf, size_t len)
 		spin_unlock_irqrestore(&tty.lock, flags);
 		return 0;
 	}
-	/* a read returns at most one line */
+	/* a canonical read returns at most one line */
 	n = 0;
 	while (n < tty.ready_len && n < len && n < sizeof(buf)) {
 		buf[n] = tty.ready[n];
-		if (buf[n++] == '\n')
+		if (buf[n++] == '\n' && (tty.termios.c_lflag & ICANON))
 			break;
 	}
 	memmove(tty.ready, tty.ready + n, tty.ready_len - n);
@@ -286,6 +305,7 @@ static long ioctl_spgrp(uint64_t arg)
 {
 	struct proc *p = current();
 	struct ksigaction act;
+	unsigned long flags;
 	int pgrp;
 
 	if (copy_from_user(&pgrp, arg, sizeof(pgrp)))
@@ -302,7 +322,9 @@ static long ioctl_spgrp(uint64_t arg)
 		jobctl_signal_group(p->pgid, SIGTTOU);
 		return -ERESTARTSYS;
 	}
+	flags = spin_lock_irqsave(&tty.lock);
 	tty.pgrp = pgrp;
+	spin_unlock_irqrestore(&tty.lock, flags);
 	return 0;
 }
 

@@ -1,10 +1,11 @@
 /*
- * sh_jobs: the shell's job control, driven through the console as a user
+ * sh_jobs: the shell's job control and line editing, driven through the console as a user
  * would type (TIOCSTI), in a session of its own: `sleep 5 &` starts job
  * [1], `jobs` lists it Running, ^Z stops a foreground `sleep 7` (job [2],
  * Stopped), `bg` continues it in the background, `fg %1` brings job 1 back
- * and ^C ends it while the shell lives on ($? is 130). The shell's output
- * goes to a file that is checked afterwards. Kilburn's console only (on
+ * and ^C ends it while the shell lives on ($? is 130). Line editing: Up
+ * recalls the last line, Left moves the cursor to insert. The shell's
+ * output goes to a file that is checked afterwards. Kilburn's console only (on
  * Linux the terminal is not ours to type on). No frame leaked.
  */
 #define _GNU_SOURCE
@@ -85,6 +86,9 @@ static int session(void *arg)
 	TL_CHECK(wait_fg(1), "^C ended it and the shell has the terminal back");
 	command("echo alive $?\n");
 	command("jobs\n");
+	command("echo one\n");
+	command("\033[A\n");		/* Up: the same line again */
+	command("echo tw\033[Dx\n");	/* Left, then x goes before the w */
 	type("exit\n");
 	status = vt_wait(shell, 20);
 	VT_CHECK(vt_exited_ok(status), "the shell exits 0 (%s)", vt_how(status));
@@ -102,6 +106,9 @@ static int session(void *arg)
 		 "^Z: [2]+ Stopped sleep 7");
 	TL_CHECK(strstr(out, "[2]+ sleep 7 &") != NULL, "bg: [2]+ sleep 7 &");
 	TL_CHECK(strstr(out, "alive 130") != NULL, "the shell lives on after ^C; $? is 130");
+	TL_CHECK(strstr(out, "\none\n") && strstr(strstr(out, "\none\n") + 1, "\none\n"),
+		 "Up recalled `echo one`: it ran twice");
+	TL_CHECK(strstr(out, "\ntxw\n") != NULL, "Left then x: `echo txw` ran");
 	if (tl_failed_here)
 		printf("the shell's output:\n%s\n", out);
 	return tl_failed_here;

@@ -27,7 +27,8 @@
  * Interactive on a terminal, the shell does job control as bash does
  * (sh/jobs.c): each pipeline runs in a process group of its own, ^C and ^Z
  * reach only the foreground job, a stopped job can be resumed with fg or
- * bg. A pipeline's status
+ * bg. Lines typed at a terminal can be edited (arrows, Backspace, ^A,
+ * ^E, ^U) and earlier ones recalled with Up and Down (sh/edit.c). A pipeline's status
  * is that of its last command; a command killed by signal N has status
  * 128+N and the shell reports it ("Segmentation fault", "Killed",
  * "Terminated", ...). A command not found has status 127.
@@ -580,10 +581,17 @@ static int run_file(int fd)
 	struct str line = { 0, 0, 0 }, text = { 0, 0, 0 };
 
 	for (;;) {
+		const char *prompt = text.len ? "> " : "kilburn$ ";
+		int got = -2;
+
 		reap_background();
-		if (interactive)
-			fputs(text.len ? "> " : "kilburn$ ", stderr);
-		if (!read_line(fd, &line)) {
+		if (interactive && fd == 0)
+			got = edit_line(prompt, &line);
+		if (got == -2 && interactive)
+			fputs(prompt, stderr);
+		if (got == -2)
+			got = read_line(fd, &line);
+		if (!got) {
 			if (text.len)
 				fprintf(stderr, "sh: unexpected end of input\n");
 			if (interactive)

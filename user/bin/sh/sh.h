@@ -65,6 +65,10 @@ int builtin_jobs(char **argv);
 int builtin_fg_bg(char **argv);
 void jobs_hangup(void);
 
+/* edit.c: reads a line with editing and history; 1, 0 at end of input,
+   -2 if stdin is not a terminal */
+int edit_line(const char *prompt, struct str *sb);
+
 /* glob.c */
 int glob_is_pattern(const char *w);
 char **glob_expand(const char *pattern);

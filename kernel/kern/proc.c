@@ -95,11 +95,14 @@ void proc_free(struct proc *p)
 
 	list_remove(&p->hash_link);
 	list_remove(&p->sibling);
-	nprocs--;
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	kstack_free(p->kstack_top);
 	kfree(p->cwd_path);
 	kmem_cache_free(proc_cache, p);
+	/* counted until all of it is free: a process count of one means so */
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	nprocs--;
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
 }
 
 int proc_last_pid(void)

@@ -7,6 +7,7 @@
  * may fault and sleep).
  */
 #include "fs/pipe.h"
+#include "fs/poll.h"
 #include "kern/files.h"
 #include "kern/proc.h"
 #include "kern/signal.h"
@@ -23,6 +24,13 @@ struct pipe {
 	int readers, writers;
 	struct waitq wait;		/* both readers and writers */
 };
+
+/* The pipe changed (p->lock held): wake its sleepers and the pollers. */
+static void pipe_wake(struct pipe *p)
+{
+	waitq_wake_all(&p->wait);
+	poll_notify();
+}
 
 static void pipe_free(struct pipe *p)
 {
@@ -44,7 +52,7 @@ static void pipe_unread(struct pipe *p, const char *bounce, size_t n)
 		for (size_t i = 0; i < n; i++)
 			p->buf[(p->head + i) % PIPE_SIZE] = bounce[i];
 		p->count += n;
-		waitq_wake_all(&p->wait);
+		pipe_wake(p);
 	}
 	spin_unlock_irqrestore(&p->lock, flags);
 }
@@ -75,7 +83,7 @@ static long pipe_read(struct file *f, uint64_t ubuf, size_t len)
 		bounce[i] = p->buf[(p->head + i) % PIPE_SIZE];
 	p->head = (p->head + n) % PIPE_SIZE;
 	p->count -= n;
-	waitq_wake_all(&p->wait);
+	pipe_wake(p);
 	spin_unlock_irqrestore(&p->lock, flags);
 	if (n && copy_to_user(ubuf, bounce, n)) {
 		pipe_unread(p, bounce, n);
@@ -111,7 +119,7 @@ static long pipe_put(struct file *f, struct pipe *p, const char *bounce,
 	for (size_t i = 0; i < n; i++)
 		p->buf[(p->head + p->count + i) % PIPE_SIZE] = bounce[i];
 	p->count += n;
-	waitq_wake_all(&p->wait);
+	pipe_wake(p);
 	spin_unlock_irqrestore(&p->lock, flags);
 	return n;
 }
@@ -175,16 +183,43 @@ static void pipe_release(struct file *f)
 	else
 		p->writers--;
 	last = p->readers == 0 && p->writers == 0;
-	waitq_wake_all(&p->wait);
+	pipe_wake(p);
 	spin_unlock_irqrestore(&p->lock, flags);
 	if (last)
 		pipe_free(p);
+}
+
+/*
+ * As Linux: the read end is readable with data, and hung up once no
+ * writer is left; the write end is writable with PIPE_BUF bytes of room,
+ * and in error once no reader is left.
+ */
+static unsigned int pipe_poll(struct file *f)
+{
+	struct pipe *p = f->priv;
+	unsigned long flags = spin_lock_irqsave(&p->lock);
+	unsigned int mask = 0;
+
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		if (p->count)
+			mask |= POLLIN | POLLRDNORM;
+		if (!p->writers)
+			mask |= POLLHUP;
+	} else {
+		if (PIPE_SIZE - p->count >= PIPE_BUF)
+			mask |= POLLOUT | POLLWRNORM;
+		if (!p->readers)
+			mask |= POLLERR;
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+	return mask;
 }
 
 static const struct file_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.write_kernel = pipe_write_kernel,
+	.poll = pipe_poll,
 	.release = pipe_release,
 };
 

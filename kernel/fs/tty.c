@@ -2,12 +2,24 @@
  * The console terminal. Input arrives from the UART's receive interrupt
  * (kern/console.c) and is edited a line at a time, as a Linux terminal in
  * canonical mode does: echo, backspace (DEL or ^H) erases, ^U kills the
- * line, ^D ends input, ^C sends SIGINT to every process that does not
- * ignore it (there are no process groups yet) except init. Output turns
- * "\n" into "\r\n".
+ * line, ^D ends input. Output turns "\n" into "\r\n". Without ICANON
+ * (raw mode, as line editors set it) every byte is input at once, with no
+ * editing, and a read returns what there is (VMIN 0: even nothing). ECHO
+ * and ICRNL are honoured.
+ *
+ * Job control: a session leader makes the terminal its controlling
+ * terminal (TIOCSCTTY); the session then has a foreground process group
+ * (TIOCGPGRP, TIOCSPGRP). With ISIG, ^C, ^\ and ^Z send SIGINT, SIGQUIT
+ * and SIGTSTP to the foreground group only; a read from a background
+ * group of the session gets SIGTTIN (EIO if that is ignored or blocked).
+ * While no session has the terminal, ^C and ^\ go to every process but
+ * init, as before sessions existed. There is one terminal: a process's
+ * controlling terminal is this one if its session owns it.
  */
 #include "fs/tty.h"
+#include "fs/poll.h"
 #include "kern/console.h"
+#include "kern/jobctl.h"
 #include "kern/proc.h"
 #include "kern/signal.h"
 #include "kern/uaccess.h"
@@ -20,6 +32,10 @@
 #define TIOCSPGRP	0x5410
 #define TIOCGWINSZ	0x5413
 #define TIOCSWINSZ	0x5414
+#define TIOCSCTTY	0x540E
+#define TIOCSTI		0x5412
+#define TIOCNOTTY	0x5422
+#define TIOCGSID	0x5429
 
 #define LINE_MAX	1024
 
@@ -45,6 +61,7 @@ struct kwinsize {
 #define ECHO	0000010
 #define ECHOE	0000020
 #define ECHOK	0000040
+#define VMIN	6
 
 static struct {
 	struct spinlock lock;
@@ -55,6 +72,8 @@ static struct {
 	size_t ready_len;
 	bool eof;			/* ^D on an empty line */
 	struct ktermios termios;
+	int sid;			/* the session it controls, or 0 */
+	int pgrp;			/* its foreground group (sid != 0) */
 } tty = {
 	.lock = SPINLOCK_INIT("tty"),
 	.readers = { LIST_HEAD_INIT(tty.readers.waiters) },
@@ -68,13 +87,47 @@ static struct {
 
 static void tty_echo(const char *s, size_t n)
 {
-	console_write(s, n);
+	if (tty.termios.c_lflag & ECHO)
+		console_write(s, n);
 }
 
-static int sigint_one(struct proc *p, void *arg)
+/* A byte in raw mode: input as it is (tty.lock held). */
+static void raw_input(char c)
+{
+	if (tty.ready_len < sizeof(tty.ready)) {
+		tty.ready[tty.ready_len++] = c;
+		tty_echo(&c, 1);
+	}
+	poll_notify();
+}
+
+static int signal_one(struct proc *p, void *arg)
 {
 	if (p != init_proc && p->state != PROC_ZOMBIE)
-		signal_send(p, SIGINT);
+		signal_send(p, (int)(long)arg);
+	return 0;
+}
+
+/* A signal key was typed: sig to the foreground group (or to all). */
+static void signal_key(int sig, int pgrp)
+{
+	if (pgrp)
+		jobctl_signal_group(pgrp, sig);
+	else
+		proc_for_each(signal_one, (void *)(long)sig);
+}
+
+/* The signal a key sends (ISIG on), or 0. */
+static int key_signal(char c)
+{
+	if (!(tty.termios.c_lflag & ISIG))
+		return 0;
+	if (c == 3)
+		return SIGINT;
+	if (c == 28)
+		return SIGQUIT;
+	if (c == 26)
+		return tty.sid ? SIGTSTP : 0;	/* nobody to come back to without job control */
 	return 0;
 }
 
@@ -88,20 +141,24 @@ static void line_done(void)
 	tty.ready_len += n;
 	tty.len = 0;
 	waitq_wake_all(&tty.readers);
+	poll_notify();
 }
 
 /* One input byte, from the UART interrupt. */
 void tty_input(char c)
 {
 	unsigned long flags = spin_lock_irqsave(&tty.lock);
-	bool sigint = false;
+	int sig = key_signal(c), pgrp = tty.pgrp;
 
-	if (c == '\r')
+	if (c == '\r' && (tty.termios.c_iflag & ICRNL))
 		c = '\n';
-	if (c == 3) {				/* ^C */
+	if (sig) {				/* ^C, ^\\, ^Z */
+		char echo[3] = { '^', c + '@', '\n' };
+
 		tty.len = 0;
-		tty_echo("^C\n", 3);
-		sigint = true;
+		tty_echo(echo, 3);
+	} else if (!(tty.termios.c_lflag & ICANON)) {
+		raw_input(c);
 	} else if (c == 4) {			/* ^D */
 		if (tty.len == 0)
 			tty.eof = true;
@@ -124,17 +181,47 @@ void tty_input(char c)
 	}
 	waitq_wake_all(&tty.readers);
 	spin_unlock_irqrestore(&tty.lock, flags);
-	if (sigint)
-		proc_for_each(sigint_one, NULL);
+	if (sig)
+		signal_key(sig, pgrp);
+}
+
+/*
+ * Is the current process reading from a background group of the session
+ * that owns the terminal (tty.lock held)? Returns its group, which gets
+ * SIGTTIN while the read waits (-ERESTARTSYS), or -EIO if SIGTTIN is
+ * ignored or blocked; 0 if the read may go on.
+ */
+static long background_read(void)
+{
+	struct proc *p = current();
+	struct ksigaction act;
+	int pgid = READ_ONCE(p->pgid);
+
+	if (!tty.sid || READ_ONCE(p->sid) != tty.sid || pgid == tty.pgrp)
+		return 0;
+	act = signal_get_action(p, SIGTTIN);
+	if (act.handler == SIG_IGN || (p->sig_blocked & sig_bit(SIGTTIN)))
+		return -EIO;
+	return pgid;
 }
 
 static long tty_read(struct file *f, uint64_t ubuf, size_t len)
 {
 	char buf[256];
 	unsigned long flags = spin_lock_irqsave(&tty.lock);
+	long bg = background_read();
 	size_t n;
 
+	if (bg) {
+		spin_unlock_irqrestore(&tty.lock, flags);
+		if (bg < 0)
+			return bg;
+		jobctl_signal_group(bg, SIGTTIN);
+		return -ERESTARTSYS;
+	}
 	while (!tty.ready_len && !tty.eof) {
+		if (!(tty.termios.c_lflag & ICANON) && tty.termios.c_cc[VMIN] == 0)
+			break;			/* raw, VMIN 0: nothing is an answer */
 		if (signal_pending()) {
 			spin_unlock_irqrestore(&tty.lock, flags);
 			return -ERESTARTSYS;
@@ -146,11 +233,11 @@ static long tty_read(struct file *f, uint64_t ubuf, size_t len)
 		spin_unlock_irqrestore(&tty.lock, flags);
 		return 0;
 	}
-	/* a read returns at most one line */
+	/* a canonical read returns at most one line */
 	n = 0;
 	while (n < tty.ready_len && n < len && n < sizeof(buf)) {
 		buf[n] = tty.ready[n];
-		if (buf[n++] == '\n')
+		if (buf[n++] == '\n' && (tty.termios.c_lflag & ICANON))
 			break;
 	}
 	memmove(tty.ready, tty.ready + n, tty.ready_len - n);
@@ -183,11 +270,143 @@ static long tty_write_kernel(struct file *f, const void *buf, size_t len)
 	return len;
 }
 
+/* Does the current process have this terminal as its controlling one? */
+static bool is_ctty(void)
+{
+	return tty.sid && READ_ONCE(current()->sid) == tty.sid;
+}
+
+/*
+ * TIOCSCTTY: a session leader without a controlling terminal takes this
+ * one, if no other session has it (steal: root may take it anyway, as
+ * Linux's arg 1). Its group becomes the foreground.
+ */
+static long ioctl_sctty(long steal)
+{
+	struct proc *p = current();
+	unsigned long flags;
+	long err = 0;
+
+	if (p->sid != p->pid)
+		return -EPERM;
+	flags = spin_lock_irqsave(&tty.lock);
+	if (tty.sid == p->sid)
+		err = 0;
+	else if (tty.sid && steal != 1)
+		err = -EPERM;
+	else {
+		tty.sid = p->sid;
+		tty.pgrp = p->pgid;
+	}
+	spin_unlock_irqrestore(&tty.lock, flags);
+	return err;
+}
+
+/*
+ * TIOCSPGRP from the controlling session: group pgrp (of the session)
+ * becomes the foreground. From a background group it is SIGTTOU to that
+ * group first, unless SIGTTOU is ignored or blocked (as shells do).
+ */
+static long ioctl_spgrp(uint64_t arg)
+{
+	struct proc *p = current();
+	struct ksigaction act;
+	unsigned long flags;
+	int pgrp;
+
+	if (copy_from_user(&pgrp, arg, sizeof(pgrp)))
+		return -EFAULT;
+	if (!is_ctty())
+		return -ENOTTY;
+	if (pgrp < 0)
+		return -EINVAL;
+	if (!jobctl_group_exists(pgrp, p->sid))
+		return -EPERM;
+	act = signal_get_action(p, SIGTTOU);
+	if (READ_ONCE(p->pgid) != tty.pgrp && act.handler != SIG_IGN &&
+	    !(p->sig_blocked & sig_bit(SIGTTOU))) {
+		jobctl_signal_group(p->pgid, SIGTTOU);
+		return -ERESTARTSYS;
+	}
+	flags = spin_lock_irqsave(&tty.lock);
+	tty.pgrp = pgrp;
+	spin_unlock_irqrestore(&tty.lock, flags);
+	return 0;
+}
+
+/* Let go of the terminal (tty.lock not held): the session loses it. */
+static void tty_release(int sid, bool hangup)
+{
+	unsigned long flags = spin_lock_irqsave(&tty.lock);
+	int pgrp = 0;
+
+	if (tty.sid == sid) {
+		pgrp = tty.pgrp;
+		tty.sid = tty.pgrp = 0;
+	}
+	spin_unlock_irqrestore(&tty.lock, flags);
+	if (pgrp && hangup) {
+		jobctl_signal_group(pgrp, SIGHUP);
+		jobctl_signal_group(pgrp, SIGCONT);
+	}
+}
+
+void tty_session_exit(struct proc *p)
+{
+	if (p->sid == p->pid && tty.sid == p->sid)
+		tty_release(p->sid, true);
+}
+
+/* TIOCNOTTY: the session leader gives the terminal up (its foreground
+   group is hung up); for another member of the session it is a no-op. */
+static long ioctl_notty(void)
+{
+	struct proc *p = current();
+
+	if (!is_ctty())
+		return -ENOTTY;
+	if (p->sid == p->pid)
+		tty_release(p->sid, true);
+	return 0;
+}
+
+/* The job-control requests; -ENOIOCTLCMD for the others. */
+static long tty_ioctl_job(unsigned long cmd, uint64_t arg)
+{
+	int id;
+	char c;
+
+	switch (cmd) {
+	case TIOCGPGRP:
+	case TIOCGSID:
+		if (!is_ctty())
+			return -ENOTTY;
+		id = cmd == TIOCGPGRP ? tty.pgrp : tty.sid;
+		return copy_to_user(arg, &id, sizeof(id));
+	case TIOCSPGRP:
+		return ioctl_spgrp(arg);
+	case TIOCSCTTY:
+		return ioctl_sctty(arg);
+	case TIOCNOTTY:
+		return ioctl_notty();
+	case TIOCSTI:			/* as if typed (the caller's own terminal) */
+		if (!is_ctty())
+			return -EPERM;
+		if (copy_from_user(&c, arg, 1))
+			return -EFAULT;
+		tty_input(c);
+		return 0;
+	}
+	return -ENOIOCTLCMD;
+}
+
 static long tty_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 {
 	struct kwinsize ws = { 24, 80, 0, 0 };
-	int pgrp = 1;
+	long err = tty_ioctl_job(cmd, arg);
 
+	if (err != -ENOIOCTLCMD)
+		return err;
 	switch (cmd) {
 	case TCGETS:
 		return copy_to_user(arg, &tty.termios, sizeof(tty.termios));
@@ -199,16 +418,25 @@ static long tty_ioctl(struct file *f, unsigned long cmd, uint64_t arg)
 		return copy_to_user(arg, &ws, sizeof(ws));
 	case TIOCSWINSZ:
 		return 0;
-	case TIOCGPGRP:
-		return copy_to_user(arg, &pgrp, sizeof(pgrp));
-	case TIOCSPGRP:
-		return 0;
 	}
 	return -ENOTTY;
 }
 
+/* Readable with a line (or ^D) to read; always writable. */
+static unsigned int tty_poll(struct file *f)
+{
+	unsigned long flags = spin_lock_irqsave(&tty.lock);
+	unsigned int mask = POLLOUT | POLLWRNORM;
+
+	if (tty.ready_len || tty.eof)
+		mask |= POLLIN | POLLRDNORM;
+	spin_unlock_irqrestore(&tty.lock, flags);
+	return mask;
+}
+
 const struct file_ops tty_file_ops = {
 	.read = tty_read,
+	.poll = tty_poll,
 	.write = tty_write,
 	.write_kernel = tty_write_kernel,
 	.ioctl = tty_ioctl,

@@ -57,5 +57,7 @@
 #define ERESTARTSYS	512	/* restart if the handler has SA_RESTART */
 #define ERESTARTNOINTR	513	/* always restart */
 #define ERESTARTNOHAND	514	/* restart only if no handler runs */
+#define ENOIOCTLCMD	515	/* not this layer's request (never seen by users) */
+#define ERESTART_RESTARTBLOCK 516 /* EINTR if a handler runs, else restart_syscall */
 
 #endif

@@ -15,9 +15,11 @@
 #include "kern/elf.h"
 #include "kern/exec_stack.h"
 #include "kern/files.h"
+#include "kern/jobctl.h"
 #include "kern/proc.h"
 #include "kern/random.h"
 #include "kern/signal.h"
+#include "kern/timers.h"
 #include "kern/uaccess.h"
 #include "vm/pmm.h"
 #include "vm/vmspace.h"
@@ -144,12 +146,14 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *canon,
 	vmspace_activate(vm);
 	if (old)
 		vmspace_put(old);
+	jobctl_vfork_release(p);	/* a vfork parent has its memory back */
 	files_close_on_exec(p->files);
 	proc_set_name(p, canon);
 	strlcpy(p->exe, canon, sizeof(p->exe));
 	p->clear_child_tid = 0;
 	p->vdso = vdso_address(vm);
 	signal_exec_reset(p);
+	timers_exec(p);
 	memset(&p->fpu, 0, sizeof(p->fpu));
 	fpu_restore(&p->fpu);
 	memset(tf, 0, sizeof(*tf));

@@ -11,11 +11,14 @@
 #include "kern/exit.h"
 #include "arch/riscv/memlayout.h"
 #include "kern/files.h"
+#include "kern/jobctl.h"
 #include "kern/power.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
 #include "kern/signal.h"
+#include "kern/timers.h"
 #include "kern/uaccess.h"
+#include "fs/tty.h"
 #include "fs/vfs.h"
 #include "vm/vmspace.h"
 
@@ -80,12 +83,19 @@ void proc_exit(int wait_status)
 			init_exit_code(wait_status));
 		power_off(init_exit_code(wait_status));
 	}
+	timers_exit(p);
+	tty_session_exit(p);
 	release_resources(p);
+	jobctl_vfork_release(p);
 	irq_save();
 	spin_lock(&proc_tree_lock);
 	reparent_children(p);
 	parent = p->parent;
 	p->exit_status = wait_status;
+	if (jobctl_child_exit(p, wait_status)) {
+		list_remove(&p->sibling);	/* the scheduler frees it */
+		p->autoreap = true;
+	}
 	spin_lock(&sched_lock);
 	p->state = PROC_ZOMBIE;
 	waitq_wake_all_locked(&parent->child_exit);
@@ -94,8 +104,31 @@ void proc_exit(int wait_status)
 	panic("proc_exit: zombie %d ran again", p->pid);
 }
 
-/* A zombie child of p matching pid, or NULL; *any set if a match exists. */
-static struct proc *find_zombie(struct proc *p, int pid, bool *any)
+/* Is c one of the children wait4's pid means (> 0, -1, 0: our group, or -pgid)? */
+static bool wait_matches(const struct proc *c, int pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == 0)
+		return c->pgid == current()->pgid;
+	return pid == -1 || c->pgid == -pid;
+}
+
+/* Has c something to report that options ask for (a zombie always)? */
+static bool wait_ready(const struct proc *c, int options)
+{
+	if (c->state == PROC_ZOMBIE)
+		return true;
+	if ((options & WUNTRACED) && (c->wait_report & 0xff) == 0x7f)
+		return true;
+	return (options & WCONTINUED) && c->wait_report == W_CONTINUED;
+}
+
+/*
+ * A child of p matching pid with something to report, or NULL; *any set
+ * if a matching child exists (proc_tree_lock held).
+ */
+static struct proc *find_waitable(struct proc *p, int pid, int options, bool *any)
 {
 	struct list_node *n;
 
@@ -103,10 +136,10 @@ static struct proc *find_zombie(struct proc *p, int pid, bool *any)
 	list_for_each(n, &p->children) {
 		struct proc *c = list_entry(n, struct proc, sibling);
 
-		if (pid > 0 && c->pid != pid)
+		if (!wait_matches(c, pid))
 			continue;
 		*any = true;
-		if (c->state == PROC_ZOMBIE)
+		if (wait_ready(c, options))
 			return c;
 	}
 	return NULL;
@@ -129,10 +162,17 @@ long proc_wait(int pid, int *status, int options, struct proc_usage *ru)
 	bool any;
 
 	for (;;) {
-		z = find_zombie(p, pid, &any);
+		z = find_waitable(p, pid, options, &any);
 		if (z || !any || (options & WNOHANG) || signal_pending())
 			break;
 		waitq_sleep(&p->child_exit, &proc_tree_lock);
+	}
+	if (z && z->state != PROC_ZOMBIE) {	/* stopped or continued */
+		*status = z->wait_report;
+		z->wait_report = 0;
+		pid = z->pid;
+		spin_unlock_irqrestore(&proc_tree_lock, flags);
+		return pid;
 	}
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	if (!z)

@@ -18,15 +18,20 @@ void proc_exit(int wait_status) __noreturn;
 struct proc_usage;
 
 /*
- * proc_wait - wait for a child (pid > 0: that child; -1: any) to become a
- * zombie, reap it and return its pid with its status in *status and, if ru
- * is not NULL, what it used, its own reaped children's included (wait4's
- * rusage). The child's usage is added to the caller's children's.
- * options: WNOHANG returns 0 if none has exited. Returns -ECHILD if there is
- * no such child, -EINTR if a signal arrived.
+ * proc_wait - wait for a child (pid > 0: that child; -1: any; 0: any of
+ * the caller's group; < -1: any of group -pid) to become a zombie, reap it and return its pid with its
+ * status in *status and, if ru is not NULL, what it used, its own reaped
+ * children's included (wait4's rusage). The child's usage is added to the
+ * caller's children's. options: WNOHANG returns 0 if none has exited;
+ * WUNTRACED and WCONTINUED also report (once) a child that stopped or
+ * continued, without reaping it (*ru untouched). Children reaped without
+ * a wait (SIGCHLD ignored) do not count. Returns -ECHILD if there is no
+ * such child, -ERESTARTSYS if a signal arrived.
  */
 long proc_wait(int pid, int *status, int options, struct proc_usage *ru);
 
 #define WNOHANG		1
+#define WUNTRACED	2
+#define WCONTINUED	8
 
 #endif

@@ -66,6 +66,8 @@ struct file_ops {
 	/* Write len bytes of kernel memory at buf (sendfile); optional. */
 	long (*write_kernel)(struct file *f, const void *buf, size_t len);
 	long (*ioctl)(struct file *f, unsigned long cmd, uint64_t arg);
+	/* Readiness for poll/select (fs/poll.h's POLL* bits); NULL: always ready. */
+	unsigned int (*poll)(struct file *f);
 	/* Directory entries as linux_dirent64 records into ubuf. */
 	long (*getdents)(struct file *f, uint64_t ubuf, size_t len);
 	void (*release)(struct file *f);

@@ -1,13 +1,16 @@
 /*
  * clone() with fork semantics: a new process with a copy-on-write copy of
  * the caller's address space (vmspace_fork), copies of its descriptors and
- * registers, returning 0 in the child.
+ * registers, returning 0 in the child. vfork (CLONE_VM | CLONE_VFORK) is
+ * the one kind of sharing offered: the child borrows the address space
+ * and the parent sleeps until the child execs or exits.
  */
 #include "kern/fork.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/timer.h"
 #include "arch/riscv/trap.h"
 #include "kern/files.h"
+#include "kern/jobctl.h"
 #include "kern/sched.h"
 #include "kern/signal.h"
 #include "kern/uaccess.h"
@@ -51,6 +54,8 @@ static int fork_inherit(struct proc *parent, struct proc *child)
 	strlcpy(child->name, parent->name, sizeof(child->name));
 	strlcpy(child->exe, parent->exe, sizeof(child->exe));
 	signal_fork(parent, child);
+	child->pgid = parent->pgid;
+	child->sid = parent->sid;
 	child->vdso = parent->vdso;
 	child->stack_limit = parent->stack_limit;
 	child->umask = parent->umask;
@@ -62,23 +67,40 @@ static int fork_inherit(struct proc *parent, struct proc *child)
 	return 0;
 }
 
+/* vfork: the address space shared and the parent waiting, nothing else. */
+static bool clone_is_vfork(unsigned long flags)
+{
+	return (flags & CLONE_UNSUPPORTED) == (CLONE_VM | CLONE_VFORK);
+}
+
+/* The child's address space: vfork borrows the parent's, fork copies it. */
+static struct vmspace *fork_vmspace(struct proc *parent, bool vfork)
+{
+	if (!vfork)
+		return vmspace_fork(parent->vm);
+	vmspace_get(parent->vm);
+	return parent->vm;
+}
+
 long proc_fork(unsigned long flags, uint64_t newsp, uint64_t parent_tid,
 	       uint64_t tls, uint64_t child_tid)
 {
 	struct proc *parent = current(), *child;
+	bool vfork = clone_is_vfork(flags);
 	unsigned long irq;
 	int pid;
 
-	if (flags & CLONE_UNSUPPORTED)
+	if ((flags & CLONE_UNSUPPORTED) && !vfork)
 		return -EINVAL;
 	if ((flags & CSIGNAL) != SIGCHLD && (flags & CSIGNAL) != 0)
 		return -EINVAL;
 	child = proc_alloc();
 	if (!child)
 		return -ENOMEM;
-	child->vm = vmspace_fork(parent->vm);
+	child->vm = fork_vmspace(parent, vfork);
 	if (!child->vm || fork_inherit(parent, child) < 0)
 		goto oom;
+	child->exit_signal = flags & CSIGNAL;
 	child->tf->a0 = 0;
 	if (newsp)
 		child->tf->sp = newsp;
@@ -98,8 +120,14 @@ long proc_fork(unsigned long flags, uint64_t newsp, uint64_t parent_tid,
 	irq = spin_lock_irqsave(&proc_tree_lock);
 	child->parent = parent;
 	list_append(&parent->children, &child->sibling);
+	if (vfork) {
+		child->vfork_parent = parent;
+		parent->vfork_done = false;
+	}
 	spin_unlock_irqrestore(&proc_tree_lock, irq);
 	sched_make_runnable(child);
+	if (vfork)
+		jobctl_vfork_wait(child);
 	return pid;
 oom_fault:
 	proc_discard(child);

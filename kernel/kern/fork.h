@@ -19,7 +19,9 @@
 /*
  * proc_fork - clone(2) with fork semantics (the exit signal SIGCHLD or 0;
  * CLONE_SETTLS and the three TID flags honoured; sharing flags refused
- * with -EINVAL). Returns the child's pid, or -ENOMEM / -EFAULT.
+ * with -EINVAL), or vfork's (CLONE_VM | CLONE_VFORK, and no other
+ * sharing flag): the child runs in the caller's address space, on newsp,
+ * and the caller sleeps until it execs or exits. Returns the child's pid, or -ENOMEM / -EFAULT.
  */
 long proc_fork(unsigned long flags, uint64_t newsp, uint64_t parent_tid,
 	       uint64_t tls, uint64_t child_tid);

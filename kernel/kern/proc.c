@@ -81,6 +81,7 @@ struct proc *proc_alloc(void)
 	signal_init_proc(p);
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	p->pid = pid_alloc();
+	p->pgid = p->sid = p->pid;	/* fork gives the parent's */
 	list_push(&pid_hash[p->pid % PID_HASH], &p->hash_link);
 	nprocs++;
 	proc_forks++;
@@ -94,11 +95,14 @@ void proc_free(struct proc *p)
 
 	list_remove(&p->hash_link);
 	list_remove(&p->sibling);
-	nprocs--;
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	kstack_free(p->kstack_top);
 	kfree(p->cwd_path);
 	kmem_cache_free(proc_cache, p);
+	/* counted until all of it is free: a process count of one means so */
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	nprocs--;
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
 }
 
 int proc_last_pid(void)
@@ -114,6 +118,14 @@ int proc_count(void)
 int proc_for_each(int (*fn)(struct proc *p, void *arg), void *arg)
 {
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	int ret = proc_for_each_locked(fn, arg);
+
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return ret;
+}
+
+int proc_for_each_locked(int (*fn)(struct proc *p, void *arg), void *arg)
+{
 	int ret = 0;
 
 	for (int i = 0; i < PID_HASH && !ret; i++) {
@@ -125,7 +137,6 @@ int proc_for_each(int (*fn)(struct proc *p, void *arg), void *arg)
 				break;
 		}
 	}
-	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	return ret;
 }
 

@@ -69,6 +69,21 @@ struct proc {
 	bool sig_restore_mask;		/* ... this is set (sigsuspend) */
 	struct kstack sig_altstack;	/* the process's own */
 
+	/* job control (kern/jobctl.c) */
+	int exit_signal;		/* sent to the parent at exit (clone's CSIGNAL) */
+	bool stopped;			/* sig_lock: stopped by a signal */
+	bool cont_notify;		/* sig_lock: SIGCONT resumed it; it tells its parent */
+	int wait_report;		/* proc_tree_lock: a stop or continue status
+					   for the parent's wait4, or 0 */
+	bool autoreap;			/* proc_tree_lock: freed once off its stack,
+					   never waited for (SIGCHLD ignored) */
+	int pgid, sid;			/* proc_tree_lock: process group, session */
+	struct proc *vfork_parent;	/* sleeps until this child execs or exits */
+	struct proc_timers *timers;	/* kern/timers.c; NULL until first used */
+	uint64_t restart_deadline;	/* restart_syscall: an interrupted sleep's end */
+	uint64_t restart_urem;		/* ... and where its remaining time goes */
+	bool vfork_done;		/* proc_tree_lock: of the vfork parent */
+
 	/* owned by the process */
 	struct cred cred;		/* who it is (kern/cred.h) */
 	struct vmspace *vm;
@@ -126,6 +141,9 @@ int proc_count(void);
 
 /* Visit every process under proc_tree_lock; stop when fn returns nonzero. */
 int proc_for_each(int (*fn)(struct proc *p, void *arg), void *arg);
+
+/* The same with proc_tree_lock already held. */
+int proc_for_each_locked(int (*fn)(struct proc *p, void *arg), void *arg);
 
 /*
  * proc_usage - p's faults and ticks so far, its current address space's

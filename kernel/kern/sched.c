@@ -15,6 +15,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/smp.h"
 #include "kern/sched.h"
+#include "kern/timers.h"
 #include "vm/vmspace.h"
 
 #define SSTATUS_FS_DIRTY (3UL << 13)
@@ -85,9 +86,15 @@ void scheduler(void)
 		if (!list_empty(&runq)) {
 			struct proc *p = list_entry(runq.next, struct proc, run_link);
 
+			bool reap;
+
 			list_remove(&p->run_link);
 			run(c, p);
+			/* a zombie nobody waits for is off its stack now */
+			reap = p->state == PROC_ZOMBIE && p->autoreap;
 			spin_unlock(&sched_lock);
+			if (reap)
+				proc_free(p);
 			continue;
 		}
 		spin_unlock(&sched_lock);
@@ -167,6 +174,8 @@ void sched_tick(bool from_user)
 		p->system_ticks++;
 		c->system_ticks++;
 	}
+	if (p->timers)
+		timers_cpu_tick(p, from_user);
 	if ((p->user_ticks + p->system_ticks) % SCHED_SLICE_TICKS == 0)
 		c->need_resched = 1;
 }

@@ -2,6 +2,7 @@
 #include "kern/signal.h"
 #include "arch/riscv/trap.h"
 #include "kern/exit.h"
+#include "kern/jobctl.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
 #include "kern/waitq.h"
@@ -18,12 +19,14 @@ static bool sig_valid(long sig)
 	return sig >= 1 && sig <= NSIG;
 }
 
-/* Signals whose default action is to be ignored (no job control yet). */
+/*
+ * Signals whose default action is to be ignored. SIGCONT's is too: it
+ * resumes a stopped process when it is sent (jobctl_on_send), whatever
+ * the action.
+ */
 static bool default_ignored(int sig)
 {
-	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH ||
-	       sig == SIGCONT || sig == SIGSTOP || sig == SIGTSTP ||
-	       sig == SIGTTIN || sig == SIGTTOU;
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
 }
 
 /* Does handler (for sig) throw the signal away? */
@@ -56,6 +59,7 @@ int signal_send_info(struct proc *p, const struct ksiginfo *info)
 	if (!sig_valid(sig))
 		return -EINVAL;
 	flags = spin_lock_irqsave(&p->sig_lock);
+	wake = jobctl_on_send(p, sig);
 	if (!sig_ignored(p, sig)) {
 		/* a signal already pending keeps its first information */
 		if (!(p->sig_pending & sig_bit(sig)))
@@ -206,6 +210,10 @@ void signal_deliver(void)
 	while ((sig = dequeue(p, &info, &act)) != 0) {
 		if (handler_ignores(sig, act.handler))
 			continue;
+		if (act.handler == SIG_DFL && jobctl_stop_signal(sig)) {
+			jobctl_stop(sig);
+			continue;
+		}
 		if (act.handler == SIG_DFL)
 			proc_exit(sig);		/* wait status: terminated by sig */
 		sigframe_syscall_restart(tf, &act);
@@ -241,6 +249,15 @@ int signal_action(int sig, const struct ksigaction *act, struct ksigaction *old)
 	}
 	spin_unlock_irqrestore(&p->sig_lock, flags);
 	return 0;
+}
+
+struct ksigaction signal_get_action(struct proc *p, int sig)
+{
+	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	struct ksigaction act = p->sig_action[sig - 1];
+
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	return act;
 }
 
 void signal_set_blocked(uint64_t mask)

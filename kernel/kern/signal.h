@@ -41,6 +41,8 @@
 #define SIGTTIN		21
 #define SIGTTOU		22
 #define SIGURG		23
+#define SIGVTALRM	26
+#define SIGPROF		27
 #define SIGSYS		31
 #define SIGWINCH	28
 #define NSIG		64
@@ -170,6 +172,9 @@ void signal_deliver(void);
  * action for SIGKILL or SIGSTOP).
  */
 int signal_action(int sig, const struct ksigaction *act, struct ksigaction *old);
+
+/* p's action for sig (valid), read under p->sig_lock. */
+struct ksigaction signal_get_action(struct proc *p, int sig);
 
 /* Set the blocked mask (SIGKILL and SIGSTOP are never blocked). */
 void signal_set_blocked(uint64_t mask);

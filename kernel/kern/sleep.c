@@ -4,6 +4,8 @@
 #include "arch/riscv/timer.h"
 #include "kern/signal.h"
 #include "kern/sleep.h"
+#include "kern/timers.h"
+#include "fs/poll.h"
 #include "kern/waitq.h"
 
 static struct spinlock sleep_lock = SPINLOCK_INIT("sleep");
@@ -22,6 +24,8 @@ uint64_t sleep_ns(uint64_t ns)
 
 void sleep_tick(void)
 {
+	timers_tick();
+	poll_tick();
 	if (!list_empty(&sleepers.waiters))
 		waitq_wake_all(&sleepers);
 }

@@ -11,7 +11,7 @@
  */
 uint64_t sleep_ns(uint64_t ns);
 
-/* The boot hart's timer tick: wake the sleepers to look at the clock. */
+/* The boot hart's timer tick: fire due timers, wake the sleepers to look at the clock. */
 void sleep_tick(void);
 
 #endif

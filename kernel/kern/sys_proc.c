@@ -5,6 +5,7 @@
 #include "kern/exit.h"
 #include "kern/files.h"
 #include "kern/fork.h"
+#include "kern/jobctl.h"
 #include "kern/power.h"
 #include "kern/proc.h"
 #include "kern/random.h"
@@ -32,8 +33,6 @@
 #define RLIMIT_NOFILE		7
 #define RLIM_NLIMITS		16
 #define RLIM_INFINITY		(~0UL)
-#define WUNTRACED		2
-#define WCONTINUED		8
 #define WALL_FLAGS		0xe0000000	/* __WNOTHREAD, __WALL, __WCLONE */
 #define NSEC			1000000000ULL
 #define MAX_RW_COUNT		(0x7fffffffUL & ~(PAGE_SIZE - 1))
@@ -103,9 +102,9 @@ static long sys_wait4(long pid, long ustatus, long options, long urusage)
 
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS))
 		return -EINVAL;
-	if (pid == 0 || pid < -1)
-		pid = -pid > 1 ? -pid : -1;	/* no process groups: pgid = pid */
-	ret = proc_wait(pid, &status, options, &ru);
+	if ((int)pid == -0x7fffffff - 1)
+		return -ESRCH;		/* as Linux: -INT_MIN is no group */
+	ret = proc_wait((int)pid, &status, options, &ru);
 	if (ret > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
 	if (ret >= 0 && urusage && rusage_copyout(urusage, &ru, 0))
@@ -149,9 +148,9 @@ static long kill_as(long pid, long sig, int code)
 		return 0;
 	}
 	if (pid == 0)
-		pid = current()->pid;	/* no process groups: our own group is us */
+		return jobctl_kill_group(READ_ONCE(current()->pgid), sig);
 	if (pid < 0)
-		pid = -pid;
+		return (int)pid == -0x7fffffff - 1 ? -ESRCH : jobctl_kill_group(-pid, sig);
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	p = proc_find(pid);
 	if (!p || p->state == PROC_ZOMBIE)
@@ -192,23 +191,50 @@ static uint64_t ns_of(const struct ktimespec *ts)
 	return ts->tv_sec * NSEC + ts->tv_nsec;
 }
 
-static long sys_nanosleep(long ureq, long urem)
+/*
+ * Sleep until uptime deadline. Cut short by a signal: the time left goes
+ * to urem (if not 0) and the sleep fails with EINTR if a handler runs, or
+ * goes on to the same deadline through restart_syscall if none does (a
+ * stop and continue, as on Linux).
+ */
+static long sleep_until(uint64_t deadline, uint64_t urem)
 {
-	struct ktimespec req, rem;
-	uint64_t left;
+	struct proc *p = current();
+	uint64_t now = timer_uptime_ns(), left;
+	struct ktimespec rem;
 
-	if (copy_from_user(&req, ureq, sizeof(req)))
-		return -EFAULT;
-	if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= (int64_t)NSEC)
-		return -EINVAL;
-	left = sleep_ns(ns_of(&req));
+	left = deadline > now ? sleep_ns(deadline - now) : 0;
 	if (!left)
 		return 0;
 	rem.tv_sec = left / NSEC;
 	rem.tv_nsec = left % NSEC;
 	if (urem && copy_to_user(urem, &rem, sizeof(rem)))
 		return -EFAULT;
-	return -EINTR;
+	p->restart_deadline = deadline;
+	p->restart_urem = urem;
+	return -ERESTART_RESTARTBLOCK;
+}
+
+static long sys_restart_syscall(void)
+{
+	struct proc *p = current();
+	uint64_t deadline = p->restart_deadline;
+
+	p->restart_deadline = 0;
+	return deadline ? sleep_until(deadline, p->restart_urem) : -EINTR;
+}
+
+static long sys_nanosleep(long ureq, long urem)
+{
+	struct ktimespec req;
+
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+	if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= (int64_t)NSEC)
+		return -EINVAL;
+	if (req.tv_sec > (int64_t)(NSEC * NSEC))	/* about 3e10 years: forever */
+		req.tv_sec = NSEC * NSEC;
+	return sleep_until(timer_uptime_ns() + ns_of(&req), urem);
 }
 
 static long sys_clock_nanosleep(long clock, long flags, long ureq, long urem)
@@ -224,7 +250,8 @@ static long sys_clock_nanosleep(long clock, long flags, long ureq, long urem)
 			return -EFAULT;
 		if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= (int64_t)NSEC)
 			return -EINVAL;
-		return ns_of(&req) > now && sleep_ns(ns_of(&req) - now) ? -EINTR : 0;
+		/* as Linux: the same absolute time again unless a handler ran */
+		return ns_of(&req) > now && sleep_ns(ns_of(&req) - now) ? -ERESTARTNOHAND : 0;
 	}
 	return sys_nanosleep(ureq, urem);
 }
@@ -384,30 +411,6 @@ static long sys_prctl(long option)
 	return syscall_unsupported("prctl option", option);
 }
 
-static long sys_setpgid(long pid, long pgid)
-{
-	return 0;			/* one process per group: nothing to move */
-}
-
-/* One process per group: a process's group is its pid. -ESRCH if none. */
-static long sys_getpgid(long pid)
-{
-	unsigned long flags;
-	bool found;
-
-	if (pid == 0)
-		return current()->pid;
-	flags = spin_lock_irqsave(&proc_tree_lock);
-	found = proc_find(pid) != NULL;
-	spin_unlock_irqrestore(&proc_tree_lock, flags);
-	return found ? (int)pid : -ESRCH;
-}
-
-static long sys_setsid(void)
-{
-	return current()->pid;
-}
-
 void syscalls_proc(syscall_fn *t)
 {
 	SYSCALL(t, exit);
@@ -425,6 +428,7 @@ void syscalls_proc(syscall_fn *t)
 	SYSCALL(t, tgkill);
 	SYSCALL(t, sched_yield);
 	SYSCALL(t, nanosleep);
+	SYSCALL(t, restart_syscall);
 	SYSCALL(t, clock_nanosleep);
 	SYSCALL(t, clock_gettime);
 	SYSCALL(t, gettimeofday);
@@ -434,7 +438,4 @@ void syscalls_proc(syscall_fn *t)
 	SYSCALL(t, reboot);
 	SYSCALL(t, umask);
 	SYSCALL(t, prctl);
-	SYSCALL(t, setpgid);
-	SYSCALL(t, getpgid);
-	SYSCALL(t, setsid);
 }

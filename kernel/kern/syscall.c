@@ -29,6 +29,9 @@ void syscall_init(void)
 	syscalls_cred(table);
 	syscalls_sched(table);
 	syscalls_fsattr(table);
+	syscalls_timers(table);
+	syscalls_jobctl(table);
+	syscalls_poll(table);
 }
 
 static long unimplemented(struct trapframe *tf)

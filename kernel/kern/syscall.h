@@ -31,6 +31,8 @@ struct trapframe;
 #define SYS_openat		56
 #define SYS_close		57
 #define SYS_pipe2		59
+#define SYS_pselect6		72
+#define SYS_ppoll		73
 #define SYS_getdents64		61
 #define SYS_lseek		62
 #define SYS_read		63
@@ -52,13 +54,22 @@ struct trapframe;
 #define SYS_set_tid_address	96
 #define SYS_set_robust_list	99
 #define SYS_nanosleep		101
+#define SYS_getitimer		102
+#define SYS_setitimer		103
+#define SYS_timer_create	107
+#define SYS_timer_gettime	108
+#define SYS_timer_getoverrun	109
+#define SYS_timer_settime	110
+#define SYS_timer_delete	111
 #define SYS_clock_gettime	113
+#define SYS_clock_getres	114
 #define SYS_clock_nanosleep	115
 #define SYS_sched_setaffinity	122
 #define SYS_sched_getaffinity	123
 #define SYS_sched_yield		124
 #define SYS_sched_get_priority_max	125
 #define SYS_sched_get_priority_min	126
+#define SYS_restart_syscall	128
 #define SYS_kill		129
 #define SYS_tkill		130
 #define SYS_tgkill		131
@@ -79,8 +90,10 @@ struct trapframe;
 #define SYS_getresgid		150
 #define SYS_setfsuid		151
 #define SYS_setfsgid		152
+#define SYS_times		153
 #define SYS_setpgid		154
 #define SYS_getpgid		155
+#define SYS_getsid		156
 #define SYS_setsid		157
 #define SYS_getgroups		158
 #define SYS_setgroups		159
@@ -150,6 +163,10 @@ long syscall_unsupported(const char *what, long value);
  * and the caller goes on.
  */
 void syscall_note_ignored(const char *what, long value);
+
+void syscalls_timers(syscall_fn *table);
+void syscalls_jobctl(syscall_fn *table);
+void syscalls_poll(syscall_fn *table);
 
 #define SYSCALL(table, name) \
 	((table)[SYS_##name] = (syscall_fn)(void *)sys_##name)

@@ -17,11 +17,18 @@
  * a backslash outside quotes quotes the next character, # starts a
  * comment. Expansions: $? $$ $! $# $0-$9 $NAME ${NAME} and a leading ~.
  * Words are expanded when their command runs (so "false; echo $?" prints
- * 1); there is no field splitting or globbing. NAME=value before a command
- * sets it in that command's environment; alone it sets it in the shell's.
+ * 1); there is no field splitting. An unquoted word with * or ? is
+ * replaced by the sorted paths it matches (sh/glob.c), or kept if none.
+ * NAME=value before a command sets it in that command's environment;
+ * alone it sets it in the shell's.
  * All shell variables are environment variables.
  *
- * Builtins: cd, exit, export, unset, wait, exec, pwd. A pipeline's status
+ * Builtins: cd, exit, export, unset, wait, exec, pwd, and jobs, fg, bg.
+ * Interactive on a terminal, the shell does job control as bash does
+ * (sh/jobs.c): each pipeline runs in a process group of its own, ^C and ^Z
+ * reach only the foreground job, a stopped job can be resumed with fg or
+ * bg. Lines typed at a terminal can be edited (arrows, Backspace, ^A,
+ * ^E, ^U) and earlier ones recalled with Up and Down (sh/edit.c). A pipeline's status
  * is that of its last command; a command killed by signal N has status
  * 128+N and the shell reports it ("Segmentation fault", "Killed",
  * "Terminated", ...). A command not found has status 127.
@@ -202,7 +209,7 @@ static int builtin_wait(char **argv)
 static int is_builtin(const char *name)
 {
 	static const char *names[] = { "cd", "exit", "export", "unset", "wait",
-				       "exec", "pwd", 0 };
+				       "exec", "pwd", "jobs", "fg", "bg", 0 };
 
 	for (int i = 0; names[i]; i++)
 		if (strcmp(name, names[i]) == 0)
@@ -219,8 +226,15 @@ static int run_builtin(char **argv)
 
 	if (strcmp(argv[0], "cd") == 0)
 		return builtin_cd(argv);
-	if (strcmp(argv[0], "exit") == 0)
+	if (strcmp(argv[0], "exit") == 0) {
+		if (job_control)
+			jobs_hangup();
 		exit(argv[1] ? atoi(argv[1]) : last_status);
+	}
+	if (strcmp(argv[0], "jobs") == 0)
+		return builtin_jobs(argv);
+	if (strcmp(argv[0], "fg") == 0 || strcmp(argv[0], "bg") == 0)
+		return builtin_fg_bg(argv);
 	if (strcmp(argv[0], "export") == 0)
 		return builtin_export(argv);
 	if (strcmp(argv[0], "unset") == 0) {
@@ -317,6 +331,35 @@ static int wait_child(pid_t pid)
 	return decode_status(st);
 }
 
+/* The text of pipeline pl's raw words, for job listings. */
+static void pipeline_name(struct pipeline *pl, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (struct cmd *c = pl->cmds; c; c = c->next) {
+		for (int i = 0; i < c->nwords && len < size; i++)
+			len += snprintf(buf + len, size - len, "%s%s", len ? " " : "",
+					c->words[i]);
+		if (c->next && len < size)
+			len += snprintf(buf + len, size - len, " |");
+	}
+}
+
+/* The same for an and-or list. */
+static void andor_name(struct andor *a, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (struct pipeline *pl = a->first; pl && len + 1 < size; pl = pl->next) {
+		pipeline_name(pl, buf + len, size - len);
+		len += strlen(buf + len);
+		if (pl->next && len < size)
+			len += snprintf(buf + len, size - len, pl->op == T_AND ? " && " : " || ");
+	}
+}
+
 /* Runs a lone simple command in the shell: builtins without forking. */
 static int run_simple(struct cmd *c)
 {
@@ -349,15 +392,24 @@ static int run_simple(struct cmd *c)
 		perror("sh: fork");
 		return 1;
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		job_child(0, 1);
 		run_in_child(c);
+	}
+	if (job_control) {
+		struct pipeline pl = { c, 0, 0 };
+		char name[128];
+
+		pipeline_name(&pl, name, sizeof(name));
+		return job_wait_fg(&pid, 1, job_parent(pid, 0, 1), name);
+	}
 	return wait_child(pid);
 }
 
 /* Runs a pipeline; its status is the last command's. */
 static int run_pipeline(struct pipeline *pl)
 {
-	pid_t pids[64];
+	pid_t pids[64], pgid = 0;
 	int n = 0, in = -1, st = 0;
 
 	if (!pl->cmds->next)
@@ -374,6 +426,7 @@ static int run_pipeline(struct pipeline *pl)
 		if (pids[n] < 0)
 			perror("sh: fork");
 		if (pids[n] == 0) {
+			job_child(pgid, 1);
 			if (in >= 0)
 				dup2(in, 0);
 			if (fds[1] >= 0)
@@ -381,7 +434,7 @@ static int run_pipeline(struct pipeline *pl)
 			run_in_child(c);
 		}
 		if (pids[n] > 0)
-			n++;
+			pgid = job_parent(pids[n++], pgid, 1);
 		if (in >= 0)
 			close(in);
 		if (fds[1] >= 0)
@@ -390,6 +443,12 @@ static int run_pipeline(struct pipeline *pl)
 	}
 	if (in >= 0)
 		close(in);
+	if (job_control && n) {
+		char name[128];
+
+		pipeline_name(pl, name, sizeof(name));
+		return job_wait_fg(pids, n, pgid, name);
+	}
 	for (int i = 0; i < n; i++)
 		st = wait_child(pids[i]);
 	return st;
@@ -422,8 +481,11 @@ static void run_background(struct andor *a)
 		return;
 	}
 	if (pid == 0) {
-		signal(SIGINT, SIG_IGN);
-		signal(SIGQUIT, SIG_IGN);
+		if (!job_control) {
+			signal(SIGINT, SIG_IGN);
+			signal(SIGQUIT, SIG_IGN);
+		}
+		job_child(0, 0);
 		interactive = 0;
 		if (!a->first->next && !a->first->cmds->next)
 			run_in_child(a->first->cmds);	/* no extra process */
@@ -431,8 +493,15 @@ static void run_background(struct andor *a)
 	}
 	last_bg = pid;
 	last_status = 0;
-	if (interactive)
+	if (job_control) {
+		char name[128];
+
+		job_parent(pid, 0, 0);
+		andor_name(a, name, sizeof(name));
+		job_add_bg(pid, name);
+	} else if (interactive) {
 		fprintf(stderr, "[%d]\n", pid);
+	}
 }
 
 /* Collects finished background children without blocking. */
@@ -441,6 +510,10 @@ static void reap_background(void)
 	int st;
 	pid_t pid;
 
+	if (job_control) {
+		jobs_reap(remember_job);
+		return;
+	}
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		remember_job(pid, status);
@@ -508,10 +581,17 @@ static int run_file(int fd)
 	struct str line = { 0, 0, 0 }, text = { 0, 0, 0 };
 
 	for (;;) {
+		const char *prompt = text.len ? "> " : "kilburn$ ";
+		int got = -2;
+
 		reap_background();
-		if (interactive)
-			fputs(text.len ? "> " : "kilburn$ ", stderr);
-		if (!read_line(fd, &line)) {
+		if (interactive && fd == 0)
+			got = edit_line(prompt, &line);
+		if (got == -2 && interactive)
+			fputs(prompt, stderr);
+		if (got == -2)
+			got = read_line(fd, &line);
+		if (!got) {
 			if (text.len)
 				fprintf(stderr, "sh: unexpected end of input\n");
 			if (interactive)
@@ -559,6 +639,10 @@ int main(int argc, char **argv)
 	if (interactive) {
 		signal(SIGINT, SIG_IGN);
 		signal(SIGQUIT, SIG_IGN);
+		jobs_init();
 	}
-	exit(run_file(0));
+	last_status = run_file(0);
+	if (job_control)
+		jobs_hangup();
+	exit(last_status);
 }

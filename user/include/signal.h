@@ -58,6 +58,7 @@
 #define SI_USER		0
 #define SI_KERNEL	0x80
 #define SI_QUEUE	(-1)
+#define SI_TIMER	(-2)
 #define SI_TKILL	(-6)
 #define ILL_ILLOPC	1
 #define FPE_INTDIV	1
@@ -70,6 +71,9 @@
 #define CLD_EXITED	1
 #define CLD_KILLED	2
 #define CLD_DUMPED	3
+#define CLD_TRAPPED	4
+#define CLD_STOPPED	5
+#define CLD_CONTINUED	6
 
 /* sigaltstack */
 #define SS_ONSTACK	1
@@ -98,6 +102,7 @@ typedef struct {
 		struct { pid_t pid; uid_t uid; union sigval value; } __kill;
 		struct { pid_t pid; uid_t uid; int status; long utime, stime; } __chld;
 		struct { void *addr; } __fault;
+		struct { int tid; int overrun; union sigval value; } __timer;
 		char	__pad[128 - 16];
 	} __u;
 } siginfo_t;
@@ -107,6 +112,18 @@ typedef struct {
 #define si_value	__u.__kill.value
 #define si_status	__u.__chld.status
 #define si_addr		__u.__fault.addr
+#define si_timerid	__u.__timer.tid
+#define si_overrun	__u.__timer.overrun
+
+/* struct sigevent as Linux lays it out (64 bytes). */
+#define SIGEV_SIGNAL	0
+#define SIGEV_NONE	1
+struct sigevent {
+	union sigval	sigev_value;
+	int		sigev_signo;
+	int		sigev_notify;
+	int		__pad[12];
+};
 
 #define SIG_DFL	((sighandler_t)0)
 #define SIG_IGN	((sighandler_t)1)

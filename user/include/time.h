@@ -28,7 +28,23 @@ struct tm {
 #define CLOCK_BOOTTIME			7
 #define TIMER_ABSTIME			1
 
+struct itimerspec {
+	struct timespec it_interval;
+	struct timespec it_value;
+};
+
+struct sigevent;
+
 int clock_gettime(clockid_t clk, struct timespec *ts);
+int clock_getres(clockid_t clk, struct timespec *res);
+int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req,
+		    struct timespec *rem);
+int timer_create(clockid_t clk, struct sigevent *ev, timer_t *id);
+int timer_settime(timer_t id, int flags, const struct itimerspec *nv,
+		  struct itimerspec *old);
+int timer_gettime(timer_t id, struct itimerspec *cur);
+int timer_getoverrun(timer_t id);
+int timer_delete(timer_t id);
 int nanosleep(const struct timespec *req, struct timespec *rem);
 time_t time(time_t *t);
 struct tm *gmtime_r(const time_t *t, struct tm *out);

@@ -56,6 +56,7 @@ int faccessat(int dirfd, const char *path, int mode, int flags);
 int isatty(int fd);
 
 pid_t fork(void);
+pid_t vfork(void);
 int execve(const char *path, char *const argv[], char *const envp[]);
 int execv(const char *path, char *const argv[]);
 int execvp(const char *file, char *const argv[]);
@@ -81,11 +82,16 @@ int getgroups(int size, gid_t list[]);
 int setpgid(pid_t pid, pid_t pgid);
 pid_t getpgid(pid_t pid);
 pid_t setsid(void);
+pid_t getsid(pid_t pid);
+pid_t getpgrp(void);
+pid_t tcgetpgrp(int fd);
+int tcsetpgrp(int fd, pid_t pgrp);
 
 int brk(void *addr);
 void *sbrk(long incr);
 
 unsigned int sleep(unsigned int secs);
+unsigned int alarm(unsigned int secs);
 int pause(void);
 int usleep(useconds_t usecs);
 

@@ -322,3 +322,19 @@ int getdents64(int fd, void *buf, size_t n)
 {
 	return (int)sys_ret(sys_call3(SYS_getdents64, fd, buf, n));
 }
+
+/* The terminal's foreground process group; -1 on failure. */
+pid_t tcgetpgrp(int fd)
+{
+	int pgrp;
+
+	return ioctl(fd, TIOCGPGRP, &pgrp) < 0 ? -1 : pgrp;
+}
+
+/* Makes pgrp the terminal's foreground process group; 0 or -1. */
+int tcsetpgrp(int fd, pid_t pgrp)
+{
+	int id = pgrp;
+
+	return ioctl(fd, TIOCSPGRP, &id);
+}

@@ -30,6 +30,25 @@ pid_t fork(void)
 	return (pid_t)sys_ret(sys_call5(SYS_clone, SIGCHLD, 0, 0, 0, 0));
 }
 
+/*
+ * vfork: clone(CLONE_VM | CLONE_VFORK | SIGCHLD) on the caller's own stack;
+ * the caller sleeps until the child execs or exits. Written in assembly:
+ * the child must not touch the stack frame the parent returns through, so
+ * the return address stays in ra. Errors go through sys_ret.
+ */
+__asm__(
+	".text\n"
+	".globl vfork\n"
+	"vfork:\n"
+	"	li a0, 0x4111\n"		/* CLONE_VM | CLONE_VFORK | SIGCHLD */
+	"	mv a1, sp\n"
+	"	li a2, 0\n	li a3, 0\n	li a4, 0\n"
+	"	li a7, 220\n"			/* SYS_clone */
+	"	ecall\n"
+	"	bltz a0, 1f\n"
+	"	ret\n"
+	"1:	tail sys_ret\n");
+
 /* Replaces the process image; returns only on failure (-1). */
 int execve(const char *path, char *const argv[], char *const envp[])
 {
@@ -126,6 +145,16 @@ pid_t getpgid(pid_t pid)
 pid_t setsid(void)
 {
 	return (pid_t)sys_ret(sys_call0(SYS_setsid));
+}
+
+pid_t getsid(pid_t pid)
+{
+	return (pid_t)sys_ret(sys_call1(SYS_getsid, pid));
+}
+
+pid_t getpgrp(void)
+{
+	return getpgid(0);
 }
 
 /* Sends sig to pid (or a group, see kill(2)); 0 or -1. */

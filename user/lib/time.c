@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/times.h>
 #include <time.h>
 #include <unistd.h>
 #include "internal.h"
@@ -91,4 +93,77 @@ struct tm *gmtime_r(const time_t *t, struct tm *out)
 	}
 	out->tm_isdst = 0;
 	return out;
+}
+
+/* The resolution of clock clk into *res (if not NULL). */
+int clock_getres(clockid_t clk, struct timespec *res)
+{
+	return (int)sys_ret(sys_call2(SYS_clock_getres, clk, res));
+}
+
+/* Sleeps on clock clk; returns 0 or an error number (not errno). */
+int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req,
+		    struct timespec *rem)
+{
+	long r = sys_call4(SYS_clock_nanosleep, clk, flags, req, rem);
+
+	return r < 0 ? (int)-r : 0;
+}
+
+int getitimer(int which, struct itimerval *cur)
+{
+	return (int)sys_ret(sys_call2(SYS_getitimer, which, cur));
+}
+
+int setitimer(int which, const struct itimerval *nv, struct itimerval *old)
+{
+	return (int)sys_ret(sys_call3(SYS_setitimer, which, nv, old));
+}
+
+/*
+ * SIGALRM after secs seconds (0 cancels); returns the seconds that were
+ * left of the previous alarm, rounded as glibc does.
+ */
+unsigned int alarm(unsigned int secs)
+{
+	struct itimerval nv = { { 0, 0 }, { secs, 0 } }, old;
+
+	if (setitimer(ITIMER_REAL, &nv, &old) < 0)
+		return 0;
+	if ((old.it_value.tv_sec == 0 && old.it_value.tv_usec > 0) ||
+	    old.it_value.tv_usec >= 500000)
+		old.it_value.tv_sec++;
+	return (unsigned int)old.it_value.tv_sec;
+}
+
+int timer_create(clockid_t clk, struct sigevent *ev, timer_t *id)
+{
+	return (int)sys_ret(sys_call3(SYS_timer_create, clk, ev, id));
+}
+
+int timer_settime(timer_t id, int flags, const struct itimerspec *nv,
+		  struct itimerspec *old)
+{
+	return (int)sys_ret(sys_call4(SYS_timer_settime, id, flags, nv, old));
+}
+
+int timer_gettime(timer_t id, struct itimerspec *cur)
+{
+	return (int)sys_ret(sys_call2(SYS_timer_gettime, id, cur));
+}
+
+int timer_getoverrun(timer_t id)
+{
+	return (int)sys_ret(sys_call1(SYS_timer_getoverrun, id));
+}
+
+int timer_delete(timer_t id)
+{
+	return (int)sys_ret(sys_call1(SYS_timer_delete, id));
+}
+
+/* CPU times of the process and its reaped children; ticks since boot. */
+clock_t times(struct tms *buf)
+{
+	return (clock_t)sys_ret(sys_call1(SYS_times, buf));
 }

@@ -22,6 +22,7 @@
 #include "arch/riscv/vdso.h"
 #include "kern/proc.h"
 #include "kern/signal.h"
+#include "kern/syscall.h"
 #include "kern/uaccess.h"
 
 struct frame_fp {
@@ -139,6 +140,14 @@ void sigframe_syscall_restart(struct trapframe *tf, const struct ksigaction *act
 		return;
 	tf->scause = ~0UL;	/* decided once */
 	switch ((long)tf->a0) {
+	case -ERESTART_RESTARTBLOCK:
+		if (act) {
+			tf->a0 = (uint64_t)-EINTR;
+			break;
+		}
+		tf->a7 = SYS_restart_syscall;	/* goes on from p->restart */
+		tf->sepc -= 4;
+		break;
 	case -ERESTARTNOHAND:
 		if (act) {
 			tf->a0 = (uint64_t)-EINTR;

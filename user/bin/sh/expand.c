@@ -1,7 +1,8 @@
 /*
  * Word expansion for the shell: quote removal, parameters ($? $$ $! $#
  * $0-$9 $NAME ${NAME}), a leading ~, and NAME=value assignments. There is
- * no field splitting or globbing: one raw word gives at most one word.
+ * no field splitting; a command's unquoted word with * or ? is expanded
+ * to the paths it matches (glob.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,7 +152,8 @@ void assign(const char *w)
  */
 char **expand_cmd(struct cmd *c, int apply, int *nassign)
 {
-	char **argv = calloc((size_t)c->nwords + 1, sizeof(char *));
+	size_t cap = (size_t)c->nwords + 1;
+	char **argv = calloc(cap, sizeof(char *));
 	int i = 0, n = 0;
 
 	if (!argv) {
@@ -166,8 +168,27 @@ char **expand_cmd(struct cmd *c, int apply, int *nassign)
 	*nassign = i;
 	for (; i < c->nwords; i++) {
 		char *w = expand_word(c->words[i]);
-		if (w)
-			argv[n++] = w;
+		char **paths = w && glob_is_pattern(c->words[i]) ? glob_expand(w) : NULL;
+		int k = 0;
+
+		if (!paths) {
+			if (w)
+				argv[n++] = w;
+			continue;
+		}
+		free(w);
+		while (paths[k])
+			k++;
+		cap += k;
+		argv = realloc(argv, cap * sizeof(char *));
+		if (!argv) {
+			fprintf(stderr, "sh: out of memory\n");
+			exit(2);
+		}
+		memcpy(argv + n, paths, k * sizeof(char *));
+		n += k;
+		argv[n] = NULL;
+		free(paths);
 	}
 	return argv;
 }

@@ -53,6 +53,26 @@ void str_add(struct str *sb, const char *p, size_t n);
 int parse_text(const char *text, struct andor **out);
 void parse_free(void);
 
+/* jobs.c: job control when interactive on a terminal */
+extern int job_control;
+void jobs_init(void);
+void job_child(pid_t pgid, int fg);
+pid_t job_parent(pid_t pid, pid_t pgid, int fg);
+int job_wait_fg(pid_t *pids, int n, pid_t pgid, const char *name);
+void job_add_bg(pid_t pid, const char *name);
+void jobs_reap(void (*remember)(pid_t pid, int status));
+int builtin_jobs(char **argv);
+int builtin_fg_bg(char **argv);
+void jobs_hangup(void);
+
+/* edit.c: reads a line with editing and history; 1, 0 at end of input,
+   -2 if stdin is not a terminal */
+int edit_line(const char *prompt, struct str *sb);
+
+/* glob.c */
+int glob_is_pattern(const char *w);
+char **glob_expand(const char *pattern);
+
 /* expand.c */
 char *expand_word(const char *w);
 char **expand_cmd(struct cmd *c, int apply, int *nassign);

@@ -39,6 +39,7 @@
 #define SYS_pread64		67
 #define SYS_pwrite64		68
 #define SYS_sendfile		71
+#define SYS_pselect6		72
 #define SYS_ppoll		73
 #define SYS_readlinkat		78
 #define SYS_newfstatat		79
@@ -52,7 +53,15 @@
 #define SYS_set_tid_address	96
 #define SYS_futex		98
 #define SYS_nanosleep		101
+#define SYS_getitimer		102
+#define SYS_setitimer		103
+#define SYS_timer_create	107
+#define SYS_timer_gettime	108
+#define SYS_timer_getoverrun	109
+#define SYS_timer_settime	110
+#define SYS_timer_delete	111
 #define SYS_clock_gettime	113
+#define SYS_clock_getres	114
 #define SYS_clock_nanosleep	115
 #define SYS_sched_setaffinity	122
 #define SYS_sched_getaffinity	123
@@ -79,6 +88,7 @@
 #define SYS_setfsuid		151
 #define SYS_setfsgid		152
 #define SYS_times		153
+#define SYS_getsid		156
 #define SYS_setpgid		154
 #define SYS_getpgid		155
 #define SYS_setsid		157

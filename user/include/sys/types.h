@@ -20,5 +20,7 @@ typedef long		time_t;
 typedef long		suseconds_t;
 typedef unsigned int	useconds_t;
 typedef int		clockid_t;
+typedef int		timer_t;
+typedef long		clock_t;
 
 #endif

@@ -1,0 +1,288 @@
+/* Job control; see jobctl.h. */
+#include "kern/jobctl.h"
+#include "kern/proc.h"
+#include "kern/sched.h"
+#include "kern/syscall.h"
+#include "kern/signal.h"
+#include "kern/waitq.h"
+
+#define STOP_SIGNALS	(sig_bit(SIGSTOP) | sig_bit(SIGTSTP) | sig_bit(SIGTTIN) | \
+			 sig_bit(SIGTTOU))
+
+/* Stopped processes sleep here; SIGCONT and SIGKILL wake them. */
+static struct waitq stopped = { LIST_HEAD_INIT(stopped.waiters) };
+
+bool jobctl_stop_signal(int sig)
+{
+	return sig >= 1 && sig <= NSIG && (STOP_SIGNALS & sig_bit(sig));
+}
+
+bool jobctl_on_send(struct proc *p, int sig)
+{
+	if (sig == SIGCONT) {
+		__atomic_and_fetch(&p->sig_pending, ~STOP_SIGNALS, __ATOMIC_RELAXED);
+		if (p->stopped) {
+			p->stopped = false;
+			p->cont_notify = true;
+			return true;
+		}
+	} else if (jobctl_stop_signal(sig)) {
+		__atomic_and_fetch(&p->sig_pending, ~sig_bit(SIGCONT), __ATOMIC_RELAXED);
+	}
+	return false;
+}
+
+/* The SIGCHLD information about child p. */
+static void chld_info(struct proc *p, int code, int status, struct ksiginfo *info)
+{
+	*info = (struct ksiginfo) { .si_signo = SIGCHLD, .si_code = code };
+	info->chld.pid = p->pid;
+	info->chld.status = status;
+	info->chld.utime = p->user_ticks;
+	info->chld.stime = p->system_ticks;
+}
+
+/*
+ * Tell p's parent that p stopped (code CLD_STOPPED, for sig) or continued
+ * (CLD_CONTINUED): a status for wait4 and, unless the parent asked for
+ * SA_NOCLDSTOP, a SIGCHLD.
+ */
+static void notify_parent(struct proc *p, int code, int sig)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	struct proc *parent = p->parent;
+	struct ksiginfo info;
+
+	p->wait_report = code == CLD_STOPPED ? W_STOPCODE(sig) : W_CONTINUED;
+	if (parent) {
+		struct ksigaction act = signal_get_action(parent, SIGCHLD);
+
+		if (!(act.flags & SA_NOCLDSTOP)) {
+			chld_info(p, code, sig, &info);
+			signal_send_info(parent, &info);
+		}
+		waitq_wake_all(&parent->child_exit);
+	}
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+}
+
+void jobctl_stop(int sig)
+{
+	struct proc *p = current();
+	unsigned long flags;
+	bool cont;
+
+	flags = spin_lock_irqsave(&p->sig_lock);
+	p->stopped = true;
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	notify_parent(p, CLD_STOPPED, sig);
+	flags = spin_lock_irqsave(&p->sig_lock);
+	while (p->stopped && !(p->sig_pending & sig_bit(SIGKILL)))
+		waitq_sleep(&stopped, &p->sig_lock);
+	p->stopped = false;
+	cont = p->cont_notify;
+	p->cont_notify = false;
+	spin_unlock_irqrestore(&p->sig_lock, flags);
+	if (cont)
+		notify_parent(p, CLD_CONTINUED, SIGCONT);
+}
+
+bool jobctl_child_exit(struct proc *p, int wait_status)
+{
+	struct proc *parent = p->parent;
+	struct ksigaction act;
+	struct ksiginfo info;
+	int sig = wait_status & 0x7f;
+
+	if (!p->exit_signal)
+		return false;
+	if (sig)
+		chld_info(p, wait_status & 0x80 ? CLD_DUMPED : CLD_KILLED, sig, &info);
+	else
+		chld_info(p, CLD_EXITED, (wait_status >> 8) & 0xff, &info);
+	info.si_signo = p->exit_signal;
+	act = signal_get_action(parent, SIGCHLD);
+	signal_send_info(parent, &info);
+	return p->exit_signal == SIGCHLD &&
+	       (act.handler == SIG_IGN || (act.flags & SA_NOCLDWAIT));
+}
+
+void jobctl_vfork_release(struct proc *p)
+{
+	struct proc *parent = p->vfork_parent;
+	unsigned long flags;
+
+	if (!parent)
+		return;
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	parent->vfork_done = true;
+	p->vfork_parent = NULL;
+	waitq_wake_all(&parent->child_exit);
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+}
+
+void jobctl_vfork_wait(struct proc *child)
+{
+	struct proc *p = current();
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+
+	while (!p->vfork_done)
+		waitq_sleep(&p->child_exit, &proc_tree_lock);
+	p->vfork_done = false;
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+}
+
+struct group_kill {
+	int pgid, sig;
+	bool user;		/* kill(): SI_USER from the current process */
+	int found, err;
+};
+
+static int kill_member(struct proc *p, void *arg)
+{
+	struct group_kill *k = arg;
+
+	if (p->pgid != k->pgid || p->state == PROC_ZOMBIE)
+		return 0;
+	k->found++;
+	if (!k->sig)
+		return 0;
+	if (k->user)
+		k->err = signal_send_user(p, k->sig, SI_USER);
+	else if (p != init_proc)
+		signal_send(p, k->sig);
+	return 0;
+}
+
+int jobctl_kill_group(int pgid, int sig)
+{
+	struct group_kill k = { .pgid = pgid, .sig = sig, .user = true };
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	proc_for_each(kill_member, &k);
+	return k.found ? k.err : -ESRCH;
+}
+
+void jobctl_signal_group(int pgid, int sig)
+{
+	struct group_kill k = { .pgid = pgid, .sig = sig };
+
+	proc_for_each(kill_member, &k);
+}
+
+struct group_find {
+	int pgid, sid;
+};
+
+static int is_member(struct proc *p, void *arg)
+{
+	struct group_find *g = arg;
+
+	return p->pgid == g->pgid && p->state != PROC_ZOMBIE &&
+	       (!g->sid || p->sid == g->sid);
+}
+
+bool jobctl_group_exists(int pgid, int sid)
+{
+	struct group_find g = { pgid, sid };
+
+	return proc_for_each(is_member, &g) != 0;
+}
+
+/* ------------------------------------------- process groups and sessions */
+
+/* A process by pid for the calls below (0: the caller) (proc_tree_lock). */
+static struct proc *proc_or_self(long pid)
+{
+	if (pid == 0)
+		return current();
+	if (pid < 0 || pid > 0x7fffffff)
+		return NULL;
+	return proc_find(pid);
+}
+
+/*
+ * setpgid: move the caller or one of its children (same session, not a
+ * session leader) into group pgid (0: its own pid), which must exist in
+ * the session unless it is the process's own pid. Returns 0, -EINVAL,
+ * -ESRCH or -EPERM, as Linux. (A child that has exec'd can still be moved:
+ * Linux refuses with EACCES.)
+ */
+static long sys_setpgid(long pid, long pgid)
+{
+	struct proc *self = current(), *p;
+	struct group_find g;
+	unsigned long flags;
+	long err = 0;
+
+	if (pgid < 0 || pgid > 0x7fffffff)
+		return -EINVAL;
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	p = proc_or_self(pid);
+	if (!p || (p != self && p->parent != self) || p->state == PROC_ZOMBIE) {
+		err = -ESRCH;
+		goto out;
+	}
+	if (!pgid)
+		pgid = p->pid;
+	g = (struct group_find) { pgid, self->sid };
+	if (p->sid != self->sid || p->sid == p->pid)
+		err = -EPERM;
+	else if (pgid != p->pid && !proc_for_each_locked(is_member, &g))
+		err = -EPERM;
+	else
+		p->pgid = pgid;
+out:
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return err;
+}
+
+/* getpgid and getsid: of pid (0: the caller); -ESRCH if there is none. */
+static long get_ids(long pid, bool session)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	struct proc *p = proc_or_self(pid);
+	long ret = !p ? -ESRCH : session ? p->sid : p->pgid;
+
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return ret;
+}
+
+static long sys_getpgid(long pid)
+{
+	return get_ids(pid, false);
+}
+
+static long sys_getsid(long pid)
+{
+	return get_ids(pid, true);
+}
+
+/*
+ * setsid: the caller leads a new session and a new group, with no
+ * controlling terminal. Returns the new session id, or -EPERM if the
+ * caller already leads a group (some process has its pid as group).
+ */
+static long sys_setsid(void)
+{
+	struct proc *self = current();
+	struct group_find g = { self->pid, 0 };
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	long ret = self->pid;
+
+	if (proc_for_each_locked(is_member, &g))
+		ret = -EPERM;
+	else
+		self->pgid = self->sid = self->pid;
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return ret;
+}
+
+void syscalls_jobctl(syscall_fn *t)
+{
+	SYSCALL(t, setpgid);
+	SYSCALL(t, getpgid);
+	SYSCALL(t, getsid);
+	SYSCALL(t, setsid);
+}

@@ -1,0 +1,81 @@
+/*
+ * Job control: processes stopped and continued by signals, what their
+ * parent learns of it (SIGCHLD, wait4's WUNTRACED and WCONTINUED
+ * statuses), children reaped without a wait when the parent ignores
+ * SIGCHLD, the vfork handshake, process groups and sessions.
+ *
+ * Locks: p->stopped and p->cont_notify are under p->sig_lock;
+ * wait_report, autoreap, pgid, sid and vfork_done under proc_tree_lock.
+ * Order: proc_tree_lock, then a sig_lock, then sched_lock.
+ */
+#ifndef KILBURN_JOBCTL_H
+#define KILBURN_JOBCTL_H
+
+#include "env.h"
+
+struct proc;
+
+/* si_code of SIGCHLD */
+#define CLD_EXITED	1
+#define CLD_KILLED	2
+#define CLD_DUMPED	3
+#define CLD_STOPPED	5
+#define CLD_CONTINUED	6
+
+/* wait statuses of a stopped and of a continued child (Linux encoding) */
+#define W_STOPCODE(sig)	(((sig) << 8) | 0x7f)
+#define W_CONTINUED	0xffff
+
+/* Is sig one whose default action stops the process? */
+bool jobctl_stop_signal(int sig);
+
+/*
+ * jobctl_on_send - the job-control side of sending sig to p (p->sig_lock
+ * held): SIGCONT discards pending stop signals and resumes p if it is
+ * stopped; a stop signal discards a pending SIGCONT. Returns true if p
+ * must be woken.
+ */
+bool jobctl_on_send(struct proc *p, int sig);
+
+/*
+ * jobctl_stop - stop the current process for sig (a stop signal with its
+ * default action): tell the parent, then sleep until SIGCONT or SIGKILL.
+ * Interrupts on, no lock held.
+ */
+void jobctl_stop(int sig);
+
+/*
+ * jobctl_child_exit - tell p's parent that p ended with wait_status
+ * (proc_tree_lock held): its exit signal, if any. Returns true if the
+ * parent does not wait for children (SIGCHLD ignored or SA_NOCLDWAIT): p
+ * is then reaped without a wait.
+ */
+bool jobctl_child_exit(struct proc *p, int wait_status);
+
+/*
+ * jobctl_vfork_release - p (a vfork child) has exec'd or is exiting: let
+ * its parent go on. Does nothing for other processes.
+ */
+void jobctl_vfork_release(struct proc *p);
+
+/*
+ * jobctl_vfork_wait - the current process sleeps until its vfork child
+ * child has called jobctl_vfork_release (not interruptible, as the child
+ * borrows its memory).
+ */
+void jobctl_vfork_wait(struct proc *child);
+
+/*
+ * Send sig as kill() does to every process of group pgid (other than init
+ * and zombies). Returns 0, or -ESRCH if the group has no member, or
+ * -EINVAL. proc_tree_lock not held.
+ */
+int jobctl_kill_group(int pgid, int sig);
+
+/* The same for signals the kernel sends (the terminal's ^C), any context. */
+void jobctl_signal_group(int pgid, int sig);
+
+/* Does a live process belong to group pgid of session sid (sid 0: any)? */
+bool jobctl_group_exists(int pgid, int sid);
+
+#endif

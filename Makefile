@@ -96,6 +96,36 @@ KTEST_PROGS := $(patsubst tests/user/%.c,$(B)/tests/%,$(wildcard tests/user/*.c)
 GLIBC_PROGS := $(patsubst tests/glibc/%.c,$(B)/tests/glibc-%,$(wildcard tests/glibc/*.c))
 BENCH_PROGS := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/*.c))
 
+# Dynamically linked programs (tests/dynamic/*.c, glibc's shared libraries,
+# run through the dynamic linker): /tests/NAME as PIE, /tests/NAME-nopie as
+# ET_EXEC; tests/dynamic/libNAME.c become /lib/libNAME.so for dlopen.
+# Debian's riscv64 glibc run-time (package libc6-riscv64-cross) is copied
+# into the root image's /lib, where the loader (/lib/ld-linux-riscv64-lp64d.so.1)
+# looks by default.
+DYN_SRCS    := $(filter-out tests/dynamic/lib%,$(wildcard tests/dynamic/*.c))
+DYN_PROGS   := $(patsubst tests/dynamic/%.c,$(B)/tests/%,$(DYN_SRCS)) \
+	$(patsubst tests/dynamic/%.c,$(B)/tests/%-nopie,$(DYN_SRCS))
+DYN_LIBS    := $(patsubst tests/dynamic/%.c,$(B)/lib/%.so,$(wildcard tests/dynamic/lib*.c))
+GLIBC_LIBDIR := /usr/riscv64-linux-gnu/lib
+GLIBC_RUNTIME := ld-linux-riscv64-lp64d.so.1 libc.so.6 libm.so.6 libgcc_s.so.1 \
+	libpthread.so.0 libdl.so.2 libresolv.so.2 librt.so.1
+DYN_CFLAGS  := -O2 -Wall -Werror -I tests/user
+
+$(B)/tests/%: tests/dynamic/%.c $(wildcard tests/user/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(DYN_CFLAGS) -o $@ $< -ldl -lm
+
+$(B)/tests/%-nopie: tests/dynamic/%.c $(wildcard tests/user/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$< -no-pie)
+	$(Q)$(CC) $(DYN_CFLAGS) -no-pie -o $@ $< -ldl -lm
+
+$(B)/lib/%.so: tests/dynamic/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) -O2 -Wall -Werror -shared -fPIC -o $@ $<
+
 $(B)/bench/%: tests/bench/%.c $(USER_CRT0) $(USER_LIBC)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
@@ -114,10 +144,13 @@ $(B)/tests/glibc-%: tests/glibc/%.c
 # The root disk: a cpio (newc) archive of the programs, padded to whole
 # sectors for the virtio disk.
 ROOT := $(B)/root
-$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) Makefile
+$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) $(DYN_PROGS) $(DYN_LIBS) Makefile
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
-		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench
+		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench $(ROOT)/lib
+	$(Q)cp -L $(addprefix $(GLIBC_LIBDIR)/,$(GLIBC_RUNTIME)) $(ROOT)/lib/
+	$(Q)cp $(DYN_PROGS) $(ROOT)/tests/
+	$(Q)$(if $(DYN_LIBS),cp $(DYN_LIBS) $(ROOT)/lib/)
 	$(Q)cp $(filter $(B)/user/bin/%,$(USER_PROGS)) $(ROOT)/bin/
 	$(Q)cp $(filter $(B)/user/sbin/%,$(USER_PROGS)) $(ROOT)/sbin/
 	$(Q)cp $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(ROOT)/tests/

@@ -29,30 +29,21 @@ static int first_object(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;			/* the first one is the program */
 }
 
-/* Lowest address mapped from a file whose name ends with name, or 0. */
-static unsigned long mapped_from(const char *name)
+/* dl_iterate_phdr: the load address of the loader (its name ends in LOADER). */
+static int find_loader(struct dl_phdr_info *info, size_t size, void *data)
 {
-	FILE *f = fopen("/proc/self/maps", "r");
-	unsigned long lo = 0, start;
-	char line[512];
+	size_t n = info->dlpi_name ? strlen(info->dlpi_name) : 0, m = strlen(LOADER);
 
-	if (!f)
+	if (n < m || strcmp(info->dlpi_name + n - m, LOADER) != 0)
 		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		size_t n = strcspn(line, "\n"), m = strlen(name);
-
-		line[n] = 0;
-		if (n >= m && strcmp(line + n - m, name) == 0 &&
-		    sscanf(line, "%lx-", &start) == 1 && (!lo || start < lo))
-			lo = start;
-	}
-	fclose(f);
-	return lo;
+	*(unsigned long *)data = info->dlpi_addr;
+	return 1;
 }
 
 static void check_auxv(const char *argv0)
 {
 	struct dl_phdr_info self = { 0 };
+	unsigned long loader = 0;
 	unsigned long base = getauxval(AT_BASE), hwcap = getauxval(AT_HWCAP);
 	const char *execfn = (const char *)getauxval(AT_EXECFN);
 	const char *slash = strrchr(argv0, '/');
@@ -61,8 +52,9 @@ static void check_auxv(const char *argv0)
 	int random_nonzero = 0;
 
 	dl_iterate_phdr(first_object, &self);
+	dl_iterate_phdr(find_loader, &loader);
 	TL_CHECK(base && base % 4096 == 0, "AT_BASE is page-aligned");
-	TL_CHECK(base == mapped_from("/" LOADER), "AT_BASE is where the loader is mapped");
+	TL_CHECK(base == loader, "AT_BASE is where the loader is mapped");
 	TL_CHECK(getauxval(AT_ENTRY) == (unsigned long)_start,
 		 "AT_ENTRY is the program's entry, not the loader's");
 	TL_CHECK(getauxval(AT_PHDR) == (unsigned long)self.dlpi_phdr &&

@@ -118,10 +118,39 @@ static void work(void)
 	TL_CHECK(dlclose(lib) == 0, "dlclose");
 }
 
+/*
+ * DYN_HOLD mode (tests/user/dyn_share.c): read one byte of every page of
+ * libc's text, print "ready N" (N such pages), wait for end of file on
+ * stdin, exit 0.
+ */
+static int hold(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long start, end, pages = 0;
+	volatile unsigned long sum = 0;
+	char line[512], perms[8], c;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "/libc.so.6") &&
+		    sscanf(line, "%lx-%lx %7s", &start, &end, perms) == 3 &&
+		    strcmp(perms, "r-xp") == 0)
+			for (; start < end; start += 4096, pages++)
+				sum += *(volatile unsigned char *)start;
+	if (f)
+		fclose(f);
+	printf("ready %lu\n", pages);
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long before;
 
+	if (getenv("DYN_HOLD"))
+		return hold();
 	printf("dyn_hello: a dynamic program through ld.so (%s)\n", argv[0]);
 	check_auxv(argv[0]);
 	work();				/* warm-up: the libraries' pages come in, */

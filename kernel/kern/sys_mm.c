@@ -39,10 +39,14 @@
 #define MADV_DONTNEED		4
 #define MADV_FREE		8
 
+static void mmap_populate(struct vmspace *vm, vaddr_t start, uint64_t len,
+			  unsigned int prot);
+
 static long sys_brk(long addr)
 {
 	struct vmspace *vm = current()->vm;
 	vaddr_t old, new = addr;
+	bool populate = false;
 	long ret;
 
 	mutex_lock(&vm->lock);
@@ -58,9 +62,10 @@ static long sys_brk(long addr)
 		if (next && next->start < new_end)
 			goto out;	/* would run into a mapping */
 		if (vmspace_map(vm, old_end, new_end - old_end,
-				VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, REGION_HEAP,
-				NULL, 0, 0) < 0)
+				VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
+				REGION_HEAP | vm->def_flags, NULL, 0, 0) < 0)
 			goto out;
+		populate = vm->def_populate;	/* mlockall(MCL_FUTURE) */
 	} else if (new_end < old_end) {
 		if (vmspace_unmap(vm, new_end, old_end) < 0)
 			goto out;
@@ -69,6 +74,10 @@ static long sys_brk(long addr)
 	ret = new;
 out:
 	mutex_unlock(&vm->lock);
+	if (populate)
+		mmap_populate(vm, ALIGN_UP(old, PAGE_SIZE),
+			      ALIGN_UP(new, PAGE_SIZE) - ALIGN_UP(old, PAGE_SIZE),
+			      VM_PROT_READ | VM_PROT_WRITE);
 	return ret;
 }
 
@@ -184,7 +193,14 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd,
 	}
 	if (type == MAP_SHARED)
 		rflags |= REGION_SHARED;
+	if (flags & MAP_LOCKED)
+		rflags |= REGION_LOCKED;
 	mutex_lock(&vm->lock);
+	if (vm->def_flags & REGION_LOCKED) {	/* mlockall(MCL_FUTURE) */
+		rflags |= REGION_LOCKED;
+		if (vm->def_populate)
+			flags |= MAP_POPULATE;
+	}
 	at = mmap_place(vm, addr, size, flags);
 	if (at >= 0) {
 		long err = vmspace_map(vm, at, size, prot, maxprot, rflags, obj,
@@ -196,7 +212,7 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd,
 	mutex_unlock(&vm->lock);
 	if (obj)
 		vobject_unref(obj);	/* the region holds its own reference */
-	if (at >= 0 && (flags & MAP_POPULATE))
+	if (at >= 0 && (flags & (MAP_POPULATE | MAP_LOCKED)))
 		mmap_populate(vm, at, size, prot);
 	return at;
 }

@@ -96,6 +96,8 @@ void syscalls_proc(syscall_fn *table);
 void syscalls_signal(syscall_fn *table);
 void syscalls_mm(syscall_fn *table);
 void syscalls_fs(syscall_fn *table);
+void syscalls_truncate(syscall_fn *table);	/* fs/sys_truncate.c */
+void syscalls_mem(syscall_fn *table);		/* kern/sys_mem.c */
 void syscalls_swap(syscall_fn *table);
 void syscalls_usage(syscall_fn *table);
 

@@ -425,6 +425,30 @@ int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
 	return 0;
 }
 
+int vmspace_set_flags(struct vmspace *vm, vaddr_t start, vaddr_t end,
+		      unsigned int set, unsigned int clear)
+{
+	struct region *r;
+	vaddr_t va;
+	int err;
+
+	for (va = start; va < end; va = r->end) {
+		r = vmspace_find(vm, va);
+		if (!r)
+			return -ENOMEM;
+	}
+	err = vmspace_clip(vm, start, end);
+	if (err)
+		return err;
+	for (va = start; va < end; ) {
+		r = vmspace_find(vm, va);
+		va = r->end;
+		r->flags = (r->flags & ~clear) | set;
+		region_try_merge(vm, r);
+	}
+	return 0;
+}
+
 int vmspace_discard(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
 	int err = 0;
@@ -647,6 +671,7 @@ static int fork_region(struct vmspace *parent, struct vmspace *child,
 	if (!c)
 		return -ENOMEM;
 	*c = *r;
+	c->flags &= ~REGION_LOCKED;	/* as Linux: locks are not inherited */
 	c->amap = NULL;
 	if (r->amap) {
 		c->amap = amap_copy(r->amap, r->amap_pgoff,
@@ -694,6 +719,15 @@ struct vmspace *vmspace_fork(struct vmspace *vm)
 		}
 	}
 	mutex_unlock(&vm->lock);
+	/* Regions that differed only in REGION_LOCKED are one now. */
+	mutex_lock(&child->lock);
+	for (struct region *r = vmspace_next(child, 0); r; ) {
+		if (r->next && region_mergeable(r, r->next))
+			region_absorb(child, r, r->next);
+		else
+			r = r->next;
+	}
+	mutex_unlock(&child->lock);
 	return child;
 }
 

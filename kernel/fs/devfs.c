@@ -231,3 +231,8 @@ struct blkdev *devfs_vnode_disk(struct vnode *vn)
 	return vn->type == VBLK && vn->ops == &dev_ops ?
 		((struct devnode *)vn->priv)->disk : NULL;
 }
+
+bool devfs_vnode_is_zero(const struct vnode *vn)
+{
+	return vn && vn->ops == &dev_ops && ((struct devnode *)vn->priv)->ops == &zero_ops;
+}

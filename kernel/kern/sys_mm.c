@@ -3,6 +3,7 @@
  * checks follow Linux: the same bad input gets the same errno.
  */
 #include "arch/riscv/memlayout.h"
+#include "fs/devfs.h"
 #include "fs/vfs.h"
 #include "kern/files.h"
 #include "kern/proc.h"
@@ -81,7 +82,14 @@ out:
 	return ret;
 }
 
-/* Check the file a mapping would use; returns its vnode (a reference). */
+#define MMAP_ZERO	1	/* mmap_file: the file is /dev/zero */
+
+/*
+ * Check the file a mapping would use; returns 0 with its vnode (a
+ * reference), or MMAP_ZERO for /dev/zero, whose mappings are anonymous
+ * memory as on Linux (private: zero-fill pages; shared: one shared
+ * anonymous object), or a negative errno.
+ */
 static long mmap_file(int fd, unsigned int prot, unsigned int type,
 		      struct vnode **vn, unsigned int *maxprot)
 {
@@ -90,13 +98,15 @@ static long mmap_file(int fd, unsigned int prot, unsigned int type,
 
 	if (!f)
 		return -EBADF;
-	if (!f->vn || (f->vn->type != VREG))
+	if (!f->vn || (f->vn->type != VREG && !devfs_vnode_is_zero(f->vn)))
 		err = -ENODEV;
 	else if ((f->flags & O_ACCMODE) == O_WRONLY)
 		err = -EACCES;
 	else if (type == MAP_SHARED && (prot & VM_PROT_WRITE) &&
 		 (f->flags & O_ACCMODE) != O_RDWR)
 		err = -EACCES;
+	if (!err && devfs_vnode_is_zero(f->vn))
+		err = MMAP_ZERO;
 	if (!err) {
 		*maxprot = PROT_MASK;
 		if (type == MAP_SHARED && (f->flags & O_ACCMODE) != O_RDWR)
@@ -181,6 +191,10 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd,
 		at = mmap_file(fd, prot, type, &vn, &maxprot);
 		if (at < 0)
 			return at;
+		if (at == MMAP_ZERO)
+			flags |= MAP_ANONYMOUS;
+	}
+	if (!(flags & MAP_ANONYMOUS)) {
 		obj = &vn->obj;
 		limit = UINT64_MAX;	/* the live file size decides (REGION_FILE) */
 		rflags |= REGION_FILE;

@@ -592,8 +592,39 @@ static long sys_unlinkat(long dirfd, long upath, long flags)
 	return err;
 }
 
+#define AT_SYMLINK_FOLLOW	0x400
+
+static long sys_linkat(long olddirfd, long uold, long newdirfd, long unew, long flags)
+{
+	struct file *hold_old = NULL, *hold_new = NULL;
+	const char *old_base, *new_base;
+	char *old = NULL, *new = NULL;
+	long err;
+
+	if (flags & ~AT_SYMLINK_FOLLOW)
+		return -EINVAL;		/* AT_EMPTY_PATH needs a privilege Kilburn does not model */
+	err = copy_path_from_user(uold, &old);
+	if (err >= 0)
+		err = copy_path_from_user(unew, &new);
+	if (err >= 0)
+		err = at_base(olddirfd, old, &old_base, &hold_old);
+	if (err >= 0)
+		err = at_base(newdirfd, new, &new_base, &hold_new);
+	if (err >= 0)
+		err = !old[0] || !new[0] ? -ENOENT :
+		      vfs_link(old_base, old, new_base, new, flags & AT_SYMLINK_FOLLOW);
+	if (hold_old)
+		file_put(hold_old);
+	if (hold_new)
+		file_put(hold_new);
+	kfree(old);
+	kfree(new);
+	return err;
+}
+
 void syscalls_fs(syscall_fn *t)
 {
+	SYSCALL(t, linkat);
 	SYSCALL(t, openat);
 	SYSCALL(t, close);
 	SYSCALL(t, read);

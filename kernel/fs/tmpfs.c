@@ -109,8 +109,11 @@ static int tmpfs_create(struct vnode *dir, const char *name, size_t len,
 			uint32_t mode, struct vnode **out);
 static int tmpfs_unlink(struct vnode *dir, const char *name, size_t len,
 			bool dir_only);
+static int tmpfs_link(struct vnode *dir, const char *name, size_t len,
+		      struct vnode *vn);
 
 static const struct vnode_ops tmpfs_ops = {
+	.link = tmpfs_link,
 	.lookup = tmpfs_lookup,
 	.readdir = tmpfs_readdir,
 	.readpage = tmpfs_readpage,
@@ -203,6 +206,8 @@ static int tmpfs_unlink(struct vnode *dir, const char *name, size_t len,
 	if (!err) {
 		list_remove(&e->link);
 		((struct tmpfs_dir *)dir->priv)->nentries--;
+		if (e->vn->type != VDIR)
+			e->vn->nlink--;
 	}
 	mutex_unlock(&dir->lock);
 	if (!err) {
@@ -219,4 +224,38 @@ int tmpfs_mount(const char *mountpoint)
 	if (!root)
 		return -ENOMEM;
 	return vfs_mount(mountpoint, root, "tmpfs tmpfs rw");
+}
+
+/*
+ * A second name for vn in dir (linkat); the entry holds a reference, so
+ * the file lives until its last name is gone and nobody uses it.
+ * Errors: -ENAMETOOLONG, -EEXIST, -ENOSPC.
+ */
+static int tmpfs_link(struct vnode *dir, const char *name, size_t len,
+		      struct vnode *vn)
+{
+	struct tmpfs_entry *e;
+
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG;
+	mutex_lock(&dir->lock);
+	if (dir_find(dir, name, len)) {
+		mutex_unlock(&dir->lock);
+		return -EEXIST;
+	}
+	e = kmalloc(sizeof(*e) + len + 1, 0);
+	if (!e) {
+		mutex_unlock(&dir->lock);
+		return -ENOSPC;
+	}
+	vnode_get(vn);
+	vn->nlink++;
+	e->vn = vn;
+	e->len = len;
+	memcpy(e->name, name, len);
+	e->name[len] = 0;
+	list_append(&((struct tmpfs_dir *)dir->priv)->entries, &e->link);
+	((struct tmpfs_dir *)dir->priv)->nentries++;
+	mutex_unlock(&dir->lock);
+	return 0;
 }

@@ -752,6 +752,44 @@ int vfs_create(const char *cwd, const char *path, uint32_t mode,
 	return err;
 }
 
+/* Add vn as `last` in w->dir, with vfs_link's errors in Linux's order. */
+static int link_last(struct walk *w, const struct last *last, struct vnode *vn)
+{
+	struct vnode *dir = w->dir, *there;
+
+	if (last->kind != LAST_NAME || walk_mounted(w, last->name, last->len))
+		return -EEXIST;
+	if (dir->ops->lookup(dir, last->name, last->len, &there) == 0) {
+		vnode_put(there);
+		return -EEXIST;
+	}
+	if (!dir->ops->link)
+		return -EROFS;
+	if (vn->dev != dir->dev)
+		return -EXDEV;
+	if (vn->type == VDIR || last->slash)
+		return -EPERM;
+	return dir->ops->link(dir, last->name, last->len, vn);
+}
+
+int vfs_link(const char *old_cwd, const char *oldpath, const char *new_cwd,
+	     const char *newpath, bool follow)
+{
+	struct vnode *vn;
+	struct walk w;
+	struct last last;
+	int err = vfs_lookup(old_cwd, oldpath, !follow, &vn, NULL);
+
+	if (err)
+		return err;
+	err = walk_parent(&w, new_cwd, newpath, &last);
+	if (!err)
+		err = link_last(&w, &last, vn);
+	walk_end(&w);
+	vnode_put(vn);
+	return err;
+}
+
 /* Remove `last` from w->dir, with vfs_remove's errors in Linux's order. */
 static int remove_last(struct walk *w, const struct last *last, bool dir_only)
 {

@@ -87,6 +87,11 @@ struct vnode_ops {
 	int (*create)(struct vnode *dir, const char *name, size_t len,
 		      uint32_t mode, struct vnode **out);
 	/* Remove name from dir (rmdir when dir_only). */
+	/*
+	 * Add name (checked by the VFS) to dir for the existing file vn
+	 * (linkat): -EEXIST, -ENOSPC. NULL: the file system cannot.
+	 */
+	int (*link)(struct vnode *dir, const char *name, size_t len, struct vnode *vn);
 	int (*unlink)(struct vnode *dir, const char *name, size_t len,
 		      bool dir_only);
 	/* The file's contents change size (tmpfs; vn->lock held). */
@@ -181,6 +186,16 @@ int vfs_create(const char *cwd, const char *path, uint32_t mode,
  * (rmdir of a non-directory, or unlink of one named with a trailing slash).
  */
 int vfs_remove(const char *cwd, const char *path, bool dir_only);
+
+/*
+ * vfs_link - make newpath (relative to new_cwd) a second name of the file
+ * at oldpath (relative to old_cwd; a final symbolic link followed only if
+ * follow). Errors: those of vfs_lookup, -EEXIST, -EROFS (the directory's
+ * file system cannot), -EXDEV (another file system), -EPERM (a
+ * directory), -ENAMETOOLONG, -ENOSPC.
+ */
+int vfs_link(const char *old_cwd, const char *oldpath, const char *new_cwd,
+	     const char *newpath, bool follow);
 
 /*
  * vdirent_set - fill a directory entry for readdir. Returns 0, or

@@ -86,9 +86,10 @@ out:
 
 /*
  * Check the file a mapping would use; returns 0 with its vnode (a
- * reference), or MMAP_ZERO for /dev/zero, whose mappings are anonymous
- * memory as on Linux (private: zero-fill pages; shared: one shared
- * anonymous object), or a negative errno.
+ * reference), MMAP_ZERO (with its vnode too) for /dev/zero, whose
+ * mappings are anonymous memory as on Linux (private: zero-fill pages, the
+ * region still naming /dev/zero; shared: one shared anonymous object), or
+ * a negative errno.
  */
 static long mmap_file(int fd, unsigned int prot, unsigned int type,
 		      struct vnode **vn, unsigned int *maxprot)
@@ -105,14 +106,14 @@ static long mmap_file(int fd, unsigned int prot, unsigned int type,
 	else if (type == MAP_SHARED && (prot & VM_PROT_WRITE) &&
 		 (f->flags & O_ACCMODE) != O_RDWR)
 		err = -EACCES;
-	if (!err && devfs_vnode_is_zero(f->vn))
-		err = MMAP_ZERO;
 	if (!err) {
 		*maxprot = PROT_MASK;
 		if (type == MAP_SHARED && (f->flags & O_ACCMODE) != O_RDWR)
 			*maxprot &= ~VM_PROT_WRITE;
 		*vn = f->vn;
 		vnode_get(*vn);
+		if (devfs_vnode_is_zero(f->vn))
+			err = MMAP_ZERO;
 	}
 	file_put(f);
 	return err;
@@ -191,13 +192,21 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd,
 		at = mmap_file(fd, prot, type, &vn, &maxprot);
 		if (at < 0)
 			return at;
-		if (at == MMAP_ZERO)
-			flags |= MAP_ANONYMOUS;
-	}
-	if (!(flags & MAP_ANONYMOUS)) {
 		obj = &vn->obj;
 		limit = UINT64_MAX;	/* the live file size decides (REGION_FILE) */
 		rflags |= REGION_FILE;
+		if (at == MMAP_ZERO) {	/* no file pages: every page zero-fill */
+			limit = 0;
+			rflags &= ~REGION_FILE;
+		}
+		if (at == MMAP_ZERO && type == MAP_SHARED) {
+			vobject_unref(obj);
+			obj = NULL;
+			flags |= MAP_ANONYMOUS;
+		}
+	}
+	if (!(flags & MAP_ANONYMOUS)) {
+		/* obj and limit are set */
 	} else if (type == MAP_SHARED) {
 		obj = shmem_create(size);
 		if (!obj)

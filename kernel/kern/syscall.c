@@ -16,6 +16,7 @@ void syscall_init(void)
 	syscalls_fs(table);
 	syscalls_truncate(table);
 	syscalls_mem(table);
+	syscalls_sysv_shm(table);
 	syscalls_swap(table);
 	syscalls_usage(table);
 }

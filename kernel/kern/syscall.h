@@ -17,6 +17,7 @@ struct trapframe;
 #define SYS_ioctl		29
 #define SYS_mkdirat		34
 #define SYS_unlinkat		35
+#define SYS_linkat		37
 #define SYS_faccessat		48
 #define SYS_chdir		49
 #define SYS_openat		56
@@ -98,6 +99,7 @@ void syscalls_mm(syscall_fn *table);
 void syscalls_fs(syscall_fn *table);
 void syscalls_truncate(syscall_fn *table);	/* fs/sys_truncate.c */
 void syscalls_mem(syscall_fn *table);		/* kern/sys_mem.c */
+void syscalls_sysv_shm(syscall_fn *table);	/* kern/sysv_shm.c */
 void syscalls_swap(syscall_fn *table);
 void syscalls_usage(syscall_fn *table);
 

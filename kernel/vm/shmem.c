@@ -85,3 +85,8 @@ struct vobject *shmem_create(uint64_t size)
 	sh->obj.size = size;
 	return &sh->obj;
 }
+
+uint64_t shmem_resident_pages(struct vobject *obj)
+{
+	return pcache_count(&container_of(obj, struct shmem, obj)->pages);
+}

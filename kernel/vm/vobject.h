@@ -76,4 +76,7 @@ static inline void vobject_unref(struct vobject *obj)
 /* A new shared anonymous object of size bytes (MAP_SHARED|MAP_ANONYMOUS). */
 struct vobject *shmem_create(uint64_t size);
 
+/* Pages of the shared anonymous object obj now in memory. */
+uint64_t shmem_resident_pages(struct vobject *obj);
+
 #endif

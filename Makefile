@@ -126,6 +126,19 @@ $(B)/lib/%.so: tests/dynamic/%.c
 	$(call say,CC,$<)
 	$(Q)$(CC) -O2 -Wall -Werror -shared -fPIC -o $@ $<
 
+# The program vmbench starts, linked statically and dynamically with glibc.
+BENCH_SMALL := $(B)/bench/small-static $(B)/bench/small-dynamic
+
+$(B)/bench/small-static: tests/bench/prog/small.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$< -static)
+	$(Q)$(CC) -O2 -Wall -Werror -static -o $@ $<
+
+$(B)/bench/small-dynamic: tests/bench/prog/small.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) -O2 -Wall -Werror -o $@ $<
+
 $(B)/bench/%: tests/bench/%.c $(USER_CRT0) $(USER_LIBC)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
@@ -144,7 +157,7 @@ $(B)/tests/glibc-%: tests/glibc/%.c
 # The root disk: a cpio (newc) archive of the programs, padded to whole
 # sectors for the virtio disk.
 ROOT := $(B)/root
-$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) $(DYN_PROGS) $(DYN_LIBS) Makefile
+$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) $(BENCH_SMALL) $(DYN_PROGS) $(DYN_LIBS) Makefile
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
 		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench $(ROOT)/lib
@@ -155,7 +168,7 @@ $(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PRO
 	$(Q)cp $(filter $(B)/user/sbin/%,$(USER_PROGS)) $(ROOT)/sbin/
 	$(Q)cp $(USER_TESTS) $(KTEST_PROGS) $(GLIBC_PROGS) $(ROOT)/tests/
 	$(Q)cp host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(ROOT)/tests/
-	$(Q)cp $(BENCH_PROGS) $(ROOT)/bench/
+	$(Q)cp $(BENCH_PROGS) $(BENCH_SMALL) $(ROOT)/bench/
 	$(Q)echo "Kilburn" > $(ROOT)/etc/motd
 	$(Q)cd $(ROOT) && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet > ../root.img
 	$(Q)truncate -s %4096 $@
@@ -178,6 +191,7 @@ HOST_DEPS_avl      := kernel/lib/avl.c
 HOST_DEPS_cpio     := kernel/fs/cpio.c kernel/vm/kmem.c kernel/vm/pmm.c
 HOST_DEPS_elf      := kernel/kern/elf.c
 HOST_DEPS_exec_stack := kernel/kern/exec_stack.c
+HOST_DEPS_exec_script := kernel/kern/exec_script.c
 HOST_DEPS_pcache   := kernel/vm/pcache.c kernel/vm/pmm.c kernel/vm/kmem.c
 HOST_DEPS_vm       := kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/anon.c kernel/vm/pcache.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/kmem.c host/env/pmap_soft.c
 POLICY_SRCS        := $(wildcard kernel/vm/policy*.c)

@@ -8,7 +8,8 @@
  * (/lib/libdlprobe.so, tests/dynamic/libdlprobe.c).
  *
  * On Linux: qemu-riscv64 -L /usr/riscv64-linux-gnu with LD_LIBRARY_PATH
- * naming the directory of libdlprobe.so.
+ * naming the directory of libdlprobe.so. "dyn_hello maps" just greets and
+ * prints its /proc/self/maps.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -151,6 +152,15 @@ int main(int argc, char **argv)
 
 	if (getenv("DYN_HOLD"))
 		return hold();
+	if (argc > 1 && strcmp(argv[1], "maps") == 0) {	/* for the README */
+		FILE *f = fopen("/proc/self/maps", "r");
+		char line[256];
+
+		printf("hello from a dynamic program\n");
+		while (f && fgets(line, sizeof(line), f))
+			fputs(line, stdout);
+		return 0;
+	}
 	printf("dyn_hello: a dynamic program through ld.so (%s)\n", argv[0]);
 	check_auxv(argv[0]);
 	work();				/* warm-up: the libraries' pages come in, */

@@ -97,6 +97,49 @@ GLIBC_PROGS := $(patsubst tests/glibc/%.c,$(B)/tests/glibc-%,$(wildcard tests/gl
 BENCH_PROGS := $(patsubst tests/bench/%.c,$(B)/bench/%,$(wildcard tests/bench/*.c))
 STRESS_PROGS := $(patsubst tests/stress/%.c,$(B)/tests/%,$(wildcard tests/stress/*.c))
 
+# Dynamically linked programs (tests/dynamic/*.c, glibc's shared libraries,
+# run through the dynamic linker): /tests/NAME as PIE, /tests/NAME-nopie as
+# ET_EXEC; tests/dynamic/libNAME.c become /lib/libNAME.so for dlopen.
+# Debian's riscv64 glibc run-time (package libc6-riscv64-cross) is copied
+# into the root image's /lib, where the loader (/lib/ld-linux-riscv64-lp64d.so.1)
+# looks by default.
+DYN_SRCS    := $(filter-out tests/dynamic/lib%,$(wildcard tests/dynamic/*.c))
+DYN_PROGS   := $(patsubst tests/dynamic/%.c,$(B)/tests/%,$(DYN_SRCS)) \
+	$(patsubst tests/dynamic/%.c,$(B)/tests/%-nopie,$(DYN_SRCS))
+DYN_LIBS    := $(patsubst tests/dynamic/%.c,$(B)/lib/%.so,$(wildcard tests/dynamic/lib*.c))
+GLIBC_LIBDIR := /usr/riscv64-linux-gnu/lib
+GLIBC_RUNTIME := ld-linux-riscv64-lp64d.so.1 libc.so.6 libm.so.6 libgcc_s.so.1 \
+	libpthread.so.0 libdl.so.2 libresolv.so.2 librt.so.1
+DYN_CFLAGS  := -O2 -Wall -Werror -I tests/user
+
+$(B)/tests/%: tests/dynamic/%.c $(wildcard tests/user/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(DYN_CFLAGS) -o $@ $< -ldl -lm
+
+$(B)/tests/%-nopie: tests/dynamic/%.c $(wildcard tests/user/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$< -no-pie)
+	$(Q)$(CC) $(DYN_CFLAGS) -no-pie -o $@ $< -ldl -lm
+
+$(B)/lib/%.so: tests/dynamic/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) -O2 -Wall -Werror -shared -fPIC -o $@ $<
+
+# The program vmbench starts, linked statically and dynamically with glibc.
+BENCH_SMALL := $(B)/bench/small-static $(B)/bench/small-dynamic
+
+$(B)/bench/small-static: tests/bench/prog/small.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$< -static)
+	$(Q)$(CC) -O2 -Wall -Werror -static -o $@ $<
+
+$(B)/bench/small-dynamic: tests/bench/prog/small.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) -O2 -Wall -Werror -o $@ $<
+
 $(B)/bench/%: tests/bench/%.c $(USER_CRT0) $(USER_LIBC)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
@@ -140,15 +183,18 @@ define add_to_root
 		mkdir -p "$(ROOT)$$(dirname "$$dst")" && cp -r "$$src" "$(ROOT)$$dst" || exit 1; \
 	done
 endef
-$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) docs/tour.md $(wildcard user/etc/*) Makefile $(B)/add.list $(if $(ADD),FORCE)
+$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) $(BENCH_SMALL) $(DYN_PROGS) $(DYN_LIBS) docs/tour.md $(wildcard user/etc/*) Makefile $(B)/add.list $(if $(ADD),FORCE)
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
-		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench
+		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench $(ROOT)/lib
+	$(Q)cp -L $(addprefix $(GLIBC_LIBDIR)/,$(GLIBC_RUNTIME)) $(ROOT)/lib/
+	$(Q)cp $(DYN_PROGS) $(ROOT)/tests/
+	$(Q)$(if $(DYN_LIBS),cp $(DYN_LIBS) $(ROOT)/lib/)
 	$(Q)cp $(filter $(B)/user/bin/%,$(USER_PROGS)) $(ROOT)/bin/
 	$(Q)cp $(filter $(B)/user/sbin/%,$(USER_PROGS)) $(ROOT)/sbin/
 	$(Q)cp $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(ROOT)/tests/
 	$(Q)cp host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(ROOT)/tests/
-	$(Q)cp $(BENCH_PROGS) $(ROOT)/bench/
+	$(Q)cp $(BENCH_PROGS) $(BENCH_SMALL) $(ROOT)/bench/
 	$(Q)echo "Kilburn" > $(ROOT)/etc/motd
 	$(Q)cp user/etc/* $(ROOT)/etc/
 	$(Q)mkdir -p $(ROOT)/doc && cp docs/tour.md $(ROOT)/doc/
@@ -174,6 +220,7 @@ HOST_DEPS_avl      := kernel/lib/avl.c
 HOST_DEPS_cpio     := kernel/fs/cpio.c kernel/vm/kmem.c kernel/vm/pmm.c kernel/vm/vmstat.c
 HOST_DEPS_elf      := kernel/kern/elf.c
 HOST_DEPS_exec_stack := kernel/kern/exec_stack.c
+HOST_DEPS_exec_script := kernel/kern/exec_script.c
 HOST_DEPS_pcache   := kernel/vm/pcache.c kernel/vm/pmm.c kernel/vm/vmstat.c kernel/vm/kmem.c
 POLICY_SRCS        := $(wildcard kernel/vm/policy*.c)
 HOST_DEPS_vm       := kernel/vm/rmap.c kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/anon.c kernel/vm/pcache.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/vmstat.c kernel/vm/kmem.c kernel/vm/commit.c kernel/vm/vmspace_pages.c kernel/vm/faulttrace.c host/env/pmap_soft.c \

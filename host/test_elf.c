@@ -510,8 +510,15 @@ static const struct bad_case bad_cases[] = {
 	  { P(EH_PHOFF, 8, 960 - 4 * 56 + 1) } },
 	{ "phoff overflows", "elf-tiny-exec", -ENOEXEC,
 	  { P(EH_PHOFF, 8, 0xffffffffffffffc0ULL) } },
-	{ "PT_INTERP", "elf-tiny-exec", -ENOEXEC, { P(PH(3) + PH_TYPE, 4, PT_INTERP) } },
-	{ "PT_INTERP in PIE", "elf-tiny-pie", -ENOEXEC, { P(PH(0) + PH_TYPE, 4, PT_INTERP) } },
+	{ "PT_INTERP of 0 bytes", "elf-tiny-exec", -ENOEXEC, { P(PH(3) + PH_TYPE, 4, PT_INTERP) } },
+	{ "PT_INTERP of 1 byte", "elf-tiny-pie", -ENOEXEC,
+	  { P(PH(0) + PH_TYPE, 4, PT_INTERP), P(PH(0) + PH_FILESZ, 8, 1) } },
+	{ "PT_INTERP past end of file", "elf-tiny-pie", -ENOEXEC,
+	  { P(PH(0) + PH_TYPE, 4, PT_INTERP), P(PH(0) + PH_OFFSET, 8, 0x2000) } },
+	{ "PT_INTERP of 4097 bytes", "elf-tiny-pie", -ENOEXEC,
+	  { P(PH(0) + PH_TYPE, 4, PT_INTERP), P(PH(0) + PH_OFFSET, 8, 0),
+	    P(PH(0) + PH_FILESZ, 8, 4097) } },
+	{ "PT_INTERP in PIE", "elf-tiny-pie", 0, { P(PH(0) + PH_TYPE, 4, PT_INTERP) } },
 	{ "no PT_LOAD", "elf-tiny-exec", -ENOEXEC,
 	  { P(PH(1) + PH_TYPE, 4, PT_NOTE), P(PH(2) + PH_TYPE, 4, PT_NULL) } },
 	{ "only PT_LOADs of size 0", "elf-tiny-exec", -ENOEXEC,
@@ -670,6 +677,26 @@ TEST(elf_phdr_from_pt_phdr_or_from_the_load_that_holds_it)
 	img = synth(ph, 3, ET_EXEC, 0x20010, 0x1000);
 	CHECK_EQ(parse_bytes(img, 0x1000, &in), 0);
 	CHECK_EQ(in.phdr, 0);
+	free(img);
+}
+
+TEST(elf_first_pt_interp_is_recorded)
+{
+	struct elf_info in;
+	size_t n;
+	uint8_t *img = load_fixture("elf-tiny-pie", &n);
+
+	if (!img)
+		return;
+	CHECK_EQ(parse_bytes(img, n, &in), 0);
+	CHECK_EQ(in.interp_len, 0);
+	put32(img, PH(0) + PH_TYPE, PT_INTERP);	/* RISCV_ATTRIBUTES: 0x53 bytes at 0x102f */
+	CHECK_EQ(parse_bytes(img, n, &in), 0);
+	CHECK_EQ(in.interp_off, 0x102f);
+	CHECK_EQ(in.interp_len, 0x53);
+	put32(img, PH(4) + PH_TYPE, PT_INTERP);	/* GNU_STACK: a second one, of 0 bytes, is ignored */
+	CHECK_EQ(parse_bytes(img, n, &in), 0);
+	CHECK_EQ(in.interp_len, 0x53);
 	free(img);
 }
 

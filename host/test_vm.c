@@ -130,12 +130,12 @@ static vaddr_t find_free(struct vmspace *vm, uint64_t len, vaddr_t above,
 	return va;
 }
 
-/* An object's path, or "shm" for one without (shared anonymous memory). */
+/* An object's path, or "shm" for shared anonymous memory (or one without a path). */
 static const char *obj_name(struct vobject *obj)
 {
 	const char *name = obj->ops->path ? obj->ops->path(obj) : NULL;
 
-	return name ? name : "shm";
+	return name && strcmp(name, "/dev/zero (deleted)") != 0 ? name : "shm";
 }
 
 /* The region set as one line, e.g. "[10000-13000 r-x file A+0] [...]". */

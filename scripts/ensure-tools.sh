@@ -17,6 +17,8 @@ check mkswap util-linux
 check dtc device-tree-compiler
 [ "${1:-}" = gdb ] && check gdb-multiarch gdb-multiarch
 [ -e /usr/riscv64-linux-gnu/lib/libc.a ] || need="$need libc6-dev-riscv64-cross"
+# the shared glibc run-time the root image ships in /lib
+[ -e /usr/riscv64-linux-gnu/lib/ld-linux-riscv64-lp64d.so.1 ] || need="$need libc6-riscv64-cross"
 
 [ -z "$need" ] && exit 0
 

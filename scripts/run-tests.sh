@@ -233,14 +233,23 @@ userboot() {	# CPUS INIT LOG: boot the (read-only) root disk with init=INIT
 # malloc_stress's "ok - what"; libc_test prints its summary only.
 check_lines() {
 	case $1 in
-	tests/user/*)			echo '^PASS ' ;;
+	tests/user/*|tests/dynamic/*)	echo '^PASS ' ;;
 	user/tests/malloc_stress.c)	echo '^ok - ' ;;
 	*)				echo '' ;;
 	esac
 }
+# tests/dynamic/NAME.c (not libNAME.c, a library) runs twice, as
+# /tests/NAME (PIE) and /tests/NAME-nopie, both dynamically linked.
+inits=()
 for src in tests/user/*.c user/tests/malloc_stress.c user/tests/libc_test.c; do
-	[ -e "$src" ] || continue
+	[ -e "$src" ] && inits+=("$src:$(basename "$src" .c)")
+done
+for src in tests/dynamic/*.c; do
 	name=$(basename "$src" .c)
+	[ -e "$src" ] && [ "${name#lib}" = "$name" ] && inits+=("$src:$name" "$src:$name-nopie")
+done
+for entry in "${inits[@]}"; do
+	src=${entry%%:*} name=${entry#*:}
 	case $name in swap_*) continue ;; esac	# below, with a large swap area
 	for cpus in 1 4; do
 		label="user $name cpus=$cpus"

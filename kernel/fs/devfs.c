@@ -5,6 +5,7 @@
  * vdb, ..., major 254 and minors 0, 16, 32, ...
  */
 #include "fs/devfs.h"
+#include "lib/format.h"
 #include "dev/blk.h"
 #include "fs/tty.h"
 #include "fs/vfs.h"
@@ -234,6 +235,9 @@ static int devfs_make_vnode(size_t i)
 	} else {
 		vnode_init(vn, VCHR, S_IFCHR | 0666, &dev_ops);
 	}
+	vn->path = kmalloc(strlen("/dev/") + strlen(d->name) + 1, 0);	/* maps */
+	if (vn->path)
+		ksnprintf(vn->path, strlen("/dev/") + strlen(d->name) + 1, "/dev/%s", d->name);
 	vn->ino = i + 2;
 	vn->dev = DEVFS_DEV;
 	vn->rdev = d->rdev;
@@ -262,4 +266,9 @@ struct blkdev *devfs_vnode_disk(struct vnode *vn)
 {
 	return vn->type == VBLK && vn->ops == &dev_ops ?
 		((struct devnode *)vn->priv)->disk : NULL;
+}
+
+bool devfs_vnode_is_zero(const struct vnode *vn)
+{
+	return vn && vn->ops == &dev_ops && ((struct devnode *)vn->priv)->ops == &zero_ops;
 }

@@ -25,6 +25,7 @@
 #include "fs/vfs.h"
 #include "kern/files.h"
 #include "kern/proc.h"
+#include "kern/sysv_shm.h"
 #include "kern/uaccess.h"
 #include "vm/commit.h"
 #include "vm/faulttrace.h"
@@ -38,6 +39,7 @@ enum pnode {
 	P_ROOT, P_SELF, P_PIDDIR, P_SYS, P_SYSVM, P_DROP_CACHES,
 	/* integer sysctls (sysctl_ints) */
 	P_MAX_MAP_COUNT, P_OVERCOMMIT_MEMORY, P_OVERCOMMIT_RATIO, P_FAULT_TRACE,
+	P_SYSVIPC, P_SYSVIPC_SHM,
 	/* files of the system */
 	P_MEMINFO, P_SLABINFO, P_SWAPS, P_UPTIME, P_LOADAVG, P_VERSION, P_STAT,
 	P_CPUINFO, P_MOUNTS, P_VMSTAT, P_KPAGECOUNT, P_KPAGEFLAGS, P_FAULTTRACE,
@@ -59,7 +61,7 @@ static const struct pentry root_entries[] = {
 	{ "loadavg", P_LOADAVG }, { "version", P_VERSION }, { "stat", P_STAT },
 	{ "cpuinfo", P_CPUINFO }, { "mounts", P_MOUNTS }, { "vmstat", P_VMSTAT },
 	{ "kpagecount", P_KPAGECOUNT }, { "kpageflags", P_KPAGEFLAGS },
-	{ "faulttrace", P_FAULTTRACE },
+	{ "faulttrace", P_FAULTTRACE }, { "sysvipc", P_SYSVIPC },
 };
 
 static const struct pentry pid_entries[] = {
@@ -70,6 +72,8 @@ static const struct pentry pid_entries[] = {
 };
 
 static const struct pentry sys_entries[] = { { "vm", P_SYSVM } };
+
+static const struct pentry sysvipc_entries[] = { { "shm", P_SYSVIPC_SHM } };
 
 static const struct pentry sysvm_entries[] = {
 	{ "drop_caches", P_DROP_CACHES }, { "max_map_count", P_MAX_MAP_COUNT },
@@ -98,7 +102,7 @@ static void (*const sys_gens[P_KINDS])(struct sbuf *sb) = {
 	[P_LOADAVG] = procfs_gen_loadavg, [P_VERSION] = procfs_gen_version,
 	[P_STAT] = procfs_gen_stat, [P_CPUINFO] = procfs_gen_cpuinfo,
 	[P_MOUNTS] = procfs_gen_mounts, [P_VMSTAT] = procfs_gen_vmstat,
-	[P_FAULTTRACE] = procfs_gen_faulttrace,
+	[P_FAULTTRACE] = procfs_gen_faulttrace, [P_SYSVIPC_SHM] = procfs_gen_sysvipc_shm,
 };
 
 static void (*const pid_gens[P_KINDS])(struct sbuf *sb, int pid) = {
@@ -169,7 +173,7 @@ static const struct file_ops sfile_ops, sysctl_file_ops;
 static uint32_t pnode_mode(enum pnode kind)
 {
 	switch (kind) {
-	case P_ROOT: case P_PIDDIR: case P_SYS: case P_SYSVM:
+	case P_ROOT: case P_PIDDIR: case P_SYS: case P_SYSVM: case P_SYSVIPC:
 		return S_IFDIR | 0555;
 	case P_SELF: case P_EXE:
 		return S_IFLNK | 0777;
@@ -260,6 +264,9 @@ static const struct pentry *dir_entries(enum pnode kind, size_t *n)
 	case P_SYSVM:
 		*n = ARRAY_SIZE(sysvm_entries);
 		return sysvm_entries;
+	case P_SYSVIPC:
+		*n = ARRAY_SIZE(sysvipc_entries);
+		return sysvipc_entries;
 	default:
 		*n = ARRAY_SIZE(pid_entries);
 		return pid_entries;

@@ -206,7 +206,7 @@ static void status_memory(struct sbuf *sb, const struct vm_stats *st,
 
 	status_kb(sb, "VmPeak", st->peak_vsize);
 	status_kb(sb, "VmSize", st->vsize);
-	status_kb(sb, "VmLck", 0);
+	status_kb(sb, "VmLck", st->locked);
 	status_kb(sb, "VmPin", 0);
 	status_kb(sb, "VmHWM", st->peak_rss << PAGE_SHIFT);
 	status_kb(sb, "VmRSS", st->rss << PAGE_SHIFT);

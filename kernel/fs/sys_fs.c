@@ -658,6 +658,9 @@ static long sys_unlinkat(long dirfd, long upath, long flags)
 	return err;
 }
 
+#define AT_SYMLINK_FOLLOW	0x400
+
+
 void syscalls_fs(syscall_fn *t)
 {
 	SYSCALL(t, openat);

@@ -458,3 +458,4 @@ int tmpfs_mount(const char *mountpoint)
 		return -ENOMEM;
 	return vfs_mount(mountpoint, root, "tmpfs tmpfs rw");
 }
+

@@ -234,11 +234,8 @@ int file_open_vnode(struct vnode *vn, unsigned int flags, struct file **out)
 	f->vn = vn;
 	f->seekable = true;
 	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY &&
-	    vn->type == VREG && vn->ops->truncate) {
-		mutex_lock(&vn->lock);
-		vn->ops->truncate(vn, 0);
-		mutex_unlock(&vn->lock);
-	}
+	    vn->type == VREG && vn->ops->truncate)
+		vnode_truncate(vn, 0);
 	*out = f;
 	return 0;
 }

@@ -82,11 +82,23 @@ static void vnode_ident(struct vobject *obj, uint32_t *dev, uint64_t *ino)
 	*ino = vn->ino;
 }
 
+static bool vnode_resident(struct vobject *obj, uint64_t idx)
+{
+	struct vnode *vn = container_of(obj, struct vnode, obj);
+	bool in;
+
+	mutex_lock(&vn->lock);
+	in = pcache_lookup(&vn->pages, idx) != NULL;
+	mutex_unlock(&vn->lock);
+	return in;
+}
+
 static const struct vobject_ops vnode_vobject_ops = {
 	.get_page = vnode_get_page,
 	.release = vnode_release,
 	.path = vnode_path,
 	.ident = vnode_ident,
+	.resident = vnode_resident,
 };
 
 void vnode_init(struct vnode *vn, enum vtype type, uint32_t mode,
@@ -766,6 +778,8 @@ int vfs_create(const char *cwd, const char *path, uint32_t mode,
 	walk_end(&w);
 	return err;
 }
+
+
 
 /* Remove `last` from w->dir, with vfs_remove's errors in Linux's order. */
 static int remove_last(struct walk *w, const struct last *last, bool dir_only)

@@ -281,6 +281,16 @@ void vnode_cache_is_clean(struct vnode *vn);
 void vnode_cache_is_swapbacked(struct vnode *vn);
 
 /*
+ * vnode_truncate - set the size of the regular file vn (fs/sys_truncate.c):
+ * growing, the new bytes read as zeros; shrinking, the pages past the end
+ * leave every address space that maps them (touching them is SIGBUS) and
+ * are freed. Takes vn->lock (not held by the caller). Returns 0, -EISDIR,
+ * -EINVAL (not a regular file, or its file system cannot), -EROFS, -EFBIG,
+ * -ENOMEM.
+ */
+long vnode_truncate(struct vnode *vn, uint64_t size);
+
+/*
  * vnode_cache_truncate - the file shrinks from vn->size to size bytes (call
  * it before changing vn->size): drop the cached pages wholly past size that
  * nothing maps or holds, and zero the bytes of [size, vn->size) in the pages

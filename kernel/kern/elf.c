@@ -134,7 +134,15 @@ static int elf_scan_phdrs(elf_read_fn read, void *ctx, uint64_t file_size,
 				return rc;
 			break;
 		case PT_INTERP:
-			return -ENOEXEC;	/* no dynamic linker */
+			/* as Linux: the first counts, and must be 2..PATH_MAX bytes */
+			if (out->interp_len)
+				break;
+			if (ph.p_filesz < 2 || ph.p_filesz > ELF_INTERP_MAX ||
+			    !elf_in_file(ph.p_offset, ph.p_filesz, file_size))
+				return -ENOEXEC;
+			out->interp_off = ph.p_offset;
+			out->interp_len = ph.p_filesz;
+			break;
 		case PT_PHDR:
 			out->phdr = ph.p_vaddr;
 			*have_phdr = true;

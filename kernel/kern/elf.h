@@ -7,11 +7,12 @@
  * file could get wrong, and fills a struct elf_info. It allocates nothing and
  * never reads outside [0, file_size).
  *
- * Kilburn runs static programs only: ET_EXEC (linked at fixed addresses) and
- * ET_DYN without an interpreter (static PIE, linked at 0 and relocated by its
- * own start-up code). A PT_INTERP segment means the program wants a dynamic
- * linker, which Kilburn does not have; such files are refused with -ENOEXEC
- * instead of starting and failing later.
+ * Programs are ET_EXEC (linked at fixed addresses) or ET_DYN (PIE, linked at
+ * 0). A PT_INTERP segment names the program's dynamic linker: elf_load_info()
+ * records where the name lies in the file (interp_off, interp_len) and
+ * execve (kern/exec_interp.c) reads it, loads that file too and starts it
+ * instead of the program. Without PT_INTERP an ET_DYN is a static PIE,
+ * relocated by its own start-up code.
  *
  * Addresses in struct elf_info are the file's own (unbiased). For ET_DYN the
  * caller picks a load bias with elf_bias_for() and adds it to every address
@@ -51,7 +52,7 @@
 #define EV_CURRENT	1
 
 #define ET_EXEC		2		/* executable at fixed addresses */
-#define ET_DYN		3		/* position-independent (static PIE) */
+#define ET_DYN		3		/* position-independent (PIE, shared object) */
 
 #define EM_RISCV	243
 
@@ -108,6 +109,8 @@ _Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header is 56 byte
 
 #define ELF_MAX_PHNUM	128		/* program headers accepted */
 #define ELF_MAX_LOADS	16		/* PT_LOAD segments accepted */
+#define ELF_INTERP_MAX	4096		/* bytes of a PT_INTERP path, NUL included
+					   (Linux: PATH_MAX) */
 
 /*
  * Where an ET_DYN image goes when the caller has no preference: two thirds of
@@ -142,6 +145,8 @@ struct elf_info {
 	uint16_t phnum;			/* AT_PHNUM */
 	uint16_t phent;			/* AT_PHENT: always 56 */
 	bool exec_stack;		/* PT_GNU_STACK asks for PF_X; default false */
+	uint64_t interp_off;		/* PT_INTERP (the first one): the file bytes */
+	uint64_t interp_len;		/* of the interpreter's path; 0: none */
 	int nload;			/* entries used in load[], 1 .. ELF_MAX_LOADS */
 	struct elf_segment load[ELF_MAX_LOADS];	/* ascending, page-disjoint */
 	uint64_t lo;			/* first page of the image (page-aligned) */
@@ -161,7 +166,8 @@ typedef int (*elf_read_fn)(void *ctx, uint64_t off, void *buf, size_t len);
  *
  * Accepted: ELFCLASS64, little-endian, version 1, EM_RISCV, ET_EXEC or
  * ET_DYN, e_phentsize 56, 1..ELF_MAX_PHNUM program headers inside the file,
- * no PT_INTERP, 1..ELF_MAX_LOADS PT_LOADs of nonzero size (PT_LOADs with
+ * a PT_INTERP (if any) of 2..ELF_INTERP_MAX bytes inside the file (whether
+ * they hold a path is the caller's check), 1..ELF_MAX_LOADS PT_LOADs of nonzero size (PT_LOADs with
  * p_memsz == 0 are ignored), each with filesz <= memsz, its file bytes inside
  * the file, vaddr % PAGE_SIZE == offset % PAGE_SIZE, vaddr + memsz at most
  * ELF_USER_TOP, listed in ascending address order with no page shared between

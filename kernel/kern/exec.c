@@ -13,6 +13,7 @@
 #include "arch/riscv/vdso.h"
 #include "fs/vfs.h"
 #include "kern/elf.h"
+#include "kern/exec_script.h"
 #include "kern/exec_stack.h"
 #include "kern/files.h"
 #include "kern/jobctl.h"
@@ -25,6 +26,7 @@
 #include "vm/vmspace.h"
 
 #define STACK_IMAGE_MAX	(EXEC_ARG_MAX + 64 * 1024)	/* a limit, never a buffer */
+#define MMAP_MIN_ADDR	PAGE_SIZE
 #define MMAP_GAP_MIN	(128UL << 20)
 #define MMAP_GAP_MAX	ALIGN_DOWN(USER_TOP / 6 * 5, PAGE_SIZE)	/* as Linux: an unlimited stack */
 #define SSTATUS_FS_INITIAL (1UL << 13)
@@ -96,11 +98,49 @@ static void exec_layout(struct vm_layout *lo, const struct elf_info *info,
 	lo->env_end = l->strings + args->size;
 }
 
-/* Lay out a new address space for the program. */
-static int build_vmspace(struct vnode *vn, const struct elf_info *info,
-			 uint64_t bias, size_t stack_used, uint64_t stack_limit,
-			 struct vmspace **out)
+/*
+ * Map the interpreter ii (file ivn) into vm, whose mmap_base is set: an
+ * ET_DYN one in the highest free range below mmap_base, as Linux's mmap
+ * places it; an ET_EXEC one at its own addresses, which must be free
+ * (-EEXIST, as Linux's MAP_FIXED_NOREPLACE). Sets *bias. vm->lock held.
+ */
+static int map_interp(struct vmspace *vm, struct vnode *ivn,
+		      const struct elf_info *ii, uint64_t *bias)
 {
+	if (ii->type == ET_DYN) {
+		vaddr_t at = vmspace_find_free(vm, ii->hi - ii->lo, MMAP_MIN_ADDR,
+					       vm->mmap_base);
+
+		if (!at)
+			return -ENOMEM;
+		*bias = at - ii->lo;
+	} else {
+		struct region *r = vmspace_next(vm, ii->lo);
+
+		if (r && r->start < ii->hi)
+			return -EEXIST;
+		*bias = 0;
+	}
+	return map_segments(vm, ivn, ii, *bias);
+}
+
+/* The files execve maps: the program and, if it has one, its interpreter. */
+struct exec_image {
+	struct vnode *vn;
+	struct elf_info info;
+	uint64_t bias;
+	struct vnode *ivn;		/* NULL: no interpreter */
+	struct elf_info iinfo;
+	uint64_t ibias;			/* set by build_vmspace */
+};
+
+/* Lay out a new address space for the program (and its interpreter). */
+static int build_vmspace(struct exec_image *im, size_t stack_used,
+			 uint64_t stack_limit, struct vmspace **out)
+{
+	struct vnode *vn = im->vn;
+	const struct elf_info *info = &im->info;
+	uint64_t bias = im->bias;
 	struct vmspace *vm = vmspace_create();
 	uint64_t stack_size = ALIGN_UP(stack_used, PAGE_SIZE) + 16 * PAGE_SIZE;
 	int err;
@@ -118,6 +158,8 @@ static int build_vmspace(struct vnode *vn, const struct elf_info *info,
 	vm->heap_start = vm->brk = ALIGN_UP(info->hi + bias, PAGE_SIZE);
 	vm->mmap_base = USER_TOP - VM_STACK_GUARD -
 			ALIGN_UP(MIN(MAX(vm->stack_limit, MMAP_GAP_MIN), MMAP_GAP_MAX), PAGE_SIZE);
+	if (!err && im->ivn)
+		err = map_interp(vm, im->ivn, &im->iinfo, &im->ibias);
 	if (!err)
 		err = vdso_map(vm);
 	mutex_unlock(&vm->lock);
@@ -130,8 +172,8 @@ static int build_vmspace(struct vnode *vn, const struct elf_info *info,
 }
 
 /* Past the point of no return: switch the process to its new program. */
-static void exec_commit(struct proc *p, struct vmspace *vm, const char *canon,
-			uint64_t entry, uint64_t sp)
+static void exec_commit(struct proc *p, struct vmspace *vm, const char *name,
+			const char *canon, uint64_t entry, uint64_t sp)
 {
 	struct vmspace *old = p->vm;
 	struct trapframe *tf = p->tf;
@@ -148,7 +190,7 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *canon,
 		vmspace_put(old);
 	jobctl_vfork_release(p);	/* a vfork parent has its memory back */
 	files_close_on_exec(p->files);
-	proc_set_name(p, canon);
+	proc_set_name(p, name);
 	strlcpy(p->exe, canon, sizeof(p->exe));
 	p->clear_child_tid = 0;
 	p->vdso = vdso_address(vm);
@@ -195,6 +237,16 @@ static long read_string(const void *ctx, int list, size_t i, size_t off,
 	uint64_t uptr;
 	long n;
 
+	if (list == EXEC_STACK_ARGV && i < a->nprefix) {
+		const char *s = a->prefix[i] + off;
+
+		n = strnlen(s, len);
+		n += (size_t)n < len;		/* the NUL */
+		memcpy(buf, s, n);
+		return n;
+	}
+	if (list == EXEC_STACK_ARGV)
+		i = i - a->nprefix + a->skip;
 	if (a->in_kernel) {
 		const char *s = (list == EXEC_STACK_ARGV ? a->argv : a->envp)[i] + off;
 
@@ -254,64 +306,240 @@ static int write_stack(struct vmspace *vm, const struct exec_stack_args *sa,
 	return exec_stack_write(sa, l, &sink);
 }
 
-/*
- * Everything that can fail, on the new address space only: the program's
- * file, its ELF headers, the layout of its stack, the address space with
- * that stack written. On success *vm is ready to be switched to.
- */
-static long exec_prepare(struct proc *p, const char *path, const struct exec_args *args,
-			 char *canon, char *scratch, struct vmspace **vm,
-			 uint64_t *entry, uint64_t *sp)
+/* Bytes of argv string i of a as given to execve, NUL included, or -EFAULT. */
+static long arg_length(const struct exec_args *a, size_t i)
 {
-	struct exec_stack_layout l;
-	struct exec_stack_args sa;
-	struct elf_info info;
-	struct vnode *vn;
-	uint64_t bias;
-	long err = vfs_lookup(p->cwd_path, path, false, &vn, canon);
+	uint64_t uptr;
+	long n;
+
+	if (a->in_kernel)
+		return strlen(a->argv[i]) + 1;
+	if (copy_from_user(&uptr, a->uargv + i * sizeof(uint64_t), sizeof(uptr)))
+		return -EFAULT;
+	n = strnlen_user(uptr, EXEC_ARG_MAX);
+	return n < 0 ? n : n + 1;
+}
+
+/*
+ * A #! script at file (which lives as long as a) runs s's interpreter
+ * instead: argv[0] gives way to "interp [arg] file". The strings of s are
+ * copied to names (*used bytes of PAGE_SIZE taken). Returns 0, -E2BIG
+ * or -EFAULT.
+ */
+static long args_push_script(struct exec_args *a, const struct exec_script *s,
+			     const char *file, char *names, size_t *used)
+{
+	const char *add[3];
+	size_t n = 0, bytes = 0;
+	long drop = 0;
+
+	if (a->argc > 0 && a->nprefix > 0) {
+		drop = strlen(a->prefix[0]) + 1;
+		memmove(&a->prefix[0], &a->prefix[1], --a->nprefix * sizeof(a->prefix[0]));
+	} else if (a->argc > 0) {
+		drop = arg_length(a, a->skip);
+		if (drop < 0)
+			return drop;
+		a->skip++;
+	}
+	a->argc -= a->argc > 0;
+	for (const char *w = s->interp; w; w = w == s->interp ? s->arg : NULL) {
+		size_t len = strlen(w) + 1;
+
+		if (len > PAGE_SIZE - *used)
+			return -E2BIG;		/* not with EXEC_SCRIPT_DEPTH lines */
+		memcpy(names + *used, w, len);
+		add[n++] = names + *used;
+		*used += len;
+		bytes += len;
+	}
+	add[n++] = file;
+	bytes += strlen(file) + 1;
+	if (a->nprefix + n > EXEC_PREFIX_MAX)
+		return -E2BIG;
+	memmove(&a->prefix[n], &a->prefix[0], a->nprefix * sizeof(a->prefix[0]));
+	memcpy(&a->prefix[0], add, n * sizeof(add[0]));
+	a->nprefix += n;
+	a->argc += n;
+	a->size += bytes - drop;
+	a->arg_size += bytes - drop;
+	return a->size > EXEC_ARG_MAX ? -E2BIG : 0;
+}
+
+/* Open path as a program: a regular file with an execute bit (else -EACCES). */
+static long exec_open(struct proc *p, const char *path, struct vnode **vn, char *canon)
+{
+	long err = vfs_lookup(p->cwd_path, path, false, vn, canon);
 
 	if (err)
 		return err;
-	if (vn->type != VREG || vnode_permission(vn, MAY_EXEC) < 0)
-		err = -EACCES;
-	if (!err)
-		err = elf_load_info(elf_read, vn, vn->size, &info);
-	if (!err)
-		err = elf_bias_for(&info, 0, &bias);
-	if (!err) {
-		stack_args(&sa, args, canon, &info, bias);
-		err = exec_stack_measure(&sa, USER_TOP, STACK_IMAGE_MAX, &l);
+	if ((*vn)->type != VREG || vnode_permission(*vn, MAY_EXEC) < 0) {
+		vnode_put(*vn);
+		return -EACCES;
 	}
+	return 0;
+}
+
+/*
+ * Open the program at path, following #! lines: *vn is the first file that
+ * is not a script (its canonical path in canon), and a is rewritten for
+ * the interpreters on the way; *script is set if there was one. Returns 0
+ * or an errno of exec_open, exec_script_parse, args_push_script or -ELOOP.
+ */
+static long exec_open_scripts(struct proc *p, const char *path, struct exec_args *a,
+			      char *canon, char *names, struct vnode **vn, bool *script)
+{
+	char line[EXEC_SCRIPT_BUF + 1];
+	size_t used = 0;
+
+	for (int depth = 0;; depth++) {
+		struct exec_script s;
+		long n, err;
+
+		if (depth > EXEC_SCRIPT_DEPTH)
+			return -ELOOP;
+		err = exec_open(p, path, vn, canon);
+		if (err)
+			return err;
+		n = vnode_read(*vn, 0, line, EXEC_SCRIPT_BUF);
+		err = n < 0 ? n : exec_script_parse(line, n, &s);
+		if (err == 0)
+			return 0;
+		vnode_put(*vn);
+		if (err < 0)
+			return err;
+		*script = true;
+		err = args_push_script(a, &s, path, names, &used);
+		if (err)
+			return err;
+		path = a->prefix[0];		/* the interpreter, copied */
+	}
+}
+
+/*
+ * The interpreter the program described by im names (PT_INTERP): opened
+ * into im->ivn and described in im->iinfo, its path read through scratch.
+ * Errors as Linux: -ENOEXEC (the path has no NUL at its end), those of
+ * exec_open, -EIO (shorter than an ELF header), -ELIBBAD (not an ELF for
+ * this machine, not loadable, or itself wanting an interpreter).
+ */
+static long exec_open_interp(struct proc *p, struct exec_image *im, char *scratch)
+{
+	struct elf64_ehdr eh;
+	long err = elf_read(im->vn, im->info.interp_off, scratch, im->info.interp_len);
+
+	if (!err && scratch[im->info.interp_len - 1] != 0)
+		err = -ENOEXEC;
 	if (!err)
-		err = build_vmspace(vn, &info, bias, l.used, p->stack_limit, vm);
-	vnode_put(vn);
+		err = exec_open(p, scratch, &im->ivn, NULL);
 	if (err)
 		return err;
-	err = write_stack(*vm, &sa, &l, scratch);
+	err = vnode_read(im->ivn, 0, &eh, sizeof(eh));
+	if (err >= 0 && err < (long)sizeof(eh))
+		err = -EIO;
+	else if (err >= 0)
+		err = elf_load_info(elf_read, im->ivn, im->ivn->size, &im->iinfo);
+	if (err == -ENOEXEC || (!err && im->iinfo.interp_len))
+		err = -ELIBBAD;
+	if (err) {
+		vnode_put(im->ivn);
+		im->ivn = NULL;
+	}
+	return err;
+}
+
+/*
+ * Open and describe the program at path (after any #! lines, whose words
+ * go to names) and its interpreter. On success im holds the references.
+ */
+static long exec_open_image(struct proc *p, const char *path, struct exec_args *a,
+			    char *canon, char *names, char *scratch,
+			    struct exec_image *im, bool *script)
+{
+	long err = exec_open_scripts(p, path, a, canon, names, &im->vn, script);
+
+	if (err)
+		return err;
+	im->ivn = NULL;
+	err = elf_load_info(elf_read, im->vn, im->vn->size, &im->info);
+	if (!err)
+		err = elf_bias_for(&im->info, 0, &im->bias);
+	if (!err && im->info.interp_len)
+		err = exec_open_interp(p, im, scratch);
+	if (err)
+		vnode_put(im->vn);
+	return err;
+}
+/* The buffers of one execve: single frames. */
+struct exec_bufs {
+	char *canon;			/* canonical path of the program (PATH_MAX) */
+	char *names;			/* words of #! lines */
+	char *scratch;			/* PT_INTERP path, then the stack's strings */
+};
+
+/*
+ * Everything that can fail, on the new address space only: the program's
+ * file (through #! lines), its ELF headers and its interpreter's, the
+ * layout of its stack, the address space with that stack written. On
+ * success *vm is ready to be switched to; *script says a #! line was
+ * followed.
+ */
+static long exec_prepare(struct proc *p, const char *path, struct exec_args *args,
+			 const struct exec_bufs *b, struct vmspace **vm,
+			 uint64_t *entry, uint64_t *sp, bool *script)
+{
+	struct exec_stack_layout l;
+	struct exec_stack_args sa;
+	struct exec_image im;
+	bool interp;
+	long err = exec_open_image(p, path, args, b->canon, b->names, b->scratch,
+				   &im, script);
+
+	if (err)
+		return err;
+	interp = im.ivn != NULL;
+	stack_args(&sa, args, b->canon, &im.info, im.bias);
+	err = exec_stack_measure(&sa, USER_TOP, STACK_IMAGE_MAX, &l);
+	if (!err)
+		err = build_vmspace(&im, l.used, p->stack_limit, vm);
+	vnode_put(im.vn);		/* the regions hold their own */
+	if (interp)
+		vnode_put(im.ivn);
+	if (err)
+		return err;
+	if (interp)
+		sa.base = im.ibias;	/* AT_BASE: measured already, its value now */
+	err = write_stack(*vm, &sa, &l, b->scratch);
 	if (err) {
 		vmspace_destroy(*vm);
 		return err;
 	}
-	exec_layout(&(*vm)->layout, &info, bias, &l, args);
-	*entry = info.entry + bias;
+	exec_layout(&(*vm)->layout, &im.info, im.bias, &l, args);
+	*entry = interp ? im.iinfo.entry + im.ibias : im.info.entry + im.bias;
 	*sp = l.sp;
 	return 0;
 }
 
-long proc_execve(const char *path, const struct exec_args *args)
+long proc_execve(const char *path, const struct exec_args *given)
 {
 	struct proc *p = current();
-	char *canon = exec_page_alloc(), *scratch = exec_page_alloc();
-	struct vmspace *vm;
-	uint64_t entry, sp;
+	struct exec_args args = *given;
+	struct exec_bufs b = {
+		.canon = exec_page_alloc(), .names = exec_page_alloc(),
+		.scratch = exec_page_alloc(),
+	};
+	struct vmspace *vm = NULL;
+	uint64_t entry = 0, sp = 0;
+	bool script = false;
 	long err = -ENOMEM;
 
-	if (canon && scratch)
-		err = exec_prepare(p, path, args, canon, scratch, &vm, &entry, &sp);
-	if (!err)
-		exec_commit(p, vm, canon, entry, sp);
-	exec_page_free(scratch);
-	exec_page_free(canon);
+	if (b.canon && b.names && b.scratch)
+		err = exec_prepare(p, path, &args, &b, &vm, &entry, &sp, &script);
+	if (!err)	/* a script's process is named after the script, as Linux */
+		exec_commit(p, vm, script ? path : b.canon, b.canon, entry, sp);
+	exec_page_free(b.scratch);
+	exec_page_free(b.names);
+	exec_page_free(b.canon);
 	return err;
 }
 

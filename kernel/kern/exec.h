@@ -6,6 +6,7 @@
 
 #define EXEC_ARG_MAX	(256UL << 10)	/* bytes of argument and environment strings */
 #define EXEC_ARGC_MAX	32768
+#define EXEC_PREFIX_MAX	24		/* argv strings #! scripts put in front */
 
 /*
  * Arguments and environment, counted but not copied: execve reads them
@@ -20,16 +21,32 @@ struct exec_args {
 	const char *const *argv;	/* kernel arrays (exec_args_from_kernel) */
 	const char *const *envp;
 	uint64_t uargv, uenvp;		/* user arrays (exec_args_from_user) */
+	/*
+	 * After #! scripts (kern/exec.c): argv is prefix[0 .. nprefix), kernel
+	 * strings, followed by the given argv from its string skip on. argc,
+	 * size and arg_size count the strings as they now are.
+	 */
+	const char *prefix[EXEC_PREFIX_MAX];
+	size_t nprefix;
+	size_t skip;
 };
 
 /*
  * proc_execve - replace the current process's program by the ELF file at
  * path: a new address space with the program's segments mapped (demand
  * paged from the page cache), a stack holding args, descriptors marked
- * close-on-exec closed. Returns 0 (the process then starts the program on
+ * close-on-exec closed. A program with PT_INTERP gets its interpreter (the
+ * dynamic linker) mapped too, in the mmap area, and starts there with
+ * AT_BASE, AT_PHDR, AT_ENTRY, ... describing the program. A file starting
+ * with "#!" runs its interpreter with the script's path as an argument
+ * (kern/exec_script.h). Returns 0 (the process then starts the program on
  * its return to user mode) or a negative errno with nothing changed:
  * -ENOENT, -ENOTDIR, -EACCES (not a regular executable file), -ENOEXEC
- * (not a valid ELF for this machine), -E2BIG (the stack image would pass
+ * (not a valid ELF for this machine, a bad PT_INTERP, a #! line naming no
+ * interpreter or too long), -ELOOP (more than EXEC_SCRIPT_DEPTH nested
+ * scripts), -ELIBBAD (the interpreter is not an ELF for this machine, or
+ * has its own PT_INTERP), -EIO (the interpreter is shorter than an ELF
+ * header, as Linux), -E2BIG (the stack image would pass
  * its limit, or the strings grew while they were copied), -EFAULT (a
  * string became unreadable), -ENOMEM. Needs no contiguous memory larger
  * than one frame.

@@ -141,6 +141,7 @@ static int mount_all(void)
 		return err;
 	}
 	if ((err = tmpfs_mount("/tmp")) || (err = devfs_mount("/dev")) ||
+	    (err = tmpfs_mount("/dev/shm")) ||	/* POSIX shared memory: shm_open */
 	    (err = procfs_mount("/proc")))
 		kprintf("vfs: mount failed (error %d)\n", -err);
 	return err;

@@ -3,6 +3,7 @@
  * checks follow Linux: the same bad input gets the same errno.
  */
 #include "arch/riscv/memlayout.h"
+#include "fs/devfs.h"
 #include "fs/vfs.h"
 #include "kern/files.h"
 #include "kern/proc.h"
@@ -39,10 +40,14 @@
 #define MADV_DONTNEED		4
 #define MADV_FREE		8
 
+static void mmap_populate(struct vmspace *vm, vaddr_t start, uint64_t len,
+			  unsigned int prot);
+
 static long sys_brk(long addr)
 {
 	struct vmspace *vm = current()->vm;
 	vaddr_t old, new = addr;
+	bool populate = false;
 	long ret;
 
 	mutex_lock(&vm->lock);
@@ -58,9 +63,10 @@ static long sys_brk(long addr)
 		if (next && next->start < new_end)
 			goto out;	/* would run into a mapping */
 		if (vmspace_map(vm, old_end, new_end - old_end,
-				VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, REGION_HEAP,
-				NULL, 0, 0) < 0)
+				VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
+				REGION_HEAP | vm->def_flags, NULL, 0, 0) < 0)
 			goto out;
+		populate = vm->def_populate;	/* mlockall(MCL_FUTURE) */
 	} else if (new_end < old_end) {
 		if (vmspace_unmap(vm, new_end, old_end) < 0)
 			goto out;
@@ -69,10 +75,22 @@ static long sys_brk(long addr)
 	ret = new;
 out:
 	mutex_unlock(&vm->lock);
+	if (populate)
+		mmap_populate(vm, ALIGN_UP(old, PAGE_SIZE),
+			      ALIGN_UP(new, PAGE_SIZE) - ALIGN_UP(old, PAGE_SIZE),
+			      VM_PROT_READ | VM_PROT_WRITE);
 	return ret;
 }
 
-/* Check the file a mapping would use; returns its vnode (a reference). */
+#define MMAP_ZERO	1	/* mmap_file: the file is /dev/zero */
+
+/*
+ * Check the file a mapping would use; returns 0 with its vnode (a
+ * reference), MMAP_ZERO (with its vnode too) for /dev/zero, whose
+ * mappings are anonymous memory as on Linux (private: zero-fill pages, the
+ * region still naming /dev/zero; shared: one shared anonymous object), or
+ * a negative errno.
+ */
 static long mmap_file(int fd, unsigned int prot, unsigned int type,
 		      struct vnode **vn, unsigned int *maxprot)
 {
@@ -81,7 +99,7 @@ static long mmap_file(int fd, unsigned int prot, unsigned int type,
 
 	if (!f)
 		return -EBADF;
-	if (!f->vn || (f->vn->type != VREG))
+	if (!f->vn || (f->vn->type != VREG && !devfs_vnode_is_zero(f->vn)))
 		err = -ENODEV;
 	else if ((f->flags & O_ACCMODE) == O_WRONLY)
 		err = -EACCES;
@@ -94,6 +112,8 @@ static long mmap_file(int fd, unsigned int prot, unsigned int type,
 			*maxprot &= ~VM_PROT_WRITE;
 		*vn = f->vn;
 		vnode_get(*vn);
+		if (devfs_vnode_is_zero(f->vn))
+			err = MMAP_ZERO;
 	}
 	file_put(f);
 	return err;
@@ -175,6 +195,18 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd,
 		obj = &vn->obj;
 		limit = UINT64_MAX;	/* the live file size decides (REGION_FILE) */
 		rflags |= REGION_FILE;
+		if (at == MMAP_ZERO) {	/* no file pages: every page zero-fill */
+			limit = 0;
+			rflags &= ~REGION_FILE;
+		}
+		if (at == MMAP_ZERO && type == MAP_SHARED) {
+			vobject_unref(obj);
+			obj = NULL;
+			flags |= MAP_ANONYMOUS;
+		}
+	}
+	if (!(flags & MAP_ANONYMOUS)) {
+		/* obj and limit are set */
 	} else if (type == MAP_SHARED) {
 		obj = shmem_create(size);
 		if (!obj)
@@ -186,7 +218,14 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd,
 		rflags |= REGION_SHARED;
 	if (flags & MAP_NORESERVE)
 		rflags |= REGION_NORESERVE;
+	if (flags & MAP_LOCKED)
+		rflags |= REGION_LOCKED;
 	mutex_lock(&vm->lock);
+	if (vm->def_flags & REGION_LOCKED) {	/* mlockall(MCL_FUTURE) */
+		rflags |= REGION_LOCKED;
+		if (vm->def_populate)
+			flags |= MAP_POPULATE;
+	}
 	at = mmap_place(vm, addr, size, flags);
 	if (at >= 0) {
 		long err = vmspace_map(vm, at, size, prot, maxprot, rflags, obj,
@@ -198,7 +237,7 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd,
 	mutex_unlock(&vm->lock);
 	if (obj)
 		vobject_unref(obj);	/* the region holds its own reference */
-	if (at >= 0 && (flags & MAP_POPULATE))
+	if (at >= 0 && (flags & (MAP_POPULATE | MAP_LOCKED)))
 		mmap_populate(vm, at, size, prot);
 	return at;
 }

@@ -24,6 +24,9 @@ void syscall_init(void)
 	syscalls_signal(table);
 	syscalls_mm(table);
 	syscalls_fs(table);
+	syscalls_truncate(table);
+	syscalls_mem(table);
+	syscalls_sysv_shm(table);
 	syscalls_swap(table);
 	syscalls_usage(table);
 	syscalls_cred(table);

@@ -21,6 +21,7 @@ struct trapframe;
 #define SYS_unlinkat		35
 #define SYS_statfs		43
 #define SYS_fstatfs		44
+#define SYS_linkat		37
 #define SYS_faccessat		48
 #define SYS_chdir		49
 #define SYS_fchdir		50
@@ -142,6 +143,9 @@ void syscalls_proc(syscall_fn *table);
 void syscalls_signal(syscall_fn *table);
 void syscalls_mm(syscall_fn *table);
 void syscalls_fs(syscall_fn *table);
+void syscalls_truncate(syscall_fn *table);	/* fs/sys_truncate.c */
+void syscalls_mem(syscall_fn *table);		/* kern/sys_mem.c */
+void syscalls_sysv_shm(syscall_fn *table);	/* kern/sysv_shm.c */
 void syscalls_swap(syscall_fn *table);
 void syscalls_usage(syscall_fn *table);
 void syscalls_cred(syscall_fn *table);

@@ -44,6 +44,8 @@ struct anon {
 };
 
 #define ANON_BUSY	0x1	/* the page is being written to or read from swap */
+#define ANON_MLOCKED	0x2	/* mapped by a locked region (mlock): never
+				   evicted; kept off the replacement policy */
 
 /* Set up the anon cache (boot, from vm_init). */
 void anon_init(void);

@@ -232,6 +232,10 @@ static enum fault_result private_copy(struct fault *f, struct page *src,
 		anon_put(an);
 		return FAULT_OOM;
 	}
+	if (r->flags & REGION_LOCKED) {		/* mlock: never evicted */
+		an->flags |= ANON_MLOCKED;	/* nobody else knows it yet */
+		reclaim_untrack(pg);
+	}
 	return map_page(f, pg, r->prot);
 }
 
@@ -295,7 +299,11 @@ static enum fault_result fault_private(struct fault *f)
 		f->kind = f->swapped_in ? FK_SWAP_IN : write ? FK_COW_TAKEOVER : FK_ANON_MAP;
 		pg = an->page;
 		page_ref_inc(pg);
+		if (r->flags & REGION_LOCKED)
+			an->flags |= ANON_MLOCKED;
 		anon_unlock(an);
+		if (r->flags & REGION_LOCKED)
+			reclaim_untrack(pg);	/* mlock: never evicted */
 		res = map_page(f, pg, prot);
 		page_put(pg);
 		return res;

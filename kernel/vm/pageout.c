@@ -63,9 +63,10 @@ static enum prepare_result victim_prepare(struct victim *v, struct pmap_batch *b
 		return PREP_GONE;
 	anon_lock(an);
 	/* the owner link is cut under this lock before an anon is freed */
-	if (pg->owner != an || an->page != pg || !anon_ref_live(an)) {
+	if (pg->owner != an || an->page != pg || (an->flags & ANON_MLOCKED) ||
+	    !anon_ref_live(an)) {
 		anon_unlock(an);
-		return PREP_GONE;
+		return PREP_GONE;	/* gone, or locked: off the policy */
 	}
 	if (an->flags & ANON_BUSY) {
 		anon_unlock(an);
@@ -119,8 +120,10 @@ static void victim_finish(struct victim *v, int err)
 	}
 	anon_unlock(an);
 	waitq_wake_all(&busy_wq);
-	if (!err)
+	if (!err) {
+		reclaim_untrack(pg);	/* munlock may have put it back meanwhile */
 		page_put(pg);		/* the anon's reference */
+	}
 	else
 		reclaim_track(pg);	/* back in line */
 	page_put(pg);			/* the pin: frees the frame */

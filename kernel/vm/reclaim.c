@@ -47,7 +47,20 @@ void reclaim_track(struct page *pg)
 	if (!policy_ready)
 		return;
 	flags = spin_lock_irqsave(&reclaim_lock);
-	vm_policy_insert(&policy, pg);
+	if (!(pg->flags & PG_ONPOLICY))	/* munlock may have put it back */
+		vm_policy_insert(&policy, pg);
+	spin_unlock_irqrestore(&reclaim_lock, flags);
+}
+
+void reclaim_track_again(struct page *pg)
+{
+	unsigned long flags;
+
+	if (!policy_ready)
+		return;
+	flags = spin_lock_irqsave(&reclaim_lock);
+	if (!(pg->flags & PG_ONPOLICY) && pg->state == PAGE_ANON && pg->owner)
+		vm_policy_insert(&policy, pg);
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 

@@ -88,6 +88,8 @@ void reclaim_set_reserve(uint64_t total_frames, int ncpus);
 void reclaim_policy_init(void);
 void reclaim_track(struct page *pg);
 void reclaim_untrack(struct page *pg);
+/* reclaim_track of an anon's page that may be on the policy already (munlock). */
+void reclaim_track_again(struct page *pg);
 struct pmap_batch;
 struct page *reclaim_pick(struct pmap_batch *b);
 uint64_t reclaim_tracked(void);

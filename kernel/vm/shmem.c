@@ -48,9 +48,28 @@ static void shmem_release(struct vobject *obj)
 	kfree(sh);
 }
 
+static bool shmem_resident(struct vobject *obj, uint64_t idx)
+{
+	struct shmem *sh = container_of(obj, struct shmem, obj);
+	bool in;
+
+	mutex_lock(&sh->lock);
+	in = pcache_lookup(&sh->pages, idx) != NULL;
+	mutex_unlock(&sh->lock);
+	return in;
+}
+
+/* As Linux names every shared anonymous mapping in /proc/<pid>/maps. */
+static const char *shmem_path(struct vobject *obj)
+{
+	return "/dev/zero (deleted)";
+}
+
 static const struct vobject_ops shmem_ops = {
 	.get_page = shmem_get_page,
 	.release = shmem_release,
+	.path = shmem_path,
+	.resident = shmem_resident,
 };
 
 struct vobject *shmem_create(uint64_t size)
@@ -65,4 +84,9 @@ struct vobject *shmem_create(uint64_t size)
 	sh->obj.refs = 1;
 	sh->obj.size = size;
 	return &sh->obj;
+}
+
+uint64_t shmem_resident_pages(struct vobject *obj)
+{
+	return pcache_count(&container_of(obj, struct shmem, obj)->pages);
 }

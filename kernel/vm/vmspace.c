@@ -7,6 +7,7 @@
  * merging and growing the stack down never renumber pages.
  */
 #include "vm/vmspace.h"
+#include "vm/reclaim.h"
 #include "vm/amap.h"
 #include "vm/anon.h"
 #include "vm/kmem.h"
@@ -507,6 +508,66 @@ int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
 	return 0;
 }
 
+int vmspace_set_flags(struct vmspace *vm, vaddr_t start, vaddr_t end,
+		      unsigned int set, unsigned int clear)
+{
+	struct region *r;
+	vaddr_t va;
+	int err;
+
+	for (va = start; va < end; va = r->end) {
+		r = vmspace_find(vm, va);
+		if (!r)
+			return -ENOMEM;
+	}
+	err = vmspace_clip(vm, start, end);
+	if (err)
+		return err;
+	for (va = start; va < end; ) {
+		r = vmspace_find(vm, va);
+		va = r->end;
+		r->flags = (r->flags & ~clear) | set;
+		region_try_merge(vm, r);
+	}
+	return 0;
+}
+
+/* amap_foreach of vmspace_mlock_pages: lock or unlock one anon's page. */
+static void mlock_anon(struct anon *an, void *arg)
+{
+	bool lock = *(bool *)arg;
+	struct page *pg;
+
+	anon_lock(an);
+	if (lock)
+		an->flags |= ANON_MLOCKED;
+	else if (anon_refs(an) == 1)	/* shared ones may be another's lock */
+		an->flags &= ~ANON_MLOCKED;
+	pg = !(an->flags & ANON_BUSY) ? an->page : NULL;
+	if (pg)
+		page_ref_inc(pg);
+	anon_unlock(an);
+	if (!pg)
+		return;
+	if (lock)
+		reclaim_untrack(pg);
+	else if (!(an->flags & ANON_MLOCKED))
+		reclaim_track_again(pg);
+	page_put(pg);
+}
+
+void vmspace_mlock_pages(struct vmspace *vm, vaddr_t start, vaddr_t end, bool lock)
+{
+	for (struct region *r = vmspace_next(vm, start); r && r->start < end; r = r->next) {
+		vaddr_t s = MAX(start, r->start), e = MIN(end, r->end);
+
+		if (r->amap)
+			amap_foreach(r->amap, r->amap_pgoff + ((s - r->start) >> PAGE_SHIFT),
+				     r->amap_pgoff + ((e - r->start) >> PAGE_SHIFT),
+				     mlock_anon, &lock);
+	}
+}
+
 int vmspace_discard(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
 	int err = 0;
@@ -755,6 +816,7 @@ static int fork_region(struct vmspace *parent, struct vmspace *child,
 	if (!c)
 		return -ENOMEM;
 	*c = *r;
+	c->flags &= ~REGION_LOCKED;	/* as Linux: locks are not inherited */
 	c->amap = NULL;
 	if (r->amap) {
 		c->amap = amap_copy(r->amap, r->amap_pgoff,
@@ -807,6 +869,15 @@ struct vmspace *vmspace_fork(struct vmspace *vm)
 		}
 	}
 	mutex_unlock(&vm->lock);
+	/* Regions that differed only in REGION_LOCKED are one now. */
+	mutex_lock(&child->lock);
+	for (struct region *r = vmspace_next(child, 0); r; ) {
+		if (r->next && region_mergeable(r, r->next))
+			region_absorb(child, r, r->next);
+		else
+			r = r->next;
+	}
+	mutex_unlock(&child->lock);
 	return child;
 }
 

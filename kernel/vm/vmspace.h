@@ -39,6 +39,11 @@ struct vobject;
 #define REGION_ACCOUNT		0x10	/* its size is committed (vm/commit.h) */
 #define REGION_NORESERVE	0x20	/* MAP_NORESERVE: not committed unless
 					   overcommit_memory is 2 */
+#define REGION_LOCKED		0x40	/* mlock, mlockall, MAP_LOCKED (Linux's
+					   VM_LOCKED): its pages are brought in when
+					   it is locked (unless MLOCK_ONFAULT) and must
+					   not be reclaimed or swapped out; fork does
+					   not pass it on */
 
 /* A region; every field is guarded by its address space's vm->lock. */
 struct region {
@@ -89,6 +94,10 @@ struct vmspace {
 	vaddr_t stack_top;		/* lock */
 	uint64_t stack_limit;		/* lock: RLIMIT_STACK */
 	vaddr_t mmap_base;		/* lock: mmap searches down from here */
+	unsigned int def_flags;		/* lock: flags of every new mapping
+					   (REGION_LOCKED after mlockall(MCL_FUTURE)) */
+	bool def_populate;		/* lock: and bring their pages in (not
+					   with MCL_ONFAULT) */
 
 	/*
 	 * Faults resolved here (lock; /proc reads them without it): minor
@@ -112,6 +121,7 @@ void vmspace_count_fault(struct vmspace *vm, bool major);
 /* An address space's sizes and resident pages (vmspace_stats.c). */
 struct vm_stats {
 	uint64_t vsize, data, stack, exec;	/* bytes mapped, by kind */
+	uint64_t locked;			/* bytes of REGION_LOCKED regions (VmLck) */
 	uint64_t rss, rss_anon, rss_file, rss_shmem;	/* pages */
 	uint64_t page_tables;			/* frames of the page table */
 	uint64_t swap;				/* private pages on swap only */
@@ -196,11 +206,30 @@ int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
 		    unsigned int prot);
 
 /*
+ * vmspace_set_flags - on [start, end) (page aligned), set the region flags
+ * `set` and clear `clear` (REGION_LOCKED only is meant: not the flags that
+ * say what backs a region), splitting and merging regions as needed.
+ * Returns 0, -ENOMEM if part of the range is not mapped or a split would
+ * exceed vm_max_map_count. vm->lock held.
+ */
+int vmspace_set_flags(struct vmspace *vm, vaddr_t start, vaddr_t end,
+		      unsigned int set, unsigned int clear);
+
+/*
  * vmspace_discard - MADV_DONTNEED: drop the pages of [start, end); private
  * anonymous memory reads as zeros again, file mappings as the file.
  * Returns 0 or -ENOMEM if part of the range is not mapped. vm->lock held.
  */
 int vmspace_discard(struct vmspace *vm, vaddr_t start, vaddr_t end);
+
+/*
+ * vmspace_mlock_pages - the private pages of [start, end) that are resident
+ * become locked (lock: ANON_MLOCKED, off the replacement policy, so never
+ * evicted) or evictable again (an anon shared with another address space
+ * stays locked: it may be locked there). vm->lock held. Pages faulted in
+ * later in a REGION_LOCKED region are locked by the fault.
+ */
+void vmspace_mlock_pages(struct vmspace *vm, vaddr_t start, vaddr_t end, bool lock);
 
 /*
  * vmspace_remap - mremap: resize [old, old + old_size) (inside one region)

@@ -58,6 +58,8 @@ void vmspace_stats(struct vmspace *vm, struct vm_stats *st)
 		uint64_t size = r->end - r->start;
 
 		st->vsize += size;
+		if (r->flags & REGION_LOCKED)
+			st->locked += size;
 		if (r->flags & REGION_GROWSDOWN)
 			st->stack += size;
 		else if ((r->prot & VM_PROT_WRITE) && !(r->flags & REGION_SHARED))

@@ -36,6 +36,12 @@ struct vobject_ops {
 	const char *(*path)(struct vobject *obj);
 	/* Device and inode shown in /proc/<pid>/maps (may be NULL: 0, 0). */
 	void (*ident)(struct vobject *obj, uint32_t *dev, uint64_t *ino);
+	/*
+	 * Is page idx in memory now (mincore)? Reads nothing in. May be
+	 * NULL: never. Takes the object's lock (the caller may hold a
+	 * vm->lock, as a fault does).
+	 */
+	bool (*resident)(struct vobject *obj, uint64_t idx);
 };
 
 struct vobject {
@@ -69,5 +75,8 @@ static inline void vobject_unref(struct vobject *obj)
 
 /* A new shared anonymous object of size bytes (MAP_SHARED|MAP_ANONYMOUS). */
 struct vobject *shmem_create(uint64_t size);
+
+/* Pages of the shared anonymous object obj now in memory. */
+uint64_t shmem_resident_pages(struct vobject *obj);
 
 #endif

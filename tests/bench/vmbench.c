@@ -3,6 +3,7 @@
  * Booted by `make bench` on one hart under QEMU's -icount shift=0,sleep=off,
  * where instruction counts are deterministic. Prints a table; never fails.
  */
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,82 @@ static void bench_fork_exec(void)
 	report("the same with 100 KiB of arguments", total, rounds);
 }
 
+/* MemFree of /proc/meminfo in kB, or 0. */
+static long memfree_kb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long kb = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "MemFree:", 8) == 0)
+			kb = atol(line + 8);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* kB of free memory that 8 waiting copies of path take. */
+static long eight_copies_kb(const char *path)
+{
+	char *argv[] = { (char *)path, "wait", NULL };
+	int holds[8];
+	pid_t pids[8];
+	long before = memfree_kb(), after;
+
+	for (int i = 0; i < 8; i++) {
+		int fds[2];
+
+		if (pipe(fds) < 0)
+			return 0;
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			dup2(fds[0], 0);
+			close(fds[1]);
+			execv(path, argv);
+			_exit(127);
+		}
+		close(fds[0]);
+		holds[i] = fds[1];
+	}
+	for (int i = 0; i < 40; i++)	/* let them all reach their read */
+		sched_yield();
+	after = memfree_kb();
+	for (int i = 0; i < 8; i++)
+		close(holds[i]);
+	for (int i = 0; i < 8; i++)
+		waitpid(pids[i], NULL, 0);
+	return before - after;
+}
+
+/*
+ * The same small glibc program linked statically and dynamically: what
+ * starting it through the dynamic linker costs, and what eight running
+ * copies take (libc's text shared by the dynamic ones).
+ */
+static void bench_dynamic(void)
+{
+	const char *progs[2] = { "/bench/small-static", "/bench/small-dynamic" };
+	const char *names[2] = { "fork+exec+exit+wait, static glibc program",
+				 "fork+exec+exit+wait, same program dynamic" };
+	int rounds = 8;
+
+	for (int k = 0; k < 2; k++) {
+		char *argv[] = { (char *)progs[k], NULL };
+		uint64_t total = 0;
+
+		fork_exec(argv[0], argv);	/* warm the page cache */
+		for (int i = 0; i < rounds; i++)
+			total += fork_exec(argv[0], argv);
+		report(names[k], total, rounds);
+	}
+	for (int k = 0; k < 2; k++) {
+		eight_copies_kb(progs[k]);	/* warm */
+		printf("| %-44s | %7ld kB |\n", k ? "8 running copies, dynamic: memory taken" :
+		       "8 running copies, static: memory taken", eight_copies_kb(progs[k]));
+	}
+}
+
 /* Instructions per mmap(NULL)+munmap of one page, averaged over rounds. */
 static uint64_t mmap_munmap_cost(int rounds)
 {
@@ -255,6 +332,7 @@ int main(void)
 	bench_cow();
 	bench_fork();
 	bench_fork_exec();
+	bench_dynamic();
 	bench_mmap_munmap();
 	bench_mprotect();
 	bench_many_regions();

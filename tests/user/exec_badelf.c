@@ -6,7 +6,7 @@
  * truncated header, zero length, wrong magic, machine, class, byte order,
  * type or version, bad program-header size or count, program headers past
  * the end, a PT_LOAD past the end or with filesz > memsz or an overflowing
- * offset, a PT_INTERP, an entry point outside the code, a segment on page 0
+ * offset, a PT_INTERP naming a missing interpreter (ENOENT), an entry point outside the code, a segment on page 0
  * or past the user half, misaligned or overlapping segments - and execve of
  * each must fail while the process, its memory and its descriptors stay
  * as they were. No frame is leaked.
@@ -252,7 +252,7 @@ static const struct bad_case {
 	{ "PT_LOAD whose offset is past the end", load_offset_past_end, 0 },
 	{ "PT_LOAD whose offset + filesz overflows", load_offset_overflow, 0 },
 	{ "PT_LOAD with filesz > memsz", filesz_over_memsz, 0 },
-	{ "PT_INTERP (needs a dynamic linker)", interp, ENOENT },
+	{ "PT_INTERP naming a missing interpreter", interp, ENOENT },
 	{ "entry point outside every segment", entry_outside, 0 },
 	{ "entry point in a non-executable segment", entry_not_exec, 0 },
 	{ "only PT_LOAD is empty (memsz 0)", only_empty_load, 0 },
@@ -339,7 +339,8 @@ static void test_cases(int on_kilburn)
 	memset(heap, 0xa5, 8192);
 	for (int i = 0; i < NCASES; i++) {
 		const struct bad_case *c = &cases[i];
-		int want = on_kilburn ? ENOEXEC : c->on_linux;
+		/* Kilburn refuses every other case as ENOEXEC */
+		int want = on_kilburn && c->make != interp ? ENOEXEC : c->on_linux;
 		char what[160], byte = 0;
 		int alive;
 

@@ -46,6 +46,7 @@ extern int errno;
 #define ENOTEMPTY	39
 #define ELOOP		40
 #define EOVERFLOW	75
+#define ELIBBAD		80
 #define EILSEQ		84
 #define ENOTSUP		95
 #define EOPNOTSUPP	95

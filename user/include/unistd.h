@@ -41,6 +41,7 @@ int unlink(const char *path);
 int rmdir(const char *path);
 int access(const char *path, int mode);
 int ftruncate(int fd, off_t len);
+int truncate(const char *path, off_t len);
 int fsync(int fd);
 int fdatasync(int fd);
 void sync(void);

@@ -275,6 +275,11 @@ int ftruncate(int fd, off_t len)
 	return sys_ret(sys_call2(SYS_ftruncate, fd, len));
 }
 
+int truncate(const char *path, off_t len)
+{
+	return sys_ret(sys_call2(SYS_truncate, path, len));
+}
+
 /* Flushes fd's data to its device. */
 int fsync(int fd)
 {

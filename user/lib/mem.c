@@ -99,3 +99,28 @@ int mincore(void *addr, size_t len, unsigned char *vec)
 {
 	return (int)sys_ret(sys_call3(SYS_mincore, addr, len, vec));
 }
+
+int mlock(const void *addr, size_t len)
+{
+	return (int)sys_ret(sys_call2(SYS_mlock, addr, len));
+}
+
+int mlock2(const void *addr, size_t len, unsigned int flags)
+{
+	return (int)sys_ret(sys_call3(SYS_mlock2, addr, len, flags));
+}
+
+int munlock(const void *addr, size_t len)
+{
+	return (int)sys_ret(sys_call2(SYS_munlock, addr, len));
+}
+
+int mlockall(int flags)
+{
+	return (int)sys_ret(sys_call1(SYS_mlockall, flags));
+}
+
+int munlockall(void)
+{
+	return (int)sys_ret(sys_call0(SYS_munlockall));
+}

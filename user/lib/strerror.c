@@ -47,6 +47,7 @@ static const char *const err_msgs[] = {
 	[ENOTEMPTY]	= "Directory not empty",
 	[ELOOP]		= "Too many levels of symbolic links",
 	[EOVERFLOW]	= "Value too large for defined data type",
+	[ELIBBAD]	= "Accessing a corrupted shared library",
 	[EILSEQ]	= "Invalid or incomplete multibyte or wide character",
 	[ENOTSUP]	= "Operation not supported",
 	[ETIMEDOUT]	= "Connection timed out",

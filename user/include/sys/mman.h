@@ -15,6 +15,7 @@
 #define MAP_ANONYMOUS		0x20
 #define MAP_ANON		MAP_ANONYMOUS
 #define MAP_GROWSDOWN		0x0100
+#define MAP_LOCKED		0x2000
 #define MAP_NORESERVE		0x4000
 #define MAP_POPULATE		0x8000
 #define MAP_FIXED_NOREPLACE	0x100000
@@ -32,6 +33,13 @@
 #define MADV_SEQUENTIAL	2
 #define MADV_WILLNEED	3
 #define MADV_DONTNEED	4
+#define MADV_FREE	8
+#define MADV_REMOVE	9
+
+#define MCL_CURRENT	1
+#define MCL_FUTURE	2
+#define MCL_ONFAULT	4
+#define MLOCK_ONFAULT	1
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int munmap(void *addr, size_t len);
@@ -40,5 +48,10 @@ void *mremap(void *old, size_t oldlen, size_t newlen, int flags, ...);
 int msync(void *addr, size_t len, int flags);
 int madvise(void *addr, size_t len, int advice);
 int mincore(void *addr, size_t len, unsigned char *vec);
+int mlock(const void *addr, size_t len);
+int mlock2(const void *addr, size_t len, unsigned int flags);
+int munlock(const void *addr, size_t len);
+int mlockall(int flags);
+int munlockall(void);
 
 #endif

@@ -19,6 +19,7 @@
 #define SYS_mount		40
 #define SYS_statfs		43
 #define SYS_fstatfs		44
+#define SYS_truncate		45
 #define SYS_ftruncate		46
 #define SYS_faccessat		48
 #define SYS_chdir		49
@@ -117,7 +118,12 @@
 #define SYS_swapoff		225
 #define SYS_mprotect		226
 #define SYS_msync		227
+#define SYS_mlock		228
+#define SYS_munlock		229
+#define SYS_mlockall		230
+#define SYS_munlockall		231
 #define SYS_mincore		232
+#define SYS_mlock2		284
 #define SYS_madvise		233
 #define SYS_wait4		260
 #define SYS_prlimit64		261

@@ -221,8 +221,10 @@ HOST_DEPS_cpio     := kernel/fs/cpio.c kernel/vm/kmem.c kernel/vm/pmm.c kernel/v
 HOST_DEPS_elf      := kernel/kern/elf.c
 HOST_DEPS_exec_stack := kernel/kern/exec_stack.c
 HOST_DEPS_exec_script := kernel/kern/exec_script.c
-HOST_DEPS_pcache   := kernel/vm/pcache.c kernel/vm/pmm.c kernel/vm/vmstat.c kernel/vm/kmem.c
 POLICY_SRCS        := $(wildcard kernel/vm/policy*.c)
+HOST_DEPS_pcache   := kernel/vm/pcache.c kernel/vm/pmm.c kernel/vm/vmstat.c kernel/vm/kmem.c kernel/vm/reclaim.c \
+		      kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c \
+		      $(POLICY_SRCS) host/env/pmap_soft.c kernel/vm/rmap.c
 HOST_DEPS_vm       := kernel/vm/rmap.c kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/anon.c kernel/vm/pcache.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/vmstat.c kernel/vm/kmem.c kernel/vm/commit.c kernel/vm/vmspace_pages.c kernel/vm/faulttrace.c host/env/pmap_soft.c \
 		      kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c \
 		      $(POLICY_SRCS) host/env/pageout_stub.c

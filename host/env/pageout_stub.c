@@ -14,3 +14,14 @@ bool pageout_for_fault(void)
 {
 	return false;		/* no reclaim on the host: out of memory */
 }
+
+int pageout_cache_page(struct pcache *pc, struct page *pg)
+{
+	return -ENOSPC;		/* the host has no swap */
+}
+
+int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
+			 struct page **out)
+{
+	panic("pageout_cache_swapin: the host never sends a page to swap");
+}

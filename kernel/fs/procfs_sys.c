@@ -30,6 +30,7 @@
 #include "vm/pmm.h"
 #include "vm/swap_slots.h"
 #include "vm/anon.h"
+#include "vm/pcache.h"
 #include "vm/policy.h"
 #include "vm/reclaim.h"
 #include "vm/swapon.h"
@@ -70,8 +71,9 @@ void procfs_gen_meminfo(struct sbuf *sb)
 	pmm_census(&c);
 	swap_slots_totals(&swap_total, &swap_free);
 	/* slots holding a copy of a resident page (or one being written) */
-	swap_cached = swap_total - swap_free - MIN(swap_total - swap_free,
-						   anon_swapped_count());
+	swap_cached = swap_total - swap_free;
+	swap_cached -= MIN(swap_cached, anon_swapped_count() +
+			   __atomic_load_n(&pcache_swapped_total, __ATOMIC_RELAXED));
 	uint64_t free = pmm_free_frames(), file = c.state[PAGE_FILE],
 		 user = c.state[PAGE_ANON] + file, anon = c.anon_lru,
 		 slab = kmem_slab_pages();

@@ -10,6 +10,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/timer.h"
 #include "vm/anon.h"
+#include "vm/pcache.h"
 #include "vm/pmap.h"
 #include "vm/reclaim.h"
 #include "vm/swap_io.h"
@@ -51,7 +52,9 @@ enum prepare_result { PREP_OK, PREP_GONE, PREP_KEEP, PREP_NO_SWAP };
 
 /*
  * Make v->pg (pinned, off the policy) ready to go: its anon referenced and
- * busy, a slot for it, no page table mapping it.
+ * busy, a slot for it, no page table mapping it. PREP_KEEP and
+ * PREP_NO_SWAP leave the anon referenced in v->an too (the caller puts the
+ * page back on the policy while the anon still owns it, then drops it).
  */
 static enum prepare_result victim_prepare(struct victim *v, struct pmap_batch *b)
 {
@@ -68,22 +71,20 @@ static enum prepare_result victim_prepare(struct victim *v, struct pmap_batch *b
 		anon_unlock(an);
 		return PREP_GONE;	/* gone, or locked: off the policy */
 	}
+	v->an = an;		/* referenced: the page stays an's until we let go */
 	if (an->flags & ANON_BUSY) {
 		anon_unlock(an);
-		anon_put(an);
 		return PREP_KEEP;
 	}
 	v->write = !an->swap;
 	if (v->write) {
 		if (swap_slot_alloc_any(1, &e) < 1) {
 			anon_unlock(an);
-			anon_put(an);
 			return PREP_NO_SWAP;
 		}
 		an->swap = e.val;
 	}
 	an->flags |= ANON_BUSY;
-	v->an = an;
 	v->slot = (swap_entry_t){ an->swap };
 	anon_unlock(an);
 	/*
@@ -130,19 +131,52 @@ static void victim_finish(struct victim *v, int err)
 	anon_put(an);
 }
 
+/*
+ * Put pg, a page of obj's cache that page-out could not evict, back on the
+ * policy, unless obj has let it go meanwhile (which clears the owner, then
+ * takes the page off the policy: whichever order the two sides run in, the
+ * page does not stay on the policy once it has left the cache).
+ */
+static void retrack_cache_page(struct page *pg, struct vobject *obj)
+{
+	if (__atomic_load_n(&pg->owner, __ATOMIC_SEQ_CST) != obj)
+		return;
+	reclaim_track(pg);
+	if (__atomic_load_n(&pg->owner, __ATOMIC_SEQ_CST) != obj)
+		reclaim_untrack(pg);
+}
+
 /* batch_fill's loop; b collects the flushes. */
 static unsigned int batch_pick(struct victim *v, bool *no_swap, uint64_t *scanned,
-			       struct pmap_batch *b)
+			       uint64_t *file_freed, struct pmap_batch *b)
 {
 	uint64_t tries = reclaim_tracked() + 1;
 	unsigned int n = 0;
 
 	while (n < PAGEOUT_BATCH && tries--) {
-		struct page *pg = reclaim_pick(b);
+		struct vobject *obj;
+		struct page *pg = reclaim_pick(b, &obj);
 
 		if (!pg)
 			break;
 		(*scanned)++;
+		if (pg->state == PAGE_FILE) {	/* a cache page: on its own */
+			int err = obj && obj->ops->pageout ?
+				  obj->ops->pageout(obj, pg) : -EBUSY;
+
+			if (err == 0)
+				(*file_freed)++;
+			else if (obj)
+				retrack_cache_page(pg, obj);
+			if (obj)
+				vobject_unref(obj);
+			page_put(pg);
+			if (err == -ENOSPC) {
+				*no_swap = true;
+				return n;
+			}
+			continue;
+		}
 		v[n].pg = pg;
 		switch (victim_prepare(&v[n], b)) {
 		case PREP_OK:
@@ -152,11 +186,13 @@ static unsigned int batch_pick(struct victim *v, bool *no_swap, uint64_t *scanne
 			page_put(pg);
 			continue;
 		case PREP_KEEP:
-			reclaim_track(pg);
+			reclaim_track(pg);	/* still v->an's: it is referenced */
+			anon_put(v[n].an);
 			page_put(pg);
 			continue;
 		case PREP_NO_SWAP:
 			reclaim_track(pg);
+			anon_put(v[n].an);
 			page_put(pg);
 			*no_swap = true;
 			return n;
@@ -169,13 +205,14 @@ static unsigned int batch_pick(struct victim *v, bool *no_swap, uint64_t *scanne
  * Pick and prepare up to PAGEOUT_BATCH victims; returns how many. The TLB
  * flushes of the scan and of the unmapping are done once, at the end.
  */
-static unsigned int batch_fill(struct victim *v, bool *no_swap, uint64_t *scanned)
+static unsigned int batch_fill(struct victim *v, bool *no_swap, uint64_t *scanned,
+			       uint64_t *file_freed)
 {
 	struct pmap_batch b;
 	unsigned int n;
 
 	pmap_batch_init(&b);
-	n = batch_pick(v, no_swap, scanned, &b);
+	n = batch_pick(v, no_swap, scanned, file_freed, &b);
 	pmap_batch_flush(&b);
 	return n;
 }
@@ -220,11 +257,13 @@ uint64_t pageout_evict(uint64_t want, bool direct)
 	t = rdinstret();
 	while (freed < want) {
 		bool no_swap = false;
-		unsigned int n = batch_fill(v, &no_swap, &scanned);
+		uint64_t file_freed = 0;
+		unsigned int n = batch_fill(v, &no_swap, &scanned, &file_freed);
 
+		freed += file_freed;
 		if (n && batch_write(v, n, &io) == 0)
 			freed += n;
-		if (!n || no_swap)
+		if ((!n && !file_freed) || no_swap)
 			break;
 	}
 	t = rdinstret() - t - io;
@@ -320,6 +359,55 @@ int anon_page_in(struct anon *an)
 		vmstat_inc(VMSTAT_SWAPIN_CPU_PAGES);
 		return VOBJECT_READ_IN;
 	}
+}
+
+/* ------------------------------------------------------------ cache pages */
+
+int pageout_cache_page(struct pcache *pc, struct page *pg)
+{
+	uint64_t idx = pg->index, t = rdinstret(), io;
+	swap_entry_t e;
+	int err;
+
+	if (pcache_lookup(pc, idx) != pg)
+		return -EBUSY;
+	/* new users need pc's lock (get_page) or a mapping (pmap_access) */
+	pmap_page_protect(pg, VM_PROT_NONE);
+	if (page_mapcount(pg) || __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) != 2)
+		return -EBUSY;
+	if (swap_slot_alloc_any(1, &e) < 1)
+		return -ENOSPC;
+	io = rdinstret();
+	err = swap_write_pages_sync(&e, &pg, 1);
+	io = rdinstret() - io;
+	if (err) {
+		swap_entry_free(e);
+		return -EIO;
+	}
+	pcache_page_to_swap(pc, idx, pg, e.val);
+	page_put(pg);			/* the cache's reference */
+	stat_add(&stats.out_instr, rdinstret() - t - io);
+	stat_add(&stats.out_pages, 1);
+	return 0;
+}
+
+int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
+			 struct page **out)
+{
+	swap_entry_t slot = { e };
+	struct page *pg = vm_page_alloc(0);
+
+	if (!pg)
+		return -ENOMEM;
+	if (swap_read_pages_sync(&slot, &pg, 1)) {
+		pmm_free(pg);
+		return -EIO;
+	}
+	if (pcache_swap_to_page(pc, idx, pg) != e)
+		panic("pageout_cache_swapin: the slot changed under the cache's lock");
+	swap_entry_free(slot);
+	*out = pg;
+	return VOBJECT_READ_IN;
 }
 
 /* ------------------------------------------------------------ the daemon */
@@ -515,6 +603,8 @@ bool pageout_for_fault(void)
 		return true;		/* someone freed memory meanwhile */
 	if (reclaim_run(PAGEOUT_BATCH) > 0)
 		return true;
+	if (free_frames() > wm.min + PAGEOUT_BATCH)
+		return true;		/* freed meanwhile (an exit, the daemon) */
 	if (!oom_kill())
 		return false;
 	sleep_ns(10000000);		/* let the victim exit */

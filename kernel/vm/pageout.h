@@ -37,6 +37,7 @@
 #define KILBURN_PAGEOUT_H
 
 #include "env.h"
+#include "vm/pmm.h"
 
 /* Start page-out: watermarks, the daemon, the direct-reclaim hook (boot). */
 void pageout_init(void);
@@ -55,6 +56,22 @@ uint64_t pageout_evict(uint64_t want, bool direct);
  * faulting process itself has to go (it was chosen, or was killed).
  */
 bool pageout_for_fault(void);
+
+/*
+ * pageout_cache_page - for an object's pageout op, its lock held: write
+ * pg, a page of pc, to swap and let the cache's frame go (the caller's pin
+ * then frees it). Returns 0, -EBUSY (not in pc any more, mapped again or
+ * held), -ENOSPC (no free slot) or -EIO.
+ *
+ * pageout_cache_swapin - for get_page, the object's lock held: slot idx of
+ * pc holds swap entry e; read it into a new frame, which takes the slot.
+ * Returns VOBJECT_READ_IN with the frame in *out (the cache's reference
+ * only), -ENOMEM or -EIO. The swap slot is freed.
+ */
+struct pcache;
+int pageout_cache_page(struct pcache *pc, struct page *pg);
+int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
+			 struct page **out);
 
 /* Watermarks in frames (min is the pmm's reserve). */
 struct pageout_watermarks {

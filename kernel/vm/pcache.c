@@ -1,6 +1,26 @@
 /* The page cache of one object; see pcache.h. */
 #include "vm/pcache.h"
 #include "vm/kmem.h"
+#include "vm/reclaim.h"
+#include "vm/swap_slots.h"
+
+uint64_t pcache_swapped_total;		/* atomic: swap entries in all caches */
+
+/* A slot holds a page, or a swap entry tagged with the low bit. */
+static inline bool slot_is_swap(const void *p)
+{
+	return (uintptr_t)p & 1;
+}
+
+static inline void *swap_slot(uint64_t e)
+{
+	return (void *)(uintptr_t)((e << 1) | 1);
+}
+
+static inline uint64_t slot_swap(const void *p)
+{
+	return (uintptr_t)p >> 1;
+}
 
 /*
  * A node at level l (0: the leaves, which hold pages) has 64 slots, each
@@ -73,6 +93,7 @@ void pcache_setup(struct pcache *pc, struct vobject *owner,
 	pc->owner = owner;
 	pc->lock = lock;
 	pc->page_flags = flags & PCACHE_SWAPBACKED ? PG_SWAPBACKED : 0;
+	pc->evictable = flags & PCACHE_EVICTABLE;
 }
 
 struct page *pcache_lookup(struct pcache *pc, uint64_t idx)
@@ -84,7 +105,31 @@ struct page *pcache_lookup(struct pcache *pc, uint64_t idx)
 		return NULL;
 	for (int l = pc->height - 1; n && l > 0; l--)
 		n = n->slot[slot_of(idx, l)];
+	return n && !slot_is_swap(n->slot[slot_of(idx, 0)]) ? n->slot[slot_of(idx, 0)] : NULL;
+}
+
+/* The raw slot idx (a page, a tagged swap entry or NULL). */
+static void *slot_get(struct pcache *pc, uint64_t idx)
+{
+	struct pcache_node *n = pc->root;
+
+	if (!n || idx >= span(pc->height))
+		return NULL;
+	for (int l = pc->height - 1; n && l > 0; l--)
+		n = n->slot[slot_of(idx, l)];
 	return n ? n->slot[slot_of(idx, 0)] : NULL;
+}
+
+bool pcache_lookup_swap(struct pcache *pc, uint64_t idx, uint64_t *e)
+{
+	void *p;
+
+	assert_locked(pc);
+	p = slot_get(pc, idx);
+	if (!slot_is_swap(p))
+		return false;
+	*e = slot_swap(p);
+	return true;
 }
 
 /* Fill path[l] with the node at level l on the way to idx (NULL below a hole). */
@@ -193,7 +238,7 @@ int pcache_insert(struct pcache *pc, uint64_t idx, struct page *pg)
 	assert_locked(pc);
 	if (idx >= PCACHE_MAX_PAGES)
 		return -EINVAL;
-	if (pcache_lookup(pc, idx))
+	if (slot_get(pc, idx))
 		return -EEXIST;
 	if (tree_grow(pc, idx) == 0)
 		leaf = leaf_get(pc, idx);
@@ -208,13 +253,17 @@ int pcache_insert(struct pcache *pc, uint64_t idx, struct page *pg)
 	leaf->slot[slot_of(idx, 0)] = pg;
 	leaf->used++;
 	pc->npages++;
+	if (pc->evictable)
+		reclaim_track(pg);
 	return 0;
 }
 
 /* The page no longer belongs to a cache: no owner, no cache flags. */
 static void page_disown(struct page *pg)
 {
-	pg->owner = NULL;
+	/* owner first: page-out re-tracks a page only while it names us */
+	__atomic_store_n(&pg->owner, NULL, __ATOMIC_SEQ_CST);
+	reclaim_untrack(pg);
 	page_flags_set(pg, page_flags(pg) & ~PG_SWAPBACKED);
 }
 
@@ -234,6 +283,13 @@ struct page *pcache_remove(struct pcache *pc, uint64_t idx)
 		return NULL;
 	*slot = NULL;
 	path[0]->used--;
+	if (slot_is_swap(pg)) {		/* its contents are on swap: free them */
+		swap_entry_free((swap_entry_t){ slot_swap(pg) });
+		pc->nswapped--;
+		__atomic_sub_fetch(&pcache_swapped_total, 1, __ATOMIC_RELAXED);
+		tree_trim(pc, idx);
+		return NULL;
+	}
 	pc->npages--;
 	tree_trim(pc, idx);
 	page_disown(pg);
@@ -255,7 +311,7 @@ static struct page *node_next(struct pcache_node *n, int l, uint64_t base,
 
 		if (lo >= to)
 			return NULL;
-		if (!n->slot[i])
+		if (!n->slot[i] || (l == 0 && slot_is_swap(n->slot[i])))
 			continue;
 		if (l == 0) {
 			*idx = lo;
@@ -298,7 +354,10 @@ static void node_release(struct pcache_node *n, int l)
 	for (int i = 0; i < PCACHE_FANOUT && n->used; i++) {
 		if (!n->slot[i])
 			continue;
-		if (l == 0) {
+		if (l == 0 && slot_is_swap(n->slot[i])) {
+			swap_entry_free((swap_entry_t){ slot_swap(n->slot[i]) });
+			__atomic_sub_fetch(&pcache_swapped_total, 1, __ATOMIC_RELAXED);
+		} else if (l == 0) {
 			page_disown(n->slot[i]);
 			page_put(n->slot[i]);
 		} else {
@@ -316,4 +375,89 @@ void pcache_release(struct pcache *pc)
 	pc->root = NULL;
 	pc->height = 0;
 	pc->npages = 0;
+	pc->nswapped = 0;
+}
+
+/* The leaf slot of idx, which must be in the tree. */
+static void **leaf_slot(struct pcache *pc, uint64_t idx)
+{
+	struct pcache_node *n = pc->root;
+
+	for (int l = pc->height - 1; n && l > 0; l--)
+		n = n->slot[slot_of(idx, l)];
+	if (!n)
+		panic("pcache: no leaf for page %lu", (unsigned long)idx);
+	return &n->slot[slot_of(idx, 0)];
+}
+
+void pcache_page_to_swap(struct pcache *pc, uint64_t idx, struct page *pg,
+			 uint64_t e)
+{
+	void **slot;
+
+	assert_locked(pc);
+	slot = leaf_slot(pc, idx);
+	if (*slot != pg)
+		panic("pcache_page_to_swap: page %lu is not the one given",
+		      (unsigned long)idx);
+	*slot = swap_slot(e);
+	pc->npages--;
+	pc->nswapped++;
+	__atomic_add_fetch(&pcache_swapped_total, 1, __ATOMIC_RELAXED);
+	page_disown(pg);
+}
+
+uint64_t pcache_swap_to_page(struct pcache *pc, uint64_t idx, struct page *pg)
+{
+	void **slot;
+	uint64_t e;
+
+	assert_locked(pc);
+	slot = leaf_slot(pc, idx);
+	if (!slot_is_swap(*slot))
+		panic("pcache_swap_to_page: page %lu is not on swap", (unsigned long)idx);
+	e = slot_swap(*slot);
+	pg->state = PAGE_FILE;
+	pg->owner = pc->owner;
+	pg->index = idx;
+	page_flags_set(pg, page_flags(pg) | pc->page_flags);
+	*slot = pg;
+	pc->nswapped--;
+	__atomic_sub_fetch(&pcache_swapped_total, 1, __ATOMIC_RELAXED);
+	pc->npages++;
+	if (pc->evictable)
+		reclaim_track(pg);
+	return e;
+}
+
+/* The first swap entry at index >= from under node n (level l, from base). */
+static bool node_next_swap(struct pcache_node *n, int l, uint64_t base,
+			   uint64_t from, uint64_t *idx, uint64_t *e)
+{
+	unsigned int i = from > base ? (from - base) >> (PCACHE_SHIFT * l) : 0;
+
+	for (; i < PCACHE_FANOUT; i++) {
+		uint64_t lo = base + i * span(l);
+
+		if (!n->slot[i])
+			continue;
+		if (l == 0) {
+			if (!slot_is_swap(n->slot[i]))
+				continue;
+			*idx = lo;
+			*e = slot_swap(n->slot[i]);
+			return true;
+		}
+		if (node_next_swap(n->slot[i], l - 1, lo, from, idx, e))
+			return true;
+	}
+	return false;
+}
+
+bool pcache_next_swap(struct pcache *pc, uint64_t from, uint64_t *idx, uint64_t *e)
+{
+	assert_locked(pc);
+	if (!pc->root || !pc->nswapped || from >= span(pc->height))
+		return false;
+	return node_next_swap(pc->root, pc->height - 1, 0, from, idx, e);
 }

@@ -21,6 +21,13 @@
  * the top of the range (PCACHE_MAX_PAGES, twice the pages of the user half)
  * five.
  *
+ * Swap. A cache set up PCACHE_EVICTABLE (shared anonymous memory) puts
+ * its pages on the replacement policy; page-out may then replace a page by
+ * the swap entry holding its contents (pcache_page_to_swap), and the owner
+ * reads it back when it is wanted (pcache_swap_to_page). A slot holding a
+ * swap entry is not a page: pcache_lookup and the walks skip it,
+ * pcache_lookup_swap finds it, pcache_remove and pcache_release free it.
+ *
  * Locking: the owner's lock (given to pcache_setup) guards the tree and the
  * count; every function but pcache_release must be called with it held,
  * which debug builds assert. Page reference counts are atomic as always.
@@ -38,6 +45,8 @@
 
 /* pcache_setup flags */
 #define PCACHE_SWAPBACKED	0x1	/* pages get PG_SWAPBACKED */
+#define PCACHE_EVICTABLE	0x2	/* pages go on the replacement policy and
+					   may be sent to swap (with SWAPBACKED) */
 
 struct vobject;
 
@@ -48,7 +57,12 @@ struct pcache {
 	struct vobject *owner;	/* named by every page (set up once) */
 	struct mutex *lock;	/* the owner's lock, which guards the above */
 	uint16_t page_flags;	/* PG_* given to each page inserted (set up once) */
+	bool evictable;		/* PCACHE_EVICTABLE (set up once) */
+	uint64_t nswapped;	/* slots holding swap entries (lock) */
 };
+
+/* Swap entries held by all caches (for SwapCached); atomic. */
+extern uint64_t pcache_swapped_total;
 
 /* pcache_init - make the node allocator; once, at boot (vm_init). */
 void pcache_init(void);
@@ -106,5 +120,32 @@ static inline uint64_t pcache_count(const struct pcache *pc)
  * the owner. pc may be set up again afterwards.
  */
 void pcache_release(struct pcache *pc);
+
+/*
+ * pcache_lookup_swap - if slot idx holds a swap entry, store it in *e and
+ * return true; false if it holds a page or nothing.
+ */
+bool pcache_lookup_swap(struct pcache *pc, uint64_t idx, uint64_t *e);
+
+/*
+ * pcache_page_to_swap - page-out wrote pg, the page at idx, to swap entry
+ * e: the slot now holds e (the cache owns that slot's reference) and pg
+ * leaves the cache, whose reference on it is handed back to the caller.
+ */
+void pcache_page_to_swap(struct pcache *pc, uint64_t idx, struct page *pg,
+			 uint64_t e);
+
+/*
+ * pcache_swap_to_page - pg now holds the contents of the swap entry at idx:
+ * pg takes the slot (the cache takes the caller's reference on it). The
+ * swap entry is returned for the caller to free.
+ */
+uint64_t pcache_swap_to_page(struct pcache *pc, uint64_t idx, struct page *pg);
+
+/*
+ * pcache_next_swap - the first slot at an index >= from that holds a swap
+ * entry: its index in *idx, the entry in *e; false if there is none.
+ */
+bool pcache_next_swap(struct pcache *pc, uint64_t from, uint64_t *idx, uint64_t *e);
 
 #endif

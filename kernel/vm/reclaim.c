@@ -4,6 +4,7 @@
 #include "vm/kmem.h"
 #include "vm/pmap.h"
 #include "vm/policy.h"
+#include "vm/vobject.h"
 
 #define PCP_FRAMES_PER_HART	32	/* pmm.c's PCP_SIZE: frames a hart may cache */
 
@@ -68,7 +69,8 @@ void reclaim_untrack(struct page *pg)
 {
 	unsigned long flags;
 
-	if (!policy_ready)
+	/* only the reclaim side clears the flag of a page its owner holds */
+	if (!policy_ready || !(READ_ONCE(pg->flags) & PG_ONPOLICY))
 		return;
 	flags = spin_lock_irqsave(&reclaim_lock);
 	if (pg->flags & PG_ONPOLICY)
@@ -76,11 +78,12 @@ void reclaim_untrack(struct page *pg)
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 
-struct page *reclaim_pick(struct pmap_batch *b)
+struct page *reclaim_pick(struct pmap_batch *b, struct vobject **obj)
 {
 	unsigned long flags;
 	struct page *pg;
 
+	*obj = NULL;
 	if (!policy_ready)
 		return NULL;
 	flags = spin_lock_irqsave(&reclaim_lock);
@@ -89,6 +92,10 @@ struct page *reclaim_pick(struct pmap_batch *b)
 	if (pg) {
 		vm_policy_remove(&policy, pg);
 		page_ref_inc(pg);	/* on the policy: its owner still holds it */
+		/* a cache page's object lives while its page is on the policy */
+		if (pg->state == PAGE_FILE && pg->owner &&
+		    vobject_tryref(pg->owner))
+			*obj = pg->owner;
 	}
 	scan_batch = NULL;
 	spin_unlock_irqrestore(&reclaim_lock, flags);

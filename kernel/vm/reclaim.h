@@ -79,7 +79,9 @@ void reclaim_set_reserve(uint64_t total_frames, int ncpus);
  * on the policy is left alone). reclaim_pick() takes the policy's victim
  * off it and returns it with one more reference (the caller's pin), or NULL
  * when nothing is on it; the caller evicts it or gives it back with
- * reclaim_track(). Clearing the accessed bits of the pages it looks at
+ * reclaim_track(). A page of an object's cache comes with a reference on
+ * the object in *obj (NULL for an anon's page, or when the object is
+ * already going). Clearing the accessed bits of the pages it looks at
  * owes TLB flushes, which go into the caller's batch b (flushed by the
  * caller: until then a page's use may go unseen, which is harmless). Until
  * reclaim_policy_init() runs (boot; never on the host) these do nothing.
@@ -91,7 +93,8 @@ void reclaim_untrack(struct page *pg);
 /* reclaim_track of an anon's page that may be on the policy already (munlock). */
 void reclaim_track_again(struct page *pg);
 struct pmap_batch;
-struct page *reclaim_pick(struct pmap_batch *b);
+struct vobject;
+struct page *reclaim_pick(struct pmap_batch *b, struct vobject **obj);
 uint64_t reclaim_tracked(void);
 struct vm_policy_stats;
 void reclaim_policy_stats(struct vm_policy_stats *st);

@@ -2,12 +2,16 @@
  * Shared anonymous memory (MAP_SHARED | MAP_ANONYMOUS): a vobject whose
  * pages are zero-filled on first use and shared by every region that maps
  * it, across fork too. Its pages live in its own page cache, swap-backed
- * (no disk holds them). Freed with its last reference.
+ * (no disk holds them) and evictable: page-out writes them to swap and the
+ * cache keeps the swap entry until the page is wanted again. Freed with
+ * its last reference.
  */
 #include "kern/mutex.h"
 #include "vm/kmem.h"
+#include "vm/pageout.h"
 #include "vm/pcache.h"
 #include "vm/reclaim.h"
+#include "vm/swap_slots.h"
 #include "vm/vobject.h"
 
 struct shmem {
@@ -20,12 +24,20 @@ struct shmem {
 static int shmem_get_page(struct vobject *obj, uint64_t idx, struct page **out)
 {
 	struct shmem *sh = container_of(obj, struct shmem, obj);
+	bool read_in = false;
 	struct page *pg;
+	uint64_t e;
 	int err = 0;
 
 	mutex_lock(&sh->lock);
 	pg = pcache_lookup(&sh->pages, idx);
-	if (!pg) {
+	if (!pg && pcache_lookup_swap(&sh->pages, idx, &e)) {
+		err = pageout_cache_swapin(&sh->pages, idx, e, &pg);
+		if (err < 0)
+			pg = NULL;
+		read_in = err == VOBJECT_READ_IN;
+		err = err < 0 ? err : 0;
+	} else if (!pg) {
 		pg = vm_page_alloc(PMM_ZERO);
 		if (!pg)
 			err = -ENOMEM;
@@ -37,6 +49,19 @@ static int shmem_get_page(struct vobject *obj, uint64_t idx, struct page **out)
 	mutex_unlock(&sh->lock);
 	if (!err)
 		*out = pg;
+	return err ? err : read_in ? VOBJECT_READ_IN : 0;
+}
+
+/* Page-out chose pg: to swap, unless the lock is taken or pg is in use. */
+static int shmem_pageout(struct vobject *obj, struct page *pg)
+{
+	struct shmem *sh = container_of(obj, struct shmem, obj);
+	int err;
+
+	if (!mutex_trylock(&sh->lock))
+		return -EBUSY;
+	err = pageout_cache_page(&sh->pages, pg);
+	mutex_unlock(&sh->lock);
 	return err;
 }
 
@@ -65,11 +90,31 @@ static const char *shmem_path(struct vobject *obj)
 	return "/dev/zero (deleted)";
 }
 
+static int shmem_swap_drain(struct vobject *obj, int area)
+{
+	struct shmem *sh = container_of(obj, struct shmem, obj);
+	uint64_t idx = 0, e;
+	struct page *pg;
+	int err = 0;
+
+	mutex_lock(&sh->lock);
+	while (!err && pcache_next_swap(&sh->pages, idx, &idx, &e)) {
+		if ((int)swap_entry_area((swap_entry_t){ e }) == area)
+			err = pageout_cache_swapin(&sh->pages, idx, e, &pg);
+		err = err < 0 ? err : 0;
+		idx++;
+	}
+	mutex_unlock(&sh->lock);
+	return err;
+}
+
 static const struct vobject_ops shmem_ops = {
 	.get_page = shmem_get_page,
 	.release = shmem_release,
 	.path = shmem_path,
 	.resident = shmem_resident,
+	.pageout = shmem_pageout,
+	.swap_drain = shmem_swap_drain,
 };
 
 struct vobject *shmem_create(uint64_t size)
@@ -79,7 +124,8 @@ struct vobject *shmem_create(uint64_t size)
 	if (!sh)
 		return NULL;
 	mutex_init(&sh->lock, "shmem");
-	pcache_setup(&sh->pages, &sh->obj, &sh->lock, PCACHE_SWAPBACKED);
+	pcache_setup(&sh->pages, &sh->obj, &sh->lock,
+		     PCACHE_SWAPBACKED | PCACHE_EVICTABLE);
 	sh->obj.ops = &shmem_ops;
 	sh->obj.refs = 1;
 	sh->obj.size = size;

@@ -12,7 +12,9 @@
  * page-out takes no new slot of it; a page evicted again meanwhile (its
  * slot was still a good copy) is found on the next pass. When memory runs
  * out the drain stops with -ENOMEM: nothing is lost, the pages not yet
- * read stay on the area, which swapoff enables again.
+ * read stay on the area, which swapoff enables again. Shared anonymous
+ * memory keeps its swapped pages in its page cache: each such object a
+ * region maps reads its own back (its swap_drain op).
  */
 #include "vm/swapon.h"
 #include "kern/proc.h"
@@ -20,6 +22,7 @@
 #include "vm/anon.h"
 #include "vm/kmem.h"
 #include "vm/vmspace.h"
+#include "vm/vobject.h"
 
 #define DRAIN_BATCH	256
 #define DRAIN_PASSES	16
@@ -73,10 +76,45 @@ static int bring_back(struct anon *an, int area)
 	return 0;
 }
 
+/*
+ * Drain the shared objects vm maps (shared anonymous memory), each once
+ * per call: an object's own swap_drain reads its pages back.
+ */
+static int drain_objects(struct vmspace *vm, int area)
+{
+	struct vobject *objs[16];
+	unsigned int n = 0;
+	vaddr_t from = 0;
+	int err = 0;
+
+	for (;;) {
+		mutex_lock(&vm->lock);
+		n = 0;
+		for (struct region *r = vmspace_next(vm, from); r && n < 16; r = r->next) {
+			from = r->end;
+			if (r->obj && r->obj->ops->swap_drain) {
+				vobject_ref(r->obj);
+				objs[n++] = r->obj;
+			}
+		}
+		mutex_unlock(&vm->lock);
+		for (unsigned int i = 0; i < n; i++) {
+			if (!err)
+				err = objs[i]->ops->swap_drain(objs[i], area);
+			vobject_unref(objs[i]);
+		}
+		if (n < 16 || err)
+			return err;
+	}
+}
+
 /* Drain vm's pages on b->area. */
 static int drain_space(struct vmspace *vm, struct drain_batch *b)
 {
-	int err = 0;
+	int err = drain_objects(vm, b->area);
+
+	if (err)
+		return err;
 
 	for (int pass = 0; !err && pass < DRAIN_PASSES * 64; pass++) {
 		collect(vm, b);

@@ -42,6 +42,20 @@ struct vobject_ops {
 	 * vm->lock, as a fault does).
 	 */
 	bool (*resident)(struct vobject *obj, uint64_t idx);
+	/*
+	 * Optional, for objects whose cache is PCACHE_EVICTABLE: page-out
+	 * chose pg, a page of obj (pinned by the caller, who also holds a
+	 * reference on obj): write it to swap and let the cache's frame go.
+	 * Must not block on the object's lock (trylock: the caller may be an
+	 * allocation made with it held). Returns 0, or -EBUSY (in use, or the
+	 * lock is taken), -ENOSPC (no swap) or -EIO; the page then stays.
+	 */
+	int (*pageout)(struct vobject *obj, struct page *pg);
+	/*
+	 * Optional, with pageout: read back every page of obj that is on
+	 * swap area `area` (swapoff). Returns 0, -ENOMEM or -EIO.
+	 */
+	int (*swap_drain)(struct vobject *obj, int area);
 };
 
 struct vobject {

@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 
 B=${B:-build}
 QEMU=${QEMU:-qemu-system-riscv64}
-TIMEOUT=${TIMEOUT:-180}
+TIMEOUT=${TIMEOUT:-400}
 LOGS=$B/test-logs
 PATTERN=$B/pattern.img
 SWAPIMG=$B/test-swap.img

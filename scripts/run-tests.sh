@@ -271,7 +271,8 @@ fi
 swapboot() {	# CPUS INIT LOG
 	local status disk
 	disk=$(mktemp "$B/swap-disk.XXXXXX") && cp --sparse=always "$SWAPBIG" "$disk"
-	timeout --foreground -k 5 "$TIMEOUT" "$QEMU" -machine virt -bios default \
+	# 3 x RAM through one-page swap-ins: minutes on 4 harts under QEMU
+	timeout --foreground -k 5 "$((TIMEOUT > 900 ? TIMEOUT : 900))" "$QEMU" -machine virt -bios default \
 		-kernel "$B/kernel.elf" -smp "$1" -m 64M -nographic \
 		-monitor none -serial stdio -global virtio-mmio.force-legacy=false \
 		-drive file="$B/root.img",if=none,format=raw,id=root,readonly=on \

@@ -833,11 +833,16 @@ static int fork_region(struct vmspace *parent, struct vmspace *child,
 	 */
 	if (commit_charge(child, region_committed(c), 0) < 0)
 		goto fail;
+	/*
+	 * Entries are only a cache of what the regions say: when memory is
+	 * short for the child's page tables or reverse-map entries, the child
+	 * faults the rest in later. The parent's entries must all lose write
+	 * permission all the same, since its private pages are shared now.
+	 */
 	if (pmap_copy(child->pmap, parent->pmap, r->start, r->end,
-		      r->flags & REGION_SHARED ? 0 : VM_PROT_WRITE) < 0) {
-		commit_uncharge(child, region_committed(c));
-		goto fail;
-	}
+		      r->flags & REGION_SHARED ? 0 : VM_PROT_WRITE) < 0 &&
+	    !(r->flags & REGION_SHARED))
+		pmap_protect(parent->pmap, r->start, r->end, r->prot & ~VM_PROT_WRITE);
 	if (c->obj)
 		vobject_ref(c->obj);
 	region_insert(child, c);

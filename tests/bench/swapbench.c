@@ -5,8 +5,8 @@
  * idle time in it, so the CPU's cost of page-out and page-in is counted by
  * the kernel itself, without its waits for the disk (/proc/vmstat's
  * kilburn_swap{out,in}_cpu_* counters); the throughputs are virtual-time
- * figures, compared with raw sequential I/O on the scratch disk in the same
- * boot. Prints a table; never fails.
+ * figures, compared with a raw sequential read of the scratch disk in the
+ * same boot. Prints a table; never fails.
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -69,31 +69,29 @@ static void row(const char *what, double v, const char *unit)
 	printf("| %-44s | %10.1f %s\n", what, v, unit);
 }
 
-/* MiB/s of raw sequential I/O of len bytes on path (write, then read). */
-static void raw_io(const char *path, size_t len, double *wr, double *rd)
+/*
+ * MiB/s of a raw sequential read of len bytes of path, in 1 MiB reads
+ * (Kilburn's disks cannot be written from user space yet).
+ */
+static double raw_read(const char *path, size_t len)
 {
 	char *buf = malloc(1 << 20);
-	int fd = open(path, O_RDWR);
-	double t;
+	int fd = open(path, O_RDONLY);
+	double t, rate = 0;
 
-	*wr = *rd = 0;
-	if (fd < 0 || !buf)
-		return;
-	memset(buf, 0x5a, 1 << 20);
-	t = now();
-	for (size_t off = 0; off < len; off += 1 << 20)
-		if (write(fd, buf, 1 << 20) != 1 << 20)
-			return;
-	fsync(fd);
-	*wr = len / (now() - t) / (1 << 20);
-	lseek(fd, 0, SEEK_SET);
-	t = now();
-	for (size_t off = 0; off < len; off += 1 << 20)
-		if (read(fd, buf, 1 << 20) != 1 << 20)
-			return;
-	*rd = len / (now() - t) / (1 << 20);
-	close(fd);
+	if (fd >= 0 && buf) {
+		t = now();
+		size_t off = 0;
+
+		while (off < len && read(fd, buf, 1 << 20) == 1 << 20)
+			off += 1 << 20;
+		if (off == len)
+			rate = len / (now() - t) / (1 << 20);
+	}
+	if (fd >= 0)
+		close(fd);
 	free(buf);
+	return rate;
 }
 
 int main(void)
@@ -102,7 +100,7 @@ int main(void)
 	char *p = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct snap a, b, c;
-	double t0, t1, t2, raw_wr, raw_rd;
+	double t0, t1, t2, raw_rd;
 	volatile char sink = 0;
 
 	printf("Kilburn swap benchmarks (64 MiB of RAM, twice that in anonymous memory)\n");
@@ -120,7 +118,7 @@ int main(void)
 		sink ^= p[i * PAGE];
 	t2 = now();
 	take(&c);
-	raw_io("/dev/vdc", 64UL << 20, &raw_wr, &raw_rd);
+	raw_rd = raw_read("/dev/vdc", 64UL << 20);
 	(void)sink;
 
 	printf("| %-44s | %12s\n", "", "");
@@ -135,8 +133,7 @@ int main(void)
 	    (b.pswpout - a.pswpout) * PAGE / (t1 - t0) / (1 << 20), "MiB/s");
 	row("swap-in while reading it back",
 	    (c.pswpin - b.pswpin) * PAGE / (t2 - t1) / (1 << 20), "MiB/s");
-	row("raw sequential write, same machine", raw_wr, "MiB/s");
-	row("raw sequential read, same machine", raw_rd, "MiB/s");
+	row("raw sequential read of a disk, same boot", raw_rd, "MiB/s");
 	munmap(p, npages * PAGE);
 	return 0;
 }

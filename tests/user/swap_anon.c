@@ -15,6 +15,7 @@
  *   5. swapoff brings every page of the program back; every frame and
  *      every swap slot came back; swapon again.
  */
+#define _GNU_SOURCE
 #include "tlib.h"
 #include "vmtest.h"
 #include <sys/swap.h>

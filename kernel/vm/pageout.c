@@ -23,7 +23,6 @@
 
 static struct mutex pageout_lock;
 static struct pageout_watermarks wm;
-static struct pageout_stats stats;	/* atomic updates */
 
 /* Faults wait here for a busy anon (under its lock, see anon_page_in). */
 static struct waitq busy_wq;
@@ -32,11 +31,6 @@ static struct waitq busy_wq;
 static struct spinlock daemon_lock = SPINLOCK_INIT("kpageoutd");
 static struct waitq daemon_wq;
 static bool daemon_kicked;		/* daemon_lock */
-
-static void stat_add(uint64_t *counter, uint64_t n)
-{
-	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
-}
 
 /* ------------------------------------------------------------ evicting */
 
@@ -268,13 +262,9 @@ uint64_t pageout_evict(uint64_t want, bool direct)
 	}
 	t = rdinstret() - t - io;
 	mutex_unlock(&pageout_lock);
-	stat_add(direct ? &stats.pgscan_direct : &stats.pgscan_kswapd, scanned);
-	stat_add(direct ? &stats.pgsteal_direct : &stats.pgsteal_kswapd, freed);
 	vmstat_add(direct ? VMSTAT_PGSCAN_DIRECT : VMSTAT_PGSCAN_KSWAPD, scanned);
 	vmstat_add(direct ? VMSTAT_PGSTEAL_DIRECT : VMSTAT_PGSTEAL_KSWAPD, freed);
 	if (freed) {
-		stat_add(&stats.out_instr, t);
-		stat_add(&stats.out_pages, freed);
 		vmstat_add(VMSTAT_SWAPOUT_CPU_INSTR, t);
 		vmstat_add(VMSTAT_SWAPOUT_CPU_PAGES, freed);
 	}
@@ -353,8 +343,6 @@ int anon_page_in(struct anon *an)
 		reclaim_track(pg);
 		/* the CPU's part: all but the read, from the frame on */
 		t = rdinstret() - t1 + (t - t0);
-		stat_add(&stats.in_instr, t);
-		stat_add(&stats.in_pages, 1);
 		vmstat_add(VMSTAT_SWAPIN_CPU_INSTR, t);
 		vmstat_inc(VMSTAT_SWAPIN_CPU_PAGES);
 		return VOBJECT_READ_IN;
@@ -386,8 +374,8 @@ int pageout_cache_page(struct pcache *pc, struct page *pg)
 	}
 	pcache_page_to_swap(pc, idx, pg, e.val);
 	page_put(pg);			/* the cache's reference */
-	stat_add(&stats.out_instr, rdinstret() - t - io);
-	stat_add(&stats.out_pages, 1);
+	vmstat_add(VMSTAT_SWAPOUT_CPU_INSTR, rdinstret() - t - io);
+	vmstat_inc(VMSTAT_SWAPOUT_CPU_PAGES);
 	return 0;
 }
 
@@ -424,7 +412,6 @@ static void daemon_kick(void)
 
 	if (!daemon_kicked) {
 		daemon_kicked = true;
-		stat_add(&stats.kswapd_wakeups, 1);
 		vmstat_inc(VMSTAT_KSWAPD_WAKEUPS);
 		waitq_wake_all(&daemon_wq);
 	}
@@ -477,21 +464,6 @@ void pageout_init(void)
 void pageout_watermarks(struct pageout_watermarks *out)
 {
 	*out = wm;
-}
-
-void pageout_get_stats(struct pageout_stats *st)
-{
-	st->pgscan_kswapd = READ_ONCE(stats.pgscan_kswapd);
-	st->pgscan_direct = READ_ONCE(stats.pgscan_direct);
-	st->pgsteal_kswapd = READ_ONCE(stats.pgsteal_kswapd);
-	st->pgsteal_direct = READ_ONCE(stats.pgsteal_direct);
-	st->kswapd_wakeups = READ_ONCE(stats.kswapd_wakeups);
-	st->oom_kill = READ_ONCE(stats.oom_kill);
-	st->out_instr = READ_ONCE(stats.out_instr);
-	st->out_pages = READ_ONCE(stats.out_pages);
-	st->in_instr = READ_ONCE(stats.in_instr);
-	st->in_pages = READ_ONCE(stats.in_pages);
-	st->swap_ra = 0;
 }
 
 /* ------------------------------------------------------------ out of memory */
@@ -581,7 +553,6 @@ static bool oom_kill(void)
 	}
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	if (victim) {
-		stat_add(&stats.oom_kill, 1);
 		vmstat_inc(VMSTAT_OOM_KILL);
 		oom_last_pid = pid;
 		oom_last_ns = now;

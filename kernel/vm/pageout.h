@@ -79,21 +79,12 @@ struct pageout_watermarks {
 };
 void pageout_watermarks(struct pageout_watermarks *wm);
 
-/* Counters, with Linux's /proc/vmstat names. */
-struct pageout_stats {
-	uint64_t pgscan_kswapd, pgscan_direct;		/* pages looked at */
-	uint64_t pgsteal_kswapd, pgsteal_direct;	/* pages evicted */
-	uint64_t kswapd_wakeups;			/* daemon woken */
-	uint64_t oom_kill;				/* processes killed */
-	uint64_t swap_ra;				/* pages read ahead (unused) */
-	/*
-	 * The CPU's cost of moving pages, in instructions (rdinstret) with
-	 * the time spent waiting for the disk taken out: page-out's whole
-	 * work per page evicted, and anon_page_in's from the frame on.
-	 */
-	uint64_t out_instr, out_pages;
-	uint64_t in_instr, in_pages;
-};
-void pageout_get_stats(struct pageout_stats *st);
+/*
+ * Page-out and page-in count what they do in /proc/vmstat (vm/vmstat.h):
+ * pgscan_*, pgsteal_*, kswapd_wakeups, oom_kill, and their CPU cost with
+ * the disk waits taken out (kilburn_swap{out,in}_cpu_instructions and
+ * _pages: page-out's whole work per page evicted, page-in's from the frame
+ * on).
+ */
 
 #endif

@@ -220,7 +220,9 @@ static enum fault_result private_copy(struct fault *f, struct page *src,
 
 	if (!pg)
 		return FAULT_OOM;
-	if (src)
+	if (src && valid == PAGE_SIZE)
+		pmm_copy_frame(pg, src);
+	else if (src)
 		memcpy(page_to_virt(pg), page_to_virt(src), valid);
 	an = anon_alloc(pg);
 	if (!an) {
@@ -352,7 +354,9 @@ static void fault_account(struct fault *f, enum fault_result res)
 	}
 	if (f->grew)
 		vmstat_inc(VMSTAT_STACK_GROWTH);
-	faulttrace_record(f->va, f->access, f->kind, f->grew ? FAULTTRACE_STACK : 0);
+	if (READ_ONCE(vm_fault_trace))		/* off: not even a call */
+		faulttrace_record(f->va, f->access, f->kind,
+				  f->grew ? FAULTTRACE_STACK : 0);
 }
 
 /* One try at the fault, under vm->lock. */

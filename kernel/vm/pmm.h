@@ -123,6 +123,10 @@ struct page *pmm_alloc_order(unsigned int order, unsigned int flags);
 /* pmm_alloc - one frame; same contract as pmm_alloc_order(0, flags). */
 struct page *pmm_alloc(unsigned int flags);
 
+/* Fill frame pg with zeros; copy frame src's 4 KiB into dst. Any context. */
+void pmm_zero_frame(struct page *pg);
+void pmm_copy_frame(struct page *dst, const struct page *src);
+
 /*
  * pmm_free_order - give back a block from pmm_alloc_order() of that order.
  * The refcount is ignored (the caller has dropped its references). Freeing a

@@ -891,17 +891,6 @@ struct vmspace *vmspace_fork(struct vmspace *vm)
  * the page is not mapped writable, fault it in for a write first, just as
  * a store by the program would.
  */
-void vmspace_count_fault(struct vmspace *vm, bool major)
-{
-	if (major)
-		vm->maj_flt++;
-	else
-		vm->min_flt++;
-	vmstat_inc(VMSTAT_PGFAULT);
-	if (major)
-		vmstat_inc(VMSTAT_PGMAJFAULT);
-}
-
 /*
  * Copy n bytes (within one page) between va in vm and the kernel buffer
  * buf, in the direction access says (VM_PROT_READ: from vm, VM_PROT_WRITE:

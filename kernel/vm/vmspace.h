@@ -26,6 +26,7 @@
 #include "lib/avl.h"
 #include "kern/mutex.h"
 #include "vm/pmap.h"
+#include "vm/vmstat.h"
 
 struct amap;
 struct vobject;
@@ -114,9 +115,18 @@ struct vmspace {
  * vmspace_count_fault - count one resolved fault of vm (vm->lock held): a
  * major one if it read a page from a disk, else a minor one, and the
  * system's pgfault (and pgmajfault) in vm/vmstat.h. vm_fault calls it once
- * per fault.
+ * per fault. Inline: it is on every fault's path.
  */
-void vmspace_count_fault(struct vmspace *vm, bool major);
+static inline void vmspace_count_fault(struct vmspace *vm, bool major)
+{
+	if (major) {
+		vm->maj_flt++;
+		vmstat_inc(VMSTAT_PGMAJFAULT);
+	} else {
+		vm->min_flt++;
+	}
+	vmstat_inc(VMSTAT_PGFAULT);
+}
 
 /* An address space's sizes and resident pages (vmspace_stats.c). */
 struct vm_stats {

@@ -7,6 +7,7 @@ void mutex_init(struct mutex *m, const char *name)
 	spin_init(&m->lock, name);
 	m->locked = false;
 	m->owner = NULL;
+	m->sleepers = 0;
 	waitq_init(&m->waiters);
 }
 
@@ -17,8 +18,12 @@ void mutex_lock(struct mutex *m)
 	if (m->locked && m->owner == current() && current())
 		panic("mutex_lock: %s already held by pid %d", m->lock.name,
 		      current()->pid);
-	while (m->locked)
+	while (m->locked) {
+		/* counted before m->lock is let go: mutex_unlock sees us */
+		m->sleepers++;
 		waitq_sleep(&m->waiters, &m->lock);
+		m->sleepers--;
+	}
 	m->locked = true;
 	m->owner = current();
 	spin_unlock_irqrestore(&m->lock, flags);
@@ -43,7 +48,8 @@ void mutex_unlock(struct mutex *m)
 
 	m->locked = false;
 	m->owner = NULL;
-	waitq_wake_all(&m->waiters);
+	if (m->sleepers)	/* else no wake-up, and no scheduler lock */
+		waitq_wake_all(&m->waiters);
 	spin_unlock_irqrestore(&m->lock, flags);
 }
 

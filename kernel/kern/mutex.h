@@ -15,6 +15,7 @@ struct mutex {
 	struct spinlock lock;		/* guards the fields below */
 	bool locked;
 	struct proc *owner;
+	unsigned int sleepers;		/* processes waiting in mutex_lock */
 	struct waitq waiters;
 };
 

@@ -40,13 +40,6 @@
 
 _Static_assert(sizeof(struct page) == 64, "struct page must be 64 bytes");
 
-/* A zone: one RAM range of whole frames and its descriptor array. */
-struct pmm_zone {
-	paddr_t base;			/* first byte, frame aligned */
-	uint64_t nframes;
-	struct page *pages;		/* pages[i] describes base + i * PAGE_SIZE */
-};
-
 /* A hart's cache of single free frames; only that hart touches it. */
 struct pmm_pcp {
 	uint32_t count;
@@ -58,7 +51,6 @@ static struct {
 	struct list_node free_list[PMM_MAX_ORDER + 1];	/* lock */
 	uint64_t free_count[PMM_MAX_ORDER + 1];	/* lock: blocks per order */
 	uint64_t buddy_free;			/* lock: frames in the lists */
-	struct pmm_zone zones[PMM_MAX_RANGES];	/* set by pmm_init */
 	int nzones;
 	uint64_t total_frames;
 	uint64_t descriptor_bytes;
@@ -66,6 +58,7 @@ static struct {
 } pmm;
 
 static struct pmm_pcp pcp[NCPU_MAX];
+struct pmm_zone pmm_zones[PMM_MAX_RANGES];	/* set by pmm_init */
 /*
  * Frames in all the harts' caches: the sum of their counts, kept so that
  * pmm_free_frames (asked on every user allocation) is two loads, not a walk
@@ -79,7 +72,7 @@ static uint64_t pcp_total;
 static struct pmm_zone *page_zone(const struct page *page)
 {
 	for (int i = 0; i < pmm.nzones; i++) {
-		struct pmm_zone *z = &pmm.zones[i];
+		struct pmm_zone *z = &pmm_zones[i];
 
 		if (page >= z->pages && page < z->pages + z->nframes)
 			return z;
@@ -87,32 +80,23 @@ static struct pmm_zone *page_zone(const struct page *page)
 	panic("pmm: %p is not a frame descriptor", (const void *)page);
 }
 
-struct page *pa_to_page(paddr_t pa)
+struct page *pmm_pa_to_page_slow(paddr_t pa)
 {
-	uint64_t i = (pa - pmm.zones[0].base) >> PAGE_SHIFT;
+	uint64_t i;
 
-	if (likely(i < pmm.zones[0].nframes))
-		return &pmm.zones[0].pages[i];
 	for (int z = 1; z < pmm.nzones; z++) {
-		i = (pa - pmm.zones[z].base) >> PAGE_SHIFT;
-		if (i < pmm.zones[z].nframes)
-			return &pmm.zones[z].pages[i];
+		i = (pa - pmm_zones[z].base) >> PAGE_SHIFT;
+		if (i < pmm_zones[z].nframes)
+			return &pmm_zones[z].pages[i];
 	}
 	return NULL;
 }
 
-paddr_t page_to_pa(const struct page *page)
+paddr_t pmm_page_to_pa_slow(const struct page *page)
 {
-	const struct pmm_zone *z = &pmm.zones[0];
+	const struct pmm_zone *z = page_zone(page);
 
-	if (unlikely(page < z->pages || page >= z->pages + z->nframes))
-		z = page_zone(page);
 	return z->base + ((paddr_t)(page - z->pages) << PAGE_SHIFT);
-}
-
-void *page_to_virt(const struct page *page)
-{
-	return phys_to_virt(page_to_pa(page));
 }
 
 struct page *virt_to_page(const void *va)
@@ -532,8 +516,8 @@ void pmm_census(struct pmm_census *c)
 {
 	memset(c, 0, sizeof(*c));
 	for (int i = 0; i < pmm.nzones; i++)
-		for (uint64_t f = 0; f < pmm.zones[i].nframes; f++)
-			census_count(c, &pmm.zones[i].pages[f]);
+		for (uint64_t f = 0; f < pmm_zones[i].nframes; f++)
+			census_count(c, &pmm_zones[i].pages[f]);
 }
 
 struct page *pmm_pfn_to_page(uint64_t pfn)
@@ -546,7 +530,7 @@ uint64_t pmm_max_pfn(void)
 	uint64_t max = 0;
 
 	for (int i = 0; i < pmm.nzones; i++)
-		max = MAX(max, (pmm.zones[i].base >> PAGE_SHIFT) + pmm.zones[i].nframes);
+		max = MAX(max, (pmm_zones[i].base >> PAGE_SHIFT) + pmm_zones[i].nframes);
 	return max;
 }
 
@@ -595,7 +579,7 @@ static paddr_t range_end(const struct pmm_range *r)
 
 /*
  * Sort the RAM ranges, merge those that overlap or touch, and trim each to
- * whole frames into pmm.zones (without descriptors yet). Returns 0 or
+ * whole frames into pmm_zones (without descriptors yet). Returns 0 or
  * -EINVAL if there are too many ranges or no whole frame of RAM.
  */
 static int zones_from_ram(const struct pmm_range *ram, int nram)
@@ -630,8 +614,8 @@ static int zones_from_ram(const struct pmm_range *ram, int nram)
 
 		if (lo < r[i].base || lo >= hi)
 			continue;
-		pmm.zones[pmm.nzones].base = lo;
-		pmm.zones[pmm.nzones].nframes = (hi - lo) >> PAGE_SHIFT;
+		pmm_zones[pmm.nzones].base = lo;
+		pmm_zones[pmm.nzones].nframes = (hi - lo) >> PAGE_SHIFT;
 		pmm.nzones++;
 	}
 	return pmm.nzones > 0 ? 0 : -EINVAL;
@@ -657,7 +641,7 @@ static paddr_t placement_obstacle(paddr_t lo, uint64_t len,
 			return ALIGN_UP(end, PAGE_SIZE) ?: ~(paddr_t)0;
 	}
 	for (int i = 0; i < pmm.nzones; i++) {
-		const struct pmm_zone *z = &pmm.zones[i];
+		const struct pmm_zone *z = &pmm_zones[i];
 		paddr_t a = virt_to_phys(z->pages);
 
 		if (z->pages && a < lo + len && a + zone_array_bytes(z) > lo)
@@ -695,12 +679,12 @@ static paddr_t place_in_zone(const struct pmm_zone *z, uint64_t len,
 static int zones_place_arrays(const struct pmm_range *res, int nres)
 {
 	for (int i = 0; i < pmm.nzones; i++) {
-		struct pmm_zone *z = &pmm.zones[i];
+		struct pmm_zone *z = &pmm_zones[i];
 		uint64_t len = zone_array_bytes(z);
 		paddr_t at = place_in_zone(z, len, res, nres);
 
 		for (int j = 0; j < pmm.nzones && at == NO_PLACE; j++)
-			at = place_in_zone(&pmm.zones[j], len, res, nres);
+			at = place_in_zone(&pmm_zones[j], len, res, nres);
 		if (at == NO_PLACE)
 			return -ENOMEM;
 		z->pages = phys_to_virt(at);
@@ -761,6 +745,7 @@ static void zone_free_unreserved(struct pmm_zone *z,
 static void pmm_reset(void)
 {
 	memset(&pmm, 0, sizeof(pmm));
+	memset(pmm_zones, 0, sizeof(pmm_zones));
 	memset(pcp, 0, sizeof(pcp));
 	pcp_total = 0;
 	spin_init(&pmm.lock, "pmm");
@@ -789,7 +774,7 @@ int pmm_init(const struct pmm_range *ram, int nram,
 	}
 	irq = spin_lock_irqsave(&pmm.lock);
 	for (int i = 0; i < pmm.nzones; i++)
-		zone_free_unreserved(&pmm.zones[i], reserved, nreserved);
+		zone_free_unreserved(&pmm_zones[i], reserved, nreserved);
 	spin_unlock_irqrestore(&pmm.lock, irq);
 	return 0;
 }
@@ -886,7 +871,7 @@ int pmm_check(void)
 	uint64_t free = 0, seen_heads = 0, total = 0;
 
 	for (int i = 0; i < pmm.nzones; i++) {
-		struct pmm_zone *z = &pmm.zones[i];
+		struct pmm_zone *z = &pmm_zones[i];
 
 		for (uint64_t f = 0; f < z->nframes; f++) {
 			struct page *p = &z->pages[f];

@@ -138,10 +138,45 @@ void pmm_free(struct page *page);
 
 #define PMM_JUNK 0x6b
 
+/* A zone: one RAM range of whole frames and its descriptor array. */
+struct pmm_zone {
+	paddr_t base;			/* first byte, frame aligned */
+	uint64_t nframes;
+	struct page *pages;		/* pages[i] describes base + i * PAGE_SIZE */
+};
+
+/* RAM's zones, set at boot (pmm_init) and fixed after; read by the inline
+   translations below, whose common case (the first zone) is on every fault. */
+extern struct pmm_zone pmm_zones[PMM_MAX_RANGES];
+
+/* The translations' other zones; pa_to_page's returns NULL outside RAM. */
+struct page *pmm_pa_to_page_slow(paddr_t pa);
+paddr_t pmm_page_to_pa_slow(const struct page *page);
+
 /* Translations. pa_to_page() returns NULL for an address outside RAM. */
-struct page *pa_to_page(paddr_t pa);
-paddr_t page_to_pa(const struct page *page);
-void *page_to_virt(const struct page *page);
+static inline struct page *pa_to_page(paddr_t pa)
+{
+	uint64_t i = (pa - pmm_zones[0].base) >> PAGE_SHIFT;
+
+	if (likely(i < pmm_zones[0].nframes))
+		return &pmm_zones[0].pages[i];
+	return pmm_pa_to_page_slow(pa);
+}
+
+static inline paddr_t page_to_pa(const struct page *page)
+{
+	const struct pmm_zone *z = &pmm_zones[0];
+
+	if (unlikely(page < z->pages || page >= z->pages + z->nframes))
+		return pmm_page_to_pa_slow(page);
+	return z->base + ((paddr_t)(page - z->pages) << PAGE_SHIFT);
+}
+
+static inline void *page_to_virt(const struct page *page)
+{
+	return phys_to_virt(page_to_pa(page));
+}
+
 struct page *virt_to_page(const void *va);
 
 /* Reference counts (atomic). page_ref_dec returns the new count. */

@@ -584,8 +584,8 @@ static void pmap_flush_range(struct pmap *pm, vaddr_t start, vaddr_t end)
 		pmap_flush_page(pm, va);
 }
 
-/* The level-0 entry for va in pm, creating tables if `create`. */
-static pte_t *uwalk(struct pmap *pm, vaddr_t va, bool create)
+/* uwalk's slow path: the level-0 entry for va, making missing tables. */
+static __attribute__((noinline)) pte_t *uwalk_create(struct pmap *pm, vaddr_t va)
 {
 	pte_t *table = pm->root;
 
@@ -593,14 +593,32 @@ static pte_t *uwalk(struct pmap *pm, vaddr_t va, bool create)
 		pte_t *pte = &table[pt_index(va, l)];
 
 		if (!pte_valid(*pte)) {
-			pte_t *next;
+			pte_t *next = pt_alloc();
 
-			if (!create || !(next = pt_alloc()))
+			if (!next)
 				return NULL;
 			pm->table_pages++;
 			*pte = pte_make_table(virt_to_phys(next));
 		}
 		table = phys_to_virt(pte_pa(*pte));
+	}
+	return &table[pt_index(va, 0)];
+}
+
+/*
+ * The level-0 entry for va in pm, creating tables if `create`. Inline: when
+ * the tables are there (nearly every fault) it is two loads.
+ */
+static inline pte_t *uwalk(struct pmap *pm, vaddr_t va, bool create)
+{
+	pte_t *table = pm->root;
+
+	for (int l = PT_LEVELS - 1; l > 0; l--) {
+		pte_t pte = table[pt_index(va, l)];
+
+		if (!pte_valid(pte))
+			return create ? uwalk_create(pm, va) : NULL;
+		table = phys_to_virt(pte_pa(pte));
 	}
 	return &table[pt_index(va, 0)];
 }
@@ -680,7 +698,7 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
 			flush = true;
 			err = 0;
 		} else {
-			flush = pte_clear(pm, pte, va);
+			flush = pte_valid(old) && pte_clear(pm, pte, va);
 			err = pte_install(pm, pte, va, pa, user_prot_to_pte(prot));
 		}
 	}

@@ -72,6 +72,8 @@ struct anon *amap_lookup(struct amap *am, uint64_t idx)
 {
 	struct amap_node *n = am->root;
 
+	if (am->hint && am->hint_base == idx >> AMAP_SHIFT)
+		return ((struct amap_node *)am->hint)->slot[slot_of(idx, 0)];
 	for (int level = AMAP_LEVELS - 1; n && level > 0; level--)
 		n = n->slot[slot_of(idx, level)];
 	return n ? n->slot[slot_of(idx, 0)] : NULL;
@@ -83,6 +85,8 @@ static struct amap_node *leaf_node(struct amap *am, uint64_t idx)
 	void **link = &am->root;
 	struct amap_node *parent = NULL;
 
+	if (am->hint && am->hint_base == idx >> AMAP_SHIFT)
+		return am->hint;
 	for (int level = AMAP_LEVELS - 1; ; level--) {
 		if (!*link) {
 			*link = kmem_cache_alloc(node_cache, KM_ZERO);
@@ -91,8 +95,11 @@ static struct amap_node *leaf_node(struct amap *am, uint64_t idx)
 			if (parent)
 				parent->used++;
 		}
-		if (level == 0)
+		if (level == 0) {
+			am->hint = *link;
+			am->hint_base = idx >> AMAP_SHIFT;
 			return *link;
+		}
 		parent = *link;
 		link = &parent->slot[slot_of(idx, level)];
 	}
@@ -148,6 +155,7 @@ static void node_clear(struct amap *am, struct amap_node *n, int level,
 
 void amap_clear(struct amap *am, uint64_t from, uint64_t to)
 {
+	am->hint = NULL;		/* its node may go */
 	if (!am->root)
 		return;
 	node_clear(am, am->root, AMAP_LEVELS - 1, 0, from, MIN(to, AMAP_MAX_PAGES));

@@ -29,6 +29,9 @@ struct amap {
 	void *root;		/* top node, NULL when empty */
 	uint64_t npages;	/* slots in use */
 	int refs;		/* regions using this amap */
+	void *hint;		/* the level-0 node last found by amap_set, or
+				   NULL: faults walk an amap's pages in order */
+	uint64_t hint_base;	/* its first index >> 6 */
 };
 
 /* Make the amap caches; once, at boot (vm_init). */

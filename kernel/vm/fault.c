@@ -142,8 +142,8 @@ static uint64_t fault_amap_index(const struct fault *f)
 	return f->r->amap_pgoff + ((f->va - f->r->start) >> PAGE_SHIFT);
 }
 
-static enum fault_result map_page(struct fault *f, struct page *pg,
-				  unsigned int prot)
+static inline __attribute__((always_inline))
+enum fault_result map_page(struct fault *f, struct page *pg, unsigned int prot)
 {
 	if (pmap_enter(f->vm->pmap, f->va, page_to_pa(pg), prot) < 0)
 		return FAULT_OOM;
@@ -335,8 +335,12 @@ static enum fault_kind failure_kind(enum fault_result res)
 	}
 }
 
-/* Count what the fault did (vm/vmstat.h) and trace it (vm/faulttrace.h). */
-static void fault_account(struct fault *f, enum fault_result res)
+/*
+ * Count what the fault did (vm/vmstat.h) and trace it (vm/faulttrace.h).
+ * Inline: it is on every fault's path, and a call costs as much as it.
+ */
+static inline __attribute__((always_inline))
+void fault_account(struct fault *f, enum fault_result res)
 {
 	/* 0 (pgalloc_normal, never a fault's event) is none */
 	static const uint8_t events[FK_NR] = {

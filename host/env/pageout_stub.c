@@ -10,6 +10,13 @@ int anon_page_in(struct anon *an)
 	panic("anon_page_in: the host never sends a page to swap");
 }
 
+bool anon_read_around(struct anon *an, struct anon **ra, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		anon_put(ra[i]);
+	return false;
+}
+
 bool pageout_for_fault(void)
 {
 	return false;		/* no reclaim on the host: out of memory */

@@ -3,6 +3,7 @@
 #include "vm/kmem.h"
 #include "vm/reclaim.h"
 #include "vm/swap_slots.h"
+#include "vm/vmstat.h"
 
 #define ANON_LOCKS	64
 
@@ -68,6 +69,8 @@ void anon_put(struct anon *an)
 	an->page = NULL;
 	if (pg)
 		pg->owner = NULL;
+	if (an->flags & ANON_READAHEAD)
+		vmstat_inc(VMSTAT_SWAP_RA_UNUSED);
 	anon_unlock(an);
 	if (pg) {
 		reclaim_untrack(pg);

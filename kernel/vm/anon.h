@@ -46,6 +46,8 @@ struct anon {
 #define ANON_BUSY	0x1	/* the page is being written to or read from swap */
 #define ANON_MLOCKED	0x2	/* mapped by a locked region (mlock): never
 				   evicted; kept off the replacement policy */
+#define ANON_READAHEAD	0x4	/* the page was read ahead of a fault
+				   (anon_read_around) and no fault used it yet */
 
 /* Set up the anon cache (boot, from vm_init). */
 void anon_init(void);
@@ -108,6 +110,23 @@ void anon_dirty(struct anon *an);
  * locks. Kernel only (the host has no swap: its version panics).
  */
 int anon_page_in(struct anon *an);
+
+/*
+ * anon_read_around - swap readahead: read the page of `an` (on swap; the
+ * caller holds a reference) together with those of ra[0..n) (anons near it
+ * whose pages were on swap when the fault looked; one reference each, which
+ * this call drops), sorted by slot so that neighbouring slots go in one
+ * disk request. The pages of ra are attached to their anons unmapped and
+ * marked ANON_READAHEAD; a fault that finds one counts swap_ra_hit, an
+ * eviction or free of one still marked counts kilburn_swap_ra_unused.
+ * Pages are read ahead only while free memory is above the low watermark
+ * and swap is not short (never reclaiming for them); anons that became
+ * resident or busy meanwhile are skipped. No lock held. Returns true if it
+ * read an's page (the caller's anon_page_in then finds it resident), false
+ * if it did not (an resident or busy already, no frame, or an I/O error:
+ * anon_page_in does it alone). Kernel only (the host drops the references).
+ */
+bool anon_read_around(struct anon *an, struct anon **ra, unsigned int n);
 
 /* Anons whose page is on swap only (for /proc); page-out and page-in count. */
 uint64_t anon_swapped_count(void);

@@ -83,6 +83,9 @@
 #include "vm/vmspace_pages.h"
 #include "vm/faulttrace.h"
 
+#define FAULT_RA_PAGES	8	/* swap readahead: the aligned block of pages
+				   around a swap-in fault (Linux's page_cluster 3) */
+
 struct fault {
 	struct vmspace *vm;
 	struct region *r;
@@ -91,6 +94,9 @@ struct fault {
 	bool major;			/* a page was read from a disk */
 	struct anon *page_in;		/* FAULT_AGAIN: bring this anon's page
 					   in first (a reference) */
+	struct anon *ra[FAULT_RA_PAGES - 1]; /* and read these ahead with it
+					   (a reference each) */
+	unsigned int nra;
 	bool swapped_in;		/* the page was read back from swap */
 	bool grew;			/* the stack grew down to va */
 	enum fault_kind kind;		/* what it did, once it succeeded */
@@ -252,6 +258,61 @@ static enum fault_kind first_touch_kind(const struct fault *f, bool write,
 	return f->major ? FK_FILE_READ : FK_FILE_PAGE;
 }
 
+/*
+ * The swap readahead window for a swap-in fault at f->va, in pages (a power
+ * of two up to FAULT_RA_PAGES), as Linux sizes its own: the read-ahead
+ * pages used since the last swap-in fault plus two, rounded up; none used
+ * and the fault not next to the last one: no readahead (1). It shrinks by
+ * at most half per fault, so one miss in a run does not stop it. vm->lock.
+ */
+static unsigned int fault_ra_window(struct fault *f)
+{
+	struct vmspace *vm = f->vm;
+	bool near = f->va == vm->ra_last_va + PAGE_SIZE ||
+		    f->va + PAGE_SIZE == vm->ra_last_va;
+	unsigned int want = vm->ra_hits + 2, win = 1;
+
+	if (vm->ra_hits || near)
+		while (win < want && win < FAULT_RA_PAGES)
+			win *= 2;
+	win = MAX(win, vm->ra_window / 2);
+	vm->ra_window = win;
+	vm->ra_hits = 0;
+	vm->ra_last_va = f->va;
+	return win;
+}
+
+/*
+ * Swap readahead: the anons of the region's pages in f->va's aligned block
+ * of fault_ra_window() pages that are on swap too (not resident, not
+ * busy), each with a reference, into f->ra; anon_read_around reads them
+ * with the faulting page. Pages next to each other in memory were usually
+ * evicted together, so their slots are neighbours and one request reads
+ * them.
+ */
+static void fault_collect_around(struct fault *f)
+{
+	const struct region *r = f->r;
+	uint64_t idx = fault_amap_index(f), win = fault_ra_window(f);
+	uint64_t first = r->amap_pgoff;
+	uint64_t end = first + ((r->end - r->start) >> PAGE_SHIFT);
+	uint64_t from = MAX(ALIGN_DOWN(idx, win), first);
+	uint64_t to = MIN(ALIGN_DOWN(idx, win) + win, end);
+
+	for (uint64_t i = from; i < to && f->nra < ARRAY_SIZE(f->ra); i++) {
+		struct anon *an = i == idx ? NULL : amap_lookup(r->amap, i);
+
+		if (!an)
+			continue;
+		anon_lock(an);
+		if (!an->page && !(an->flags & ANON_BUSY) && an->swap) {
+			anon_ref(an);
+			f->ra[f->nra++] = an;
+		}
+		anon_unlock(an);
+	}
+}
+
 /* Phase 4 and 5: private regions. */
 static enum fault_result fault_private(struct fault *f)
 {
@@ -269,10 +330,19 @@ static enum fault_result fault_private(struct fault *f)
 		anon_lock(an);
 		if (!an->page || (an->flags & ANON_BUSY)) {
 			/* on swap, or on its way: without our locks (vm_fault) */
+			bool on_swap = !(an->flags & ANON_BUSY);
+
 			anon_ref(an);
 			anon_unlock(an);
 			f->page_in = an;
+			if (on_swap)
+				fault_collect_around(f);
 			return FAULT_AGAIN;
+		}
+		if (an->flags & ANON_READAHEAD) {	/* read ahead: it paid */
+			an->flags &= ~ANON_READAHEAD;
+			f->vm->ra_hits++;
+			vmstat_inc(VMSTAT_SWAP_RA_HIT);
 		}
 		shared = anon_refs(an) > 1;
 		if (write && shared) {
@@ -396,8 +466,14 @@ enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 		mutex_unlock(&vm->lock);
 		if (res == FAULT_AGAIN) {
 			/* swap-in: the disk is waited for without vm->lock */
-			int err = anon_page_in(f.page_in);
+			bool read = f.nra > 0 &&
+				    anon_read_around(f.page_in, f.ra, f.nra);
+			int err;
 
+			f.nra = 0;
+			err = anon_page_in(f.page_in);
+			if (read && err == 0)
+				err = VOBJECT_READ_IN;	/* read with its neighbours */
 			anon_put(f.page_in);
 			f.page_in = NULL;
 			if (err == VOBJECT_READ_IN) {

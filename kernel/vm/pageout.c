@@ -110,6 +110,10 @@ static void victim_finish(struct victim *v, int err)
 		an->page = NULL;
 		pg->owner = NULL;
 		anon_count_swapped(1);
+		if (an->flags & ANON_READAHEAD) {
+			an->flags &= ~ANON_READAHEAD;
+			vmstat_inc(VMSTAT_SWAP_RA_UNUSED);
+		}
 	} else {
 		anon_dirty(an);		/* the slot may hold nothing good */
 	}
@@ -347,6 +351,130 @@ int anon_page_in(struct anon *an)
 		vmstat_inc(VMSTAT_SWAPIN_CPU_PAGES);
 		return VOBJECT_READ_IN;
 	}
+}
+
+/* ------------------------------------------------------------ readahead */
+
+#define READ_AROUND_MAX	16	/* pages one anon_read_around reads at most */
+
+/* One page of a read-around: its anon, marked busy, and the frame for it. */
+struct around {
+	struct anon *an;
+	struct page *pg;
+	swap_entry_t slot;
+};
+
+/*
+ * Claim an's page for reading into a new frame: an (referenced) must still
+ * be on swap only, and becomes ANON_BUSY. `ahead`: a readahead page, which
+ * takes a frame only while memory is plentiful and never reclaims for it.
+ * Returns false (nothing claimed) otherwise.
+ */
+static bool around_claim(struct anon *an, bool ahead, struct around *out)
+{
+	struct page *pg;
+
+	if (ahead && pmm_free_frames() < wm.min + READ_AROUND_MAX)
+		return false;
+	pg = ahead ? vm_page_try_alloc(0) : vm_page_alloc(0);
+	if (!pg)
+		return false;
+	anon_lock(an);
+	if (an->page || (an->flags & ANON_BUSY) || !an->swap) {
+		anon_unlock(an);
+		pmm_free(pg);
+		return false;
+	}
+	an->flags |= ANON_BUSY;
+	*out = (struct around){ .an = an, .pg = pg, .slot = { an->swap } };
+	anon_unlock(an);
+	return true;
+}
+
+/* Sort the n claimed pages by slot (n is small): runs become requests. */
+static void around_sort(struct around *p, unsigned int n)
+{
+	for (unsigned int i = 1; i < n; i++)
+		for (unsigned int j = i; j > 0 && p[j].slot.val < p[j - 1].slot.val; j--) {
+			struct around t = p[j];
+
+			p[j] = p[j - 1];
+			p[j - 1] = t;
+		}
+}
+
+/*
+ * The read of p ended with err: attach the page (0) or give the frame back,
+ * and let the anon go (not busy). main: the faulting anon, whose slot goes
+ * if swap is short (!keep); the others are marked read ahead.
+ */
+static void around_finish(struct around *p, bool main, bool keep, int err)
+{
+	struct anon *an = p->an;
+
+	anon_lock(an);
+	an->flags &= ~ANON_BUSY;
+	if (!err) {
+		p->pg->state = PAGE_ANON;
+		p->pg->owner = an;
+		p->pg->index = p->slot.val;
+		an->page = p->pg;
+		anon_count_swapped(-1);
+		if (!main)
+			an->flags |= ANON_READAHEAD;
+		else if (!keep)
+			anon_dirty(an);
+	}
+	anon_unlock(an);
+	if (err)
+		pmm_free(p->pg);
+	else
+		reclaim_track(p->pg);
+}
+
+bool anon_read_around(struct anon *an, struct anon **ra, unsigned int n)
+{
+	struct around p[READ_AROUND_MAX];
+	swap_entry_t slots[READ_AROUND_MAX];
+	struct page *pages[READ_AROUND_MAX];
+	bool keep = swap_keep_copies();
+	uint64_t t0 = rdinstret(), t, t1;
+	unsigned int k = 0;
+	int err;
+
+	if (around_claim(an, false, &p[0]))
+		k = 1;
+	/* a claimed anon keeps its reference until its page is attached */
+	for (unsigned int i = 0; i < n; i++) {
+		if (k > 0 && k < READ_AROUND_MAX &&
+		    around_claim(ra[i], true, &p[k]))
+			k++;
+		else
+			anon_put(ra[i]);
+	}
+	if (k == 0)
+		return false;
+	around_sort(p, k);
+	for (unsigned int i = 0; i < k; i++) {
+		slots[i] = p[i].slot;
+		pages[i] = p[i].pg;
+	}
+	t = rdinstret();
+	err = swap_read_pages_sync(slots, pages, k);
+	t1 = rdinstret();
+	for (unsigned int i = 0; i < k; i++)
+		around_finish(&p[i], p[i].an == an, keep, err);
+	waitq_wake_all(&busy_wq);
+	for (unsigned int i = 0; i < k; i++)
+		if (p[i].an != an)
+			anon_put(p[i].an);
+	if (err)
+		return false;
+	vmstat_add(VMSTAT_SWAP_RA, k - 1);
+	/* the CPU's part, as anon_page_in counts it */
+	vmstat_add(VMSTAT_SWAPIN_CPU_INSTR, rdinstret() - t1 + (t - t0));
+	vmstat_add(VMSTAT_SWAPIN_CPU_PAGES, k);
+	return true;
 }
 
 /* ------------------------------------------------------------ cache pages */

@@ -109,6 +109,11 @@ struct vmspace {
 	uint64_t peak_vsize, peak_rss;	/* VmPeak, VmHWM as last seen (lock) */
 	uint64_t committed;		/* pages of REGION_ACCOUNT regions (lock) */
 	struct vm_layout layout;	/* set by exec, then fixed */
+
+	/* Swap readahead's window, adapted to its hits (lock; vm/fault.c). */
+	vaddr_t ra_last_va;		/* the last swap-in fault's page */
+	unsigned int ra_hits;		/* faults on read-ahead pages since */
+	unsigned int ra_window;		/* pages that fault read around */
 };
 
 /*

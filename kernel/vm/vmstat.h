@@ -47,7 +47,10 @@
 	X(SWAPOUT_CPU_INSTR, "kilburn_swapout_cpu_instructions") /* page-out's CPU work ... */ \
 	X(SWAPOUT_CPU_PAGES, "kilburn_swapout_cpu_pages") /* ... for this many pages */ \
 	X(SWAPIN_CPU_INSTR, "kilburn_swapin_cpu_instructions") /* page-in's, disk waits out ... */ \
-	X(SWAPIN_CPU_PAGES, "kilburn_swapin_cpu_pages")	/* ... for this many pages */
+	X(SWAPIN_CPU_PAGES, "kilburn_swapin_cpu_pages")	/* ... for this many pages */ \
+	X(SWAP_RA, "swap_ra")			/* pages read ahead of a swap-in fault */ \
+	X(SWAP_RA_HIT, "swap_ra_hit")		/* ... that a fault then used */ \
+	X(SWAP_RA_UNUSED, "kilburn_swap_ra_unused") /* ... evicted or freed unused */
 
 #define VMSTAT_ENUM(e, name) VMSTAT_##e,
 enum vmstat_event {

@@ -8,6 +8,9 @@
  * steps on 192 MiB, usually without swapping, and skips the /proc checks.
  *
  *   1. write 3 x RAM, then read it back forward, backward and strided;
+ *      readahead reads the pages around a swap-in fault with it (several
+ *      pages per disk request, nearly all of them used) on the forward and
+ *      backward passes, and next to none on the strided one;
  *   2. rewrite every other page: no old copy may come back;
  *   3. fork over swapped pages: the child sees the parent's data, writes
  *      its own (a quarter), and neither sees the other's writes;
@@ -18,6 +21,7 @@
 #define _GNU_SOURCE
 #include "tlib.h"
 #include "vmtest.h"
+#include <stdbool.h>
 #include <sys/swap.h>
 #include <sys/wait.h>
 
@@ -74,6 +78,60 @@ static long swap_used_kb(void)
 	long free = vt_proc_kb("/proc/meminfo", "SwapFree:");
 
 	return total < 0 || free < 0 ? -1 : total - free;
+}
+
+/* A /proc/vmstat counter (0 if missing: Linux without swap). */
+static long vmstat(const char *name)
+{
+	char field[64];
+	long v;
+
+	snprintf(field, sizeof(field), "%s ", name);
+	v = vt_proc_kb("/proc/vmstat", field);
+	return v < 0 ? 0 : v;
+}
+
+/* The counters swap readahead is judged by, at one moment. */
+struct ra_count {
+	long pswpin, requests, ra, hit, unused;
+};
+
+static struct ra_count ra_now(void)
+{
+	return (struct ra_count){
+		.pswpin = vmstat("pswpin"),
+		.requests = vmstat("kilburn_swap_read_requests"),
+		.ra = vmstat("swap_ra"), .hit = vmstat("swap_ra_hit"),
+		.unused = vmstat("kilburn_swap_ra_unused"),
+	};
+}
+
+/* Read every page in order at() and judge readahead on the way (Kilburn). */
+static void check_readahead(size_t (*at)(size_t k), const char *how, bool sequential)
+{
+	struct ra_count a = ra_now(), b;
+	size_t bad = check_order(at);
+	char what[128];
+
+	b = ra_now();
+	snprintf(what, sizeof(what), "%s: every page reads back right", how);
+	TL_CHECK(bad == 0, what);
+	if (!tl_on_kilburn())
+		return;
+	if (sequential) {
+		snprintf(what, sizeof(what), "%s: %ld pages in %ld read requests (at least 4 per request)",
+			 how, b.pswpin - a.pswpin, b.requests - a.requests);
+		TL_CHECK(b.pswpin - a.pswpin > (long)npages / 2 &&
+			 b.pswpin - a.pswpin >= 4 * (b.requests - a.requests), what);
+		snprintf(what, sizeof(what), "%s: %ld of %ld pages read ahead were used",
+			 how, b.hit - a.hit, b.ra - a.ra);
+		TL_CHECK(b.ra - a.ra > (long)npages / 2 &&
+			 (b.hit - a.hit) * 10 >= (b.ra - a.ra) * 9, what);
+	} else {
+		snprintf(what, sizeof(what), "%s: readahead backs off (%ld pages read ahead for %ld read)",
+			 how, b.ra - a.ra, b.pswpin - a.pswpin);
+		TL_CHECK((b.ra - a.ra) * 10 <= b.pswpin - a.pswpin, what);
+	}
 }
 
 static void step_fork(void)
@@ -161,12 +219,9 @@ int main(void)
 	if (tl_on_kilburn())
 		TL_CHECK(vt_proc_kb("/proc/self/status", "VmSwap:") > mem_kb,
 			 "more than RAM of it is on swap (VmSwap)");
-	bad = check_order(fwd);
-	TL_CHECK(bad == 0, "forward: every page reads back right");
-	bad = check_order(bwd);
-	TL_CHECK(bad == 0, "backward: every page reads back right");
-	bad = check_order(strided);
-	TL_CHECK(bad == 0, "strided: every page reads back right");
+	check_readahead(fwd, "forward", true);
+	check_readahead(bwd, "backward", true);
+	check_readahead(strided, "strided", false);
 
 	for (size_t pg = 0; pg < npages; pg += 2) {
 		fill((uint64_t *)(mem + pg * PAGE), pg, 1);
@@ -186,6 +241,13 @@ int main(void)
 		TL_CHECK(swapon("/dev/vdb", 0) == 0, "swapon again");
 		used_after = swap_used_kb();
 		TL_CHECK(used_after == 0 && used_before == 0, "every swap slot came back");
+		{
+			struct ra_count c = ra_now();
+
+			/* a few pages of this program's own may still be resident */
+			TL_CHECK(c.hit + c.unused <= c.ra && c.ra - c.hit - c.unused <= 64,
+				 "every page read ahead was used, or freed and counted unused");
+		}
 		tl_check_no_leak(before);
 	}
 	return tl_done();

@@ -91,15 +91,18 @@ struct fault {
 	struct region *r;
 	vaddr_t va;			/* page aligned */
 	unsigned int access;
+	enum fault_kind kind;		/* what it did, once it succeeded */
+	/*
+	 * FAULT_AGAIN: bring in the page of the anon page_in[0] first, and
+	 * read those of page_in[1..nra] ahead with it (a reference each).
+	 * FAULT_RA_PAGES places, in vm_fault's frame, not cleared: a fault
+	 * that never swaps does not pay for them.
+	 */
+	struct anon **page_in;
+	uint8_t nra;
 	bool major;			/* a page was read from a disk */
-	struct anon *page_in;		/* FAULT_AGAIN: bring this anon's page
-					   in first (a reference) */
-	struct anon *ra[FAULT_RA_PAGES - 1]; /* and read these ahead with it
-					   (a reference each) */
-	unsigned int nra;
 	bool swapped_in;		/* the page was read back from swap */
 	bool grew;			/* the stack grew down to va */
-	enum fault_kind kind;		/* what it did, once it succeeded */
 };
 
 static struct page *zero_page;
@@ -285,12 +288,12 @@ static unsigned int fault_ra_window(struct fault *f)
 /*
  * Swap readahead: the anons of the region's pages in f->va's aligned block
  * of fault_ra_window() pages that are on swap too (not resident, not
- * busy), each with a reference, into f->ra; anon_read_around reads them
+ * busy), each with a reference, into f->page_in[1..]; anon_read_around reads them
  * with the faulting page. Pages next to each other in memory were usually
  * evicted together, so their slots are neighbours and one request reads
- * them.
+ * them. Not inline, like fault_page_in.
  */
-static void fault_collect_around(struct fault *f)
+static __attribute__((noinline)) void fault_collect_around(struct fault *f)
 {
 	const struct region *r = f->r;
 	uint64_t idx = fault_amap_index(f), win = fault_ra_window(f);
@@ -299,7 +302,7 @@ static void fault_collect_around(struct fault *f)
 	uint64_t from = MAX(ALIGN_DOWN(idx, win), first);
 	uint64_t to = MIN(ALIGN_DOWN(idx, win) + win, end);
 
-	for (uint64_t i = from; i < to && f->nra < ARRAY_SIZE(f->ra); i++) {
+	for (uint64_t i = from; i < to && f->nra < FAULT_RA_PAGES - 1; i++) {
 		struct anon *an = i == idx ? NULL : amap_lookup(r->amap, i);
 
 		if (!an)
@@ -307,7 +310,7 @@ static void fault_collect_around(struct fault *f)
 		anon_lock(an);
 		if (!an->page && !(an->flags & ANON_BUSY) && an->swap) {
 			anon_ref(an);
-			f->ra[f->nra++] = an;
+			f->page_in[++f->nra] = an;
 		}
 		anon_unlock(an);
 	}
@@ -334,7 +337,8 @@ static enum fault_result fault_private(struct fault *f)
 
 			anon_ref(an);
 			anon_unlock(an);
-			f->page_in = an;
+			f->page_in[0] = an;
+			f->nra = 0;
 			if (on_swap)
 				fault_collect_around(f);
 			return FAULT_AGAIN;
@@ -450,10 +454,39 @@ static enum fault_result fault_once(struct fault *f)
 	return res;
 }
 
+/*
+ * FAULT_AGAIN: bring f->page_in[0]'s page in (with the others' read ahead),
+ * holding no lock: the disk is waited for without vm->lock. Drops the
+ * references. Returns FAULT_AGAIN (look again), FAULT_IO or FAULT_OOM.
+ * Not inline: the fast path does not carry its registers.
+ */
+static __attribute__((noinline)) enum fault_result fault_page_in(struct fault *f)
+{
+	struct anon *an = f->page_in[0];
+	bool read = f->nra > 0 && anon_read_around(an, f->page_in + 1, f->nra);
+	int err;
+
+	f->nra = 0;
+	err = anon_page_in(an);
+	if (read && err == 0)
+		err = VOBJECT_READ_IN;		/* read with its neighbours */
+	anon_put(an);
+	if (err == VOBJECT_READ_IN) {
+		f->major = true;
+		f->swapped_in = true;
+	} else if (err == -EIO) {
+		return FAULT_IO;
+	} else if (err == -ENOMEM && !pageout_for_fault()) {
+		return FAULT_OOM;
+	}
+	return FAULT_AGAIN;
+}
+
 enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 {
+	struct anon *page_in[FAULT_RA_PAGES];
 	struct fault f = { .vm = vm, .va = ALIGN_DOWN(va, PAGE_SIZE),
-			   .access = access };
+			   .access = access, .page_in = page_in };
 	enum fault_result res;
 
 	if (pmap_fault_fixup(vm->pmap, va, access))
@@ -465,28 +498,10 @@ enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 			fault_account(&f, res);
 		mutex_unlock(&vm->lock);
 		if (res == FAULT_AGAIN) {
-			/* swap-in: the disk is waited for without vm->lock */
-			bool read = f.nra > 0 &&
-				    anon_read_around(f.page_in, f.ra, f.nra);
-			int err;
-
-			f.nra = 0;
-			err = anon_page_in(f.page_in);
-			if (read && err == 0)
-				err = VOBJECT_READ_IN;	/* read with its neighbours */
-			anon_put(f.page_in);
-			f.page_in = NULL;
-			if (err == VOBJECT_READ_IN) {
-				f.major = true;
-				f.swapped_in = true;
-			} else if (err == -EIO) {
-				res = FAULT_IO;
-				break;
-			} else if (err == -ENOMEM && !pageout_for_fault()) {
-				res = FAULT_OOM;
-				break;
-			}
-			continue;	/* the region may have changed: look again */
+			res = fault_page_in(&f);
+			if (res == FAULT_AGAIN)
+				continue;	/* the region may have changed */
+			break;
 		}
 		if (res == FAULT_OOM && pageout_for_fault())
 			continue;

@@ -368,15 +368,21 @@ struct around {
  * Claim an's page for reading into a new frame: an (referenced) must still
  * be on swap only, and becomes ANON_BUSY. `ahead`: a readahead page, which
  * takes a frame only while memory is plentiful and never reclaims for it.
- * Returns false (nothing claimed) otherwise.
+ * Returns false (nothing claimed) otherwise. *alloc_instr: the CPU's
+ * instructions spent taking the frame (page-in's cost is counted from the
+ * frame on, as anon_page_in counts it).
  */
-static bool around_claim(struct anon *an, bool ahead, struct around *out)
+static bool around_claim(struct anon *an, bool ahead, struct around *out,
+			 uint64_t *alloc_instr)
 {
 	struct page *pg;
+	uint64_t t;
 
 	if (ahead && pmm_free_frames() < wm.min + READ_AROUND_MAX)
 		return false;
+	t = rdinstret();
 	pg = ahead ? vm_page_try_alloc(0) : vm_page_alloc(0);
+	*alloc_instr += rdinstret() - t;
 	if (!pg)
 		return false;
 	anon_lock(an);
@@ -438,16 +444,16 @@ bool anon_read_around(struct anon *an, struct anon **ra, unsigned int n)
 	swap_entry_t slots[READ_AROUND_MAX];
 	struct page *pages[READ_AROUND_MAX];
 	bool keep = swap_keep_copies();
-	uint64_t t0 = rdinstret(), t, t1;
+	uint64_t t0 = rdinstret(), t, t1, alloc = 0;
 	unsigned int k = 0;
 	int err;
 
-	if (around_claim(an, false, &p[0]))
+	if (around_claim(an, false, &p[0], &alloc))
 		k = 1;
 	/* a claimed anon keeps its reference until its page is attached */
 	for (unsigned int i = 0; i < n; i++) {
 		if (k > 0 && k < READ_AROUND_MAX &&
-		    around_claim(ra[i], true, &p[k]))
+		    around_claim(ra[i], true, &p[k], &alloc))
 			k++;
 		else
 			anon_put(ra[i]);
@@ -472,7 +478,7 @@ bool anon_read_around(struct anon *an, struct anon **ra, unsigned int n)
 		return false;
 	vmstat_add(VMSTAT_SWAP_RA, k - 1);
 	/* the CPU's part, as anon_page_in counts it */
-	vmstat_add(VMSTAT_SWAPIN_CPU_INSTR, rdinstret() - t1 + (t - t0));
+	vmstat_add(VMSTAT_SWAPIN_CPU_INSTR, rdinstret() - t1 + (t - t0) - alloc);
 	vmstat_add(VMSTAT_SWAPIN_CPU_PAGES, k);
 	return true;
 }

@@ -1,8 +1,11 @@
 /*
  * Spinlocks. Machine-independent: built from compiler atomics and the
- * environment's irq_save()/irq_restore()/this_cpu_id(), which env.h declares
- * before including this file (the kernel's from the arch layer, the host
- * build's from its shim).
+ * environment's irq_save()/irq_restore()/this_cpu_id()/spin_wait_poll(),
+ * which env.h declares before including this file (the kernel's from the
+ * arch layer, the host build's from its shim). A hart waiting for a lock
+ * calls spin_wait_poll() on each turn: the kernel serves the TLB shootdowns
+ * aimed at it there, so a lock holder waiting for this hart's acknowledgement
+ * is never stuck behind it (arch/riscv/tlb.c).
  *
  * spin_lock() does not touch interrupts; use spin_lock_irqsave() for any lock
  * that an interrupt handler may also take. Locks are not recursive: taking a
@@ -44,7 +47,7 @@ static inline void spin_lock(struct spinlock *lock)
 		if (!__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE))
 			break;
 		while (__atomic_load_n(&lock->locked, __ATOMIC_RELAXED))
-			;
+			spin_wait_poll();
 	}
 	__atomic_store_n(&lock->owner, this_cpu_id(), __ATOMIC_RELAXED);
 }

@@ -124,7 +124,7 @@ void smp_call_all(void (*fn)(void *arg), void *arg)
 	fn(arg);
 	for (int i = 0; i < ncpus; i++)
 		while (__atomic_load_n(&cpus[i].call_pending, __ATOMIC_ACQUIRE))
-			;
+			tlb_poll();	/* fn may shoot down on this hart */
 	spin_unlock(&call_lock);
 }
 
@@ -137,6 +137,11 @@ void smp_halt_others(void)
 		sbi_send_ipi(mask, 0);
 }
 
+/*
+ * An IPI: a kick (nothing to do here: the idle loop looks at the run
+ * queue), TLB shootdowns to serve, or a panic. SSIP is cleared before the
+ * look, so a request posted after it raises it again.
+ */
 void smp_ipi_interrupt(void)
 {
 	csr_clear(sip, SIP_SSIP);
@@ -145,6 +150,7 @@ void smp_ipi_interrupt(void)
 		for (;;)
 			wfi();
 	}
+	tlb_poll();
 }
 
 /*

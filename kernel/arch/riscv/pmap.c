@@ -25,8 +25,6 @@
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/probe.h"
 #include "arch/riscv/pte.h"
-#include "arch/riscv/sbi.h"
-#include "arch/riscv/smp.h"
 #include "arch/riscv/tlb.h"
 
 extern pte_t boot_pagetable[PT_ENTRIES];

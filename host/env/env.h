@@ -25,6 +25,8 @@ extern __thread int host_cpu_id;
 static inline unsigned long irq_save(void) { return 0; }
 static inline void irq_restore(unsigned long flags) { (void)flags; }
 static inline int this_cpu_id(void) { return host_cpu_id; }
+/* No other harts to serve while spinning (the kernel's serves shootdowns). */
+static inline void spin_wait_poll(void) { }
 
 /* The user half of an address space, as in kernel/arch/riscv/memlayout.h. */
 #define USER_TOP	0x0000004000000000UL

@@ -76,12 +76,34 @@ static void run(struct cpu *c, struct proc *p)
 	vmspace_activate(NULL);
 }
 
+/*
+ * Is the run queue empty? A look without sched_lock, for the idle loop
+ * only: an idle hart that took the lock at every wake-up would make the
+ * harts doing real work wait for it. A process made runnable after the
+ * look comes with a kick (smp_kick_idle) or is seen at the next tick.
+ */
+static bool runq_looks_empty(void)
+{
+	return __atomic_load_n(&runq.next, __ATOMIC_ACQUIRE) == &runq;
+}
+
+/*
+ * The idle loop of every hart: run the first runnable process, else run
+ * posted smp_call_all work, else sleep in wfi until an interrupt (a tick,
+ * a kick, a device). Interrupts are off from the look at the run queue to
+ * the wfi, which still wakes on an interrupt pending meanwhile.
+ */
 void scheduler(void)
 {
 	struct cpu *c = this_cpu();
 
 	for (;;) {
 		irq_save();
+		if (runq_looks_empty() && !c->call_pending) {
+			wfi();		/* wakes on any pending interrupt */
+			irq_enable();	/* take it */
+			continue;
+		}
 		spin_lock(&sched_lock);
 		if (!list_empty(&runq)) {
 			struct proc *p = list_entry(runq.next, struct proc, run_link);

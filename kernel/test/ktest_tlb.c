@@ -9,6 +9,12 @@
  * sstatus.SUM (kernel access to user pages) stays set from the first step
  * to the last: QEMU empties a hart's TLB whenever SUM changes, which would
  * hide a missing fence.
+ *
+ * The second test does the same across an ASID generation roll-over: the
+ * other harts keep running the page table under its old ASID while the
+ * boot hart activates it again and so gives it a new one. A shootdown must
+ * still reach them (pmap.c, "ASIDs": no hart that may cache translations
+ * leaves the pmap's set of harts).
  */
 #include "env.h"
 #include "arch/riscv/cpu.h"
@@ -79,6 +85,41 @@ KTEST(tlb_shootdown_reaches_every_hart)
 out:
 	if (t.pm)
 		pmap_destroy(t.pm);
+	if (pg)
+		pmm_free(pg);
+}
+
+KTEST(tlb_shootdown_survives_asid_rollover)
+{
+	struct tlb_test t = { .pm = pmap_create() };
+	struct pmap *other = pmap_create();
+	struct page *pg = pmm_alloc(PMM_ZERO);
+
+	KT_CHECK(t.pm && other && pg);
+	if (!t.pm || !other || !pg)
+		goto out;
+	KT_CHECK_EQ(pmap_enter(t.pm, TLB_TEST_VA, page_to_pa(pg),
+			       VM_PROT_READ | VM_PROT_WRITE), 0);
+	run_step(&t, 0);		/* every hart caches a writable entry */
+	for (int i = 0; i < ncpus; i++)
+		KT_CHECK_EQ(t.result[i], 0);
+	pmap_asid_exhaust();
+	pmap_activate(other);		/* needs an ASID: a new generation */
+	pmap_activate(t.pm);		/* a new ASID here; the old one elsewhere */
+	pmap_protect(t.pm, TLB_TEST_VA, TLB_TEST_VA + PAGE_SIZE, VM_PROT_READ);
+	run_step(&t, 1);		/* every hart's write must fault */
+	for (int i = 0; i < ncpus; i++)
+		KT_CHECK_EQ(t.result[i], -EFAULT);
+	pmap_remove(t.pm, TLB_TEST_VA, TLB_TEST_VA + PAGE_SIZE);
+	run_step(&t, 2);		/* and every read after the unmap */
+	for (int i = 0; i < ncpus; i++)
+		KT_CHECK_EQ(t.result[i], -EFAULT);
+	run_step(&t, 3);
+out:
+	if (t.pm)
+		pmap_destroy(t.pm);
+	if (other)
+		pmap_destroy(other);
 	if (pg)
 		pmm_free(pg);
 }

@@ -93,6 +93,12 @@ void pmap_destroy(struct pmap *pm);
 void pmap_activate(struct pmap *pm);
 
 /*
+ * pmap_asid_exhaust - for the self-tests: use up the current ASID
+ * generation, so the next pmap that needs an ASID starts a new one.
+ */
+void pmap_asid_exhaust(void);
+
+/*
  * pmap_enter - map the user page at va to pa with prot (VM_PROT_*),
  * replacing any previous mapping (which is flushed). Returns 0 or -ENOMEM.
  */

@@ -40,6 +40,7 @@
 	X(STACK_GROWTH, "kilburn_stack_growths") /* faults that grew a stack */ \
 	X(TLB_SHOOTDOWN_SENT, "kilburn_tlb_shootdowns_sent") /* remote fence requests */ \
 	X(TLB_SHOOTDOWN_HARTS, "kilburn_tlb_shootdowns_received") /* harts they reached */ \
+	X(TLB_SHOOTDOWN_DEFERRED, "kilburn_tlb_shootdowns_deferred") /* harts left to flush on activation */ \
 	X(KSWAPD_WAKEUPS, "kswapd_wakeups")	/* page-out daemon woken */ \
 	X(OOM_KILL, "oom_kill")			/* processes the OOM killer ended */ \
 	X(SWAP_WRITE_REQUESTS, "kilburn_swap_write_requests") /* disk requests of pswpout */ \

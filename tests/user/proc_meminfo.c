@@ -51,7 +51,7 @@ static const char *const vmstat_names[] = {
 static const char *const kilburn_names[] = {
 	"kilburn_cow_copies", "kilburn_cow_takeovers", "kilburn_zero_fills",
 	"kilburn_zero_page_maps", "kilburn_tlb_shootdowns_sent",
-	"kilburn_tlb_shootdowns_received",
+	"kilburn_tlb_shootdowns_received", "kilburn_tlb_shootdowns_deferred",
 };
 
 static int read_file(const char *path)

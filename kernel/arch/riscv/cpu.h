@@ -88,6 +88,15 @@ static inline bool irq_enabled(void)
 	return csr_read(sstatus) & SSTATUS_SIE;
 }
 
+/* Serve the TLB shootdowns posted to this hart (arch/riscv/tlb.h). */
+void tlb_poll(void);
+
+/* What a hart does on each turn of a spin-wait: see kern/spinlock.h. */
+static inline void spin_wait_poll(void)
+{
+	tlb_poll();
+}
+
 /* Find the cpu index of a hart id; -1 if unknown. */
 int cpu_index_of_hart(uint32_t hartid);
 #endif

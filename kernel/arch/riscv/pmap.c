@@ -25,19 +25,13 @@
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/probe.h"
 #include "arch/riscv/pte.h"
-#include "arch/riscv/sbi.h"
-#include "arch/riscv/smp.h"
+#include "arch/riscv/tlb.h"
 
 extern pte_t boot_pagetable[PT_ENTRIES];
 
 static pte_t *kernel_root;		/* the kernel's top-level table */
 uint64_t kernel_satp;			/* read by secondary_entry in boot.S */
 static struct spinlock kpt_lock = SPINLOCK_INIT("kernel page table");
-
-static inline void sfence_vma_page(vaddr_t va)
-{
-	__asm__ volatile("sfence.vma %0, zero" :: "r"(va) : "memory");
-}
 
 static inline void sfence_vma_all(void)
 {
@@ -196,25 +190,6 @@ void pmap_drop_identity(void)
 	boot_pagetable[pt_index(kernel_pa, 2)] = 0;
 }
 
-/* Count one remote fence request to the harts of mask (vm/vmstat.h). */
-static void count_shootdown(unsigned long mask)
-{
-	vmstat_inc(VMSTAT_TLB_SHOOTDOWN_SENT);
-	vmstat_add(VMSTAT_TLB_SHOOTDOWN_HARTS, __builtin_popcountl(mask));
-}
-
-/* Flush va from every online hart's TLB (kernel mappings are global). */
-static void kflush_all_harts(vaddr_t va)
-{
-	unsigned long mask = smp_online_hart_mask() & ~(1UL << this_cpu()->hartid);
-
-	sfence_vma_page(va);
-	if (mask) {
-		count_shootdown(mask);
-		sbi_remote_sfence_vma(mask, 0, va, PAGE_SIZE);
-	}
-}
-
 int pmap_kenter(vaddr_t va, paddr_t pa, unsigned int prot)
 {
 	unsigned long flags = spin_lock_irqsave(&kpt_lock);
@@ -253,7 +228,7 @@ paddr_t pmap_kremove(vaddr_t va)
 	}
 	spin_unlock_irqrestore(&kpt_lock, flags);
 	if (pa)
-		kflush_all_harts(va);
+		tlb_shootdown_kernel(va);	/* kernel leaves are global */
 	return pa;
 }
 
@@ -286,9 +261,28 @@ paddr_t pmap_kextract(vaddr_t va)
  * the first time it activates anything in the new generation. Switching
  * address spaces therefore flushes nothing in the common case.
  *
- * Shootdowns: a pmap remembers the harts it has been active on since it got
- * its ASID (`harts`). Unmapping or protecting a page flushes it locally by
- * ASID and, through SBI remote fences, on the other harts in that set only.
+ * A roll-over does not stop the harts that run a pmap at that moment: they
+ * go on under its old ASID until they next activate something, while a hart
+ * that activates it now runs it under the new one. Threads make this the
+ * common case (one pmap running on several harts). Hence the contract of
+ * `harts` (the cpus, by index, that may cache the pmap's translations
+ * under any ASID):
+ *   - a hart enters `harts` (under asid_lock, before its satp names the
+ *     pmap) each time it activates the pmap;
+ *   - it leaves only when the pmap gets a new ASID and the hart has flushed
+ *     its whole TLB since the roll-over (its hart_generation is the new
+ *     one): it cannot have run the pmap since, as that would have needed
+ *     the new ASID being assigned now. Every other hart stays, the ones
+ *     still running the old ASID among them.
+ * A shootdown target flushes the ASID in its own satp (tlb.c), so a hart
+ * still on the old ASID flushes the right entries.
+ *
+ * Shootdowns (tlb.c): unmapping or protecting flushes the range locally and
+ * interrupts the harts of `harts` that run the pmap now; the rest are
+ * marked in `stale` and flush its ASID when they next activate it. A range
+ * longer than TLB_RANGE_MAX_PAGES is flushed as the whole ASID, and a
+ * batch of changes is flushed once (pmap_remove: at the end; the frame-wide
+ * calls: through a pmap_batch).
  *
  * Reverse map and accessed/dirty bits (vm/rmap.h): a leaf for a managed
  * frame carries PTE_PV and is listed on the frame's rmap; the entry is
@@ -307,7 +301,8 @@ paddr_t pmap_kextract(vaddr_t va)
 struct pmap {
 	pte_t *root;
 	uint64_t asid;			/* gen << 16 | asid, asid_lock */
-	unsigned long harts;		/* hart-id bits that may cache it; atomic */
+	unsigned long harts;		/* cpus that may cache it (above); atomic */
+	unsigned long stale;		/* cpus to flush it on activation; atomic */
 	uint64_t table_pages;		/* page-table frames, root included; lock */
 	uint64_t resident;		/* valid user leaves; atomic */
 	uint32_t refs;			/* creator + flush batches; atomic */
@@ -487,21 +482,22 @@ static void pt_free_tree(struct pmap *pm, pte_t *table, int level,
 	pmm_free(virt_to_page(table));
 }
 
+/* Flush [start, end) of pm from every hart that may cache it (tlb.h). */
+static void pmap_flush_range(struct pmap *pm, vaddr_t start, vaddr_t end)
+{
+	tlb_shootdown_user(pm, &pm->stale, &pm->harts, start, end);
+}
+
 /* Flush all of pm's translations on every hart that may hold them. */
 static void pmap_flush_all(struct pmap *pm)
 {
-	uint64_t asid = pm->asid & ASID_MASK;
-	unsigned long mask = __atomic_load_n(&pm->harts, __ATOMIC_ACQUIRE);
-	unsigned long self = 1UL << this_cpu()->hartid;
+	pmap_flush_range(pm, 0, TLB_RANGE_ALL);
+}
 
-	if (!mask)
-		return;
-	if (mask & self)
-		__asm__ volatile("sfence.vma zero, %0" :: "r"(asid) : "memory");
-	if (mask & ~self) {
-		count_shootdown(mask & ~self);
-		sbi_remote_sfence_vma_asid(mask & ~self, 0, 0, 0, asid);
-	}
+/* Flush one page of pm everywhere it may be cached. */
+static void pmap_flush_page(struct pmap *pm, vaddr_t va)
+{
+	pmap_flush_range(pm, va, va + PAGE_SIZE);
 }
 
 void pmap_destroy(struct pmap *pm)
@@ -512,76 +508,76 @@ void pmap_destroy(struct pmap *pm)
 	pmap_unref(pm);
 }
 
-/* Give pm an ASID of the current generation (asid_lock held). */
+/*
+ * Give pm an ASID of the current generation, starting a new generation if
+ * this one has none left (asid_lock held). pm->harts keeps every hart that
+ * has not flushed its TLB since the roll-over (see "ASIDs" above).
+ */
 static void asid_assign(struct pmap *pm)
 {
 	uint64_t max = asid_bits ? (1UL << asid_bits) - 1 : 0;
+	unsigned long keep = 0;
 
 	if (asid_next > max) {
 		asid_generation++;
 		asid_next = 1;
 	}
 	pm->asid = asid_generation << ASID_GEN_SHIFT | (max ? asid_next++ : 0);
-	pm->harts = 0;
+	for (int i = 0; i < ncpus; i++)
+		if (hart_generation[i] != asid_generation)
+			keep |= 1UL << i;
+	__atomic_and_fetch(&pm->harts, keep, __ATOMIC_SEQ_CST);
 }
 
+void pmap_asid_exhaust(void)
+{
+	unsigned long flags = spin_lock_irqsave(&asid_lock);
+
+	asid_next = asid_bits ? 1UL << asid_bits : 1;
+	spin_unlock_irqrestore(&asid_lock, flags);
+}
+
+/*
+ * Run pm on this hart (NULL: kernel mappings only). Order (tlb.c): join
+ * pm->harts, write satp, then publish pm as this hart's active space and
+ * flush if a shootdown marked it stale meanwhile, all with interrupts off.
+ */
 void pmap_activate(struct pmap *pm)
 {
 	struct cpu *c = this_cpu();
-	unsigned long flags;
+	unsigned long flags = irq_save();
+	bool flush_all, stale;
 	uint64_t satp;
 
 	if (!pm) {
 		csr_write(satp, kernel_satp);
+		tlb_activate(NULL, NULL);
+		irq_restore(flags);
 		return;
 	}
-	flags = spin_lock_irqsave(&asid_lock);
-	if ((pm->asid >> ASID_GEN_SHIFT) != asid_generation || !asid_bits)
+	spin_lock(&asid_lock);
+	if ((pm->asid >> ASID_GEN_SHIFT) != asid_generation)
 		asid_assign(pm);
-	bool flush = hart_generation[c->id] != asid_generation || !asid_bits;
-
+	flush_all = hart_generation[c->id] != asid_generation || !asid_bits;
 	hart_generation[c->id] = asid_generation;
-	__atomic_or_fetch(&pm->harts, 1UL << c->hartid, __ATOMIC_RELEASE);
+	__atomic_or_fetch(&pm->harts, 1UL << c->id, __ATOMIC_SEQ_CST);
 	satp = SATP_MODE_SV39 | (pm->asid & ASID_MASK) << SATP_ASID_SHIFT |
 	       virt_to_phys(pm->root) >> PAGE_SHIFT;
-	spin_unlock_irqrestore(&asid_lock, flags);
+	spin_unlock(&asid_lock);
 	csr_write(satp, satp);
-	if (flush)
+	stale = tlb_activate(pm, &pm->stale);
+	if (flush_all)
 		sfence_vma_all();
+	else if (stale)
+		tlb_flush_local_user(0, TLB_RANGE_ALL);
+	irq_restore(flags);
 }
 
-/* Flush one page of pm from this hart's TLB. */
+/* Flush one page of pm from this hart's TLB (pm runs here). */
 static void pmap_flush_local(struct pmap *pm, vaddr_t va)
 {
-	uint64_t asid = pm->asid & ASID_MASK;
-
-	__asm__ volatile("sfence.vma %0, %1" :: "r"(va), "r"(asid) : "memory");
-}
-
-/* Flush one page of pm everywhere it may be cached. */
-static void pmap_flush_page(struct pmap *pm, vaddr_t va)
-{
-	uint64_t asid = pm->asid & ASID_MASK;
-	unsigned long mask = __atomic_load_n(&pm->harts, __ATOMIC_ACQUIRE);
-	unsigned long self = 1UL << this_cpu()->hartid;
-
-	if (mask & self)
-		pmap_flush_local(pm, va);
-	if (mask & ~self) {
-		count_shootdown(mask & ~self);
-		sbi_remote_sfence_vma_asid(mask & ~self, 0, va, PAGE_SIZE, asid);
-	}
-}
-
-/* Flush [start, end) of pm: page by page when short, the whole ASID if not. */
-static void pmap_flush_range(struct pmap *pm, vaddr_t start, vaddr_t end)
-{
-	if (end - start > 64 * PAGE_SIZE) {
-		pmap_flush_all(pm);
-		return;
-	}
-	for (vaddr_t va = start; va < end; va += PAGE_SIZE)
-		pmap_flush_page(pm, va);
+	(void)pm;
+	tlb_flush_local_user(va, va + PAGE_SIZE);
 }
 
 /* uwalk's slow path: the level-0 entry for va, making missing tables. */
@@ -744,6 +740,7 @@ static bool pt_prune(struct pmap *pm, vaddr_t va)
 
 void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 {
+	vaddr_t lo = end, hi = start;	/* the pages that were mapped */
 	bool pruned = false;
 
 	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
@@ -756,13 +753,17 @@ void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 		if (pte && (va + PAGE_SIZE == table_end || va + PAGE_SIZE >= end))
 			pruned |= pt_prune(pm, va);
 		spin_unlock_irqrestore(&pm->lock, flags);
-		if (was_valid)
-			pmap_flush_page(pm, va);
-		else if (!pte)		/* no table here: skip to the next one */
+		if (was_valid) {
+			lo = MIN(lo, va);
+			hi = va + PAGE_SIZE;
+		} else if (!pte) {	/* no table here: skip to the next one */
 			va = table_end - PAGE_SIZE;
+		}
 	}
 	if (pruned)
 		pmap_flush_all(pm);	/* page-walk caches may hold the tables */
+	else if (lo < hi)
+		pmap_flush_range(pm, lo, hi);
 }
 
 void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,

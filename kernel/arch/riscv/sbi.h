@@ -10,7 +10,6 @@
 #define SBI_EXT_BASE	0x10
 #define SBI_EXT_TIME	0x54494D45
 #define SBI_EXT_IPI	0x735049
-#define SBI_EXT_RFENCE	0x52464E43
 #define SBI_EXT_HSM	0x48534D
 #define SBI_EXT_SRST	0x53525354
 
@@ -25,13 +24,6 @@ struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2,
 void sbi_console_putchar(int c);		/* legacy extension 0x01 */
 long sbi_set_timer(uint64_t when);
 long sbi_send_ipi(unsigned long hart_mask, unsigned long hart_mask_base);
-long sbi_remote_sfence_vma_asid(unsigned long hart_mask,
-				unsigned long hart_mask_base,
-				unsigned long start, unsigned long size,
-				unsigned long asid);
-long sbi_remote_sfence_vma(unsigned long hart_mask,
-			   unsigned long hart_mask_base,
-			   unsigned long start, unsigned long size);
 long sbi_hart_start(unsigned long hartid, unsigned long start_pa,
 		    unsigned long opaque);
 long sbi_probe_extension(long ext);

@@ -124,7 +124,7 @@ void smp_call_all(void (*fn)(void *arg), void *arg)
 	fn(arg);
 	for (int i = 0; i < ncpus; i++)
 		while (__atomic_load_n(&cpus[i].call_pending, __ATOMIC_ACQUIRE))
-			;
+			tlb_poll();	/* fn may shoot down on this hart */
 	spin_unlock(&call_lock);
 }
 
@@ -137,6 +137,11 @@ void smp_halt_others(void)
 		sbi_send_ipi(mask, 0);
 }
 
+/*
+ * An IPI: a kick (nothing to do here: the idle loop looks at the run
+ * queue), TLB shootdowns to serve, or a panic. SSIP is cleared before the
+ * look, so a request posted after it raises it again.
+ */
 void smp_ipi_interrupt(void)
 {
 	csr_clear(sip, SIP_SSIP);
@@ -145,19 +150,32 @@ void smp_ipi_interrupt(void)
 		for (;;)
 			wfi();
 	}
+	tlb_poll();
 }
 
+/*
+ * Wake one idle hart for a process just made runnable. An idle hart that
+ * makes one runnable itself (a device interrupt that wakes a sleeper, say)
+ * kicks nobody: it looks at the run queue as soon as it returns to its
+ * idle loop, and the process stays on the hart it ran on. Waking every
+ * idle hart instead only made them race for sched_lock and the process
+ * wander, so that its TLB shootdowns had to reach every hart.
+ */
 void smp_kick_idle(void)
 {
-	unsigned long mask = 0;
+	static unsigned int next;	/* spread the kicks; atomic */
 	struct cpu *self = this_cpu();
+	unsigned int first;
 
-	for (int i = 0; i < ncpus; i++) {
-		struct cpu *c = &cpus[i];
+	if (!READ_ONCE(self->proc))
+		return;
+	first = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
+	for (int k = 0; k < ncpus; k++) {
+		struct cpu *c = &cpus[(first + k) % ncpus];
 
-		if (c != self && c->online && !READ_ONCE(c->proc))
-			mask |= 1UL << c->hartid;
+		if (c != self && c->online && !READ_ONCE(c->proc)) {
+			sbi_send_ipi(1UL << c->hartid, 0);
+			return;
+		}
 	}
-	if (mask)
-		sbi_send_ipi(mask, 0);
 }

@@ -29,7 +29,10 @@ void smp_halt_others(void);
 /* Handle a software interrupt (IPI) on this hart. */
 void smp_ipi_interrupt(void);
 
-/* Interrupt the harts that sit idle, so they look at the run queue. */
+/*
+ * A process became runnable: interrupt one idle hart so it looks at the run
+ * queue, unless this hart is idle itself (it looks on its way back).
+ */
 void smp_kick_idle(void);
 
 #endif

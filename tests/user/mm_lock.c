@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "tlib.h"
+#include "vmtest.h"
 
 #define PAGE	4096
 #define NPAGES	16
@@ -25,16 +25,7 @@
 /* VmLck of this process in kB, or -1. */
 static long vm_lck_kb(void)
 {
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[128];
-	long kb = -1;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (strncmp(line, "VmLck:", 6) == 0)
-			kb = atol(line + 6);
-	if (f)
-		fclose(f);
-	return kb;
+	return vt_proc_kb("/proc/self/status", "VmLck:");
 }
 
 /* How many of the n pages at p mincore says are in memory, or -1. */

@@ -54,19 +54,6 @@ static const char *const kilburn_names[] = {
 	"kilburn_tlb_shootdowns_received",
 };
 
-static int read_file(const char *path)
-{
-	int fd = open(path, O_RDONLY), n, got = 0;
-
-	if (fd < 0)
-		return -1;
-	while (got < (int)sizeof(text) - 1 &&
-	       (n = (int)read(fd, text + got, sizeof(text) - 1 - (size_t)got)) > 0)
-		got += n;
-	close(fd);
-	text[got] = 0;
-	return got;
-}
 
 /* The line of text that starts with key followed by sep; NULL if none. */
 static const char *line_of(const char *key, char sep)
@@ -87,7 +74,7 @@ static long mem_kb(const char *key)
 {
 	const char *p;
 
-	read_file("/proc/meminfo");
+	vt_read_file("/proc/meminfo", text, sizeof(text));
 	p = line_of(key, ':');
 	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
 }
@@ -97,7 +84,7 @@ static long vmstat(const char *key)
 {
 	const char *p;
 
-	read_file("/proc/vmstat");
+	vt_read_file("/proc/vmstat", text, sizeof(text));
 	p = line_of(key, ' ');
 	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
 }
@@ -108,7 +95,7 @@ static long sysctl_read(const char *name)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/sys/vm/%s", name);
-	return read_file(path) > 0 ? strtol(text, NULL, 10) : -1;
+	return vt_read_file(path, text, sizeof(text)) > 0 ? strtol(text, NULL, 10) : -1;
 }
 
 /* Write a /proc/sys/vm integer; 0, or -errno. */
@@ -134,7 +121,7 @@ static void check_meminfo_format(void)
 	int in_order = 1, columns = 1;
 	char what[96];
 
-	read_file("/proc/meminfo");
+	vt_read_file("/proc/meminfo", text, sizeof(text));
 	for (size_t i = 0; i < sizeof(meminfo_names) / sizeof(meminfo_names[0]); i++) {
 		const char *q = line_of(meminfo_names[i], ':');
 
@@ -266,7 +253,7 @@ static void check_vmstat_names(void)
 {
 	int all = 1, own = 1;
 
-	read_file("/proc/vmstat");
+	vt_read_file("/proc/vmstat", text, sizeof(text));
 	for (size_t i = 0; i < sizeof(vmstat_names) / sizeof(vmstat_names[0]); i++)
 		all &= line_of(vmstat_names[i], ' ') != NULL;
 	TL_CHECK(all, "vmstat: Linux's counters by Linux's names");

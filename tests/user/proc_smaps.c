@@ -46,19 +46,6 @@ static const char *const status_fields[] = {
 	"RssShmem", "VmData", "VmStk", "VmExe", "VmLib", "VmPTE", "VmSwap",
 };
 
-static int read_file(const char *path)
-{
-	int fd = open(path, O_RDONLY), n, got = 0;
-
-	if (fd < 0)
-		return -1;
-	while (got < (int)sizeof(text) - 1 &&
-	       (n = (int)read(fd, text + got, sizeof(text) - 1 - (size_t)got)) > 0)
-		got += n;
-	close(fd);
-	text[got] = 0;
-	return got;
-}
 
 /* Is the line at p a block's header (it starts with an address)? */
 static int is_header(const char *p)
@@ -87,7 +74,7 @@ static const char *smaps_block(const void *addr)
 	char want[32];
 	const char *p;
 
-	read_file("/proc/self/smaps");
+	vt_read_file("/proc/self/smaps", text, sizeof(text));
 	snprintf(want, sizeof(want), "%08lx-", (unsigned long)addr);
 	for (p = text; p && *p; p = strchr(p, '\n')) {
 		if (*p == '\n')
@@ -138,9 +125,9 @@ static void check_smaps_format(void)
 	int blocks = 0, same = 1, order = 1;
 	const char *m, *p;
 
-	read_file("/proc/self/maps");
+	vt_read_file("/proc/self/maps", text, sizeof(text));
 	memcpy(maps, text, sizeof(maps) - 1);
-	read_file("/proc/self/smaps");
+	vt_read_file("/proc/self/smaps", text, sizeof(text));
 	m = maps;
 	for (p = text; p && *p; p = strchr(p, '\n')) {
 		const char *prev = p;
@@ -315,12 +302,12 @@ static void check_rollup(void)
 	long rss = 0, pss = 0, blocks = 0, rrss, rpss;
 	char what[128];
 
-	read_file("/proc/self/smaps");
+	vt_read_file("/proc/self/smaps", text, sizeof(text));
 	for (const char *p = strstr(text, "\nRss:"); p; p = strstr(p + 1, "\nRss:"))
 		rss += strtol(p + 5, NULL, 10), blocks++;
 	for (const char *p = strstr(text, "\nPss:"); p; p = strstr(p + 1, "\nPss:"))
 		pss += strtol(p + 5, NULL, 10);
-	read_file("/proc/self/smaps_rollup");
+	vt_read_file("/proc/self/smaps_rollup", text, sizeof(text));
 	rrss = strstr(text, "\nRss:") ? strtol(strstr(text, "\nRss:") + 5, NULL, 10) : -1;
 	rpss = strstr(text, "\nPss:") ? strtol(strstr(text, "\nPss:") + 5, NULL, 10) : -1;
 	TL_CHECK(strstr(text, "[rollup]\n") != NULL, "smaps_rollup: the [rollup] header");
@@ -334,7 +321,7 @@ static void check_status(void)
 	long v[sizeof(status_fields) / sizeof(status_fields[0])];
 	int all = 1;
 
-	read_file("/proc/self/status");
+	vt_read_file("/proc/self/status", text, sizeof(text));
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		char key[32];
 		const char *p;

@@ -57,7 +57,10 @@ static void meminfo_line(struct sbuf *sb, const char *name, uint64_t pages)
  *                 but the swap cache
  *   Active/Inactive  user pages with/without PG_REFERENCED; "anon" are the
  *                 swap-backed ones (anonymous, tmpfs, shared anonymous)
- *   Unevictable, Mlocked, Writeback  0: no mlock, writes are synchronous
+ *   Unevictable, Mlocked  anonymous pages that reclaim leaves alone because
+ *                 they are mlocked (off the replacement policy); locked file
+ *                 pages are not counted
+ *   Writeback     0: writes are synchronous
  *   KReclaimable, SReclaimable  0 (empty slab pages were just given back)
  *   KernelStack   frames of kernel stacks; PageTables: of page tables
  *   VmallocTotal/Used  the kernel's area mapped page by page (stacks)
@@ -90,8 +93,8 @@ void procfs_gen_meminfo(struct sbuf *sb)
 	meminfo_line(sb, "Inactive(anon)", anon - c.anon_referenced);
 	meminfo_line(sb, "Active(file)", c.file_referenced);
 	meminfo_line(sb, "Inactive(file)", user - anon - c.file_referenced);
-	meminfo_line(sb, "Unevictable", 0);
-	meminfo_line(sb, "Mlocked", 0);
+	meminfo_line(sb, "Unevictable", c.unevictable);
+	meminfo_line(sb, "Mlocked", c.unevictable);
 	meminfo_line(sb, "SwapTotal", swap_total);
 	meminfo_line(sb, "SwapFree", swap_free);
 	meminfo_line(sb, "Dirty", c.dirty);

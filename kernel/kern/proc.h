@@ -95,6 +95,7 @@ struct proc {
 	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
 	uint64_t set_child_tid;		/* user address, CLONE_CHILD_SETTID */
 	uint64_t stack_limit;		/* RLIMIT_STACK soft limit */
+	uint64_t memlock_limit[2];	/* RLIMIT_MEMLOCK soft, hard (kern/memlock.h) */
 	uint32_t umask;			/* permission bits removed on create */
 	uint64_t start_ns;		/* since boot, when it was forked */
 	uint64_t user_ticks, system_ticks;	/* timer ticks that found it running */

@@ -6,6 +6,7 @@
 #include "fs/devfs.h"
 #include "fs/vfs.h"
 #include "kern/files.h"
+#include "kern/memlock.h"
 #include "kern/proc.h"
 #include "kern/syscall.h"
 #include "vm/amap.h"
@@ -62,6 +63,9 @@ static long sys_brk(long addr)
 
 		if (next && next->start < new_end)
 			goto out;	/* would run into a mapping */
+		if ((vm->def_flags & REGION_LOCKED) &&
+		    !memlock_future_ok(vm, new_end - old_end))
+			goto out;	/* mlockall(MCL_FUTURE) past RLIMIT_MEMLOCK */
 		if (vmspace_map(vm, old_end, new_end - old_end,
 				VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
 				REGION_HEAP | vm->def_flags, NULL, 0, 0) < 0)
@@ -226,7 +230,12 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd,
 		if (vm->def_populate)
 			flags |= MAP_POPULATE;
 	}
-	at = mmap_place(vm, addr, size, flags);
+	if ((flags & MAP_LOCKED) && !memlock_allowed())
+		at = -EPERM;
+	else if ((rflags & REGION_LOCKED) && !memlock_future_ok(vm, size))
+		at = -EAGAIN;
+	else
+		at = mmap_place(vm, addr, size, flags);
 	if (at >= 0) {
 		long err = vmspace_map(vm, at, size, prot, maxprot, rflags, obj,
 				       off, limit);

@@ -31,6 +31,7 @@
 #define CLOCK_TAI		11
 #define RLIMIT_STACK		3
 #define RLIMIT_NOFILE		7
+#define RLIMIT_MEMLOCK		8
 #define RLIM_NLIMITS		16
 #define RLIM_INFINITY		(~0UL)
 #define WALL_FLAGS		0xe0000000	/* __WNOTHREAD, __WALL, __WCLONE */
@@ -357,6 +358,8 @@ static long sys_prlimit64(long pid, long resource, long unew, long uold)
 		lim[0] = p->stack_limit;
 	else if (resource == RLIMIT_NOFILE)
 		lim[0] = lim[1] = FILES_MAX;
+	else if (resource == RLIMIT_MEMLOCK)
+		memcpy(lim, p->memlock_limit, sizeof(lim));
 	if (uold && copy_to_user(uold, lim, sizeof(lim)))
 		return -EFAULT;
 	if (unew) {
@@ -370,6 +373,11 @@ static long sys_prlimit64(long pid, long resource, long unew, long uold)
 			p->stack_limit = want[0];
 			if (p->vm)
 				p->vm->stack_limit = want[0];
+		} else if (resource == RLIMIT_MEMLOCK) {
+			/* raising the hard limit: Linux's CAP_SYS_RESOURCE */
+			if (want[1] > p->memlock_limit[1] && cred_current()->euid != 0)
+				return -EPERM;
+			memcpy(p->memlock_limit, want, sizeof(want));
 		} else if (resource == RLIMIT_NOFILE && want[1] > FILES_MAX) {
 			return -EPERM;
 		} else if (resource != RLIMIT_NOFILE) {

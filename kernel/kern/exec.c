@@ -265,14 +265,18 @@ static long read_string(const void *ctx, int list, size_t i, size_t off,
 	return (size_t)n < len ? n + 1 : n;
 }
 
-/* What the stack of the program at canon (ELF info, bias) holds. */
+/*
+ * What the stack of the program (ELF info, bias) holds; path is the one
+ * execve was given, which AT_EXECFN names as Linux's does (not made
+ * canonical, and the script's for a #! script).
+ */
 static void stack_args(struct exec_stack_args *sa, const struct exec_args *args,
-		       const char *canon, const struct elf_info *info, uint64_t bias)
+		       const char *path, const struct elf_info *info, uint64_t bias)
 {
 	*sa = (struct exec_stack_args) {
 		.strings = { .argc = args->argc, .envc = args->envc,
 			     .size = args->size, .read = read_string, .ctx = args },
-		.execfn = canon,
+		.execfn = path,
 		.phdr = info->phdr ? info->phdr + bias : 0,
 		.phent = info->phent, .phnum = info->phnum,
 		.pagesz = PAGE_SIZE, .entry = info->entry + bias,
@@ -498,7 +502,7 @@ static long exec_prepare(struct proc *p, const char *path, struct exec_args *arg
 	if (err)
 		return err;
 	interp = im.ivn != NULL;
-	stack_args(&sa, args, b->canon, &im.info, im.bias);
+	stack_args(&sa, args, path, &im.info, im.bias);
 	err = exec_stack_measure(&sa, USER_TOP, STACK_IMAGE_MAX, &l);
 	if (!err)
 		err = build_vmspace(&im, l.used, p->stack_limit, vm);

@@ -180,6 +180,7 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *name,
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
 
 	p->vm = vm;
+	p->execed = true;
 	if (old) {		/* the faults stay the process's */
 		p->min_flt += old->min_flt;
 		p->maj_flt += old->maj_flt;

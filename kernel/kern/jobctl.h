@@ -78,4 +78,16 @@ void jobctl_signal_group(int pgid, int sig);
 /* Does a live process belong to group pgid of session sid (sid 0: any)? */
 bool jobctl_group_exists(int pgid, int sid);
 
+/*
+ * jobctl_exit_orphans - p is exiting (before its children go to init, no
+ * lock held): every process group that p's exit orphans (POSIX: no member
+ * keeps a parent in another group of the session) and that has a stopped
+ * member gets SIGHUP, then SIGCONT, as on Linux. That is p's own group
+ * (when p was its last tie) and its children's groups.
+ */
+void jobctl_exit_orphans(struct proc *p);
+
+/* Is group pgid orphaned (no member has a parent in another group of its session)? */
+bool jobctl_group_orphaned(int pgid);
+
 #endif

@@ -83,6 +83,8 @@ struct proc {
 	uint64_t restart_deadline;	/* restart_syscall: an interrupted sleep's end */
 	uint64_t restart_urem;		/* ... and where its remaining time goes */
 	bool vfork_done;		/* proc_tree_lock: of the vfork parent */
+	bool execed;			/* proc_tree_lock: has exec'd since its fork
+					   (Linux's !PF_FORKNOEXEC; setpgid) */
 
 	/* owned by the process */
 	struct cred cred;		/* who it is (kern/cred.h) */

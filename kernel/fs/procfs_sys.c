@@ -12,8 +12,8 @@
  *   cpuinfo   one paragraph per hart, in Linux's RISC-V format
  *   mounts    what is mounted where
  *
- * Kilburn has no real-time clock: its wall clock counts from boot, so the
- * boot time (btime) is 0. Ticks are charged to user, system or idle only;
+ * The boot time (btime) is the wall time at boot, from the real-time clock
+ * (dev/rtc.h). Ticks are charged to user, system or idle only;
  * nice, iowait, irq and the rest stay 0.
  */
 #include "fs/procfs_gen.h"
@@ -27,6 +27,7 @@
 #include "arch/riscv/memlayout.h"
 #include "vm/commit.h"
 #include "vm/kmem.h"
+#include "dev/rtc.h"
 #include "vm/pmm.h"
 #include "vm/swap_slots.h"
 #include "vm/anon.h"
@@ -225,9 +226,9 @@ void procfs_gen_stat(struct sbuf *sb)
 			      READ_ONCE(cpus[i].system_ticks),
 			      READ_ONCE(cpus[i].idle_ticks));
 	}
-	sbuf_printf(sb, "ctxt %lu\nbtime 0\nprocesses %lu\nprocs_running %d\n"
-		    "procs_blocked 0\n", ctxt, READ_ONCE(proc_forks),
-		    sched_nr_running());
+	sbuf_printf(sb, "ctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %d\n"
+		    "procs_blocked 0\n", ctxt, rtc_offset_ns() / 1000000000,
+		    READ_ONCE(proc_forks), sched_nr_running());
 }
 
 /* A machine identity register through the SBI base extension (0 if unknown). */

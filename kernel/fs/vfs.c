@@ -9,6 +9,7 @@
 #include "vm/pcache.h"
 #include "vm/reclaim.h"
 #include "arch/riscv/timer.h"
+#include "dev/rtc.h"
 
 #define NSEC_PER_SEC	1000000000LL
 
@@ -377,7 +378,7 @@ void vnode_stat(struct vnode *vn, struct kstat *st)
 
 int64_t vfs_now(void)
 {
-	return timer_uptime_ns();	/* no real-time clock yet: as clock_gettime */
+	return rtc_now_ns();		/* CLOCK_REALTIME */
 }
 
 void vnode_touch(struct vnode *vn, bool mtime, bool ctime)

@@ -10,7 +10,8 @@
  *   - ps -p: one line for the pid, whose RSS is status's VmRSS; ps aux
  *     lists this process with its command line;
  *   - top -b -n 1: the summary lines and a line for this process;
- *   - uptime: "up" and the load averages;
+ *   - uptime: "up" and the load averages; date: the wall time, and
+ *     "date +%s" the seconds time() says;
  *   - grep, wc, head, tail on /proc/meminfo agree with it; env passes a
  *     variable; mkdir -p and rm -r make and remove a tree in /tmp; time
  *     prints the times and the faults.
@@ -20,6 +21,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include "vmtest.h"
 
 #define N_PAGES	8
@@ -180,6 +182,10 @@ static void check_top_uptime(void)
 		 strstr(out, "PID USER") && strstr(out, me), "top -b -n 1: summary and this process");
 	TL_CHECK(run((char *[]){ "/bin/uptime", NULL }) == 0 && strstr(out, " up ") &&
 		 strstr(out, "load average: "), "uptime: up, load average");
+	TL_CHECK(run((char *[]){ "/bin/date", "+%s", NULL }) == 0 &&
+		 labs(strtol(out, NULL, 10) - (long)time(NULL)) <= 2, "date +%s: time()'s seconds");
+	TL_CHECK(run((char *[]){ "/bin/date", NULL }) == 0 && strstr(out, " UTC ") &&
+		 strlen(out) == 29, "date: \"Tue Dec  1 09:35:12 UTC 2026\"");
 }
 
 static void check_small_tools(void)

@@ -124,6 +124,30 @@ static int map_interp(struct vmspace *vm, struct vnode *ivn,
 	return map_segments(vm, ivn, ii, *bias);
 }
 
+/*
+ * The top of the mmap area for a process with this RLIMIT_STACK, as
+ * Linux's mmap_base: below the stack and a gap of the stack limit, at
+ * least 128 MiB and at most 5/6 of the user half.
+ */
+static vaddr_t mmap_base_for(uint64_t stack_limit)
+{
+	return USER_TOP - VM_STACK_GUARD -
+	       ALIGN_UP(MIN(MAX(stack_limit, MMAP_GAP_MIN), MMAP_GAP_MAX), PAGE_SIZE);
+}
+
+/*
+ * Where a static PIE (an ET_DYN program without an interpreter, such as a
+ * loader run by hand) starts, as Linux places it: like an mmap of its whole
+ * span, at the top of the mmap area. Its heap goes to ELF_ET_DYN_BASE
+ * (build_vmspace), below it.
+ */
+static uint64_t static_pie_base(const struct elf_info *info, uint64_t stack_limit)
+{
+	uint64_t span = ALIGN_UP(info->hi - info->lo, PAGE_SIZE), top = mmap_base_for(stack_limit);
+
+	return span < top ? top - span : 0;
+}
+
 /* The files execve maps: the program and, if it has one, its interpreter. */
 struct exec_image {
 	struct vnode *vn;
@@ -156,8 +180,9 @@ static int build_vmspace(struct exec_image *im, size_t stack_used,
 				  VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, REGION_GROWSDOWN,
 				  NULL, 0, 0);
 	vm->heap_start = vm->brk = ALIGN_UP(info->hi + bias, PAGE_SIZE);
-	vm->mmap_base = USER_TOP - VM_STACK_GUARD -
-			ALIGN_UP(MIN(MAX(vm->stack_limit, MMAP_GAP_MIN), MMAP_GAP_MAX), PAGE_SIZE);
+	if (info->type == ET_DYN && !im->ivn)	/* a static PIE: as Linux, away from it */
+		vm->heap_start = vm->brk = ELF_ET_DYN_BASE;
+	vm->mmap_base = mmap_base_for(vm->stack_limit);
 	if (!err && im->ivn)
 		err = map_interp(vm, im->ivn, &im->iinfo, &im->ibias);
 	if (!err)
@@ -468,7 +493,8 @@ static long exec_open_image(struct proc *p, const char *path, struct exec_args *
 	im->ivn = NULL;
 	err = elf_load_info(elf_read, im->vn, im->vn->size, &im->info);
 	if (!err)
-		err = elf_bias_for(&im->info, 0, &im->bias);
+		err = elf_bias_for(&im->info, im->info.interp_len ? 0 :
+				   static_pie_base(&im->info, p->stack_limit), &im->bias);
 	if (!err && im->info.interp_len)
 		err = exec_open_interp(p, im, scratch);
 	if (err)

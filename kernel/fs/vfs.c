@@ -376,6 +376,11 @@ void vnode_stat(struct vnode *vn, struct kstat *st)
 	st->st_ctime_nsec = vn->ctime % NSEC_PER_SEC;
 }
 
+struct vnode *vnode_of_object(struct vobject *obj)
+{
+	return obj->ops == &vnode_vobject_ops ? container_of(obj, struct vnode, obj) : NULL;
+}
+
 int64_t vfs_now(void)
 {
 	return rtc_now_ns();		/* CLOCK_REALTIME */

@@ -296,6 +296,65 @@ static long sys_mprotect(long addr, long len, long prot)
 	return err;
 }
 
+/*
+ * The next part of [va, end) that MADV_WILLNEED reads ahead: a mapping of
+ * a file on a disk (a read-only file system: the root image). Sets *obj
+ * (with a reference), *idx and *n pages and returns where the part ends;
+ * *obj NULL for a part with nothing to read. -ENOMEM for a hole. Takes
+ * vm->lock.
+ */
+static long willneed_part(struct vmspace *vm, vaddr_t va, vaddr_t end, struct vobject **obj,
+			  uint64_t *idx, uint64_t *n)
+{
+	struct vnode *vn;
+	struct region *r;
+	vaddr_t stop;
+
+	mutex_lock(&vm->lock);
+	r = vmspace_find(vm, va);
+	stop = r ? MIN(r->end, end) : va;
+	vn = r && r->obj ? vnode_of_object(r->obj) : NULL;
+	*obj = NULL;
+	if (vn && !vn->writable_fs) {
+		*obj = r->obj;
+		vobject_ref(*obj);
+		*idx = r->obj_pgoff + ((va - r->start) >> PAGE_SHIFT);
+		*n = (stop - va) >> PAGE_SHIFT;
+	}
+	mutex_unlock(&vm->lock);
+	return r ? (long)stop : -ENOMEM;
+}
+
+/*
+ * MADV_WILLNEED: read the file pages of [start, end) into the page cache
+ * now (they are not mapped: the program's faults then find them), as
+ * Linux's readahead does for files on a disk. Anonymous memory, tmpfs and
+ * shared memory are left as they are. Returns 0, or -ENOMEM if the range
+ * has a hole (after the parts before it).
+ */
+static long madvise_willneed(struct vmspace *vm, vaddr_t start, vaddr_t end)
+{
+	for (vaddr_t va = start; va < end; ) {
+		struct vobject *obj;
+		uint64_t idx = 0, n = 0;
+		long stop = willneed_part(vm, va, end, &obj, &idx, &n);
+
+		if (stop < 0)
+			return stop;
+		for (uint64_t i = 0; obj && i < n; i++) {
+			struct page *pg;
+
+			if (obj->ops->get_page(obj, idx + i, &pg) < 0)
+				break;		/* past the end of the file */
+			page_put(pg);
+		}
+		if (obj)
+			vobject_unref(obj);
+		va = stop;
+	}
+	return 0;
+}
+
 static long sys_madvise(long addr, long len, long advice)
 {
 	struct vmspace *vm = current()->vm;
@@ -308,8 +367,9 @@ static long sys_madvise(long addr, long len, long advice)
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
-	case MADV_WILLNEED:
 		return 0;
+	case MADV_WILLNEED:
+		return madvise_willneed(vm, addr, end);
 	case MADV_DONTNEED:
 	case MADV_FREE:
 		break;

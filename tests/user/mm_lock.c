@@ -3,7 +3,9 @@
  * msync, with Linux's errnos.
  *	mincore tells exactly which pages are in memory: anonymous pages once
  *	written, not before and not after MADV_DONTNEED; a file's pages when
- *	they are in its page cache, even before this process touches them.
+ *	they are in its page cache, even before this process touches them;
+ *	MADV_WILLNEED reads a file's pages into the page cache (mincore all
+ *	ones) without mapping them; on a hole it is ENOMEM.
  *	mlock brings a range in at once (mincore all ones) and shows in
  *	VmLck; MLOCK_ONFAULT locks without bringing in; munlock undoes it;
  *	a forked child does not inherit the lock; mlockall(MCL_FUTURE) locks
@@ -19,7 +21,9 @@
  */
 #define _GNU_SOURCE			/* mlock2 in glibc */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -99,6 +103,50 @@ static void check_mincore(void)
 	if (fd >= 0)
 		close(fd);
 	unlink("/tmp/mm_lock");
+}
+
+/* MADV_WILLNEED on a file of the root disk: its pages come into the cache. */
+static void check_willneed(void)
+{
+	int fd = open("/bin/cat", O_RDONLY), n = 0, all;
+	long rss0, rss1;
+	struct stat st;
+	char *p, *q;
+
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < 2 * PAGE) {
+		TL_CHECK(0, "open /bin/cat");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	all = (int)((st.st_size + PAGE - 1) / PAGE);
+	all = all < NPAGES ? all : NPAGES;
+	p = mmap(NULL, (size_t)all * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		TL_CHECK(0, "map /bin/cat");
+		return;
+	}
+	if (tl_on_kilburn())	/* Linux's cache may hold it for anyone's use */
+		TL_CHECK(tl_drop_caches() == 0 && resident(p, all) == 0,
+			 "after drop_caches no page of /bin/cat is in memory");
+	rss0 = vt_rss_kb();
+	TL_CHECK(madvise(p, (size_t)all * PAGE, MADV_WILLNEED) == 0, "MADV_WILLNEED on a file");
+	while (resident(p, all) < all && n++ < 100)	/* Linux reads ahead in the background */
+		usleep(10000);
+	rss1 = vt_rss_kb();
+	TL_CHECK(resident(p, all) == all, "MADV_WILLNEED: every page is in the page cache");
+	TL_CHECK(rss1 == rss0, "... and none is mapped (VmRSS unchanged)");
+	q = anon(4);
+	TL_CHECK(q && madvise(q, 4 * PAGE, MADV_WILLNEED) == 0, "MADV_WILLNEED on anonymous memory");
+	if (q) {
+		munmap(q + PAGE, PAGE);
+		if (tl_on_kilburn())	/* qemu-riscv64 answers madvise itself; Linux says ENOMEM */
+			TL_CHECK(madvise(q, 4 * PAGE, MADV_WILLNEED) == -1 && errno == ENOMEM,
+				 "MADV_WILLNEED over a hole is ENOMEM");
+		munmap(q, 4 * PAGE);
+	}
+	munmap(p, (size_t)all * PAGE);
 }
 
 static void check_mlock(void)
@@ -319,12 +367,14 @@ int main(void)
 
 	printf("mm_lock: mlock, mincore, msync\n");
 	check_mincore();		/* warm-up */
+	check_willneed();
 	check_mlock();
 	check_msync();
 	before = tl_frames_free();
 	check_mincore();
 	check_mlock();
 	check_msync();
+	check_willneed();
 	check_memlock_limit();
 	check_meminfo_mlocked();
 	tl_check_no_leak(before);

@@ -15,6 +15,9 @@
  *   - Committed_AS counts a private writable mapping when it is made (not
  *     when touched), not a read-only, shared or MAP_NORESERVE one; mprotect
  *     to writable charges; munmap gives back;
+ *   - reading a file that is not in the page cache raises pgpgin by its
+ *     size in KiB (Kilburn: after drop_caches); /proc/stat's intr counts
+ *     interrupts (timer ticks at least);
  *   - overcommit_memory 2 refuses an mmap and a fork beyond CommitLimit with
  *     ENOMEM, and a small mmap still works; 1 allows a mapping of four
  *     times the RAM; 0 refuses one larger than RAM + swap; bad values are
@@ -44,7 +47,8 @@ static const char *const meminfo_names[] = {
 
 static const char *const vmstat_names[] = {
 	"nr_free_pages", "nr_anon_pages", "nr_mapped", "nr_file_pages",
-	"pgalloc_normal", "pgfree", "pgfault", "pgmajfault", "pswpin", "pswpout",
+	"pgalloc_normal", "pgfree", "pgfault", "pgmajfault", "pgpgin", "pgpgout", "pswpin",
+	"pswpout",
 	"pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct",
 };
 
@@ -371,6 +375,40 @@ static void check_modes_always_and_guess(void)
 		munmap(p, (size_t)huge);
 }
 
+/* The total of /proc/stat's intr line, or -1. */
+static long stat_intr(void)
+{
+	const char *p;
+
+	vt_read_file("/proc/stat", text, sizeof(text));
+	p = line_of("intr", ' ');
+	return p ? strtol(p + 5, NULL, 10) : -1;
+}
+
+/* pgpgin follows the disk reads; interrupts are counted. */
+static void check_io_counters(void)
+{
+	long in0, in1, i0 = stat_intr(), i1;
+	long size = 0, n;
+	int fd;
+
+	usleep(100000);
+	i1 = stat_intr();
+	VT_CHECK(i0 > 0 && i1 > i0, "/proc/stat intr grows (%ld -> %ld)", i0, i1);
+	if (!kilburn)		/* Linux's cache cannot be emptied without harm */
+		return;
+	tl_drop_caches();
+	in0 = vmstat("pgpgin");
+	fd = open("/bin/cat", O_RDONLY);
+	while (fd >= 0 && (n = read(fd, text, sizeof(text))) > 0)	/* pre-touched */
+		size += n;
+	if (fd >= 0)
+		close(fd);
+	in1 = vmstat("pgpgin");
+	VT_CHECK(size > 0 && in1 - in0 >= size / 1024 && in1 - in0 <= size / 1024 + 64,
+		 "pgpgin: reading %ld KiB from the disk adds them (%ld)", size / 1024, in1 - in0);
+}
+
 int main(void)
 {
 	long before;
@@ -378,12 +416,14 @@ int main(void)
 	printf("proc_meminfo: meminfo and vmstat follow what the program does; overcommit\n");
 	kilburn = tl_on_kilburn();
 	check_meminfo_format();		/* a warm-up round */
+	check_io_counters();
 	check_fresh_pages();
 	check_cow_counters();
 	before = tl_frames_free();
 	check_meminfo_format();
 	check_meminfo_sums();
 	check_vmstat_names();
+	check_io_counters();
 	check_fresh_pages();
 	check_cow_counters();
 	check_committed();

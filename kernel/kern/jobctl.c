@@ -121,13 +121,39 @@ void jobctl_vfork_release(struct proc *p)
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 }
 
+/*
+ * Will a signal pending for p end it: SIGKILL, or an unblocked one whose
+ * action is the default termination (Linux turns those into SIGKILL when
+ * they are sent, so its killable waits end for them too)? The default
+ * actions are signal.c's: ignore (SIGCHLD, SIGURG, SIGWINCH, SIGCONT),
+ * stop, or terminate. proc_tree_lock held (sig_lock comes after it).
+ */
+static bool fatal_signal_pending(struct proc *p)
+{
+	uint64_t pending = __atomic_load_n(&p->sig_pending, __ATOMIC_RELAXED) &
+			   ~READ_ONCE(p->sig_blocked);
+
+	if (pending & sig_bit(SIGKILL))
+		return true;
+	for (int sig = 1; sig <= NSIG; sig++) {
+		if (!(pending & sig_bit(sig)) || sig == SIGCHLD || sig == SIGURG ||
+		    sig == SIGWINCH || sig == SIGCONT || jobctl_stop_signal(sig))
+			continue;
+		if (signal_get_action(p, sig).handler == SIG_DFL)
+			return true;
+	}
+	return false;
+}
+
 void jobctl_vfork_wait(struct proc *child)
 {
 	struct proc *p = current();
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
 
-	while (!p->vfork_done)
+	while (!p->vfork_done && !fatal_signal_pending(p))
 		waitq_sleep(&p->child_exit, &proc_tree_lock);
+	if (!p->vfork_done)		/* killed: the child keeps the memory, tells no one */
+		child->vfork_parent = NULL;
 	p->vfork_done = false;
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 }

@@ -60,8 +60,9 @@ void jobctl_vfork_release(struct proc *p);
 
 /*
  * jobctl_vfork_wait - the current process sleeps until its vfork child
- * child has called jobctl_vfork_release (not interruptible, as the child
- * borrows its memory).
+ * child has called jobctl_vfork_release. Only a signal that will kill it
+ * ends the wait early (Linux's killable wait): other signals wait, as the
+ * child borrows its memory.
  */
 void jobctl_vfork_wait(struct proc *child);
 

@@ -10,6 +10,7 @@
 #include "kern/proc.h"
 #include "kern/syscall.h"
 #include "vm/amap.h"
+#include "vm/truncate.h"
 #include "vm/vmspace.h"
 #include "vm/vobject.h"
 
@@ -40,6 +41,7 @@
 #define MADV_WILLNEED		3
 #define MADV_DONTNEED		4
 #define MADV_FREE		8
+#define MADV_REMOVE		9
 
 static void mmap_populate(struct vmspace *vm, vaddr_t start, uint64_t len,
 			  unsigned int prot);
@@ -355,6 +357,73 @@ static long madvise_willneed(struct vmspace *vm, vaddr_t start, vaddr_t end)
 	return 0;
 }
 
+/*
+ * One region's part of MADV_REMOVE, from va to *stop: its object, with a
+ * reference, and the object's pages [*first, *last). Errors as Linux's
+ * madvise_remove: -ENOMEM (a hole, which ends at *stop), -EINVAL (locked, or no object:
+ * private anonymous memory), -EACCES (not a shared writable mapping),
+ * -EOPNOTSUPP (an object that cannot have holes: a file on a disk).
+ * Takes vm->lock.
+ */
+static long remove_part(struct vmspace *vm, vaddr_t va, vaddr_t end, vaddr_t *stop,
+			struct vobject **obj, uint64_t *first, uint64_t *last)
+{
+	struct region *r;
+	long err;
+
+	mutex_lock(&vm->lock);
+	r = vmspace_find(vm, va);
+	if (!r) {		/* a hole: the caller goes on after it */
+		r = vmspace_next(vm, va);
+		*stop = r && r->start < end ? r->start : end;
+		mutex_unlock(&vm->lock);
+		return -ENOMEM;
+	}
+	err = (r->flags & REGION_LOCKED) || !r->obj ? -EINVAL :
+	      !(r->flags & REGION_SHARED) || !(r->maxprot & VM_PROT_WRITE) ? -EACCES :
+	      !r->obj->ops->punch ? -EOPNOTSUPP : 0;
+	if (!err) {
+		*stop = MIN(r->end, end);
+		*obj = r->obj;
+		vobject_ref(*obj);
+		*first = r->obj_pgoff + ((va - r->start) >> PAGE_SHIFT);
+		*last = *first + ((*stop - va) >> PAGE_SHIFT);
+	}
+	mutex_unlock(&vm->lock);
+	return err;
+}
+
+/*
+ * MADV_REMOVE: free the pages of [start, end) of shared memory or a tmpfs
+ * file in every process that maps them (they read as zeros afterwards;
+ * the file keeps its size), as Linux's punch hole. Returns 0 or an errno
+ * of remove_part, vm_unmap_object_range or the object's punch.
+ */
+static long madvise_remove(struct vmspace *vm, vaddr_t start, vaddr_t end)
+{
+	long hole = 0;
+
+	for (vaddr_t va = start, stop; va < end; va = stop) {
+		struct vobject *obj;
+		uint64_t first, last;
+		long err = remove_part(vm, va, end, &stop, &obj, &first, &last);
+
+		if (err == -ENOMEM) {	/* as Linux: the rest first, then ENOMEM */
+			hole = err;
+			continue;
+		}
+		if (err)
+			return err;
+		err = vm_unmap_object_range(obj, first, last);
+		if (!err)
+			err = obj->ops->punch(obj, first, last);
+		vobject_unref(obj);
+		if (err)
+			return err;
+	}
+	return hole;
+}
+
 static long sys_madvise(long addr, long len, long advice)
 {
 	struct vmspace *vm = current()->vm;
@@ -370,6 +439,8 @@ static long sys_madvise(long addr, long len, long advice)
 		return 0;
 	case MADV_WILLNEED:
 		return madvise_willneed(vm, addr, end);
+	case MADV_REMOVE:
+		return madvise_remove(vm, addr, end);
 	case MADV_DONTNEED:
 	case MADV_FREE:
 		break;

@@ -127,6 +127,13 @@ $(B)/lib/%.so: tests/dynamic/%.c
 	$(call say,CC,$<)
 	$(Q)$(CC) -O2 -Wall -Werror -shared -fPIC -o $@ $<
 
+# A static PIE without a C library that checks where execve placed it.
+$(B)/tests/pie-layout: tests/pie/pie_layout.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$< -static-pie)
+	$(Q)$(CC) -nostdlib -static-pie -fPIE -O2 -Wall -Werror -Wl,--no-dynamic-linker \
+		-Wl,--build-id=none -o $@ $<
+
 # The program vmbench starts, linked statically and dynamically with glibc.
 BENCH_SMALL := $(B)/bench/small-static $(B)/bench/small-dynamic
 
@@ -183,7 +190,7 @@ define add_to_root
 		mkdir -p "$(ROOT)$$(dirname "$$dst")" && cp -r "$$src" "$(ROOT)$$dst" || exit 1; \
 	done
 endef
-$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) $(BENCH_SMALL) $(DYN_PROGS) $(DYN_LIBS) docs/tour.md $(wildcard user/etc/*) Makefile $(B)/add.list $(if $(ADD),FORCE)
+$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(B)/tests/pie-layout $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) $(BENCH_SMALL) $(DYN_PROGS) $(DYN_LIBS) docs/tour.md $(wildcard user/etc/*) Makefile $(B)/add.list $(if $(ADD),FORCE)
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
 		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench $(ROOT)/lib
@@ -193,7 +200,7 @@ $(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(USER_PRO
 	$(Q)cp $(filter $(B)/user/bin/%,$(USER_PROGS)) $(ROOT)/bin/
 	$(Q)cp $(filter $(B)/user/sbin/%,$(USER_PROGS)) $(ROOT)/sbin/
 	$(Q)cp $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(ROOT)/tests/
-	$(Q)cp host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(ROOT)/tests/
+	$(Q)cp host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(B)/tests/pie-layout $(ROOT)/tests/
 	$(Q)cp $(BENCH_PROGS) $(BENCH_SMALL) $(ROOT)/bench/
 	$(Q)echo "Kilburn" > $(ROOT)/etc/motd
 	$(Q)cp user/etc/* $(ROOT)/etc/

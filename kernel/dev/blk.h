@@ -154,6 +154,8 @@ struct blk_stats {
 	uint64_t segments;		/* data buffers (descriptors) sent */
 	uint64_t errors;		/* requests the device failed */
 	uint64_t interrupts;		/* runs of the interrupt handler */
+	uint64_t sectors_read;		/* 512-byte sectors of the reads sent */
+	uint64_t sectors_written;	/* and of the writes */
 	uint64_t irq_completions;	/* requests it completed */
 	uint64_t descriptor_waits;	/* submitters that waited for descriptors */
 	uint32_t inflight;		/* requests with the device now */
@@ -168,5 +170,11 @@ struct blk_stats {
  * Also verifies the queue's free list (panics if it is broken).
  */
 void blk_get_stats(struct blkdev *d, struct blk_stats *st);
+
+/*
+ * blk_sectors_total - the sectors read and written on every disk since
+ * boot (Linux's pgpgin and pgpgout are these halved: KiB).
+ */
+void blk_sectors_total(uint64_t *read, uint64_t *written);
 
 #endif

@@ -243,6 +243,12 @@ static void blk_start(struct blkdev *d, uint32_t type, uint64_t sector,
 		virt_to_phys(&d->dma->status[head]), 1, true };
 	virtq_fill_chain(&d->vq, head, bufs, nseg + 2);
 	d->owner[head] = req;
+	for (unsigned int i = 1; i <= nseg; i++) {
+		if (type == VIRTIO_BLK_T_IN)
+			d->stats.sectors_read += bufs[i].len / BLK_SECTOR_SIZE;
+		else if (type == VIRTIO_BLK_T_OUT)
+			d->stats.sectors_written += bufs[i].len / BLK_SECTOR_SIZE;
+	}
 	d->stats.segments += nseg;
 	d->stats.inflight++;
 	d->stats.max_inflight = MAX(d->stats.max_inflight, d->stats.inflight);
@@ -511,6 +517,17 @@ void blk_get_stats(struct blkdev *d, struct blk_stats *st)
 	st->free_descriptors = d->vq.nfree;
 	st->max_segments = d->max_segs;
 	spin_unlock_irqrestore(&d->lock, flags);
+}
+
+void blk_sectors_total(uint64_t *read, uint64_t *written)
+{
+	*read = *written = 0;
+	for (int i = 0; i < blk_count(); i++) {
+		struct blkdev *d = blk_get(i);
+
+		*read += READ_ONCE(d->stats.sectors_read);
+		*written += READ_ONCE(d->stats.sectors_written);
+	}
 }
 
 /* ------------------------------------------------------------ setup */

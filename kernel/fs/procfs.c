@@ -209,6 +209,8 @@ static struct vnode *pnode_new(enum pnode kind, int pid)
 	vn->ino = (uint64_t)pid << 8 | kind;
 	vn->dev = PROCFS_DEV;
 	vn->nlink = vn->type == VDIR ? 2 : 1;
+	if (pid > 0)		/* /proc/<pid>: the process's (root's if it is gone) */
+		procfs_pid_owner(pid, &vn->uid, &vn->gid);
 	return vn;
 }
 
@@ -473,7 +475,7 @@ static const struct file_ops sysctl_file_ops = {
 	.release = sfile_release,
 };
 
-/* May flags open vn, by its permission bits for the owner (root)? */
+/* May flags open vn, by its permission bits for the owner? */
 static int procfs_may_open(struct vnode *vn, unsigned int flags)
 {
 	unsigned int acc = flags & O_ACCMODE;
@@ -523,6 +525,8 @@ static int procfs_open(struct vnode *vn, unsigned int flags, struct file **out)
 	struct file *f;
 	int err = procfs_may_open(vn, flags);
 
+	if (!err && (pi->kind == P_PAGEMAP || pi->kind == P_PAGETABLE))
+		err = procfs_may_inspect(pi->pid);
 	if (err)
 		return err;
 	if (pi->kind == P_PAGEMAP || pi->kind == P_KPAGECOUNT || pi->kind == P_KPAGEFLAGS)

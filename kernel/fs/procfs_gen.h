@@ -48,6 +48,20 @@ void procfs_maps_line(struct sbuf *sb, const struct region *r);
 /* The address space of process pid with a reference (vmspace_put), or NULL. */
 struct vmspace *procfs_pid_vm(int pid);
 
+/*
+ * The owner of /proc/<pid> (the process's effective ids, as Linux's
+ * task_dump_owner). Returns false if there is no such process.
+ */
+bool procfs_pid_owner(int pid, uint32_t *uid, uint32_t *gid);
+
+/*
+ * May the current process look into process pid's memory (pagemap,
+ * pagetable)? Linux's ptrace read rule: itself, root (CAP_SYS_PTRACE), or a
+ * process whose real, effective and saved ids all equal the caller's file
+ * system ids. Returns 0, -EACCES, or -ESRCH (gone).
+ */
+int procfs_may_inspect(int pid);
+
 /* The binary files of 64-bit words (procfs_mem.c). */
 enum procfs_words { WORDS_PAGEMAP, WORDS_KPAGECOUNT, WORDS_KPAGEFLAGS };
 

@@ -291,6 +291,34 @@ void procfs_gen_comm(struct sbuf *sb, int pid)
 	snap_release(&s);
 }
 
+bool procfs_pid_owner(int pid, uint32_t *uid, uint32_t *gid)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	struct proc *p = proc_find(pid);
+
+	if (p) {
+		*uid = p->cred.euid;
+		*gid = p->cred.egid;
+	}
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return p != NULL;
+}
+
+int procfs_may_inspect(int pid)
+{
+	const struct cred *me = cred_current();
+	struct proc_snap s;
+	bool same = true;
+
+	if (pid == current()->pid || me->euid == 0)	/* itself; CAP_SYS_PTRACE */
+		return 0;
+	proc_snapshot(pid, &s);
+	for (int i = 0; i < 3; i++)	/* real, effective and saved ids all the caller's */
+		same &= s.uid[i] == me->fsuid && s.gid[i] == me->fsgid;
+	snap_release(&s);
+	return !s.found ? -ESRCH : same ? 0 : -EACCES;
+}
+
 struct vmspace *procfs_pid_vm(int pid)
 {
 	struct proc_snap s;

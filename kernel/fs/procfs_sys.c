@@ -12,8 +12,8 @@
  *   cpuinfo   one paragraph per hart, in Linux's RISC-V format
  *   mounts    what is mounted where
  *
- * Kilburn has no real-time clock: its wall clock counts from boot, so the
- * boot time (btime) is 0. Ticks are charged to user, system or idle only;
+ * The boot time (btime) is the wall time at boot, from the real-time clock
+ * (dev/rtc.h). Ticks are charged to user, system or idle only;
  * nice, iowait, irq and the rest stay 0.
  */
 #include "fs/procfs_gen.h"
@@ -27,6 +27,8 @@
 #include "arch/riscv/memlayout.h"
 #include "vm/commit.h"
 #include "vm/kmem.h"
+#include "dev/blk.h"
+#include "dev/rtc.h"
 #include "vm/pmm.h"
 #include "vm/swap_slots.h"
 #include "vm/anon.h"
@@ -57,7 +59,10 @@ static void meminfo_line(struct sbuf *sb, const char *name, uint64_t pages)
  *                 but the swap cache
  *   Active/Inactive  user pages with/without PG_REFERENCED; "anon" are the
  *                 swap-backed ones (anonymous, tmpfs, shared anonymous)
- *   Unevictable, Mlocked, Writeback  0: no mlock, writes are synchronous
+ *   Unevictable, Mlocked  anonymous pages that reclaim leaves alone because
+ *                 they are mlocked (off the replacement policy); locked file
+ *                 pages are not counted
+ *   Writeback     0: writes are synchronous
  *   KReclaimable, SReclaimable  0 (empty slab pages were just given back)
  *   KernelStack   frames of kernel stacks; PageTables: of page tables
  *   VmallocTotal/Used  the kernel's area mapped page by page (stacks)
@@ -90,8 +95,8 @@ void procfs_gen_meminfo(struct sbuf *sb)
 	meminfo_line(sb, "Inactive(anon)", anon - c.anon_referenced);
 	meminfo_line(sb, "Active(file)", c.file_referenced);
 	meminfo_line(sb, "Inactive(file)", user - anon - c.file_referenced);
-	meminfo_line(sb, "Unevictable", 0);
-	meminfo_line(sb, "Mlocked", 0);
+	meminfo_line(sb, "Unevictable", c.unevictable);
+	meminfo_line(sb, "Mlocked", c.unevictable);
 	meminfo_line(sb, "SwapTotal", swap_total);
 	meminfo_line(sb, "SwapFree", swap_free);
 	meminfo_line(sb, "Dirty", c.dirty);
@@ -206,10 +211,11 @@ static void stat_cpu_line(struct sbuf *sb, const char *name, uint64_t user,
 
 void procfs_gen_stat(struct sbuf *sb)
 {
-	uint64_t user = 0, system = 0, idle = 0, ctxt = 0;
+	uint64_t user = 0, system = 0, idle = 0, ctxt = 0, intr = 0;
 	char name[16];
 
 	for (int i = 0; i < ncpus; i++) {
+		intr += READ_ONCE(cpus[i].interrupts);
 		user += READ_ONCE(cpus[i].user_ticks);
 		system += READ_ONCE(cpus[i].system_ticks);
 		idle += READ_ONCE(cpus[i].idle_ticks);
@@ -222,9 +228,10 @@ void procfs_gen_stat(struct sbuf *sb)
 			      READ_ONCE(cpus[i].system_ticks),
 			      READ_ONCE(cpus[i].idle_ticks));
 	}
-	sbuf_printf(sb, "ctxt %lu\nbtime 0\nprocesses %lu\nprocs_running %d\n"
-		    "procs_blocked 0\n", ctxt, READ_ONCE(proc_forks),
-		    sched_nr_running());
+	sbuf_printf(sb, "intr %lu\n", intr);	/* the total only: no per-source counts */
+	sbuf_printf(sb, "ctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %d\n"
+		    "procs_blocked 0\n", ctxt, rtc_offset_ns() / 1000000000,
+		    READ_ONCE(proc_forks), sched_nr_running());
 }
 
 /* A machine identity register through the SBI base extension (0 if unknown). */
@@ -276,15 +283,18 @@ void procfs_gen_vmstat(struct sbuf *sb)
 {
 	struct vm_policy_stats ps;
 	struct pmm_census c;
-	uint64_t file;
+	uint64_t file, rd, wr;
 
 	pmm_census(&c);
+	blk_sectors_total(&rd, &wr);
 	file = c.state[PAGE_FILE];
 	sbuf_printf(sb, "nr_free_pages %lu\n", pmm_free_frames());
 	sbuf_printf(sb, "nr_inactive_anon %lu\nnr_active_anon %lu\n"
-		    "nr_inactive_file %lu\nnr_active_file %lu\nnr_unevictable 0\n",
+		    "nr_inactive_file %lu\nnr_active_file %lu\nnr_unevictable %lu\n"
+		    "nr_mlock %lu\n",
 		    c.anon_lru - c.anon_referenced, c.anon_referenced,
-		    file - c.shmem - c.file_referenced, c.file_referenced);
+		    file - c.shmem - c.file_referenced, c.file_referenced,
+		    c.unevictable, c.unevictable);
 	sbuf_printf(sb, "nr_slab_reclaimable 0\nnr_slab_unreclaimable %lu\n",
 		    c.state[PAGE_SLAB]);
 	sbuf_printf(sb, "nr_anon_pages %lu\nnr_mapped %lu\nnr_file_pages %lu\n"
@@ -292,6 +302,8 @@ void procfs_gen_vmstat(struct sbuf *sb)
 		    c.anon_mapped, c.file_mapped, file, c.dirty, c.shmem);
 	sbuf_printf(sb, "nr_page_table_pages %lu\nnr_kernel_stack %lu\n",
 		    c.state[PAGE_PGTABLE], c.state[PAGE_KSTACK] * (PAGE_SIZE / 1024));
+	/* KiB read from and written to the disks (the block layer's sectors) */
+	sbuf_printf(sb, "pgpgin %lu\npgpgout %lu\n", rd / 2, wr / 2);
 	for (int e = 0; e < VMSTAT_NR; e++)
 		sbuf_printf(sb, "%s %lu\n", vmstat_name(e), vmstat_read(e));
 	/* the replacement policy: pages kept for their use, and passed over */

@@ -11,7 +11,10 @@
  * terminal (TIOCSCTTY); the session then has a foreground process group
  * (TIOCGPGRP, TIOCSPGRP). With ISIG, ^C, ^\ and ^Z send SIGINT, SIGQUIT
  * and SIGTSTP to the foreground group only; a read from a background
- * group of the session gets SIGTTIN (EIO if that is ignored or blocked).
+ * group of the session gets SIGTTIN (EIO if that is ignored or blocked, or
+ * the group is orphaned),
+ * and with TOSTOP set a write from one gets SIGTTOU (it goes on if that is
+ * ignored or blocked; EIO from an orphaned group).
  * While no session has the terminal, ^C and ^\ go to every process but
  * init, as before sessions existed. There is one terminal: a process's
  * controlling terminal is this one if its session owns it.
@@ -61,6 +64,7 @@ struct kwinsize {
 #define ECHO	0000010
 #define ECHOE	0000020
 #define ECHOK	0000040
+#define TOSTOP	0000400
 #define VMIN	6
 
 static struct {
@@ -214,8 +218,8 @@ static long tty_read(struct file *f, uint64_t ubuf, size_t len)
 
 	if (bg) {
 		spin_unlock_irqrestore(&tty.lock, flags);
-		if (bg < 0)
-			return bg;
+		if (bg < 0 || jobctl_group_orphaned(bg))
+			return bg < 0 ? bg : -EIO;	/* Linux: EIO from an orphaned group */
 		jobctl_signal_group(bg, SIGTTIN);
 		return -ERESTARTSYS;
 	}
@@ -248,11 +252,45 @@ static long tty_read(struct file *f, uint64_t ubuf, size_t len)
 	return n;
 }
 
+/*
+ * With TOSTOP set, is the current process writing from a background group
+ * of the session that owns the terminal? Returns its group, which gets
+ * SIGTTOU while the write waits (-ERESTARTSYS); -EIO if the group is
+ * orphaned; 0 if the write may go on, also when SIGTTOU is ignored or
+ * blocked (Linux's tty_check_change).
+ */
+static long background_write(void)
+{
+	struct proc *p = current();
+	struct ksigaction act;
+	unsigned long flags = spin_lock_irqsave(&tty.lock);
+	int pgid = READ_ONCE(p->pgid);
+	bool bg = (tty.termios.c_lflag & TOSTOP) && tty.sid &&
+		  READ_ONCE(p->sid) == tty.sid && pgid != tty.pgrp;
+
+	spin_unlock_irqrestore(&tty.lock, flags);
+	if (!bg)
+		return 0;
+	act = signal_get_action(p, SIGTTOU);
+	if (act.handler == SIG_IGN || (p->sig_blocked & sig_bit(SIGTTOU)))
+		return 0;
+	if (jobctl_group_orphaned(pgid))
+		return -EIO;
+	return pgid;
+}
+
 static long tty_write(struct file *f, uint64_t ubuf, size_t len)
 {
 	char buf[256];
 	size_t done = 0;
+	long bg = background_write();
 
+	if (bg < 0)
+		return bg;
+	if (bg) {
+		jobctl_signal_group(bg, SIGTTOU);
+		return -ERESTARTSYS;
+	}
 	while (done < len) {
 		size_t n = MIN(len - done, sizeof(buf));
 

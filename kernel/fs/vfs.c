@@ -9,6 +9,7 @@
 #include "vm/pcache.h"
 #include "vm/reclaim.h"
 #include "arch/riscv/timer.h"
+#include "dev/rtc.h"
 
 #define NSEC_PER_SEC	1000000000LL
 
@@ -93,12 +94,44 @@ static bool vnode_resident(struct vobject *obj, uint64_t idx)
 	return in;
 }
 
+static void vnode_cache_drop(struct vnode *vn, uint64_t idx, struct page *pg);
+static bool page_unused(struct page *pg);
+
+/* A page of a punched hole: dropped if unused, else zeroed (vn->lock held). */
+static int punch_page(struct pcache *pc, uint64_t idx, struct page *pg, void *arg)
+{
+	if (page_unused(pg))
+		vnode_cache_drop(arg, idx, pg);
+	else
+		memset(page_to_virt(pg), 0, PAGE_SIZE);
+	return 0;
+}
+
+/*
+ * A hole in pages [from, to) of a file of a memory file system (tmpfs:
+ * its pages are its only copy, and never on swap); -EOPNOTSUPP for a file
+ * on a disk, as Linux's file systems without FALLOC_FL_PUNCH_HOLE.
+ */
+static int vnode_punch(struct vobject *obj, uint64_t from, uint64_t to)
+{
+	struct vnode *vn = container_of(obj, struct vnode, obj);
+
+	if (!vn->writable_fs)
+		return -EOPNOTSUPP;
+	mutex_lock(&vn->lock);
+	pcache_foreach_range(&vn->pages, from, to, punch_page, vn);
+	mutex_unlock(&vn->lock);
+	vnode_touch(vn, true, true);
+	return 0;
+}
+
 static const struct vobject_ops vnode_vobject_ops = {
 	.get_page = vnode_get_page,
 	.release = vnode_release,
 	.path = vnode_path,
 	.ident = vnode_ident,
 	.resident = vnode_resident,
+	.punch = vnode_punch,
 };
 
 void vnode_init(struct vnode *vn, enum vtype type, uint32_t mode,
@@ -375,9 +408,14 @@ void vnode_stat(struct vnode *vn, struct kstat *st)
 	st->st_ctime_nsec = vn->ctime % NSEC_PER_SEC;
 }
 
+struct vnode *vnode_of_object(struct vobject *obj)
+{
+	return obj->ops == &vnode_vobject_ops ? container_of(obj, struct vnode, obj) : NULL;
+}
+
 int64_t vfs_now(void)
 {
-	return timer_uptime_ns();	/* no real-time clock yet: as clock_gettime */
+	return rtc_now_ns();		/* CLOCK_REALTIME */
 }
 
 void vnode_touch(struct vnode *vn, bool mtime, bool ctime)

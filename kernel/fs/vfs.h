@@ -290,6 +290,9 @@ void vnode_cache_is_swapbacked(struct vnode *vn);
  */
 long vnode_truncate(struct vnode *vn, uint64_t size);
 
+/* The vnode whose page cache obj is, or NULL if obj is another kind of object. */
+struct vnode *vnode_of_object(struct vobject *obj);
+
 /*
  * vnode_cache_truncate - the file shrinks from vn->size to size bytes (call
  * it before changing vn->size): drop the cached pages wholly past size that

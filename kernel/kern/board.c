@@ -381,6 +381,15 @@ static void board_parse_test(const struct fdt *fdt, struct board *b)
 		memset(&b->test, 0, sizeof(b->test));
 }
 
+/* The Goldfish real-time clock, optional: left zero if absent or unusable. */
+static void board_parse_rtc(const struct fdt *fdt, struct board *b)
+{
+	int node = board_find_enabled(fdt, -1, "google,goldfish-rtc");
+
+	if (node < 0 || board_read_dev(fdt, node, &b->rtc))
+		memset(&b->rtc, 0, sizeof(b->rtc));
+}
+
 /* /chosen/bootargs, truncated to fit; "" if absent. */
 static void board_parse_bootargs(const struct fdt *fdt, struct board *b)
 {
@@ -425,6 +434,7 @@ int board_parse(const void *dtb, size_t avail, struct board *b,
 	    (err = board_parse_plic(&fdt, b, why)) ||
 	    (err = board_parse_virtio(&fdt, b, why)))
 		return err;
+	board_parse_rtc(&fdt, b);
 	board_parse_bootargs(&fdt, b);
 	return 0;
 }

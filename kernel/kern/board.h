@@ -4,8 +4,8 @@
  * board_parse() reads the flattened device tree that the firmware passes at
  * boot and fills a struct board with everything the kernel needs: RAM and
  * reserved ranges, harts, the UART, the PLIC (with the S-mode context of each
- * hart), the virtio-mmio slots, the power-off test device, the timebase and
- * the boot arguments. Nothing about the board is hard-coded elsewhere.
+ * hart), the virtio-mmio slots, the power-off test device, the real-time
+ * clock, the timebase and the boot arguments. Nothing about the board is hard-coded elsewhere.
  *
  * Machine-independent: compiles on the host against host/env/env.h.
  */
@@ -55,6 +55,7 @@ struct board {
 	int nvirtio;
 
 	struct board_dev test;			/* compatible "sifive,test0"; base 0 if absent */
+	struct board_dev rtc;			/* compatible "google,goldfish-rtc"; base 0 if absent */
 
 	char bootargs[BOARD_BOOTARGS_MAX];	/* /chosen/bootargs, "" if absent */
 	uint64_t dtb_size;			/* totalsize from the header */

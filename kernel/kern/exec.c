@@ -124,6 +124,30 @@ static int map_interp(struct vmspace *vm, struct vnode *ivn,
 	return map_segments(vm, ivn, ii, *bias);
 }
 
+/*
+ * The top of the mmap area for a process with this RLIMIT_STACK, as
+ * Linux's mmap_base: below the stack and a gap of the stack limit, at
+ * least 128 MiB and at most 5/6 of the user half.
+ */
+static vaddr_t mmap_base_for(uint64_t stack_limit)
+{
+	return USER_TOP - VM_STACK_GUARD -
+	       ALIGN_UP(MIN(MAX(stack_limit, MMAP_GAP_MIN), MMAP_GAP_MAX), PAGE_SIZE);
+}
+
+/*
+ * Where a static PIE (an ET_DYN program without an interpreter, such as a
+ * loader run by hand) starts, as Linux places it: like an mmap of its whole
+ * span, at the top of the mmap area. Its heap goes to ELF_ET_DYN_BASE
+ * (build_vmspace), below it.
+ */
+static uint64_t static_pie_base(const struct elf_info *info, uint64_t stack_limit)
+{
+	uint64_t span = ALIGN_UP(info->hi - info->lo, PAGE_SIZE), top = mmap_base_for(stack_limit);
+
+	return span < top ? top - span : 0;
+}
+
 /* The files execve maps: the program and, if it has one, its interpreter. */
 struct exec_image {
 	struct vnode *vn;
@@ -156,8 +180,9 @@ static int build_vmspace(struct exec_image *im, size_t stack_used,
 				  VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, REGION_GROWSDOWN,
 				  NULL, 0, 0);
 	vm->heap_start = vm->brk = ALIGN_UP(info->hi + bias, PAGE_SIZE);
-	vm->mmap_base = USER_TOP - VM_STACK_GUARD -
-			ALIGN_UP(MIN(MAX(vm->stack_limit, MMAP_GAP_MIN), MMAP_GAP_MAX), PAGE_SIZE);
+	if (info->type == ET_DYN && !im->ivn)	/* a static PIE: as Linux, away from it */
+		vm->heap_start = vm->brk = ELF_ET_DYN_BASE;
+	vm->mmap_base = mmap_base_for(vm->stack_limit);
 	if (!err && im->ivn)
 		err = map_interp(vm, im->ivn, &im->iinfo, &im->ibias);
 	if (!err)
@@ -180,6 +205,7 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *name,
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
 
 	p->vm = vm;
+	p->execed = true;
 	if (old) {		/* the faults stay the process's */
 		p->min_flt += old->min_flt;
 		p->maj_flt += old->maj_flt;
@@ -265,14 +291,18 @@ static long read_string(const void *ctx, int list, size_t i, size_t off,
 	return (size_t)n < len ? n + 1 : n;
 }
 
-/* What the stack of the program at canon (ELF info, bias) holds. */
+/*
+ * What the stack of the program (ELF info, bias) holds; path is the one
+ * execve was given, which AT_EXECFN names as Linux's does (not made
+ * canonical, and the script's for a #! script).
+ */
 static void stack_args(struct exec_stack_args *sa, const struct exec_args *args,
-		       const char *canon, const struct elf_info *info, uint64_t bias)
+		       const char *path, const struct elf_info *info, uint64_t bias)
 {
 	*sa = (struct exec_stack_args) {
 		.strings = { .argc = args->argc, .envc = args->envc,
 			     .size = args->size, .read = read_string, .ctx = args },
-		.execfn = canon,
+		.execfn = path,
 		.phdr = info->phdr ? info->phdr + bias : 0,
 		.phent = info->phent, .phnum = info->phnum,
 		.pagesz = PAGE_SIZE, .entry = info->entry + bias,
@@ -463,7 +493,8 @@ static long exec_open_image(struct proc *p, const char *path, struct exec_args *
 	im->ivn = NULL;
 	err = elf_load_info(elf_read, im->vn, im->vn->size, &im->info);
 	if (!err)
-		err = elf_bias_for(&im->info, 0, &im->bias);
+		err = elf_bias_for(&im->info, im->info.interp_len ? 0 :
+				   static_pie_base(&im->info, p->stack_limit), &im->bias);
 	if (!err && im->info.interp_len)
 		err = exec_open_interp(p, im, scratch);
 	if (err)
@@ -498,7 +529,7 @@ static long exec_prepare(struct proc *p, const char *path, struct exec_args *arg
 	if (err)
 		return err;
 	interp = im.ivn != NULL;
-	stack_args(&sa, args, b->canon, &im.info, im.bias);
+	stack_args(&sa, args, path, &im.info, im.bias);
 	err = exec_stack_measure(&sa, USER_TOP, STACK_IMAGE_MAX, &l);
 	if (!err)
 		err = build_vmspace(&im, l.used, p->stack_limit, vm);

@@ -87,6 +87,7 @@ void proc_exit(int wait_status)
 	tty_session_exit(p);
 	release_resources(p);
 	jobctl_vfork_release(p);
+	jobctl_exit_orphans(p);
 	irq_save();
 	spin_lock(&proc_tree_lock);
 	reparent_children(p);

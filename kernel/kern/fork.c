@@ -58,6 +58,8 @@ static int fork_inherit(struct proc *parent, struct proc *child)
 	child->sid = parent->sid;
 	child->vdso = parent->vdso;
 	child->stack_limit = parent->stack_limit;
+	child->memlock_limit[0] = parent->memlock_limit[0];
+	child->memlock_limit[1] = parent->memlock_limit[1];
 	child->umask = parent->umask;
 	child->cred = parent->cred;
 	*child->tf = *parent->tf;

@@ -15,6 +15,7 @@
 #include "kern/bootargs.h"
 #include "kern/exec.h"
 #include "kern/files.h"
+#include "kern/memlock.h"
 #include "kern/power.h"
 #include "kern/sched.h"
 #include "vm/kmem.h"
@@ -115,6 +116,7 @@ void init_start(void)
 		panic("init_start: out of memory");
 	strlcpy(p->name, "init", sizeof(p->name));
 	p->stack_limit = VM_STACK_LIMIT_DEFAULT;
+	p->memlock_limit[0] = p->memlock_limit[1] = MEMLOCK_LIMIT_DEFAULT;
 	p->umask = 022;
 	p->ctx.ra = (uint64_t)init_entry;
 	p->ctx.sp = (uint64_t)p->tf;

@@ -121,13 +121,39 @@ void jobctl_vfork_release(struct proc *p)
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 }
 
+/*
+ * Will a signal pending for p end it: SIGKILL, or an unblocked one whose
+ * action is the default termination (Linux turns those into SIGKILL when
+ * they are sent, so its killable waits end for them too)? The default
+ * actions are signal.c's: ignore (SIGCHLD, SIGURG, SIGWINCH, SIGCONT),
+ * stop, or terminate. proc_tree_lock held (sig_lock comes after it).
+ */
+static bool fatal_signal_pending(struct proc *p)
+{
+	uint64_t pending = __atomic_load_n(&p->sig_pending, __ATOMIC_RELAXED) &
+			   ~READ_ONCE(p->sig_blocked);
+
+	if (pending & sig_bit(SIGKILL))
+		return true;
+	for (int sig = 1; sig <= NSIG; sig++) {
+		if (!(pending & sig_bit(sig)) || sig == SIGCHLD || sig == SIGURG ||
+		    sig == SIGWINCH || sig == SIGCONT || jobctl_stop_signal(sig))
+			continue;
+		if (signal_get_action(p, sig).handler == SIG_DFL)
+			return true;
+	}
+	return false;
+}
+
 void jobctl_vfork_wait(struct proc *child)
 {
 	struct proc *p = current();
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
 
-	while (!p->vfork_done)
+	while (!p->vfork_done && !fatal_signal_pending(p))
 		waitq_sleep(&p->child_exit, &proc_tree_lock);
+	if (!p->vfork_done)		/* killed: the child keeps the memory, tells no one */
+		child->vfork_parent = NULL;
 	p->vfork_done = false;
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 }
@@ -190,6 +216,98 @@ bool jobctl_group_exists(int pgid, int sid)
 	return proc_for_each(is_member, &g) != 0;
 }
 
+/* ------------------------------------------- orphaned process groups */
+
+#define ORPHAN_GROUPS_MAX	16	/* groups one exit may orphan (checked) */
+
+/* Group pgid as the exit of `gone` leaves it. */
+struct orphan_find {
+	int pgid;
+	struct proc *gone;
+};
+
+/*
+ * Does m, a member of o->pgid other than o->gone, tie the group to its
+ * session: a parent (after o->gone's children go to init) in another
+ * group of the same session? A child of init ties nothing (Linux's
+ * will_become_orphaned_pgrp). proc_tree_lock held.
+ */
+static int ties_group(struct proc *m, void *arg)
+{
+	struct orphan_find *o = arg;
+	struct proc *parent = m->parent == o->gone ? init_proc : m->parent;
+
+	if (m->pgid != o->pgid || m == o->gone || m->state == PROC_ZOMBIE ||
+	    !parent || parent == init_proc)
+		return 0;
+	return parent->pgid != o->pgid && parent->sid == m->sid;
+}
+
+static int stopped_member(struct proc *m, void *arg)
+{
+	struct orphan_find *o = arg;
+
+	return m->pgid == o->pgid && m != o->gone && m->state != PROC_ZOMBIE &&
+	       READ_ONCE(m->stopped);
+}
+
+/*
+ * Is p's link to relative (its parent, or a child) the last one that ties
+ * p's group to the session, with a stopped member in it? Then the group
+ * is orphaned by gone's exit and must be told. proc_tree_lock held.
+ */
+static bool orphaned_by(struct proc *p, struct proc *relative, struct proc *gone)
+{
+	struct orphan_find o = { p->pgid, gone };
+
+	if (!relative || relative == init_proc || relative->pgid == p->pgid ||
+	    relative->sid != p->sid)
+		return false;
+	return !proc_for_each_locked(ties_group, &o) &&
+	       proc_for_each_locked(stopped_member, &o);
+}
+
+/* Add pgid to the n groups of g[] unless it is there or g[] is full. */
+static void group_add(int *g, int *n, int pgid)
+{
+	for (int i = 0; i < *n; i++)
+		if (g[i] == pgid)
+			return;
+	if (*n < ORPHAN_GROUPS_MAX)
+		g[(*n)++] = pgid;
+}
+
+bool jobctl_group_orphaned(int pgid)
+{
+	struct orphan_find o = { pgid, NULL };
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	bool orphaned = !proc_for_each_locked(ties_group, &o);
+
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return orphaned;
+}
+
+void jobctl_exit_orphans(struct proc *p)
+{
+	int groups[ORPHAN_GROUPS_MAX], n = 0;
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	struct list_node *it;
+
+	if (orphaned_by(p, p->parent, p))
+		group_add(groups, &n, p->pgid);
+	for (it = p->children.next; it != &p->children; it = it->next) {
+		struct proc *c = list_entry(it, struct proc, sibling);
+
+		if (c->state != PROC_ZOMBIE && orphaned_by(c, p, p))
+			group_add(groups, &n, c->pgid);
+	}
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	for (int i = 0; i < n; i++) {
+		jobctl_signal_group(groups[i], SIGHUP);
+		jobctl_signal_group(groups[i], SIGCONT);
+	}
+}
+
 /* ------------------------------------------- process groups and sessions */
 
 /* A process by pid for the calls below (0: the caller) (proc_tree_lock). */
@@ -206,8 +324,7 @@ static struct proc *proc_or_self(long pid)
  * setpgid: move the caller or one of its children (same session, not a
  * session leader) into group pgid (0: its own pid), which must exist in
  * the session unless it is the process's own pid. Returns 0, -EINVAL,
- * -ESRCH or -EPERM, as Linux. (A child that has exec'd can still be moved:
- * Linux refuses with EACCES.)
+ * -ESRCH, -EPERM or -EACCES (a child that has exec'd), as Linux.
  */
 static long sys_setpgid(long pid, long pgid)
 {
@@ -227,7 +344,9 @@ static long sys_setpgid(long pid, long pgid)
 	if (!pgid)
 		pgid = p->pid;
 	g = (struct group_find) { pgid, self->sid };
-	if (p->sid != self->sid || p->sid == p->pid)
+	if (p != self && p->sid == self->sid && p->execed)
+		err = -EACCES;
+	else if (p->sid != self->sid || p->sid == p->pid)
 		err = -EPERM;
 	else if (pgid != p->pid && !proc_for_each_locked(is_member, &g))
 		err = -EPERM;

@@ -60,8 +60,9 @@ void jobctl_vfork_release(struct proc *p);
 
 /*
  * jobctl_vfork_wait - the current process sleeps until its vfork child
- * child has called jobctl_vfork_release (not interruptible, as the child
- * borrows its memory).
+ * child has called jobctl_vfork_release. Only a signal that will kill it
+ * ends the wait early (Linux's killable wait): other signals wait, as the
+ * child borrows its memory.
  */
 void jobctl_vfork_wait(struct proc *child);
 
@@ -77,5 +78,17 @@ void jobctl_signal_group(int pgid, int sig);
 
 /* Does a live process belong to group pgid of session sid (sid 0: any)? */
 bool jobctl_group_exists(int pgid, int sid);
+
+/*
+ * jobctl_exit_orphans - p is exiting (before its children go to init, no
+ * lock held): every process group that p's exit orphans (POSIX: no member
+ * keeps a parent in another group of the session) and that has a stopped
+ * member gets SIGHUP, then SIGCONT, as on Linux. That is p's own group
+ * (when p was its last tie) and its children's groups.
+ */
+void jobctl_exit_orphans(struct proc *p);
+
+/* Is group pgid orphaned (no member has a parent in another group of its session)? */
+bool jobctl_group_orphaned(int pgid);
 
 #endif

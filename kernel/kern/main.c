@@ -17,6 +17,7 @@
 #include "dev/blk.h"
 #include "dev/plic.h"
 #include "dev/uart.h"
+#include "dev/rtc.h"
 #include "kern/board.h"
 #include "kern/bootargs.h"
 #include "fs/devfs.h"
@@ -190,6 +191,7 @@ void kmain(uint64_t hartid, paddr_t dtb)
 	setup_cpus(hartid);
 	power_init(&boot_board);
 	timer_setup(boot_board.timebase_hz);
+	rtc_init(&boot_board);
 	bootargs_parse(boot_board.bootargs);
 	take_memory();
 	pmap_bootstrap(&boot_board);

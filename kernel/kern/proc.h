@@ -83,6 +83,8 @@ struct proc {
 	uint64_t restart_deadline;	/* restart_syscall: an interrupted sleep's end */
 	uint64_t restart_urem;		/* ... and where its remaining time goes */
 	bool vfork_done;		/* proc_tree_lock: of the vfork parent */
+	bool execed;			/* proc_tree_lock: has exec'd since its fork
+					   (Linux's !PF_FORKNOEXEC; setpgid) */
 
 	/* owned by the process */
 	struct cred cred;		/* who it is (kern/cred.h) */
@@ -95,6 +97,7 @@ struct proc {
 	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
 	uint64_t set_child_tid;		/* user address, CLONE_CHILD_SETTID */
 	uint64_t stack_limit;		/* RLIMIT_STACK soft limit */
+	uint64_t memlock_limit[2];	/* RLIMIT_MEMLOCK soft, hard (kern/memlock.h) */
 	uint32_t umask;			/* permission bits removed on create */
 	uint64_t start_ns;		/* since boot, when it was forked */
 	uint64_t user_ticks, system_ticks;	/* timer ticks that found it running */

@@ -7,10 +7,17 @@
  * brought in when it is locked (not with MLOCK_ONFAULT / MCL_ONFAULT),
  * reclaim must leave them, and fork does not pass the lock on. After
  * mlockall(MCL_FUTURE) every new mapping is locked too (vm->def_flags).
- * Kilburn's processes have every privilege, so RLIMIT_MEMLOCK does not
- * limit them (as root on Linux).
+ *
+ * RLIMIT_MEMLOCK (kern/memlock.h) limits a process whose euid is not 0 as
+ * Linux limits one without CAP_IPC_LOCK: with a limit of 0 it may lock
+ * nothing (EPERM); mlock fails with ENOMEM when the regions locked already
+ * plus the new range (less what of it is locked) pass the limit, mlockall
+ * (MCL_CURRENT) when the whole address space does, and mmap(MAP_LOCKED) or
+ * any mapping after mlockall(MCL_FUTURE) with EAGAIN. Root is not limited.
  */
 #include "arch/riscv/memlayout.h"
+#include "kern/cred.h"
+#include "kern/memlock.h"
 #include "kern/proc.h"
 #include "kern/syscall.h"
 #include "kern/uaccess.h"
@@ -37,6 +44,61 @@
 #define MLOCK_ONFAULT	1
 
 #define MINCORE_BATCH	64	/* vector bytes copied out at a time */
+
+/*
+ * Bytes of vm's REGION_LOCKED regions inside [start, end) (all of them:
+ * Linux's locked_vm), or, with `locked` false, of every region there
+ * (total_vm). vm->lock held.
+ */
+static uint64_t mapped_bytes(struct vmspace *vm, vaddr_t start, vaddr_t end, bool locked)
+{
+	uint64_t sum = 0;
+
+	for (struct region *r = vmspace_next(vm, start); r && r->start < end; r = r->next)
+		if (!locked || (r->flags & REGION_LOCKED))
+			sum += MIN(r->end, end) - MAX(r->start, start);
+	return sum;
+}
+
+/* Is the current process privileged for locking (Linux's CAP_IPC_LOCK)? */
+static bool memlock_privileged(void)
+{
+	return cred_current()->euid == 0;
+}
+
+bool memlock_allowed(void)
+{
+	return current()->memlock_limit[0] != 0 || memlock_privileged();
+}
+
+bool memlock_future_ok(struct vmspace *vm, uint64_t bytes)
+{
+	uint64_t limit = current()->memlock_limit[0] >> PAGE_SHIFT;
+
+	if (memlock_privileged())
+		return true;
+	return (bytes >> PAGE_SHIFT) + (mapped_bytes(vm, 0, USER_TOP, true) >> PAGE_SHIFT) <=
+	       limit;
+}
+
+/*
+ * May [start, end) of vm be locked under RLIMIT_MEMLOCK (Linux's
+ * do_mlock)? What of it is locked already is not counted twice. Returns 0
+ * or -ENOMEM. Takes vm->lock.
+ */
+static long mlock_limit_check(struct vmspace *vm, vaddr_t start, vaddr_t end)
+{
+	uint64_t limit = current()->memlock_limit[0] >> PAGE_SHIFT, pages;
+
+	if (memlock_privileged())
+		return 0;
+	mutex_lock(&vm->lock);
+	pages = ((end - start) + mapped_bytes(vm, 0, USER_TOP, true)) >> PAGE_SHIFT;
+	if (pages > limit)
+		pages -= mapped_bytes(vm, start, end, true) >> PAGE_SHIFT;
+	mutex_unlock(&vm->lock);
+	return pages > limit ? -ENOMEM : 0;
+}
 
 /*
  * The page range of (addr, len) as mlock and munlock take it (Linux's
@@ -117,9 +179,14 @@ static long sys_mlock2(long addr, long len, long flags)
 
 	if (flags & ~MLOCK_ONFAULT)
 		return -EINVAL;
+	if (!memlock_allowed())
+		return -EPERM;
 	err = lock_range(addr, len, &start, &end);
 	if (err)
 		return err == 1 ? 0 : err;
+	err = mlock_limit_check(current()->vm, start, end);
+	if (err)
+		return err;
 	return lock_pages(start, end, true, !(flags & MLOCK_ONFAULT));
 }
 
@@ -165,7 +232,14 @@ static long sys_mlockall(long flags)
 	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) ||
 	    flags == MCL_ONFAULT)
 		return -EINVAL;
+	if (!memlock_allowed())
+		return -EPERM;
 	mutex_lock(&vm->lock);
+	if ((flags & MCL_CURRENT) && !memlock_privileged() &&
+	    mapped_bytes(vm, 0, USER_TOP, false) > current()->memlock_limit[0]) {
+		mutex_unlock(&vm->lock);
+		return -ENOMEM;
+	}
 	vm->def_flags = flags & MCL_FUTURE ? REGION_LOCKED : 0;
 	vm->def_populate = (flags & MCL_FUTURE) && !(flags & MCL_ONFAULT);
 	if (flags & MCL_CURRENT) {

@@ -6,9 +6,11 @@
 #include "fs/devfs.h"
 #include "fs/vfs.h"
 #include "kern/files.h"
+#include "kern/memlock.h"
 #include "kern/proc.h"
 #include "kern/syscall.h"
 #include "vm/amap.h"
+#include "vm/truncate.h"
 #include "vm/vmspace.h"
 #include "vm/vobject.h"
 
@@ -39,6 +41,7 @@
 #define MADV_WILLNEED		3
 #define MADV_DONTNEED		4
 #define MADV_FREE		8
+#define MADV_REMOVE		9
 
 static void mmap_populate(struct vmspace *vm, vaddr_t start, uint64_t len,
 			  unsigned int prot);
@@ -62,6 +65,9 @@ static long sys_brk(long addr)
 
 		if (next && next->start < new_end)
 			goto out;	/* would run into a mapping */
+		if ((vm->def_flags & REGION_LOCKED) &&
+		    !memlock_future_ok(vm, new_end - old_end))
+			goto out;	/* mlockall(MCL_FUTURE) past RLIMIT_MEMLOCK */
 		if (vmspace_map(vm, old_end, new_end - old_end,
 				VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
 				REGION_HEAP | vm->def_flags, NULL, 0, 0) < 0)
@@ -226,7 +232,12 @@ static long sys_mmap(long addr, long len, long prot, long flags, long fd,
 		if (vm->def_populate)
 			flags |= MAP_POPULATE;
 	}
-	at = mmap_place(vm, addr, size, flags);
+	if ((flags & MAP_LOCKED) && !memlock_allowed())
+		at = -EPERM;
+	else if ((rflags & REGION_LOCKED) && !memlock_future_ok(vm, size))
+		at = -EAGAIN;
+	else
+		at = mmap_place(vm, addr, size, flags);
 	if (at >= 0) {
 		long err = vmspace_map(vm, at, size, prot, maxprot, rflags, obj,
 				       off, limit);
@@ -287,6 +298,132 @@ static long sys_mprotect(long addr, long len, long prot)
 	return err;
 }
 
+/*
+ * The next part of [va, end) that MADV_WILLNEED reads ahead: a mapping of
+ * a file on a disk (a read-only file system: the root image). Sets *obj
+ * (with a reference), *idx and *n pages and returns where the part ends;
+ * *obj NULL for a part with nothing to read. -ENOMEM for a hole. Takes
+ * vm->lock.
+ */
+static long willneed_part(struct vmspace *vm, vaddr_t va, vaddr_t end, struct vobject **obj,
+			  uint64_t *idx, uint64_t *n)
+{
+	struct vnode *vn;
+	struct region *r;
+	vaddr_t stop;
+
+	mutex_lock(&vm->lock);
+	r = vmspace_find(vm, va);
+	stop = r ? MIN(r->end, end) : va;
+	vn = r && r->obj ? vnode_of_object(r->obj) : NULL;
+	*obj = NULL;
+	if (vn && !vn->writable_fs) {
+		*obj = r->obj;
+		vobject_ref(*obj);
+		*idx = r->obj_pgoff + ((va - r->start) >> PAGE_SHIFT);
+		*n = (stop - va) >> PAGE_SHIFT;
+	}
+	mutex_unlock(&vm->lock);
+	return r ? (long)stop : -ENOMEM;
+}
+
+/*
+ * MADV_WILLNEED: read the file pages of [start, end) into the page cache
+ * now (they are not mapped: the program's faults then find them), as
+ * Linux's readahead does for files on a disk. Anonymous memory, tmpfs and
+ * shared memory are left as they are. Returns 0, or -ENOMEM if the range
+ * has a hole (after the parts before it).
+ */
+static long madvise_willneed(struct vmspace *vm, vaddr_t start, vaddr_t end)
+{
+	for (vaddr_t va = start; va < end; ) {
+		struct vobject *obj;
+		uint64_t idx = 0, n = 0;
+		long stop = willneed_part(vm, va, end, &obj, &idx, &n);
+
+		if (stop < 0)
+			return stop;
+		for (uint64_t i = 0; obj && i < n; i++) {
+			struct page *pg;
+
+			if (obj->ops->get_page(obj, idx + i, &pg) < 0)
+				break;		/* past the end of the file */
+			page_put(pg);
+		}
+		if (obj)
+			vobject_unref(obj);
+		va = stop;
+	}
+	return 0;
+}
+
+/*
+ * One region's part of MADV_REMOVE, from va to *stop: its object, with a
+ * reference, and the object's pages [*first, *last). Errors as Linux's
+ * madvise_remove: -ENOMEM (a hole, which ends at *stop), -EINVAL (locked, or no object:
+ * private anonymous memory), -EACCES (not a shared writable mapping),
+ * -EOPNOTSUPP (an object that cannot have holes: a file on a disk).
+ * Takes vm->lock.
+ */
+static long remove_part(struct vmspace *vm, vaddr_t va, vaddr_t end, vaddr_t *stop,
+			struct vobject **obj, uint64_t *first, uint64_t *last)
+{
+	struct region *r;
+	long err;
+
+	mutex_lock(&vm->lock);
+	r = vmspace_find(vm, va);
+	if (!r) {		/* a hole: the caller goes on after it */
+		r = vmspace_next(vm, va);
+		*stop = r && r->start < end ? r->start : end;
+		mutex_unlock(&vm->lock);
+		return -ENOMEM;
+	}
+	err = (r->flags & REGION_LOCKED) || !r->obj ? -EINVAL :
+	      !(r->flags & REGION_SHARED) || !(r->maxprot & VM_PROT_WRITE) ? -EACCES :
+	      !r->obj->ops->punch ? -EOPNOTSUPP : 0;
+	if (!err) {
+		*stop = MIN(r->end, end);
+		*obj = r->obj;
+		vobject_ref(*obj);
+		*first = r->obj_pgoff + ((va - r->start) >> PAGE_SHIFT);
+		*last = *first + ((*stop - va) >> PAGE_SHIFT);
+	}
+	mutex_unlock(&vm->lock);
+	return err;
+}
+
+/*
+ * MADV_REMOVE: free the pages of [start, end) of shared memory or a tmpfs
+ * file in every process that maps them (they read as zeros afterwards;
+ * the file keeps its size), as Linux's punch hole. Returns 0 or an errno
+ * of remove_part, vm_unmap_object_range or the object's punch.
+ */
+static long madvise_remove(struct vmspace *vm, vaddr_t start, vaddr_t end)
+{
+	long hole = 0;
+
+	for (vaddr_t va = start, stop; va < end; va = stop) {
+		struct vobject *obj;
+		uint64_t first, last;
+		long err = remove_part(vm, va, end, &stop, &obj, &first, &last);
+
+		if (err == -ENOMEM) {	/* as Linux: the rest first, then ENOMEM */
+			hole = err;
+			continue;
+		}
+		if (err)
+			return err;
+		err = vm_unmap_object_range(obj, first, last);
+		if (!err)
+			err = obj->ops->punch(obj, first, last);
+		vobject_unref(obj);
+		if (err)
+			return err;
+	}
+	return hole;
+}
+
 static long sys_madvise(long addr, long len, long advice)
 {
 	struct vmspace *vm = current()->vm;
@@ -299,8 +436,11 @@ static long sys_madvise(long addr, long len, long advice)
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
-	case MADV_WILLNEED:
 		return 0;
+	case MADV_WILLNEED:
+		return madvise_willneed(vm, addr, end);
+	case MADV_REMOVE:
+		return madvise_remove(vm, addr, end);
 	case MADV_DONTNEED:
 	case MADV_FREE:
 		break;

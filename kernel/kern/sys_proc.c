@@ -1,6 +1,7 @@
 /* Process, time and identity system calls. */
 #include "arch/riscv/csr.h"
 #include "arch/riscv/timer.h"
+#include "dev/rtc.h"
 #include "kern/exec.h"
 #include "kern/exit.h"
 #include "kern/files.h"
@@ -31,6 +32,7 @@
 #define CLOCK_TAI		11
 #define RLIMIT_STACK		3
 #define RLIMIT_NOFILE		7
+#define RLIMIT_MEMLOCK		8
 #define RLIM_NLIMITS		16
 #define RLIM_INFINITY		(~0UL)
 #define WALL_FLAGS		0xe0000000	/* __WNOTHREAD, __WALL, __WCLONE */
@@ -244,14 +246,17 @@ static long sys_clock_nanosleep(long clock, long flags, long ureq, long urem)
 		return -EINVAL;
 	if (flags & 1) {		/* TIMER_ABSTIME */
 		struct ktimespec req;
-		uint64_t now = timer_uptime_ns();
+		uint64_t now = timer_uptime_ns(), until;
 
 		if (copy_from_user(&req, ureq, sizeof(req)))
 			return -EFAULT;
 		if (req.tv_sec < 0 || req.tv_nsec < 0 || req.tv_nsec >= (int64_t)NSEC)
 			return -EINVAL;
+		until = ns_of(&req);
+		if (clock == CLOCK_REALTIME)	/* the deadline in uptime */
+			until -= MIN(until, rtc_offset_ns());
 		/* as Linux: the same absolute time again unless a handler ran */
-		return ns_of(&req) > now && sleep_ns(ns_of(&req) - now) ? -ERESTARTNOHAND : 0;
+		return until > now && sleep_ns(until - now) ? -ERESTARTNOHAND : 0;
 	}
 	return sys_nanosleep(ureq, urem);
 }
@@ -265,11 +270,13 @@ static long sys_clock_gettime(long clock, long uts)
 	switch (clock) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
+		ns = rtc_now_ns();		/* the wall time, from the RTC at boot */
+		break;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
-		ns = timer_uptime_ns();		/* no real-time clock yet: since boot */
+		ns = timer_uptime_ns();		/* since boot */
 		break;
 	case CLOCK_PROCESS_CPUTIME:
 	case CLOCK_THREAD_CPUTIME:
@@ -289,7 +296,7 @@ static long sys_clock_gettime(long clock, long uts)
 
 static long sys_gettimeofday(long utv, long utz)
 {
-	uint64_t ns = timer_uptime_ns();
+	uint64_t ns = rtc_now_ns();
 	int64_t tv[2] = { ns / NSEC, ns % NSEC / 1000 };
 
 	if (utv && copy_to_user(utv, tv, sizeof(tv)))
@@ -357,6 +364,8 @@ static long sys_prlimit64(long pid, long resource, long unew, long uold)
 		lim[0] = p->stack_limit;
 	else if (resource == RLIMIT_NOFILE)
 		lim[0] = lim[1] = FILES_MAX;
+	else if (resource == RLIMIT_MEMLOCK)
+		memcpy(lim, p->memlock_limit, sizeof(lim));
 	if (uold && copy_to_user(uold, lim, sizeof(lim)))
 		return -EFAULT;
 	if (unew) {
@@ -370,6 +379,11 @@ static long sys_prlimit64(long pid, long resource, long unew, long uold)
 			p->stack_limit = want[0];
 			if (p->vm)
 				p->vm->stack_limit = want[0];
+		} else if (resource == RLIMIT_MEMLOCK) {
+			/* raising the hard limit: Linux's CAP_SYS_RESOURCE */
+			if (want[1] > p->memlock_limit[1] && cred_current()->euid != 0)
+				return -EPERM;
+			memcpy(p->memlock_limit, want, sizeof(want));
 		} else if (resource == RLIMIT_NOFILE && want[1] > FILES_MAX) {
 			return -EPERM;
 		} else if (resource != RLIMIT_NOFILE) {

@@ -18,6 +18,7 @@
  */
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/timer.h"
+#include "dev/rtc.h"
 #include "fs/procfs_gen.h"
 #include "kern/proc.h"
 #include "kern/spinlock.h"
@@ -88,7 +89,7 @@ static uint16_t seqs[SHMMNI];		/* shm_lock: sequence of each slot */
 
 static int64_t shm_now(void)
 {
-	return timer_uptime_ns() / 1000000000;	/* no real-time clock yet */
+	return rtc_now_ns() / 1000000000;
 }
 
 static int seg_get_page(struct vobject *obj, uint64_t idx, struct page **pg)

@@ -1,6 +1,7 @@
 /* Interval and POSIX timers, and the clock calls around them; see timers.h. */
 #include "kern/timers.h"
 #include "arch/riscv/timer.h"
+#include "dev/rtc.h"
 #include "kern/proc.h"
 #include "kern/signal.h"
 #include "kern/syscall.h"
@@ -37,6 +38,7 @@ struct ktimer {
 	struct ksiginfo info;		/* what it sends (si_signo 0: nothing) */
 	int overrun;			/* periods missed at the last expiry */
 	bool used;			/* a POSIX timer slot in use */
+	bool realtime;			/* a POSIX timer on CLOCK_REALTIME */
 };
 
 /* A CPU-time interval timer, in ns of the time it counts. */
@@ -376,6 +378,7 @@ static long sys_timer_create(long clock, long uevent, long uid)
 		struct ktimer *t = &pt->posix[id];
 
 		t->used = true;
+		t->realtime = clock == CLOCK_REALTIME;
 		t->interval = t->overrun = 0;
 		t->info = (struct ksiginfo) { .si_code = SI_TIMER };
 		t->info.si_signo = ev.notify == SIGEV_SIGNAL ? ev.signo : 0;
@@ -406,12 +409,14 @@ static long sys_timer_settime(long id, long tflags, long unew, long uold)
 	if (!timespec_valid(&nv.value) || !timespec_valid(&nv.interval))
 		return -EINVAL;
 	value = timespec_ns(&nv.value);
+	flags = spin_lock_irqsave(&timer_lock);
+	t = posix_timer(id);
+	if (value && (tflags & TIMER_ABSTIME) && t && t->realtime)
+		value -= MIN(value - 1, rtc_offset_ns());	/* wall time to uptime */
 	if (value && !(tflags & TIMER_ABSTIME))
 		value += now;
 	else if (value && value <= now)
 		value = now;		/* in the past: fires on the next tick */
-	flags = spin_lock_irqsave(&timer_lock);
-	t = posix_timer(id);
 	if (t) {
 		ov.value = ns_timespec(ktimer_left(t, now));
 		ov.interval = ns_timespec(t->interval);

@@ -267,6 +267,17 @@ static void page_disown(struct page *pg)
 	page_flags_set(pg, page_flags(pg) & ~PG_SWAPBACKED);
 }
 
+int pcache_punch_page(struct pcache *pc, uint64_t idx, struct page *pg, void *arg)
+{
+	(void)arg;
+	if (__atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) == 1 && page_mapcount(pg) == 0) {
+		page_put(pcache_remove(pc, idx));
+		return 0;
+	}
+	memset(page_to_virt(pg), 0, PAGE_SIZE);
+	return 0;
+}
+
 struct page *pcache_remove(struct pcache *pc, uint64_t idx)
 {
 	struct pcache_node *path[PCACHE_LEVELS];

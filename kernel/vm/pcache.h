@@ -107,6 +107,14 @@ typedef int (*pcache_fn)(struct pcache *pc, uint64_t idx, struct page *pg,
 int pcache_foreach_range(struct pcache *pc, uint64_t from, uint64_t to,
 			 pcache_fn fn, void *arg);
 
+/*
+ * pcache_punch_page - a pcache_fn for a punched hole (vobject_ops.punch):
+ * pg leaves the cache and its reference is dropped if nobody else maps or
+ * holds it; otherwise its contents become zeros. Returns 0. The owner's
+ * lock held.
+ */
+int pcache_punch_page(struct pcache *pc, uint64_t idx, struct page *pg, void *arg);
+
 /* pcache_count - the pages held. */
 static inline uint64_t pcache_count(const struct pcache *pc)
 {

@@ -510,6 +510,7 @@ static void census_count(struct pmm_census *c, const struct page *p)
 	c->file_mapped += state == PAGE_FILE && mapped;
 	c->shmem += state == PAGE_FILE && (flags & PG_SWAPBACKED);
 	c->dirty += state == PAGE_FILE && (flags & PG_DIRTY);
+	c->unevictable += state == PAGE_ANON && !(flags & PG_ONPOLICY);
 }
 
 void pmm_census(struct pmm_census *c)

@@ -236,6 +236,7 @@ struct pmm_census {
 	uint64_t state[PMM_NSTATES];
 	uint64_t anon_lru, anon_referenced, file_referenced;
 	uint64_t anon_mapped, file_mapped, shmem, dirty;
+	uint64_t unevictable;		/* anonymous pages kept off the policy (mlock) */
 };
 void pmm_census(struct pmm_census *c);
 

@@ -108,6 +108,26 @@ static int shmem_swap_drain(struct vobject *obj, int area)
 	return err;
 }
 
+/* A hole in [from, to): pages on swap are read back first, then dropped. */
+static int shmem_punch(struct vobject *obj, uint64_t from, uint64_t to)
+{
+	struct shmem *sh = container_of(obj, struct shmem, obj);
+	uint64_t idx = from, e;
+	struct page *pg;
+	int err = 0;
+
+	mutex_lock(&sh->lock);
+	while (!err && pcache_next_swap(&sh->pages, idx, &idx, &e) && idx < to) {
+		err = pageout_cache_swapin(&sh->pages, idx, e, &pg);
+		err = err < 0 ? err : 0;
+		idx++;
+	}
+	if (!err)
+		pcache_foreach_range(&sh->pages, from, to, pcache_punch_page, NULL);
+	mutex_unlock(&sh->lock);
+	return err;
+}
+
 static const struct vobject_ops shmem_ops = {
 	.get_page = shmem_get_page,
 	.release = shmem_release,
@@ -115,6 +135,7 @@ static const struct vobject_ops shmem_ops = {
 	.resident = shmem_resident,
 	.pageout = shmem_pageout,
 	.swap_drain = shmem_swap_drain,
+	.punch = shmem_punch,
 };
 
 struct vobject *shmem_create(uint64_t size)

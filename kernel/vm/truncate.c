@@ -75,6 +75,36 @@ static void unmap_in(struct vmspace *vm, struct vobject *obj, uint64_t from)
 	mutex_unlock(&vm->lock);
 }
 
+/* Drop the entries of pages [first, last) of obj in vm's shared mappings of it. */
+static void unmap_shared_in(struct vmspace *vm, struct vobject *obj, uint64_t first,
+			    uint64_t last)
+{
+	mutex_lock(&vm->lock);
+	for (struct region *r = vmspace_next(vm, 0); r; r = r->next) {
+		uint64_t pages = (r->end - r->start) >> PAGE_SHIFT;
+		uint64_t lo = MAX(first, r->obj_pgoff), hi = MIN(last, r->obj_pgoff + pages);
+
+		if (r->obj != obj || !(r->flags & REGION_SHARED) || lo >= hi)
+			continue;
+		vmspace_discard(vm, r->start + ((lo - r->obj_pgoff) << PAGE_SHIFT),
+				r->start + ((hi - r->obj_pgoff) << PAGE_SHIFT));
+	}
+	mutex_unlock(&vm->lock);
+}
+
+int vm_unmap_object_range(struct vobject *obj, uint64_t first, uint64_t last)
+{
+	struct vm_list l;
+	int err = collect_vms(&l);
+
+	if (err)
+		return err;
+	for (int i = 0; i < l.n; i++)
+		unmap_shared_in(l.vms[i], obj, first, last);
+	release_vms(&l);
+	return 0;
+}
+
 int vm_unmap_object_from(struct vobject *obj, uint64_t from)
 {
 	struct vm_list l;

@@ -21,4 +21,12 @@ struct vobject;
  */
 int vm_unmap_object_from(struct vobject *obj, uint64_t from);
 
+/*
+ * vm_unmap_object_range - in every process's address space, drop the
+ * page-table entries of pages [first, last) of obj in its shared mappings
+ * (MADV_REMOVE: private copies stay, as Linux's punch hole leaves them).
+ * Locks and errors as vm_unmap_object_from.
+ */
+int vm_unmap_object_range(struct vobject *obj, uint64_t first, uint64_t last);
+
 #endif

@@ -56,6 +56,15 @@ struct vobject_ops {
 	 * swap area `area` (swapoff). Returns 0, -ENOMEM or -EIO.
 	 */
 	int (*swap_drain)(struct vobject *obj, int area);
+	/*
+	 * Optional, for memory-only objects (tmpfs files, shared anonymous
+	 * memory): pages [from, to) become a hole that reads as zeros, as
+	 * Linux's FALLOC_FL_PUNCH_HOLE. A page nobody maps or holds is
+	 * freed (from swap too); one still in use is zeroed in place. Takes
+	 * the object's lock. Returns 0, -ENOMEM or -EIO (a page on swap could
+	 * not be read back to be dropped).
+	 */
+	int (*punch)(struct vobject *obj, uint64_t from, uint64_t to);
 };
 
 struct vobject {

@@ -7,10 +7,13 @@
  * without execute permission (EACCES), a path through a regular file
  * (ENOTDIR). The program re-executes itself with "--child MODE" and the
  * child checks what it got, exiting 0 if all of it is exact.
+ * AT_EXECFN in the auxiliary vector is the path as execve was given it
+ * (relative, with "." and "..", not made canonical).
  */
 #define _GNU_SOURCE
 #include "tlib.h"
 #include <errno.h>
+#include <sys/auxv.h>
 #include <sys/wait.h>
 
 #define MANY		5000		/* small arguments */
@@ -140,8 +143,18 @@ static int child_fit(int argc, char **argv)
 	return 0;
 }
 
+/* AT_EXECFN is exactly argv[3], the path the parent gave execve. */
+static int child_execfn(int argc, char **argv)
+{
+	const char *fn = (const char *)getauxval(AT_EXECFN);
+
+	return argc == 4 && fn && strcmp(fn, argv[3]) == 0 ? 0 : 1;
+}
+
 static int child_main(int argc, char **argv)
 {
+	if (strcmp(argv[2], "execfn") == 0)
+		return child_execfn(argc, argv);
 	if (strcmp(argv[2], "many") == 0)
 		return child_many(argc, argv);
 	if (strcmp(argv[2], "large") == 0)
@@ -374,6 +387,29 @@ static void test_refusals(void)
 	unlink("/tmp/true-0755");
 }
 
+/* AT_EXECFN for an absolute path, and for a relative one with "." in it. */
+static void test_execfn(void)
+{
+	char rel[300], dir[256], *slash;
+	char *argv[] = { (char *)self, "--child", "execfn", (char *)self, NULL };
+	int status;
+
+	status = run(self, argv, environ);
+	TL_CHECK(exited_with(status, 0), "AT_EXECFN is the path given to execve");
+	slash = strrchr(self, '/');
+	if (self[0] != '/' || !slash || getcwd(dir, sizeof(dir)) == NULL) {
+		TL_CHECK(0, "know this program's directory");
+		return;
+	}
+	/* "./DIR/./NAME" from /: not the canonical path */
+	snprintf(rel, sizeof(rel), ".%.*s/./%s", (int)(slash - self), self, slash + 1);
+	argv[0] = argv[3] = rel;
+	status = chdir("/") == 0 ? run(rel, argv, environ) : -1;
+	TL_CHECK(exited_with(status, 0), "AT_EXECFN keeps a relative path with . as given");
+	if (chdir(dir) != 0)
+		printf("note: could not go back to %s\n", dir);
+}
+
 int main(int argc, char **argv)
 {
 	long before = -1;
@@ -395,6 +431,7 @@ int main(int argc, char **argv)
 		if (tl_on_kilburn())
 			test_exact_limit();
 		test_too_big();
+		test_execfn();
 	}
 	tl_check_no_leak(before);
 	return tl_done();

@@ -3,21 +3,32 @@
  * msync, with Linux's errnos.
  *	mincore tells exactly which pages are in memory: anonymous pages once
  *	written, not before and not after MADV_DONTNEED; a file's pages when
- *	they are in its page cache, even before this process touches them.
+ *	they are in its page cache, even before this process touches them;
+ *	MADV_WILLNEED reads a file's pages into the page cache (mincore all
+ *	ones) without mapping them; on a hole it is ENOMEM.
  *	mlock brings a range in at once (mincore all ones) and shows in
  *	VmLck; MLOCK_ONFAULT locks without bringing in; munlock undoes it;
  *	a forked child does not inherit the lock; mlockall(MCL_FUTURE) locks
  *	and fills later mappings.
  *	msync accepts MS_SYNC, MS_ASYNC, MS_INVALIDATE; a MAP_SHARED store is
  *	seen by read(2), a MAP_PRIVATE one never reaches the file.
+ *	RLIMIT_MEMLOCK binds a user who is not root as on Linux: mlock past it
+ *	is ENOMEM (pages locked already are not counted twice), MAP_LOCKED
+ *	and mappings after mlockall(MCL_FUTURE) are EAGAIN, mlockall
+ *	(MCL_CURRENT) of more than it is ENOMEM, a limit of 0 is EPERM; root
+ *	may lock past it. /proc/meminfo's Mlocked and Unevictable count
+ *	locked pages.
  */
 #define _GNU_SOURCE			/* mlock2 in glibc */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "tlib.h"
+#include "vmtest.h"
 
 #define PAGE	4096
 #define NPAGES	16
@@ -25,16 +36,7 @@
 /* VmLck of this process in kB, or -1. */
 static long vm_lck_kb(void)
 {
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[128];
-	long kb = -1;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (strncmp(line, "VmLck:", 6) == 0)
-			kb = atol(line + 6);
-	if (f)
-		fclose(f);
-	return kb;
+	return vt_proc_kb("/proc/self/status", "VmLck:");
 }
 
 /* How many of the n pages at p mincore says are in memory, or -1. */
@@ -101,6 +103,50 @@ static void check_mincore(void)
 	if (fd >= 0)
 		close(fd);
 	unlink("/tmp/mm_lock");
+}
+
+/* MADV_WILLNEED on a file of the root disk: its pages come into the cache. */
+static void check_willneed(void)
+{
+	int fd = open("/bin/cat", O_RDONLY), n = 0, all;
+	long rss0, rss1;
+	struct stat st;
+	char *p, *q;
+
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < 2 * PAGE) {
+		TL_CHECK(0, "open /bin/cat");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	all = (int)((st.st_size + PAGE - 1) / PAGE);
+	all = all < NPAGES ? all : NPAGES;
+	p = mmap(NULL, (size_t)all * PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		TL_CHECK(0, "map /bin/cat");
+		return;
+	}
+	if (tl_on_kilburn())	/* Linux's cache may hold it for anyone's use */
+		TL_CHECK(tl_drop_caches() == 0 && resident(p, all) == 0,
+			 "after drop_caches no page of /bin/cat is in memory");
+	rss0 = vt_rss_kb();
+	TL_CHECK(madvise(p, (size_t)all * PAGE, MADV_WILLNEED) == 0, "MADV_WILLNEED on a file");
+	while (resident(p, all) < all && n++ < 100)	/* Linux reads ahead in the background */
+		usleep(10000);
+	rss1 = vt_rss_kb();
+	TL_CHECK(resident(p, all) == all, "MADV_WILLNEED: every page is in the page cache");
+	TL_CHECK(rss1 == rss0, "... and none is mapped (VmRSS unchanged)");
+	q = anon(4);
+	TL_CHECK(q && madvise(q, 4 * PAGE, MADV_WILLNEED) == 0, "MADV_WILLNEED on anonymous memory");
+	if (q) {
+		munmap(q + PAGE, PAGE);
+		if (tl_on_kilburn())	/* qemu-riscv64 answers madvise itself; Linux says ENOMEM */
+			TL_CHECK(madvise(q, 4 * PAGE, MADV_WILLNEED) == -1 && errno == ENOMEM,
+				 "MADV_WILLNEED over a hole is ENOMEM");
+		munmap(q, 4 * PAGE);
+	}
+	munmap(p, (size_t)all * PAGE);
 }
 
 static void check_mlock(void)
@@ -206,18 +252,131 @@ static void check_msync(void)
 	unlink("/tmp/mm_msync");
 }
 
+/* Set RLIMIT_MEMLOCK to soft, hard pages; 0 or -1. */
+static int set_memlock(long soft, long hard)
+{
+	struct rlimit rl = { (rlim_t)soft * PAGE, (rlim_t)hard * PAGE };
+
+	return setrlimit(RLIMIT_MEMLOCK, &rl);
+}
+
+/* The limit as uid 1000 meets it; run in a child, which ends here. */
+static void memlock_unprivileged(void)
+{
+	char *p = anon(NPAGES), *q;
+
+	TL_CHECK(p && set_memlock(4, 8) == 0 && setuid(1000) == 0, "uid 1000, limit 4 pages");
+	if (!p)
+		_exit(1);
+	TL_CHECK(mlock(p, 4 * PAGE) == 0, "uid 1000: mlock of 4 pages, the limit");
+	TL_CHECK(mlock(p + 4 * PAGE, PAGE) == -1 && errno == ENOMEM,
+		 "uid 1000: one page more is ENOMEM");
+	TL_CHECK(mlock(p, 4 * PAGE) == 0, "uid 1000: the locked pages again (not counted twice)");
+	TL_CHECK(munlock(p, 4 * PAGE) == 0 && mlock(p + 8 * PAGE, 4 * PAGE) == 0,
+		 "uid 1000: munlock gives the room back");
+	munlock(p + 8 * PAGE, 4 * PAGE);
+	q = mmap(NULL, 5 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED,
+		 -1, 0);
+	TL_CHECK(q == MAP_FAILED && errno == EAGAIN, "uid 1000: MAP_LOCKED past the limit is EAGAIN");
+	q = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED,
+		 -1, 0);
+	TL_CHECK(q != MAP_FAILED && vm_lck_kb() == 2 * 4, "uid 1000: MAP_LOCKED within it");
+	if (q != MAP_FAILED)
+		munmap(q, 2 * PAGE);
+	TL_CHECK(mlockall(MCL_CURRENT) == -1 && errno == ENOMEM,
+		 "uid 1000: mlockall(MCL_CURRENT) of more than the limit is ENOMEM");
+	TL_CHECK(mlockall(MCL_FUTURE) == 0, "uid 1000: mlockall(MCL_FUTURE) alone");
+	q = mmap(NULL, NPAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* qemu-riscv64 maps guest memory its own way and turns EAGAIN into ENOMEM */
+	TL_CHECK(q == MAP_FAILED && (errno == EAGAIN || (errno == ENOMEM && !tl_on_kilburn())),
+		 "uid 1000: after it, a mapping past the limit is EAGAIN");
+	TL_CHECK(sbrk(NPAGES * PAGE) == (void *)-1, "uid 1000: ... and brk past it fails");
+	TL_CHECK(munlockall() == 0, "uid 1000: munlockall");
+	TL_CHECK(set_memlock(4, 16) == -1 && errno == EPERM,
+		 "uid 1000: raising the hard limit is EPERM");
+	TL_CHECK(set_memlock(0, 8) == 0 && mlock(p, PAGE) == -1 && errno == EPERM,
+		 "uid 1000: with a limit of 0, mlock is EPERM");
+	q = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
+	TL_CHECK(q == MAP_FAILED && errno == EPERM, "uid 1000: ... and MAP_LOCKED is EPERM");
+	TL_CHECK(mlockall(MCL_FUTURE) == -1 && errno == EPERM, "uid 1000: ... and mlockall");
+	TL_CHECK(munlock(p, PAGE) == 0, "uid 1000: ... but munlock is not");
+	_exit(0);
+}
+
+/*
+ * RLIMIT_MEMLOCK for root (no limit) and for uid 1000, in children: a
+ * lowered hard limit cannot be raised again without CAP_SYS_RESOURCE.
+ */
+static void check_memlock_limit(void)
+{
+	int status = -1;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		TL_CHECK(0, "run as root");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		char *p = anon(NPAGES);
+
+		TL_CHECK(p && set_memlock(0, 0) == 0 && mlock(p, NPAGES * PAGE) == 0,
+			 "root may lock with a limit of 0");
+		_exit(0);
+	}
+	TL_CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		 WEXITSTATUS(status) == 0, "the root child ended");
+	pid = fork();
+	if (pid == 0)
+		memlock_unprivileged();
+	TL_CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		 WEXITSTATUS(status) == 0, "the uid 1000 child ended");
+}
+
+/* Mlocked and Unevictable of /proc/meminfo follow mlock and munlock. */
+static void check_meminfo_mlocked(void)
+{
+	enum { N = 256 };		/* 1 MiB: plain above what else may change */
+	long m0 = vt_proc_kb("/proc/meminfo", "Mlocked:"), u0, m1, u1;
+	char *p = anon(N);
+
+	u0 = vt_proc_kb("/proc/meminfo", "Unevictable:");
+	if (!p || mlock(p, N * PAGE) != 0) {
+		TL_CHECK(0, "mlock 256 pages");
+		return;
+	}
+	m1 = vt_proc_kb("/proc/meminfo", "Mlocked:");
+	u1 = vt_proc_kb("/proc/meminfo", "Unevictable:");
+	/* Linux's counters lag by per-CPU batches: a quarter either way */
+	TL_CHECK(m0 >= 0 && m1 - m0 >= N * 3 && m1 - m0 <= N * 5,
+		 "meminfo: Mlocked grows by the pages locked");
+	TL_CHECK(u0 >= 0 && u1 - u0 >= N * 3 && u1 - u0 <= N * 5,
+		 "meminfo: so does Unevictable");
+	if (tl_on_kilburn())
+		TL_CHECK(m1 - m0 == N * 4 && u1 - u0 == N * 4,
+			 "meminfo: on Kilburn exactly by the pages locked");
+	munlock(p, N * PAGE);
+	m1 = vt_proc_kb("/proc/meminfo", "Mlocked:");
+	TL_CHECK(m1 - m0 < N && m0 - m1 < N, "meminfo: munlock takes them off Mlocked");
+	munmap(p, N * PAGE);
+}
+
 int main(void)
 {
 	long before;
 
 	printf("mm_lock: mlock, mincore, msync\n");
 	check_mincore();		/* warm-up */
+	check_willneed();
 	check_mlock();
 	check_msync();
 	before = tl_frames_free();
 	check_mincore();
 	check_mlock();
 	check_msync();
+	check_willneed();
+	check_memlock_limit();
+	check_meminfo_mlocked();
 	tl_check_no_leak(before);
 	return tl_done();
 }

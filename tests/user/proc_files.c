@@ -35,19 +35,6 @@ static char **self_argv;
 static int kilburn;
 
 /* Read all of path into text; its length, or -1. */
-static int read_file(const char *path)
-{
-	int fd = open(path, O_RDONLY), n, got = 0;
-
-	if (fd < 0)
-		return -1;
-	while (got < (int)sizeof(text) - 1 &&
-	       (n = (int)read(fd, text + got, sizeof(text) - 1 - (size_t)got)) > 0)
-		got += n;
-	close(fd);
-	text[got] = 0;
-	return got;
-}
 
 /* /proc/<pid>/stat split as procps does: fields 1..52 (f[1] the name). */
 struct stat_fields {
@@ -62,7 +49,7 @@ static int parse_stat(const char *path, struct stat_fields *s)
 	char *open_paren, *close_paren, *p, *end;
 
 	memset(s, 0, sizeof(*s));
-	if (read_file(path) <= 0)
+	if (vt_read_file(path, text, sizeof(text)) <= 0)
 		return -1;
 	open_paren = strchr(text, '(');
 	close_paren = strrchr(text, ')');	/* the name may hold ')' too */
@@ -169,7 +156,7 @@ static void check_stat_format(void)
 	if (!kilburn)
 		return;		/* the rest of qemu-riscv64's stat and comm are made up */
 	TL_CHECK(s.state == 'R', "stat: the reader is running (R)");
-	TL_CHECK(read_file("/proc/self/comm") > 0 && strcmp(text, "proc_files\n") == 0,
+	TL_CHECK(vt_read_file("/proc/self/comm", text, sizeof(text)) > 0 && strcmp(text, "proc_files\n") == 0,
 		 "comm is the name and a newline");
 }
 
@@ -182,9 +169,9 @@ static void check_rss_agrees(void)
 	int ok;
 
 	parse_stat("/proc/self/stat", &s);
-	ok = read_file("/proc/self/statm") > 0 && parse_numbers(text, m, 7) == 7;
+	ok = vt_read_file("/proc/self/statm", text, sizeof(text)) > 0 && parse_numbers(text, m, 7) == 7;
 	TL_CHECK(ok, "statm has 7 numbers");
-	read_file("/proc/self/status");
+	vt_read_file("/proc/self/status", text, sizeof(text));
 	rss = field_of("VmRSS");
 	anon = field_of("RssAnon");
 	file = field_of("RssFile");
@@ -223,13 +210,13 @@ static void check_fresh_pages(void)
 	TL_CHECK(mem != MAP_FAILED, "mmap fresh pages");
 	if (mem == MAP_FAILED)
 		return;
-	read_file("/proc/self/status");
+	vt_read_file("/proc/self/status", text, sizeof(text));
 	anon0 = field_of("RssAnon");
 	parse_stat("/proc/self/stat", &a);
 	for (int i = 0; i < FRESH_PAGES; i++)
 		mem[i * VT_PAGE] = 1;
 	parse_stat("/proc/self/stat", &b);
-	read_file("/proc/self/status");
+	vt_read_file("/proc/self/status", text, sizeof(text));
 	anon1 = field_of("RssAnon");
 	if (kilburn) {
 		snprintf(what, sizeof(what), "touching %d fresh pages: minflt +%lu, majflt +%lu",
@@ -287,7 +274,7 @@ static int cmdline_child(int argc, char **argv)
 {
 	char want[256];
 	size_t len = 0;
-	int n = read_file("/proc/self/cmdline");
+	int n = vt_read_file("/proc/self/cmdline", text, sizeof(text));
 
 	for (int i = 0; i < argc; i++) {
 		memcpy(want + len, argv[i], strlen(argv[i]) + 1);
@@ -325,13 +312,13 @@ static void check_uptime(void)
 	long up0, idle0, up1, idle1;
 	struct timespec pause = { 0, 300000000 };
 
-	read_file("/proc/uptime");
+	vt_read_file("/proc/uptime", text, sizeof(text));
 	up0 = parse_hundredths(&p);
 	idle0 = parse_hundredths(&p);
 	TL_CHECK(up0 >= 0 && idle0 >= 0 && strcmp(p, "\n") == 0,
 		 "uptime is two numbers with two decimals");
 	nanosleep(&pause, NULL);
-	read_file("/proc/uptime");
+	vt_read_file("/proc/uptime", text, sizeof(text));
 	p = text;
 	up1 = parse_hundredths(&p);
 	idle1 = parse_hundredths(&p);
@@ -427,7 +414,7 @@ static long load_1min(int *format_ok)
 	long l1, l5, l15;
 	char *end;
 
-	read_file("/proc/loadavg");
+	vt_read_file("/proc/loadavg", text, sizeof(text));
 	l1 = parse_hundredths(&p);
 	l5 = parse_hundredths(&p);
 	l15 = parse_hundredths(&p);
@@ -477,7 +464,7 @@ static void check_sysinfo(void)
 	long total, memfree, swap;
 
 	TL_CHECK(sysinfo(&si) == 0, "sysinfo");
-	read_file("/proc/meminfo");
+	vt_read_file("/proc/meminfo", text, sizeof(text));
 	total = field_of("MemTotal");
 	memfree = field_of("MemFree");
 	swap = field_of("SwapTotal");
@@ -497,7 +484,7 @@ static void check_system_files(void)
 	char want[160];
 	int cpus = 0, harts = 0;
 
-	TL_CHECK(read_file("/proc/stat") > 0 && strncmp(text, "cpu  ", 5) == 0,
+	TL_CHECK(vt_read_file("/proc/stat", text, sizeof(text)) > 0 && strncmp(text, "cpu  ", 5) == 0,
 		 "/proc/stat starts with the cpu line");
 	for (char *p = strstr(text, "\ncpu"); p; p = strstr(p + 1, "\ncpu"))
 		cpus++;
@@ -506,13 +493,13 @@ static void check_system_files(void)
 		 strstr(text, "\nprocs_running "), "/proc/stat: cpuN, ctxt, btime, processes");
 	uname(&u);
 	snprintf(want, sizeof(want), "%s version %s ", u.sysname, u.release);
-	TL_CHECK(read_file("/proc/version") > 0 && strncmp(text, want, strlen(want)) == 0,
+	TL_CHECK(vt_read_file("/proc/version", text, sizeof(text)) > 0 && strncmp(text, want, strlen(want)) == 0,
 		 "/proc/version names the system and its release");
-	TL_CHECK(read_file("/proc/mounts") > 0 && strstr(text, " /proc proc ") &&
+	TL_CHECK(vt_read_file("/proc/mounts", text, sizeof(text)) > 0 && strstr(text, " /proc proc ") &&
 		 (text[0] == '/' || strstr(text, " / ")), "/proc/mounts lists / and /proc");
 	if (!kilburn)
 		return;		/* qemu-riscv64 shows the host's cpuinfo */
-	read_file("/proc/cpuinfo");
+	vt_read_file("/proc/cpuinfo", text, sizeof(text));
 	for (char *p = strstr(text, "processor\t: "); p; p = strstr(p + 1, "processor\t: "))
 		harts++;
 	TL_CHECK(harts == cpus && strstr(text, "\nhart\t\t: ") &&

@@ -15,6 +15,9 @@
  *   - Committed_AS counts a private writable mapping when it is made (not
  *     when touched), not a read-only, shared or MAP_NORESERVE one; mprotect
  *     to writable charges; munmap gives back;
+ *   - reading a file that is not in the page cache raises pgpgin by its
+ *     size in KiB (Kilburn: after drop_caches); /proc/stat's intr counts
+ *     interrupts (timer ticks at least);
  *   - overcommit_memory 2 refuses an mmap and a fork beyond CommitLimit with
  *     ENOMEM, and a small mmap still works; 1 allows a mapping of four
  *     times the RAM; 0 refuses one larger than RAM + swap; bad values are
@@ -44,7 +47,8 @@ static const char *const meminfo_names[] = {
 
 static const char *const vmstat_names[] = {
 	"nr_free_pages", "nr_anon_pages", "nr_mapped", "nr_file_pages",
-	"pgalloc_normal", "pgfree", "pgfault", "pgmajfault", "pswpin", "pswpout",
+	"pgalloc_normal", "pgfree", "pgfault", "pgmajfault", "pgpgin", "pgpgout", "pswpin",
+	"pswpout",
 	"pgscan_kswapd", "pgscan_direct", "pgsteal_kswapd", "pgsteal_direct",
 };
 
@@ -54,19 +58,6 @@ static const char *const kilburn_names[] = {
 	"kilburn_tlb_shootdowns_received", "kilburn_tlb_shootdowns_deferred",
 };
 
-static int read_file(const char *path)
-{
-	int fd = open(path, O_RDONLY), n, got = 0;
-
-	if (fd < 0)
-		return -1;
-	while (got < (int)sizeof(text) - 1 &&
-	       (n = (int)read(fd, text + got, sizeof(text) - 1 - (size_t)got)) > 0)
-		got += n;
-	close(fd);
-	text[got] = 0;
-	return got;
-}
 
 /* The line of text that starts with key followed by sep; NULL if none. */
 static const char *line_of(const char *key, char sep)
@@ -87,7 +78,7 @@ static long mem_kb(const char *key)
 {
 	const char *p;
 
-	read_file("/proc/meminfo");
+	vt_read_file("/proc/meminfo", text, sizeof(text));
 	p = line_of(key, ':');
 	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
 }
@@ -97,7 +88,7 @@ static long vmstat(const char *key)
 {
 	const char *p;
 
-	read_file("/proc/vmstat");
+	vt_read_file("/proc/vmstat", text, sizeof(text));
 	p = line_of(key, ' ');
 	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
 }
@@ -108,7 +99,7 @@ static long sysctl_read(const char *name)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/sys/vm/%s", name);
-	return read_file(path) > 0 ? strtol(text, NULL, 10) : -1;
+	return vt_read_file(path, text, sizeof(text)) > 0 ? strtol(text, NULL, 10) : -1;
 }
 
 /* Write a /proc/sys/vm integer; 0, or -errno. */
@@ -134,7 +125,7 @@ static void check_meminfo_format(void)
 	int in_order = 1, columns = 1;
 	char what[96];
 
-	read_file("/proc/meminfo");
+	vt_read_file("/proc/meminfo", text, sizeof(text));
 	for (size_t i = 0; i < sizeof(meminfo_names) / sizeof(meminfo_names[0]); i++) {
 		const char *q = line_of(meminfo_names[i], ':');
 
@@ -266,7 +257,7 @@ static void check_vmstat_names(void)
 {
 	int all = 1, own = 1;
 
-	read_file("/proc/vmstat");
+	vt_read_file("/proc/vmstat", text, sizeof(text));
 	for (size_t i = 0; i < sizeof(vmstat_names) / sizeof(vmstat_names[0]); i++)
 		all &= line_of(vmstat_names[i], ' ') != NULL;
 	TL_CHECK(all, "vmstat: Linux's counters by Linux's names");
@@ -384,6 +375,40 @@ static void check_modes_always_and_guess(void)
 		munmap(p, (size_t)huge);
 }
 
+/* The total of /proc/stat's intr line, or -1. */
+static long stat_intr(void)
+{
+	const char *p;
+
+	vt_read_file("/proc/stat", text, sizeof(text));
+	p = line_of("intr", ' ');
+	return p ? strtol(p + 5, NULL, 10) : -1;
+}
+
+/* pgpgin follows the disk reads; interrupts are counted. */
+static void check_io_counters(void)
+{
+	long in0, in1, i0 = stat_intr(), i1;
+	long size = 0, n;
+	int fd;
+
+	usleep(100000);
+	i1 = stat_intr();
+	VT_CHECK(i0 > 0 && i1 > i0, "/proc/stat intr grows (%ld -> %ld)", i0, i1);
+	if (!kilburn)		/* Linux's cache cannot be emptied without harm */
+		return;
+	tl_drop_caches();
+	in0 = vmstat("pgpgin");
+	fd = open("/bin/cat", O_RDONLY);
+	while (fd >= 0 && (n = read(fd, text, sizeof(text))) > 0)	/* pre-touched */
+		size += n;
+	if (fd >= 0)
+		close(fd);
+	in1 = vmstat("pgpgin");
+	VT_CHECK(size > 0 && in1 - in0 >= size / 1024 && in1 - in0 <= size / 1024 + 64,
+		 "pgpgin: reading %ld KiB from the disk adds them (%ld)", size / 1024, in1 - in0);
+}
+
 int main(void)
 {
 	long before;
@@ -391,12 +416,14 @@ int main(void)
 	printf("proc_meminfo: meminfo and vmstat follow what the program does; overcommit\n");
 	kilburn = tl_on_kilburn();
 	check_meminfo_format();		/* a warm-up round */
+	check_io_counters();
 	check_fresh_pages();
 	check_cow_counters();
 	before = tl_frames_free();
 	check_meminfo_format();
 	check_meminfo_sums();
 	check_vmstat_names();
+	check_io_counters();
 	check_fresh_pages();
 	check_cow_counters();
 	check_committed();

@@ -23,19 +23,6 @@
 
 static char text[65536];		/* the last file read (pre-touched) */
 
-static int read_file(const char *path)
-{
-	int fd = open(path, O_RDONLY), n, got = 0;
-
-	if (fd < 0)
-		return -1;
-	while (got < (int)sizeof(text) - 1 &&
-	       (n = (int)read(fd, text + got, sizeof(text) - 1 - (size_t)got)) > 0)
-		got += n;
-	close(fd);
-	text[got] = 0;
-	return got;
-}
 
 /* Read /proc/<pid>/pagetable; the L0 line for addr, copied into line. */
 static int leaf_of(pid_t pid, const void *addr, char *line, size_t size)
@@ -44,7 +31,7 @@ static int leaf_of(pid_t pid, const void *addr, char *line, size_t size)
 	const char *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/pagetable", (int)pid);
-	read_file(path);
+	vt_read_file(path, text, sizeof(text));
 	snprintf(want, sizeof(want), "L0[%03lu] 0x%016lx-", ((uintptr_t)addr >> 12) & 511,
 		 (unsigned long)(uintptr_t)addr);
 	p = strstr(text, want);
@@ -163,7 +150,7 @@ static int traced(pid_t pid, const void *addr, char acc, const char *kind)
 
 	snprintf(want, sizeof(want), " %d 0x%016lx %c %s", (int)pid,
 		 (unsigned long)(uintptr_t)addr, acc, kind);
-	read_file("/proc/faulttrace");
+	vt_read_file("/proc/faulttrace", text, sizeof(text));
 	return strstr(text, want) != NULL;
 }
 
@@ -218,7 +205,7 @@ static void check_faultwatch(void)
 		 strstr(text, "ADDRESS") && (sum = strstr(text, "faults:")) &&
 		 strstr(sum, "zero-fill ") && strtol(strstr(sum, "zero-fill ") + 10, NULL, 10) >= 5,
 		 "faultwatch COMMAND: its faults as they happen, 5 zero-fills among them");
-	read_file("/proc/sys/vm/fault_trace");
+	vt_read_file("/proc/sys/vm/fault_trace", text, sizeof(text));
 	TL_CHECK(text[0] == '0', "faultwatch leaves the trace as it found it");
 }
 

@@ -15,7 +15,10 @@
  *     zero page (kpageflags' ZERO_PAGE bit); kpagecount of a page shared by
  *     parent and child is 2;
  *   - status has every Vm and Rss line, VmHWM >= VmRSS, VmPeak >= VmSize,
- *     RssAnon + RssFile + RssShmem = VmRSS, and Threads.
+ *     RssAnon + RssFile + RssShmem = VmRSS, and Threads;
+ *   - another process's pagemap (and on Kilburn its pagetable) opens for
+ *     root and for a process of the same user, and is EACCES for another
+ *     user (Linux's ptrace read rule).
  * Frame numbers are checked where they are shown (root on Linux, always
  * on Kilburn). Under qemu-riscv64 on Linux, smaps' list of regions,
  * smaps_rollup and status are the emulator's own (it has more regions
@@ -23,6 +26,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <unistd.h>
 #include <sys/wait.h>
 #include "vmtest.h"
 
@@ -46,19 +50,6 @@ static const char *const status_fields[] = {
 	"RssShmem", "VmData", "VmStk", "VmExe", "VmLib", "VmPTE", "VmSwap",
 };
 
-static int read_file(const char *path)
-{
-	int fd = open(path, O_RDONLY), n, got = 0;
-
-	if (fd < 0)
-		return -1;
-	while (got < (int)sizeof(text) - 1 &&
-	       (n = (int)read(fd, text + got, sizeof(text) - 1 - (size_t)got)) > 0)
-		got += n;
-	close(fd);
-	text[got] = 0;
-	return got;
-}
 
 /* Is the line at p a block's header (it starts with an address)? */
 static int is_header(const char *p)
@@ -87,7 +78,7 @@ static const char *smaps_block(const void *addr)
 	char want[32];
 	const char *p;
 
-	read_file("/proc/self/smaps");
+	vt_read_file("/proc/self/smaps", text, sizeof(text));
 	snprintf(want, sizeof(want), "%08lx-", (unsigned long)addr);
 	for (p = text; p && *p; p = strchr(p, '\n')) {
 		if (*p == '\n')
@@ -138,9 +129,9 @@ static void check_smaps_format(void)
 	int blocks = 0, same = 1, order = 1;
 	const char *m, *p;
 
-	read_file("/proc/self/maps");
+	vt_read_file("/proc/self/maps", text, sizeof(text));
 	memcpy(maps, text, sizeof(maps) - 1);
-	read_file("/proc/self/smaps");
+	vt_read_file("/proc/self/smaps", text, sizeof(text));
 	m = maps;
 	for (p = text; p && *p; p = strchr(p, '\n')) {
 		const char *prev = p;
@@ -315,12 +306,12 @@ static void check_rollup(void)
 	long rss = 0, pss = 0, blocks = 0, rrss, rpss;
 	char what[128];
 
-	read_file("/proc/self/smaps");
+	vt_read_file("/proc/self/smaps", text, sizeof(text));
 	for (const char *p = strstr(text, "\nRss:"); p; p = strstr(p + 1, "\nRss:"))
 		rss += strtol(p + 5, NULL, 10), blocks++;
 	for (const char *p = strstr(text, "\nPss:"); p; p = strstr(p + 1, "\nPss:"))
 		pss += strtol(p + 5, NULL, 10);
-	read_file("/proc/self/smaps_rollup");
+	vt_read_file("/proc/self/smaps_rollup", text, sizeof(text));
 	rrss = strstr(text, "\nRss:") ? strtol(strstr(text, "\nRss:") + 5, NULL, 10) : -1;
 	rpss = strstr(text, "\nPss:") ? strtol(strstr(text, "\nPss:") + 5, NULL, 10) : -1;
 	TL_CHECK(strstr(text, "[rollup]\n") != NULL, "smaps_rollup: the [rollup] header");
@@ -334,7 +325,7 @@ static void check_status(void)
 	long v[sizeof(status_fields) / sizeof(status_fields[0])];
 	int all = 1;
 
-	read_file("/proc/self/status");
+	vt_read_file("/proc/self/status", text, sizeof(text));
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		char key[32];
 		const char *p;
@@ -347,6 +338,66 @@ static void check_status(void)
 	TL_CHECK(all && strstr(text, "\nThreads:\t1\n"), "status: every Vm and Rss line, Threads");
 	TL_CHECK(v[0] >= v[1] && v[3] >= v[4], "status: VmPeak >= VmSize, VmHWM >= VmRSS");
 	TL_CHECK(v[5] + v[6] + v[7] == v[4], "status: RssAnon + RssFile + RssShmem = VmRSS");
+}
+
+/* Can uid (-1: this process, root) open /proc/<pid>/<file>? 0 or an errno. */
+static int open_as(int uid, pid_t pid, const char *file)
+{
+	char path[64];
+	int status = -1, fd;
+	pid_t c;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	if (uid < 0) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return errno;
+		close(fd);
+		return 0;
+	}
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		if (setuid((uid_t)uid) != 0)
+			_exit(99);
+		fd = open(path, O_RDONLY);
+		_exit(fd < 0 ? errno : 0);
+	}
+	if (c < 0 || waitpid(c, &status, 0) != c || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* A target of uid 1000 (exec'd after setuid, so Linux lets its owner in). */
+static void check_pagemap_access(void)
+{
+	char *argv[] = { "sleep", "10", NULL };
+	int status;
+	pid_t t;
+
+	if (geteuid() != 0) {
+		printf("note: not root: the pagemap access checks need it\n");
+		return;
+	}
+	fflush(stdout);
+	t = fork();
+	if (t == 0) {
+		if (setuid(1000) == 0)
+			execv("/bin/sleep", argv);
+		_exit(127);
+	}
+	usleep(200000);		/* it has exec'd */
+	TL_CHECK(open_as(-1, t, "pagemap") == 0, "root opens another user's pagemap");
+	TL_CHECK(open_as(1000, t, "pagemap") == 0, "the same user opens its pagemap");
+	TL_CHECK(open_as(1001, t, "pagemap") == EACCES, "another user: pagemap is EACCES");
+	if (kilburn) {
+		TL_CHECK(open_as(-1, t, "pagetable") == 0 && open_as(1000, t, "pagetable") == 0,
+			 "root and the same user open its pagetable");
+		TL_CHECK(open_as(1001, t, "pagetable") == EACCES,
+			 "another user: pagetable is EACCES");
+	}
+	kill(t, SIGKILL);
+	waitpid(t, &status, 0);
 }
 
 int main(void)
@@ -365,6 +416,7 @@ int main(void)
 		check_smaps_format();
 	check_fork_sharing();
 	check_zero_page();
+	check_pagemap_access();
 	if (kilburn) {
 		check_rollup();
 		check_status();

@@ -19,23 +19,17 @@
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <unistd.h>
-#include "tlib.h"
+#include "vmtest.h"
 
 #define HEADER	"Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
 #define AREA_KB	"8188"		/* an 8 MiB mkswap area: 2047 pages of 4 KiB */
 
 static char swaps[4096];
 
-/* /proc/swaps, into swaps[]; its length or -1. */
+/* /proc/swaps, into swaps[]; its length or -errno. */
 static long read_swaps(void)
 {
-	int fd = open("/proc/swaps", O_RDONLY);
-	long n = fd < 0 ? -1 : read(fd, swaps, sizeof(swaps) - 1);
-
-	if (fd >= 0)
-		close(fd);
-	swaps[n > 0 ? n : 0] = 0;
-	return n;
+	return vt_read_file("/proc/swaps", swaps, sizeof(swaps));
 }
 
 /* True if /proc/swaps is exactly the header then `lines`. */
@@ -49,14 +43,9 @@ static int swaps_are(const char *lines)
 static long swap_total(void)
 {
 	char buf[1024], *p;
-	int fd = open("/proc/meminfo", O_RDONLY);
-	long n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
+	if (vt_read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
 		return -1;
-	buf[n] = 0;
 	p = strstr(buf, "SwapTotal:");
 	return p ? strtol(p + 10, NULL, 10) : -1;
 }

@@ -4,13 +4,17 @@
  * CLOCK_MONOTONIC and CLOCK_REALTIME (relative and TIMER_ABSTIME),
  * clock_getres and times, as on Linux; nanosleep and clock_nanosleep
  * interrupted by a handled signal fail with EINTR and the time left, and
- * a stop and continue does not cut a sleep short. No frame leaked.
+ * a stop and continue does not cut a sleep short. The wall clock
+ * (CLOCK_REALTIME, gettimeofday, time, file times) is a real date (from
+ * the board's RTC on Kilburn), and clock_nanosleep(TIMER_ABSTIME) on it
+ * sleeps until that wall time. No frame leaked.
  */
 #define _GNU_SOURCE
 #include "tlib.h"
 #include "vmtest.h"
 #include <errno.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/times.h>
 #include <sys/wait.h>
@@ -251,6 +255,42 @@ static void test_clocks(void)
 		 "(%ld)", (long)(t1.tms_cutime + t1.tms_cstime));
 }
 
+/* The wall clock is a date after 2020 and every way of reading it agrees. */
+static void test_wall_clock(void)
+{
+	struct timespec rt, abs, m0, m1;
+	struct timeval tv;
+	struct stat st;
+	long slept_ms;
+	int fd;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	VT_CHECK(rt.tv_sec > 1577836800L, "CLOCK_REALTIME is a real date, after 2020 (%ld)",
+		 (long)rt.tv_sec);
+	TL_CHECK(gettimeofday(&tv, NULL) == 0 && tv.tv_sec >= rt.tv_sec &&
+		 tv.tv_sec <= rt.tv_sec + 2, "gettimeofday agrees with it");
+	TL_CHECK(time(NULL) >= rt.tv_sec && time(NULL) <= rt.tv_sec + 2, "so does time()");
+	fd = open("/tmp/timers-wall", O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	TL_CHECK(fd >= 0 && fstat(fd, &st) == 0 && st.st_mtime >= rt.tv_sec - 1 &&
+		 st.st_mtime <= time(NULL) + 1, "a new file's mtime is the wall time");
+	if (fd >= 0)
+		close(fd);
+	unlink("/tmp/timers-wall");
+	clock_gettime(CLOCK_REALTIME, &abs);
+	abs.tv_nsec += 100000000;
+	if (abs.tv_nsec >= 1000000000) {
+		abs.tv_nsec -= 1000000000;
+		abs.tv_sec++;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &m0);
+	TL_CHECK(clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &abs, NULL) == 0,
+		 "clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, now + 100 ms)");
+	clock_gettime(CLOCK_MONOTONIC, &m1);
+	slept_ms = (m1.tv_sec - m0.tv_sec) * 1000 + (m1.tv_nsec - m0.tv_nsec) / 1000000;
+	VT_CHECK(slept_ms >= 90 && slept_ms < 2000, "... sleeps until that wall time (%ld ms)",
+		 slept_ms);
+}
+
 static void test_sleep_eintr(void)
 {
 	struct itimerval it = { { 0, 0 }, { 0, 100000 } };
@@ -325,6 +365,7 @@ int main(void)
 	test_posix_timer(CLOCK_REALTIME, "CLOCK_REALTIME");
 	test_sigev_none();
 	test_clocks();
+	test_wall_clock();
 	test_sleep_eintr();
 	test_sleep_stop();
 	tl_check_no_leak(before);

@@ -9,8 +9,10 @@
  *     Kbytes, RSS and Dirty; the total line adds up the lines;
  *   - ps -p: one line for the pid, whose RSS is status's VmRSS; ps aux
  *     lists this process with its command line;
- *   - top -b -n 1: the summary lines and a line for this process;
- *   - uptime: "up" and the load averages;
+ *   - top -b -n 1: the summary lines and a line for this process; top's
+ *     keys M (a frame sorted by RES, at once) and q (quit);
+ *   - uptime: "up" and the load averages; date: the wall time, and
+ *     "date +%s" the seconds time() says;
  *   - grep, wc, head, tail on /proc/meminfo agree with it; env passes a
  *     variable; mkdir -p and rm -r make and remove a tree in /tmp; time
  *     prints the times and the faults.
@@ -20,6 +22,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include "vmtest.h"
 
 #define N_PAGES	8
@@ -27,16 +30,25 @@
 static char out[32768];			/* the last tool's output (pre-touched) */
 static char text[8192];
 
+static const char *run_input;		/* if set: run()'s program reads it on stdin */
+
 /* Run argv with stdout and stderr into out; its exit status, or -1. */
 static int run(char *const argv[])
 {
-	int fds[2], status, got = 0, n;
+	int fds[2], in[2] = { -1, -1 }, status, got = 0, n;
 	pid_t pid;
 
 	if (pipe(fds) < 0)
 		return -1;
+	if (run_input && (pipe(in) < 0 ||
+			  write(in[1], run_input, strlen(run_input)) != (ssize_t)strlen(run_input)))
+		return -1;
+	if (in[1] >= 0)
+		close(in[1]);		/* the program sees the input, then its end */
 	pid = fork();
 	if (pid == 0) {
+		if (in[0] >= 0)
+			dup2(in[0], 0);
 		dup2(fds[1], 1);
 		dup2(fds[1], 2);
 		close(fds[0]);
@@ -45,6 +57,8 @@ static int run(char *const argv[])
 		_exit(127);
 	}
 	close(fds[1]);
+	if (in[0] >= 0)
+		close(in[0]);
 	while (got < (int)sizeof(out) - 1 &&
 	       (n = (int)read(fds[0], out + got, sizeof(out) - 1 - (size_t)got)) > 0)
 		got += n;
@@ -169,6 +183,39 @@ static void check_ps(void)
 		 "ps aux: procps' columns and this program's command line");
 }
 
+/* top's keys: M redraws at once sorted by RES, q quits. */
+static void check_top_keys(void)
+{
+	const char *p;
+	long prev = -1, res, pid;
+	int frames = 0, sorted = 1, rows = 0;
+
+	run_input = "Mq";
+	TL_CHECK(run((char *[]){ "/bin/top", "-d", "2", "-n", "3", NULL }) == 0, "top: keys M then q");
+	run_input = NULL;
+	for (p = out; (p = strstr(p, "top - ")) != NULL; p++)
+		frames++;
+	TL_CHECK(frames == 2, "top: M drew a second frame at once, q ended it");
+	p = out;
+	for (const char *h; (h = strstr(p, "PID USER")) != NULL; p = h + 1)
+		;
+	for (p = strchr(p, '\n'); p && p[1]; p = strchr(p + 1, '\n')) {
+		char *e;
+
+		pid = strtol(p + 1, &e, 10);	/* PID USER PR NI VIRT RES ... */
+		if (e == p + 1 || pid <= 0)
+			break;
+		e += strspn(e, " ");
+		e += strcspn(e, " ");		/* USER */
+		for (int i = 0; i < 4; i++)	/* PR NI VIRT RES */
+			res = strtol(e, &e, 10);
+		sorted &= prev < 0 || res <= prev;
+		prev = res;
+		rows++;
+	}
+	TL_CHECK(rows > 1 && sorted, "top: after M the processes are by RES, largest first");
+}
+
 static void check_top_uptime(void)
 {
 	char me[32];
@@ -178,8 +225,13 @@ static void check_top_uptime(void)
 		 line_with("top - ") && line_with("Tasks:") && line_with("%Cpu(s):") &&
 		 line_with("MiB Mem :") && line_with("MiB Swap:") &&
 		 strstr(out, "PID USER") && strstr(out, me), "top -b -n 1: summary and this process");
+	check_top_keys();
 	TL_CHECK(run((char *[]){ "/bin/uptime", NULL }) == 0 && strstr(out, " up ") &&
 		 strstr(out, "load average: "), "uptime: up, load average");
+	TL_CHECK(run((char *[]){ "/bin/date", "+%s", NULL }) == 0 &&
+		 labs(strtol(out, NULL, 10) - (long)time(NULL)) <= 2, "date +%s: time()'s seconds");
+	TL_CHECK(run((char *[]){ "/bin/date", NULL }) == 0 && strstr(out, " UTC ") &&
+		 strlen(out) == 29, "date: \"Tue Dec  1 09:35:12 UTC 2026\"");
 }
 
 static void check_small_tools(void)

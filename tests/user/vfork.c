@@ -4,7 +4,10 @@
  * parent reads); the parent sleeps until the child exits or execs (a
  * child that sleeps first has finished its work before the parent goes
  * on); the parent then sees the child's pid and wait status. A child that
- * execs leaves the parent's memory untouched afterwards. No frame leaked.
+ * execs leaves the parent's memory untouched afterwards. The parent's wait
+ * is killable as Linux's: SIGKILL, or a signal whose default action kills
+ * it, ends it at once; a handled signal waits for the child and its
+ * handler runs after. No frame leaked.
  *
  * qemu-user runs CLONE_VFORK as a plain fork (no shared memory, no
  * waiting): there the sharing and ordering checks are skipped, and the
@@ -16,6 +19,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #define VFORK_FLAGS	0x4111		/* CLONE_VM | CLONE_VFORK | SIGCHLD */
 
@@ -117,6 +121,85 @@ static void test_clone_vfork(void)
 	munmap(stack, size);
 }
 
+static volatile int usr1_seen;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1_seen = 1;
+}
+
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000L + t.tv_nsec / 1000000;
+}
+
+/*
+ * A process that vforks a child sleeping 800 ms; sig is sent to it 200 ms
+ * in. Returns its wait status, and in *ms how long after the signal it
+ * ended. Its exit code is 0 if vfork returned after the child's sleep with
+ * SIGUSR1 handled by then.
+ */
+static int vfork_signalled(int sig, long *ms)
+{
+	int status = -1;
+	long t0;
+	pid_t p;
+
+	fflush(stdout);
+	p = fork();
+	if (p == 0) {
+		struct sigaction sa;
+		long start;
+		pid_t c;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_usr1;
+		sigaction(SIGUSR1, &sa, NULL);
+		start = now_ms();
+		c = vfork();
+		if (c == 0) {
+			usleep(800000);
+			_exit(7);
+		}
+		start = now_ms() - start;
+		waitpid(c, &status, 0);
+		_exit(start >= 700 && usr1_seen && WIFEXITED(status) ? 0 : 1);
+	}
+	usleep(200000);
+	t0 = now_ms();
+	kill(p, sig);
+	status = vt_wait(p, 10);
+	*ms = now_ms() - t0;
+	return status;
+}
+
+/* The vfork parent's wait ends for a fatal signal only. */
+static void test_vfork_signals(void)
+{
+	long ms = 0;
+	int st;
+
+	if (shares) {		/* qemu-user's vfork does not wait at all */
+		st = vfork_signalled(SIGUSR1, &ms);
+		TL_CHECK(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+			 "a handled signal does not end the vfork wait; its handler runs after");
+	}
+	st = vfork_signalled(SIGKILL, &ms);
+	VT_CHECK(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && ms < 500,
+		 "SIGKILL ends the vfork parent's wait at once (%ld ms)", ms);
+	st = vfork_signalled(SIGTERM, &ms);
+	VT_CHECK(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM && ms < 500,
+		 "so does SIGTERM with its default action (%ld ms)", ms);
+	usleep(900000);		/* the children finish their sleeps */
+	if (getpid() == 1)	/* they came to us, init */
+		while (waitpid(-1, &st, WNOHANG) > 0)
+			;
+}
+
 int main(int argc, char **argv)
 {
 	long before;
@@ -130,10 +213,12 @@ int main(int argc, char **argv)
 	printf("vfork: vfork and clone(CLONE_VM|CLONE_VFORK) share memory, parent waits\n");
 	test_vfork_exit();		/* warm-up */
 	test_clone_vfork();
+	test_vfork_signals();
 	before = tl_frames_free();
 	test_vfork_exit();
 	test_vfork_exec();
 	test_clone_vfork();
+	test_vfork_signals();
 	for (int i = 0; i < 20; i++) {
 		pid_t pid = vfork();
 

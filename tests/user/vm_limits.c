@@ -19,21 +19,6 @@
 
 #define MAP_LIMIT	65530
 
-/* Read a small /proc file into buf; returns the length or -errno. */
-static long read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	long n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	return n;
-}
 
 /* Write s to a /proc file; returns 0 or -errno. */
 static long write_file(const char *path, const char *s)
@@ -110,7 +95,7 @@ static int fill_to_the_limit(void *arg)
 static void test_map_count(void)
 {
 	char buf[64] = "";
-	long n = read_file("/proc/sys/vm/max_map_count", buf, sizeof(buf));
+	long n = vt_read_file("/proc/sys/vm/max_map_count", buf, sizeof(buf));
 	int status;
 
 	VT_CHECK(n > 0 && strtol(buf, NULL, 10) == MAP_LIMIT,
@@ -123,7 +108,7 @@ static void test_map_count(void)
 		 vt_how(status));
 	VT_CHECK(write_file("/proc/sys/vm/max_map_count", "300\n") == 0,
 		 "max_map_count can be set");
-	VT_CHECK(read_file("/proc/sys/vm/max_map_count", buf, sizeof(buf)) > 0 &&
+	VT_CHECK(vt_read_file("/proc/sys/vm/max_map_count", buf, sizeof(buf)) > 0 &&
 		 strcmp(buf, "300\n") == 0, "and reads back as set");
 	status = vt_run(fill_to_the_limit, (void *)300L, 60);
 	VT_CHECK(vt_exited_ok(status), "the new limit holds (%s)", vt_how(status));
@@ -132,7 +117,7 @@ static void test_map_count(void)
 	VT_CHECK(write_file("/proc/sys/vm/max_map_count", "12abc") == -EINVAL,
 		 "a non-number is EINVAL");
 	VT_CHECK(write_file("/proc/sys/vm/max_map_count", "65530") == 0 &&
-		 read_file("/proc/sys/vm/max_map_count", buf, sizeof(buf)) > 0 &&
+		 vt_read_file("/proc/sys/vm/max_map_count", buf, sizeof(buf)) > 0 &&
 		 strtol(buf, NULL, 10) == MAP_LIMIT, "the default is restored");
 }
 
@@ -191,7 +176,7 @@ static void test_drop_caches(void)
 	after = vt_proc_kb("/proc/meminfo", "Cached:");
 	VT_CHECK(before > 0 && after < before,
 		 "Cached went down (%ld kB -> %ld kB)", before, after);
-	VT_CHECK(read_file("/proc/sys/vm/drop_caches", buf, sizeof(buf)) == -EACCES,
+	VT_CHECK(vt_read_file("/proc/sys/vm/drop_caches", buf, sizeof(buf)) == -EACCES,
 		 "drop_caches is write-only (EACCES)");
 	VT_CHECK(write_file("/proc/sys/vm/drop_caches", "0") == -EINVAL &&
 		 write_file("/proc/sys/vm/drop_caches", "5") == -EINVAL,

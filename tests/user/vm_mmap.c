@@ -73,14 +73,9 @@ static int maps_find(void *addr, uintptr_t *start, uintptr_t *end, char perms[5]
 {
 	static char buf[32768];
 	uintptr_t a = (uintptr_t)addr;
-	int fd = open("/proc/self/maps", O_RDONLY), n, got = 0;
 
-	if (fd < 0)
+	if (vt_read_file("/proc/self/maps", buf, sizeof(buf)) < 0)
 		return 0;
-	while (got < (int)sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += n;
-	close(fd);
-	buf[got] = 0;
 	for (char *line = buf; *line; ) {
 		char *e, *nl = strchr(line, '\n');
 		uintptr_t s = strtoul(line, &e, 16), t = 0;

@@ -26,6 +26,27 @@
 #endif
 
 /*
+ * Read all of the file at path into buf (at most size - 1 bytes) and end it
+ * with a NUL. Returns the length read, or -errno if it cannot be opened or
+ * read. The one reader the /proc tests share.
+ */
+static inline long vt_read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	long n, got = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (got < (long)size - 1 &&
+	       (n = read(fd, buf + got, size - 1 - (size_t)got)) > 0)
+		got += n;
+	n = n < 0 ? -errno : got;
+	close(fd);
+	buf[got] = 0;
+	return n;
+}
+
+/*
  * The number in kB after `field` (e.g. "VmRSS:") in a /proc file, or -1 if
  * the file or the field is missing.
  */
@@ -33,15 +54,9 @@ static inline long vt_proc_kb(const char *path, const char *field)
 {
 	static char buf[4096];
 	size_t flen = strlen(field);
-	int fd = open(path, O_RDONLY), n, got = 0;
 
-	if (fd < 0)
+	if (vt_read_file(path, buf, sizeof(buf)) < 0)
 		return -1;
-	while (got < (int)sizeof(buf) - 1 &&
-	       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += n;
-	close(fd);
-	buf[got] = 0;
 	for (char *p = buf; p && *p; p = strchr(p, '\n')) {
 		if (*p == '\n')
 			p++;

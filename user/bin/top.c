@@ -4,16 +4,22 @@
  * time by kind, memory and swap in MiB, then one line per process, busiest
  * first. -b (batch) writes the frames one after another (for a file or a
  * test); without it each frame replaces the last on the terminal, until
- * interrupted. -n N stops after N frames.
+ * interrupted or q is typed. -n N stops after N frames.
+ *
+ * Keys (read from standard input between frames, without waiting for a
+ * newline on a terminal): q quits, M sorts the processes by memory (RES),
+ * P by CPU (the default), each redrawing at once.
  *
  * %CPU is the share of one hart over the last interval (since the process
  * began, in the first frame); SHR is RssFile + RssShmem (statm's shared);
  * TIME+ is user + system time in minutes:seconds.hundredths.
  */
+#include <poll.h>
 #include <procread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define HZ	100
@@ -49,10 +55,14 @@ static long ticks_before(long pid)
 	return -1;
 }
 
+static int by_memory;		/* M: sort by RES, not by %CPU */
+
 static int busiest_first(const void *a, const void *b)
 {
 	const struct task *x = a, *y = b;
 
+	if (by_memory && x->st.rss != y->st.rss)
+		return x->st.rss < y->st.rss ? 1 : -1;
 	if (x->cpu != y->cpu)
 		return x->cpu < y->cpu ? 1 : -1;
 	return x->st.pid < y->st.pid ? -1 : 1;
@@ -157,10 +167,30 @@ static void frame(void)
 	fflush(stdout);
 }
 
+/*
+ * Wait up to secs for a key on standard input and act on it: 1 to quit,
+ * 0 to draw the next frame (a sort key redraws at once; the wait's end or
+ * the end of the input too).
+ */
+static int wait_key(long secs)
+{
+	struct pollfd pfd = { .fd = 0, .events = POLLIN };
+	char key;
+
+	if (poll(&pfd, 1, (int)(secs > 0 ? secs : 1) * 1000) != 1 || read(0, &key, 1) != 1)
+		return 0;
+	if (key == 'q')
+		return 1;
+	if (key == 'M' || key == 'P')
+		by_memory = key == 'M';
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long frames = -1, delay = 3;
-	int batch = 0, c;
+	int batch = 0, c, quit = 0, raw = 0;
+	struct termios saved, t;
 
 	while ((c = getopt(argc, argv, "bn:d:")) != -1) {
 		if (c == 'b')
@@ -174,14 +204,27 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	for (long i = 0; frames < 0 || i < frames; i++) {
-		if (i)
+	if (!batch && tcgetattr(0, &saved) == 0) {	/* keys without Enter or echo */
+		t = saved;
+		t.c_lflag &= ~(ICANON | ECHO);
+		t.c_cc[VMIN] = 1;
+		t.c_cc[VTIME] = 0;
+		raw = tcsetattr(0, TCSANOW, &t) == 0;
+	}
+	for (long i = 0; !quit && (frames < 0 || i < frames); i++) {
+		if (i && batch)
 			sleep((unsigned int)(delay > 0 ? delay : 1));
+		else if (i)
+			quit = wait_key(delay);
+		if (quit)
+			break;
 		if (!batch)
 			printf("\033[H\033[2J");
 		else if (i)
 			printf("\n");
 		frame();
 	}
+	if (raw)
+		tcsetattr(0, TCSANOW, &saved);
 	return 0;
 }

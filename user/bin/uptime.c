@@ -1,13 +1,13 @@
 /*
  * uptime: " 00:05:12 up 5 min,  0 users,  load average: 0.00, 0.01, 0.05"
- * from /proc/uptime and /proc/loadavg, as procps writes it. Kilburn's clock
- * starts at boot, so the time of day is the time since boot. -p: only
- * "up 5 minutes".
+ * from /proc/uptime and /proc/loadavg, as procps writes it; the time of day
+ * is the wall clock's (UTC). -p: only "up 5 minutes".
  */
 #include <procread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* "up 2 days, 3:04" / "up 5 min" as procps. */
 static void print_up(long secs)
@@ -26,6 +26,8 @@ static void print_up(long secs)
 int main(int argc, char **argv)
 {
 	char up[128], load[128];
+	struct tm tm;
+	time_t now;
 	long secs;
 	char *p;
 
@@ -39,7 +41,9 @@ int main(int argc, char **argv)
 		printf("up %ld minute%s\n", secs / 60, secs / 60 == 1 ? "" : "s");
 		return 0;
 	}
-	printf(" %02ld:%02ld:%02ld ", secs / 3600 % 24, secs / 60 % 60, secs % 60);
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	printf(" %02d:%02d:%02d ", tm.tm_hour, tm.tm_min, tm.tm_sec);
 	print_up(secs);
 	/* the first three fields of loadavg, comma separated */
 	p = load;

@@ -7,8 +7,9 @@
  *   r b            runnable and blocked processes (/proc/stat)
  *   swpd free buff cache   KiB of swap used, free, buffers, page cache
  *   si so          KiB/s swapped in and out (pswpin, pswpout: /proc/vmstat)
- *   bi bo          blocks/s read and written (0: not counted yet)
- *   in cs          interrupts (0: not counted yet), context switches /s
+ *   bi bo          blocks (KiB) /s read from and written to the disks
+ *                  (pgpgin, pgpgout: /proc/vmstat)
+ *   in cs          interrupts, context switches /s (/proc/stat)
  *   us sy id wa st % of CPU time: user, system, idle, I/O wait, stolen
  *
  * vmstat -s prints every counter of /proc/vmstat and /proc/meminfo.
@@ -23,7 +24,7 @@
 struct sample {
 	double secs;			/* uptime */
 	unsigned long cpu[5];		/* user, system, idle, iowait, steal ticks */
-	unsigned long ctxt, pswpin, pswpout;
+	unsigned long ctxt, intr, pswpin, pswpout, pgpgin, pgpgout;
 	long running, blocked, swpd, free, buff, cache;
 };
 
@@ -46,11 +47,14 @@ static void take(struct sample *s)
 	s->cpu[3] = v[4];
 	s->cpu[4] = v[7];
 	s->ctxt = (unsigned long)proc_value(text, "ctxt");
+	s->intr = (unsigned long)proc_value(text, "intr");
 	s->running = proc_value(text, "procs_running");
 	s->blocked = proc_value(text, "procs_blocked");
 	proc_read("/proc/vmstat", text, sizeof(text));
 	s->pswpin = (unsigned long)proc_value(text, "pswpin");
 	s->pswpout = (unsigned long)proc_value(text, "pswpout");
+	s->pgpgin = (unsigned long)proc_value(text, "pgpgin");
+	s->pgpgout = (unsigned long)proc_value(text, "pgpgout");
 	proc_read("/proc/meminfo", text, sizeof(text));
 	s->swpd = proc_value(text, "SwapTotal") - proc_value(text, "SwapFree");
 	s->free = proc_value(text, "MemFree");
@@ -67,10 +71,13 @@ static void report(const struct sample *a, const struct sample *b)
 	for (int i = 0; i < 5; i++)
 		all += d[i] = b->cpu[i] - a->cpu[i];
 	all = all ? all : 1;
-	printf("%2ld %2ld %6ld %6ld %6ld %6ld %4lu %4lu %5u %5u %4u %4lu %2lu %2lu %2lu %2lu %2lu\n",
+	printf("%2ld %2ld %6ld %6ld %6ld %6ld %4lu %4lu %5lu %5lu %4lu %4lu %2lu %2lu %2lu %2lu %2lu\n",
 	       b->running, b->blocked, b->swpd, b->free, b->buff, b->cache,
 	       (unsigned long)((b->pswpin - a->pswpin) * 4 / secs),
-	       (unsigned long)((b->pswpout - a->pswpout) * 4 / secs), 0u, 0u, 0u,
+	       (unsigned long)((b->pswpout - a->pswpout) * 4 / secs),
+	       (unsigned long)((b->pgpgin - a->pgpgin) / secs),
+	       (unsigned long)((b->pgpgout - a->pgpgout) / secs),
+	       (unsigned long)((b->intr - a->intr) / secs),
 	       (unsigned long)((b->ctxt - a->ctxt) / secs), d[0] * 100 / all,
 	       d[1] * 100 / all, d[2] * 100 / all, d[3] * 100 / all, d[4] * 100 / all);
 	fflush(stdout);

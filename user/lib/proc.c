@@ -284,6 +284,18 @@ int getrusage(int who, struct rusage *usage)
 	return (int)sys_ret(sys_call2(SYS_getrusage, who, usage));
 }
 
+/* This process's limit of resource (prlimit64 on itself). */
+int getrlimit(int resource, struct rlimit *rl)
+{
+	return (int)sys_ret(sys_call4(SYS_prlimit64, 0, resource, 0, rl));
+}
+
+/* Set this process's limit of resource. */
+int setrlimit(int resource, const struct rlimit *rl)
+{
+	return (int)sys_ret(sys_call4(SYS_prlimit64, 0, resource, rl, 0));
+}
+
 /* Uptime, loads, memory and swap totals, process count. */
 int sysinfo(struct sysinfo *info)
 {

@@ -120,6 +120,11 @@ int setitimer(int which, const struct itimerval *nv, struct itimerval *old)
 	return (int)sys_ret(sys_call3(SYS_setitimer, which, nv, old));
 }
 
+int gettimeofday(struct timeval *tv, void *tz)
+{
+	return (int)sys_ret(sys_call2(SYS_gettimeofday, tv, tz));
+}
+
 /*
  * SIGALRM after secs seconds (0 cancels); returns the seconds that were
  * left of the previous alarm, rounded as glibc does.

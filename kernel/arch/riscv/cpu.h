@@ -31,6 +31,7 @@ struct cpu {
 	uint64_t ticks;			/* timer interrupts taken */
 	/* where the ticks found the hart (/proc/stat), and switches to a process */
 	uint64_t user_ticks, system_ticks, idle_ticks, ctxt;
+	uint64_t interrupts;		/* interrupts of every kind taken (/proc/stat intr) */
 
 	/* scheduling: guarded by interrupts being off on this hart */
 	struct proc *proc;		/* the process running here, or NULL */

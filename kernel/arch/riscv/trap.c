@@ -58,6 +58,7 @@ const char *trap_cause_name(uint64_t scause)
 
 static void interrupt_dispatch(uint64_t irq, bool from_user)
 {
+	this_cpu()->interrupts++;
 	switch (irq) {
 	case IRQ_S_TIMER:
 		timer_interrupt();

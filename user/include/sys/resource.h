@@ -22,4 +22,20 @@ struct rusage {
 
 int getrusage(int who, struct rusage *usage);
 
+/* Resource limits (Linux's numbering; prlimit64 underneath). */
+#define RLIMIT_STACK	3
+#define RLIMIT_NOFILE	7
+#define RLIMIT_MEMLOCK	8
+#define RLIM_INFINITY	(~0UL)
+
+typedef unsigned long rlim_t;
+
+struct rlimit {
+	rlim_t rlim_cur;	/* the soft limit, enforced */
+	rlim_t rlim_max;	/* the hard limit, the most rlim_cur may be */
+};
+
+int getrlimit(int resource, struct rlimit *rl);
+int setrlimit(int resource, const struct rlimit *rl);
+
 #endif

@@ -1,4 +1,4 @@
-/* Interval timers (setitimer). */
+/* Interval timers (setitimer) and gettimeofday. */
 #ifndef _SYS_TIME_H
 #define _SYS_TIME_H
 
@@ -15,5 +15,8 @@ struct itimerval {
 
 int getitimer(int which, struct itimerval *cur);
 int setitimer(int which, const struct itimerval *nv, struct itimerval *old);
+
+/* The wall time in seconds and microseconds; tz must be NULL (obsolete). */
+int gettimeofday(struct timeval *tv, void *tz);
 
 #endif

@@ -16,6 +16,7 @@
 #include "fs/procfs_gen.h"
 #include "arch/riscv/timer.h"
 #include "kern/proc.h"
+#include "kern/thread.h"
 #include "kern/signal.h"
 #include "vm/kmem.h"
 #include "vm/vmspace.h"
@@ -64,10 +65,10 @@ static void proc_snapshot(int pid, struct proc_snap *s)
 		s->hart = proc_hart(p);
 		s->exit_status = p->exit_status;
 		s->start_ns = p->start_ns;
-		s->sig_pending = p->sig_pending;
+		s->sig_pending = p->sig_pending | p->tg->sig_pending;
 		s->sig_blocked = p->sig_blocked;
 		for (int sig = 1; sig <= NSIG; sig++) {
-			uint64_t h = p->sig_action[sig - 1].handler, bit = 1UL << (sig - 1);
+			uint64_t h = p->tg->sig_action[sig - 1].handler, bit = 1UL << (sig - 1);
 
 			if (h == SIG_IGN)
 				s->sig_ignored |= bit;

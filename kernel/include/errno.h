@@ -48,6 +48,7 @@
 #define EOVERFLOW	75
 #define ENOTSUP		95
 #define EOPNOTSUPP	95
+#define ETIMEDOUT	110
 
 /*
  * Kernel-internal: a system call interrupted by a signal returns one of

@@ -18,6 +18,7 @@
 #include "kern/proc.h"
 #include "kern/random.h"
 #include "kern/signal.h"
+#include "kern/thread.h"
 #include "kern/uaccess.h"
 #include "vm/pmm.h"
 #include "vm/vmspace.h"
@@ -148,6 +149,7 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *canon,
 	proc_set_name(p, canon);
 	strlcpy(p->exe, canon, sizeof(p->exe));
 	p->clear_child_tid = 0;
+	p->robust_list = 0;
 	p->vdso = vdso_address(vm);
 	signal_exec_reset(p);
 	memset(&p->fpu, 0, sizeof(p->fpu));
@@ -300,6 +302,11 @@ long proc_execve(const char *path, const struct exec_args *args)
 
 	if (canon && scratch)
 		err = exec_prepare(p, path, args, canon, scratch, &vm, &entry, &sp);
+	if (!err) {
+		err = thread_kill_others();	/* the process keeps one thread */
+		if (err)
+			vmspace_destroy(vm);
+	}
 	if (!err)
 		exec_commit(p, vm, canon, entry, sp);
 	exec_page_free(scratch);

@@ -1,9 +1,11 @@
 /*
  * exit and wait.
  *
- * An exiting process frees everything it can while it still runs (address
- * space, files), becomes a zombie holding only its struct proc and kernel
- * stack, and wakes its parent; the parent's wait frees the rest. Its
+ * An exiting thread frees everything it can while it still runs (address
+ * space, files). The last thread of a process ends the process: the
+ * leader, a zombie holding only its struct proc and kernel stack, is what
+ * the parent waits for and frees; other threads are freed by the
+ * scheduler once they have switched away (kern/thread.c). The process's
  * children go to init. The zombie state is set, and the parent woken, with
  * sched_lock held until the zombie has switched away for good, so a parent
  * that takes sched_lock before freeing never frees a stack still in use.
@@ -11,6 +13,8 @@
 #include "kern/exit.h"
 #include "arch/riscv/memlayout.h"
 #include "kern/files.h"
+#include "kern/futex.h"
+#include "kern/thread.h"
 #include "kern/power.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
@@ -28,7 +32,7 @@ static void reparent_children(struct proc *p)
 		list_remove(&c->sibling);
 		c->parent = init_proc;
 		list_append(&init_proc->children, &c->sibling);
-		if (c->state == PROC_ZOMBIE)
+		if (c->state == PROC_ZOMBIE && c->tg->live == 0)
 			waitq_wake_all(&init_proc->child_exit);
 	}
 }
@@ -41,15 +45,31 @@ static int init_exit_code(int wait_status)
 	return 128 + (wait_status & 0x7f);
 }
 
-static void release_resources(struct proc *p)
+/* Give up p's hold on its address space (it exits or exec replaces it). */
+static void release_vm(struct proc *p)
 {
 	struct vmspace *vm = p->vm;
+	unsigned long flags;
 
-	if (p->clear_child_tid) {
-		uint32_t zero = 0;
+	if (!vm)
+		return;
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	p->vm = NULL;		/* /proc readers look under this lock */
+	p->min_flt += vm->min_flt;
+	p->maj_flt += vm->maj_flt;
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	if (p == current())
+		vmspace_activate(NULL);
+	vmspace_put(vm);
+}
 
-		copy_to_user(p->clear_child_tid, &zero, sizeof(zero));
-	}
+/*
+ * What an exiting thread p gives back while it still runs: its files,
+ * working directory and, unless it is the leader (whose address space
+ * stays for /proc until the process ends), its hold on the address space.
+ */
+static void release_resources(struct proc *p)
+{
 	if (p->files) {
 		files_release(p->files);
 		p->files = NULL;
@@ -58,40 +78,114 @@ static void release_resources(struct proc *p)
 		vnode_put(p->cwd);
 		p->cwd = NULL;
 	}
-	if (vm) {
+	if (!proc_is_leader(p) && p->vm) {
+		struct vmspace *vm = p->vm;
 		unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
 
-		p->vm = NULL;		/* /proc readers look under this lock */
-		p->min_flt += vm->min_flt;
-		p->maj_flt += vm->maj_flt;
+		p->vm = NULL;	/* its faults are the address space's, counted once */
 		spin_unlock_irqrestore(&proc_tree_lock, flags);
 		vmspace_activate(NULL);
 		vmspace_put(vm);
 	}
 }
 
+/* A thread's CLONE_CHILD_CLEARTID word: cleared, and its waiter woken. */
+static void clear_child_tid(struct proc *p)
+{
+	uint32_t zero = 0;
+
+	if (!p->clear_child_tid || !p->vm)
+		return;
+	if (copy_to_user(p->clear_child_tid, &zero, sizeof(zero)) == 0)
+		futex_wake_address(p->clear_child_tid, 1);
+	p->clear_child_tid = 0;
+}
+
+/*
+ * Take p off its group's list of threads; its time goes to the leader.
+ * Returns true if p was the last thread (proc_tree_lock held).
+ */
+static bool leave_group(struct proc *p)
+{
+	struct tgroup *tg = p->tg;
+	struct proc *leader = tg->leader;
+
+	spin_lock(&tg->sig_lock);
+	list_remove(&p->tg_link);
+	spin_unlock(&tg->sig_lock);
+	if (p != leader) {
+		leader->user_ticks += p->user_ticks;
+		leader->system_ticks += p->system_ticks;
+	}
+	if (--tg->live == 1)
+		thread_others_gone();
+	return tg->live == 0;
+}
+
+/* The wait status of a process whose last thread is going (sig_lock taken). */
+static int group_status(struct tgroup *tg)
+{
+	unsigned long flags = spin_lock_irqsave(&tg->sig_lock);
+	int status = tg->exiting ? tg->exit_status : tg->leader->exit_status;
+
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
+	return status;
+}
+
+void thread_exit(int wait_status)
+{
+	struct proc *p = current();
+	struct tgroup *tg = p->tg;
+	struct proc *leader, *parent;
+	unsigned long flags;
+	bool last;
+
+	clear_child_tid(p);
+	futex_exit_robust(p);
+	release_resources(p);
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	if (proc_is_leader(p))
+		p->exit_status = wait_status;
+	last = leave_group(p);
+	leader = tg->leader;
+	if (last && leader == init_proc) {
+		int code = init_exit_code(group_status(tg));
+
+		kprintf("init exited with status %d: powering off\n", code);
+		power_off(code);
+	}
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	if (last)
+		release_vm(leader);	/* the process's faults stay its */
+	irq_save();
+	spin_lock(&proc_tree_lock);
+	if (last) {
+		reparent_children(leader);
+		leader->exit_status = group_status(tg);
+	}
+	parent = leader->parent;
+	spin_lock(&sched_lock);
+	p->state = PROC_ZOMBIE;
+	if (p != leader)
+		thread_mark_dead(p);
+	if (last)
+		waitq_wake_all_locked(&parent->child_exit);
+	spin_unlock(&proc_tree_lock);
+	sched();
+	panic("thread_exit: zombie %d ran again", p->tid);
+}
+
 void proc_exit(int wait_status)
 {
 	struct proc *p = current();
-	struct proc *parent;
 
-	if (p == init_proc) {
+	if (p->tg == init_proc->tg) {
 		kprintf("init exited with status %d: powering off\n",
 			init_exit_code(wait_status));
 		power_off(init_exit_code(wait_status));
 	}
-	release_resources(p);
-	irq_save();
-	spin_lock(&proc_tree_lock);
-	reparent_children(p);
-	parent = p->parent;
-	p->exit_status = wait_status;
-	spin_lock(&sched_lock);
-	p->state = PROC_ZOMBIE;
-	waitq_wake_all_locked(&parent->child_exit);
-	spin_unlock(&proc_tree_lock);
-	sched();
-	panic("proc_exit: zombie %d ran again", p->pid);
+	thread_group_kill(wait_status);
+	thread_exit(wait_status);
 }
 
 /* A zombie child of p matching pid, or NULL; *any set if a match exists. */
@@ -106,7 +200,7 @@ static struct proc *find_zombie(struct proc *p, int pid, bool *any)
 		if (pid > 0 && c->pid != pid)
 			continue;
 		*any = true;
-		if (c->state == PROC_ZOMBIE)
+		if (c->state == PROC_ZOMBIE && c->tg->live == 0)
 			return c;
 	}
 	return NULL;
@@ -123,8 +217,8 @@ static void usage_add_child(struct proc *p, const struct proc *z)
 
 long proc_wait(int pid, int *status, int options, struct proc_usage *ru)
 {
-	struct proc *p = current();
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	struct proc *p = current()->tg->leader;	/* children are the process's */
 	struct proc *z;
 	bool any;
 

@@ -15,6 +15,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/smp.h"
 #include "kern/sched.h"
+#include "kern/thread.h"
 #include "vm/vmspace.h"
 
 #define SSTATUS_FS_DIRTY (3UL << 13)
@@ -88,6 +89,7 @@ void scheduler(void)
 			list_remove(&p->run_link);
 			run(c, p);
 			spin_unlock(&sched_lock);
+			thread_reap();		/* p may have been a thread that ended */
 			continue;
 		}
 		spin_unlock(&sched_lock);

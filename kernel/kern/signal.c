@@ -2,8 +2,10 @@
 #include "kern/signal.h"
 #include "arch/riscv/trap.h"
 #include "kern/exit.h"
+#include "kern/fork.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
+#include "kern/thread.h"
 #include "kern/waitq.h"
 
 /* Faults go first when several signals are ready, as on Linux. */
@@ -33,39 +35,81 @@ static bool handler_ignores(int sig, uint64_t handler)
 }
 
 /*
- * Is sig dropped when sent to p (p->sig_lock held)? A blocked signal never
- * is: its action may change before it is unblocked.
+ * Is sig dropped when sent to thread p (p->tg->sig_lock held)? A blocked
+ * signal never is: its action may change before it is unblocked.
  */
 static bool sig_ignored(struct proc *p, int sig)
 {
 	return !(p->sig_blocked & sig_bit(sig)) &&
-	       handler_ignores(sig, p->sig_action[sig - 1].handler);
+	       handler_ignores(sig, p->tg->sig_action[sig - 1].handler);
 }
 
-void signal_init_proc(struct proc *p)
+/* Add sig with info to a pending set and its information (sig_lock held). */
+static void pend(uint64_t *pending, struct ksiginfo *infos, const struct ksiginfo *info)
 {
-	spin_init(&p->sig_lock, "sig");
+	int sig = info->si_signo;
+
+	/* a signal already pending keeps its first information */
+	if (!(*pending & sig_bit(sig)))
+		infos[sig - 1] = *info;
+	__atomic_or_fetch(pending, sig_bit(sig), __ATOMIC_RELEASE);
+}
+
+/*
+ * The thread of tg to wake for a process-wide sig (sig_lock held): the
+ * current thread if it is one of them and does not block sig, else the
+ * first that does not; NULL if every thread blocks it (it stays pending
+ * for the first to unblock it).
+ */
+static struct proc *pick_thread(struct tgroup *tg, int sig)
+{
+	struct proc *self = current();
+	struct list_node *n;
+
+	if (self && self->tg == tg && !(self->sig_blocked & sig_bit(sig)))
+		return self;
+	list_for_each(n, &tg->threads) {
+		struct proc *t = list_entry(n, struct proc, tg_link);
+
+		if (!(READ_ONCE(t->sig_blocked) & sig_bit(sig)))
+			return t;
+	}
+	return NULL;
 }
 
 int signal_send_info(struct proc *p, const struct ksiginfo *info)
 {
+	struct tgroup *tg = p->tg;
 	int sig = info->si_signo;
+	struct proc *t = NULL;
 	unsigned long flags;
-	bool wake = false;
 
 	if (!sig_valid(sig))
 		return -EINVAL;
-	flags = spin_lock_irqsave(&p->sig_lock);
-	if (!sig_ignored(p, sig)) {
-		/* a signal already pending keeps its first information */
-		if (!(p->sig_pending & sig_bit(sig)))
-			p->sig_info[sig - 1] = *info;
-		__atomic_or_fetch(&p->sig_pending, sig_bit(sig), __ATOMIC_RELEASE);
-		wake = true;
+	flags = spin_lock_irqsave(&tg->sig_lock);
+	t = pick_thread(tg, sig);
+	if (!handler_ignores(sig, tg->sig_action[sig - 1].handler) || !t) {
+		pend(&tg->sig_pending, tg->sig_info, info);
+		if (t)
+			sched_wake_process(t);
 	}
-	spin_unlock_irqrestore(&p->sig_lock, flags);
-	if (wake)
-		sched_wake_process(p);
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
+	return 0;
+}
+
+int signal_send_thread(struct proc *t, const struct ksiginfo *info)
+{
+	struct tgroup *tg = t->tg;
+	unsigned long flags;
+
+	if (!sig_valid(info->si_signo))
+		return -EINVAL;
+	flags = spin_lock_irqsave(&tg->sig_lock);
+	if (!sig_ignored(t, info->si_signo)) {
+		pend(&t->sig_pending, t->sig_info, info);
+		sched_wake_process(t);
+	}
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
 	return 0;
 }
 
@@ -83,9 +127,11 @@ int signal_send_user(struct proc *p, int sig, int code)
 	if (!sig_valid(sig))
 		return -EINVAL;
 	info.kill.pid = current()->pid;
-	if (p == init_proc &&
-	    __atomic_load_n(&p->sig_action[sig - 1].handler, __ATOMIC_RELAXED) == SIG_DFL)
+	if (p->tg == init_proc->tg &&
+	    __atomic_load_n(&p->tg->sig_action[sig - 1].handler, __ATOMIC_RELAXED) == SIG_DFL)
 		return 0;	/* init gets only what it handles */
+	if (code == SI_TKILL)
+		return signal_send_thread(p, &info);
 	return signal_send_info(p, &info);
 }
 
@@ -98,14 +144,14 @@ int signal_force_info(const struct ksiginfo *info)
 
 	if (!sig_valid(sig))
 		return -EINVAL;
-	flags = spin_lock_irqsave(&p->sig_lock);
-	act = &p->sig_action[sig - 1];
+	flags = spin_lock_irqsave(&p->tg->sig_lock);
+	act = &p->tg->sig_action[sig - 1];
 	if (act->handler == SIG_IGN || (p->sig_blocked & sig_bit(sig))) {
 		act->handler = SIG_DFL;
 		p->sig_blocked &= ~sig_bit(sig);
 	}
-	spin_unlock_irqrestore(&p->sig_lock, flags);
-	return signal_send_info(p, info);
+	spin_unlock_irqrestore(&p->tg->sig_lock, flags);
+	return signal_send_thread(p, info);	/* the faulting thread's */
 }
 
 int signal_force(int sig)
@@ -115,10 +161,17 @@ int signal_force(int sig)
 	return signal_force_info(&info);
 }
 
+/* Signals pending for thread p: its own and its process's. */
+static uint64_t pending_of(struct proc *p)
+{
+	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) |
+	       __atomic_load_n(&p->tg->sig_pending, __ATOMIC_ACQUIRE);
+}
+
 /* Pending signals that are not blocked. */
 static uint64_t deliverable(struct proc *p)
 {
-	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) & ~p->sig_blocked;
+	return pending_of(p) & ~p->sig_blocked;
 }
 
 bool signal_has_handler(int sig)
@@ -126,7 +179,7 @@ bool signal_has_handler(int sig)
 	struct proc *p = current();
 
 	return sig_valid(sig) && !(p->sig_blocked & sig_bit(sig)) &&
-	       __atomic_load_n(&p->sig_action[sig - 1].handler, __ATOMIC_RELAXED) > SIG_IGN;
+	       __atomic_load_n(&p->tg->sig_action[sig - 1].handler, __ATOMIC_RELAXED) > SIG_IGN;
 }
 
 bool signal_pending(void)
@@ -137,14 +190,16 @@ bool signal_pending(void)
 }
 
 /*
- * Take the next signal to act on off p's pending set: its number (0 if
- * none), with its information and the action it gets. SA_RESETHAND puts
- * the default back for the next one.
+ * Take the next signal to act on off p's pending sets (the thread's own
+ * first, then its process's): its number (0 if none), with its information
+ * and the action it gets. SA_RESETHAND puts the default back for the next
+ * one.
  */
 static int dequeue(struct proc *p, struct ksiginfo *info, struct ksigaction *act)
 {
-	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	uint64_t ready = p->sig_pending & ~p->sig_blocked;
+	struct tgroup *tg = p->tg;
+	unsigned long flags = spin_lock_irqsave(&tg->sig_lock);
+	uint64_t ready = (p->sig_pending | tg->sig_pending) & ~p->sig_blocked;
 	int sig = 0;
 
 	if (ready & sig_bit(SIGKILL))
@@ -153,13 +208,18 @@ static int dequeue(struct proc *p, struct ksiginfo *info, struct ksigaction *act
 		ready &= SIG_SYNCHRONOUS;
 	if (ready) {
 		sig = __builtin_ctzl(ready) + 1;
-		__atomic_and_fetch(&p->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
-		*info = p->sig_info[sig - 1];
-		*act = p->sig_action[sig - 1];
+		if (p->sig_pending & sig_bit(sig)) {
+			__atomic_and_fetch(&p->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+			*info = p->sig_info[sig - 1];
+		} else {
+			__atomic_and_fetch(&tg->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+			*info = tg->sig_info[sig - 1];
+		}
+		*act = tg->sig_action[sig - 1];
 		if (act->handler > SIG_IGN && (act->flags & SA_RESETHAND))
-			p->sig_action[sig - 1].handler = SIG_DFL;
+			tg->sig_action[sig - 1].handler = SIG_DFL;
 	}
-	spin_unlock_irqrestore(&p->sig_lock, flags);
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
 	return sig;
 }
 
@@ -178,10 +238,10 @@ static void run_handler(struct proc *p, struct trapframe *tf,
 		kprintf("pid %d (%s): cannot write the frame for signal %d: SIGSEGV\n",
 			p->pid, p->name, sig);
 		if (sig == SIGSEGV) {
-			unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+			unsigned long flags = spin_lock_irqsave(&p->tg->sig_lock);
 
-			p->sig_action[SIGSEGV - 1].handler = SIG_DFL;
-			spin_unlock_irqrestore(&p->sig_lock, flags);
+			p->tg->sig_action[SIGSEGV - 1].handler = SIG_DFL;
+			spin_unlock_irqrestore(&p->tg->sig_lock, flags);
 		}
 		signal_force(SIGSEGV);
 		return;
@@ -218,28 +278,41 @@ void signal_deliver(void)
 	}
 }
 
+/* Drop sig wherever it is pending in tg: process and threads (sig_lock held). */
+static void signal_discard_locked(struct tgroup *tg, int sig)
+{
+	struct list_node *n;
+
+	__atomic_and_fetch(&tg->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+	list_for_each(n, &tg->threads) {
+		struct proc *t = list_entry(n, struct proc, tg_link);
+
+		__atomic_and_fetch(&t->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+	}
+}
+
 int signal_action(int sig, const struct ksigaction *act, struct ksigaction *old)
 {
-	struct proc *p = current();
+	struct tgroup *tg = current()->tg;
 	unsigned long flags;
 
 	if (!sig_valid(sig) || (act && (sig_bit(sig) & SIG_UNCATCHABLE)))
 		return -EINVAL;
-	flags = spin_lock_irqsave(&p->sig_lock);
+	flags = spin_lock_irqsave(&tg->sig_lock);
 	if (old) {
-		*old = p->sig_action[sig - 1];
+		*old = tg->sig_action[sig - 1];
 		old->flags &= SA_UAPI_FLAGS;
 	}
 	if (act) {
-		struct ksigaction *a = &p->sig_action[sig - 1];
+		struct ksigaction *a = &tg->sig_action[sig - 1];
 
 		*a = *act;
 		a->flags &= SA_UAPI_FLAGS;
 		a->mask &= ~SIG_UNCATCHABLE;
 		if (handler_ignores(sig, a->handler))	/* pending ones go too */
-			__atomic_and_fetch(&p->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+			signal_discard_locked(tg, sig);
 	}
-	spin_unlock_irqrestore(&p->sig_lock, flags);
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
 	return 0;
 }
 
@@ -252,7 +325,7 @@ uint64_t signal_pending_set(void)
 {
 	struct proc *p = current();
 
-	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) & p->sig_blocked;
+	return pending_of(p) & p->sig_blocked;
 }
 
 long signal_suspend(uint64_t mask)
@@ -263,10 +336,10 @@ long signal_suspend(uint64_t mask)
 	p->sig_saved_mask = p->sig_blocked;
 	p->sig_restore_mask = true;
 	signal_set_blocked(mask);
-	flags = spin_lock_irqsave(&p->sig_lock);
+	flags = spin_lock_irqsave(&p->tg->sig_lock);
 	while (!deliverable(p))
-		waitq_sleep(&suspended, &p->sig_lock);
-	spin_unlock_irqrestore(&p->sig_lock, flags);
+		waitq_sleep(&suspended, &p->tg->sig_lock);
+	spin_unlock_irqrestore(&p->tg->sig_lock, flags);
 	return -ERESTARTNOHAND;
 }
 
@@ -336,26 +409,30 @@ void signal_altstack_save(uint64_t sp, struct kstack *out)
 
 void signal_exec_reset(struct proc *p)
 {
-	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	unsigned long flags = spin_lock_irqsave(&p->tg->sig_lock);
 
 	for (int i = 0; i < NSIG; i++) {
-		struct ksigaction *a = &p->sig_action[i];
+		struct ksigaction *a = &p->tg->sig_action[i];
 
 		if (a->handler != SIG_IGN)
 			a->handler = SIG_DFL;
 		a->flags = a->mask = 0;
 	}
-	spin_unlock_irqrestore(&p->sig_lock, flags);
+	spin_unlock_irqrestore(&p->tg->sig_lock, flags);
 	memset(&p->sig_altstack, 0, sizeof(p->sig_altstack));
 	p->sig_restore_mask = false;
 }
 
-void signal_fork(struct proc *parent, struct proc *child)
+void signal_fork(struct proc *parent, struct proc *child, unsigned long clone_flags)
 {
-	unsigned long flags = spin_lock_irqsave(&parent->sig_lock);
+	if (child->tg != parent->tg) {
+		unsigned long flags = spin_lock_irqsave(&parent->tg->sig_lock);
 
-	memcpy(child->sig_action, parent->sig_action, sizeof(child->sig_action));
-	spin_unlock_irqrestore(&parent->sig_lock, flags);
+		memcpy(child->tg->sig_action, parent->tg->sig_action,
+		       sizeof(child->tg->sig_action));
+		spin_unlock_irqrestore(&parent->tg->sig_lock, flags);
+	}
 	child->sig_blocked = parent->sig_blocked;
-	child->sig_altstack = parent->sig_altstack;
+	if (!(clone_flags & CLONE_VM))	/* a new thread's stack is its own */
+		child->sig_altstack = parent->sig_altstack;
 }

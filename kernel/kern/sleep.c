@@ -2,6 +2,7 @@
 #include "env.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/timer.h"
+#include "kern/futex.h"
 #include "kern/signal.h"
 #include "kern/sleep.h"
 #include "kern/waitq.h"
@@ -22,6 +23,7 @@ uint64_t sleep_ns(uint64_t ns)
 
 void sleep_tick(void)
 {
+	futex_tick();
 	if (!list_empty(&sleepers.waiters))
 		waitq_wake_all(&sleepers);
 }

@@ -16,6 +16,8 @@ void syscall_init(void)
 	syscalls_fs(table);
 	syscalls_swap(table);
 	syscalls_usage(table);
+	syscalls_futex(table);
+	syscalls_thread(table);
 }
 
 static long unimplemented(struct trapframe *tf)

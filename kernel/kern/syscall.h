@@ -36,7 +36,9 @@ struct trapframe;
 #define SYS_exit		93
 #define SYS_exit_group		94
 #define SYS_set_tid_address	96
+#define SYS_futex		98
 #define SYS_set_robust_list	99
+#define SYS_get_robust_list	100
 #define SYS_nanosleep		101
 #define SYS_clock_gettime	113
 #define SYS_clock_nanosleep	115
@@ -49,6 +51,8 @@ struct trapframe;
 #define SYS_rt_sigaction	134
 #define SYS_rt_sigprocmask	135
 #define SYS_rt_sigpending	136
+#define SYS_rt_sigtimedwait	137
+#define SYS_rt_sigqueueinfo	138
 #define SYS_rt_sigreturn	139
 #define SYS_reboot		142
 #define SYS_setpgid		154
@@ -80,7 +84,8 @@ struct trapframe;
 #define SYS_wait4		260
 #define SYS_prlimit64		261
 #define SYS_getrandom		278
-#define SYS_NR			300
+#define SYS_clone3		435
+#define SYS_NR			436
 
 typedef long (*syscall_fn)(long a0, long a1, long a2, long a3, long a4,
 			   long a5);
@@ -98,6 +103,8 @@ void syscalls_mm(syscall_fn *table);
 void syscalls_fs(syscall_fn *table);
 void syscalls_swap(syscall_fn *table);
 void syscalls_usage(syscall_fn *table);
+void syscalls_futex(syscall_fn *table);
+void syscalls_thread(syscall_fn *table);
 
 #define SYSCALL(table, name) \
 	((table)[SYS_##name] = (syscall_fn)(void *)sys_##name)

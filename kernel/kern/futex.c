@@ -155,7 +155,8 @@ static long wake_and_move(const struct futex_key *k, uint32_t bitset, int n,
 /*
  * FUTEX_WAIT(_BITSET): sleep while the word at uaddr holds val, until
  * woken, the deadline (uptime ns, 0 for none) or a signal. Returns 0,
- * -EAGAIN, -ETIMEDOUT, -EINTR, -EFAULT or -EINVAL.
+ * -EAGAIN, -ETIMEDOUT, -EINTR (timed), -ERESTARTSYS (untimed: restarted
+ * after an SA_RESTART handler), -EFAULT or -EINVAL.
  */
 static long futex_wait(uint64_t uaddr, bool private, uint32_t val,
 		       uint64_t deadline, uint32_t bitset)
@@ -184,8 +185,8 @@ static long futex_wait(uint64_t uaddr, bool private, uint32_t val,
 		err = -EAGAIN;
 	flags = spin_lock_irqsave(&futex_lock);
 	while (!err && w.queued) {
-		if (signal_pending())
-			err = -EINTR;
+		if (signal_pending())	/* as Linux: a timed wait is not restarted */
+			err = deadline ? -EINTR : -ERESTARTSYS;
 		else if (deadline && timer_uptime_ns() >= deadline)
 			err = -ETIMEDOUT;
 		else

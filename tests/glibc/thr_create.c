@@ -8,7 +8,7 @@
  * Run by tests/user/threads.
  */
 #define _GNU_SOURCE
-#include "../user/tlib.h"
+#include "thr.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -29,24 +29,12 @@ struct result {
 
 static struct result results[MAX_THREADS];
 
-/*
- * Touch 64 KiB of this thread's stack, so later calls find it present
- * (glibc reuses cached thread stacks in any order).
- */
-static void __attribute__((noinline)) touch_stack(void)
-{
-	volatile char buf[64 * 1024];
-
-	for (size_t i = 0; i < sizeof(buf); i += 512)
-		buf[i] = 1;
-}
-
 static void *worker(void *arg)
 {
 	long i = (long)arg;
 	struct result *r = &results[i];
 
-	touch_stack();		/* as deep as pthread_exit's unwinding goes */
+	thr_touch_stack();		/* as deep as pthread_exit's unwinding goes */
 	r->pid = getpid();
 	r->tid = syscall(SYS_gettid);
 	r->tls_before = tls_value;
@@ -114,9 +102,7 @@ static void *detached(void *arg)
 
 static void settle(void)
 {
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
-
-	nanosleep(&ts, NULL);	/* ended threads are freed just after they switch away */
+	thr_sleep_ms(50);
 }
 
 /* Start a detached thread and wait until it ran; 1 if it did. */
@@ -160,8 +146,10 @@ int main(void)
 	/* warm-up rounds: glibc caches stacks, pages of libc come in */
 	round_all(0, &detached_ok);
 	round_all(0, &detached_ok);
+	thr_quiesce();
 	before = tl_frames_free();
 	ok = round_all(0, &detached_ok);
+	thr_quiesce();
 	tl_check_no_leak(before);
 	round_all(1, &detached_ok);
 	TL_CHECK(ok, "the measured round went as the reported one");

@@ -9,7 +9,7 @@
 #include "vmtest.h"
 
 static const char *const progs[] = {
-	"/tests/glibc-thr_create",
+	"/tests/glibc-thr_create", "/tests/glibc-thr_sync",
 };
 
 int main(void)

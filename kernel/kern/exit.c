@@ -32,7 +32,7 @@ static void reparent_children(struct proc *p)
 		list_remove(&c->sibling);
 		c->parent = init_proc;
 		list_append(&init_proc->children, &c->sibling);
-		if (c->state == PROC_ZOMBIE && c->tg->live == 0)
+		if (c->state == PROC_ZOMBIE && c->tg->ended)
 			waitq_wake_all(&init_proc->child_exit);
 	}
 }
@@ -162,6 +162,7 @@ void thread_exit(int wait_status)
 	if (last) {
 		reparent_children(leader);
 		leader->exit_status = group_status(tg);
+		tg->ended = true;
 	}
 	parent = leader->parent;
 	spin_lock(&sched_lock);
@@ -200,7 +201,7 @@ static struct proc *find_zombie(struct proc *p, int pid, bool *any)
 		if (pid > 0 && c->pid != pid)
 			continue;
 		*any = true;
-		if (c->state == PROC_ZOMBIE && c->tg->live == 0)
+		if (c->state == PROC_ZOMBIE && c->tg->ended)
 			return c;
 	}
 	return NULL;

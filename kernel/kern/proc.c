@@ -149,6 +149,14 @@ void proc_free(struct proc *p)
 	kmem_cache_free(proc_cache, p);
 }
 
+void proc_set_tid(struct proc *p, int tid)
+{
+	list_remove(&p->hash_link);
+	p->tid = tid;
+	if (tid)
+		list_push(&pid_hash[tid % PID_HASH], &p->hash_link);
+}
+
 int proc_last_pid(void)
 {
 	return READ_ONCE(last_pid);

@@ -142,6 +142,12 @@ struct proc *proc_find(int pid);
 /* Look up any thread by tid (proc_tree_lock held); NULL if none. */
 struct proc *thread_find(int tid);
 
+/*
+ * Give p another tid, 0 for none (proc_tree_lock held): exec from a thread
+ * makes it the leader, with the pid as its tid, and the old leader none.
+ */
+void proc_set_tid(struct proc *p, int tid);
+
 /* Is p the leader of its thread group (the thread that stands for it)? */
 static inline bool proc_is_leader(const struct proc *p)
 {

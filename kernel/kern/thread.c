@@ -162,9 +162,8 @@ static void take_leadership(struct proc *p, struct proc *old)
 	p->csystem_ticks = old->csystem_ticks;
 	p->start_ns = old->start_ns;
 	/* old's tid goes out of the way before p takes the pid */
-	list_remove(&old->hash_link);
-	old->tid = 0;
-	p->tid = p->pid;
+	proc_set_tid(old, 0);
+	proc_set_tid(p, p->pid);
 	p->tg->leader = p;
 	if (old == init_proc)
 		init_proc = p;

@@ -27,6 +27,8 @@ struct tgroup {
 	struct proc *leader;		/* stands for the process (pid, family) */
 	struct list_node threads;	/* every thread not yet exited, by tg_link */
 	int live;			/* threads that have not exited (proc_tree_lock) */
+	bool ended;			/* the last one has finished exiting: the
+					   leader's zombie may be reaped (proc_tree_lock) */
 	bool exiting;			/* a group exit is under way (sig_lock) */
 	int exit_status;		/* its wait status (sig_lock) */
 

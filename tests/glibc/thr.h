@@ -39,7 +39,7 @@ static inline void thr_quiesce(void)
  * (glibc reuses cached thread stacks in any order, and a leak check must
  * not see one stack more resident than another).
  */
-static void __attribute__((noinline)) thr_touch_stack(void)
+static void __attribute__((noinline, unused)) thr_touch_stack(void)
 {
 	volatile char buf[64 * 1024];
 

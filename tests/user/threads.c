@@ -10,6 +10,7 @@
 
 static const char *const progs[] = {
 	"/tests/glibc-thr_create", "/tests/glibc-thr_sync",
+	"/tests/glibc-thr_exit",
 };
 
 int main(void)

@@ -88,6 +88,7 @@ static struct proc *proc_alloc_common(void)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->tg_link);
+	list_init(&p->sig_queue);
 	waitq_init(&p->child_exit);
 	return p;
 }
@@ -145,6 +146,8 @@ void proc_free(struct proc *p)
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	kstack_free(p->kstack_top);
 	kfree(p->cwd_path);
+	if (p->tg)
+		signal_release_thread(p);
 	tgroup_put(p->tg);
 	kmem_cache_free(proc_cache, p);
 }

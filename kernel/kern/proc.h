@@ -75,7 +75,9 @@ struct proc {
 	uint64_t sig_pending;		/* tg->sig_lock; read atomically without it:
 					   sent to this thread (tkill, faults) */
 	struct ksiginfo sig_info[NSIG];	/* tg->sig_lock: of each pending signal */
+	struct list_node sig_queue;	/* tg->sig_lock: queued real-time ones */
 	uint64_t sig_blocked;		/* the thread's own */
+	uint64_t sig_real_blocked;	/* its mask while sigtimedwait lowers it */
 	uint64_t sig_saved_mask;	/* restored after a handler when ... */
 	bool sig_restore_mask;		/* ... this is set (sigsuspend) */
 	struct kstack sig_altstack;	/* the process's own */

@@ -7,6 +7,9 @@
 #include "kern/sched.h"
 #include "kern/thread.h"
 #include "kern/waitq.h"
+#include "vm/kmem.h"
+
+#define SIGQUEUE_MAX	1024	/* real-time signals queued in one process */
 
 /* Faults go first when several signals are ready, as on Linux. */
 #define SIG_SYNCHRONOUS	(sig_bit(SIGSEGV) | sig_bit(SIGBUS) | sig_bit(SIGILL) | \
@@ -44,15 +47,116 @@ static bool sig_ignored(struct proc *p, int sig)
 	       handler_ignores(sig, p->tg->sig_action[sig - 1].handler);
 }
 
-/* Add sig with info to a pending set and its information (sig_lock held). */
-static void pend(uint64_t *pending, struct ksiginfo *infos, const struct ksiginfo *info)
+/* A queued real-time signal (one per sending: they queue, with values). */
+struct sigq {
+	struct list_node link;
+	struct ksiginfo info;
+};
+
+static bool sig_realtime(int sig)
+{
+	return sig >= SIGRTMIN_KERNEL;
+}
+
+/* A spare queue entry for sig, made before the lock is taken; NULL if none. */
+static struct sigq *sigq_spare(int sig)
+{
+	return sig_valid(sig) && sig_realtime(sig) ? kmalloc(sizeof(struct sigq), 0) : NULL;
+}
+
+/*
+ * Add the signal of info to a pending set, with its information (an
+ * ordinary signal already pending keeps its first) or, for a real-time
+ * signal, a queue entry taken from *spare (sig_lock held). Returns 0, or
+ * -EAGAIN if a real-time signal cannot be queued (no memory, or
+ * SIGQUEUE_MAX of them queued in the process).
+ */
+static int pend(struct tgroup *tg, uint64_t *pending, struct ksiginfo *infos,
+		struct list_node *queue, const struct ksiginfo *info, struct sigq **spare)
 {
 	int sig = info->si_signo;
 
-	/* a signal already pending keeps its first information */
-	if (!(*pending & sig_bit(sig)))
+	if (sig_realtime(sig)) {
+		if (!*spare || tg->sig_queued >= SIGQUEUE_MAX)
+			return -EAGAIN;
+		(*spare)->info = *info;
+		list_append(queue, &(*spare)->link);
+		*spare = NULL;
+		tg->sig_queued++;
+	} else if (!(*pending & sig_bit(sig))) {
 		infos[sig - 1] = *info;
+	}
 	__atomic_or_fetch(pending, sig_bit(sig), __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * Take pending sig off a set (sig_lock held): its information into *info;
+ * a real-time one leaves the set only with the last of its queue.
+ */
+static void unpend(struct tgroup *tg, uint64_t *pending, struct ksiginfo *infos,
+		   struct list_node *queue, int sig, struct ksiginfo *info)
+{
+	struct list_node *n;
+	struct sigq *first = NULL;
+	bool more = false;
+
+	if (!sig_realtime(sig)) {
+		*info = infos[sig - 1];
+		__atomic_and_fetch(pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+		return;
+	}
+	list_for_each(n, queue) {
+		struct sigq *q = list_entry(n, struct sigq, link);
+
+		if (q->info.si_signo != sig)
+			continue;
+		if (first) {
+			more = true;
+			break;
+		}
+		first = q;
+	}
+	if (first) {
+		*info = first->info;
+		list_remove(&first->link);
+		kfree(first);
+		tg->sig_queued--;
+	} else {
+		*info = (struct ksiginfo) { .si_signo = sig, .si_code = SI_KERNEL };
+	}
+	if (!more)
+		__atomic_and_fetch(pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+}
+
+/* Drop every queued entry of sig (all if sig is 0) from a queue (sig_lock held). */
+static void queue_drop(struct tgroup *tg, struct list_node *queue, int sig)
+{
+	struct list_node *n, *next;
+
+	for (n = queue->next; n != queue; n = next) {
+		struct sigq *q = list_entry(n, struct sigq, link);
+
+		next = n->next;
+		if (sig && q->info.si_signo != sig)
+			continue;
+		list_remove(n);
+		kfree(q);
+		tg->sig_queued--;
+	}
+}
+
+void signal_release_thread(struct proc *p)
+{
+	unsigned long flags = spin_lock_irqsave(&p->tg->sig_lock);
+
+	queue_drop(p->tg, &p->sig_queue, 0);
+	spin_unlock_irqrestore(&p->tg->sig_lock, flags);
+}
+
+void signal_release_group(struct tgroup *tg)
+{
+	queue_drop(tg, &tg->sig_queue, 0);
 }
 
 /*
@@ -80,7 +184,8 @@ static struct proc *pick_thread(struct tgroup *tg, int sig)
 int signal_send_info(struct proc *p, const struct ksiginfo *info)
 {
 	struct tgroup *tg = p->tg;
-	int sig = info->si_signo;
+	int sig = info->si_signo, err = 0;
+	struct sigq *spare = sigq_spare(sig);
 	struct proc *t = NULL;
 	unsigned long flags;
 
@@ -89,28 +194,33 @@ int signal_send_info(struct proc *p, const struct ksiginfo *info)
 	flags = spin_lock_irqsave(&tg->sig_lock);
 	t = pick_thread(tg, sig);
 	if (!handler_ignores(sig, tg->sig_action[sig - 1].handler) || !t) {
-		pend(&tg->sig_pending, tg->sig_info, info);
-		if (t)
+		err = pend(tg, &tg->sig_pending, tg->sig_info, &tg->sig_queue, info, &spare);
+		if (t && !err)
 			sched_wake_process(t);
 	}
 	spin_unlock_irqrestore(&tg->sig_lock, flags);
-	return 0;
+	kfree(spare);
+	return err;
 }
 
 int signal_send_thread(struct proc *t, const struct ksiginfo *info)
 {
 	struct tgroup *tg = t->tg;
+	struct sigq *spare = sigq_spare(info->si_signo);
 	unsigned long flags;
+	int err = 0;
 
 	if (!sig_valid(info->si_signo))
 		return -EINVAL;
 	flags = spin_lock_irqsave(&tg->sig_lock);
 	if (!sig_ignored(t, info->si_signo)) {
-		pend(&t->sig_pending, t->sig_info, info);
-		sched_wake_process(t);
+		err = pend(tg, &t->sig_pending, t->sig_info, &t->sig_queue, info, &spare);
+		if (!err)
+			sched_wake_process(t);
 	}
 	spin_unlock_irqrestore(&tg->sig_lock, flags);
-	return 0;
+	kfree(spare);
+	return err;
 }
 
 int signal_send(struct proc *p, int sig)
@@ -120,6 +230,23 @@ int signal_send(struct proc *p, int sig)
 	return signal_send_info(p, &info);
 }
 
+/*
+ * Does a thread of tg block sig, or wait for it in sigtimedwait
+ * (proc_tree_lock held: the list stays)?
+ */
+static bool group_blocks(struct tgroup *tg, int sig)
+{
+	struct list_node *n;
+
+	list_for_each(n, &tg->threads) {
+		struct proc *t = list_entry(n, struct proc, tg_link);
+
+		if ((READ_ONCE(t->sig_blocked) | READ_ONCE(t->sig_real_blocked)) & sig_bit(sig))
+			return true;
+	}
+	return false;
+}
+
 int signal_send_user(struct proc *p, int sig, int code)
 {
 	struct ksiginfo info = { .si_signo = sig, .si_code = code };
@@ -127,9 +254,9 @@ int signal_send_user(struct proc *p, int sig, int code)
 	if (!sig_valid(sig))
 		return -EINVAL;
 	info.kill.pid = current()->pid;
-	if (p->tg == init_proc->tg &&
+	if (p->tg == init_proc->tg && !group_blocks(p->tg, sig) &&
 	    __atomic_load_n(&p->tg->sig_action[sig - 1].handler, __ATOMIC_RELAXED) == SIG_DFL)
-		return 0;	/* init gets only what it handles */
+		return 0;	/* init gets only what it handles (or blocks, to wait for) */
 	if (code == SI_TKILL)
 		return signal_send_thread(p, &info);
 	return signal_send_info(p, &info);
@@ -189,6 +316,17 @@ bool signal_pending(void)
 	return p && deliverable(p) != 0;
 }
 
+/* Take pending sig off p's own set if there, else its process's (sig_lock held). */
+static void take_locked(struct proc *p, int sig, struct ksiginfo *info)
+{
+	struct tgroup *tg = p->tg;
+
+	if (p->sig_pending & sig_bit(sig))
+		unpend(tg, &p->sig_pending, p->sig_info, &p->sig_queue, sig, info);
+	else
+		unpend(tg, &tg->sig_pending, tg->sig_info, &tg->sig_queue, sig, info);
+}
+
 /*
  * Take the next signal to act on off p's pending sets (the thread's own
  * first, then its process's): its number (0 if none), with its information
@@ -208,13 +346,7 @@ static int dequeue(struct proc *p, struct ksiginfo *info, struct ksigaction *act
 		ready &= SIG_SYNCHRONOUS;
 	if (ready) {
 		sig = __builtin_ctzl(ready) + 1;
-		if (p->sig_pending & sig_bit(sig)) {
-			__atomic_and_fetch(&p->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
-			*info = p->sig_info[sig - 1];
-		} else {
-			__atomic_and_fetch(&tg->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
-			*info = tg->sig_info[sig - 1];
-		}
+		take_locked(p, sig, info);
 		*act = tg->sig_action[sig - 1];
 		if (act->handler > SIG_IGN && (act->flags & SA_RESETHAND))
 			tg->sig_action[sig - 1].handler = SIG_DFL;
@@ -284,10 +416,12 @@ static void signal_discard_locked(struct tgroup *tg, int sig)
 	struct list_node *n;
 
 	__atomic_and_fetch(&tg->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+	queue_drop(tg, &tg->sig_queue, sig);
 	list_for_each(n, &tg->threads) {
 		struct proc *t = list_entry(n, struct proc, tg_link);
 
 		__atomic_and_fetch(&t->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+		queue_drop(tg, &t->sig_queue, sig);
 	}
 }
 
@@ -341,6 +475,21 @@ long signal_suspend(uint64_t mask)
 		waitq_sleep(&suspended, &p->tg->sig_lock);
 	spin_unlock_irqrestore(&p->tg->sig_lock, flags);
 	return -ERESTARTNOHAND;
+}
+
+int signal_take(uint64_t set, struct ksiginfo *info)
+{
+	struct proc *p = current();
+	unsigned long flags = spin_lock_irqsave(&p->tg->sig_lock);
+	uint64_t ready = (p->sig_pending | p->tg->sig_pending) & set;
+	int sig = 0;
+
+	if (ready) {
+		sig = __builtin_ctzl(ready) + 1;
+		take_locked(p, sig, info);
+	}
+	spin_unlock_irqrestore(&p->tg->sig_lock, flags);
+	return sig;
 }
 
 bool signal_on_altstack(uint64_t sp)

@@ -3,8 +3,9 @@
  *
  * A signal is made pending for a process (kill: any of its threads that
  * does not block it may take it) or for one thread (tkill, faults) with
- * the information about it (a struct ksiginfo, one slot per signal:
- * signals do not queue yet). Before a thread returns to user mode,
+ * the information about it (a struct ksiginfo, one slot per ordinary
+ * signal; real-time signals, SIGRTMIN_KERNEL and up, queue in order, each
+ * with its own). Before a thread returns to user mode,
  * signal_deliver() takes its pending (its own, then its process's),
  * unblocked signals one at a time: an ignored one is dropped, one whose
  * default action is to terminate ends the process, and one with a handler
@@ -47,6 +48,7 @@
 #define SIGURG		23
 #define SIGSYS		31
 #define SIGWINCH	28
+#define SIGRTMIN_KERNEL	32	/* the first real-time signal: these queue */
 #define NSIG		64
 
 /* The handler values and sa_flags of Linux's uapi. */
@@ -118,6 +120,20 @@ static inline uint64_t sig_bit(int sig)
 	return 1UL << (sig - 1);
 }
 
+/*
+ * signal_take - for sigtimedwait: take a pending signal of the current
+ * thread (its own first, then its process's) that is in set, blocked or
+ * not, with its information. Returns its number, or 0 if none is pending.
+ */
+int signal_take(uint64_t set, struct ksiginfo *info);
+
+/* Free the queued real-time signals of a thread that is freed. */
+void signal_release_thread(struct proc *p);
+
+struct tgroup;
+/* Free the queued real-time signals of a process (its group is freed). */
+void signal_release_group(struct tgroup *tg);
+
 /* What neither a handler nor a mask may take: SIGKILL and SIGSTOP. */
 #define SIG_UNCATCHABLE	(sig_bit(SIGKILL) | sig_bit(SIGSTOP))
 
@@ -138,9 +154,9 @@ int signal_send(struct proc *p, int sig);
  * signal_send_user - a signal one process sends another (kill: code
  * SI_USER, to p's process; tkill/tgkill: SI_TKILL, to thread p), from the
  * current process. As on Linux,
- * init (pid 1) receives only the signals it has a handler for, never
- * SIGKILL: for others the call succeeds and nothing happens. Returns 0 or
- * -EINVAL.
+ * init (pid 1) receives only the signals it has a handler for or blocks
+ * (to wait for them), never SIGKILL: for others the call succeeds and
+ * nothing happens. proc_tree_lock held. Returns 0 or -EINVAL.
  */
 int signal_send_user(struct proc *p, int sig, int code);
 

@@ -81,6 +81,7 @@ struct trapframe;
 #define SYS_swapoff		225
 #define SYS_mprotect		226
 #define SYS_madvise		233
+#define SYS_rt_tgsigqueueinfo	240
 #define SYS_wait4		260
 #define SYS_prlimit64		261
 #define SYS_getrandom		278

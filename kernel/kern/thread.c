@@ -26,6 +26,7 @@ struct tgroup *tgroup_create(struct proc *p)
 	tg->refs = 1;
 	tg->leader = p;
 	list_init(&tg->threads);
+	list_init(&tg->sig_queue);
 	list_append(&tg->threads, &p->tg_link);
 	tg->live = 1;
 	spin_init(&tg->sig_lock, "sig");
@@ -39,8 +40,10 @@ void tgroup_get(struct tgroup *tg)
 
 void tgroup_put(struct tgroup *tg)
 {
-	if (tg && __atomic_sub_fetch(&tg->refs, 1, __ATOMIC_ACQ_REL) == 0)
+	if (tg && __atomic_sub_fetch(&tg->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		signal_release_group(tg);
 		kfree(tg);
+	}
 }
 
 int thread_attach(struct proc *t)

@@ -37,6 +37,8 @@ struct tgroup {
 	uint64_t sig_pending;		/* sig_lock, read atomically without it:
 					   sent to the process (kill) */
 	struct ksiginfo sig_info[NSIG];	/* sig_lock: of each process-wide one */
+	struct list_node sig_queue;	/* sig_lock: queued real-time ones */
+	int sig_queued;			/* sig_lock: entries in every queue of it */
 };
 
 /* A new group with p as its leader and only (live) thread. */

@@ -4,6 +4,7 @@
 #include "kern/sched.h"
 #include "kern/syscall.h"
 #include "kern/signal.h"
+#include "kern/thread.h"
 #include "kern/waitq.h"
 
 #define STOP_SIGNALS	(sig_bit(SIGSTOP) | sig_bit(SIGTSTP) | sig_bit(SIGTTIN) | \
@@ -17,19 +18,33 @@ bool jobctl_stop_signal(int sig)
 	return sig >= 1 && sig <= NSIG && (STOP_SIGNALS & sig_bit(sig));
 }
 
-bool jobctl_on_send(struct proc *p, int sig)
+/* Drop the signals of set pending anywhere in tg (tg->sig_lock held). */
+static void discard(struct tgroup *tg, uint64_t set)
 {
+	struct list_node *n;
+
+	__atomic_and_fetch(&tg->sig_pending, ~set, __ATOMIC_RELAXED);
+	list_for_each(n, &tg->threads)
+		__atomic_and_fetch(&list_entry(n, struct proc, tg_link)->sig_pending, ~set,
+				   __ATOMIC_RELAXED);
+}
+
+void jobctl_on_send(struct proc *p, int sig)
+{
+	struct tgroup *tg = p->tg;
+	struct list_node *n;
+
 	if (sig == SIGCONT) {
-		__atomic_and_fetch(&p->sig_pending, ~STOP_SIGNALS, __ATOMIC_RELAXED);
-		if (p->stopped) {
-			p->stopped = false;
-			p->cont_notify = true;
-			return true;
+		discard(tg, STOP_SIGNALS);
+		if (tg->stopped) {
+			tg->stopped = false;
+			tg->cont_notify = true;
+			list_for_each(n, &tg->threads)
+				sched_wake_process(list_entry(n, struct proc, tg_link));
 		}
 	} else if (jobctl_stop_signal(sig)) {
-		__atomic_and_fetch(&p->sig_pending, ~sig_bit(SIGCONT), __ATOMIC_RELAXED);
+		discard(tg, sig_bit(SIGCONT));
 	}
-	return false;
 }
 
 /* The SIGCHLD information about child p. */
@@ -66,25 +81,43 @@ static void notify_parent(struct proc *p, int code, int sig)
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 }
 
-void jobctl_stop(int sig)
+/*
+ * Has thread p a SIGKILL pending, its own or its process's (the one signal
+ * that ends a stop)?
+ */
+static bool kill_pending(struct proc *p)
+{
+	return (__atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) |
+		__atomic_load_n(&p->tg->sig_pending, __ATOMIC_ACQUIRE)) & sig_bit(SIGKILL);
+}
+
+void jobctl_stop_wait(void)
 {
 	struct proc *p = current();
+	struct tgroup *tg = p->tg;
 	unsigned long flags;
 	bool cont;
 
-	flags = spin_lock_irqsave(&p->sig_lock);
-	p->stopped = true;
-	spin_unlock_irqrestore(&p->sig_lock, flags);
-	notify_parent(p, CLD_STOPPED, sig);
-	flags = spin_lock_irqsave(&p->sig_lock);
-	while (p->stopped && !(p->sig_pending & sig_bit(SIGKILL)))
-		waitq_sleep(&stopped, &p->sig_lock);
-	p->stopped = false;
-	cont = p->cont_notify;
-	p->cont_notify = false;
-	spin_unlock_irqrestore(&p->sig_lock, flags);
+	flags = spin_lock_irqsave(&tg->sig_lock);
+	while (tg->stopped && !kill_pending(p))
+		waitq_sleep(&stopped, &tg->sig_lock);
+	cont = tg->cont_notify;		/* the first thread to run tells */
+	tg->cont_notify = false;
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
 	if (cont)
-		notify_parent(p, CLD_CONTINUED, SIGCONT);
+		notify_parent(tg->leader, CLD_CONTINUED, SIGCONT);
+}
+
+void jobctl_stop(int sig)
+{
+	struct tgroup *tg = current()->tg;
+	unsigned long flags;
+
+	flags = spin_lock_irqsave(&tg->sig_lock);
+	tg->stopped = true;	/* the other threads stop at their next return to user */
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
+	notify_parent(tg->leader, CLD_STOPPED, sig);
+	jobctl_stop_wait();
 }
 
 bool jobctl_child_exit(struct proc *p, int wait_status)
@@ -142,7 +175,7 @@ static int kill_member(struct proc *p, void *arg)
 {
 	struct group_kill *k = arg;
 
-	if (p->pgid != k->pgid || p->state == PROC_ZOMBIE)
+	if (p->pgid != k->pgid || !p->tg->live)
 		return 0;
 	k->found++;
 	if (!k->sig)
@@ -179,7 +212,7 @@ static int is_member(struct proc *p, void *arg)
 {
 	struct group_find *g = arg;
 
-	return p->pgid == g->pgid && p->state != PROC_ZOMBIE &&
+	return p->pgid == g->pgid && p->tg->live &&
 	       (!g->sid || p->sid == g->sid);
 }
 
@@ -196,7 +229,7 @@ bool jobctl_group_exists(int pgid, int sid)
 static struct proc *proc_or_self(long pid)
 {
 	if (pid == 0)
-		return current();
+		return current()->tg->leader;
 	if (pid < 0 || pid > 0x7fffffff)
 		return NULL;
 	return proc_find(pid);
@@ -209,9 +242,24 @@ static struct proc *proc_or_self(long pid)
  * -ESRCH or -EPERM, as Linux. (A child that has exec'd can still be moved:
  * Linux refuses with EACCES.)
  */
+/* Put every thread of p's process in group pgid of session sid (proc_tree_lock). */
+static void set_ids(struct proc *p, int pgid, int sid)
+{
+	struct list_node *n;
+
+	p->pgid = pgid;		/* the leader may have exited, its zombie stays */
+	p->sid = sid;
+	list_for_each(n, &p->tg->threads) {
+		struct proc *t = list_entry(n, struct proc, tg_link);
+
+		t->pgid = pgid;
+		t->sid = sid;
+	}
+}
+
 static long sys_setpgid(long pid, long pgid)
 {
-	struct proc *self = current(), *p;
+	struct proc *self = current()->tg->leader, *p;
 	struct group_find g;
 	unsigned long flags;
 	long err = 0;
@@ -220,7 +268,7 @@ static long sys_setpgid(long pid, long pgid)
 		return -EINVAL;
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	p = proc_or_self(pid);
-	if (!p || (p != self && p->parent != self) || p->state == PROC_ZOMBIE) {
+	if (!p || (p != self && p->parent != self) || !p->tg->live) {
 		err = -ESRCH;
 		goto out;
 	}
@@ -232,7 +280,7 @@ static long sys_setpgid(long pid, long pgid)
 	else if (pgid != p->pid && !proc_for_each_locked(is_member, &g))
 		err = -EPERM;
 	else
-		p->pgid = pgid;
+		set_ids(p, pgid, p->sid);
 out:
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	return err;
@@ -266,7 +314,7 @@ static long sys_getsid(long pid)
  */
 static long sys_setsid(void)
 {
-	struct proc *self = current();
+	struct proc *self = current()->tg->leader;
 	struct group_find g = { self->pid, 0 };
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
 	long ret = self->pid;
@@ -274,7 +322,7 @@ static long sys_setsid(void)
 	if (proc_for_each_locked(is_member, &g))
 		ret = -EPERM;
 	else
-		self->pgid = self->sid = self->pid;
+		set_ids(self, self->pid, self->pid);
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	return ret;
 }

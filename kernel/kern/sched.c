@@ -16,6 +16,7 @@
 #include "arch/riscv/smp.h"
 #include "kern/sched.h"
 #include "kern/timers.h"
+#include "kern/thread.h"
 #include "vm/vmspace.h"
 
 #define SSTATUS_FS_DIRTY (3UL << 13)
@@ -86,15 +87,12 @@ void scheduler(void)
 		if (!list_empty(&runq)) {
 			struct proc *p = list_entry(runq.next, struct proc, run_link);
 
-			bool reap;
-
 			list_remove(&p->run_link);
 			run(c, p);
-			/* a zombie nobody waits for is off its stack now */
-			reap = p->state == PROC_ZOMBIE && p->autoreap;
 			spin_unlock(&sched_lock);
-			if (reap)
-				proc_free(p);
+			/* p may have been a thread that ended, or a zombie
+			   nobody waits for: off its stack now */
+			thread_reap();
 			continue;
 		}
 		spin_unlock(&sched_lock);

@@ -172,8 +172,8 @@ void sched_tick(bool from_user)
 		p->system_ticks++;
 		c->system_ticks++;
 	}
-	if (p->timers)
-		timers_cpu_tick(p, from_user);
+	if (p->tg && p->tg->leader->timers)	/* the process's, in its leader */
+		timers_cpu_tick(p->tg->leader, from_user);
 	if ((p->user_ticks + p->system_ticks) % SCHED_SLICE_TICKS == 0)
 		c->need_resched = 1;
 }

@@ -8,6 +8,7 @@
 #include "kern/proc.h"
 #include "kern/sched.h"
 #include "kern/signal.h"
+#include "kern/timers.h"
 #include "vm/kmem.h"
 #include "vm/vmspace.h"
 
@@ -164,6 +165,10 @@ static void take_leadership(struct proc *p, struct proc *old)
 	p->cuser_ticks = old->cuser_ticks;
 	p->csystem_ticks = old->csystem_ticks;
 	p->start_ns = old->start_ns;
+	p->exit_signal = old->exit_signal;
+	p->wait_report = old->wait_report;
+	p->vfork_parent = old->vfork_parent;
+	timers_move(old, p);
 	/* old's tid goes out of the way before p takes the pid */
 	proc_set_tid(old, 0);
 	proc_set_tid(p, p->pid);

@@ -30,6 +30,7 @@ void proc_init(void)
 	proc_cache = kmem_cache_create("proc", sizeof(struct proc), 16);
 	if (!proc_cache)
 		panic("proc_init: out of memory");
+	kstack_init();
 	for (int i = 0; i < PID_HASH; i++)
 		list_init(&pid_hash[i]);
 }

@@ -245,11 +245,14 @@ void waitq_wake_all(struct waitq *wq)
 void sched_wake_process(struct proc *p)
 {
 	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	bool woke = p->state == PROC_SLEEPING;
 
-	if (p->state == PROC_SLEEPING) {
+	if (woke) {
 		list_remove(&p->run_link);
 		p->state = PROC_RUNNABLE;
 		list_append(&runq, &p->run_link);
 	}
 	spin_unlock_irqrestore(&sched_lock, flags);
+	if (woke)
+		smp_kick_idle();	/* an idle hart takes it now, not at its next tick */
 }

@@ -81,11 +81,13 @@ static void stop_and_continue(int report)
 	kill(pid, SIGCONT);
 	w = waitpid(pid, &st, WCONTINUED);
 	cont = w == pid && WIFCONTINUED(st);
-	thr_sleep_ms(100);
 	snapshot(a);
-	thr_sleep_ms(100);
-	snapshot(b);
-	ran = moved(a, b) == 1;
+	ran = 0;
+	for (int ms = 0; ms < 3000 && !ran; ms += 20) {	/* a busy host is slow */
+		thr_sleep_ms(20);
+		snapshot(b);
+		ran = moved(a, b) == 1;
+	}
 	kill(pid, SIGSTOP);
 	waitpid(pid, &st, WUNTRACED);
 	kill(pid, SIGKILL);		/* ends a stopped process */

@@ -12,6 +12,7 @@
  *   /proc/<pid>/pagetable  the Sv39 tree, Kilburn's own (procfs_mem.c)
  *   /proc/faulttrace       the recent faults (vm/faulttrace.h)
  *   /proc/<pid>/exe        symbolic link to the program
+ *   /proc/<pid>/task/<tid>/{stat,status,comm}   each thread of the process
  *   /proc/sys/vm/drop_caches    write 1: drop clean page-cache pages; 2: unused
  *                               vnodes and empty slabs; 3: both
  *   /proc/sys/vm/max_map_count  regions a process may have (read, write)
@@ -26,6 +27,7 @@
 #include "kern/files.h"
 #include "kern/proc.h"
 #include "kern/sysv_shm.h"
+#include "kern/thread.h"
 #include "kern/uaccess.h"
 #include "vm/commit.h"
 #include "vm/faulttrace.h"
@@ -40,6 +42,7 @@ enum pnode {
 	/* integer sysctls (sysctl_ints) */
 	P_MAX_MAP_COUNT, P_OVERCOMMIT_MEMORY, P_OVERCOMMIT_RATIO, P_FAULT_TRACE,
 	P_SYSVIPC, P_SYSVIPC_SHM,
+	P_TASKDIR, P_TIDDIR,
 	/* files of the system */
 	P_MEMINFO, P_SLABINFO, P_SWAPS, P_UPTIME, P_LOADAVG, P_VERSION, P_STAT,
 	P_CPUINFO, P_MOUNTS, P_VMSTAT, P_KPAGECOUNT, P_KPAGEFLAGS, P_FAULTTRACE,
@@ -69,6 +72,11 @@ static const struct pentry pid_entries[] = {
 	{ "cmdline", P_CMDLINE }, { "comm", P_COMM }, { "maps", P_MAPS },
 	{ "exe", P_EXE }, { "smaps", P_SMAPS }, { "smaps_rollup", P_SMAPS_ROLLUP },
 	{ "pagemap", P_PAGEMAP }, { "pagetable", P_PAGETABLE },
+	{ "task", P_TASKDIR },
+};
+
+static const struct pentry tid_entries[] = {
+	{ "stat", P_PID_STAT }, { "status", P_STATUS }, { "comm", P_COMM },
 };
 
 static const struct pentry sys_entries[] = { { "vm", P_SYSVM } };
@@ -174,6 +182,7 @@ static uint32_t pnode_mode(enum pnode kind)
 {
 	switch (kind) {
 	case P_ROOT: case P_PIDDIR: case P_SYS: case P_SYSVM: case P_SYSVIPC:
+	case P_TASKDIR: case P_TIDDIR:
 		return S_IFDIR | 0555;
 	case P_SELF: case P_EXE:
 		return S_IFLNK | 0777;
@@ -238,6 +247,17 @@ static bool pid_exists(int pid)
 	return found;
 }
 
+/* Is tid a live thread of process pid? */
+static bool tid_in(int tid, int pid)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	struct proc *t = thread_find(tid);
+	bool found = t && t->pid == pid && t->state != PROC_ZOMBIE;
+
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return found;
+}
+
 static bool name_is(const char *name, size_t len, const char *want)
 {
 	return strlen(want) == len && memcmp(name, want, len) == 0;
@@ -269,6 +289,12 @@ static const struct pentry *dir_entries(enum pnode kind, size_t *n)
 	case P_SYSVIPC:
 		*n = ARRAY_SIZE(sysvipc_entries);
 		return sysvipc_entries;
+	case P_TASKDIR:
+		*n = 0;
+		return NULL;
+	case P_TIDDIR:
+		*n = ARRAY_SIZE(tid_entries);
+		return tid_entries;
 	default:
 		*n = ARRAY_SIZE(pid_entries);
 		return pid_entries;
@@ -286,6 +312,9 @@ static int procfs_lookup(struct vnode *dir, const char *name, size_t len,
 	if (kind < 0 && pi->kind == P_ROOT && parse_pid(name, len, &pid) &&
 	    pid_exists(pid))
 		kind = P_PIDDIR;
+	if (kind < 0 && pi->kind == P_TASKDIR && parse_pid(name, len, &pid) &&
+	    tid_in(pid, pi->pid))
+		kind = P_TIDDIR;
 	if (kind < 0)
 		return -ENOENT;
 	*out = pnode_new(kind, pid);
@@ -303,6 +332,36 @@ static int collect_pid(struct proc *p, void *arg)
 
 	if (l->n < l->cap)
 		l->pids[l->n++] = p->pid;
+	return 0;
+}
+
+/* Collect the tids of the threads of process pid (proc_tree_lock held). */
+static void collect_tids(int pid, struct pid_list *l)
+{
+	struct proc *p = proc_find(pid);
+	struct list_node *n;
+
+	if (!p)
+		return;
+	list_for_each(n, &p->tg->threads) {
+		struct proc *t = list_entry(n, struct proc, tg_link);
+
+		if (l->n < l->cap)
+			l->pids[l->n++] = t->tid;
+	}
+}
+
+static int collect_all(struct pid_list *l, int pid)
+{
+	unsigned long flags;
+
+	if (pid < 0) {
+		proc_for_each(collect_pid, l);
+		return 0;
+	}
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	collect_tids(pid, l);
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	return 0;
 }
 
@@ -331,17 +390,18 @@ static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 		(*pos)++;
 		return 1;
 	}
-	if (pi->kind != P_ROOT)
+	if (pi->kind != P_ROOT && pi->kind != P_TASKDIR)
 		return 0;
-	/* then the processes, by increasing pid: the next pid above the last */
-	int last = *pos == ARRAY_SIZE(root_entries) ? 0 : (int)(*pos >> 8);
+	/* then the processes (threads), by increasing id: the next above the last */
+	int last = *pos == n ? 0 : (int)(*pos >> 8);
 	struct pid_list l = { .cap = proc_count() + 16 };
+	enum pnode sub = pi->kind == P_ROOT ? P_PIDDIR : P_TIDDIR;
 	int next = 0;
 
 	l.pids = kmalloc(l.cap * sizeof(int), 0);
 	if (!l.pids)
 		return -ENOMEM;
-	proc_for_each(collect_pid, &l);
+	collect_all(&l, pi->kind == P_ROOT ? -1 : pi->pid);
 	for (size_t i = 0; i < l.n; i++)
 		if (cmp_int(l.pids[i], last) > 0 && (!next || l.pids[i] < next))
 			next = l.pids[i];
@@ -350,7 +410,7 @@ static int procfs_readdir(struct vnode *dir, uint64_t *pos, struct vdirent *e)
 		return 0;
 	char name[16];
 
-	vdirent_set(e, (uint64_t)next << 8 | P_PIDDIR, DT_DIR, name,
+	vdirent_set(e, (uint64_t)next << 8 | sub, DT_DIR, name,
 		    ksnprintf(name, sizeof(name), "%d", next));
 	*pos = (uint64_t)next << 8;
 	return 1;

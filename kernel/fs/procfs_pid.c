@@ -16,6 +16,7 @@
 #include "fs/procfs_gen.h"
 #include "arch/riscv/timer.h"
 #include "kern/proc.h"
+#include "kern/thread.h"
 #include "kern/signal.h"
 #include "vm/kmem.h"
 #include "vm/vmspace.h"
@@ -29,7 +30,7 @@
 /* What /proc shows of a process, copied under proc_tree_lock. */
 struct proc_snap {
 	bool found;
-	int pid, ppid, hart;
+	int pid, tgid, ppid, hart, threads;
 	char name[PROC_NAME_MAX];
 	enum proc_state state;
 	int exit_status;		/* zombies */
@@ -59,23 +60,27 @@ static void snap_ids(struct proc_snap *s, const struct cred *c)
 static void proc_snapshot(int pid, struct proc_snap *s)
 {
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
-	struct proc *p = proc_find(pid);
+	struct proc *p = thread_find(pid);	/* the process's leader, or a thread */
 
 	memset(s, 0, sizeof(*s));
 	if (p) {
+		struct proc *leader = p->tg->leader;
+
 		s->found = true;
 		s->pid = pid;
+		s->tgid = p->pid;
+		s->threads = p->tg->live;
 		memcpy(s->name, p->name, sizeof(s->name));
 		s->state = p->state;
-		s->ppid = p->parent ? p->parent->pid : 0;
+		s->ppid = leader->parent ? leader->parent->pid : 0;
 		s->hart = proc_hart(p);
 		s->exit_status = p->exit_status;
 		s->start_ns = p->start_ns;
-		s->sig_pending = p->sig_pending;
+		s->sig_pending = p->sig_pending | p->tg->sig_pending;
 		s->sig_blocked = p->sig_blocked;
 		snap_ids(s, &p->cred);
 		for (int sig = 1; sig <= NSIG; sig++) {
-			uint64_t h = p->sig_action[sig - 1].handler, bit = 1UL << (sig - 1);
+			uint64_t h = p->tg->sig_action[sig - 1].handler, bit = 1UL << (sig - 1);
 
 			if (h == SIG_IGN)
 				s->sig_ignored |= bit;
@@ -233,15 +238,15 @@ void procfs_gen_status(struct sbuf *sb, int pid)
 		return;
 	sbuf_printf(sb, "Name:\t%s\nState:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
 		    "TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n",
-		    s.name, state_names[s.state], pid, pid, s.ppid,
+		    s.name, state_names[s.state], s.tgid, pid, s.ppid,
 		    s.uid[0], s.uid[1], s.uid[2], s.uid[3],
 		    s.gid[0], s.gid[1], s.gid[2], s.gid[3]);
 	if (s.vm) {
 		snap_vm(&s, &st, &lo, &start_brk);
 		status_memory(sb, &st, &lo);
 	}
-	sbuf_printf(sb, "Threads:\t1\nSigPnd:\t%016lx\nSigBlk:\t%016lx\n"
-		    "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", s.sig_pending,
+	sbuf_printf(sb, "Threads:\t%d\nSigPnd:\t%016lx\nSigBlk:\t%016lx\n"
+		    "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", s.threads, s.sig_pending,
 		    s.sig_blocked, s.sig_ignored, s.sig_caught);
 	snap_release(&s);
 }

@@ -24,6 +24,7 @@
 #include "kern/console.h"
 #include "kern/jobctl.h"
 #include "kern/proc.h"
+#include "kern/thread.h"
 #include "kern/signal.h"
 #include "kern/uaccess.h"
 
@@ -107,7 +108,7 @@ static void raw_input(char c)
 
 static int signal_one(struct proc *p, void *arg)
 {
-	if (p != init_proc && p->state != PROC_ZOMBIE)
+	if (p != init_proc && p->tg->live)	/* its leader may be a zombie */
 		signal_send(p, (int)(long)arg);
 	return 0;
 }

@@ -49,6 +49,7 @@
 #define ELIBBAD		80
 #define ENOTSUP		95
 #define EOPNOTSUPP	95
+#define ETIMEDOUT	110
 
 /*
  * Kernel-internal: a system call interrupted by a signal returns one of

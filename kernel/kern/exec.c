@@ -21,6 +21,7 @@
 #include "kern/random.h"
 #include "kern/signal.h"
 #include "kern/timers.h"
+#include "kern/thread.h"
 #include "kern/uaccess.h"
 #include "vm/pmm.h"
 #include "vm/vmspace.h"
@@ -219,6 +220,7 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *name,
 	proc_set_name(p, name);
 	strlcpy(p->exe, canon, sizeof(p->exe));
 	p->clear_child_tid = 0;
+	p->robust_list = 0;
 	p->vdso = vdso_address(vm);
 	signal_exec_reset(p);
 	timers_exec(p);
@@ -566,6 +568,11 @@ long proc_execve(const char *path, const struct exec_args *given)
 
 	if (b.canon && b.names && b.scratch)
 		err = exec_prepare(p, path, &args, &b, &vm, &entry, &sp, &script);
+	if (!err) {
+		err = thread_kill_others();	/* the process keeps one thread */
+		if (err)
+			vmspace_destroy(vm);
+	}
 	if (!err)	/* a script's process is named after the script, as Linux */
 		exec_commit(p, vm, script ? path : b.canon, b.canon, entry, sp);
 	exec_page_free(b.scratch);

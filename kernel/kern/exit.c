@@ -1,9 +1,11 @@
 /*
  * exit and wait.
  *
- * An exiting process frees everything it can while it still runs (address
- * space, files), becomes a zombie holding only its struct proc and kernel
- * stack, and wakes its parent; the parent's wait frees the rest. Its
+ * An exiting thread frees everything it can while it still runs (address
+ * space, files). The last thread of a process ends the process: the
+ * leader, a zombie holding only its struct proc and kernel stack, is what
+ * the parent waits for and frees; other threads are freed by the
+ * scheduler once they have switched away (kern/thread.c). The process's
  * children go to init. The zombie state is set, and the parent woken, with
  * sched_lock held until the zombie has switched away for good, so a parent
  * that takes sched_lock before freeing never frees a stack still in use.
@@ -11,7 +13,9 @@
 #include "kern/exit.h"
 #include "arch/riscv/memlayout.h"
 #include "kern/files.h"
+#include "kern/futex.h"
 #include "kern/jobctl.h"
+#include "kern/thread.h"
 #include "kern/power.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
@@ -31,7 +35,7 @@ static void reparent_children(struct proc *p)
 		list_remove(&c->sibling);
 		c->parent = init_proc;
 		list_append(&init_proc->children, &c->sibling);
-		if (c->state == PROC_ZOMBIE)
+		if (proc_ended(c))
 			waitq_wake_all(&init_proc->child_exit);
 	}
 }
@@ -44,15 +48,31 @@ static int init_exit_code(int wait_status)
 	return 128 + (wait_status & 0x7f);
 }
 
-static void release_resources(struct proc *p)
+/* Give up p's hold on its address space (it exits or exec replaces it). */
+static void release_vm(struct proc *p)
 {
 	struct vmspace *vm = p->vm;
+	unsigned long flags;
 
-	if (p->clear_child_tid) {
-		uint32_t zero = 0;
+	if (!vm)
+		return;
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	p->vm = NULL;		/* /proc readers look under this lock */
+	p->min_flt += vm->min_flt;
+	p->maj_flt += vm->maj_flt;
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	if (p == current())
+		vmspace_activate(NULL);
+	vmspace_put(vm);
+}
 
-		copy_to_user(p->clear_child_tid, &zero, sizeof(zero));
-	}
+/*
+ * What an exiting thread p gives back while it still runs: its files,
+ * working directory and, unless it is the leader (whose address space
+ * stays for /proc until the process ends), its hold on the address space.
+ */
+static void release_resources(struct proc *p)
+{
 	if (p->files) {
 		files_release(p->files);
 		p->files = NULL;
@@ -61,51 +81,145 @@ static void release_resources(struct proc *p)
 		vnode_put(p->cwd);
 		p->cwd = NULL;
 	}
-	if (vm) {
+	if (!proc_is_leader(p) && p->vm) {
+		struct vmspace *vm = p->vm;
 		unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
 
-		p->vm = NULL;		/* /proc readers look under this lock */
-		p->min_flt += vm->min_flt;
-		p->maj_flt += vm->maj_flt;
+		p->vm = NULL;	/* its faults are the address space's, counted once */
 		spin_unlock_irqrestore(&proc_tree_lock, flags);
 		vmspace_activate(NULL);
 		vmspace_put(vm);
 	}
 }
 
+/* A thread's CLONE_CHILD_CLEARTID word: cleared, and its waiter woken. */
+static void clear_child_tid(struct proc *p)
+{
+	uint32_t zero = 0;
+
+	if (!p->clear_child_tid || !p->vm)
+		return;
+	if (copy_to_user(p->clear_child_tid, &zero, sizeof(zero)) == 0)
+		futex_wake_address(p->clear_child_tid, 1);
+	p->clear_child_tid = 0;
+}
+
+/*
+ * Take p off its group's list of threads; its time goes to the leader.
+ * Returns true if p was the last thread (proc_tree_lock held).
+ */
+static bool leave_group(struct proc *p)
+{
+	struct tgroup *tg = p->tg;
+	struct proc *leader = tg->leader;
+
+	spin_lock(&tg->sig_lock);
+	list_remove(&p->tg_link);
+	spin_unlock(&tg->sig_lock);
+	if (p != leader) {
+		leader->user_ticks += p->user_ticks;
+		leader->system_ticks += p->system_ticks;
+	}
+	if (--tg->live == 1)
+		thread_others_gone();
+	return tg->live == 0;
+}
+
+/* The wait status of a process whose last thread is going (sig_lock taken). */
+static int group_status(struct tgroup *tg)
+{
+	unsigned long flags = spin_lock_irqsave(&tg->sig_lock);
+	int status = tg->exiting ? tg->exit_status : tg->leader->exit_status;
+
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
+	return status;
+}
+
+/*
+ * The last thread of tg has exited (proc_tree_lock held): the leader's
+ * children go to init, it gets the process's wait status and its parent
+ * its exit signal; a parent that does not wait for children (SIGCHLD
+ * ignored) does not get the zombie either: it is freed without a wait.
+ */
+static void process_end(struct tgroup *tg)
+{
+	struct proc *leader = tg->leader;
+
+	reparent_children(leader);
+	leader->exit_status = group_status(tg);
+	tg->ended = true;
+	if (jobctl_child_exit(leader, leader->exit_status)) {
+		list_remove(&leader->sibling);
+		leader->autoreap = true;
+	}
+}
+
+void thread_exit(int wait_status)
+{
+	struct proc *p = current();
+	struct tgroup *tg = p->tg;
+	struct proc *leader, *parent;
+	unsigned long flags;
+	bool last;
+
+	clear_child_tid(p);
+	futex_exit_robust(p);
+	release_resources(p);
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	if (proc_is_leader(p))
+		p->exit_status = wait_status;
+	last = leave_group(p);
+	leader = tg->leader;
+	if (last && leader == init_proc) {
+		int code = init_exit_code(group_status(tg));
+
+		kprintf("init exited with status %d: powering off\n", code);
+		power_off(code);
+	}
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	if (last) {
+		timers_exit(leader);
+		tty_session_exit(leader);
+		release_vm(leader);	/* the process's faults stay its */
+		jobctl_vfork_release(leader);
+		jobctl_exit_orphans(leader);
+	}
+	irq_save();
+	spin_lock(&proc_tree_lock);
+	if (last)
+		process_end(tg);
+	parent = leader->parent;
+	spin_lock(&sched_lock);
+	p->state = PROC_ZOMBIE;
+	if (p != leader)
+		thread_mark_dead(p);
+	/* a process nobody waits for is freed once all of it is off its stacks */
+	if (tg->ended && leader->autoreap && leader->state == PROC_ZOMBIE)
+		thread_mark_dead(leader);
+	if (last)
+		waitq_wake_all_locked(&parent->child_exit);
+	spin_unlock(&proc_tree_lock);
+	sched();
+	panic("thread_exit: zombie %d ran again", p->tid);
+}
+
 void proc_exit(int wait_status)
 {
 	struct proc *p = current();
-	struct proc *parent;
 
-	if (p == init_proc) {
+	if (p->tg == init_proc->tg) {
 		kprintf("init exited with status %d: powering off\n",
 			init_exit_code(wait_status));
 		power_off(init_exit_code(wait_status));
 	}
-	timers_exit(p);
-	tty_session_exit(p);
-	release_resources(p);
-	jobctl_vfork_release(p);
-	jobctl_exit_orphans(p);
-	irq_save();
-	spin_lock(&proc_tree_lock);
-	reparent_children(p);
-	parent = p->parent;
-	p->exit_status = wait_status;
-	if (jobctl_child_exit(p, wait_status)) {
-		list_remove(&p->sibling);	/* the scheduler frees it */
-		p->autoreap = true;
-	}
-	spin_lock(&sched_lock);
-	p->state = PROC_ZOMBIE;
-	waitq_wake_all_locked(&parent->child_exit);
-	spin_unlock(&proc_tree_lock);
-	sched();
-	panic("proc_exit: zombie %d ran again", p->pid);
+	thread_group_kill(wait_status);
+	thread_exit(wait_status);
 }
 
-/* Is c one of the children wait4's pid means (> 0, -1, 0: our group, or -pgid)? */
+/*
+ * Is c one of the children wait4's pid means (> 0, -1, 0: the caller's
+ * group, or -pgid)?
+ */
 static bool wait_matches(const struct proc *c, int pid)
 {
 	if (pid > 0)
@@ -115,10 +229,10 @@ static bool wait_matches(const struct proc *c, int pid)
 	return pid == -1 || c->pgid == -pid;
 }
 
-/* Has c something to report that options ask for (a zombie always)? */
+/* Has c something to report that options ask for (its end always)? */
 static bool wait_ready(const struct proc *c, int options)
 {
-	if (c->state == PROC_ZOMBIE)
+	if (proc_ended(c))
 		return true;
 	if ((options & WUNTRACED) && (c->wait_report & 0xff) == 0x7f)
 		return true;
@@ -157,8 +271,8 @@ static void usage_add_child(struct proc *p, const struct proc *z)
 
 long proc_wait(int pid, int *status, int options, struct proc_usage *ru)
 {
-	struct proc *p = current();
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	struct proc *p = current()->tg->leader;	/* children are the process's */
 	struct proc *z;
 	bool any;
 
@@ -168,7 +282,7 @@ long proc_wait(int pid, int *status, int options, struct proc_usage *ru)
 			break;
 		waitq_sleep(&p->child_exit, &proc_tree_lock);
 	}
-	if (z && z->state != PROC_ZOMBIE) {	/* stopped or continued */
+	if (z && !proc_ended(z)) {	/* stopped or continued */
 		*status = z->wait_report;
 		z->wait_report = 0;
 		pid = z->pid;

@@ -9,7 +9,9 @@
  * (code << 8) for exit(code), or the signal number for a killing signal).
  * Frees its address space and files, gives its children to init, wakes its
  * parent. Never returns. When init exits, the machine powers off with its
- * exit code (or 128 + signal).
+ * exit code (or 128 + signal). With threads this is exit_group (and a fatal
+ * signal): every thread ends; if several threads race, the first group
+ * exit's status is the process's. thread_exit (kern/thread.h) ends one.
  */
 void proc_exit(int wait_status) __noreturn;
 

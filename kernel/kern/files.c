@@ -99,6 +99,7 @@ struct files *files_create(void)
 
 	if (!fs)
 		return NULL;
+	fs->refs = 1;
 	spin_init(&fs->lock, "files");
 	if (files_grow(fs, FILES_INITIAL) < 0) {
 		kfree(fs);
@@ -128,8 +129,15 @@ struct files *files_dup(struct files *src)
 	return fs;
 }
 
+void files_get(struct files *fs)
+{
+	__atomic_add_fetch(&fs->refs, 1, __ATOMIC_RELAXED);
+}
+
 void files_release(struct files *fs)
 {
+	if (__atomic_sub_fetch(&fs->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
 	for (int i = 0; i < fs->nfds; i++)
 		if (fs->fd[i])
 			fd_release(fs, fs->fd[i]);

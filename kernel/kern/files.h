@@ -86,6 +86,7 @@ struct file {
 };
 
 struct files {
+	int refs;			/* atomic: the threads that share it (CLONE_FILES) */
 	struct spinlock lock;
 	int nfds;			/* slots in fd[] */
 	struct file **fd;
@@ -102,6 +103,9 @@ int file_open_vnode(struct vnode *vn, unsigned int flags, struct file **out);
 
 struct files *files_create(void);
 struct files *files_dup(struct files *fs);
+/* Share fs (CLONE_FILES): one more reference. */
+void files_get(struct files *fs);
+/* Drop a reference; the last one closes every descriptor. */
 void files_release(struct files *fs);
 /* Close every descriptor marked close-on-exec. */
 void files_close_on_exec(struct files *fs);

@@ -1,9 +1,11 @@
 /*
- * clone() with fork semantics: a new process with a copy-on-write copy of
- * the caller's address space (vmspace_fork), copies of its descriptors and
- * registers, returning 0 in the child. vfork (CLONE_VM | CLONE_VFORK) is
- * the one kind of sharing offered: the child borrows the address space
- * and the parent sleeps until the child execs or exits.
+ * clone(): a new process with a copy-on-write copy of the caller's address
+ * space (vmspace_fork), copies of its descriptors and registers, returning
+ * 0 in the child; or, with Linux's thread flags, a new thread of the
+ * caller's process sharing its address space (CLONE_VM), descriptor table
+ * (CLONE_FILES) and signal actions (CLONE_SIGHAND, CLONE_THREAD). See
+ * docs/threads.md. vfork (CLONE_VM | CLONE_VFORK) borrows the address space:
+ * the parent sleeps until the child execs or exits.
  */
 #include "kern/fork.h"
 #include "arch/riscv/csr.h"
@@ -13,6 +15,7 @@
 #include "kern/jobctl.h"
 #include "kern/sched.h"
 #include "kern/signal.h"
+#include "kern/thread.h"
 #include "kern/uaccess.h"
 #include "fs/vfs.h"
 #include "vm/kmem.h"
@@ -20,9 +23,7 @@
 
 #define SSTATUS_FS_DIRTY	(3UL << 13)
 #define CSIGNAL			0x000000ff
-/* flags of a thread or of sharing we do not offer */
-#define CLONE_UNSUPPORTED	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
-				 CLONE_THREAD | CLONE_VFORK)
+#define CLONE_NEWNS		0x00020000
 
 /* First code a child runs, on its own kernel stack, with sched_lock held. */
 static void fork_return(void)
@@ -31,7 +32,7 @@ static void fork_return(void)
 
 	spin_unlock(&sched_lock);
 	if (p->set_child_tid) {
-		uint32_t tid = p->pid;
+		uint32_t tid = p->tid;
 
 		copy_to_user(p->set_child_tid, &tid, sizeof(tid));
 		p->set_child_tid = 0;
@@ -40,10 +41,18 @@ static void fork_return(void)
 	trap_return_user(p->tf);
 }
 
-/* Copy what the child inherits besides memory. Returns 0 or -ENOMEM. */
-static int fork_inherit(struct proc *parent, struct proc *child)
+/*
+ * Copy (or share, as flags ask) what the child inherits besides memory.
+ * Returns 0 or -ENOMEM.
+ */
+static int fork_inherit(struct proc *parent, struct proc *child, unsigned long flags)
 {
-	child->files = files_dup(parent->files);
+	if (flags & CLONE_FILES) {
+		child->files = parent->files;
+		files_get(child->files);
+	} else {
+		child->files = files_dup(parent->files);
+	}
 	if (!child->files)
 		return -ENOMEM;
 	child->cwd_path = kstrdup(parent->cwd_path);
@@ -53,7 +62,7 @@ static int fork_inherit(struct proc *parent, struct proc *child)
 	vnode_get(child->cwd);
 	strlcpy(child->name, parent->name, sizeof(child->name));
 	strlcpy(child->exe, parent->exe, sizeof(child->exe));
-	signal_fork(parent, child);
+	signal_fork(parent, child, flags);
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
 	child->vdso = parent->vdso;
@@ -69,40 +78,74 @@ static int fork_inherit(struct proc *parent, struct proc *child)
 	return 0;
 }
 
-/* vfork: the address space shared and the parent waiting, nothing else. */
-static bool clone_is_vfork(unsigned long flags)
+/*
+ * Linux's rules for the flags (copy_process): 0 or -EINVAL. Kilburn also
+ * refuses what it does not offer: CLONE_SIGHAND without CLONE_THREAD (the
+ * actions are shared through the thread group), CLONE_VFORK with
+ * CLONE_THREAD, and a signal other than SIGCHLD (or none) at a new
+ * process's exit.
+ */
+static int clone_flags_check(unsigned long flags)
 {
-	return (flags & CLONE_UNSUPPORTED) == (CLONE_VM | CLONE_VFORK);
+	if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
+		return -EINVAL;
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_THREAD))
+		return -EINVAL;
+	if ((flags & CLONE_VFORK) && (flags & CLONE_THREAD))
+		return -EINVAL;
+	if (!(flags & CLONE_THREAD) &&
+	    (flags & CSIGNAL) != SIGCHLD && (flags & CSIGNAL) != 0)
+		return -EINVAL;
+	return 0;
 }
 
-/* The child's address space: vfork borrows the parent's, fork copies it. */
-static struct vmspace *fork_vmspace(struct proc *parent, bool vfork)
+/* Tie the new child into the tree (a process) or its group (a thread). */
+static int clone_attach(struct proc *parent, struct proc *child, unsigned long flags)
 {
-	if (!vfork)
-		return vmspace_fork(parent->vm);
-	vmspace_get(parent->vm);
-	return parent->vm;
+	unsigned long irq;
+
+	if (flags & CLONE_THREAD)
+		return thread_attach(child);
+	irq = spin_lock_irqsave(&proc_tree_lock);
+	child->parent = parent->tg->leader;	/* the process's child */
+	if ((flags & CLONE_PARENT) && child->parent->parent)
+		child->parent = child->parent->parent;
+	list_append(&child->parent->children, &child->sibling);
+	if (flags & CLONE_VFORK) {
+		child->vfork_parent = parent;
+		parent->vfork_done = false;
+	}
+	spin_unlock_irqrestore(&proc_tree_lock, irq);
+	return 0;
 }
 
 long proc_fork(unsigned long flags, uint64_t newsp, uint64_t parent_tid,
 	       uint64_t tls, uint64_t child_tid)
 {
 	struct proc *parent = current(), *child;
-	bool vfork = clone_is_vfork(flags);
-	unsigned long irq;
-	int pid;
+	long err = clone_flags_check(flags);
+	int tid;
 
-	if ((flags & CLONE_UNSUPPORTED) && !vfork)
-		return -EINVAL;
-	if ((flags & CSIGNAL) != SIGCHLD && (flags & CSIGNAL) != 0)
-		return -EINVAL;
-	child = proc_alloc();
+	if (err)
+		return err;
+	child = flags & CLONE_THREAD ? proc_alloc_thread(parent) : proc_alloc();
 	if (!child)
 		return -ENOMEM;
-	child->vm = fork_vmspace(parent, vfork);
-	if (!child->vm || fork_inherit(parent, child) < 0)
-		goto oom;
-	child->exit_signal = flags & CSIGNAL;
+	if (flags & CLONE_VM) {
+		child->vm = parent->vm;
+		vmspace_get(child->vm);
+	} else {
+		child->vm = vmspace_fork(parent->vm);
+	}
+	err = -ENOMEM;
+	if (!child->vm || fork_inherit(parent, child, flags) < 0)
+		goto fail;
+	if (!(flags & CLONE_THREAD))
+		child->exit_signal = flags & CSIGNAL;
 	child->tf->a0 = 0;
 	if (newsp)
 		child->tf->sp = newsp;
@@ -115,28 +158,21 @@ long proc_fork(unsigned long flags, uint64_t newsp, uint64_t parent_tid,
 	child->ctx.ra = (uint64_t)fork_return;
 	child->ctx.sp = (uint64_t)child->tf;
 	child->start_ns = timer_uptime_ns();
-	pid = child->pid;
+	tid = child->tid;
+	err = -EFAULT;
 	if ((flags & CLONE_PARENT_SETTID) &&
-	    copy_to_user(parent_tid, &pid, sizeof(int)) < 0)
-		goto oom_fault;
-	irq = spin_lock_irqsave(&proc_tree_lock);
-	child->parent = parent;
-	list_append(&parent->children, &child->sibling);
-	if (vfork) {
-		child->vfork_parent = parent;
-		parent->vfork_done = false;
-	}
-	spin_unlock_irqrestore(&proc_tree_lock, irq);
+	    copy_to_user(parent_tid, &tid, sizeof(int)) < 0)
+		goto fail;
+	err = clone_attach(parent, child, flags);
+	if (err)
+		goto fail;
 	sched_make_runnable(child);
-	if (vfork)
+	if (flags & CLONE_VFORK)
 		jobctl_vfork_wait(child);
-	return pid;
-oom_fault:
+	return tid;
+fail:
 	proc_discard(child);
-	return -EFAULT;
-oom:
-	proc_discard(child);
-	return -ENOMEM;
+	return err;
 }
 
 void proc_discard(struct proc *p)
@@ -146,6 +182,6 @@ void proc_discard(struct proc *p)
 	if (p->cwd)
 		vnode_put(p->cwd);
 	if (p->vm)
-		vmspace_destroy(p->vm);
+		vmspace_put(p->vm);
 	proc_free(p);
 }

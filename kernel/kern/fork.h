@@ -11,17 +11,22 @@
 #define CLONE_VFORK		0x00004000
 #define CLONE_PARENT		0x00008000
 #define CLONE_THREAD		0x00010000
+#define CLONE_SYSVSEM		0x00040000
 #define CLONE_SETTLS		0x00080000
 #define CLONE_PARENT_SETTID	0x00100000
 #define CLONE_CHILD_CLEARTID	0x00200000
 #define CLONE_CHILD_SETTID	0x01000000
 
 /*
- * proc_fork - clone(2) with fork semantics (the exit signal SIGCHLD or 0;
- * CLONE_SETTLS and the three TID flags honoured; sharing flags refused
- * with -EINVAL), or vfork's (CLONE_VM | CLONE_VFORK, and no other
- * sharing flag): the child runs in the caller's address space, on newsp,
- * and the caller sleeps until it execs or exits. Returns the child's pid, or -ENOMEM / -EFAULT.
+ * proc_fork - clone(2): a new process (a copy-on-write copy of the address
+ * space, or with CLONE_VM the same one) or, with CLONE_THREAD, a new thread
+ * of the caller's process (docs/threads.md); CLONE_FILES shares the
+ * descriptor table, CLONE_SETTLS and the three TID flags are honoured, and
+ * CLONE_VFORK (not with CLONE_THREAD) makes the caller sleep until the
+ * child execs or exits. The child runs on newsp if it is not 0. Returns
+ * the child's tid (a new process's pid), or -EINVAL for a combination
+ * Linux or Kilburn refuses, -EINTR if the process is exiting, -ENOMEM or
+ * -EFAULT.
  */
 long proc_fork(unsigned long flags, uint64_t newsp, uint64_t parent_tid,
 	       uint64_t tls, uint64_t child_tid);

@@ -4,6 +4,7 @@
 #include "kern/sched.h"
 #include "kern/syscall.h"
 #include "kern/signal.h"
+#include "kern/thread.h"
 #include "kern/waitq.h"
 
 #define STOP_SIGNALS	(sig_bit(SIGSTOP) | sig_bit(SIGTSTP) | sig_bit(SIGTTIN) | \
@@ -17,19 +18,33 @@ bool jobctl_stop_signal(int sig)
 	return sig >= 1 && sig <= NSIG && (STOP_SIGNALS & sig_bit(sig));
 }
 
-bool jobctl_on_send(struct proc *p, int sig)
+/* Drop the signals of set pending anywhere in tg (tg->sig_lock held). */
+static void discard(struct tgroup *tg, uint64_t set)
 {
+	struct list_node *n;
+
+	__atomic_and_fetch(&tg->sig_pending, ~set, __ATOMIC_RELAXED);
+	list_for_each(n, &tg->threads)
+		__atomic_and_fetch(&list_entry(n, struct proc, tg_link)->sig_pending, ~set,
+				   __ATOMIC_RELAXED);
+}
+
+void jobctl_on_send(struct proc *p, int sig)
+{
+	struct tgroup *tg = p->tg;
+	struct list_node *n;
+
 	if (sig == SIGCONT) {
-		__atomic_and_fetch(&p->sig_pending, ~STOP_SIGNALS, __ATOMIC_RELAXED);
-		if (p->stopped) {
-			p->stopped = false;
-			p->cont_notify = true;
-			return true;
+		discard(tg, STOP_SIGNALS);
+		if (tg->stopped) {
+			tg->stopped = false;
+			tg->cont_notify = true;
+			list_for_each(n, &tg->threads)
+				sched_wake_process(list_entry(n, struct proc, tg_link));
 		}
 	} else if (jobctl_stop_signal(sig)) {
-		__atomic_and_fetch(&p->sig_pending, ~sig_bit(SIGCONT), __ATOMIC_RELAXED);
+		discard(tg, sig_bit(SIGCONT));
 	}
-	return false;
 }
 
 /* The SIGCHLD information about child p. */
@@ -66,25 +81,43 @@ static void notify_parent(struct proc *p, int code, int sig)
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 }
 
-void jobctl_stop(int sig)
+/*
+ * Has thread p a SIGKILL pending, its own or its process's (the one signal
+ * that ends a stop)?
+ */
+static bool kill_pending(struct proc *p)
+{
+	return (__atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) |
+		__atomic_load_n(&p->tg->sig_pending, __ATOMIC_ACQUIRE)) & sig_bit(SIGKILL);
+}
+
+void jobctl_stop_wait(void)
 {
 	struct proc *p = current();
+	struct tgroup *tg = p->tg;
 	unsigned long flags;
 	bool cont;
 
-	flags = spin_lock_irqsave(&p->sig_lock);
-	p->stopped = true;
-	spin_unlock_irqrestore(&p->sig_lock, flags);
-	notify_parent(p, CLD_STOPPED, sig);
-	flags = spin_lock_irqsave(&p->sig_lock);
-	while (p->stopped && !(p->sig_pending & sig_bit(SIGKILL)))
-		waitq_sleep(&stopped, &p->sig_lock);
-	p->stopped = false;
-	cont = p->cont_notify;
-	p->cont_notify = false;
-	spin_unlock_irqrestore(&p->sig_lock, flags);
+	flags = spin_lock_irqsave(&tg->sig_lock);
+	while (tg->stopped && !kill_pending(p))
+		waitq_sleep(&stopped, &tg->sig_lock);
+	cont = tg->cont_notify;		/* the first thread to run tells */
+	tg->cont_notify = false;
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
 	if (cont)
-		notify_parent(p, CLD_CONTINUED, SIGCONT);
+		notify_parent(tg->leader, CLD_CONTINUED, SIGCONT);
+}
+
+void jobctl_stop(int sig)
+{
+	struct tgroup *tg = current()->tg;
+	unsigned long flags;
+
+	flags = spin_lock_irqsave(&tg->sig_lock);
+	tg->stopped = true;	/* the other threads stop at their next return to user */
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
+	notify_parent(tg->leader, CLD_STOPPED, sig);
+	jobctl_stop_wait();
 }
 
 bool jobctl_child_exit(struct proc *p, int wait_status)
@@ -168,7 +201,7 @@ static int kill_member(struct proc *p, void *arg)
 {
 	struct group_kill *k = arg;
 
-	if (p->pgid != k->pgid || p->state == PROC_ZOMBIE)
+	if (p->pgid != k->pgid || !p->tg->live)
 		return 0;
 	k->found++;
 	if (!k->sig)
@@ -205,7 +238,7 @@ static int is_member(struct proc *p, void *arg)
 {
 	struct group_find *g = arg;
 
-	return p->pgid == g->pgid && p->state != PROC_ZOMBIE &&
+	return p->pgid == g->pgid && p->tg->live &&
 	       (!g->sid || p->sid == g->sid);
 }
 
@@ -237,7 +270,7 @@ static int ties_group(struct proc *m, void *arg)
 	struct orphan_find *o = arg;
 	struct proc *parent = m->parent == o->gone ? init_proc : m->parent;
 
-	if (m->pgid != o->pgid || m == o->gone || m->state == PROC_ZOMBIE ||
+	if (m->pgid != o->pgid || m == o->gone || !m->tg->live ||
 	    !parent || parent == init_proc)
 		return 0;
 	return parent->pgid != o->pgid && parent->sid == m->sid;
@@ -247,8 +280,8 @@ static int stopped_member(struct proc *m, void *arg)
 {
 	struct orphan_find *o = arg;
 
-	return m->pgid == o->pgid && m != o->gone && m->state != PROC_ZOMBIE &&
-	       READ_ONCE(m->stopped);
+	return m->pgid == o->pgid && m != o->gone && m->tg->live &&
+	       READ_ONCE(m->tg->stopped);
 }
 
 /*
@@ -298,7 +331,7 @@ void jobctl_exit_orphans(struct proc *p)
 	for (it = p->children.next; it != &p->children; it = it->next) {
 		struct proc *c = list_entry(it, struct proc, sibling);
 
-		if (c->state != PROC_ZOMBIE && orphaned_by(c, p, p))
+		if (c->tg->live && orphaned_by(c, p, p))
 			group_add(groups, &n, c->pgid);
 	}
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
@@ -314,10 +347,25 @@ void jobctl_exit_orphans(struct proc *p)
 static struct proc *proc_or_self(long pid)
 {
 	if (pid == 0)
-		return current();
+		return current()->tg->leader;
 	if (pid < 0 || pid > 0x7fffffff)
 		return NULL;
 	return proc_find(pid);
+}
+
+/* Put every thread of p's process in group pgid of session sid (proc_tree_lock). */
+static void set_ids(struct proc *p, int pgid, int sid)
+{
+	struct list_node *n;
+
+	p->pgid = pgid;		/* the leader may have exited, its zombie stays */
+	p->sid = sid;
+	list_for_each(n, &p->tg->threads) {
+		struct proc *t = list_entry(n, struct proc, tg_link);
+
+		t->pgid = pgid;
+		t->sid = sid;
+	}
 }
 
 /*
@@ -328,7 +376,7 @@ static struct proc *proc_or_self(long pid)
  */
 static long sys_setpgid(long pid, long pgid)
 {
-	struct proc *self = current(), *p;
+	struct proc *self = current()->tg->leader, *p;
 	struct group_find g;
 	unsigned long flags;
 	long err = 0;
@@ -337,7 +385,7 @@ static long sys_setpgid(long pid, long pgid)
 		return -EINVAL;
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	p = proc_or_self(pid);
-	if (!p || (p != self && p->parent != self) || p->state == PROC_ZOMBIE) {
+	if (!p || (p != self && p->parent != self) || !p->tg->live) {
 		err = -ESRCH;
 		goto out;
 	}
@@ -351,7 +399,7 @@ static long sys_setpgid(long pid, long pgid)
 	else if (pgid != p->pid && !proc_for_each_locked(is_member, &g))
 		err = -EPERM;
 	else
-		p->pgid = pgid;
+		set_ids(p, pgid, p->sid);
 out:
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	return err;
@@ -385,7 +433,7 @@ static long sys_getsid(long pid)
  */
 static long sys_setsid(void)
 {
-	struct proc *self = current();
+	struct proc *self = current()->tg->leader;
 	struct group_find g = { self->pid, 0 };
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
 	long ret = self->pid;
@@ -393,7 +441,7 @@ static long sys_setsid(void)
 	if (proc_for_each_locked(is_member, &g))
 		ret = -EPERM;
 	else
-		self->pgid = self->sid = self->pid;
+		set_ids(self, self->pid, self->pid);
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	return ret;
 }

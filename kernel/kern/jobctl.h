@@ -4,7 +4,10 @@
  * statuses), children reaped without a wait when the parent ignores
  * SIGCHLD, the vfork handshake, process groups and sessions.
  *
- * Locks: p->stopped and p->cont_notify are under p->sig_lock;
+ * A stop is the whole process's: the thread that takes the stop signal
+ * stops its group (tg->stopped) and tells the parent, the other threads
+ * stop when they next return to user mode, SIGCONT wakes them all.
+ * Locks: tg->stopped and tg->cont_notify are under tg->sig_lock;
  * wait_report, autoreap, pgid, sid and vfork_done under proc_tree_lock.
  * Order: proc_tree_lock, then a sig_lock, then sched_lock.
  */
@@ -30,12 +33,12 @@ struct proc;
 bool jobctl_stop_signal(int sig);
 
 /*
- * jobctl_on_send - the job-control side of sending sig to p (p->sig_lock
- * held): SIGCONT discards pending stop signals and resumes p if it is
- * stopped; a stop signal discards a pending SIGCONT. Returns true if p
- * must be woken.
+ * jobctl_on_send - the job-control side of sending sig to (a thread of)
+ * p's process (p->tg->sig_lock held): SIGCONT discards pending stop
+ * signals and resumes the process, every thread of it, if it is stopped;
+ * a stop signal discards a pending SIGCONT.
  */
-bool jobctl_on_send(struct proc *p, int sig);
+void jobctl_on_send(struct proc *p, int sig);
 
 /*
  * jobctl_stop - stop the current process for sig (a stop signal with its
@@ -43,6 +46,12 @@ bool jobctl_on_send(struct proc *p, int sig);
  * Interrupts on, no lock held.
  */
 void jobctl_stop(int sig);
+
+/*
+ * jobctl_stop_wait - a thread of a stopped process sleeps until SIGCONT or
+ * SIGKILL (signal_deliver, as jobctl_stop).
+ */
+void jobctl_stop_wait(void);
 
 /*
  * jobctl_child_exit - tell p's parent that p ended with wait_status

@@ -4,19 +4,31 @@
  * slot stays unmapped as the guard. Free slots are found with a bitmap,
  * lowest first, so the page-table pages of the area stop growing once the
  * most stacks ever alive at once have had their slots.
+ *
+ * Freed stacks are not unmapped at once: up to KSTACK_CACHE of them stay
+ * mapped, with their frames, and the next allocations take them back. An
+ * unmap must flush the stack's pages from every hart's TLB, a remote fence
+ * per page, which thread churn on several harts would otherwise pay (and
+ * which OpenSBI 1.1 can hang under, docs/threads.md). kmem_reclaim (low
+ * memory, /proc/meminfo, the leak checks) unmaps the cached ones, so they
+ * count as free memory wherever that is measured.
  */
 #include "env.h"
 #include "arch/riscv/memlayout.h"
 #include "kern/kstack.h"
+#include "vm/kmem.h"
 #include "vm/pmap.h"
 #include "vm/pmm.h"
 
 #define NSLOTS		(KSTACK_AREA / KSTACK_SLOT)
 #define STACK_PAGES	(KSTACK_SIZE / PAGE_SIZE)
+#define KSTACK_CACHE	16	/* freed stacks kept mapped for reuse */
 
 static uint64_t used[NSLOTS / 64];
 static int nused;		/* stacks allocated */
 static struct spinlock kstack_lock = SPINLOCK_INIT("kstack");
+static vaddr_t cached[KSTACK_CACHE];	/* kstack_lock: tops of freed stacks */
+static int ncached;
 
 /*
  * The lowest free slot: reusing low slots keeps the page tables of the
@@ -59,11 +71,42 @@ static void stack_unmap(vaddr_t top)
 	}
 }
 
+/* A cached stack, counted as allocated again; 0 if there is none. */
+static vaddr_t cache_take(void)
+{
+	unsigned long flags = spin_lock_irqsave(&kstack_lock);
+	vaddr_t top = 0;
+
+	if (ncached) {
+		top = cached[--ncached];
+		nused++;
+	}
+	spin_unlock_irqrestore(&kstack_lock, flags);
+	return top;
+}
+
+/* Keep the stack at top for reuse; false if the cache is full. */
+static bool cache_put(vaddr_t top)
+{
+	unsigned long flags = spin_lock_irqsave(&kstack_lock);
+	bool kept = ncached < KSTACK_CACHE;
+
+	if (kept) {
+		cached[ncached++] = top;
+		nused--;
+	}
+	spin_unlock_irqrestore(&kstack_lock, flags);
+	return kept;
+}
+
 vaddr_t kstack_alloc(void)
 {
-	long slot = slot_take();
-	vaddr_t top;
+	vaddr_t top = cache_take();
+	long slot;
 
+	if (top)
+		return top;
+	slot = slot_take();
 	if (slot < 0)
 		return 0;
 	top = KSTACK_BASE + (slot + 1) * KSTACK_SLOT;
@@ -88,8 +131,30 @@ void kstack_free(vaddr_t top)
 	if (top <= KSTACK_BASE || top > KSTACK_BASE + KSTACK_AREA ||
 	    (top - KSTACK_BASE) % KSTACK_SLOT)
 		panic("kstack_free: %p is not a kernel stack", (void *)top);
+	if (cache_put(top))
+		return;
 	stack_unmap(top);
 	slot_give((top - KSTACK_BASE) / KSTACK_SLOT - 1);
+}
+
+/* kmem_reclaim: unmap and free every cached stack. */
+static void kstack_drain(void)
+{
+	for (;;) {
+		unsigned long flags = spin_lock_irqsave(&kstack_lock);
+		vaddr_t top = ncached ? cached[--ncached] : 0;
+
+		spin_unlock_irqrestore(&kstack_lock, flags);
+		if (!top)
+			return;
+		stack_unmap(top);
+		slot_give((top - KSTACK_BASE) / KSTACK_SLOT - 1);
+	}
+}
+
+void kstack_init(void)
+{
+	kmem_add_reclaimer(kstack_drain);
 }
 
 int kstack_count(void)

@@ -8,9 +8,15 @@
 
 #include "types.h"
 
+/* At boot: let kmem_reclaim free the stacks kept for reuse. */
+void kstack_init(void);
+
 /* A new stack; returns its top (initial sp), or 0 if out of memory. */
 vaddr_t kstack_alloc(void);
-/* Free a stack from kstack_alloc, given its top. */
+/*
+ * Free a stack from kstack_alloc, given its top. A few are kept mapped for
+ * the next kstack_alloc until kmem_reclaim.
+ */
 void kstack_free(vaddr_t top);
 /* Stacks currently allocated. */
 int kstack_count(void);

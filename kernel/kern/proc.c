@@ -1,9 +1,12 @@
 /*
- * The process table: processes come from a kmem cache (memory is the only
- * limit) and are found by pid through a hash table.
+ * The thread table: threads come from a kmem cache (memory is the only
+ * limit) and are found by tid through a hash table; a process is found as
+ * its leader thread, whose tid is the pid. Pids and tids are one number
+ * space.
  */
 #include "kern/proc.h"
 #include "kern/signal.h"
+#include "kern/thread.h"
 #include "arch/riscv/trap.h"
 #include "kern/kstack.h"
 #include "vm/kmem.h"
@@ -27,26 +30,34 @@ void proc_init(void)
 	proc_cache = kmem_cache_create("proc", sizeof(struct proc), 16);
 	if (!proc_cache)
 		panic("proc_init: out of memory");
+	kstack_init();
 	for (int i = 0; i < PID_HASH; i++)
 		list_init(&pid_hash[i]);
 }
 
-struct proc *proc_find(int pid)
+struct proc *thread_find(int tid)
 {
 	struct list_node *n;
 
-	if (pid <= 0)
-		return NULL;	/* and a negative pid would index before the table */
-	list_for_each(n, &pid_hash[pid % PID_HASH]) {
+	if (tid <= 0)
+		return NULL;	/* and a negative tid would index before the table */
+	list_for_each(n, &pid_hash[tid % PID_HASH]) {
 		struct proc *p = list_entry(n, struct proc, hash_link);
 
-		if (p->pid == pid)
+		if (p->tid == tid)
 			return p;
 	}
 	return NULL;
 }
 
-/* The next free pid (proc_tree_lock held). */
+struct proc *proc_find(int pid)
+{
+	struct proc *p = thread_find(pid);
+
+	return p && proc_is_leader(p) ? p : NULL;
+}
+
+/* The next free pid or tid (proc_tree_lock held). */
 static int pid_alloc(void)
 {
 	for (;;) {
@@ -54,15 +65,15 @@ static int pid_alloc(void)
 
 		if (next_pid >= PID_MAX)
 			next_pid = 2;
-		if (!proc_find(pid))
+		if (!thread_find(pid))
 			return last_pid = pid;
 	}
 }
 
-struct proc *proc_alloc(void)
+/* A thread with a kernel stack and trap frame, not yet in any table. */
+static struct proc *proc_alloc_common(void)
 {
 	struct proc *p = kmem_cache_alloc(proc_cache, KM_ZERO);
-	unsigned long flags;
 
 	if (!p)
 		return NULL;
@@ -77,15 +88,54 @@ struct proc *proc_alloc(void)
 	list_init(&p->run_link);
 	list_init(&p->children);
 	list_init(&p->sibling);
+	list_init(&p->tg_link);
+	list_init(&p->sig_queue);
 	waitq_init(&p->child_exit);
-	signal_init_proc(p);
-	flags = spin_lock_irqsave(&proc_tree_lock);
-	p->pid = pid_alloc();
-	p->pgid = p->sid = p->pid;	/* fork gives the parent's */
-	list_push(&pid_hash[p->pid % PID_HASH], &p->hash_link);
+	return p;
+}
+
+/* Give p a tid (and pid, if it leads a new process) and list it. */
+static void proc_register(struct proc *p, bool leader)
+{
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+
+	p->tid = pid_alloc();
+	if (leader)
+		p->pid = p->pgid = p->sid = p->tid;	/* fork gives the parent's */
+	list_push(&pid_hash[p->tid % PID_HASH], &p->hash_link);
 	nprocs++;
 	proc_forks++;
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
+}
+
+struct proc *proc_alloc(void)
+{
+	struct proc *p = proc_alloc_common();
+
+	if (!p)
+		return NULL;
+	p->tg = tgroup_create(p);
+	if (!p->tg) {
+		kstack_free(p->kstack_top);
+		kmem_cache_free(proc_cache, p);
+		return NULL;
+	}
+	proc_register(p, true);
+	return p;
+}
+
+struct proc *proc_alloc_thread(struct proc *of)
+{
+	struct proc *p = proc_alloc_common();
+
+	if (!p)
+		return NULL;
+	p->pid = of->pid;
+	p->pgid = of->pgid;	/* kept the same in every thread (jobctl.c) */
+	p->sid = of->sid;
+	p->tg = of->tg;
+	tgroup_get(p->tg);
+	proc_register(p, false);
 	return p;
 }
 
@@ -98,11 +148,22 @@ void proc_free(struct proc *p)
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	kstack_free(p->kstack_top);
 	kfree(p->cwd_path);
+	if (p->tg)
+		signal_release_thread(p);
+	tgroup_put(p->tg);
 	kmem_cache_free(proc_cache, p);
 	/* counted until all of it is free: a process count of one means so */
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	nprocs--;
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
+}
+
+void proc_set_tid(struct proc *p, int tid)
+{
+	list_remove(&p->hash_link);
+	p->tid = tid;
+	if (tid)
+		list_push(&pid_hash[tid % PID_HASH], &p->hash_link);
 }
 
 int proc_last_pid(void)
@@ -132,7 +193,11 @@ int proc_for_each_locked(int (*fn)(struct proc *p, void *arg), void *arg)
 		struct list_node *n;
 
 		list_for_each(n, &pid_hash[i]) {
-			ret = fn(list_entry(n, struct proc, hash_link), arg);
+			struct proc *p = list_entry(n, struct proc, hash_link);
+
+			if (!proc_is_leader(p))
+				continue;
+			ret = fn(p, arg);
 			if (ret)
 				break;
 		}

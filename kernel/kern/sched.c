@@ -16,6 +16,7 @@
 #include "arch/riscv/smp.h"
 #include "kern/sched.h"
 #include "kern/timers.h"
+#include "kern/thread.h"
 #include "vm/vmspace.h"
 
 #define SSTATUS_FS_DIRTY (3UL << 13)
@@ -108,15 +109,12 @@ void scheduler(void)
 		if (!list_empty(&runq)) {
 			struct proc *p = list_entry(runq.next, struct proc, run_link);
 
-			bool reap;
-
 			list_remove(&p->run_link);
 			run(c, p);
-			/* a zombie nobody waits for is off its stack now */
-			reap = p->state == PROC_ZOMBIE && p->autoreap;
 			spin_unlock(&sched_lock);
-			if (reap)
-				proc_free(p);
+			/* p may have been a thread that ended, or a zombie
+			   nobody waits for: off its stack now */
+			thread_reap();
 			continue;
 		}
 		spin_unlock(&sched_lock);
@@ -196,8 +194,8 @@ void sched_tick(bool from_user)
 		p->system_ticks++;
 		c->system_ticks++;
 	}
-	if (p->timers)
-		timers_cpu_tick(p, from_user);
+	if (p->tg && p->tg->leader->timers)	/* the process's, in its leader */
+		timers_cpu_tick(p->tg->leader, from_user);
 	if ((p->user_ticks + p->system_ticks) % SCHED_SLICE_TICKS == 0)
 		c->need_resched = 1;
 }
@@ -269,11 +267,14 @@ void waitq_wake_all(struct waitq *wq)
 void sched_wake_process(struct proc *p)
 {
 	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	bool woke = p->state == PROC_SLEEPING;
 
-	if (p->state == PROC_SLEEPING) {
+	if (woke) {
 		list_remove(&p->run_link);
 		p->state = PROC_RUNNABLE;
 		list_append(&runq, &p->run_link);
 	}
 	spin_unlock_irqrestore(&sched_lock, flags);
+	if (woke)
+		smp_kick_idle();	/* an idle hart takes it now, not at its next tick */
 }

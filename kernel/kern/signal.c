@@ -2,10 +2,15 @@
 #include "kern/signal.h"
 #include "arch/riscv/trap.h"
 #include "kern/exit.h"
+#include "kern/fork.h"
 #include "kern/jobctl.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
+#include "kern/thread.h"
 #include "kern/waitq.h"
+#include "vm/kmem.h"
+
+#define SIGQUEUE_MAX	1024	/* real-time signals queued in one process */
 
 /* Faults go first when several signals are ready, as on Linux. */
 #define SIG_SYNCHRONOUS	(sig_bit(SIGSEGV) | sig_bit(SIGBUS) | sig_bit(SIGILL) | \
@@ -36,41 +41,191 @@ static bool handler_ignores(int sig, uint64_t handler)
 }
 
 /*
- * Is sig dropped when sent to p (p->sig_lock held)? A blocked signal never
- * is: its action may change before it is unblocked.
+ * Is sig dropped when sent to thread p (p->tg->sig_lock held)? A blocked
+ * signal never is: its action may change before it is unblocked.
  */
 static bool sig_ignored(struct proc *p, int sig)
 {
 	return !(p->sig_blocked & sig_bit(sig)) &&
-	       handler_ignores(sig, p->sig_action[sig - 1].handler);
+	       handler_ignores(sig, p->tg->sig_action[sig - 1].handler);
 }
 
-void signal_init_proc(struct proc *p)
+/* A queued real-time signal (one per sending: they queue, with values). */
+struct sigq {
+	struct list_node link;
+	struct ksiginfo info;
+};
+
+static bool sig_realtime(int sig)
 {
-	spin_init(&p->sig_lock, "sig");
+	return sig >= SIGRTMIN_KERNEL;
+}
+
+/* A spare queue entry for sig, made before the lock is taken; NULL if none. */
+static struct sigq *sigq_spare(int sig)
+{
+	return sig_valid(sig) && sig_realtime(sig) ? kmalloc(sizeof(struct sigq), 0) : NULL;
+}
+
+/*
+ * Add the signal of info to a pending set, with its information (an
+ * ordinary signal already pending keeps its first) or, for a real-time
+ * signal, a queue entry taken from *spare (sig_lock held). Returns 0, or
+ * -EAGAIN if a real-time signal cannot be queued (no memory, or
+ * SIGQUEUE_MAX of them queued in the process).
+ */
+static int pend(struct tgroup *tg, uint64_t *pending, struct ksiginfo *infos,
+		struct list_node *queue, const struct ksiginfo *info, struct sigq **spare)
+{
+	int sig = info->si_signo;
+
+	if (sig_realtime(sig)) {
+		if (!*spare || tg->sig_queued >= SIGQUEUE_MAX)
+			return -EAGAIN;
+		(*spare)->info = *info;
+		list_append(queue, &(*spare)->link);
+		*spare = NULL;
+		tg->sig_queued++;
+	} else if (!(*pending & sig_bit(sig))) {
+		infos[sig - 1] = *info;
+	}
+	__atomic_or_fetch(pending, sig_bit(sig), __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * Take pending sig off a set (sig_lock held): its information into *info;
+ * a real-time one leaves the set only with the last of its queue.
+ */
+static void unpend(struct tgroup *tg, uint64_t *pending, struct ksiginfo *infos,
+		   struct list_node *queue, int sig, struct ksiginfo *info)
+{
+	struct list_node *n;
+	struct sigq *first = NULL;
+	bool more = false;
+
+	if (!sig_realtime(sig)) {
+		*info = infos[sig - 1];
+		__atomic_and_fetch(pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+		return;
+	}
+	list_for_each(n, queue) {
+		struct sigq *q = list_entry(n, struct sigq, link);
+
+		if (q->info.si_signo != sig)
+			continue;
+		if (first) {
+			more = true;
+			break;
+		}
+		first = q;
+	}
+	if (first) {
+		*info = first->info;
+		list_remove(&first->link);
+		kfree(first);
+		tg->sig_queued--;
+	} else {
+		*info = (struct ksiginfo) { .si_signo = sig, .si_code = SI_KERNEL };
+	}
+	if (!more)
+		__atomic_and_fetch(pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+}
+
+/* Drop every queued entry of sig (all if sig is 0) from a queue (sig_lock held). */
+static void queue_drop(struct tgroup *tg, struct list_node *queue, int sig)
+{
+	struct list_node *n, *next;
+
+	for (n = queue->next; n != queue; n = next) {
+		struct sigq *q = list_entry(n, struct sigq, link);
+
+		next = n->next;
+		if (sig && q->info.si_signo != sig)
+			continue;
+		list_remove(n);
+		kfree(q);
+		tg->sig_queued--;
+	}
+}
+
+void signal_release_thread(struct proc *p)
+{
+	unsigned long flags = spin_lock_irqsave(&p->tg->sig_lock);
+
+	queue_drop(p->tg, &p->sig_queue, 0);
+	spin_unlock_irqrestore(&p->tg->sig_lock, flags);
+}
+
+void signal_release_group(struct tgroup *tg)
+{
+	queue_drop(tg, &tg->sig_queue, 0);
+}
+
+/*
+ * The thread of tg to wake for a process-wide sig (sig_lock held): the
+ * current thread if it is one of them and does not block sig, else the
+ * first that does not; NULL if every thread blocks it (it stays pending
+ * for the first to unblock it).
+ */
+static struct proc *pick_thread(struct tgroup *tg, int sig)
+{
+	struct proc *self = current();
+	struct list_node *n;
+
+	if (self && self->tg == tg && !(self->sig_blocked & sig_bit(sig)))
+		return self;
+	list_for_each(n, &tg->threads) {
+		struct proc *t = list_entry(n, struct proc, tg_link);
+
+		if (!(READ_ONCE(t->sig_blocked) & sig_bit(sig)))
+			return t;
+	}
+	return NULL;
 }
 
 int signal_send_info(struct proc *p, const struct ksiginfo *info)
 {
-	int sig = info->si_signo;
+	struct tgroup *tg = p->tg;
+	int sig = info->si_signo, err = 0;
+	struct sigq *spare = sigq_spare(sig);
+	struct proc *t = NULL;
 	unsigned long flags;
-	bool wake = false;
 
 	if (!sig_valid(sig))
 		return -EINVAL;
-	flags = spin_lock_irqsave(&p->sig_lock);
-	wake = jobctl_on_send(p, sig);
-	if (!sig_ignored(p, sig)) {
-		/* a signal already pending keeps its first information */
-		if (!(p->sig_pending & sig_bit(sig)))
-			p->sig_info[sig - 1] = *info;
-		__atomic_or_fetch(&p->sig_pending, sig_bit(sig), __ATOMIC_RELEASE);
-		wake = true;
+	flags = spin_lock_irqsave(&tg->sig_lock);
+	jobctl_on_send(p, sig);
+	t = pick_thread(tg, sig);
+	if (!handler_ignores(sig, tg->sig_action[sig - 1].handler) || !t) {
+		err = pend(tg, &tg->sig_pending, tg->sig_info, &tg->sig_queue, info, &spare);
+		if (t && !err)
+			sched_wake_process(t);
 	}
-	spin_unlock_irqrestore(&p->sig_lock, flags);
-	if (wake)
-		sched_wake_process(p);
-	return 0;
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
+	kfree(spare);
+	return err;
+}
+
+int signal_send_thread(struct proc *t, const struct ksiginfo *info)
+{
+	struct tgroup *tg = t->tg;
+	struct sigq *spare = sigq_spare(info->si_signo);
+	unsigned long flags;
+	int err = 0;
+
+	if (!sig_valid(info->si_signo))
+		return -EINVAL;
+	flags = spin_lock_irqsave(&tg->sig_lock);
+	jobctl_on_send(t, info->si_signo);
+	if (!sig_ignored(t, info->si_signo)) {
+		err = pend(tg, &t->sig_pending, t->sig_info, &t->sig_queue, info, &spare);
+		if (!err)
+			sched_wake_process(t);
+	}
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
+	kfree(spare);
+	return err;
 }
 
 int signal_send(struct proc *p, int sig)
@@ -80,6 +235,23 @@ int signal_send(struct proc *p, int sig)
 	return signal_send_info(p, &info);
 }
 
+/*
+ * Does a thread of tg block sig, or wait for it in sigtimedwait
+ * (proc_tree_lock held: the list stays)?
+ */
+static bool group_blocks(struct tgroup *tg, int sig)
+{
+	struct list_node *n;
+
+	list_for_each(n, &tg->threads) {
+		struct proc *t = list_entry(n, struct proc, tg_link);
+
+		if ((READ_ONCE(t->sig_blocked) | READ_ONCE(t->sig_real_blocked)) & sig_bit(sig))
+			return true;
+	}
+	return false;
+}
+
 int signal_send_user(struct proc *p, int sig, int code)
 {
 	struct ksiginfo info = { .si_signo = sig, .si_code = code };
@@ -87,9 +259,11 @@ int signal_send_user(struct proc *p, int sig, int code)
 	if (!sig_valid(sig))
 		return -EINVAL;
 	info.kill.pid = current()->pid;
-	if (p == init_proc &&
-	    __atomic_load_n(&p->sig_action[sig - 1].handler, __ATOMIC_RELAXED) == SIG_DFL)
-		return 0;	/* init gets only what it handles */
+	if (p->tg == init_proc->tg && !group_blocks(p->tg, sig) &&
+	    __atomic_load_n(&p->tg->sig_action[sig - 1].handler, __ATOMIC_RELAXED) == SIG_DFL)
+		return 0;	/* init gets only what it handles (or blocks, to wait for) */
+	if (code == SI_TKILL)
+		return signal_send_thread(p, &info);
 	return signal_send_info(p, &info);
 }
 
@@ -102,14 +276,14 @@ int signal_force_info(const struct ksiginfo *info)
 
 	if (!sig_valid(sig))
 		return -EINVAL;
-	flags = spin_lock_irqsave(&p->sig_lock);
-	act = &p->sig_action[sig - 1];
+	flags = spin_lock_irqsave(&p->tg->sig_lock);
+	act = &p->tg->sig_action[sig - 1];
 	if (act->handler == SIG_IGN || (p->sig_blocked & sig_bit(sig))) {
 		act->handler = SIG_DFL;
 		p->sig_blocked &= ~sig_bit(sig);
 	}
-	spin_unlock_irqrestore(&p->sig_lock, flags);
-	return signal_send_info(p, info);
+	spin_unlock_irqrestore(&p->tg->sig_lock, flags);
+	return signal_send_thread(p, info);	/* the faulting thread's */
 }
 
 int signal_force(int sig)
@@ -119,10 +293,17 @@ int signal_force(int sig)
 	return signal_force_info(&info);
 }
 
+/* Signals pending for thread p: its own and its process's. */
+static uint64_t pending_of(struct proc *p)
+{
+	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) |
+	       __atomic_load_n(&p->tg->sig_pending, __ATOMIC_ACQUIRE);
+}
+
 /* Pending signals that are not blocked. */
 static uint64_t deliverable(struct proc *p)
 {
-	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) & ~p->sig_blocked;
+	return pending_of(p) & ~p->sig_blocked;
 }
 
 bool signal_has_handler(int sig)
@@ -130,7 +311,7 @@ bool signal_has_handler(int sig)
 	struct proc *p = current();
 
 	return sig_valid(sig) && !(p->sig_blocked & sig_bit(sig)) &&
-	       __atomic_load_n(&p->sig_action[sig - 1].handler, __ATOMIC_RELAXED) > SIG_IGN;
+	       __atomic_load_n(&p->tg->sig_action[sig - 1].handler, __ATOMIC_RELAXED) > SIG_IGN;
 }
 
 bool signal_pending(void)
@@ -140,15 +321,28 @@ bool signal_pending(void)
 	return p && deliverable(p) != 0;
 }
 
+/* Take pending sig off p's own set if there, else its process's (sig_lock held). */
+static void take_locked(struct proc *p, int sig, struct ksiginfo *info)
+{
+	struct tgroup *tg = p->tg;
+
+	if (p->sig_pending & sig_bit(sig))
+		unpend(tg, &p->sig_pending, p->sig_info, &p->sig_queue, sig, info);
+	else
+		unpend(tg, &tg->sig_pending, tg->sig_info, &tg->sig_queue, sig, info);
+}
+
 /*
- * Take the next signal to act on off p's pending set: its number (0 if
- * none), with its information and the action it gets. SA_RESETHAND puts
- * the default back for the next one.
+ * Take the next signal to act on off p's pending sets (the thread's own
+ * first, then its process's): its number (0 if none), with its information
+ * and the action it gets. SA_RESETHAND puts the default back for the next
+ * one.
  */
 static int dequeue(struct proc *p, struct ksiginfo *info, struct ksigaction *act)
 {
-	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	uint64_t ready = p->sig_pending & ~p->sig_blocked;
+	struct tgroup *tg = p->tg;
+	unsigned long flags = spin_lock_irqsave(&tg->sig_lock);
+	uint64_t ready = (p->sig_pending | tg->sig_pending) & ~p->sig_blocked;
 	int sig = 0;
 
 	if (ready & sig_bit(SIGKILL))
@@ -157,13 +351,12 @@ static int dequeue(struct proc *p, struct ksiginfo *info, struct ksigaction *act
 		ready &= SIG_SYNCHRONOUS;
 	if (ready) {
 		sig = __builtin_ctzl(ready) + 1;
-		__atomic_and_fetch(&p->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
-		*info = p->sig_info[sig - 1];
-		*act = p->sig_action[sig - 1];
+		take_locked(p, sig, info);
+		*act = tg->sig_action[sig - 1];
 		if (act->handler > SIG_IGN && (act->flags & SA_RESETHAND))
-			p->sig_action[sig - 1].handler = SIG_DFL;
+			tg->sig_action[sig - 1].handler = SIG_DFL;
 	}
-	spin_unlock_irqrestore(&p->sig_lock, flags);
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
 	return sig;
 }
 
@@ -182,10 +375,10 @@ static void run_handler(struct proc *p, struct trapframe *tf,
 		kprintf("pid %d (%s): cannot write the frame for signal %d: SIGSEGV\n",
 			p->pid, p->name, sig);
 		if (sig == SIGSEGV) {
-			unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+			unsigned long flags = spin_lock_irqsave(&p->tg->sig_lock);
 
-			p->sig_action[SIGSEGV - 1].handler = SIG_DFL;
-			spin_unlock_irqrestore(&p->sig_lock, flags);
+			p->tg->sig_action[SIGSEGV - 1].handler = SIG_DFL;
+			spin_unlock_irqrestore(&p->tg->sig_lock, flags);
 		}
 		signal_force(SIGSEGV);
 		return;
@@ -203,10 +396,13 @@ void signal_deliver(void)
 	struct ksigaction act;
 	int sig;
 
-	if (!deliverable(p) && !p->sig_restore_mask) {	/* the common case */
+	if (!deliverable(p) && !p->sig_restore_mask &&
+	    !READ_ONCE(p->tg->stopped)) {	/* the common case */
 		sigframe_syscall_restart(tf, NULL);
 		return;
 	}
+	if (READ_ONCE(p->tg->stopped))	/* another thread stopped the process */
+		jobctl_stop_wait();
 	while ((sig = dequeue(p, &info, &act)) != 0) {
 		if (handler_ignores(sig, act.handler))
 			continue;
@@ -226,37 +422,52 @@ void signal_deliver(void)
 	}
 }
 
+/* Drop sig wherever it is pending in tg: process and threads (sig_lock held). */
+static void signal_discard_locked(struct tgroup *tg, int sig)
+{
+	struct list_node *n;
+
+	__atomic_and_fetch(&tg->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+	queue_drop(tg, &tg->sig_queue, sig);
+	list_for_each(n, &tg->threads) {
+		struct proc *t = list_entry(n, struct proc, tg_link);
+
+		__atomic_and_fetch(&t->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+		queue_drop(tg, &t->sig_queue, sig);
+	}
+}
+
 int signal_action(int sig, const struct ksigaction *act, struct ksigaction *old)
 {
-	struct proc *p = current();
+	struct tgroup *tg = current()->tg;
 	unsigned long flags;
 
 	if (!sig_valid(sig) || (act && (sig_bit(sig) & SIG_UNCATCHABLE)))
 		return -EINVAL;
-	flags = spin_lock_irqsave(&p->sig_lock);
+	flags = spin_lock_irqsave(&tg->sig_lock);
 	if (old) {
-		*old = p->sig_action[sig - 1];
+		*old = tg->sig_action[sig - 1];
 		old->flags &= SA_UAPI_FLAGS;
 	}
 	if (act) {
-		struct ksigaction *a = &p->sig_action[sig - 1];
+		struct ksigaction *a = &tg->sig_action[sig - 1];
 
 		*a = *act;
 		a->flags &= SA_UAPI_FLAGS;
 		a->mask &= ~SIG_UNCATCHABLE;
 		if (handler_ignores(sig, a->handler))	/* pending ones go too */
-			__atomic_and_fetch(&p->sig_pending, ~sig_bit(sig), __ATOMIC_RELAXED);
+			signal_discard_locked(tg, sig);
 	}
-	spin_unlock_irqrestore(&p->sig_lock, flags);
+	spin_unlock_irqrestore(&tg->sig_lock, flags);
 	return 0;
 }
 
 struct ksigaction signal_get_action(struct proc *p, int sig)
 {
-	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
-	struct ksigaction act = p->sig_action[sig - 1];
+	unsigned long flags = spin_lock_irqsave(&p->tg->sig_lock);
+	struct ksigaction act = p->tg->sig_action[sig - 1];
 
-	spin_unlock_irqrestore(&p->sig_lock, flags);
+	spin_unlock_irqrestore(&p->tg->sig_lock, flags);
 	return act;
 }
 
@@ -269,7 +480,7 @@ uint64_t signal_pending_set(void)
 {
 	struct proc *p = current();
 
-	return __atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) & p->sig_blocked;
+	return pending_of(p) & p->sig_blocked;
 }
 
 long signal_suspend(uint64_t mask)
@@ -280,11 +491,26 @@ long signal_suspend(uint64_t mask)
 	p->sig_saved_mask = p->sig_blocked;
 	p->sig_restore_mask = true;
 	signal_set_blocked(mask);
-	flags = spin_lock_irqsave(&p->sig_lock);
+	flags = spin_lock_irqsave(&p->tg->sig_lock);
 	while (!deliverable(p))
-		waitq_sleep(&suspended, &p->sig_lock);
-	spin_unlock_irqrestore(&p->sig_lock, flags);
+		waitq_sleep(&suspended, &p->tg->sig_lock);
+	spin_unlock_irqrestore(&p->tg->sig_lock, flags);
 	return -ERESTARTNOHAND;
+}
+
+int signal_take(uint64_t set, struct ksiginfo *info)
+{
+	struct proc *p = current();
+	unsigned long flags = spin_lock_irqsave(&p->tg->sig_lock);
+	uint64_t ready = (p->sig_pending | p->tg->sig_pending) & set;
+	int sig = 0;
+
+	if (ready) {
+		sig = __builtin_ctzl(ready) + 1;
+		take_locked(p, sig, info);
+	}
+	spin_unlock_irqrestore(&p->tg->sig_lock, flags);
+	return sig;
 }
 
 bool signal_on_altstack(uint64_t sp)
@@ -353,26 +579,30 @@ void signal_altstack_save(uint64_t sp, struct kstack *out)
 
 void signal_exec_reset(struct proc *p)
 {
-	unsigned long flags = spin_lock_irqsave(&p->sig_lock);
+	unsigned long flags = spin_lock_irqsave(&p->tg->sig_lock);
 
 	for (int i = 0; i < NSIG; i++) {
-		struct ksigaction *a = &p->sig_action[i];
+		struct ksigaction *a = &p->tg->sig_action[i];
 
 		if (a->handler != SIG_IGN)
 			a->handler = SIG_DFL;
 		a->flags = a->mask = 0;
 	}
-	spin_unlock_irqrestore(&p->sig_lock, flags);
+	spin_unlock_irqrestore(&p->tg->sig_lock, flags);
 	memset(&p->sig_altstack, 0, sizeof(p->sig_altstack));
 	p->sig_restore_mask = false;
 }
 
-void signal_fork(struct proc *parent, struct proc *child)
+void signal_fork(struct proc *parent, struct proc *child, unsigned long clone_flags)
 {
-	unsigned long flags = spin_lock_irqsave(&parent->sig_lock);
+	if (child->tg != parent->tg) {
+		unsigned long flags = spin_lock_irqsave(&parent->tg->sig_lock);
 
-	memcpy(child->sig_action, parent->sig_action, sizeof(child->sig_action));
-	spin_unlock_irqrestore(&parent->sig_lock, flags);
+		memcpy(child->tg->sig_action, parent->tg->sig_action,
+		       sizeof(child->tg->sig_action));
+		spin_unlock_irqrestore(&parent->tg->sig_lock, flags);
+	}
 	child->sig_blocked = parent->sig_blocked;
-	child->sig_altstack = parent->sig_altstack;
+	if (!(clone_flags & CLONE_VM))	/* a new thread's stack is its own */
+		child->sig_altstack = parent->sig_altstack;
 }

@@ -1,18 +1,23 @@
 /*
  * Signals, as Linux riscv64 programs see them.
  *
- * A signal is made pending for a process with the information about it
- * (a struct ksiginfo, one slot per signal: signals do not queue yet). Before
- * the process returns to user mode, signal_deliver() takes its pending,
+ * A signal is made pending for a process (kill: any of its threads that
+ * does not block it may take it) or for one thread (tkill, faults) with
+ * the information about it (a struct ksiginfo, one slot per ordinary
+ * signal; real-time signals, SIGRTMIN_KERNEL and up, queue in order, each
+ * with its own). Before a thread returns to user mode,
+ * signal_deliver() takes its pending (its own, then its process's),
  * unblocked signals one at a time: an ignored one is dropped, one whose
  * default action is to terminate ends the process, and one with a handler
  * gets a signal frame on the user stack (arch: sigframe.c) so the handler
  * runs next and rt_sigreturn resumes where the program was.
  *
- * Locks: p->sig_lock (irqsave: the tty sends SIGINT from its interrupt)
- * guards p->sig_pending, p->sig_info and p->sig_action. p->sig_pending is
- * also read without it (atomically) to test for work. The blocked mask,
- * the saved mask and the alternate stack are touched only by the process.
+ * Locks: p->tg->sig_lock (irqsave: the tty sends SIGINT from its
+ * interrupt) guards the actions and process-wide pending set in the thread
+ * group (kern/thread.h) and each thread's p->sig_pending and p->sig_info.
+ * The pending sets are also read without it (atomically) to test for work.
+ * The blocked mask, the saved mask and the alternate stack are the
+ * thread's own, touched only by it.
  */
 #ifndef KILBURN_SIGNAL_H
 #define KILBURN_SIGNAL_H
@@ -45,6 +50,7 @@
 #define SIGPROF		27
 #define SIGSYS		31
 #define SIGWINCH	28
+#define SIGRTMIN_KERNEL	32	/* the first real-time signal: these queue */
 #define NSIG		64
 
 /* The handler values and sa_flags of Linux's uapi. */
@@ -116,32 +122,48 @@ static inline uint64_t sig_bit(int sig)
 	return 1UL << (sig - 1);
 }
 
+/*
+ * signal_take - for sigtimedwait: take a pending signal of the current
+ * thread (its own first, then its process's) that is in set, blocked or
+ * not, with its information. Returns its number, or 0 if none is pending.
+ */
+int signal_take(uint64_t set, struct ksiginfo *info);
+
+/* Free the queued real-time signals of a thread that is freed. */
+void signal_release_thread(struct proc *p);
+
+struct tgroup;
+/* Free the queued real-time signals of a process (its group is freed). */
+void signal_release_group(struct tgroup *tg);
+
 /* What neither a handler nor a mask may take: SIGKILL and SIGSTOP. */
 #define SIG_UNCATCHABLE	(sig_bit(SIGKILL) | sig_bit(SIGSTOP))
 
-/* Set up a new process's signal state (lock). */
-void signal_init_proc(struct proc *p);
-
 /*
- * signal_send_info - make info->si_signo pending for p with info and wake p
- * if it sleeps. A signal p ignores is dropped. Returns 0 or -EINVAL.
+ * signal_send_info - make info->si_signo pending for p's process with info
+ * and wake a thread of it that does not block the signal, if it sleeps. A
+ * signal the process ignores is dropped. Returns 0 or -EINVAL.
  */
 int signal_send_info(struct proc *p, const struct ksiginfo *info);
+
+/* The same for thread t alone (tkill, faults): only t may take it. */
+int signal_send_thread(struct proc *t, const struct ksiginfo *info);
 
 /* signal_send_info with SI_KERNEL information (the kernel's own signals). */
 int signal_send(struct proc *p, int sig);
 
 /*
  * signal_send_user - a signal one process sends another (kill: code
- * SI_USER, tkill/tgkill: SI_TKILL), from the current process. As on Linux,
- * init (pid 1) receives only the signals it has a handler for, never
- * SIGKILL: for others the call succeeds and nothing happens. Returns 0 or
- * -EINVAL.
+ * SI_USER, to p's process; tkill/tgkill: SI_TKILL, to thread p), from the
+ * current process. As on Linux,
+ * init (pid 1) receives only the signals it has a handler for or blocks
+ * (to wait for them), never SIGKILL: for others the call succeeds and
+ * nothing happens. proc_tree_lock held. Returns 0 or -EINVAL.
  */
 int signal_send_user(struct proc *p, int sig, int code);
 
 /*
- * signal_force_info - send the current process a signal for a fault it
+ * signal_force_info - send the current thread a signal for a fault it
  * caused. As Linux's force_sig: if the signal is blocked or ignored it is
  * unblocked and its action reset to the default, so the process dies
  * instead of faulting again forever; a handler that runs gets info.
@@ -173,7 +195,7 @@ void signal_deliver(void);
  */
 int signal_action(int sig, const struct ksigaction *act, struct ksigaction *old);
 
-/* p's action for sig (valid), read under p->sig_lock. */
+/* p's action for sig (valid), read under p->tg->sig_lock. */
 struct ksigaction signal_get_action(struct proc *p, int sig);
 
 /* Set the blocked mask (SIGKILL and SIGSTOP are never blocked). */
@@ -214,8 +236,12 @@ void signal_altstack_save(uint64_t sp, struct kstack *out);
 /* exec: handled signals go back to the default, the altstack goes away. */
 void signal_exec_reset(struct proc *p);
 
-/* fork: the child gets parent's actions, mask and alternate stack. */
-void signal_fork(struct proc *parent, struct proc *child);
+/*
+ * clone: a new process gets a copy of parent's actions; a new thread or
+ * process gets parent's mask, and its alternate stack unless it shares the
+ * address space (CLONE_VM in clone_flags), as on Linux.
+ */
+void signal_fork(struct proc *parent, struct proc *child, unsigned long clone_flags);
 
 /*
  * The frame code (arch): push a frame for sig with handler act on the user

@@ -2,6 +2,7 @@
 #include "env.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/timer.h"
+#include "kern/futex.h"
 #include "kern/signal.h"
 #include "kern/sleep.h"
 #include "kern/timers.h"
@@ -26,6 +27,7 @@ void sleep_tick(void)
 {
 	timers_tick();
 	poll_tick();
+	futex_tick();
 	if (!list_empty(&sleepers.waiters))
 		waitq_wake_all(&sleepers);
 }

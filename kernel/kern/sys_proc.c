@@ -14,6 +14,7 @@
 #include "kern/signal.h"
 #include "kern/sleep.h"
 #include "kern/syscall.h"
+#include "kern/thread.h"
 #include "kern/uaccess.h"
 #include "kern/usage.h"
 #include "kern/version.h"
@@ -46,7 +47,7 @@ struct ktimespec {
 
 static long sys_exit(long code)
 {
-	proc_exit(W_EXITCODE(code));
+	thread_exit(W_EXITCODE(code));
 }
 
 static long sys_exit_group(long code)
@@ -61,13 +62,13 @@ static long sys_getpid(void)
 
 static long sys_gettid(void)
 {
-	return current()->pid;
+	return current()->tid;
 }
 
 static long sys_getppid(void)
 {
-	struct proc *p = current();
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	struct proc *p = current()->tg->leader;
 	long ppid = p->parent ? p->parent->pid : 0;
 
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
@@ -77,12 +78,7 @@ static long sys_getppid(void)
 static long sys_set_tid_address(long tidptr)
 {
 	current()->clear_child_tid = tidptr;
-	return current()->pid;
-}
-
-static long sys_set_robust_list(long head, long len)
-{
-	return len == 24 ? 0 : -EINVAL;	/* no futexes yet: nothing to clean up */
+	return current()->tid;
 }
 
 static long sys_clone(long flags, long newsp, long parent_tid, long tls,
@@ -130,13 +126,13 @@ static int kill_one(struct proc *p, void *arg)
 {
 	int sig = (long)arg;
 
-	if (p != init_proc && p != current() && p->state != PROC_ZOMBIE && sig &&
+	if (p != init_proc && p->tg != current()->tg && p->tg->live && sig &&
 	    kill_allowed(p))
 		signal_send_user(p, sig, SI_USER);
 	return 0;
 }
 
-/* kill, and tkill/tgkill (code SI_TKILL). */
+/* kill: to a process, or to -pid's group (which is the process). */
 static long kill_as(long pid, long sig, int code)
 {
 	unsigned long flags;
@@ -155,12 +151,33 @@ static long kill_as(long pid, long sig, int code)
 		return (int)pid == -0x7fffffff - 1 ? -ESRCH : jobctl_kill_group(-pid, sig);
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	p = proc_find(pid);
-	if (!p || p->state == PROC_ZOMBIE)
+	if (!p || !p->tg->live)
 		err = -ESRCH;
 	else if (!kill_allowed(p))
 		err = -EPERM;
 	else if (sig)
 		err = signal_send_user(p, sig, code);
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
+	return err;
+}
+
+/* tkill and tgkill (tgid -1: any process): to one thread. */
+static long kill_thread(long tgid, long tid, long sig)
+{
+	unsigned long flags;
+	struct proc *t;
+	long err = 0;
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	t = thread_find(tid);
+	if (!t || t->state == PROC_ZOMBIE || (tgid != -1 && t->pid != tgid))
+		err = -ESRCH;
+	else if (!kill_allowed(t))
+		err = -EPERM;
+	else if (sig)
+		err = signal_send_user(t, sig, SI_TKILL);
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	return err;
 }
@@ -174,12 +191,12 @@ static long sys_tgkill(long tgid, long tid, long sig)
 {
 	if (tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	return tgid == tid ? kill_as(tid, sig, SI_TKILL) : -ESRCH;
+	return kill_thread(tgid, tid, sig);
 }
 
 static long sys_tkill(long tid, long sig)
 {
-	return tid > 0 ? kill_as(tid, sig, SI_TKILL) : -EINVAL;
+	return tid > 0 ? kill_thread(-1, tid, sig) : -EINVAL;
 }
 
 static long sys_sched_yield(void)
@@ -433,7 +450,6 @@ void syscalls_proc(syscall_fn *t)
 	SYSCALL(t, getppid);
 	SYSCALL(t, gettid);
 	SYSCALL(t, set_tid_address);
-	SYSCALL(t, set_robust_list);
 	SYSCALL(t, clone);
 	SYSCALL(t, execve);
 	SYSCALL(t, wait4);

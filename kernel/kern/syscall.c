@@ -35,6 +35,8 @@ void syscall_init(void)
 	syscalls_timers(table);
 	syscalls_jobctl(table);
 	syscalls_poll(table);
+	syscalls_futex(table);
+	syscalls_thread(table);
 }
 
 static long unimplemented(struct trapframe *tf)

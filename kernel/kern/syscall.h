@@ -53,7 +53,9 @@ struct trapframe;
 #define SYS_exit		93
 #define SYS_exit_group		94
 #define SYS_set_tid_address	96
+#define SYS_futex		98
 #define SYS_set_robust_list	99
+#define SYS_get_robust_list	100
 #define SYS_nanosleep		101
 #define SYS_getitimer		102
 #define SYS_setitimer		103
@@ -79,6 +81,8 @@ struct trapframe;
 #define SYS_rt_sigaction	134
 #define SYS_rt_sigprocmask	135
 #define SYS_rt_sigpending	136
+#define SYS_rt_sigtimedwait	137
+#define SYS_rt_sigqueueinfo	138
 #define SYS_rt_sigreturn	139
 #define SYS_reboot		142
 #define SYS_setregid		143
@@ -121,11 +125,13 @@ struct trapframe;
 #define SYS_swapoff		225
 #define SYS_mprotect		226
 #define SYS_madvise		233
+#define SYS_rt_tgsigqueueinfo	240
 #define SYS_wait4		260
 #define SYS_prlimit64		261
 #define SYS_syncfs		267
 #define SYS_renameat2		276
 #define SYS_getrandom		278
+#define SYS_clone3		435
 #define SYS_faccessat2		439
 #define SYS_NR			460
 
@@ -171,6 +177,8 @@ void syscall_note_ignored(const char *what, long value);
 void syscalls_timers(syscall_fn *table);
 void syscalls_jobctl(syscall_fn *table);
 void syscalls_poll(syscall_fn *table);
+void syscalls_futex(syscall_fn *table);
+void syscalls_thread(syscall_fn *table);
 
 #define SYSCALL(table, name) \
 	((table)[SYS_##name] = (syscall_fn)(void *)sys_##name)

@@ -1,5 +1,6 @@
 /* Interval and POSIX timers, and the clock calls around them; see timers.h. */
 #include "kern/timers.h"
+#include "kern/thread.h"
 #include "arch/riscv/timer.h"
 #include "dev/rtc.h"
 #include "kern/proc.h"
@@ -166,10 +167,13 @@ void timers_cpu_tick(struct proc *p, bool from_user)
 		signal_send(p, SIGPROF);
 }
 
-/* The current process's timers, made on first use; NULL if out of memory. */
+/*
+ * The current process's timers (its leader's), made on first use; NULL if
+ * out of memory.
+ */
 static struct proc_timers *timers_of_current(void)
 {
-	struct proc *p = current();
+	struct proc *p = current()->tg->leader;
 	struct proc_timers *pt;
 	unsigned long flags;
 
@@ -197,6 +201,21 @@ void timers_exec(struct proc *p)
 			ktimer_disarm(&p->timers->posix[i]);
 			p->timers->posix[i].used = false;
 		}
+	spin_unlock_irqrestore(&timer_lock, flags);
+}
+
+void timers_move(struct proc *from, struct proc *to)
+{
+	unsigned long flags = spin_lock_irqsave(&timer_lock);
+	struct proc_timers *pt = from->timers;
+
+	from->timers = NULL;
+	to->timers = pt;
+	if (pt) {
+		pt->real.p = to;
+		for (int i = 0; i < TIMERS_MAX; i++)
+			pt->posix[i].p = to;
+	}
 	spin_unlock_irqrestore(&timer_lock, flags);
 }
 
@@ -340,7 +359,7 @@ static bool timer_clock_valid(long clock)
 /* The current process's POSIX timer id, or NULL (timer_lock held). */
 static struct ktimer *posix_timer(long id)
 {
-	struct proc_timers *pt = current()->timers;
+	struct proc_timers *pt = current()->tg->leader->timers;
 
 	if (!pt || id < 0 || id >= TIMERS_MAX || !pt->posix[id].used)
 		return NULL;

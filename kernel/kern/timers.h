@@ -31,4 +31,10 @@ void timers_exec(struct proc *p);
 /* exit: every timer of p is stopped and freed. */
 void timers_exit(struct proc *p);
 
+/*
+ * exec from a thread: the process's timers go from its old leader to the
+ * thread that leads it now.
+ */
+void timers_move(struct proc *from, struct proc *to);
+
 #endif

@@ -10,6 +10,7 @@
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/probe.h"
 #include "kern/kstack.h"
+#include "vm/kmem.h"
 #include "kern/ktest.h"
 #include "vm/pmm.h"
 
@@ -95,5 +96,6 @@ KTEST(kernel_stack_guard_is_unmapped)
 	KT_CHECK(faulted(probe_load((void *)(top - KSTACK_SLOT)),
 			 EXC_LOAD_PAGE_FAULT));
 	kstack_free(top);
+	kmem_reclaim();		/* a freed stack stays mapped for reuse until this */
 	KT_CHECK(faulted(probe_load((void *)(top - 8)), EXC_LOAD_PAGE_FAULT));
 }

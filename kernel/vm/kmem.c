@@ -578,6 +578,16 @@ uint64_t kmem_slab_pages(void)
 	return pages;
 }
 
+static void (*reclaimers[4])(void);
+static int nreclaimers;
+
+void kmem_add_reclaimer(void (*fn)(void))
+{
+	if (nreclaimers == (int)ARRAY_SIZE(reclaimers))
+		panic("kmem_add_reclaimer: too many");
+	reclaimers[nreclaimers++] = fn;
+}
+
 void kmem_reclaim(void)
 {
 	unsigned long irq = spin_lock_irqsave(&kmem_caches_lock);
@@ -591,6 +601,8 @@ void kmem_reclaim(void)
 		spin_unlock_irqrestore(&c->lock, cirq);
 	}
 	spin_unlock_irqrestore(&kmem_caches_lock, irq);
+	for (int i = 0; i < nreclaimers; i++)
+		reclaimers[i]();
 }
 
 /*

@@ -60,8 +60,17 @@ void kfree(void *ptr);
 /* kstrdup - a kmalloc'd copy of the string s, or NULL. */
 char *kstrdup(const char *s);
 
-/* Give every cache's empty slab pages back to the pmm. */
+/*
+ * Give every cache's empty slab pages back to the pmm, and run the
+ * reclaimers registered below (memory other allocators keep for reuse).
+ */
 void kmem_reclaim(void);
+
+/*
+ * kmem_add_reclaimer - have kmem_reclaim call fn too (at boot, before a
+ * second hart runs; at most four). fn runs with no lock held.
+ */
+void kmem_add_reclaimer(void (*fn)(void));
 
 /* What /proc/slabinfo shows of one cache. */
 struct kmem_cache_info {

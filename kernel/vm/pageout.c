@@ -3,6 +3,7 @@
 #include "kern/kthread.h"
 #include "kern/mutex.h"
 #include "kern/proc.h"
+#include "kern/thread.h"
 #include "kern/sched.h"
 #include "kern/signal.h"
 #include "kern/sleep.h"
@@ -614,12 +615,15 @@ struct oom_scan {
 	int n;
 };
 
-/* proc_for_each: note each user process but init (proc_tree_lock held). */
+/*
+ * proc_for_each: note each user process but init (proc_tree_lock held),
+ * once: its leader, even a zombie one while other threads run.
+ */
 static int oom_note(struct proc *p, void *arg)
 {
 	struct oom_scan *s = arg;
 
-	if (p->kthread || p->pid == 1 || !p->vm || p->state == PROC_ZOMBIE ||
+	if (p->kthread || p->pid == 1 || !p->vm || !p->tg->live ||
 	    s->n == OOM_CANDIDATES)
 		return 0;
 	vmspace_get(p->vm);
@@ -665,6 +669,7 @@ static bool oom_kill(void)
 	uint64_t now = timer_uptime_ns(), rss = 0, swap = 0;
 	struct proc *victim;
 	unsigned long flags;
+	bool self = false;
 	int pid;
 
 	mutex_lock(&pageout_lock);
@@ -672,7 +677,7 @@ static bool oom_kill(void)
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	victim = oom_last_pid ? proc_find(oom_last_pid) : NULL;
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
-	if (victim && victim->state != PROC_ZOMBIE && now - oom_last_ns < 2000000000UL) {
+	if (victim && victim->tg->live && now - oom_last_ns < 2000000000UL) {
 		mutex_unlock(&pageout_lock);
 		return true;
 	}
@@ -683,7 +688,8 @@ static bool oom_kill(void)
 		kprintf("out of memory: killed pid %d (%s), rss %lu KiB, swap %lu KiB\n",
 			pid, victim->name, rss * (PAGE_SIZE / 1024),
 			swap * (PAGE_SIZE / 1024));
-		signal_send(victim, SIGKILL);
+		signal_send(victim, SIGKILL);	/* the whole process: all its threads */
+		self = victim->tg == current()->tg;
 	}
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	if (victim) {
@@ -692,7 +698,7 @@ static bool oom_kill(void)
 		oom_last_ns = now;
 	}
 	mutex_unlock(&pageout_lock);
-	return victim && victim != current();
+	return victim && !self;
 }
 
 static bool fatal_signal_pending(void)

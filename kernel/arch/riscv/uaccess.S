@@ -105,3 +105,27 @@ uaccess_fault:				/* a0 = -EFAULT, set by the trap */
 	li	t6, SSTATUS_SUM
 	csrc	sstatus, t6
 	ret
+
+/*
+ * long uaccess_cmpxchg32(uint32_t *uaddr, uint32_t old, uint32_t new,
+ * uint32_t *found): atomically store new at uaddr if it holds old; *found
+ * gets the value that was there. Returns 0 or -EFAULT. uaddr is 4-byte
+ * aligned (the futex code checks). A fault on the sc (a read-only or
+ * copy-on-write page) is resolved and the whole lr/sc pair runs again.
+ */
+	.globl uaccess_cmpxchg32
+uaccess_cmpxchg32:
+	li	t6, SSTATUS_SUM
+	csrs	sstatus, t6
+	sext.w	a1, a1
+	sext.w	a2, a2
+20:	lr.w.aqrl t0, (a0)
+	bne	t0, a1, 21f
+22:	sc.w.aqrl t1, a2, (a0)
+	bnez	t1, 20b
+21:	csrc	sstatus, t6
+	sw	t0, 0(a3)
+	li	a0, 0
+	ret
+	EX_ENTRY(20b, uaccess_fault)
+	EX_ENTRY(22b, uaccess_fault)

@@ -81,16 +81,6 @@ static void notify_parent(struct proc *p, int code, int sig)
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 }
 
-/*
- * Has thread p a SIGKILL pending, its own or its process's (the one signal
- * that ends a stop)?
- */
-static bool kill_pending(struct proc *p)
-{
-	return (__atomic_load_n(&p->sig_pending, __ATOMIC_ACQUIRE) |
-		__atomic_load_n(&p->tg->sig_pending, __ATOMIC_ACQUIRE)) & sig_bit(SIGKILL);
-}
-
 void jobctl_stop_wait(void)
 {
 	struct proc *p = current();
@@ -99,7 +89,7 @@ void jobctl_stop_wait(void)
 	bool cont;
 
 	flags = spin_lock_irqsave(&tg->sig_lock);
-	while (tg->stopped && !kill_pending(p))
+	while (tg->stopped && !signal_kill_pending(p))
 		waitq_sleep(&stopped, &tg->sig_lock);
 	cont = tg->cont_notify;		/* the first thread to run tells */
 	tg->cont_notify = false;

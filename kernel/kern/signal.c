@@ -314,6 +314,11 @@ bool signal_has_handler(int sig)
 	       __atomic_load_n(&p->tg->sig_action[sig - 1].handler, __ATOMIC_RELAXED) > SIG_IGN;
 }
 
+bool signal_kill_pending(struct proc *p)
+{
+	return pending_of(p) & sig_bit(SIGKILL);
+}
+
 bool signal_pending(void)
 {
 	struct proc *p = current();

@@ -180,6 +180,12 @@ bool signal_has_handler(int sig);
 bool signal_pending(void);
 
 /*
+ * Has thread p a SIGKILL pending, its own or its process's? (SIGKILL is
+ * never blocked: the one signal that ends a stop or a retried allocation.)
+ */
+bool signal_kill_pending(struct proc *p);
+
+/*
  * signal_deliver - before the current process returns to user mode: act
  * on its pending signals (run the default actions, which may not return;
  * push a frame for each handler), fail or restart the system call it

@@ -703,7 +703,7 @@ static bool oom_kill(void)
 
 static bool fatal_signal_pending(void)
 {
-	return signal_pending_set() & sig_bit(SIGKILL);
+	return signal_kill_pending(current());
 }
 
 bool pageout_for_fault(void)

@@ -276,6 +276,12 @@ uint64_t pageout_evict(uint64_t want, bool direct)
 	return freed;
 }
 
+void pageout_quiesce(void)
+{
+	mutex_lock(&pageout_lock);
+	mutex_unlock(&pageout_lock);
+}
+
 /* ------------------------------------------------------------ bringing back */
 
 /*

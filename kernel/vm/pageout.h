@@ -50,6 +50,16 @@ void pageout_init(void);
 uint64_t pageout_evict(uint64_t want, bool direct);
 
 /*
+ * pageout_quiesce - wait until no page-out batch is in progress (none may
+ * start meanwhile and finish later: the caller only needs the batches that
+ * started before it). A batch holds references to the objects whose pages
+ * it evicts, so an object unmapped everywhere can outlive its last mapping
+ * until the batch ends; swapoff waits for that before it counts the slots
+ * left. Takes pageout_lock: no spinlock held.
+ */
+void pageout_quiesce(void);
+
+/*
  * pageout_for_fault - a fault found no free frame: with no lock of its
  * address space held, make room (reclaim, and when that fails the OOM
  * killer). Returns true if the fault should try again, false if the

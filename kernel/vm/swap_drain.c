@@ -17,6 +17,7 @@
  * region maps reads its own back (its swap_drain op).
  */
 #include "vm/swapon.h"
+#include "vm/pageout.h"
 #include "kern/proc.h"
 #include "vm/amap.h"
 #include "vm/anon.h"
@@ -155,6 +156,9 @@ int swap_area_drain(struct swap_area *a)
 		return -ENOMEM;
 	b->area = a->index;
 	for (int pass = 0; !err && swap_area_inuse(a) && pass < DRAIN_PASSES; pass++) {
+		pageout_quiesce();	/* objects only a page-out batch still holds */
+		if (!swap_area_inuse(a))
+			break;
 		l.n = 0;
 		l.max = proc_count() + 16;
 		l.vm = kmalloc(l.max * sizeof(*l.vm), 0);

@@ -10,6 +10,7 @@
  */
 #include "kern/futex.h"
 #include "arch/riscv/timer.h"
+#include "dev/rtc.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
 #include "kern/signal.h"
@@ -320,10 +321,13 @@ static long futex_requeue(uint64_t uaddr, bool private, int n, uint64_t uaddr2,
 }
 
 /*
- * The deadline of a wait: utime is relative (FUTEX_WAIT) or absolute
- * (FUTEX_WAIT_BITSET); both clocks count from boot on Kilburn. 0 for none.
+ * The deadline of a wait, in uptime: utime is relative (FUTEX_WAIT) or
+ * absolute (FUTEX_WAIT_BITSET) on CLOCK_MONOTONIC (uptime) or, with
+ * `realtime`, on CLOCK_REALTIME (the wall time, uptime plus the RTC's
+ * offset at boot). 0 for none.
  */
-static long futex_deadline(uint64_t utime, bool absolute, uint64_t *deadline)
+static long futex_deadline(uint64_t utime, bool absolute, bool realtime,
+			   uint64_t *deadline)
 {
 	int64_t ts[2];
 	uint64_t ns, now = timer_uptime_ns();
@@ -339,6 +343,8 @@ static long futex_deadline(uint64_t utime, bool absolute, uint64_t *deadline)
 		ns = ~0ULL / 4;		/* as good as forever */
 	else
 		ns = (uint64_t)ts[0] * NSEC + (uint64_t)ts[1];
+	if (absolute && realtime)
+		ns -= MIN(ns, rtc_offset_ns());
 	*deadline = absolute ? ns : now + ns;
 	if (*deadline == 0)
 		*deadline = 1;		/* 0 means none: the epoch has passed */
@@ -357,7 +363,8 @@ static long sys_futex(long uaddr, long op, long val, long utime, long uaddr2, lo
 	switch (cmd) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
-		err = futex_deadline(utime, cmd == FUTEX_WAIT_BITSET, &deadline);
+		err = futex_deadline(utime, cmd == FUTEX_WAIT_BITSET,
+				     op & FUTEX_CLOCK_REALTIME, &deadline);
 		if (err)
 			return err;
 		return futex_wait(uaddr, private, val, deadline,

@@ -32,7 +32,7 @@ static int shmem_get_page(struct vobject *obj, uint64_t idx, struct page **out)
 	mutex_lock(&sh->lock);
 	pg = pcache_lookup(&sh->pages, idx);
 	if (!pg && pcache_lookup_swap(&sh->pages, idx, &e)) {
-		err = pageout_cache_swapin(&sh->pages, idx, e, &pg);
+		err = pageout_cache_swapin(&sh->pages, idx, e, NULL, &pg);
 		if (err < 0)
 			pg = NULL;
 		read_in = err == VOBJECT_READ_IN;
@@ -100,7 +100,7 @@ static int shmem_swap_drain(struct vobject *obj, int area)
 	mutex_lock(&sh->lock);
 	while (!err && pcache_next_swap(&sh->pages, idx, &idx, &e)) {
 		if ((int)swap_entry_area((swap_entry_t){ e }) == area)
-			err = pageout_cache_swapin(&sh->pages, idx, e, &pg);
+			err = pageout_cache_swapin(&sh->pages, idx, e, NULL, &pg);
 		err = err < 0 ? err : 0;
 		idx++;
 	}

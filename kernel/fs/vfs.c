@@ -133,6 +133,20 @@ static int vnode_pageout(struct vobject *obj, struct page *pg)
 	return err;
 }
 
+static bool vnode_on_swap(struct vobject *obj, uint64_t idx)
+{
+	struct vnode *vn = container_of(obj, struct vnode, obj);
+	uint64_t e;
+	bool out;
+
+	if (!pcache_maybe_swapped(&vn->pages))
+		return false;
+	mutex_lock(&vn->lock);
+	out = pcache_lookup_swap(&vn->pages, idx, &e);
+	mutex_unlock(&vn->lock);
+	return out;
+}
+
 static const struct vobject_ops vnode_vobject_ops = {
 	.get_page = vnode_get_page,
 	.release = vnode_release,
@@ -140,6 +154,7 @@ static const struct vobject_ops vnode_vobject_ops = {
 	.ident = vnode_ident,
 	.resident = vnode_resident,
 	.pageout = vnode_pageout,
+	.on_swap = vnode_on_swap,
 };
 
 void vnode_init(struct vnode *vn, enum vtype type, uint32_t mode,

@@ -108,6 +108,20 @@ static int shmem_swap_drain(struct vobject *obj, int area)
 	return err;
 }
 
+static bool shmem_on_swap(struct vobject *obj, uint64_t idx)
+{
+	struct shmem *sh = container_of(obj, struct shmem, obj);
+	uint64_t e;
+	bool out;
+
+	if (!pcache_maybe_swapped(&sh->pages))
+		return false;
+	mutex_lock(&sh->lock);
+	out = pcache_lookup_swap(&sh->pages, idx, &e);
+	mutex_unlock(&sh->lock);
+	return out;
+}
+
 static const struct vobject_ops shmem_ops = {
 	.get_page = shmem_get_page,
 	.release = shmem_release,
@@ -115,6 +129,7 @@ static const struct vobject_ops shmem_ops = {
 	.resident = shmem_resident,
 	.pageout = shmem_pageout,
 	.swap_drain = shmem_swap_drain,
+	.on_swap = shmem_on_swap,
 };
 
 struct vobject *shmem_create(uint64_t size)

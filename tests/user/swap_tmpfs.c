@@ -193,13 +193,14 @@ int main(void)
 	TL_CHECK(read_wrong(fd, npages, gen_one) == 0, "every page reads right with read(2)");
 	check_shared(fd, npages);
 	check_private(fd, npages);
-	TL_CHECK(read_wrong(fd, npages, gen_of) == 0,
-		 "read(2) sees the shared writes and not the private ones");
 	if (tl_on_kilburn()) {
 		errno = 0;
 		TL_CHECK(swapoff("/dev/vdb") == -1 && errno == ENOMEM,
 			 "swapoff fails with ENOMEM while RAM cannot hold the file");
-		TL_CHECK(read_wrong(fd, npages, gen_of) == 0, "and every page is still right");
+	}
+	TL_CHECK(read_wrong(fd, npages, gen_of) == 0,
+		 "read(2) sees the shared writes and not the private ones, nothing lost");
+	if (tl_on_kilburn()) {
 		used = swap_used_kb();
 		TL_CHECK(used > 0, "the area is still on");
 	}

@@ -16,11 +16,15 @@
 #include "vmtest.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/swap.h>
 
 #define PAGE	4096UL
 #define CHUNK	16		/* pages per read(2) or write(2) */
 #define PATH	"/tmp/swap_tmpfs.data"
+#define COPY	"/tmp/swap_tmpfs.copy"
+#define NCOPY	64		/* pages sendfile copies */
 
 /* The one buffer of read(2) and write(2), touched before frames are counted. */
 static char buf[CHUNK * PAGE];
@@ -103,6 +107,28 @@ static unsigned int gen_one(size_t pg)
 	return 1;
 }
 
+static long major_faults(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_majflt : -1;
+}
+
+/* sendfile the first NCOPY pages (written first: on swap) to a new file. */
+static void check_sendfile(int fd)
+{
+	int out = open(COPY, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	off_t off = 0;
+
+	TL_CHECK(out >= 0, "create " COPY);
+	if (out < 0)
+		return;
+	TL_CHECK(sendfile(out, fd, &off, NCOPY * PAGE) == (ssize_t)(NCOPY * PAGE) &&
+		 off == (off_t)(NCOPY * PAGE), "sendfile the first pages");
+	TL_CHECK(read_wrong(out, NCOPY, gen_one) == 0, "the copy reads right");
+	TL_CHECK(close(out) == 0 && unlink(COPY) == 0, "remove the copy");
+}
+
 /* Check through a shared mapping, then rewrite the even pages through it. */
 static void check_shared(int fd, size_t npages)
 {
@@ -112,9 +138,14 @@ static void check_shared(int fd, size_t npages)
 	TL_CHECK(m != MAP_FAILED, "map the file shared");
 	if (m == MAP_FAILED)
 		return;
+	long majflt = major_faults();
+
 	for (size_t pg = 0; pg < npages; pg++)
 		wrong += !holds(m + pg * PAGE, pg, 1, PAGE);
 	TL_CHECK(wrong == 0, "every page reads right through the shared mapping");
+	if (tl_on_kilburn())
+		TL_CHECK(major_faults() - majflt > (long)npages / 4,
+			 "its faults read pages back from swap (major faults)");
 	for (size_t pg = 0; pg < npages; pg += 2)
 		fill(m + pg * PAGE, pg, 2);
 	TL_CHECK(munmap(m, npages * PAGE) == 0, "munmap the shared mapping");
@@ -171,6 +202,7 @@ static void check_truncate(int fd, size_t keep, long used)
 int main(void)
 {
 	long mem_kb = vt_proc_kb("/proc/meminfo", "MemTotal:"), before, used_before, used;
+	long shmem_before;
 	size_t npages, keep;
 	int fd;
 
@@ -186,10 +218,18 @@ int main(void)
 	TL_CHECK(fd >= 0, "create " PATH);
 	if (fd < 0)
 		return tl_done();
+	/* after the first check: tlib's totals live in a shared page */
+	shmem_before = vt_proc_kb("/proc/meminfo", "Shmem:");
 	TL_CHECK(write_file(fd, npages) == 0, "write 2 x RAM with write(2)");
 	used = swap_used_kb();
-	if (tl_on_kilburn())
+	if (tl_on_kilburn()) {
 		TL_CHECK(used - used_before > mem_kb / 2, "part of it went to swap");
+		TL_CHECK(vt_proc_kb("/proc/meminfo", "SwapCached:") < 1024,
+			 "its slots count as swapped out, not as SwapCached");
+		TL_CHECK(vt_proc_kb("/proc/meminfo", "Shmem:") - shmem_before < mem_kb,
+			 "Shmem counts only the file's pages in memory");
+	}
+	check_sendfile(fd);
 	TL_CHECK(read_wrong(fd, npages, gen_one) == 0, "every page reads right with read(2)");
 	check_shared(fd, npages);
 	check_private(fd, npages);
@@ -213,6 +253,8 @@ int main(void)
 	TL_CHECK(close(fd) == 0 && unlink(PATH) == 0, "close and remove the file");
 	if (tl_on_kilburn()) {
 		TL_CHECK(swap_used_kb() == used_before, "every swap slot came back");
+		TL_CHECK(vt_proc_kb("/proc/meminfo", "Shmem:") == shmem_before,
+			 "Shmem is back where it was");
 		tl_check_no_leak(before);
 	}
 	return tl_done();

@@ -171,7 +171,6 @@ static struct vnode *tmpfs_new(uint32_t mode)
 	vn->nlink = dir ? 2 : 1;
 	vnode_set_owner(vn);
 	vn->atime = vn->mtime = vn->ctime = vfs_now();
-	vnode_cache_is_swapbacked(vn);
 	if (dir) {
 		struct tmpfs_dir *d = kmalloc(sizeof(*d), KM_ZERO);
 
@@ -182,6 +181,7 @@ static struct vnode *tmpfs_new(uint32_t mode)
 		list_init(&d->entries);
 		vn->priv = d;
 	}
+	vnode_cache_is_swapbacked(vn);	/* last: it is on a list from here */
 	return vn;
 }
 

@@ -28,7 +28,7 @@ int pageout_cache_page(struct pcache *pc, struct page *pg)
 }
 
 int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
-			 struct page **out)
+			 struct page *pg, struct page **out)
 {
 	panic("pageout_cache_swapin: the host never sends a page to swap");
 }

@@ -248,7 +248,7 @@ static bool options_read_only(const char *what)
 static void statfs_fill(struct vnode *vn, struct kstatfs *st)
 {
 	const char *what = vfs_mount_what(vn);
-	uint64_t half = pmm_total_frames() / 2;
+	uint64_t half = vfs_written_limit();	/* half of RAM and swap */
 
 	memset(st, 0, sizeof(*st));
 	st->f_bsize = st->f_frsize = PAGE_SIZE;

@@ -42,6 +42,8 @@ long vnode_truncate(struct vnode *vn, uint64_t size)
 	}
 	mutex_lock(&vn->lock);
 	err = vn->ops->truncate(vn, size);
+	if (err && shrink)	/* nothing was cut: the old end stands */
+		__atomic_store_n(&vn->obj.size, vn->size, __ATOMIC_RELEASE);
 	mutex_unlock(&vn->lock);
 	return err;
 }

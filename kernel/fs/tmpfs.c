@@ -97,12 +97,17 @@ static int tmpfs_readpage(struct vnode *vn, uint64_t idx, void *buf)
 }
 
 /*
- * Shrinking frees the cached pages past the new size that nothing uses and
- * zeroes the cut-off bytes of the others: a process may map them.
+ * Shrinking frees the cached pages past the new size that nothing uses, and
+ * the swap slots of those on swap, and zeroes the cut-off bytes of the
+ * others: a process may map them. -ENOMEM or -EIO: the page holding the new
+ * end could not be read back from swap; nothing changed.
  */
 static int tmpfs_truncate(struct vnode *vn, uint64_t size)
 {
-	vnode_cache_truncate(vn, size);
+	int err = vnode_cache_truncate(vn, size);
+
+	if (err)
+		return err;
 	vn->size = size;
 	vn->obj.size = size;
 	vnode_touch(vn, true, true);
@@ -166,7 +171,6 @@ static struct vnode *tmpfs_new(uint32_t mode)
 	vn->nlink = dir ? 2 : 1;
 	vnode_set_owner(vn);
 	vn->atime = vn->mtime = vn->ctime = vfs_now();
-	vnode_cache_is_swapbacked(vn);
 	if (dir) {
 		struct tmpfs_dir *d = kmalloc(sizeof(*d), KM_ZERO);
 
@@ -177,6 +181,7 @@ static struct vnode *tmpfs_new(uint32_t mode)
 		list_init(&d->entries);
 		vn->priv = d;
 	}
+	vnode_cache_is_swapbacked(vn);	/* last: it is on a list from here */
 	return vn;
 }
 

@@ -6,8 +6,11 @@
 #include "fs/vfs_walk.h"
 #include "kern/files.h"
 #include "vm/kmem.h"
+#include "vm/pageout.h"
 #include "vm/pcache.h"
 #include "vm/reclaim.h"
+#include "vm/swap_slots.h"
+#include "vm/swapon.h"
 #include "arch/riscv/timer.h"
 #include "dev/rtc.h"
 
@@ -19,13 +22,13 @@
 uint64_t vfs_cached_pages;
 
 /*
- * Frames holding the data of files on writable file systems (tmpfs): at
- * most half of RAM, as Linux's tmpfs, so that filling /tmp leaves the
- * kernel the memory to go on (and to remove the files). Atomic.
+ * Pages holding the data of files on writable file systems (tmpfs), in
+ * memory or on swap: at most vfs_written_limit(), so that filling /tmp
+ * leaves the kernel the memory to go on (and to remove the files). Atomic.
  */
 static uint64_t vfs_written_pages;
 
-/* The cache of vn gained (+1) or lost (-n) pages: keep the counters. */
+/* The cache of vn gained (+1) or lost (-n) pages of data: keep the counters. */
 static void vfs_count_pages(struct vnode *vn, int64_t delta)
 {
 	__atomic_add_fetch(&vfs_cached_pages, delta, __ATOMIC_RELAXED);
@@ -33,9 +36,23 @@ static void vfs_count_pages(struct vnode *vn, int64_t delta)
 		__atomic_add_fetch(&vfs_written_pages, delta, __ATOMIC_RELAXED);
 }
 
-/* Vnodes whose cached pages can be read again (vnode_cache_is_clean). */
+/*
+ * A page of vn went to swap (-1) or came back (+1): only the frames
+ * counted change, the file's data stays.
+ */
+static void vfs_count_resident(int64_t delta)
+{
+	__atomic_add_fetch(&vfs_cached_pages, delta, __ATOMIC_RELAXED);
+}
+
+/*
+ * Vnodes whose cached pages can be read again (vnode_cache_is_clean), and
+ * those whose pages can go to swap (vnode_cache_is_swapbacked), which
+ * swapoff reads back whether or not a process maps them.
+ */
 static struct spinlock clean_lock = SPINLOCK_INIT("clean caches");
 static struct list_node clean_vnodes = LIST_HEAD_INIT(clean_vnodes);	/* clean_lock */
+static struct list_node swap_vnodes = LIST_HEAD_INIT(swap_vnodes);	/* clean_lock */
 
 static struct {
 	char path[64];
@@ -58,14 +75,19 @@ static void vnode_release(struct vobject *obj)
 
 	if (!list_empty(&vn->locks))
 		panic("vnode_release: a vnode nobody opens holds record locks");
-	if (vn->clean_link.next) {
+	if (vn->clean_link.next || vn->swap_link.next) {
 		unsigned long flags = spin_lock_irqsave(&clean_lock);
 
-		list_remove(&vn->clean_link);
+		if (vn->clean_link.next)
+			list_remove(&vn->clean_link);
+		if (vn->swap_link.next)
+			list_remove(&vn->swap_link);
 		spin_unlock_irqrestore(&clean_lock, flags);
 	}
 	vfs_count_pages(vn, -(int64_t)pcache_count(&vn->pages));
-	pcache_release(&vn->pages);
+	if (vn->writable_fs)	/* its pages on swap were data too */
+		__atomic_sub_fetch(&vfs_written_pages, vn->pages.nswapped, __ATOMIC_RELAXED);
+	pcache_release(&vn->pages);	/* frees the swap slots */
 	if (vn->ops->release)
 		vn->ops->release(vn);
 }
@@ -97,6 +119,21 @@ static bool vnode_resident(struct vobject *obj, uint64_t idx)
 static void vnode_cache_drop(struct vnode *vn, uint64_t idx, struct page *pg);
 static bool page_unused(struct page *pg);
 
+/* Free the swap slots of vn's pages at indices [from, to) (vn->lock). */
+static void vnode_free_swapped(struct vnode *vn, uint64_t from, uint64_t to)
+{
+	uint64_t idx, e;
+
+	while (pcache_next_swap(&vn->pages, from, &idx, &e) && idx < to) {
+		if (pcache_remove(&vn->pages, idx))
+			panic("vnode_free_swapped: page %lu is not on swap",
+			      (unsigned long)idx);
+		if (vn->writable_fs)
+			__atomic_sub_fetch(&vfs_written_pages, 1, __ATOMIC_RELAXED);
+		from = idx + 1;
+	}
+}
+
 /* A page of a punched hole: dropped if unused, else zeroed (vn->lock held). */
 static int punch_page(struct pcache *pc, uint64_t idx, struct page *pg, void *arg)
 {
@@ -109,8 +146,9 @@ static int punch_page(struct pcache *pc, uint64_t idx, struct page *pg, void *ar
 
 /*
  * A hole in pages [from, to) of a file of a memory file system (tmpfs:
- * its pages are its only copy, and never on swap); -EOPNOTSUPP for a file
- * on a disk, as Linux's file systems without FALLOC_FL_PUNCH_HOLE.
+ * its pages are its only copy; those on swap just give their slots back);
+ * -EOPNOTSUPP for a file on a disk, as Linux's file systems without
+ * FALLOC_FL_PUNCH_HOLE.
  */
 static int vnode_punch(struct vobject *obj, uint64_t from, uint64_t to)
 {
@@ -119,10 +157,43 @@ static int vnode_punch(struct vobject *obj, uint64_t from, uint64_t to)
 	if (!vn->writable_fs)
 		return -EOPNOTSUPP;
 	mutex_lock(&vn->lock);
+	vnode_free_swapped(vn, from, to);
 	pcache_foreach_range(&vn->pages, from, to, punch_page, vn);
 	mutex_unlock(&vn->lock);
 	vnode_touch(vn, true, true);
 	return 0;
+}
+
+/*
+ * Page-out chose pg, a page of a swap-backed cache (only those are on the
+ * policy): to swap, unless vn's lock is taken or pg is in use.
+ */
+static int vnode_pageout(struct vobject *obj, struct page *pg)
+{
+	struct vnode *vn = container_of(obj, struct vnode, obj);
+	int err;
+
+	if (!mutex_trylock(&vn->lock))
+		return -EBUSY;
+	err = pageout_cache_page(&vn->pages, pg);
+	if (err == 0)
+		vfs_count_resident(-1);
+	mutex_unlock(&vn->lock);
+	return err;
+}
+
+static bool vnode_on_swap(struct vobject *obj, uint64_t idx)
+{
+	struct vnode *vn = container_of(obj, struct vnode, obj);
+	uint64_t e;
+	bool out;
+
+	if (!pcache_maybe_swapped(&vn->pages))
+		return false;
+	mutex_lock(&vn->lock);
+	out = pcache_lookup_swap(&vn->pages, idx, &e);
+	mutex_unlock(&vn->lock);
+	return out;
 }
 
 static const struct vobject_ops vnode_vobject_ops = {
@@ -132,6 +203,8 @@ static const struct vobject_ops vnode_vobject_ops = {
 	.ident = vnode_ident,
 	.resident = vnode_resident,
 	.punch = vnode_punch,
+	.pageout = vnode_pageout,
+	.on_swap = vnode_on_swap,
 };
 
 void vnode_init(struct vnode *vn, enum vtype type, uint32_t mode,
@@ -149,19 +222,22 @@ void vnode_init(struct vnode *vn, enum vtype type, uint32_t mode,
 }
 
 /*
- * A new page of vn at idx, read in and put in its cache (vn->lock held).
+ * A new page of vn at idx, read in and put in its cache (vn->lock held),
+ * in the zeroed frame *spare if there is one (taken: *spare becomes NULL).
  * Returns 0, VOBJECT_READ_IN if readpage read it from a disk, or -errno
- * (-ENOMEM, or the readpage error).
+ * (-ENOSPC, -ENOMEM, or the readpage error).
  */
-static int vnode_page_read(struct vnode *vn, uint64_t idx, struct page **out)
+static int vnode_page_read(struct vnode *vn, uint64_t idx, struct page **spare,
+			   struct page **out)
 {
 	struct page *pg;
 	int read, err;
 
 	if (vn->writable_fs &&
-	    __atomic_load_n(&vfs_written_pages, __ATOMIC_RELAXED) >= pmm_total_frames() / 2)
+	    __atomic_load_n(&vfs_written_pages, __ATOMIC_RELAXED) >= vfs_written_limit())
 		return -ENOSPC;
-	pg = vm_page_alloc(PMM_ZERO);
+	pg = *spare ? *spare : vm_page_alloc(PMM_ZERO);
+	*spare = NULL;
 	if (!pg)
 		return -ENOMEM;
 	read = vn->ops->readpage ? vn->ops->readpage(vn, idx, page_to_virt(pg)) : 0;
@@ -176,23 +252,76 @@ static int vnode_page_read(struct vnode *vn, uint64_t idx, struct page **out)
 }
 
 /*
+ * If page idx of vn is on swap, read it back into the cache (vn->lock
+ * held), into the frame *spare if there is one (taken: *spare becomes
+ * NULL). Returns VOBJECT_READ_IN with the page in *out (no reference for
+ * the caller), 0 if it is not on swap, -ENOMEM or -EIO (it stays there).
+ */
+static int vnode_swapin(struct vnode *vn, uint64_t idx, struct page **spare,
+			struct page **out)
+{
+	struct page *pg = *spare;
+	uint64_t e;
+	int err;
+
+	if (!pcache_lookup_swap(&vn->pages, idx, &e))
+		return 0;
+	*spare = NULL;
+	err = pageout_cache_swapin(&vn->pages, idx, e, pg, out);
+	if (err >= 0)
+		vfs_count_resident(1);
+	return err;
+}
+
+/*
+ * Page idx of vn, which is not in its cache, brought in (vn->lock held):
+ * read back from swap, or made new. A swap-backed cache takes the frame
+ * from *spare, and without one returns -EAGAIN: the caller allocates it
+ * without vn->lock, since reclaim may want to evict pages of vn, which
+ * page-out cannot while the lock is held. Returns as vnode_page_io.
+ */
+static int vnode_page_fill(struct vnode *vn, uint64_t idx, struct page **spare,
+			   struct page **out)
+{
+	int err;
+
+	if (vn->pages.evictable && !*spare)
+		return -EAGAIN;
+	if (vn->pages.nswapped) {
+		err = vnode_swapin(vn, idx, spare, out);
+		if (err)
+			return err;
+	}
+	return vnode_page_read(vn, idx, spare, out);
+}
+
+/*
  * The page of vn at idx with a reference for the caller; 0,
- * VOBJECT_READ_IN (it was read from a disk: a major fault) or -errno.
+ * VOBJECT_READ_IN (it was read from a disk or from swap: a major fault)
+ * or -errno (-ENOMEM, -EIO, -ENOSPC, or the readpage error). Takes vn->lock.
  */
 static int vnode_page_io(struct vnode *vn, uint64_t idx, struct page **out)
 {
-	struct page *pg;
-	int err = 0;
+	struct page *pg, *spare = NULL;
+	int err;
 
-	mutex_lock(&vn->lock);
-	pg = pcache_lookup(&vn->pages, idx);
-	if (!pg)
-		err = vnode_page_read(vn, idx, &pg);
-	if (err >= 0) {
-		page_ref_inc(pg);	/* the caller's */
-		*out = pg;
+	for (;;) {
+		mutex_lock(&vn->lock);
+		pg = pcache_lookup(&vn->pages, idx);
+		err = pg ? 0 : vnode_page_fill(vn, idx, &spare, &pg);
+		if (err >= 0) {
+			page_ref_inc(pg);	/* the caller's */
+			*out = pg;
+		}
+		mutex_unlock(&vn->lock);
+		if (err != -EAGAIN)
+			break;
+		spare = vm_page_alloc(PMM_ZERO);
+		if (!spare)
+			return -ENOMEM;
 	}
-	mutex_unlock(&vn->lock);
+	if (spare)		/* another thread brought the page in */
+		pmm_free(spare);
 	return err;
 }
 
@@ -213,7 +342,21 @@ void vnode_cache_is_clean(struct vnode *vn)
 
 void vnode_cache_is_swapbacked(struct vnode *vn)
 {
-	pcache_setup(&vn->pages, &vn->obj, &vn->lock, PCACHE_SWAPBACKED);
+	unsigned long flags;
+
+	pcache_setup(&vn->pages, &vn->obj, &vn->lock,
+		     PCACHE_SWAPBACKED | PCACHE_EVICTABLE);
+	flags = spin_lock_irqsave(&clean_lock);
+	list_append(&swap_vnodes, &vn->swap_link);
+	spin_unlock_irqrestore(&clean_lock, flags);
+}
+
+uint64_t vfs_written_limit(void)
+{
+	uint64_t swap_total, swap_free;
+
+	swap_slots_totals(&swap_total, &swap_free);
+	return (pmm_total_frames() + swap_total) / 2;
 }
 
 /*
@@ -295,14 +438,92 @@ static int truncate_page(struct pcache *pc, uint64_t idx, struct page *pg,
 	return 0;
 }
 
-void vnode_cache_truncate(struct vnode *vn, uint64_t size)
+int vnode_cache_truncate(struct vnode *vn, uint64_t size)
 {
 	struct truncate_walk w = { .vn = vn, .size = size, .old = vn->size };
+	struct page *pg;
+	int err;
 
-	if (size < vn->size)
-		pcache_foreach_range(&vn->pages, size >> PAGE_SHIFT,
-				     ALIGN_UP(vn->size, PAGE_SIZE) >> PAGE_SHIFT,
-				     truncate_page, &w);
+	if (size >= vn->size)
+		return 0;
+	if ((size & PAGE_MASK) && vn->pages.nswapped) {
+		/* the page keeping bytes below size: its tail is zeroed below */
+		pg = NULL;		/* no spare: allocated under the lock */
+		err = vnode_swapin(vn, size >> PAGE_SHIFT, &pg, &pg);
+		if (err < 0)
+			return err;
+	}
+	pcache_foreach_range(&vn->pages, size >> PAGE_SHIFT,
+			     ALIGN_UP(vn->size, PAGE_SIZE) >> PAGE_SHIFT,
+			     truncate_page, &w);
+	if (vn->pages.nswapped)
+		vnode_free_swapped(vn, ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT,
+				   PCACHE_MAX_PAGES);
+	return 0;
+}
+
+/*
+ * Read back every page of vn that is on swap area `area` (swapoff), each
+ * through vnode_page_io: its frame is allocated without vn->lock. Returns
+ * 0, -ENOMEM or -EIO (the pages not read stay on swap).
+ */
+static int vnode_swap_drain(struct vnode *vn, int area)
+{
+	uint64_t idx = 0, e;
+	struct page *pg;
+	bool found;
+	int err = 0;
+
+	while (!err) {
+		mutex_lock(&vn->lock);
+		found = pcache_next_swap(&vn->pages, idx, &idx, &e);
+		mutex_unlock(&vn->lock);
+		if (!found)
+			break;
+		if ((int)swap_entry_area((swap_entry_t){ e }) == area) {
+			err = vnode_page_io(vn, idx, &pg);
+			if (err >= 0)
+				page_put(pg);
+			err = err < 0 ? err : 0;
+		}
+		idx++;
+	}
+	return err;
+}
+
+/* The swap-backed vnode after vn (the first if vn is NULL), with a reference. */
+static struct vnode *swap_next(struct vnode *vn)
+{
+	unsigned long flags = spin_lock_irqsave(&clean_lock);
+	struct list_node *n = vn ? vn->swap_link.next : swap_vnodes.next;
+	struct vnode *next = NULL;
+
+	for (; n != &swap_vnodes && !next; n = n->next) {
+		next = list_entry(n, struct vnode, swap_link);
+		if (!vobject_tryref(&next->obj))
+			next = NULL;
+	}
+	spin_unlock_irqrestore(&clean_lock, flags);
+	return next;
+}
+
+/*
+ * swapoff: read back the pages of every swap-backed file on area, mapped
+ * or not. Returns 0, -ENOMEM or -EIO.
+ */
+static int vfs_swap_drain(int area)
+{
+	struct vnode *vn = swap_next(NULL), *next;
+	int err = 0;
+
+	for (; vn && !err; vn = next) {
+		err = vnode_swap_drain(vn, area);
+		next = swap_next(vn);
+		vnode_put(vn);
+	}
+	if (vn)
+		vnode_put(vn);
+	return err;
 }
 
 /*
@@ -431,6 +652,7 @@ void vnode_touch(struct vnode *vn, bool mtime, bool ctime)
 void vfs_init(void)
 {
 	reclaim_register(&page_cache_shrinker);
+	swap_register_drainer(vfs_swap_drain);
 }
 
 int vfs_mount(const char *mountpoint, struct vnode *root, const char *what)

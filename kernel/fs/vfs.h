@@ -127,6 +127,8 @@ struct vnode {
 	struct pcache pages;		/* the page cache (vn->lock) */
 	struct list_node clean_link;	/* on the list of caches that can be
 					   dropped (vfs.c's clean_lock) */
+	struct list_node swap_link;	/* on the list of swap-backed caches
+					   (vfs.c's clean_lock) */
 	char *path;			/* for /proc/<pid>/maps; may be NULL */
 	struct list_node locks;		/* record locks (fs/flock.c's lock) */
 };
@@ -159,7 +161,10 @@ int vfs_mount(const char *mountpoint, struct vnode *root, const char *what);
 /* The description (vfs_mount's what) of the file system vn is on, or NULL. */
 const char *vfs_mount_what(struct vnode *vn);
 
-/* Frames holding data of files on writable file systems (at most half of RAM). */
+/*
+ * Pages of data of files on writable file systems, in memory or on swap
+ * (at most vfs_written_limit()).
+ */
 uint64_t vfs_written_frames(void);
 
 /* Mount i's path and description (vfs_mount); 0, or -ENOENT past the last. */
@@ -262,7 +267,10 @@ int64_t vfs_now(void);
 /* vn changed (data or attributes): stamp mtime and/or ctime (vn->lock). */
 void vnode_touch(struct vnode *vn, bool mtime, bool ctime);
 
-/* Number of frames held by every vnode's page cache (for /proc/meminfo). */
+/*
+ * Number of frames held by every vnode's page cache (pages on swap are not
+ * counted).
+ */
 extern uint64_t vfs_cached_pages;
 
 /*
@@ -274,11 +282,20 @@ void vnode_cache_is_clean(struct vnode *vn);
 
 /*
  * vnode_cache_is_swapbacked - declare that vn's pages exist only in memory
- * (tmpfs): they are marked PG_SWAPBACKED, so that reclaim writes them to
- * swap rather than drop them. Call once, when the file system makes the
- * vnode, before any page is cached.
+ * (tmpfs): they are marked PG_SWAPBACKED and evictable, so that page-out
+ * writes them to swap rather than drop them, and the cache keeps the swap
+ * entry until the page is wanted again (vnode_page reads it back). Call
+ * once, when the file system makes the vnode, before any page is cached.
  */
 void vnode_cache_is_swapbacked(struct vnode *vn);
+
+/*
+ * vfs_written_limit - the pages the files of writable file systems (tmpfs)
+ * may hold, in memory or on swap: half of RAM plus half of the swap areas
+ * enabled now (Linux's tmpfs default of half of RAM, grown by the swap that
+ * can take its pages).
+ */
+uint64_t vfs_written_limit(void);
 
 /*
  * vnode_truncate - set the size of the regular file vn (fs/sys_truncate.c):
@@ -296,10 +313,13 @@ struct vnode *vnode_of_object(struct vobject *obj);
 /*
  * vnode_cache_truncate - the file shrinks from vn->size to size bytes (call
  * it before changing vn->size): drop the cached pages wholly past size that
- * nothing maps or holds, and zero the bytes of [size, vn->size) in the pages
- * that stay (a process may map them). vn->lock held.
+ * nothing maps or holds, free the swap slots of pages wholly past size, and
+ * zero the bytes of [size, vn->size) in the pages that stay (a process may
+ * map them); the page holding byte size is read back from swap first if it
+ * is there. vn->lock held. Returns 0, or -ENOMEM / -EIO (that read failed:
+ * nothing was changed).
  */
-void vnode_cache_truncate(struct vnode *vn, uint64_t size);
+int vnode_cache_truncate(struct vnode *vn, uint64_t size);
 
 /*
  * vfs_drop_caches - drop up to `want` clean cached pages that no page table

@@ -31,7 +31,11 @@
  * (anon_page_in), and starts again from phase 1 (FAULT_AGAIN), because the
  * region may have been unmapped, moved or changed meanwhile (UVM's relock
  * and restart). So a swap-in never stalls munmap or mprotect of the same
- * address space, nor any other process. A fault that finds no free frame
+ * address space, nor any other process. A page of a shared object that is
+ * on swap (shared anonymous memory, a tmpfs file: the object's on_swap op
+ * says so) is read the same way: the fault takes a reference on the
+ * object, drops vm->lock, reads the page into the object's cache with
+ * get_page, and starts again. A fault that finds no free frame
  * (vm_page_try_alloc does no reclaim) also drops the lock, reclaims or
  * calls the OOM killer (pageout_for_fault), and starts again.
  *
@@ -99,6 +103,12 @@ struct fault {
 	 * that never swaps does not pay for them.
 	 */
 	struct anon **page_in;
+	/*
+	 * FAULT_AGAIN with obj_in set instead: page obj_idx of the object
+	 * obj_in (referenced) is on swap; get_page reads it in.
+	 */
+	struct vobject *obj_in;
+	uint64_t obj_idx;
 	uint8_t nra;
 	bool major;			/* a page was read from a disk */
 	bool swapped_in;		/* the page was read back from swap */
@@ -170,6 +180,22 @@ static bool past_eof(const struct fault *f)
 			       PAGE_SIZE);
 }
 
+/*
+ * Is page idx of f->r's object on swap? Then note it in f (a reference on
+ * the object) for vm_fault to read without vm->lock, and return true.
+ */
+static bool object_on_swap(struct fault *f, uint64_t idx)
+{
+	struct vobject *obj = f->r->obj;
+
+	if (!obj->ops->on_swap || !obj->ops->on_swap(obj, idx))
+		return false;
+	vobject_ref(obj);
+	f->obj_in = obj;
+	f->obj_idx = idx;
+	return true;
+}
+
 /* Phase 3: shared regions map the object's page itself. */
 static enum fault_result fault_shared(struct fault *f)
 {
@@ -181,10 +207,12 @@ static enum fault_result fault_shared(struct fault *f)
 
 	if (past_eof(f))
 		return FAULT_PAST_EOF;
+	if (object_on_swap(f, idx))
+		return FAULT_AGAIN;
 	err = r->obj->ops->get_page(r->obj, idx, &pg);
 	if (err < 0)
 		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
-	f->major = err == VOBJECT_READ_IN;
+	f->major |= err == VOBJECT_READ_IN;
 	f->kind = f->major ? FK_FILE_READ : FK_FILE_PAGE;
 	res = map_page(f, pg, r->prot);
 	page_put(pg);
@@ -208,10 +236,12 @@ static enum fault_result object_page(struct fault *f, struct page **pg,
 		return FAULT_PAST_EOF;
 	if (!r->obj || off >= r->obj_limit)
 		return FAULT_OK;
+	if (object_on_swap(f, off >> PAGE_SHIFT))
+		return FAULT_AGAIN;
 	err = r->obj->ops->get_page(r->obj, off >> PAGE_SHIFT, pg);
 	if (err < 0)
 		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
-	f->major = err == VOBJECT_READ_IN;
+	f->major |= err == VOBJECT_READ_IN;
 	*valid = MIN(PAGE_SIZE, r->obj_limit - off);
 	return FAULT_OK;
 }
@@ -482,6 +512,31 @@ static __attribute__((noinline)) enum fault_result fault_page_in(struct fault *f
 	return FAULT_AGAIN;
 }
 
+/*
+ * FAULT_AGAIN for an object's page on swap (f->obj_in): read it back into
+ * the object's cache with no lock held (get_page), then look again: the
+ * page may have gone to swap again meanwhile, which only costs another
+ * round. Drops the reference. Returns FAULT_AGAIN, FAULT_IO or FAULT_OOM.
+ */
+static __attribute__((noinline)) enum fault_result fault_object_in(struct fault *f)
+{
+	struct vobject *obj = f->obj_in;
+	struct page *pg;
+	int err = obj->ops->get_page(obj, f->obj_idx, &pg);
+
+	f->obj_in = NULL;
+	vobject_unref(obj);
+	if (err >= 0)
+		page_put(pg);		/* the cache keeps it */
+	if (err == VOBJECT_READ_IN)
+		f->major = true;
+	else if (err == -EIO)
+		return FAULT_IO;	/* it stays on swap: do not loop */
+	else if (err == -ENOMEM && !pageout_for_fault())
+		return FAULT_OOM;
+	return FAULT_AGAIN;	/* any other error shows again under vm->lock */
+}
+
 enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 {
 	struct anon *page_in[FAULT_RA_PAGES];
@@ -498,7 +553,7 @@ enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 			fault_account(&f, res);
 		mutex_unlock(&vm->lock);
 		if (res == FAULT_AGAIN) {
-			res = fault_page_in(&f);
+			res = f.obj_in ? fault_object_in(&f) : fault_page_in(&f);
 			if (res == FAULT_AGAIN)
 				continue;	/* the region may have changed */
 			break;

@@ -521,11 +521,12 @@ int pageout_cache_page(struct pcache *pc, struct page *pg)
 }
 
 int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
-			 struct page **out)
+			 struct page *pg, struct page **out)
 {
 	swap_entry_t slot = { e };
-	struct page *pg = vm_page_alloc(0);
 
+	if (!pg)
+		pg = vm_page_alloc(0);
 	if (!pg)
 		return -ENOMEM;
 	if (swap_read_pages_sync(&slot, &pg, 1)) {

@@ -74,14 +74,15 @@ bool pageout_for_fault(void);
  * held), -ENOSPC (no free slot) or -EIO.
  *
  * pageout_cache_swapin - for get_page, the object's lock held: slot idx of
- * pc holds swap entry e; read it into a new frame, which takes the slot.
+ * pc holds swap entry e; read it into frame pg (the caller's, taken in
+ * every case), or into a new one if pg is NULL, which takes the slot.
  * Returns VOBJECT_READ_IN with the frame in *out (the cache's reference
- * only), -ENOMEM or -EIO. The swap slot is freed.
+ * only), -ENOMEM or -EIO (the frame is freed). The swap slot is freed.
  */
 struct pcache;
 int pageout_cache_page(struct pcache *pc, struct page *pg);
 int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
-			 struct page **out);
+			 struct page *pg, struct page **out);
 
 /* Watermarks in frames (min is the pmm's reserve). */
 struct pageout_watermarks {

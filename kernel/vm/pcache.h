@@ -115,6 +115,15 @@ int pcache_foreach_range(struct pcache *pc, uint64_t from, uint64_t to,
  */
 int pcache_punch_page(struct pcache *pc, uint64_t idx, struct page *pg, void *arg);
 
+/*
+ * pcache_maybe_swapped - whether some slot may hold a swap entry; no lock
+ * needed (false: none did at some point of the call).
+ */
+static inline bool pcache_maybe_swapped(const struct pcache *pc)
+{
+	return __atomic_load_n(&pc->nswapped, __ATOMIC_RELAXED) != 0;
+}
+
 /* pcache_count - the pages held. */
 static inline uint64_t pcache_count(const struct pcache *pc)
 {

@@ -32,7 +32,7 @@ static int shmem_get_page(struct vobject *obj, uint64_t idx, struct page **out)
 	mutex_lock(&sh->lock);
 	pg = pcache_lookup(&sh->pages, idx);
 	if (!pg && pcache_lookup_swap(&sh->pages, idx, &e)) {
-		err = pageout_cache_swapin(&sh->pages, idx, e, &pg);
+		err = pageout_cache_swapin(&sh->pages, idx, e, NULL, &pg);
 		if (err < 0)
 			pg = NULL;
 		read_in = err == VOBJECT_READ_IN;
@@ -100,7 +100,7 @@ static int shmem_swap_drain(struct vobject *obj, int area)
 	mutex_lock(&sh->lock);
 	while (!err && pcache_next_swap(&sh->pages, idx, &idx, &e)) {
 		if ((int)swap_entry_area((swap_entry_t){ e }) == area)
-			err = pageout_cache_swapin(&sh->pages, idx, e, &pg);
+			err = pageout_cache_swapin(&sh->pages, idx, e, NULL, &pg);
 		err = err < 0 ? err : 0;
 		idx++;
 	}
@@ -118,7 +118,7 @@ static int shmem_punch(struct vobject *obj, uint64_t from, uint64_t to)
 
 	mutex_lock(&sh->lock);
 	while (!err && pcache_next_swap(&sh->pages, idx, &idx, &e) && idx < to) {
-		err = pageout_cache_swapin(&sh->pages, idx, e, &pg);
+		err = pageout_cache_swapin(&sh->pages, idx, e, NULL, &pg);
 		err = err < 0 ? err : 0;
 		idx++;
 	}
@@ -126,6 +126,20 @@ static int shmem_punch(struct vobject *obj, uint64_t from, uint64_t to)
 		pcache_foreach_range(&sh->pages, from, to, pcache_punch_page, NULL);
 	mutex_unlock(&sh->lock);
 	return err;
+}
+
+static bool shmem_on_swap(struct vobject *obj, uint64_t idx)
+{
+	struct shmem *sh = container_of(obj, struct shmem, obj);
+	uint64_t e;
+	bool out;
+
+	if (!pcache_maybe_swapped(&sh->pages))
+		return false;
+	mutex_lock(&sh->lock);
+	out = pcache_lookup_swap(&sh->pages, idx, &e);
+	mutex_unlock(&sh->lock);
+	return out;
 }
 
 static const struct vobject_ops shmem_ops = {
@@ -136,6 +150,7 @@ static const struct vobject_ops shmem_ops = {
 	.pageout = shmem_pageout,
 	.swap_drain = shmem_swap_drain,
 	.punch = shmem_punch,
+	.on_swap = shmem_on_swap,
 };
 
 struct vobject *shmem_create(uint64_t size)

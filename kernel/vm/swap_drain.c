@@ -14,7 +14,9 @@
  * out the drain stops with -ENOMEM: nothing is lost, the pages not yet
  * read stay on the area, which swapoff enables again. Shared anonymous
  * memory keeps its swapped pages in its page cache: each such object a
- * region maps reads its own back (its swap_drain op).
+ * region maps reads its own back (its swap_drain op). The files of tmpfs
+ * keep theirs in their page caches too, mapped or not: the file system
+ * registers a drainer that reads back those of every file.
  */
 #include "vm/swapon.h"
 #include "vm/pageout.h"
@@ -27,6 +29,26 @@
 
 #define DRAIN_BATCH	256
 #define DRAIN_PASSES	16
+
+static int (*drainers[2])(int area);
+static int ndrainers;
+
+void swap_register_drainer(int (*drain)(int area))
+{
+	if (ndrainers == (int)ARRAY_SIZE(drainers))
+		panic("swap_register_drainer: too many");
+	drainers[ndrainers++] = drain;
+}
+
+/* Each registered drainer in turn. Returns 0 or the first error. */
+static int drain_registered(int area)
+{
+	int err = 0;
+
+	for (int i = 0; i < ndrainers && !err; i++)
+		err = drainers[i](area);
+	return err;
+}
 
 struct drain_batch {
 	int area;
@@ -158,6 +180,9 @@ int swap_area_drain(struct swap_area *a)
 	for (int pass = 0; !err && swap_area_inuse(a) && pass < DRAIN_PASSES; pass++) {
 		pageout_quiesce();	/* objects only a page-out batch still holds */
 		if (!swap_area_inuse(a))
+			break;
+		err = drain_registered(b->area);
+		if (err)
 			break;
 		l.n = 0;
 		l.max = proc_count() + 16;

@@ -71,6 +71,14 @@ int swap_off_disk(struct blkdev *d);
 int swap_area_drain(struct swap_area *a);
 
 /*
+ * swap_register_drainer - have swap_area_drain call drain(area) on each
+ * pass too, before the address spaces: for pages on swap that no address
+ * space needs to map to be found (the files of tmpfs). drain returns 0,
+ * -ENOMEM or -EIO, is called with no lock held, and may sleep. At boot.
+ */
+void swap_register_drainer(int (*drain)(int area));
+
+/*
  * swap_boot - the boot argument swap=: a comma-separated list of paths to
  * activate, in order, with automatic priorities. Logs each failure.
  * Before init starts, after /dev is mounted.

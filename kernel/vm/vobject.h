@@ -65,6 +65,14 @@ struct vobject_ops {
 	 * not be read back to be dropped).
 	 */
 	int (*punch)(struct vobject *obj, uint64_t from, uint64_t to);
+	/*
+	 * Optional, with pageout: is page idx of obj on swap now, so that
+	 * get_page would read it? The fault asks before get_page, under the
+	 * address space's lock, and if so calls get_page after dropping it:
+	 * no disk I/O under an address space's lock. Reads nothing in; cheap
+	 * when nothing of obj is on swap (no lock taken then).
+	 */
+	bool (*on_swap)(struct vobject *obj, uint64_t idx);
 };
 
 struct vobject {

@@ -145,15 +145,17 @@ void jobctl_vfork_release(struct proc *p)
 }
 
 /*
- * Will a signal pending for p end it: SIGKILL, or an unblocked one whose
- * action is the default termination (Linux turns those into SIGKILL when
- * they are sent, so its killable waits end for them too)? The default
+ * Will a signal pending for thread p (its own or its process's) end it:
+ * SIGKILL, or an unblocked one whose action is the default termination
+ * (Linux turns those into SIGKILL when they are sent, so its killable
+ * waits end for them too)? The default
  * actions are signal.c's: ignore (SIGCHLD, SIGURG, SIGWINCH, SIGCONT),
  * stop, or terminate. proc_tree_lock held (sig_lock comes after it).
  */
 static bool fatal_signal_pending(struct proc *p)
 {
-	uint64_t pending = __atomic_load_n(&p->sig_pending, __ATOMIC_RELAXED) &
+	uint64_t pending = (__atomic_load_n(&p->sig_pending, __ATOMIC_RELAXED) |
+			    __atomic_load_n(&p->tg->sig_pending, __ATOMIC_RELAXED)) &
 			   ~READ_ONCE(p->sig_blocked);
 
 	if (pending & sig_bit(SIGKILL))

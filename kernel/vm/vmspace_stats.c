@@ -28,26 +28,31 @@ static void count_swapped(struct anon *an, void *arg)
 		(*(uint64_t *)arg)++;
 }
 
-/* Count the resident pages of [start, end) into st by the kind of frame. */
-static void stats_resident(struct vmspace *vm, vaddr_t start, vaddr_t end,
-			   struct vm_stats *st)
+/*
+ * Count the resident pages of vm into st by the kind of frame: the page
+ * table's leaves, found by walking its valid entries only (a region may
+ * span terabytes of which a few pages are mapped).
+ */
+static void stats_resident(struct vmspace *vm, struct vm_stats *st)
 {
-	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
-		unsigned int prot;
-		struct page *pg;
-		paddr_t pa;
+	struct pmap_entry e[16];
+	uint64_t cursor = 0;
 
-		if (!pmap_extract(vm->pmap, va, &pa, &prot))
-			continue;
-		pg = pa_to_page(pa);
-		if (!pg)
-			continue;
-		if (pg->state == PAGE_ANON)
-			st->rss_anon++;
-		else if (pg->state == PAGE_FILE && (pg->flags & PG_SWAPBACKED))
-			st->rss_shmem++;
-		else if (pg->state == PAGE_FILE)
-			st->rss_file++;
+	while (cursor != PMAP_WALK_DONE) {
+		size_t n = pmap_walk(vm->pmap, &cursor, e, ARRAY_SIZE(e));
+
+		for (size_t i = 0; i < n; i++) {
+			struct page *pg = e[i].leaf ? pa_to_page(e[i].pa) : NULL;
+
+			if (!pg)
+				continue;
+			if (pg->state == PAGE_ANON)
+				st->rss_anon++;
+			else if (pg->state == PAGE_FILE && (pg->flags & PG_SWAPBACKED))
+				st->rss_shmem++;
+			else if (pg->state == PAGE_FILE)
+				st->rss_file++;
+		}
 	}
 }
 
@@ -66,12 +71,12 @@ void vmspace_stats(struct vmspace *vm, struct vm_stats *st)
 			st->data += size;
 		else if (r->prot & VM_PROT_EXEC)
 			st->exec += size;
-		stats_resident(vm, r->start, r->end, st);
 		if (r->amap)
 			amap_foreach(r->amap, r->amap_pgoff,
 				     r->amap_pgoff + (size >> PAGE_SHIFT),
 				     count_swapped, &st->swap);
 	}
+	stats_resident(vm, st);
 	st->rss = st->rss_anon + st->rss_file + st->rss_shmem;
 	st->page_tables = pmap_table_pages(vm->pmap);
 	vm->peak_vsize = MAX(vm->peak_vsize, st->vsize);

@@ -1090,7 +1090,13 @@ struct walk {
 static void walk_table(struct walk *w, pte_t *table, int level, vaddr_t base,
 		       unsigned int nentries)
 {
-	for (unsigned int i = 0; i < nentries && !w->full; i++) {
+	vaddr_t from = w->cursor & ~PAGE_MASK;
+	unsigned int first = 0;
+
+	/* entries wholly below the cursor were reported by an earlier call */
+	if (from > base)
+		first = MIN((from - base) / pt_level_size(level), (vaddr_t)nentries);
+	for (unsigned int i = first; i < nentries && !w->full; i++) {
 		pte_t pte = table[i];
 		vaddr_t va = base + i * pt_level_size(level);
 		uint64_t key = va | (uint64_t)(PT_LEVELS - 1 - level);

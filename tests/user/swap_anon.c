@@ -7,6 +7,10 @@
  * area active (swap=/dev/vdb). On Linux (qemu-riscv64) it runs the same
  * steps on 192 MiB, usually without swapping, and skips the /proc checks.
  *
+ *   0. first, 64 pages are mlocked and 64 others written (a witness):
+ *      after step 1's pressure, mincore finds every locked page resident
+ *      and most of the witness not (on swap), and touching the witness
+ *      makes it resident again, its data intact;
  *   1. write 3 x RAM, then read it back forward, backward and strided;
  *      readahead reads the pages around a swap-in fault with it (several
  *      pages per disk request, nearly all of them used) on the forward and
@@ -55,6 +59,75 @@ static size_t npages;
 static unsigned char *gens;	/* the generation each page should hold */
 
 /* Check every page in the order given by next(); returns wrong pages. */
+#define SIDE_PAGES	64		/* the locked region and the witness */
+#define SIDE_ID		(1UL << 40)	/* their pages' names: none of mem's */
+static char *locked, *witness;
+
+/* Resident pages among the n at p, by mincore; -1 if it fails. */
+static long resident_pages(char *p, size_t n)
+{
+	unsigned char vec[SIDE_PAGES];
+	long in = 0;
+
+	if (n > SIDE_PAGES || mincore(p, n * PAGE, vec) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		in += vec[i] & 1;
+	return in;
+}
+
+/* Pages among the side region p's that do not hold their pattern. */
+static size_t side_wrong(char *p, size_t first)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < SIDE_PAGES; i++)
+		bad += !page_is((uint64_t *)(p + i * PAGE), SIDE_ID + first + i, 0);
+	return bad;
+}
+
+/* Step 0, before the pressure: a locked region and a witness. */
+static void step_lock_setup(void)
+{
+	locked = mmap(NULL, SIDE_PAGES * PAGE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	witness = mmap(NULL, SIDE_PAGES * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	TL_CHECK(locked != MAP_FAILED && witness != MAP_FAILED, "map the locked region and the witness");
+	if (locked == MAP_FAILED || witness == MAP_FAILED)
+		return;
+	for (size_t i = 0; i < SIDE_PAGES; i++) {
+		fill((uint64_t *)(locked + i * PAGE), SIDE_ID + i, 0);
+		fill((uint64_t *)(witness + i * PAGE), SIDE_ID + SIDE_PAGES + i, 0);
+	}
+	TL_CHECK(mlock(locked, SIDE_PAGES * PAGE) == 0, "mlock 64 pages");
+	TL_CHECK(resident_pages(witness, SIDE_PAGES) == SIDE_PAGES,
+		 "mincore: the witness is resident once written");
+}
+
+/* Step 0, after the pressure: locked pages stayed, the witness went out. */
+static void step_lock_check(void)
+{
+	long out;
+
+	if (locked == MAP_FAILED || witness == MAP_FAILED)
+		return;
+	TL_CHECK(resident_pages(locked, SIDE_PAGES) == SIDE_PAGES,
+		 "mincore: every mlocked page stayed resident under pressure");
+	TL_CHECK(side_wrong(locked, 0) == 0, "the mlocked pages hold their data");
+	if (tl_on_kilburn()) {	/* Linux here has room for all of it */
+		out = SIDE_PAGES - resident_pages(witness, SIDE_PAGES);
+		VT_CHECK(out > SIDE_PAGES / 2 && out <= SIDE_PAGES,
+			 "mincore: the witness went to swap, not resident (%ld of 64 out)", out);
+	}
+	TL_CHECK(side_wrong(witness, SIDE_PAGES) == 0, "the witness reads back right");
+	TL_CHECK(resident_pages(witness, SIDE_PAGES) == SIDE_PAGES,
+		 "mincore: and it is resident again once touched");
+	TL_CHECK(munlock(locked, SIDE_PAGES * PAGE) == 0 &&
+		 munmap(locked, SIDE_PAGES * PAGE) == 0 &&
+		 munmap(witness, SIDE_PAGES * PAGE) == 0, "munlock and unmap them");
+}
+
 static size_t check_order(size_t (*at)(size_t k))
 {
 	size_t bad = 0;
@@ -208,6 +281,7 @@ int main(void)
 	if (tl_on_kilburn())
 		TL_CHECK(vt_proc_kb("/proc/meminfo", "SwapTotal:") >= mem_kb * 3,
 			 "a swap area of at least 3 x RAM is active");
+	step_lock_setup();
 	mem = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	TL_CHECK(mem != MAP_FAILED && gens, "map 3 x RAM");
 	if (mem == MAP_FAILED || !gens)
@@ -219,6 +293,7 @@ int main(void)
 	if (tl_on_kilburn())
 		TL_CHECK(vt_proc_kb("/proc/self/status", "VmSwap:") > mem_kb,
 			 "more than RAM of it is on swap (VmSwap)");
+	step_lock_check();
 	check_readahead(fwd, "forward", true);
 	check_readahead(bwd, "backward", true);
 	check_readahead(strided, "strided", false);

@@ -108,6 +108,10 @@
 #define SYS_getegid		177
 #define SYS_gettid		178
 #define SYS_sysinfo		179
+#define SYS_shmget		194
+#define SYS_shmctl		195
+#define SYS_shmat		196
+#define SYS_shmdt		197
 #define SYS_brk			214
 #define SYS_munmap		215
 #define SYS_mremap		216

@@ -27,6 +27,7 @@
 #include "kern/uaccess.h"
 #include "lib/format.h"
 #include "vm/kmem.h"
+#include "vm/swapon.h"
 #include "vm/vmspace.h"
 #include "vm/vobject.h"
 
@@ -130,12 +131,37 @@ static void seg_release(struct vobject *obj)
 	kfree(s);
 }
 
+/* The page-out side of the segment is its memory's: these pass through. */
+static bool seg_on_swap(struct vobject *obj, uint64_t idx)
+{
+	struct shm_seg *s = container_of(obj, struct shm_seg, obj);
+
+	return s->mem->ops->on_swap(s->mem, idx);
+}
+
+static int seg_swap_drain(struct vobject *obj, int area)
+{
+	struct shm_seg *s = container_of(obj, struct shm_seg, obj);
+
+	return s->mem->ops->swap_drain(s->mem, area);
+}
+
+static int seg_punch(struct vobject *obj, uint64_t from, uint64_t to)
+{
+	struct shm_seg *s = container_of(obj, struct shm_seg, obj);
+
+	return s->mem->ops->punch(s->mem, from, to);
+}
+
 static const struct vobject_ops seg_ops = {
 	.get_page = seg_get_page,
 	.release = seg_release,
 	.path = seg_path,
 	.ident = seg_ident,
 	.resident = seg_resident,
+	.on_swap = seg_on_swap,
+	.swap_drain = seg_swap_drain,
+	.punch = seg_punch,
 };
 
 /* The segment with this id, or NULL. shm_lock held. */
@@ -413,8 +439,37 @@ void procfs_gen_sysvipc_shm(struct sbuf *sb)
 	}
 }
 
+/*
+ * swapoff's drainer (vm/swapon.h): the pages on swap area `area` of every
+ * segment still in the table, attached or not (a detached segment lives
+ * on until IPC_RMID). Removed segments are attached, so swapoff finds
+ * them through the address spaces. Returns 0, -ENOMEM or -EIO.
+ */
+static int shm_swap_drain(int area)
+{
+	for (int i = 0; i < SHMMNI; i++) {
+		unsigned long flags = spin_lock_irqsave(&shm_lock);
+		struct shm_seg *s = segs[i];
+		int err;
+
+		if (s && s->removed)
+			s = NULL;
+		if (s)
+			vobject_ref(&s->obj);	/* the table's keeps it alive */
+		spin_unlock_irqrestore(&shm_lock, flags);
+		if (!s)
+			continue;
+		err = seg_swap_drain(&s->obj, area);
+		vobject_unref(&s->obj);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 void syscalls_sysv_shm(syscall_fn *t)
 {
+	swap_register_drainer(shm_swap_drain);	/* once, at boot */
 	SYSCALL(t, shmget);
 	SYSCALL(t, shmctl);
 	SYSCALL(t, shmat);

@@ -4,6 +4,8 @@
  *	Shared anonymous memory: a child removes pages 2-5 of eight the
  *	parent wrote; the parent then reads zeros there and its data around
  *	them, and (on Kilburn, exactly) Shmem in /proc/meminfo drops by them.
+ *	A System V segment: pages 1-2 removed read as zeros in a second
+ *	attachment too, the rest stays.
  *	A file in /tmp mapped shared: pages 1-2 removed read as zeros through
  *	read(2) and the mapping, the file keeps its size and its other pages.
  *	Errors: private anonymous memory or a locked range EINVAL, a private
@@ -13,6 +15,7 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,6 +68,28 @@ static void check_shared_anon(void)
 		 "a locked range is EINVAL");
 	munlock(p, PAGE);
 	munmap(p, N * PAGE);
+}
+
+static void check_sysv_segment(void)
+{
+	int id = shmget(IPC_PRIVATE, 4 * PAGE, IPC_CREAT | 0600);
+	char *p = id >= 0 ? shmat(id, NULL, 0) : (char *)-1;
+	char *q = id >= 0 ? shmat(id, NULL, 0) : (char *)-1;
+
+	if (p == (char *)-1 || q == (char *)-1) {
+		TL_CHECK(0, "a 4-page System V segment attached twice");
+		if (id >= 0)
+			shmctl(id, IPC_RMID, NULL);
+		return;
+	}
+	memset(p, 'z', 4 * PAGE);
+	TL_CHECK(madvise(p + PAGE, 2 * PAGE, MADV_REMOVE) == 0,
+		 "MADV_REMOVE of pages 1-2 of a System V segment");
+	TL_CHECK(filled(q + PAGE, 2, 0) && filled(q, 1, 'z') && filled(q + 3 * PAGE, 1, 'z'),
+		 "the other attachment reads zeros there, the rest as written");
+	shmdt(p);
+	shmdt(q);
+	shmctl(id, IPC_RMID, NULL);
 }
 
 static void check_tmpfs_file(void)
@@ -156,10 +181,12 @@ int main(void)
 		return tl_done();
 	}
 	check_shared_anon();		/* warm-up */
+	check_sysv_segment();
 	check_tmpfs_file();
 	check_errors();
 	before = tl_frames_free();
 	check_shared_anon();
+	check_sysv_segment();
 	check_tmpfs_file();
 	check_errors();
 	tl_check_no_leak(before);

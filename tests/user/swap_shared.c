@@ -5,12 +5,18 @@
  * with every page checked against the pattern naming it and its
  * generation.
  *
+ * A System V segment of 4 MiB, written and detached first (it lives on
+ * until IPC_RMID), goes to swap with the rest: swapoff, once the shared
+ * mapping is gone, must bring it back too, and it reads right attached
+ * again.
+ *
  * Booted by scripts/run-tests.sh with 64 MiB of RAM and a 256 MiB swap
  * area (swap=/dev/vdb); on Linux it runs the same steps on 96 MiB.
  */
 #include "tlib.h"
 #include "vmtest.h"
 #include <errno.h>
+#include <sys/shm.h>
 #include <sys/swap.h>
 #include <sys/wait.h>
 
@@ -42,11 +48,44 @@ static int page_is(const char *mem, size_t page, unsigned int gen)
 	return 1;
 }
 
+#define SEG_PAGES	1024
+
+/* A System V segment written and detached; its id, or -1. */
+static int segment_make(void)
+{
+	int id = shmget(IPC_PRIVATE, SEG_PAGES * PAGE, IPC_CREAT | 0600);
+	char *p = id >= 0 ? shmat(id, NULL, 0) : (char *)-1;
+
+	TL_CHECK(p != (char *)-1, "a System V segment of 4 MiB");
+	if (p == (char *)-1)
+		return -1;
+	for (size_t pg = 0; pg < SEG_PAGES; pg++)
+		fill(p, pg, 3);
+	TL_CHECK(shmdt(p) == 0, "written and detached");
+	return id;
+}
+
+/* Attach segment id again, check every page, remove it. */
+static void segment_check(int id)
+{
+	char *p = shmat(id, NULL, SHM_RDONLY);
+	size_t bad = 0;
+
+	TL_CHECK(p != (char *)-1, "the segment attaches again");
+	if (p == (char *)-1)
+		return;
+	for (size_t pg = 0; pg < SEG_PAGES; pg++)
+		bad += !page_is(p, pg, 3);
+	TL_CHECK(bad == 0, "every page of the segment reads right");
+	TL_CHECK(shmdt(p) == 0 && shmctl(id, IPC_RMID, NULL) == 0, "detached and removed");
+}
+
 int main(void)
 {
 	long mem_kb = vt_proc_kb("/proc/meminfo", "MemTotal:"), before, used_before;
 	size_t npages, bad = 0;
 	char *mem;
+	int seg;
 	pid_t pid;
 	int status = -1;
 
@@ -57,6 +96,7 @@ int main(void)
 	before = tl_frames_free();
 	used_before = vt_proc_kb("/proc/meminfo", "SwapTotal:") -
 		      vt_proc_kb("/proc/meminfo", "SwapFree:");
+	seg = segment_make();	/* generation 3: none of mem's pages */
 	mem = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	TL_CHECK(mem != MAP_FAILED, "map 1.5 x RAM shared");
@@ -98,8 +138,12 @@ int main(void)
 		TL_CHECK(vt_proc_kb("/proc/meminfo", "SwapTotal:") > 0, "the area is still on");
 	}
 	TL_CHECK(munmap(mem, npages * PAGE) == 0, "munmap");
+	if (seg >= 0 && !tl_on_kilburn())
+		segment_check(seg);
 	if (tl_on_kilburn()) {
 		TL_CHECK(swapoff("/dev/vdb") == 0, "swapoff brings our own pages back");
+		if (seg >= 0)
+			segment_check(seg);	/* back from swap too */
 		TL_CHECK(swapon("/dev/vdb", 0) == 0, "swapon again");
 		TL_CHECK(vt_proc_kb("/proc/meminfo", "SwapTotal:") -
 			 vt_proc_kb("/proc/meminfo", "SwapFree:") == used_before,

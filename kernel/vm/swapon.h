@@ -73,8 +73,9 @@ int swap_area_drain(struct swap_area *a);
 /*
  * swap_register_drainer - have swap_area_drain call drain(area) on each
  * pass too, before the address spaces: for pages on swap that no address
- * space needs to map to be found (the files of tmpfs). drain returns 0,
- * -ENOMEM or -EIO, is called with no lock held, and may sleep. At boot.
+ * space needs to map to be found (the files of tmpfs, System V segments
+ * nobody attaches). drain returns 0, -ENOMEM or -EIO, is called with no
+ * lock held, and may sleep. At boot.
  */
 void swap_register_drainer(int (*drain)(int area));
 

@@ -7,11 +7,11 @@
  *
  * Freed stacks are not unmapped at once: up to KSTACK_CACHE of them stay
  * mapped, with their frames, and the next allocations take them back. An
- * unmap must flush the stack's pages from every hart's TLB, a remote fence
- * per page, which thread churn on several harts would otherwise pay (and
- * which OpenSBI 1.1 can hang under, docs/threads.md). kmem_reclaim (low
- * memory, /proc/meminfo, the leak checks) unmaps the cached ones, so they
- * count as free memory wherever that is measured.
+ * unmap must flush the stack's pages from every hart's TLB, a shootdown
+ * per page, which thread churn on several harts would otherwise pay (as
+ * SBI remote fences, OpenSBI 1.1 could hang under them: docs/threads.md).
+ * kmem_reclaim (low memory, /proc/meminfo, the leak checks) unmaps the
+ * cached ones, so they count as free memory wherever that is measured.
  */
 #include "env.h"
 #include "arch/riscv/memlayout.h"

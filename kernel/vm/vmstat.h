@@ -38,7 +38,7 @@
 	X(ZERO_FILL, "kilburn_zero_fills")	/* write to untouched anon: zeroed frame */ \
 	X(ZERO_PAGE_MAP, "kilburn_zero_page_maps") /* read of untouched anon: zero page */ \
 	X(STACK_GROWTH, "kilburn_stack_growths") /* faults that grew a stack */ \
-	X(TLB_SHOOTDOWN_SENT, "kilburn_tlb_shootdowns_sent") /* remote fence requests */ \
+	X(TLB_SHOOTDOWN_SENT, "kilburn_tlb_shootdowns_sent") /* shootdown IPIs sent */ \
 	X(TLB_SHOOTDOWN_HARTS, "kilburn_tlb_shootdowns_received") /* harts they reached */ \
 	X(TLB_SHOOTDOWN_DEFERRED, "kilburn_tlb_shootdowns_deferred") /* harts left to flush on activation */ \
 	X(KSWAPD_WAKEUPS, "kswapd_wakeups")	/* page-out daemon woken */ \

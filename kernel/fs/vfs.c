@@ -184,16 +184,7 @@ static int vnode_pageout(struct vobject *obj, struct page *pg)
 
 static bool vnode_on_swap(struct vobject *obj, uint64_t idx)
 {
-	struct vnode *vn = container_of(obj, struct vnode, obj);
-	uint64_t e;
-	bool out;
-
-	if (!pcache_maybe_swapped(&vn->pages))
-		return false;
-	mutex_lock(&vn->lock);
-	out = pcache_lookup_swap(&vn->pages, idx, &e);
-	mutex_unlock(&vn->lock);
-	return out;
+	return pcache_is_on_swap(&container_of(obj, struct vnode, obj)->pages, idx);
 }
 
 static const struct vobject_ops vnode_vobject_ops = {

@@ -472,3 +472,16 @@ bool pcache_next_swap(struct pcache *pc, uint64_t from, uint64_t *idx, uint64_t 
 		return false;
 	return node_next_swap(pc->root, pc->height - 1, 0, from, idx, e);
 }
+
+bool pcache_is_on_swap(struct pcache *pc, uint64_t idx)
+{
+	uint64_t e;
+	bool out;
+
+	if (!pcache_maybe_swapped(pc))
+		return false;
+	mutex_lock(pc->lock);
+	out = pcache_lookup_swap(pc, idx, &e);
+	mutex_unlock(pc->lock);
+	return out;
+}

@@ -145,6 +145,13 @@ void pcache_release(struct pcache *pc);
 bool pcache_lookup_swap(struct pcache *pc, uint64_t idx, uint64_t *e);
 
 /*
+ * pcache_is_on_swap - does slot idx hold a swap entry now? For the owners'
+ * on_swap ops: takes the owner's lock only while something of the cache
+ * may be on swap (none held by the caller).
+ */
+bool pcache_is_on_swap(struct pcache *pc, uint64_t idx);
+
+/*
  * pcache_page_to_swap - page-out wrote pg, the page at idx, to swap entry
  * e: the slot now holds e (the cache owns that slot's reference) and pg
  * leaves the cache, whose reference on it is handed back to the caller.

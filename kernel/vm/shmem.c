@@ -130,16 +130,7 @@ static int shmem_punch(struct vobject *obj, uint64_t from, uint64_t to)
 
 static bool shmem_on_swap(struct vobject *obj, uint64_t idx)
 {
-	struct shmem *sh = container_of(obj, struct shmem, obj);
-	uint64_t e;
-	bool out;
-
-	if (!pcache_maybe_swapped(&sh->pages))
-		return false;
-	mutex_lock(&sh->lock);
-	out = pcache_lookup_swap(&sh->pages, idx, &e);
-	mutex_unlock(&sh->lock);
-	return out;
+	return pcache_is_on_swap(&container_of(obj, struct shmem, obj)->pages, idx);
 }
 
 static const struct vobject_ops shmem_ops = {

@@ -584,3 +584,153 @@ TEST(s3fifo_ghost_readmits_a_page_evicted_too_soon)
 	vm_policy_check(&b.pol);
 	bench_end(&b);
 }
+
+/* ---- active and inactive pages (is_active and vm_policy_lists) */
+
+#define LISTS_PAGES	48
+
+/* Count by hand what vm_policy_lists keeps, and compare. */
+static void check_lists_exact(struct vm_policy *pol, struct page *pages, size_t n)
+{
+	struct vm_policy_lists l, want = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		struct page *pg = &pages[i];
+		bool anon = pg->state == PAGE_ANON, active;
+
+		if (!(pg->flags & PG_ONPOLICY))
+			continue;
+		active = vm_policy_is_active(pol, pg);
+		want.active_anon += anon && active;
+		want.inactive_anon += anon && !active;
+		want.active_file += !anon && active;
+		want.inactive_file += !anon && !active;
+	}
+	vm_policy_lists(pol, &l);
+	CHECK_EQ(l.active_anon, want.active_anon);
+	CHECK_EQ(l.inactive_anon, want.inactive_anon);
+	CHECK_EQ(l.active_file, want.active_file);
+	CHECK_EQ(l.inactive_file, want.inactive_file);
+	vm_policy_check(pol);
+}
+
+/*
+ * Random insertions, removals, victims and uses (every third page anon):
+ * the counts per kind and side always equal a count by hand of is_active.
+ */
+TEST(active_counts_follow_every_policy_through_random_work)
+{
+	static struct page pages[LISTS_PAGES];
+
+	for (unsigned int i = 0; vm_policy_nth(i); i++) {
+		const struct vm_policy_ops *ops = vm_policy_nth(i);
+		struct vm_policy_hooks hooks = { .test_and_clear_referenced = used_bit };
+		void *state = malloc(vm_policy_state_size(ops, LISTS_PAGES) + 1);
+		struct vm_policy pol;
+		uint64_t seed = 7 + i;
+
+		memset(pages, 0, sizeof(pages));
+		for (size_t p = 0; p < LISTS_PAGES; p++) {
+			pages[p].owner = pages;
+			pages[p].index = p;
+			pages[p].state = p % 3 == 0 ? PAGE_ANON : PAGE_FILE;
+		}
+		CHECK_EQ(vm_policy_init(&pol, ops, LISTS_PAGES, &hooks, state), 0);
+		for (int step = 0; step < 4000; step++) {
+			uint64_t r = sim_random(&seed);
+			struct page *pg = &pages[r % LISTS_PAGES], *v;
+
+			switch ((r >> 16) % 4) {
+			case 0:
+			case 1:
+				if (!(pg->flags & PG_ONPOLICY))
+					vm_policy_insert(&pol, pg);
+				else
+					pg->flags |= PG_REFERENCED;
+				break;
+			case 2:
+				if (pg->flags & PG_ONPOLICY)
+					vm_policy_remove(&pol, pg);
+				break;
+			default:
+				v = vm_policy_select_victim(&pol);
+				if (v && (r >> 24) % 2)
+					vm_policy_remove(&pol, v);
+			}
+			if ((r >> 32) % 16 == 0 && (pg->flags & PG_ONPOLICY))
+				vm_policy_access(&pol, pg);
+			check_lists_exact(&pol, pages, LISTS_PAGES);
+		}
+		vm_policy_destroy(&pol);
+		check_lists_exact(&pol, pages, LISTS_PAGES);
+		free(state);
+	}
+}
+
+/* FIFO, LRU and CLOCK: the newer half is active, the extra page when odd. */
+TEST(one_order_policies_hold_the_newer_half_active)
+{
+	const struct vm_policy_ops *ops[] = { &vm_policy_fifo, &vm_policy_lru,
+					      &vm_policy_clock };
+
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
+		struct bench b;
+		struct vm_policy_lists l;
+
+		bench_start(&b, ops[i], 8, used_bit);
+		for (int p = 0; p < 5; p++)
+			vm_policy_insert(&b.pol, &b.pages[p]);
+		for (int p = 0; p < 5; p++)
+			CHECK_EQ(vm_policy_is_active(&b.pol, &b.pages[p]), p >= 2);
+		vm_policy_lists(&b.pol, &l);
+		CHECK_EQ(l.active_file, 3);
+		CHECK_EQ(l.inactive_file, 2);
+		CHECK_EQ(l.active_anon + l.inactive_anon, 0);
+		vm_policy_remove(&b.pol, &b.pages[0]);	/* 1 | 2 3 4: too many newer */
+		CHECK(!vm_policy_is_active(&b.pol, &b.pages[2]));
+		CHECK(vm_policy_is_active(&b.pol, &b.pages[3]));
+		vm_policy_remove(&b.pol, &b.pages[4]);	/* 1 2 | 3: newer gets 2 back */
+		CHECK(vm_policy_is_active(&b.pol, &b.pages[2]));
+		CHECK(!vm_policy_is_active(&b.pol, &b.pages[1]));
+		bench_end(&b);
+	}
+}
+
+/* CLOCK: a page found used goes behind the hand, into the active half. */
+TEST(clock_a_used_page_the_hand_passes_becomes_active)
+{
+	struct bench b;
+
+	bench_start(&b, &vm_policy_clock, 8, used_bit);
+	for (int p = 0; p < 4; p++)
+		vm_policy_insert(&b.pol, &b.pages[p]);
+	CHECK(!vm_policy_is_active(&b.pol, &b.pages[0]));
+	b.pages[0].flags |= PG_REFERENCED;
+	CHECK(vm_policy_select_victim(&b.pol) == &b.pages[1]);
+	CHECK(vm_policy_is_active(&b.pol, &b.pages[0]));
+	CHECK(vm_policy_is_active(&b.pol, &b.pages[1]));	/* kept by the caller */
+	CHECK(!vm_policy_is_active(&b.pol, &b.pages[2]));
+	bench_end(&b);
+}
+
+/* S3-FIFO: S is inactive; a page used again while in S moves to M, active. */
+TEST(s3fifo_main_is_active_small_is_not)
+{
+	struct bench b;
+	struct vm_policy_lists l;
+
+	bench_start(&b, &vm_policy_s3fifo, 4, used_bit);
+	for (int p = 0; p < 4; p++) {
+		b.pages[p].state = PAGE_ANON;
+		vm_policy_insert(&b.pol, &b.pages[p]);
+		CHECK(!vm_policy_is_active(&b.pol, &b.pages[p]));
+	}
+	b.pages[0].flags |= PG_REFERENCED;	/* used again while in S */
+	CHECK(vm_policy_select_victim(&b.pol) == &b.pages[1]);
+	CHECK(vm_policy_is_active(&b.pol, &b.pages[0]));
+	vm_policy_lists(&b.pol, &l);
+	CHECK_EQ(l.active_anon, 1);
+	CHECK_EQ(l.inactive_anon, 3);
+	CHECK_EQ(l.active_file + l.inactive_file, 0);
+	bench_end(&b);
+}

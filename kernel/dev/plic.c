@@ -24,6 +24,7 @@ static struct {
 	irq_handler_fn fn;
 	void *arg;
 } handlers[PLIC_MAX_IRQ];
+static uint64_t irq_counts[PLIC_MAX_IRQ];	/* atomic: per source (/proc/stat) */
 static struct spinlock plic_lock = SPINLOCK_INIT("plic");
 
 static inline volatile uint32_t *reg(uint32_t off)
@@ -79,12 +80,27 @@ void plic_interrupt(void)
 {
 	int ctx = context_of_cpu[this_cpu_id()];
 	uint32_t irq;
+	int claims = 0;
 
 	while ((irq = *reg(PLIC_CLAIM(ctx))) != 0) {
+		if (claims++)	/* the trap counted the first */
+			this_cpu()->interrupts++;
+		if (irq < PLIC_MAX_IRQ)
+			__atomic_add_fetch(&irq_counts[irq], 1, __ATOMIC_RELAXED);
 		if (irq <= ndev && handlers[irq].fn)
 			handlers[irq].fn(handlers[irq].arg);
 		else
 			kprintf("plic: spurious interrupt %u\n", irq);
 		*reg(PLIC_CLAIM(ctx)) = irq;
 	}
+}
+
+uint32_t plic_nsources(void)
+{
+	return ndev;
+}
+
+uint64_t plic_irq_count(uint32_t irq)
+{
+	return irq < PLIC_MAX_IRQ ? __atomic_load_n(&irq_counts[irq], __ATOMIC_RELAXED) : 0;
 }

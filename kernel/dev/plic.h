@@ -16,7 +16,18 @@ void plic_init_hart(void);
  * the calling hart's context. Returns 0 or -EINVAL (bad irq, already taken).
  */
 int plic_register(uint32_t irq, irq_handler_fn fn, void *arg);
-/* External interrupt on this hart: claim, dispatch and complete. */
+/*
+ * External interrupt on this hart: claim, dispatch and complete every
+ * pending source, counting each (plic_irq_count). A claim past the first
+ * counts as one more interrupt of this hart (cpu.interrupts), so that the
+ * per-source counts never add up to more than the total.
+ */
 void plic_interrupt(void);
+
+/* The highest source number of this PLIC (sources are 1 .. this). */
+uint32_t plic_nsources(void);
+
+/* Interrupts of source irq taken since boot on every hart (0 if none). */
+uint64_t plic_irq_count(uint32_t irq);
 
 #endif

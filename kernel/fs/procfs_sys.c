@@ -14,7 +14,9 @@
  *
  * The boot time (btime) is the wall time at boot, from the real-time clock
  * (dev/rtc.h). Ticks are charged to user, system or idle only;
- * nice, iowait, irq and the rest stay 0.
+ * nice, iowait, irq and the rest stay 0. "intr" gives the total and the
+ * count of each PLIC source (dev/plic.h); "softirq" is all 0 (none);
+ * procs_blocked is 0 (no uninterruptible sleep is counted).
  */
 #include "fs/procfs_gen.h"
 #include "arch/riscv/sbi.h"
@@ -28,6 +30,7 @@
 #include "vm/commit.h"
 #include "vm/kmem.h"
 #include "dev/blk.h"
+#include "dev/plic.h"
 #include "dev/rtc.h"
 #include "vm/pmm.h"
 #include "vm/swap_slots.h"
@@ -50,6 +53,22 @@ static void meminfo_line(struct sbuf *sb, const char *name, uint64_t pages)
 }
 
 /*
+ * Linux's LRU lists, as Kilburn has them. The replacement policy holds the
+ * evictable anonymous and swap-backed pages and says which are active
+ * (vm_policy_ops.is_active; docs/vm-policy.md); their kinds and sides are
+ * its own counts. Pages of files on disk are not on the policy: the page
+ * cache's shrinker drops the unmapped clean ones, so those are Inactive(file)
+ * and the mapped ones, which it leaves, Active(file). What the policy does
+ * not hold of the swap-backed pages is Unevictable (c->unevictable).
+ */
+static void lru_lists(const struct pmm_census *c, struct vm_policy_lists *l)
+{
+	reclaim_policy_lists(l);
+	l->active_file += c->file_mapped_off;
+	l->inactive_file += c->file_unmapped_off;
+}
+
+/*
  * /proc/meminfo, every figure computed from the frame census (pmm_census)
  * and the VM's counters:
  *   MemAvailable  free frames plus page-cache pages of files on disk (clean
@@ -57,10 +76,10 @@ static void meminfo_line(struct sbuf *sb, const char *name, uint64_t pages)
  *   Buffers       0: Kilburn has no cache of raw block-device pages
  *   Cached        every page-cache frame (files, tmpfs, shared anonymous)
  *                 but the swap cache
- *   Active/Inactive  user pages with/without PG_REFERENCED; "anon" are the
- *                 swap-backed ones (anonymous, tmpfs, shared anonymous)
- *   Unevictable, Mlocked  anonymous pages that reclaim leaves alone because
- *                 they are mlocked (off the replacement policy); locked file
+ *   Active/Inactive  see lru_lists; "anon" are the swap-backed pages
+ *                 (anonymous, tmpfs, shared anonymous)
+ *   Unevictable   swap-backed pages off the replacement policy (mlocked)
+ *   Mlocked       anonymous pages off the policy (mlocked); locked file
  *                 pages are not counted
  *   Writeback     0: writes are synchronous
  *   KReclaimable, SReclaimable  0 (empty slab pages were just given back)
@@ -70,17 +89,18 @@ static void meminfo_line(struct sbuf *sb, const char *name, uint64_t pages)
 void procfs_gen_meminfo(struct sbuf *sb)
 {
 	struct pmm_census c;
+	struct vm_policy_lists l;
 	uint64_t swap_total, swap_free, swap_cached;
 
 	kmem_reclaim();		/* empty slab pages count as free */
 	pmm_census(&c);
+	lru_lists(&c, &l);
 	swap_slots_totals(&swap_total, &swap_free);
 	/* slots holding a copy of a resident page (or one being written) */
 	swap_cached = swap_total - swap_free;
 	swap_cached -= MIN(swap_cached, anon_swapped_count() +
 			   __atomic_load_n(&pcache_swapped_total, __ATOMIC_RELAXED));
 	uint64_t free = pmm_free_frames(), file = c.state[PAGE_FILE],
-		 user = c.state[PAGE_ANON] + file, anon = c.anon_lru,
 		 slab = kmem_slab_pages();
 
 	meminfo_line(sb, "MemTotal", pmm_total_frames());
@@ -89,14 +109,14 @@ void procfs_gen_meminfo(struct sbuf *sb)
 	meminfo_line(sb, "Buffers", 0);
 	meminfo_line(sb, "Cached", file);
 	meminfo_line(sb, "SwapCached", swap_cached);
-	meminfo_line(sb, "Active", c.anon_referenced + c.file_referenced);
-	meminfo_line(sb, "Inactive", user - c.anon_referenced - c.file_referenced);
-	meminfo_line(sb, "Active(anon)", c.anon_referenced);
-	meminfo_line(sb, "Inactive(anon)", anon - c.anon_referenced);
-	meminfo_line(sb, "Active(file)", c.file_referenced);
-	meminfo_line(sb, "Inactive(file)", user - anon - c.file_referenced);
+	meminfo_line(sb, "Active", l.active_anon + l.active_file);
+	meminfo_line(sb, "Inactive", l.inactive_anon + l.inactive_file);
+	meminfo_line(sb, "Active(anon)", l.active_anon);
+	meminfo_line(sb, "Inactive(anon)", l.inactive_anon);
+	meminfo_line(sb, "Active(file)", l.active_file);
+	meminfo_line(sb, "Inactive(file)", l.inactive_file);
 	meminfo_line(sb, "Unevictable", c.unevictable);
-	meminfo_line(sb, "Mlocked", c.unevictable);
+	meminfo_line(sb, "Mlocked", c.mlocked);
 	meminfo_line(sb, "SwapTotal", swap_total);
 	meminfo_line(sb, "SwapFree", swap_free);
 	meminfo_line(sb, "Dirty", c.dirty);
@@ -209,6 +229,21 @@ static void stat_cpu_line(struct sbuf *sb, const char *name, uint64_t user,
 		    system * k, idle * k);
 }
 
+/*
+ * The "intr" line: the total of every interrupt taken (timer, inter-hart,
+ * device), then one count per interrupt number from 0, as Linux: here the
+ * PLIC's sources (0 is never raised; on QEMU's virt board the virtio disks
+ * are 1-8, the UART 10, the RTC 11). Timer and inter-hart interrupts have
+ * no number: they are in the total only.
+ */
+static void stat_intr_line(struct sbuf *sb, uint64_t total)
+{
+	sbuf_printf(sb, "intr %lu", total);
+	for (uint32_t irq = 0; irq <= plic_nsources(); irq++)
+		sbuf_printf(sb, " %lu", plic_irq_count(irq));
+	sbuf_printf(sb, "\n");
+}
+
 void procfs_gen_stat(struct sbuf *sb)
 {
 	uint64_t user = 0, system = 0, idle = 0, ctxt = 0, intr = 0;
@@ -228,10 +263,12 @@ void procfs_gen_stat(struct sbuf *sb)
 			      READ_ONCE(cpus[i].system_ticks),
 			      READ_ONCE(cpus[i].idle_ticks));
 	}
-	sbuf_printf(sb, "intr %lu\n", intr);	/* the total only: no per-source counts */
+	stat_intr_line(sb, intr);
 	sbuf_printf(sb, "ctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %d\n"
 		    "procs_blocked 0\n", ctxt, rtc_offset_ns() / 1000000000,
 		    READ_ONCE(proc_forks), sched_nr_running());
+	/* Kilburn has no softirqs: the total and Linux's ten kinds, all 0 */
+	sbuf_printf(sb, "softirq 0 0 0 0 0 0 0 0 0 0 0\n");
 }
 
 /* A machine identity register through the SBI base extension (0 if unknown). */
@@ -282,19 +319,20 @@ void procfs_gen_mounts(struct sbuf *sb)
 void procfs_gen_vmstat(struct sbuf *sb)
 {
 	struct vm_policy_stats ps;
+	struct vm_policy_lists l;
 	struct pmm_census c;
 	uint64_t file, rd, wr;
 
 	pmm_census(&c);
+	lru_lists(&c, &l);
 	blk_sectors_total(&rd, &wr);
 	file = c.state[PAGE_FILE];
 	sbuf_printf(sb, "nr_free_pages %lu\n", pmm_free_frames());
 	sbuf_printf(sb, "nr_inactive_anon %lu\nnr_active_anon %lu\n"
 		    "nr_inactive_file %lu\nnr_active_file %lu\nnr_unevictable %lu\n"
 		    "nr_mlock %lu\n",
-		    c.anon_lru - c.anon_referenced, c.anon_referenced,
-		    file - c.shmem - c.file_referenced, c.file_referenced,
-		    c.unevictable, c.unevictable);
+		    l.inactive_anon, l.active_anon, l.inactive_file, l.active_file,
+		    c.unevictable, c.mlocked);
 	sbuf_printf(sb, "nr_slab_reclaimable 0\nnr_slab_unreclaimable %lu\n",
 		    c.state[PAGE_SLAB]);
 	sbuf_printf(sb, "nr_anon_pages %lu\nnr_mapped %lu\nnr_file_pages %lu\n"

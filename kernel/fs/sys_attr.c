@@ -6,6 +6,7 @@
 #include "fs/sys_fs.h"
 #include "fs/vfs.h"
 #include "kern/files.h"
+#include "kern/fsctx.h"
 #include "kern/proc.h"
 #include "kern/syscall.h"
 #include "kern/uaccess.h"
@@ -139,7 +140,7 @@ static long sys_utimensat(long dirfd, long upath, long utimes, long flags)
 static long sys_symlinkat(long utarget, long dirfd, long upath)
 {
 	char *target, *path;
-	struct file *hold;
+	struct fsat_hold hold;
 	const char *base;
 	long err = copy_path_from_user(utarget, &target);
 
@@ -150,8 +151,7 @@ static long sys_symlinkat(long utarget, long dirfd, long upath)
 		err = fsat_base(dirfd, path, &base, &hold);
 		if (!err)
 			err = vfs_symlink(base, path, target);
-		if (hold)
-			file_put(hold);
+		fsat_release(&hold);
 		kfree(path);
 	}
 	kfree(target);
@@ -162,7 +162,7 @@ static long sys_linkat(long olddirfd, long uold, long newdirfd, long unew,
 		       long flags)
 {
 	struct vnode *vn;
-	struct file *hold;
+	struct fsat_hold hold;
 	const char *base;
 	char *path;
 	long err;
@@ -182,8 +182,7 @@ static long sys_linkat(long olddirfd, long uold, long newdirfd, long unew,
 		err = fsat_base(newdirfd, path, &base, &hold);
 		if (!err)
 			err = vfs_link(vn, base, path);
-		if (hold)
-			file_put(hold);
+		fsat_release(&hold);
 		kfree(path);
 	}
 	vnode_put(vn);
@@ -193,7 +192,7 @@ static long sys_linkat(long olddirfd, long uold, long newdirfd, long unew,
 static long sys_renameat2(long olddirfd, long uold, long newdirfd, long unew,
 			  long flags)
 {
-	struct file *hold_old = NULL, *hold_new = NULL;
+	struct fsat_hold hold_old = { NULL, NULL }, hold_new = { NULL, NULL };
 	const char *base_old, *base_new;
 	char *oldpath, *newpath = NULL;
 	long err = copy_path_from_user(uold, &oldpath);
@@ -207,10 +206,8 @@ static long sys_renameat2(long olddirfd, long uold, long newdirfd, long unew,
 		err = fsat_base(newdirfd, newpath, &base_new, &hold_new);
 	if (err >= 0)
 		err = vfs_rename(base_old, oldpath, base_new, newpath, flags);
-	if (hold_old)
-		file_put(hold_old);
-	if (hold_new)
-		file_put(hold_new);
+	fsat_release(&hold_old);
+	fsat_release(&hold_new);
 	kfree(oldpath);
 	kfree(newpath);
 	return err;
@@ -420,7 +417,6 @@ static long sys_fchdir(long fd)
 {
 	struct proc *p = current();
 	struct file *f = fd_get(fd);
-	char *path;
 	long err = 0;
 
 	if (!f)
@@ -429,14 +425,9 @@ static long sys_fchdir(long fd)
 		err = -ENOTDIR;
 	else
 		err = vnode_permission(f->vn, MAY_EXEC);
-	if (!err && !(path = kstrdup(f->path)))
-		err = -ENOMEM;
 	if (!err) {
 		vnode_get(f->vn);
-		vnode_put(p->cwd);
-		p->cwd = f->vn;
-		kfree(p->cwd_path);
-		p->cwd_path = path;
+		err = fsctx_chdir(p->fs, f->vn, f->path);
 	}
 	file_put(f);
 	return err;

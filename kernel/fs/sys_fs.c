@@ -7,6 +7,7 @@
 #include "fs/sys_fs.h"
 #include "fs/vfs.h"
 #include "kern/files.h"
+#include "kern/fsctx.h"
 #include "kern/proc.h"
 #include "kern/syscall.h"
 #include "kern/uaccess.h"
@@ -31,40 +32,50 @@
 
 /*
  * The directory a relative path starts from: the cwd, or the directory open
- * at dirfd. *base points at a path owned by the process or *hold.
+ * at dirfd. *base points at a path held in *hold (see sys_fs.h).
  */
 int fsat_base(int dirfd, const char *path, const char **base,
-		   struct file **hold)
+	      struct fsat_hold *hold)
 {
-	*hold = NULL;
+	struct file *f;
+
+	*hold = (struct fsat_hold) { NULL, NULL };
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
-		*base = current()->cwd_path;
+		hold->cwd = fsctx_cwd_hold(current()->fs);
+		*base = hold->cwd;
 		return 0;
 	}
-	*hold = fd_get(dirfd);
-	if (!*hold)
+	f = fd_get(dirfd);
+	if (!f)
 		return -EBADF;
-	if (!(*hold)->vn || (*hold)->vn->type != VDIR || !(*hold)->path) {
-		file_put(*hold);
-		*hold = NULL;
+	if (!f->vn || f->vn->type != VDIR || !f->path) {
+		file_put(f);
 		return -ENOTDIR;
 	}
-	*base = (*hold)->path;
+	hold->file = f;
+	*base = f->path;
 	return 0;
+}
+
+void fsat_release(struct fsat_hold *hold)
+{
+	if (hold->file)
+		file_put(hold->file);
+	fsctx_cwd_release(hold->cwd);
+	*hold = (struct fsat_hold) { NULL, NULL };
 }
 
 /* Resolve (dirfd, path) to a vnode; canon may be NULL. */
 int fsat_lookup(int dirfd, const char *path, bool nofollow,
 		       struct vnode **vn, char *canon)
 {
-	struct file *hold;
+	struct fsat_hold hold;
 	const char *base;
 	int err = fsat_base(dirfd, path, &base, &hold);
 
 	if (!err)
 		err = vfs_lookup(base, path, nofollow, vn, canon);
-	if (hold)
-		file_put(hold);
+	fsat_release(&hold);
 	return err;
 }
 
@@ -86,14 +97,13 @@ int fsat_lookup_user(int dirfd, uint64_t upath, bool nofollow,
 static int create_at(int dirfd, const char *path, uint32_t mode,
 		     struct vnode **vn, char *canon)
 {
-	struct file *hold;
+	struct fsat_hold hold;
 	const char *base;
 	int err = fsat_base(dirfd, path, &base, &hold);
 
 	if (!err)
 		err = vfs_create(base, path, mode, vn, canon);
-	if (hold)
-		file_put(hold);
+	fsat_release(&hold);
 	return err;
 }
 
@@ -170,7 +180,7 @@ static long sys_openat(long dirfd, long upath, long flags, long mode)
 		kfree(canon);
 		return err < 0 ? err : -ENOMEM;
 	}
-	err = open_vnode(dirfd, path, flags, mode & 07777 & ~current()->umask,
+	err = open_vnode(dirfd, path, flags, mode & 07777 & ~fsctx_umask(current()->fs),
 			 &vn, canon, &created);
 	if (!err && vn->type == VLNK)
 		err = -ELOOP;
@@ -523,32 +533,21 @@ static long sys_chdir(long upath)
 	if (!err && (err = vn->type != VDIR ? -ENOTDIR :
 			   vnode_permission(vn, MAY_EXEC)) < 0)
 		vnode_put(vn);
-	if (!err) {			/* the canonical path, in a buffer of its size */
-		char *cwd_path = kstrdup(canon);
-
-		if (!cwd_path) {
-			vnode_put(vn);
-			err = -ENOMEM;
-		} else {
-			vnode_put(p->cwd);
-			p->cwd = vn;
-			kfree(p->cwd_path);
-			p->cwd_path = cwd_path;
-		}
-	}
+	if (!err)			/* every thread sharing p->fs moves too */
+		err = fsctx_chdir(p->fs, vn, canon);
 	kfree(canon);
 	return err;
 }
 
 static long sys_getcwd(long ubuf, long size)
 {
-	size_t len = strlen(current()->cwd_path) + 1;
+	const char *cwd = fsctx_cwd_hold(current()->fs);
+	size_t len = strlen(cwd) + 1;
+	long err = (size_t)size < len ? -ERANGE :
+		   copy_to_user(ubuf, cwd, len) ? -EFAULT : (long)len;
 
-	if ((size_t)size < len)
-		return -ERANGE;
-	if (copy_to_user(ubuf, current()->cwd_path, len))
-		return -EFAULT;
-	return len;
+	fsctx_cwd_release(cwd);
+	return err;
 }
 
 static long sys_readlinkat(long dirfd, long upath, long ubuf, long size)
@@ -629,7 +628,7 @@ static long sys_mkdirat(long dirfd, long upath, long mode)
 
 	if (err < 0)
 		return err;
-	err = create_at(dirfd, path, S_IFDIR | (mode & 07777 & ~current()->umask),
+	err = create_at(dirfd, path, S_IFDIR | (mode & 07777 & ~fsctx_umask(current()->fs)),
 			&vn, NULL);
 	if (!err)
 		vnode_put(vn);
@@ -639,7 +638,7 @@ static long sys_mkdirat(long dirfd, long upath, long mode)
 
 static long sys_unlinkat(long dirfd, long upath, long flags)
 {
-	struct file *hold;
+	struct fsat_hold hold;
 	const char *base;
 	char *path;
 	long err;
@@ -652,8 +651,7 @@ static long sys_unlinkat(long dirfd, long upath, long flags)
 	err = fsat_base(dirfd, path, &base, &hold);
 	if (!err)
 		err = vfs_remove(base, path, flags & AT_REMOVEDIR);
-	if (hold)
-		file_put(hold);
+	fsat_release(&hold);
 	kfree(path);
 	return err;
 }

@@ -17,14 +17,23 @@
 struct file;
 struct vnode;
 
+/* What keeps fsat_base's path alive: an open directory, or the cwd's name. */
+struct fsat_hold {
+	struct file *file;
+	const char *cwd;		/* held with fsctx_cwd_hold */
+};
+
 /*
  * fsat_base - the directory a relative path starts from: the cwd, or the
- * directory open at dirfd. *base points at a path owned by the process or
- * by *hold (the caller's to file_put when not NULL). Errors: -EBADF,
- * -ENOTDIR.
+ * directory open at dirfd. *base points at a path held in *hold, which the
+ * caller lets go of with fsat_release (also after an error). Errors:
+ * -EBADF, -ENOTDIR.
  */
 int fsat_base(int dirfd, const char *path, const char **base,
-	      struct file **hold);
+	      struct fsat_hold *hold);
+
+/* Let go of what fsat_base held (nothing, if it held nothing). */
+void fsat_release(struct fsat_hold *hold);
 
 /* Resolve (dirfd, path) to a vnode (a reference); canon may be NULL. */
 int fsat_lookup(int dirfd, const char *path, bool nofollow,

@@ -7,6 +7,7 @@
  */
 #include "fs/vfs.h"
 #include "kern/files.h"
+#include "kern/fsctx.h"
 #include "kern/proc.h"
 #include "kern/syscall.h"
 #include "kern/uaccess.h"
@@ -74,7 +75,14 @@ static long sys_truncate(long upath, long length)
 
 	if (err < 0)
 		return err;
-	err = path[0] ? vfs_lookup(current()->cwd_path, path, false, &vn, NULL) : -ENOENT;
+	if (path[0]) {
+		const char *cwd = fsctx_cwd_hold(current()->fs);
+
+		err = vfs_lookup(cwd, path, false, &vn, NULL);
+		fsctx_cwd_release(cwd);
+	} else {
+		err = -ENOENT;
+	}
 	kfree(path);
 	if (err < 0)
 		return err;

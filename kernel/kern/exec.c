@@ -16,6 +16,7 @@
 #include "kern/exec_script.h"
 #include "kern/exec_stack.h"
 #include "kern/files.h"
+#include "kern/fsctx.h"
 #include "kern/jobctl.h"
 #include "kern/proc.h"
 #include "kern/random.h"
@@ -401,8 +402,10 @@ static long args_push_script(struct exec_args *a, const struct exec_script *s,
 /* Open path as a program: a regular file with an execute bit (else -EACCES). */
 static long exec_open(struct proc *p, const char *path, struct vnode **vn, char *canon)
 {
-	long err = vfs_lookup(p->cwd_path, path, false, vn, canon);
+	const char *cwd = fsctx_cwd_hold(p->fs);
+	long err = vfs_lookup(cwd, path, false, vn, canon);
 
+	fsctx_cwd_release(cwd);
 	if (err)
 		return err;
 	if ((*vn)->type != VREG || vnode_permission(*vn, MAY_EXEC) < 0) {
@@ -496,7 +499,7 @@ static long exec_open_image(struct proc *p, const char *path, struct exec_args *
 	err = elf_load_info(elf_read, im->vn, im->vn->size, &im->info);
 	if (!err)
 		err = elf_bias_for(&im->info, im->info.interp_len ? 0 :
-				   static_pie_base(&im->info, p->stack_limit), &im->bias);
+				   static_pie_base(&im->info, p->tg->stack_limit), &im->bias);
 	if (!err && im->info.interp_len)
 		err = exec_open_interp(p, im, scratch);
 	if (err)
@@ -534,7 +537,7 @@ static long exec_prepare(struct proc *p, const char *path, struct exec_args *arg
 	stack_args(&sa, args, path, &im.info, im.bias);
 	err = exec_stack_measure(&sa, USER_TOP, STACK_IMAGE_MAX, &l);
 	if (!err)
-		err = build_vmspace(&im, l.used, p->stack_limit, vm);
+		err = build_vmspace(&im, l.used, p->tg->stack_limit, vm);
 	vnode_put(im.vn);		/* the regions hold their own */
 	if (interp)
 		vnode_put(im.ivn);

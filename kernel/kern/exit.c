@@ -13,6 +13,7 @@
 #include "kern/exit.h"
 #include "arch/riscv/memlayout.h"
 #include "kern/files.h"
+#include "kern/fsctx.h"
 #include "kern/futex.h"
 #include "kern/jobctl.h"
 #include "kern/thread.h"
@@ -77,9 +78,9 @@ static void release_resources(struct proc *p)
 		files_release(p->files);
 		p->files = NULL;
 	}
-	if (p->cwd) {
-		vnode_put(p->cwd);
-		p->cwd = NULL;
+	if (p->fs) {
+		fsctx_put(p->fs);
+		p->fs = NULL;
 	}
 	if (!proc_is_leader(p) && p->vm) {
 		struct vmspace *vm = p->vm;
@@ -105,21 +106,18 @@ static void clear_child_tid(struct proc *p)
 }
 
 /*
- * Take p off its group's list of threads; its time goes to the leader.
- * Returns true if p was the last thread (proc_tree_lock held).
+ * Take p off its group's list of threads; its time stays the process's
+ * (tg->gone_*). Returns true if p was the last thread (proc_tree_lock held).
  */
 static bool leave_group(struct proc *p)
 {
 	struct tgroup *tg = p->tg;
-	struct proc *leader = tg->leader;
 
 	spin_lock(&tg->sig_lock);
 	list_remove(&p->tg_link);
+	tg->gone_user_ticks += p->user_ticks;
+	tg->gone_system_ticks += p->system_ticks;
 	spin_unlock(&tg->sig_lock);
-	if (p != leader) {
-		leader->user_ticks += p->user_ticks;
-		leader->system_ticks += p->system_ticks;
-	}
 	if (--tg->live == 1)
 		thread_others_gone();
 	return tg->live == 0;
@@ -260,13 +258,22 @@ static struct proc *find_waitable(struct proc *p, int pid, int options, bool *an
 	return NULL;
 }
 
-/* Add zombie z's usage, and its children's, to p's children's usage. */
-static void usage_add_child(struct proc *p, const struct proc *z)
+/*
+ * Add zombie z's usage (every thread's), and its children's, to p's
+ * children's usage; the sum is also left in *u.
+ */
+static void usage_add_child(struct proc *p, const struct proc *z,
+			    struct proc_usage *u)
 {
-	p->cmin_flt += z->min_flt + z->cmin_flt;
-	p->cmaj_flt += z->maj_flt + z->cmaj_flt;
-	p->cuser_ticks += z->user_ticks + z->cuser_ticks;
-	p->csystem_ticks += z->system_ticks + z->csystem_ticks;
+	tgroup_ticks(z->tg, &u->user_ticks, &u->system_ticks);
+	u->min_flt = z->min_flt + z->cmin_flt;
+	u->maj_flt = z->maj_flt + z->cmaj_flt;
+	u->user_ticks += z->cuser_ticks;
+	u->system_ticks += z->csystem_ticks;
+	p->cmin_flt += u->min_flt;
+	p->cmaj_flt += u->maj_flt;
+	p->cuser_ticks += u->user_ticks;
+	p->csystem_ticks += u->system_ticks;
 }
 
 long proc_wait(int pid, int *status, int options, struct proc_usage *ru)
@@ -274,6 +281,7 @@ long proc_wait(int pid, int *status, int options, struct proc_usage *ru)
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
 	struct proc *p = current()->tg->leader;	/* children are the process's */
 	struct proc *z;
+	struct proc_usage zu;
 	bool any;
 
 	for (;;) {
@@ -297,14 +305,9 @@ long proc_wait(int pid, int *status, int options, struct proc_usage *ru)
 	spin_unlock_irqrestore(&sched_lock, flags);
 	pid = z->pid;
 	*status = z->exit_status;
-	usage_add_child(p, z);
+	usage_add_child(p, z, &zu);
 	if (ru)
-		*ru = (struct proc_usage) {
-			.min_flt = z->min_flt + z->cmin_flt,
-			.maj_flt = z->maj_flt + z->cmaj_flt,
-			.user_ticks = z->user_ticks + z->cuser_ticks,
-			.system_ticks = z->system_ticks + z->csystem_ticks,
-		};
+		*ru = zu;
 	proc_free(z);
 	return pid;
 }

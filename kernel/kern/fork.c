@@ -3,7 +3,8 @@
  * space (vmspace_fork), copies of its descriptors and registers, returning
  * 0 in the child; or, with Linux's thread flags, a new thread of the
  * caller's process sharing its address space (CLONE_VM), descriptor table
- * (CLONE_FILES) and signal actions (CLONE_SIGHAND, CLONE_THREAD). See
+ * (CLONE_FILES), working directory and umask (CLONE_FS) and signal actions
+ * (CLONE_SIGHAND, CLONE_THREAD). See
  * docs/threads.md. vfork (CLONE_VM | CLONE_VFORK) borrows the address space:
  * the parent sleeps until the child execs or exits.
  */
@@ -12,6 +13,7 @@
 #include "arch/riscv/timer.h"
 #include "arch/riscv/trap.h"
 #include "kern/files.h"
+#include "kern/fsctx.h"
 #include "kern/jobctl.h"
 #include "kern/sched.h"
 #include "kern/signal.h"
@@ -55,21 +57,23 @@ static int fork_inherit(struct proc *parent, struct proc *child, unsigned long f
 	}
 	if (!child->files)
 		return -ENOMEM;
-	child->cwd_path = kstrdup(parent->cwd_path);
-	if (!child->cwd_path)
+	if (flags & CLONE_FS) {
+		child->fs = parent->fs;
+		fsctx_get(child->fs);
+	} else if (!(child->fs = fsctx_copy(parent->fs))) {
 		return -ENOMEM;
-	child->cwd = parent->cwd;
-	vnode_get(child->cwd);
+	}
 	strlcpy(child->name, parent->name, sizeof(child->name));
 	strlcpy(child->exe, parent->exe, sizeof(child->exe));
 	signal_fork(parent, child, flags);
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
 	child->vdso = parent->vdso;
-	child->stack_limit = parent->stack_limit;
-	child->memlock_limit[0] = parent->memlock_limit[0];
-	child->memlock_limit[1] = parent->memlock_limit[1];
-	child->umask = parent->umask;
+	if (!(flags & CLONE_THREAD)) {	/* a thread shares its process's */
+		child->tg->stack_limit = parent->tg->stack_limit;
+		child->tg->memlock_limit[0] = parent->tg->memlock_limit[0];
+		child->tg->memlock_limit[1] = parent->tg->memlock_limit[1];
+	}
 	child->cred = parent->cred;
 	*child->tf = *parent->tf;
 	if ((csr_read(sstatus) & SSTATUS_FS_DIRTY) == SSTATUS_FS_DIRTY)
@@ -179,8 +183,8 @@ void proc_discard(struct proc *p)
 {
 	if (p->files)
 		files_release(p->files);
-	if (p->cwd)
-		vnode_put(p->cwd);
+	if (p->fs)
+		fsctx_put(p->fs);
 	if (p->vm)
 		vmspace_put(p->vm);
 	proc_free(p);

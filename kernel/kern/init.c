@@ -15,9 +15,11 @@
 #include "kern/bootargs.h"
 #include "kern/exec.h"
 #include "kern/files.h"
+#include "kern/fsctx.h"
 #include "kern/memlock.h"
 #include "kern/power.h"
 #include "kern/sched.h"
+#include "kern/thread.h"
 #include "vm/kmem.h"
 #include "vm/vmspace.h"
 
@@ -98,6 +100,7 @@ void init_start(void)
 {
 	const char *line = bootarg("init");
 	struct proc *p = proc_alloc();
+	struct vnode *root;
 	int err;
 
 	strlcpy(init_line, line && line[0] ? line : INIT_DEFAULT, sizeof(init_line));
@@ -108,16 +111,15 @@ void init_start(void)
 		panic("init_start: out of memory");
 	err = open_console(p);
 	if (!err)
-		err = vfs_lookup("/", "/", false, &p->cwd, NULL);
+		err = vfs_lookup("/", "/", false, &root, NULL);
 	if (err)
 		panic("init_start: no console or root directory (error %d)", -err);
-	p->cwd_path = kstrdup("/");
-	if (!p->cwd_path)
+	p->fs = fsctx_create(root, "/", 022);
+	if (!p->fs)
 		panic("init_start: out of memory");
 	strlcpy(p->name, "init", sizeof(p->name));
-	p->stack_limit = VM_STACK_LIMIT_DEFAULT;
-	p->memlock_limit[0] = p->memlock_limit[1] = MEMLOCK_LIMIT_DEFAULT;
-	p->umask = 022;
+	p->tg->stack_limit = VM_STACK_LIMIT_DEFAULT;
+	p->tg->memlock_limit[0] = p->tg->memlock_limit[1] = MEMLOCK_LIMIT_DEFAULT;
 	p->ctx.ra = (uint64_t)init_entry;
 	p->ctx.sp = (uint64_t)p->tf;
 	init_proc = p;

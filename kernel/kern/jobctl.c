@@ -50,11 +50,14 @@ void jobctl_on_send(struct proc *p, int sig)
 /* The SIGCHLD information about child p. */
 static void chld_info(struct proc *p, int code, int status, struct ksiginfo *info)
 {
+	uint64_t user, system;
+
+	tgroup_ticks(p->tg, &user, &system);	/* every thread's */
 	*info = (struct ksiginfo) { .si_signo = SIGCHLD, .si_code = code };
 	info->chld.pid = p->pid;
 	info->chld.status = status;
-	info->chld.utime = p->user_ticks;
-	info->chld.stime = p->system_ticks;
+	info->chld.utime = user;
+	info->chld.stime = system;
 }
 
 /*

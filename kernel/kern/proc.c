@@ -147,7 +147,6 @@ void proc_free(struct proc *p)
 	list_remove(&p->sibling);
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	kstack_free(p->kstack_top);
-	kfree(p->cwd_path);
 	if (p->tg)
 		signal_release_thread(p);
 	tgroup_put(p->tg);
@@ -225,6 +224,12 @@ void proc_usage(const struct proc *p, struct proc_usage *u)
 		u->min_flt += __atomic_load_n(&vm->min_flt, __ATOMIC_RELAXED);
 		u->maj_flt += __atomic_load_n(&vm->maj_flt, __ATOMIC_RELAXED);
 	}
-	u->user_ticks = READ_ONCE(p->user_ticks);
-	u->system_ticks = READ_ONCE(p->system_ticks);
+	tgroup_ticks(p->tg, &u->user_ticks, &u->system_ticks);
+}
+
+void proc_thread_usage(const struct proc *t, struct proc_usage *u)
+{
+	proc_usage(t, u);
+	u->user_ticks = READ_ONCE(t->user_ticks);
+	u->system_ticks = READ_ONCE(t->system_ticks);
 }

@@ -42,6 +42,7 @@ struct vmspace;
 struct tgroup;
 struct files;
 struct vnode;
+struct fs_context;
 struct trapframe;
 
 struct proc {
@@ -107,16 +108,12 @@ struct proc {
 	struct cred cred;		/* who it is (kern/cred.h) */
 	struct vmspace *vm;
 	struct files *files;
-	struct vnode *cwd;
-	char *cwd_path;			/* absolute, normalized (kmalloc'd, < PATH_MAX) */
+	struct fs_context *fs;		/* cwd and umask, shared under CLONE_FS (kern/fsctx.h) */
 	char exe[PROC_PATH_MAX];	/* path of the program (/proc/self/exe) */
 	uint64_t vdso;			/* where the [vdso] page is (exec) */
 	uint64_t clear_child_tid;	/* user address, CLONE_CHILD_CLEARTID */
 	uint64_t set_child_tid;		/* user address, CLONE_CHILD_SETTID */
 	uint64_t robust_list;		/* user address, set_robust_list */
-	uint64_t stack_limit;		/* RLIMIT_STACK soft limit */
-	uint64_t memlock_limit[2];	/* RLIMIT_MEMLOCK soft, hard (kern/memlock.h) */
-	uint32_t umask;			/* permission bits removed on create */
 	uint64_t start_ns;		/* since boot, when it was forked */
 	uint64_t user_ticks, system_ticks;	/* timer ticks that found it running */
 	/* faults of the address spaces it has left (exec, exit) (proc_tree_lock) */
@@ -192,10 +189,17 @@ int proc_for_each(int (*fn)(struct proc *p, void *arg), void *arg);
 int proc_for_each_locked(int (*fn)(struct proc *p, void *arg), void *arg);
 
 /*
- * proc_usage - p's faults and ticks so far, its current address space's
- * included (proc_tree_lock held, which keeps p and p->vm).
+ * proc_usage - the faults and ticks so far of p's process, its current
+ * address space's faults included and the time of every thread, live or
+ * exited (proc_tree_lock held, which keeps p and p->vm).
  */
 void proc_usage(const struct proc *p, struct proc_usage *u);
+
+/*
+ * proc_thread_usage - the same, but the time of thread t alone (the
+ * faults are the process's: they are counted per address space).
+ */
+void proc_thread_usage(const struct proc *t, struct proc_usage *u);
 
 /* The pid given out last (/proc/loadavg). */
 int proc_last_pid(void);

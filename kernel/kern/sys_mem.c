@@ -20,6 +20,7 @@
 #include "kern/memlock.h"
 #include "kern/proc.h"
 #include "kern/syscall.h"
+#include "kern/thread.h"
 #include "kern/uaccess.h"
 #include "vm/amap.h"
 #include "vm/anon.h"
@@ -68,12 +69,12 @@ static bool memlock_privileged(void)
 
 bool memlock_allowed(void)
 {
-	return current()->memlock_limit[0] != 0 || memlock_privileged();
+	return current()->tg->memlock_limit[0] != 0 || memlock_privileged();
 }
 
 bool memlock_future_ok(struct vmspace *vm, uint64_t bytes)
 {
-	uint64_t limit = current()->memlock_limit[0] >> PAGE_SHIFT;
+	uint64_t limit = current()->tg->memlock_limit[0] >> PAGE_SHIFT;
 
 	if (memlock_privileged())
 		return true;
@@ -88,7 +89,7 @@ bool memlock_future_ok(struct vmspace *vm, uint64_t bytes)
  */
 static long mlock_limit_check(struct vmspace *vm, vaddr_t start, vaddr_t end)
 {
-	uint64_t limit = current()->memlock_limit[0] >> PAGE_SHIFT, pages;
+	uint64_t limit = current()->tg->memlock_limit[0] >> PAGE_SHIFT, pages;
 
 	if (memlock_privileged())
 		return 0;
@@ -236,7 +237,7 @@ static long sys_mlockall(long flags)
 		return -EPERM;
 	mutex_lock(&vm->lock);
 	if ((flags & MCL_CURRENT) && !memlock_privileged() &&
-	    mapped_bytes(vm, 0, USER_TOP, false) > current()->memlock_limit[0]) {
+	    mapped_bytes(vm, 0, USER_TOP, false) > current()->tg->memlock_limit[0]) {
 		mutex_unlock(&vm->lock);
 		return -ENOMEM;
 	}

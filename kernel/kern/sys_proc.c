@@ -6,6 +6,7 @@
 #include "kern/exit.h"
 #include "kern/files.h"
 #include "kern/fork.h"
+#include "kern/fsctx.h"
 #include "kern/jobctl.h"
 #include "kern/power.h"
 #include "kern/proc.h"
@@ -278,6 +279,17 @@ static long sys_clock_nanosleep(long clock, long flags, long ureq, long urem)
 	return sys_nanosleep(ureq, urem);
 }
 
+/* The ticks of every thread of p's process, exited ones included. */
+static uint64_t process_cpu_ticks(struct proc *p)
+{
+	unsigned long flags = spin_lock_irqsave(&p->tg->sig_lock);
+	uint64_t user, system;
+
+	tgroup_ticks(p->tg, &user, &system);
+	spin_unlock_irqrestore(&p->tg->sig_lock, flags);
+	return user + system;
+}
+
 static long sys_clock_gettime(long clock, long uts)
 {
 	struct proc *p = current();
@@ -296,8 +308,11 @@ static long sys_clock_gettime(long clock, long uts)
 		ns = timer_uptime_ns();		/* since boot */
 		break;
 	case CLOCK_PROCESS_CPUTIME:
+		ns = process_cpu_ticks(p) * (NSEC / TIMER_HZ);
+		break;
 	case CLOCK_THREAD_CPUTIME:
-		ns = (p->user_ticks + p->system_ticks) * (NSEC / TIMER_HZ);
+		ns = (READ_ONCE(p->user_ticks) + READ_ONCE(p->system_ticks)) *
+		     (NSEC / TIMER_HZ);
 		break;
 	case CLOCK_REALTIME_ALARM:
 	case CLOCK_BOOTTIME_ALARM:
@@ -373,16 +388,16 @@ static long sys_prlimit64(long pid, long resource, long unew, long uold)
 	struct proc *p = current();
 	uint64_t lim[2] = { RLIM_INFINITY, RLIM_INFINITY };
 
-	if (pid != 0 && pid != p->pid)
-		return -ESRCH;
+	if (pid != 0 && pid != p->pid && pid != p->tid)
+		return -ESRCH;	/* the limits are the process's, one for all threads */
 	if (resource < 0 || resource >= RLIM_NLIMITS)
 		return -EINVAL;
 	if (resource == RLIMIT_STACK)
-		lim[0] = p->stack_limit;
+		lim[0] = p->tg->stack_limit;
 	else if (resource == RLIMIT_NOFILE)
 		lim[0] = lim[1] = FILES_MAX;
 	else if (resource == RLIMIT_MEMLOCK)
-		memcpy(lim, p->memlock_limit, sizeof(lim));
+		memcpy(lim, p->tg->memlock_limit, sizeof(lim));
 	if (uold && copy_to_user(uold, lim, sizeof(lim)))
 		return -EFAULT;
 	if (unew) {
@@ -393,14 +408,14 @@ static long sys_prlimit64(long pid, long resource, long unew, long uold)
 		if (want[0] > want[1])
 			return -EINVAL;
 		if (resource == RLIMIT_STACK) {
-			p->stack_limit = want[0];
+			p->tg->stack_limit = want[0];
 			if (p->vm)
 				p->vm->stack_limit = want[0];
 		} else if (resource == RLIMIT_MEMLOCK) {
 			/* raising the hard limit: Linux's CAP_SYS_RESOURCE */
-			if (want[1] > p->memlock_limit[1] && cred_current()->euid != 0)
+			if (want[1] > p->tg->memlock_limit[1] && cred_current()->euid != 0)
 				return -EPERM;
-			memcpy(p->memlock_limit, want, sizeof(want));
+			memcpy(p->tg->memlock_limit, want, sizeof(want));
 		} else if (resource == RLIMIT_NOFILE && want[1] > FILES_MAX) {
 			return -EPERM;
 		} else if (resource != RLIMIT_NOFILE) {
@@ -430,11 +445,7 @@ static long sys_reboot(long magic1, long magic2, long cmd)
 
 static long sys_umask(long mask)
 {
-	struct proc *p = current();
-	long old = p->umask;
-
-	p->umask = mask & 0777;
-	return old;
+	return fsctx_set_umask(current()->fs, (uint32_t)mask);
 }
 
 static long sys_prctl(long option)

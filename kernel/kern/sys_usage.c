@@ -5,6 +5,7 @@
 #include "arch/riscv/timer.h"
 #include "kern/proc.h"
 #include "kern/sched.h"
+#include "kern/thread.h"
 #include "kern/syscall.h"
 #include "kern/uaccess.h"
 #include "kern/usage.h"
@@ -72,8 +73,10 @@ static uint64_t self_maxrss_kb(struct proc *p)
 }
 
 /*
- * getrusage(who, usage): RUSAGE_SELF (and RUSAGE_THREAD: one thread per
- * process) or RUSAGE_CHILDREN, the children it has waited for and theirs.
+ * getrusage(who, usage): RUSAGE_SELF, the time of every thread of the
+ * process (exited ones too); RUSAGE_THREAD, the calling thread's time (its
+ * faults and maxrss are the process's: Kilburn counts them per address
+ * space); RUSAGE_CHILDREN, the children it has waited for and theirs.
  * ru_maxrss of the children is not tracked (0). Returns 0, -EINVAL, -EFAULT.
  */
 static long sys_getrusage(long who, long uaddr)
@@ -84,16 +87,22 @@ static long sys_getrusage(long who, long uaddr)
 
 	if (who == RUSAGE_SELF || who == RUSAGE_THREAD) {
 		flags = spin_lock_irqsave(&proc_tree_lock);
-		proc_usage(p, &u);
+		if (who == RUSAGE_SELF)
+			proc_usage(p, &u);
+		else
+			proc_thread_usage(p, &u);
 		spin_unlock_irqrestore(&proc_tree_lock, flags);
 		return rusage_copyout(uaddr, &u, self_maxrss_kb(p));
 	}
 	if (who != RUSAGE_CHILDREN)
 		return -EINVAL;
+	flags = spin_lock_irqsave(&proc_tree_lock);
+	p = p->tg->leader;		/* the process's children: kept on the leader */
 	u = (struct proc_usage) {
 		.min_flt = p->cmin_flt, .maj_flt = p->cmaj_flt,
 		.user_ticks = p->cuser_ticks, .system_ticks = p->csystem_ticks,
 	};
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	return rusage_copyout(uaddr, &u, 0);
 }
 

@@ -34,6 +34,20 @@ struct tgroup *tgroup_create(struct proc *p)
 	return tg;
 }
 
+void tgroup_ticks(const struct tgroup *tg, uint64_t *user, uint64_t *system)
+{
+	const struct list_node *n;
+
+	*user = tg->gone_user_ticks;
+	*system = tg->gone_system_ticks;
+	list_for_each(n, &tg->threads) {
+		const struct proc *t = list_entry(n, struct proc, tg_link);
+
+		*user += READ_ONCE(t->user_ticks);
+		*system += READ_ONCE(t->system_ticks);
+	}
+}
+
 void tgroup_get(struct tgroup *tg)
 {
 	__atomic_add_fetch(&tg->refs, 1, __ATOMIC_RELAXED);
@@ -158,8 +172,6 @@ static void take_leadership(struct proc *p, struct proc *old)
 	}
 	p->min_flt += old->min_flt;
 	p->maj_flt += old->maj_flt;
-	p->user_ticks += old->user_ticks;
-	p->system_ticks += old->system_ticks;
 	p->cmin_flt = old->cmin_flt;
 	p->cmaj_flt = old->cmaj_flt;
 	p->cuser_ticks = old->cuser_ticks;

@@ -35,6 +35,16 @@ struct tgroup {
 	bool cont_notify;		/* SIGCONT resumed it; a thread tells the parent */
 	int exit_status;		/* its wait status (sig_lock) */
 
+	/*
+	 * Resource limits, the process's: every thread sees a setrlimit of
+	 * any (Linux's signal_struct). Written by prlimit64, read without a
+	 * lock (word-sized).
+	 */
+	uint64_t stack_limit;		/* RLIMIT_STACK soft limit */
+	uint64_t memlock_limit[2];	/* RLIMIT_MEMLOCK soft, hard (kern/memlock.h) */
+	/* CPU time of the threads that have exited (proc_tree_lock and sig_lock) */
+	uint64_t gone_user_ticks, gone_system_ticks;
+
 	struct spinlock sig_lock;
 	struct ksigaction sig_action[NSIG];	/* sig_lock */
 	uint64_t sig_pending;		/* sig_lock, read atomically without it:
@@ -97,6 +107,12 @@ static inline bool proc_ended(const struct proc *p)
 {
 	return p->state == PROC_ZOMBIE && p->tg->ended;
 }
+
+/*
+ * tgroup_ticks - the CPU time of the whole process: its threads that have
+ * exited and those still on the list (proc_tree_lock or tg->sig_lock held).
+ */
+void tgroup_ticks(const struct tgroup *tg, uint64_t *user, uint64_t *system);
 
 /* Number of threads of p's process that have not exited. */
 int thread_count(const struct proc *p);

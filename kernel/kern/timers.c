@@ -524,14 +524,24 @@ static int64_t user_hz(uint64_t ticks)
 	return ticks * USER_HZ / TIMER_HZ;
 }
 
-/* times: CPU times in clock_t (USER_HZ); returns clock_t since boot. */
+/*
+ * times: CPU times in clock_t (USER_HZ) of every thread of the process and
+ * of its waited-for children (kept on the leader); returns clock_t since
+ * boot.
+ */
 static long sys_times(long ubuf)
 {
 	struct proc *p = current();
-	int64_t tms[4] = {
-		user_hz(READ_ONCE(p->user_ticks)), user_hz(READ_ONCE(p->system_ticks)),
-		user_hz(p->cuser_ticks), user_hz(p->csystem_ticks),
-	};
+	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
+	struct proc_usage u;
+	int64_t tms[4];
+
+	proc_usage(p, &u);
+	tms[0] = user_hz(u.user_ticks);
+	tms[1] = user_hz(u.system_ticks);
+	tms[2] = user_hz(p->tg->leader->cuser_ticks);
+	tms[3] = user_hz(p->tg->leader->csystem_ticks);
+	spin_unlock_irqrestore(&proc_tree_lock, flags);
 
 	if (ubuf && copy_to_user(ubuf, tms, sizeof(tms)))
 		return -EFAULT;

@@ -501,16 +501,17 @@ static void census_count(struct pmm_census *c, const struct page *p)
 	if (state != PAGE_ANON && state != PAGE_FILE)
 		return;
 	if (state == PAGE_ANON || (flags & PG_SWAPBACKED)) {
-		c->anon_referenced += !!(flags & PG_REFERENCED);
 		c->anon_lru++;
-	} else {
-		c->file_referenced += !!(flags & PG_REFERENCED);
+		c->unevictable += !(flags & PG_ONPOLICY);
+	} else if (!(flags & PG_ONPOLICY)) {
+		c->file_mapped_off += mapped;
+		c->file_unmapped_off += !mapped;
 	}
 	c->anon_mapped += state == PAGE_ANON && mapped;
 	c->file_mapped += state == PAGE_FILE && mapped;
 	c->shmem += state == PAGE_FILE && (flags & PG_SWAPBACKED);
 	c->dirty += state == PAGE_FILE && (flags & PG_DIRTY);
-	c->unevictable += state == PAGE_ANON && !(flags & PG_ONPOLICY);
+	c->mlocked += state == PAGE_ANON && !(flags & PG_ONPOLICY);
 }
 
 void pmm_census(struct pmm_census *c)

@@ -88,6 +88,12 @@ struct page {
 #define PG_ONPOLICY	0x0020
 #define PG_POLICY_SHIFT	6
 #define PG_POLICY_MASK	0x03c0	/* 4 bits */
+/*
+ * PG_POLICY_ANON: the policy counts the page among the "anon" ones (it was
+ * anonymous or swap-backed when it came in); set and cleared with
+ * PG_ONPOLICY, so that it is counted out as it was counted in.
+ */
+#define PG_POLICY_ANON	0x0400
 
 /* allocation flags */
 #define PMM_ZERO	0x1	/* return zero-filled frames */
@@ -226,7 +232,12 @@ uint64_t pmm_descriptor_bytes(void);		/* bytes of RAM used by descriptors */
  *   anon_lru         swap-backed user pages (anonymous, tmpfs, shared
  *                    anonymous): Linux's "anon" lists; the rest of the
  *                    PAGE_FILE frames are its "file" lists
- *   *_referenced     of those, the ones with PG_REFERENCED ("active")
+ *   unevictable      of those swap-backed user pages, the ones not on the
+ *                    replacement policy (mlocked; or between allocation and
+ *                    tracking, or picked for eviction, for a moment)
+ *   file_mapped_off, file_unmapped_off  pages of files on disk that are
+ *                    not on the policy (the page-cache shrinker's), mapped
+ *                    by a page table or not
  *   anon_mapped      PAGE_ANON frames that a page table maps (AnonPages)
  *   file_mapped      PAGE_FILE frames that a page table maps (Mapped)
  *   shmem            PAGE_FILE frames with PG_SWAPBACKED (Shmem)
@@ -234,9 +245,11 @@ uint64_t pmm_descriptor_bytes(void);		/* bytes of RAM used by descriptors */
  */
 struct pmm_census {
 	uint64_t state[PMM_NSTATES];
-	uint64_t anon_lru, anon_referenced, file_referenced;
+	uint64_t anon_lru;
 	uint64_t anon_mapped, file_mapped, shmem, dirty;
-	uint64_t unevictable;		/* anonymous pages kept off the policy (mlock) */
+	uint64_t unevictable;
+	uint64_t mlocked;		/* PAGE_ANON frames off the policy */
+	uint64_t file_mapped_off, file_unmapped_off;
 };
 void pmm_census(struct pmm_census *c);
 

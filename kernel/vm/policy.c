@@ -82,6 +82,16 @@ void vm_policy_destroy(struct vm_policy *pol)
 	if (pol->ops->destroy)
 		pol->ops->destroy(pol);
 	pol->nr_pages = 0;
+	pol->nr_anon = pol->active_anon = pol->active_file = 0;
+}
+
+/* Count pg, on pol, in or out of its kind's active pages (delta +1/-1). */
+static void count_active(struct vm_policy *pol, const struct page *pg, int delta)
+{
+	if (pg->flags & PG_POLICY_ANON)
+		pol->active_anon += delta;
+	else
+		pol->active_file += delta;
 }
 
 void vm_policy_insert(struct vm_policy *pol, struct page *pg)
@@ -91,9 +101,15 @@ void vm_policy_insert(struct vm_policy *pol, struct page *pg)
 	if (pol->nr_pages >= pol->max_frames)
 		panic("vm_policy_insert: %s holds %lu pages, its maximum",
 		      pol->ops->name, (unsigned long)pol->max_frames);
-	pg->flags = (uint16_t)((pg->flags & ~PG_POLICY_MASK) | PG_ONPOLICY);
+	pg->flags = (uint16_t)((pg->flags & ~(PG_POLICY_MASK | PG_POLICY_ANON)) |
+			       PG_ONPOLICY);
+	if (vm_policy_page_is_anon(pg))
+		pg->flags |= PG_POLICY_ANON;
 	pol->ops->insert(pol, pg);
 	pol->nr_pages++;
+	pol->nr_anon += !!(pg->flags & PG_POLICY_ANON);
+	if (pol->ops->is_active(pol, pg))
+		count_active(pol, pg, 1);
 	pol->stats.inserted++;
 }
 
@@ -101,9 +117,12 @@ void vm_policy_remove(struct vm_policy *pol, struct page *pg)
 {
 	if (!(pg->flags & PG_ONPOLICY))
 		panic("vm_policy_remove: page %p is on no policy", pg);
-	pol->ops->remove(pol, pg);
-	pg->flags &= (uint16_t)~(PG_ONPOLICY | PG_POLICY_MASK);
+	if (pol->ops->is_active(pol, pg))
+		count_active(pol, pg, -1);
+	pol->nr_anon -= !!(pg->flags & PG_POLICY_ANON);
 	pol->nr_pages--;
+	pol->ops->remove(pol, pg);
+	pg->flags &= (uint16_t)~(PG_ONPOLICY | PG_POLICY_MASK | PG_POLICY_ANON);
 	pol->stats.removed++;
 }
 
@@ -117,6 +136,24 @@ struct page *vm_policy_select_victim(struct vm_policy *pol)
 	if (pg)
 		pol->stats.victims++;
 	return pg;
+}
+
+void vm_policy_moved(struct vm_policy *pol, struct page *pg, bool active)
+{
+	count_active(pol, pg, active ? 1 : -1);
+}
+
+bool vm_policy_is_active(const struct vm_policy *pol, const struct page *pg)
+{
+	return pol->ops->is_active(pol, pg);
+}
+
+void vm_policy_lists(const struct vm_policy *pol, struct vm_policy_lists *l)
+{
+	l->active_anon = pol->active_anon;
+	l->inactive_anon = pol->nr_anon - pol->active_anon;
+	l->active_file = pol->active_file;
+	l->inactive_file = pol->nr_pages - pol->nr_anon - pol->active_file;
 }
 
 void vm_policy_access(struct vm_policy *pol, struct page *pg)
@@ -136,6 +173,12 @@ int vm_policy_check(struct vm_policy *pol)
 		panic("vm_policy_check: %s lists hold %lu pages, counted %lu",
 		      pol->ops->name, (unsigned long)n,
 		      (unsigned long)pol->nr_pages);
+	if (pol->nr_anon > pol->nr_pages || pol->active_anon > pol->nr_anon ||
+	    pol->active_file > pol->nr_pages - pol->nr_anon)
+		panic("vm_policy_check: %s counts %lu anon (%lu active), %lu active "
+		      "file of %lu pages", pol->ops->name,
+		      (unsigned long)pol->nr_anon, (unsigned long)pol->active_anon,
+		      (unsigned long)pol->active_file, (unsigned long)pol->nr_pages);
 	return 0;
 }
 
@@ -145,7 +188,7 @@ void vm_policy_forget_all(struct list_node *q)
 		struct page *pg = vm_policy_oldest(q);
 
 		list_remove(&pg->link);
-		pg->flags &= (uint16_t)~(PG_ONPOLICY | PG_POLICY_MASK);
+		pg->flags &= (uint16_t)~(PG_ONPOLICY | PG_POLICY_MASK | PG_POLICY_ANON);
 	}
 }
 

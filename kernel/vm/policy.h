@@ -25,6 +25,12 @@
  * may also offer an access hook, told of every single reference; only a
  * simulator or a tracing build can afford to call it (exact LRU uses it).
  *
+ * Every policy also says which of its pages are active (is_active): the
+ * ones it would keep longest, /proc/meminfo's Active; the rest are
+ * Inactive. The instance keeps the counts per kind (anon: anonymous and
+ * swap-backed pages; file: pages of files on disk) as pages come, go and
+ * change sides, so reading them costs nothing (vm_policy_lists).
+ *
  * Pages are linked through struct page's `link` and keep their per-page
  * state in the PG_POLICY_MASK bits of `flags` (vm/pmm.h): a policy needs no
  * memory per page, and its per-instance memory (ops->state_size bytes) is
@@ -99,6 +105,13 @@ struct vm_policy_ops {
 	void (*access)(struct vm_policy *pol, struct page *pg);
 	/* Optional: count the pages on its lists; panics on a broken list. */
 	uint64_t (*check)(struct vm_policy *pol);
+	/*
+	 * Is pg (on pol) among the pages the policy holds as active? O(1),
+	 * from pg's policy bits. Whenever the answer changes for a page on
+	 * pol other than one being inserted or removed, the policy calls
+	 * vm_policy_moved() (the counts of vm_policy_lists follow from it).
+	 */
+	bool (*is_active)(const struct vm_policy *pol, const struct page *pg);
 };
 
 /* An instance. Fields are guarded by the reclaim lock of its user. */
@@ -109,6 +122,13 @@ struct vm_policy {
 	uint64_t nr_pages;		/* pages on it now */
 	void *state;			/* the policy's own, state_size bytes */
 	struct vm_policy_stats stats;
+	uint64_t nr_anon;		/* pages with PG_POLICY_ANON */
+	uint64_t active_anon, active_file;	/* of those and the rest, active */
+};
+
+/* What an instance holds, by kind and side (/proc/meminfo). */
+struct vm_policy_lists {
+	uint64_t active_anon, inactive_anon, active_file, inactive_file;
 };
 
 /* The policies. vm_policy_default is CLOCK. */
@@ -165,6 +185,18 @@ void vm_policy_remove(struct vm_policy *pol, struct page *pg);
 
 /* vm_policy_select_victim - see ops->select_victim. Reclaim lock held. */
 struct page *vm_policy_select_victim(struct vm_policy *pol);
+
+/* vm_policy_lists - pol's pages by kind and side. Reclaim lock held. */
+void vm_policy_lists(const struct vm_policy *pol, struct vm_policy_lists *l);
+
+/* Is pg, on pol, active (ops->is_active)? Reclaim lock held. */
+bool vm_policy_is_active(const struct vm_policy *pol, const struct page *pg);
+
+/* Is pg counted among the anon pages (anonymous or swap-backed)? */
+static inline bool vm_policy_page_is_anon(const struct page *pg)
+{
+	return pg->state == PAGE_ANON || (pg->flags & PG_SWAPBACKED);
+}
 
 /* vm_policy_access - pg was used: tell the policy if it listens. */
 void vm_policy_access(struct vm_policy *pol, struct page *pg);
@@ -232,6 +264,54 @@ static inline void vm_policy_requeue(struct list_node *q, struct page *pg)
 {
 	list_remove(&pg->link);
 	list_append(q, &pg->link);
+}
+
+/*
+ * pg, on pol and not being inserted or removed, became active (or
+ * inactive): keep the counts. Called by the policies only.
+ */
+void vm_policy_moved(struct vm_policy *pol, struct page *pg, bool active);
+
+/*
+ * A split queue, for the policies that keep one order (CLOCK, FIFO, LRU):
+ * the queue is `older` followed by `newer`, and `newer` holds its newer
+ * half (the extra page when the count is odd). A page's side is policy bit
+ * VM_QUEUE_NEWER; the newer half is what such a policy calls active. Every
+ * operation keeps the halves balanced by moving the pages at the boundary,
+ * O(1), telling pol of each move (vm_policy_moved).
+ */
+struct vm_policy_queue {
+	struct list_node older;		/* front: the page the policy looks at next */
+	struct list_node newer;		/* back: the newest page */
+	uint64_t nolder, nnewer;
+};
+#define VM_QUEUE_NEWER	0x1		/* policy bit: pg is in the newer half */
+
+void vm_queue_init(struct vm_policy_queue *q);
+/* pg comes in (being inserted, not yet counted): the newest page. */
+void vm_queue_add(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg);
+/* pg goes (being removed, no longer counted). */
+void vm_queue_del(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg);
+/* The page at the front (the oldest), or NULL if q is empty. */
+struct page *vm_queue_oldest(struct vm_policy_queue *q);
+/* Move pg, on q, to the back: it becomes the newest page. */
+void vm_queue_to_back(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg);
+/*
+ * Unlink pg from q without balancing (it stays counted, its bit as it
+ * was): the caller puts it back soon with vm_queue_put_back. For a pass
+ * that reorders many pages (LRU's scan).
+ */
+void vm_queue_take(struct vm_policy_queue *q, struct page *pg);
+/* Put a page taken off q (and off any list the caller put it on) at the back. */
+void vm_queue_put_back(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg);
+/* Take every page off q (destroy). */
+void vm_queue_forget_all(struct vm_policy_queue *q);
+/* Count q's pages, checking the halves' counts, balance and bits (check). */
+uint64_t vm_queue_count(struct vm_policy_queue *q, const char *what);
+/* Is pg in the newer half? */
+static inline bool vm_queue_is_newer(const struct page *pg)
+{
+	return vm_policy_bits(pg) & VM_QUEUE_NEWER;
 }
 
 /* Take every page off queue q, clearing its policy bits (destroy). */

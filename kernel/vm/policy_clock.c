@@ -13,11 +13,17 @@
  * page moves it to the back. After one full turn every bit has been cleared,
  * so a victim is found within two turns (bounded even if other harts keep
  * setting bits: after two turns the page under the hand is taken).
+ *
+ * Active: the half of the circle the hand passed last (vm_policy_queue's
+ * newer half). Every page there came in, or was found used, more recently
+ * than any page of the other half, which the hand reaches first and from
+ * which victims come. (The hardware's referenced bits are not read for
+ * this: reading them means walking every mapping of the page.)
  */
 #include "vm/policy.h"
 
 struct clock_state {
-	struct list_node circle;	/* front: the page under the hand */
+	struct vm_policy_queue circle;	/* front: the page under the hand */
 };
 
 static size_t clock_state_size(uint64_t max_frames)
@@ -29,7 +35,7 @@ static int clock_init(struct vm_policy *pol)
 {
 	struct clock_state *s = pol->state;
 
-	list_init(&s->circle);
+	vm_queue_init(&s->circle);
 	return 0;
 }
 
@@ -37,7 +43,7 @@ static void clock_destroy(struct vm_policy *pol)
 {
 	struct clock_state *s = pol->state;
 
-	vm_policy_forget_all(&s->circle);
+	vm_queue_forget_all(&s->circle);
 }
 
 /* Just behind the hand: the last page it will reach. */
@@ -45,12 +51,14 @@ static void clock_insert(struct vm_policy *pol, struct page *pg)
 {
 	struct clock_state *s = pol->state;
 
-	list_append(&s->circle, &pg->link);
+	vm_queue_add(pol, &s->circle, pg);
 }
 
 static void clock_remove(struct vm_policy *pol, struct page *pg)
 {
-	list_remove(&pg->link);
+	struct clock_state *s = pol->state;
+
+	vm_queue_del(pol, &s->circle, pg);
 }
 
 /* Sweep until an unused page is under the hand; the hand passes it too. */
@@ -60,10 +68,10 @@ static struct page *clock_select_victim(struct vm_policy *pol)
 	uint64_t budget = 2 * pol->nr_pages;
 	struct page *pg;
 
-	for (uint64_t seen = 0; (pg = vm_policy_oldest(&s->circle)); seen++) {
+	for (uint64_t seen = 0; (pg = vm_queue_oldest(&s->circle)); seen++) {
 		bool used = seen < budget && vm_policy_referenced(pol, pg);
 
-		vm_policy_requeue(&s->circle, pg);
+		vm_queue_to_back(pol, &s->circle, pg);
 		if (!used)
 			return pg;
 		pol->stats.kept++;
@@ -75,7 +83,13 @@ static uint64_t clock_check(struct vm_policy *pol)
 {
 	struct clock_state *s = pol->state;
 
-	return vm_policy_count(&s->circle, "clock");
+	return vm_queue_count(&s->circle, "clock");
+}
+
+/* In the half of the circle the hand passed last. */
+static bool clock_is_active(const struct vm_policy *pol, const struct page *pg)
+{
+	return vm_queue_is_newer(pg);
 }
 
 const struct vm_policy_ops vm_policy_clock = {
@@ -88,4 +102,5 @@ const struct vm_policy_ops vm_policy_clock = {
 	.remove = clock_remove,
 	.select_victim = clock_select_victim,
 	.check = clock_check,
+	.is_active = clock_is_active,
 };

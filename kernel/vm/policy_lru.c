@@ -10,11 +10,14 @@
  * scan per victim. It is here to compare the others against, not to run.
  *
  * Once the access hook has been called, the instance trusts it alone.
+ *
+ * Active: the more recently used half of the queue (vm_policy_queue's
+ * newer half).
  */
 #include "vm/policy.h"
 
 struct lru_state {
-	struct list_node queue;		/* least recently used first */
+	struct vm_policy_queue queue;	/* least recently used first */
 	bool exact;			/* fed by the access hook */
 };
 
@@ -27,7 +30,7 @@ static int lru_init(struct vm_policy *pol)
 {
 	struct lru_state *s = pol->state;
 
-	list_init(&s->queue);
+	vm_queue_init(&s->queue);
 	s->exact = false;
 	return 0;
 }
@@ -36,7 +39,7 @@ static void lru_destroy(struct vm_policy *pol)
 {
 	struct lru_state *s = pol->state;
 
-	vm_policy_forget_all(&s->queue);
+	vm_queue_forget_all(&s->queue);
 }
 
 /* A page coming in is being used: most recent. */
@@ -44,12 +47,14 @@ static void lru_insert(struct vm_policy *pol, struct page *pg)
 {
 	struct lru_state *s = pol->state;
 
-	list_append(&s->queue, &pg->link);
+	vm_queue_add(pol, &s->queue, pg);
 }
 
 static void lru_remove(struct vm_policy *pol, struct page *pg)
 {
-	list_remove(&pg->link);
+	struct lru_state *s = pol->state;
+
+	vm_queue_del(pol, &s->queue, pg);
 }
 
 static void lru_access(struct vm_policy *pol, struct page *pg)
@@ -57,25 +62,36 @@ static void lru_access(struct vm_policy *pol, struct page *pg)
 	struct lru_state *s = pol->state;
 
 	s->exact = true;
-	vm_policy_requeue(&s->queue, pg);
+	vm_queue_to_back(pol, &s->queue, pg);
+}
+
+/* Take the pages of list l used since the last scan onto used, in order. */
+static void lru_take_used(struct vm_policy *pol, struct lru_state *s,
+			  struct list_node *l, struct list_node *used)
+{
+	struct list_node *node, *next;
+
+	list_for_each_safe(node, next, l) {
+		struct page *pg = vm_policy_page(node);
+
+		if (vm_policy_referenced(pol, pg)) {
+			vm_queue_take(&s->queue, pg);
+			list_append(used, &pg->link);
+			pol->stats.kept++;
+		}
+	}
 }
 
 /* Move every page used since the last scan to the back, in queue order. */
 static void lru_scan(struct vm_policy *pol, struct lru_state *s)
 {
-	struct list_node used, *node, *next;
+	struct list_node used;
 
 	list_init(&used);
-	list_for_each_safe(node, next, &s->queue) {
-		struct page *pg = vm_policy_page(node);
-
-		if (vm_policy_referenced(pol, pg)) {
-			vm_policy_requeue(&used, pg);
-			pol->stats.kept++;
-		}
-	}
+	lru_take_used(pol, s, &s->queue.older, &used);
+	lru_take_used(pol, s, &s->queue.newer, &used);
 	while (!list_empty(&used))
-		vm_policy_requeue(&s->queue, vm_policy_oldest(&used));
+		vm_queue_put_back(pol, &s->queue, vm_policy_oldest(&used));
 }
 
 /* The least recently used page; moved to the back in case it is kept. */
@@ -86,9 +102,9 @@ static struct page *lru_select_victim(struct vm_policy *pol)
 
 	if (!s->exact)
 		lru_scan(pol, s);
-	pg = vm_policy_oldest(&s->queue);
+	pg = vm_queue_oldest(&s->queue);
 	if (pg)
-		vm_policy_requeue(&s->queue, pg);
+		vm_queue_to_back(pol, &s->queue, pg);
 	return pg;
 }
 
@@ -96,7 +112,13 @@ static uint64_t lru_check(struct vm_policy *pol)
 {
 	struct lru_state *s = pol->state;
 
-	return vm_policy_count(&s->queue, "lru");
+	return vm_queue_count(&s->queue, "lru");
+}
+
+/* In the more recently used half. */
+static bool lru_is_active(const struct vm_policy *pol, const struct page *pg)
+{
+	return vm_queue_is_newer(pg);
 }
 
 const struct vm_policy_ops vm_policy_lru = {
@@ -110,4 +132,5 @@ const struct vm_policy_ops vm_policy_lru = {
 	.select_victim = lru_select_victim,
 	.access = lru_access,
 	.check = lru_check,
+	.is_active = lru_is_active,
 };

@@ -36,6 +36,10 @@
  *
  * Per-page state in the PG_POLICY bits: S3_MAIN (which queue), S3_FRESH
  * (its first test is still its faulting access) and, on M, the count.
+ *
+ * Active: the pages on M, which were used again after they came in (or
+ * came back through the ghost); the pages on S, on probation, are
+ * inactive.
  */
 #include "vm/policy.h"
 
@@ -221,6 +225,7 @@ static struct page *small_evict(struct vm_policy *pol, struct s3fifo_state *s)
 			to_main(s, pg, 0);
 			s->nsmall--;
 			s->nmain++;
+			vm_policy_moved(pol, pg, true);
 			pol->stats.kept++;
 		} else {
 			ghost_add(s, vm_policy_key(pol, pg));
@@ -286,6 +291,12 @@ static uint64_t s3fifo_check(struct vm_policy *pol)
 	return ns + nm;
 }
 
+/* On M. */
+static bool s3fifo_is_active(const struct vm_policy *pol, const struct page *pg)
+{
+	return vm_policy_bits(pg) & S3_MAIN;
+}
+
 const struct vm_policy_ops vm_policy_s3fifo = {
 	.name = "s3fifo",
 	.summary = "S3-FIFO, scan resistant: Yang et al., SOSP 2023",
@@ -296,4 +307,5 @@ const struct vm_policy_ops vm_policy_s3fifo = {
 	.remove = s3fifo_remove,
 	.select_victim = s3fifo_select_victim,
 	.check = s3fifo_check,
+	.is_active = s3fifo_is_active,
 };

@@ -115,6 +115,14 @@ void reclaim_policy_stats(struct vm_policy_stats *st)
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 
+void reclaim_policy_lists(struct vm_policy_lists *l)
+{
+	unsigned long flags = spin_lock_irqsave(&reclaim_lock);
+
+	vm_policy_lists(&policy, l);	/* a zeroed instance before init */
+	spin_unlock_irqrestore(&reclaim_lock, flags);
+}
+
 void reclaim_register(struct shrinker *s)
 {
 	s->next = shrinkers;

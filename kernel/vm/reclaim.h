@@ -98,6 +98,9 @@ struct page *reclaim_pick(struct pmap_batch *b, struct vobject **obj);
 uint64_t reclaim_tracked(void);
 struct vm_policy_stats;
 void reclaim_policy_stats(struct vm_policy_stats *st);
+/* The policy's pages by kind and side (vm_policy_lists; all 0 before init). */
+struct vm_policy_lists;
+void reclaim_policy_lists(struct vm_policy_lists *l);
 
 /* Frames that reclaim has freed since boot (for /proc/vmstat). */
 extern uint64_t reclaim_freed_total;

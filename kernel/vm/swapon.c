@@ -12,6 +12,7 @@
 #include "dev/blk.h"
 #include "fs/devfs.h"
 #include "fs/vfs.h"
+#include "kern/fsctx.h"
 #include "kern/mutex.h"
 #include "kern/proc.h"
 #include "kern/syscall.h"
@@ -272,14 +273,16 @@ size_t swap_show(char *buf, size_t len)
 
 /* ------------------------------------------------------------ system calls */
 
+/* The caller's working directory, held (fsctx_cwd_release), or NULL. */
 static const char *caller_cwd(void)
 {
-	return current() ? current()->cwd_path : NULL;
+	return current() ? fsctx_cwd_hold(current()->fs) : NULL;
 }
 
 static long sys_swapon(long upath, long flags)
 {
 	char *path;
+	const char *cwd;
 	long err;
 
 	if ((unsigned long)flags & ~(unsigned long)SWAP_FLAGS_VALID)
@@ -287,7 +290,9 @@ static long sys_swapon(long upath, long flags)
 	err = copy_path_from_user(upath, &path);
 	if (err < 0)
 		return err;
-	err = swap_on_path(caller_cwd(), path, (int)flags);
+	cwd = caller_cwd();
+	err = swap_on_path(cwd, path, (int)flags);
+	fsctx_cwd_release(cwd);
 	kfree(path);
 	return err;
 }
@@ -295,11 +300,14 @@ static long sys_swapon(long upath, long flags)
 static long sys_swapoff(long upath)
 {
 	char *path;
+	const char *cwd;
 	long err = copy_path_from_user(upath, &path);
 
 	if (err < 0)
 		return err;
-	err = swap_off_path(caller_cwd(), path);
+	cwd = caller_cwd();
+	err = swap_off_path(cwd, path);
+	fsctx_cwd_release(cwd);
 	kfree(path);
 	return err;
 }

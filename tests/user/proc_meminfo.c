@@ -12,6 +12,10 @@
  *     zero page N times (kilburn_zero_page_maps); a forked child writing N
  *     shared pages makes N copies (kilburn_cow_copies), and the parent's
  *     next writes take its pages over (kilburn_cow_takeovers);
+ *   - the replacement policy's lists: Active(anon) + Inactive(anon) +
+ *     Unevictable rises by N pages when N fresh pages are touched, mlock
+ *     of them moves N pages from Active/Inactive(anon) into Unevictable
+ *     and Mlocked, and munlock moves them back;
  *   - Committed_AS counts a private writable mapping when it is made (not
  *     when touched), not a read-only, shared or MAP_NORESERVE one; mprotect
  *     to writable charges; munmap gives back;
@@ -209,6 +213,77 @@ static void check_fresh_pages(void)
 		TL_CHECK(zero1 - zero0 == N_PAGES, what);
 	}
 	munmap(mem, 2 * N_PAGES * VT_PAGE);
+}
+
+/* The LRU figures of one reading of /proc/meminfo, in kB. */
+struct lru_kb {
+	long aa, ia, af, ifl, unevictable, mlocked;
+};
+
+static void lru_read(struct lru_kb *l)
+{
+	const char *keys[] = { "Active(anon)", "Inactive(anon)", "Active(file)",
+			       "Inactive(file)", "Unevictable", "Mlocked" };
+	long *v[] = { &l->aa, &l->ia, &l->af, &l->ifl, &l->unevictable, &l->mlocked };
+
+	vt_read_file("/proc/meminfo", text, sizeof(text));
+	for (int i = 0; i < 6; i++) {
+		const char *p = line_of(keys[i], ':');
+
+		*v[i] = p ? strtol(p + strlen(keys[i]) + 1, NULL, 10) : -1;
+	}
+}
+
+/*
+ * Touched pages join the policy's anon lists; mlock takes them off into
+ * Unevictable (and Mlocked); munlock puts them back.
+ */
+static void check_lru_lists(void)
+{
+	char *mem = mmap(NULL, N_PAGES * VT_PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct lru_kb a, b, c, d;
+	char what[200];
+	long n_kb = N_PAGES * VT_PAGE / 1024;
+	int locked;
+
+	TL_CHECK(mem != MAP_FAILED, "mmap pages for the LRU lists");
+	if (mem == MAP_FAILED)
+		return;
+	lru_read(&a);
+	for (int i = 0; i < N_PAGES; i++)
+		mem[i * VT_PAGE] = 1;
+	lru_read(&b);
+	locked = mlock(mem, N_PAGES * VT_PAGE);
+	TL_CHECK(locked == 0, "mlock the touched pages");
+	lru_read(&c);
+	munlock(mem, N_PAGES * VT_PAGE);
+	lru_read(&d);
+	if (kilburn) {
+		snprintf(what, sizeof(what), "touching %d pages: Active(anon) %+ld, "
+			 "Inactive(anon) %+ld, Unevictable %+ld kB (want %ld in all)",
+			 N_PAGES, b.aa - a.aa, b.ia - a.ia, b.unevictable - a.unevictable, n_kb);
+		TL_CHECK((b.aa + b.ia + b.unevictable) - (a.aa + a.ia + a.unevictable) == n_kb &&
+			 b.unevictable == a.unevictable, what);
+		snprintf(what, sizeof(what), "mlock: Active+Inactive(anon) %+ld, "
+			 "Unevictable %+ld, Mlocked %+ld kB (want -+%ld)",
+			 (c.aa + c.ia) - (b.aa + b.ia), c.unevictable - b.unevictable,
+			 c.mlocked - b.mlocked, n_kb);
+		TL_CHECK((c.aa + c.ia) - (b.aa + b.ia) == -n_kb &&
+			 c.unevictable - b.unevictable == n_kb &&
+			 c.mlocked - b.mlocked == n_kb, what);
+		snprintf(what, sizeof(what), "munlock: Active+Inactive(anon) %+ld, "
+			 "Unevictable %+ld kB (want +-%ld)", (d.aa + d.ia) - (c.aa + c.ia),
+			 d.unevictable - c.unevictable, n_kb);
+		TL_CHECK((d.aa + d.ia) - (c.aa + c.ia) == n_kb &&
+			 d.unevictable == b.unevictable && d.mlocked == b.mlocked, what);
+		/* CLOCK/FIFO/LRU: the halves' boundary moves; S3-FIFO: new pages are on S */
+		TL_CHECK(b.ia > a.ia, "touching pages grows the policy's inactive side too");
+	} else if (locked == 0) {
+		TL_CHECK(c.mlocked >= n_kb && c.unevictable >= c.mlocked,
+			 "Linux: Mlocked holds the locked pages, Unevictable at least as much");
+	}
+	munmap(mem, N_PAGES * VT_PAGE);
 }
 
 /* A child writes shared pages (copies); then the parent's writes take over. */
@@ -419,6 +494,7 @@ int main(void)
 	check_io_counters();
 	check_fresh_pages();
 	check_cow_counters();
+	check_lru_lists();
 	before = tl_frames_free();
 	check_meminfo_format();
 	check_meminfo_sums();
@@ -426,6 +502,7 @@ int main(void)
 	check_io_counters();
 	check_fresh_pages();
 	check_cow_counters();
+	check_lru_lists();
 	check_committed();
 	TL_CHECK(sysctl_read("overcommit_memory") >= 0 && sysctl_read("overcommit_memory") <= 2,
 		 "overcommit_memory reads 0, 1 or 2");

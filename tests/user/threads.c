@@ -11,7 +11,7 @@
 static const char *const progs[] = {
 	"/tests/glibc-thr_create", "/tests/glibc-thr_sync",
 	"/tests/glibc-thr_exit", "/tests/glibc-thr_signal", "/tests/glibc-thr_vm",
-	"/tests/glibc-thr_jobctl",
+	"/tests/glibc-thr_jobctl", "/tests/glibc-thr_share",
 };
 
 int main(void)

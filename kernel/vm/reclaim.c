@@ -94,6 +94,20 @@ void reclaim_track_again(struct page *pg)
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 
+void reclaim_renew(struct page *pg)
+{
+	unsigned long flags;
+
+	if (!policy_ready || !(READ_ONCE(pg->flags) & PG_ONPOLICY))
+		return;
+	flags = spin_lock_irqsave(&reclaim_lock);
+	if (pg->flags & PG_ONPOLICY) {
+		vm_policy_remove(&policy, pg);
+		vm_policy_insert(&policy, pg);
+	}
+	spin_unlock_irqrestore(&reclaim_lock, flags);
+}
+
 void reclaim_untrack(struct page *pg)
 {
 	unsigned long flags;

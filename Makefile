@@ -414,6 +414,8 @@ $(B)/host/hotscan_trace: host/hotscan_trace.c tests/bench/hotscan.h
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
 
+$(B)/bench/policybench: tests/bench/hotscan.h
+
 bench-policy: tools $(B)/host/sim_policy $(B)/host/hotscan_trace
 	@$(MAKE) --no-print-directory B=$(B)/bench DEBUG=0 all
 	@QEMU=$(QEMU) scripts/bench-policy.sh $(B)/bench/kernel.elf $(B)/bench/root.img \

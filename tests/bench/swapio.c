@@ -97,6 +97,7 @@ static double raw_pass(bool write, char *buf, size_t chunk)
 struct swap_rates {
 	double out, in;			/* MiB/s */
 	double out_mib, in_mib;		/* MiB moved */
+	double again_mib;		/* MiB written out during the read-back */
 };
 
 /*
@@ -129,6 +130,7 @@ static int swap_pass(struct swap_rates *r)
 		sink ^= p[i * PAGE];
 	t2 = now();
 	in1 = vmstat("pswpin");
+	r->again_mib = (double)(vmstat("pswpout") - out1) * PAGE / MIB;
 	(void)sink;
 	munmap(p, npages * PAGE);
 	r->out_mib = (double)(out1 - out0) * PAGE / MIB;
@@ -142,6 +144,7 @@ int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 3;
 	char *buf = malloc(MIB);
+	double again = 0;
 
 	printf("Kilburn swap throughput (wall clock, %d MiB of RAM, raw I/O of %d MiB "
 	       "on the swap disk before swapon)\n", RAM_MIB, RAW_MIB);
@@ -163,6 +166,7 @@ int main(int argc, char **argv)
 		}
 		if (swap_pass(&r) < 0)
 			printf("mmap failed\n");
+		again += r.again_mib;
 		if (swapoff(DISK) < 0)
 			perror("swapoff " DISK);
 		printf("| %5d | %9.1f | %8.1f | %12.1f | %6.1f (%5.0f) | %5.1f (%5.0f) | %12.0f%% | %10.0f%% |\n",
@@ -172,6 +176,7 @@ int main(int argc, char **argv)
 	printf("MiB/s; swap-out is timed from the first page swapped out to the last "
 	       "page written, swap-in over the read-back pass\n");
 	printf("raw: one request of up to 128 KiB in flight; 1 MiB read(2)s are 8 of them\n");
+	printf("written out again during the read-back passes: %.0f MiB a round\n", again / rounds);
 	free(buf);
 	return 0;
 }

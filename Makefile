@@ -7,6 +7,8 @@
 #   make gdb      boot halted with a gdb stub on :1234
 #   make bench    benchmarks (guest instructions per operation)
 #   make sim      replacement policies on a page-reference trace (TRACE=, FRAMES=)
+#   make bench-swapio  swap throughput against the raw disk (wall clock, ROUNDS=)
+#   make bench-policy  each policy's major faults in the guest next to OPT and LRU
 
 CPUS	?= 2
 MEM	?= 128M

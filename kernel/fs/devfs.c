@@ -10,6 +10,7 @@
 #include "fs/tty.h"
 #include "fs/vfs.h"
 #include "kern/files.h"
+#include "kern/mutex.h"
 #include "kern/random.h"
 #include "kern/uaccess.h"
 #include "vm/kmem.h"
@@ -69,15 +70,60 @@ static long random_read(struct file *f, uint64_t ubuf, size_t len)
 	return done;
 }
 
+/* One writer at a time per disk (disk_pwrite), indexed by disk number. */
+static struct mutex disk_write_locks[BLK_MAX_DISKS];
+
+#define DISK_BOUNCE_ORDER	5	/* 128 KiB: the largest request (BLK_MAX_SECTORS) */
+
 /*
- * Read a disk through a bounce frame: up to len bytes at byte off (clipped
- * to the disk's end) into user memory. Returns the bytes read, or -ENOMEM,
- * -EFAULT, -EIO before any was.
+ * A bounce buffer for a disk transfer of len bytes: the smallest block of
+ * up to 2^DISK_BOUNCE_ORDER frames that holds it, or a smaller one (down to
+ * a frame) when memory is short. Sets *order. Returns NULL if not even one
+ * frame is free.
+ */
+static struct page *disk_bounce_alloc(size_t len, unsigned int *order)
+{
+	unsigned int o = 0;
+
+	while (o < DISK_BOUNCE_ORDER && ((size_t)PAGE_SIZE << o) < len)
+		o++;
+	for (;; o--) {
+		struct page *pg = pmm_alloc_order(o, 0);
+
+		if (pg || o == 0) {
+			*order = o;
+			return pg;
+		}
+	}
+}
+
+/*
+ * The piece of a transfer at byte pos that fits a bounce buffer of cap
+ * bytes: the sectors [*base, *base + *bytes) that hold the n bytes at pos,
+ * up to left of them, clipped to the disk's end (size).
+ */
+static size_t disk_piece(uint64_t pos, size_t left, uint64_t size, size_t cap,
+			 uint64_t *base, size_t *bytes)
+{
+	uint64_t b = ALIGN_DOWN(pos, BLK_SECTOR_SIZE);
+	size_t n = MIN(left, cap - (size_t)(pos - b));
+	uint64_t end = MIN(ALIGN_UP(pos + n, BLK_SECTOR_SIZE), size);
+
+	*base = b;
+	*bytes = end - b;
+	return MIN(n, end - pos);
+}
+
+/*
+ * Read a disk through a bounce buffer (up to 128 KiB per request): up to len
+ * bytes at byte off (clipped to the disk's end) into user memory. Returns the
+ * bytes read, or -ENOMEM, -EFAULT, -EIO before any was.
  */
 static long disk_pread(struct file *f, uint64_t ubuf, size_t len, uint64_t off)
 {
 	struct blkdev *d = ((struct devnode *)f->vn->priv)->disk;
 	uint64_t size = blk_sectors(d) * BLK_SECTOR_SIZE;
+	unsigned int order;
 	struct page *bounce;
 	size_t done = 0;
 	long err = 0;
@@ -85,23 +131,22 @@ static long disk_pread(struct file *f, uint64_t ubuf, size_t len, uint64_t off)
 	if (off >= size || len == 0)
 		return 0;
 	len = MIN(len, size - off);
-	bounce = pmm_alloc(0);
+	bounce = disk_bounce_alloc(len + BLK_SECTOR_SIZE, &order);
 	if (!bounce)
 		return -ENOMEM;
 	while (done < len && !err) {
-		uint64_t pos = off + done, base = ALIGN_DOWN(pos, BLK_SECTOR_SIZE);
-		size_t bytes = MIN((uint64_t)PAGE_SIZE, size - base);
-		size_t n = MIN(len - done, bytes - (pos - base));
+		uint64_t pos = off + done, base;
+		size_t bytes, n = disk_piece(pos, len - done, size,
+					     (size_t)PAGE_SIZE << order, &base, &bytes);
+		char *buf = page_to_virt(bounce);
 
-		err = blk_read(d, base / BLK_SECTOR_SIZE, page_to_virt(bounce),
-			       bytes / BLK_SECTOR_SIZE);
-		if (!err && copy_to_user(ubuf + done,
-					 (char *)page_to_virt(bounce) + (pos - base), n))
+		err = blk_read(d, base / BLK_SECTOR_SIZE, buf, bytes / BLK_SECTOR_SIZE);
+		if (!err && copy_to_user(ubuf + done, buf + (pos - base), n))
 			err = -EFAULT;
 		if (!err)
 			done += n;
 	}
-	pmm_free(bounce);
+	pmm_free_order(bounce, order);
 	return done ? (long)done : err;
 }
 
@@ -118,19 +163,95 @@ static long disk_read(struct file *f, uint64_t ubuf, size_t len)
 }
 
 /*
- * Writing a disk from user space is not supported (yet): -ETXTBSY while it
- * is an active swap area (as Linux), else -EPERM.
+ * Why a disk refuses writes from user space, as Linux says it: -EPERM if the
+ * device is read-only (the root disk is always attached so, and holds the
+ * mounted root file system in any case), -ETXTBSY while it is an active
+ * swap area; 0 if it takes them.
  */
-static long disk_write(struct file *f, uint64_t ubuf, size_t len)
+static int disk_write_refused(struct blkdev *d)
 {
-	struct blkdev *d = ((struct devnode *)f->vn->priv)->disk;
-
-	return blk_holder(d) ? -ETXTBSY : -EPERM;
+	if (blk_readonly(d) || d == blk_root())
+		return -EPERM;
+	return blk_holder(d) ? -ETXTBSY : 0;
 }
 
+/*
+ * Write one piece: the sectors [base, base + bytes) of the disk with the n
+ * user bytes at ubuf placed at pos; a sector the bytes cover only in part is
+ * read first. Returns 0, -EFAULT or -EIO.
+ */
+static int disk_write_piece(struct blkdev *d, char *buf, uint64_t base,
+			    size_t bytes, uint64_t pos, uint64_t ubuf, size_t n)
+{
+	uint64_t sect = base / BLK_SECTOR_SIZE;
+	int err = 0;
+
+	if (pos != base)
+		err = blk_read(d, sect, buf, 1);
+	if (!err && (pos + n) % BLK_SECTOR_SIZE)
+		err = blk_read(d, sect + bytes / BLK_SECTOR_SIZE - 1,
+			       buf + bytes - BLK_SECTOR_SIZE, 1);
+	if (!err && copy_from_user(buf + (pos - base), ubuf, n))
+		err = -EFAULT;
+	return err ? err : blk_write(d, sect, buf, bytes / BLK_SECTOR_SIZE);
+}
+
+/*
+ * Write up to len bytes of user memory at byte off of a disk, as Linux's
+ * block devices take them: synchronously (the disk has no cache in front of
+ * it), through a bounce buffer of up to 128 KiB per request, clipped to the
+ * disk's end; writes of one disk are serialized, so that a partly covered
+ * sector read and written back never loses another writer's bytes. Returns
+ * the bytes written; or, before any was, 0 for len 0, the errors of
+ * disk_write_refused, -ENOSPC at or after the end, -ENOMEM, -EFAULT, -EIO.
+ */
 static long disk_pwrite(struct file *f, uint64_t ubuf, size_t len, uint64_t off)
 {
-	return disk_write(f, ubuf, len);
+	struct devnode *node = f->vn->priv;
+	struct blkdev *d = node->disk;
+	struct mutex *lock = &disk_write_locks[(blk_minor(d) / BLK_MINORS_PER_DISK)];
+	uint64_t size = blk_sectors(d) * BLK_SECTOR_SIZE;
+	long err = disk_write_refused(d);
+	unsigned int order;
+	struct page *bounce;
+	size_t done = 0;
+
+	if (err || len == 0)
+		return err;
+	if (off >= size)
+		return -ENOSPC;
+	len = MIN(len, size - off);
+	bounce = disk_bounce_alloc(len + BLK_SECTOR_SIZE, &order);
+	if (!bounce)
+		return -ENOMEM;
+	mutex_lock(lock);
+	while (done < len && !err) {
+		uint64_t pos = off + done, base;
+		size_t bytes, n = disk_piece(pos, len - done, size,
+					     (size_t)PAGE_SIZE << order, &base, &bytes);
+
+		err = disk_write_refused(d);	/* swapon meanwhile */
+		if (!err)
+			err = disk_write_piece(d, page_to_virt(bounce), base, bytes,
+					       pos, ubuf + done, n);
+		if (!err)
+			done += n;
+	}
+	mutex_unlock(lock);
+	pmm_free_order(bounce, order);
+	return done ? (long)done : err;
+}
+
+static long disk_write(struct file *f, uint64_t ubuf, size_t len)
+{
+	long n;
+
+	mutex_lock(&f->pos_lock);
+	n = disk_pwrite(f, ubuf, len, f->off);
+	if (n > 0)
+		f->off += n;
+	mutex_unlock(&f->pos_lock);
+	return n;
 }
 
 static const struct file_ops null_ops = { .read = null_read, .write = null_write };
@@ -218,6 +339,7 @@ static void devfs_add_disks(void)
 			.name = blk_name(disk), .disk = disk, .ops = &disk_ops,
 			.rdev = BLK_MAJOR << 8 | blk_minor(disk),
 		};
+		mutex_init(&disk_write_locks[i], "disk write");
 	}
 }
 

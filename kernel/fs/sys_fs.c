@@ -2,6 +2,8 @@
  * File-system system calls. Every path and buffer comes from user memory
  * through kern/uaccess.h; descriptors are checked before use.
  */
+#include "dev/blk.h"
+#include "fs/devfs.h"
 #include "fs/flock.h"
 #include "fs/pipe.h"
 #include "fs/sys_fs.h"
@@ -317,6 +319,19 @@ static long sys_writev(long fd, long uiov, long cnt)
 	return rwv(fd, true, uiov, cnt);
 }
 
+/*
+ * Where SEEK_END counts from: a disk's size for a block device (as Linux,
+ * although its st_size is 0), else the vnode's size; 0 without a vnode.
+ */
+static long file_end(struct file *f)
+{
+	struct blkdev *disk = f->vn ? devfs_vnode_disk(f->vn) : NULL;
+
+	if (disk)
+		return (long)(blk_sectors(disk) * BLK_SECTOR_SIZE);
+	return f->vn ? (long)f->vn->size : 0;
+}
+
 static long sys_lseek(long fd, long off, long whence)
 {
 	struct file *f = fd_get(fd);
@@ -332,7 +347,7 @@ static long sys_lseek(long fd, long off, long whence)
 	switch (whence) {
 	case SEEK_SET: pos = off; break;
 	case SEEK_CUR: pos = f->off + off; break;
-	case SEEK_END: pos = (f->vn ? (long)f->vn->size : 0) + off; break;
+	case SEEK_END: pos = file_end(f) + off; break;
 	default: pos = -EINVAL;
 	}
 	if (whence >= SEEK_SET && whence <= SEEK_END && pos < 0)

@@ -377,6 +377,8 @@ static enum fault_result fault_private(struct fault *f)
 			an->flags &= ~ANON_READAHEAD;
 			f->vm->ra_hits++;
 			vmstat_inc(VMSTAT_SWAP_RA_HIT);
+			/* this use is the one it was read for, not a second */
+			reclaim_renew(an->page);
 		}
 		shared = anon_refs(an) > 1;
 		if (write && shared) {

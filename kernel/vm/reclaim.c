@@ -22,10 +22,36 @@ static struct vm_policy policy;
 static bool policy_ready;
 static struct pmap_batch *scan_batch;	/* reclaim_lock: the picker's batch */
 
-/* The policy's referenced test: the accessed bits of the page's mappings. */
+/*
+ * The policy's referenced test: the accessed bits of the page's mappings,
+ * cleared. In a pick the flushes go into the picker's batch; outside one (a
+ * policy testing a page as it inserts another, as S3-FIFO forgets its fresh
+ * page's faulting access) they are done at once. Without a batch,
+ * pmap_clear_reference_batch only looks: the bits stayed set, and S3-FIFO
+ * took every page's faulting access for a second use.
+ */
 static bool referenced(struct page *pg, void *ctx)
 {
+	if (!scan_batch)
+		return pmap_clear_reference(pg);
 	return pmap_clear_reference_batch(pg, scan_batch);
+}
+
+/*
+ * The policy's page key (reclaim_lock held, pg on the policy or being put
+ * on it): what names the page's contents across an eviction and a read
+ * back into another frame. A cache page is its object and page number; an
+ * anonymous page its anon alone, since its index is the swap slot it was
+ * last read from, which changes when the page is written out again (with
+ * the index in it, S3-FIFO's ghost almost never recognised a page).
+ */
+static uint64_t page_key(struct page *pg, void *ctx)
+{
+	struct page id = { .owner = pg->owner, .index = pg->index };
+
+	if (pg->state == PAGE_ANON)
+		id.index = 0;
+	return vm_policy_page_key(&id);
 }
 
 void reclaim_policy_init(void)
@@ -33,7 +59,10 @@ void reclaim_policy_init(void)
 	const struct vm_policy_ops *ops = vm_policy_chosen();
 	uint64_t frames = pmm_total_frames();
 	size_t size = vm_policy_state_size(ops, frames);
-	struct vm_policy_hooks hooks = { .test_and_clear_referenced = referenced };
+	struct vm_policy_hooks hooks = {
+		.test_and_clear_referenced = referenced,
+		.page_key = page_key,
+	};
 	void *state = size ? kmalloc(size, KM_ZERO) : NULL;
 
 	if ((size && !state) || vm_policy_init(&policy, ops, frames, &hooks, state))
@@ -62,6 +91,20 @@ void reclaim_track_again(struct page *pg)
 	flags = spin_lock_irqsave(&reclaim_lock);
 	if (!(pg->flags & PG_ONPOLICY) && pg->state == PAGE_ANON && pg->owner)
 		vm_policy_insert(&policy, pg);
+	spin_unlock_irqrestore(&reclaim_lock, flags);
+}
+
+void reclaim_renew(struct page *pg)
+{
+	unsigned long flags;
+
+	if (!policy_ready || !(READ_ONCE(pg->flags) & PG_ONPOLICY))
+		return;
+	flags = spin_lock_irqsave(&reclaim_lock);
+	if (pg->flags & PG_ONPOLICY) {
+		vm_policy_remove(&policy, pg);
+		vm_policy_insert(&policy, pg);
+	}
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 

@@ -92,6 +92,13 @@ void reclaim_track(struct page *pg);
 void reclaim_untrack(struct page *pg);
 /* reclaim_track of an anon's page that may be on the policy already (munlock). */
 void reclaim_track_again(struct page *pg);
+/*
+ * reclaim_renew - pg, a page read ahead, is about to be used for the first
+ * time: put it back on the policy as a page that has just come in, so that
+ * this use counts as the access that brought it in, not as a second one.
+ * Nothing if pg is not on the policy. Its anon's lock may be held.
+ */
+void reclaim_renew(struct page *pg);
 struct pmap_batch;
 struct vobject;
 struct page *reclaim_pick(struct pmap_batch *b, struct vobject **obj);

@@ -214,6 +214,7 @@ struct hart {
 	int errors;
 	char first[160];		/* the first error */
 	unsigned int landed, refused;	/* stores into the raced range */
+	uint8_t last[8];		/* the last value it stored in each page */
 };
 
 /* What the harts of one round share. */
@@ -729,6 +730,7 @@ TEST(cow_raced_by_the_childs_exit_keeps_every_write)
 #define RACE_PAGES	6
 #define RACE_HARTS	3		/* storing harts; one more makes the call */
 #define RACE_STORES	200		/* stores each makes */
+_Static_assert(RACE_PAGES <= sizeof(((struct hart *)0)->last), "hart.last");
 
 /*
  * A storing hart: stores into its slot of random pages of the region, each
@@ -939,5 +941,106 @@ TEST(fault_racing_mprotect_lands_no_write_after_it)
 			errors++;
 	}
 	printf("  stores into the range: %u landed, %u refused\n", landed, refused);
+	CHECK_EQ(errors, 0);
+}
+
+/* ------------------------------------------------------------ fork */
+
+/*
+ * A parent hart storing while another forks: every store lands (before the
+ * fork, or after it in the parent's own copy); the last value of each page
+ * is noted for the end.
+ */
+static void fork_store_run(struct hart *h)
+{
+	struct round *rd = h->rd;
+
+	for (unsigned int k = 0; k < RACE_STORES; k++) {
+		unsigned int p = hart_rand(h) % rd->npages;
+		uint8_t v = (uint8_t)(k | 1);
+
+		__atomic_add_fetch(&rd->stores, 1, __ATOMIC_RELAXED);
+		if (hart_store(h, BASE + p * P + h->id * SLOT, v) != FAULT_OK)
+			hart_fail(h, "store to page %u failed", p);
+		else
+			h->last[p] = v;
+	}
+}
+
+/* The child's pages when fork returned. */
+static uint8_t fork_snapshot[RACE_PAGES][P];
+
+static void fork_run(struct hart *h)
+{
+	struct round *rd = h->rd;
+
+	race_delay(h);
+	rd->child = vmspace_fork(h->vm);
+	if (!rd->child) {
+		hart_fail(h, "fork failed");
+		return;
+	}
+	for (unsigned int p = 0; p < rd->npages; p++) {
+		struct page *pg = private_page(rd->child, BASE + p * P);
+
+		if (pg)
+			memcpy(fork_snapshot[p], page_to_virt(pg), P);
+		else
+			memset(fork_snapshot[p], 0, P);
+	}
+	__atomic_store_n(&rd->done, true, __ATOMIC_RELEASE);
+}
+
+/*
+ *   parent [ p0 .. p5 ]   3 harts store at random
+ *          --fork-->      a fourth forks meanwhile: the child keeps what
+ *                         the pages held then; the parent loses nothing
+ */
+TEST(fork_racing_stores_gives_the_child_a_snapshot)
+{
+	int errors = 0;
+
+	setup("fork vs stores");
+	for (unsigned int r = 0; r < run_rounds && errors == 0; r++) {
+		struct round rd = { .index = r, .npages = RACE_PAGES };
+		struct hart h[RACE_HARTS + 1];
+
+		rd.vm = vmspace_create();
+		CHECK(rd.vm && map_anon(rd.vm, BASE, RACE_PAGES * P) == 0);
+		for (unsigned int i = 0; i < RACE_HARTS; i++)
+			h[i] = (struct hart){ .vm = rd.vm, .run = fork_store_run };
+		h[RACE_HARTS] = (struct hart){ .vm = rd.vm, .run = fork_run };
+		errors += run_harts(&rd, h, RACE_HARTS + 1);
+		if (!rd.child) {
+			errors++;
+			break;
+		}
+		for (unsigned int p = 0; p < RACE_PAGES; p++) {
+			struct page *cp = private_page(rd.child, BASE + p * P);
+			struct page *pp = private_page(rd.vm, BASE + p * P);
+			uint8_t *data = pp ? page_to_virt(pp) : NULL;
+
+			if (cp && memcmp(page_to_virt(cp), fork_snapshot[p], P) != 0) {
+				printf("  round %u: the child's page %u changed after "
+				       "fork returned\n", r, p);
+				errors++;
+			}
+			for (unsigned int i = 0; i < RACE_HARTS; i++) {
+				uint8_t got = data ? data[i * SLOT] : 0;
+
+				if (got != h[i].last[p]) {
+					printf("  round %u: page %u, hart %u: %#x, not "
+					       "its last store %#x\n", r, p, i, got,
+					       h[i].last[p]);
+					errors++;
+				}
+			}
+		}
+		CHECK(vm_ok(rd.vm) && vm_ok(rd.child));
+		vmspace_destroy(rd.child);
+		vmspace_destroy(rd.vm);
+		if (!no_frame_leaked())
+			errors++;
+	}
 	CHECK_EQ(errors, 0);
 }

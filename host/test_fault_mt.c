@@ -46,6 +46,7 @@
 #include "vm/pmm.h"
 #include "vm/vmspace.h"
 #include "vm/vmstat.h"
+#include "vm/vobject.h"
 
 #define RAM_BASE	0x80000000UL
 #define RAM_SIZE	(32UL << 20)
@@ -215,6 +216,7 @@ struct hart {
 	char first[160];		/* the first error */
 	unsigned int landed, refused;	/* stores into the raced range */
 	uint8_t last[8];		/* the last value it stored in each page */
+	bool last_after[8];		/* ... and whether it began after the call */
 };
 
 /* What the harts of one round share. */
@@ -1039,6 +1041,181 @@ TEST(fork_racing_stores_gives_the_child_a_snapshot)
 		CHECK(vm_ok(rd.vm) && vm_ok(rd.child));
 		vmspace_destroy(rd.child);
 		vmspace_destroy(rd.vm);
+		if (!no_frame_leaked())
+			errors++;
+	}
+	CHECK_EQ(errors, 0);
+}
+
+/* ------------------------------------------------------------ MADV_DONTNEED */
+
+/*
+ * A storing hart racing a discard: every store lands (the region stays);
+ * notes the last value of each page and whether that store began after
+ * the discard returned.
+ */
+static void discard_store_run(struct hart *h)
+{
+	struct round *rd = h->rd;
+
+	for (unsigned int k = 0; k < RACE_STORES; k++) {
+		unsigned int p = hart_rand(h) % rd->npages;
+		uint8_t v = (uint8_t)(k | 1);
+		bool after = __atomic_load_n(&rd->done, __ATOMIC_ACQUIRE);
+
+		__atomic_add_fetch(&rd->stores, 1, __ATOMIC_RELAXED);
+		if (hart_store(h, BASE + p * P + h->id * SLOT, v) != FAULT_OK) {
+			hart_fail(h, "store to page %u failed", p);
+			continue;
+		}
+		h->last[p] = v;
+		h->last_after[p] = after;
+	}
+}
+
+static void discard_run(struct hart *h)
+{
+	struct round *rd = h->rd;
+	int err;
+
+	race_delay(h);
+	mutex_lock(&h->vm->lock);
+	err = vmspace_discard(h->vm, rd->lo, rd->hi);
+	mutex_unlock(&h->vm->lock);
+	if (err)
+		hart_fail(h, "discard: %d", err);
+	__atomic_store_n(&rd->done, true, __ATOMIC_RELEASE);
+}
+
+/*
+ *   BASE [ p0 | p1 | p2 | p3 | p4 | p5 ]   3 harts store at random
+ *               [lo ........ hi)            a fourth discards it (MADV_DONTNEED)
+ */
+TEST(fault_racing_discard_keeps_the_stores_after_it)
+{
+	int errors = 0;
+
+	setup("fault vs discard");
+	for (unsigned int r = 0; r < run_rounds && errors == 0; r++) {
+		struct round rd = { .index = r, .npages = RACE_PAGES };
+		struct hart h[RACE_HARTS + 1];
+		struct range_count c;
+
+		race_range(&rd);
+		rd.vm = vmspace_create();
+		CHECK(rd.vm && map_anon(rd.vm, BASE, RACE_PAGES * P) == 0);
+		for (unsigned int i = 0; i < RACE_HARTS; i++)
+			h[i] = (struct hart){ .vm = rd.vm, .run = discard_store_run };
+		h[RACE_HARTS] = (struct hart){ .vm = rd.vm, .run = discard_run };
+		errors += run_harts(&rd, h, RACE_HARTS + 1);
+		/*
+		 * A slot holds its hart's last store to the page if that began
+		 * after the discard returned; else that, or zero (discarded
+		 * after it). Never an older value, never a stale frame.
+		 */
+		for (unsigned int p = 0; p < RACE_PAGES; p++) {
+			vaddr_t va = BASE + p * P;
+			struct page *pg = private_page(rd.vm, va);
+			const uint8_t *data = pg ? page_to_virt(pg) : NULL;
+			bool in = va >= rd.lo && va < rd.hi;
+
+			for (unsigned int i = 0; i < RACE_HARTS; i++) {
+				uint8_t got = data ? data[i * SLOT] : 0;
+				uint8_t last = h[i].last[p];
+				bool ok = got == last ||
+					  (in && got == 0 && !h[i].last_after[p]);
+
+				if (!ok) {
+					printf("  round %u: page %u, hart %u: %#x, last "
+					       "store %#x (%s the discard)\n", r, p, i,
+					       got, last, h[i].last_after[p] ?
+					       "after" : "before");
+					errors++;
+				}
+			}
+		}
+		c = count_range(rd.vm, BASE, BASE + RACE_PAGES * P);
+		CHECK_EQ(anon_count(), c.mapped);
+		CHECK_EQ(c.mapped, c.writable);
+		CHECK(vm_ok(rd.vm));
+		vmspace_destroy(rd.vm);
+		if (!no_frame_leaked())
+			errors++;
+	}
+	CHECK_EQ(errors, 0);
+}
+
+/* ------------------------------------------------------------ shared memory */
+
+#define SHM_PAGES	4
+
+/* A hart of either address space stores its slot of every shared page. */
+static void shm_store_run(struct hart *h)
+{
+	struct round *rd = h->rd;
+
+	for (unsigned int k = 0; k < rd->npages; k++) {
+		unsigned int p = (k + h->id) % rd->npages;
+		uint8_t got;
+
+		if (hart_store(h, BASE + p * P + h->id * SLOT,
+			       slot_value(rd, h->id, p)) != FAULT_OK)
+			hart_fail(h, "store to page %u failed", p);
+		if (hart_load(h, BASE + p * P + h->id * SLOT, &got) != FAULT_OK ||
+		    got != slot_value(rd, h->id, p))
+			hart_fail(h, "page %u: my write is lost", p);
+	}
+}
+
+/*
+ *   vm A [ shared S+0 .. S+3 ]   vm B [ shared S+0 .. S+3 ]
+ *   2 harts in each store into every page at once: one frame per page of
+ *   S, mapped by both, holding all four writes
+ */
+TEST(shared_memory_first_touch_from_two_spaces_makes_one_frame)
+{
+	int errors = 0;
+
+	setup("shared memory");
+	for (unsigned int r = 0; r < run_rounds && errors == 0; r++) {
+		struct round rd = { .index = r, .npages = SHM_PAGES, .gen = (uint8_t)r };
+		struct vobject *shm = shmem_create(SHM_PAGES * P);
+		struct vmspace *a = vmspace_create(), *b = vmspace_create();
+		struct hart h[4];
+
+		CHECK(shm && a && b);
+		mutex_lock(&a->lock);
+		CHECK_EQ(vmspace_map(a, BASE, SHM_PAGES * P, RW, VM_PROT_ALL,
+				     REGION_SHARED, shm, 0, SHM_PAGES * P), 0);
+		mutex_unlock(&a->lock);
+		mutex_lock(&b->lock);
+		CHECK_EQ(vmspace_map(b, BASE, SHM_PAGES * P, RW, VM_PROT_ALL,
+				     REGION_SHARED, shm, 0, SHM_PAGES * P), 0);
+		mutex_unlock(&b->lock);
+		for (unsigned int i = 0; i < 4; i++)
+			h[i] = (struct hart){ .vm = i & 1 ? b : a, .run = shm_store_run };
+		errors += run_harts(&rd, h, 4);
+		CHECK_EQ(shmem_resident_pages(shm), SHM_PAGES);
+		for (unsigned int p = 0; p < SHM_PAGES; p++) {
+			paddr_t pa = 0, pb = 0;
+			const uint8_t *data;
+
+			CHECK(pmap_extract(a->pmap, BASE + p * P, &pa, NULL));
+			CHECK(pmap_extract(b->pmap, BASE + p * P, &pb, NULL));
+			CHECK(pa && pa == pb);
+			if (!pa || pa != pb) {
+				errors++;
+				continue;
+			}
+			CHECK_EQ(page_mapcount(pa_to_page(pa)), 2);
+			data = phys_to_virt(pa);
+			for (unsigned int i = 0; i < 4; i++)
+				CHECK_EQ(data[i * SLOT], slot_value(&rd, i, p));
+		}
+		CHECK(vm_ok(a) && vm_ok(b));
+		vmspace_destroy(a);
+		vmspace_destroy(b);
+		vobject_unref(shm);
 		if (!no_frame_leaked())
 			errors++;
 	}

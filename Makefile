@@ -280,6 +280,19 @@ OPS	?= 10000000
 fuzz: $(B)/host/fuzz_vm
 	@$(B)/host/fuzz_vm --seed "$(SEED)" --ops $(OPS)
 
+# The fault model test (host/test_fault_mt.c) under ThreadSanitizer instead
+# of ASan and UBSan: `make tsan` (ROUNDS=n, SEED=S as for the test).
+ROUNDS	?=
+comma	:= ,
+$(B)/host/tsan/test_fault_mt: host/test_fault_mt.c host/runner.c host/env/env.c host/env/env.h $(HOST_DEPS_fault_mt) $(wildcard host/*.h kernel/*/*.h kernel/include/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(subst -fsanitize=address$(comma)undefined,-fsanitize=thread,$(HOSTCFLAGS)) \
+		-o $@ $< host/runner.c host/env/env.c $(HOST_DEPS_fault_mt)
+
+tsan: $(B)/host/tsan/test_fault_mt
+	@FAULT_MT_SEED="$(SEED)" FAULT_MT_ROUNDS="$(ROUNDS)" $<
+
 # ---------------------------------------------------------------- running
 
 # The root disk is always read-only: nothing a boot does can change it.
@@ -403,4 +416,4 @@ clean:
 
 FORCE:
 
-.PHONY: all run gdb test tools clean host-tests bench fuzz sim scratch-disk swap-disk FORCE picture stress
+.PHONY: all run gdb test tools clean host-tests bench fuzz sim tsan scratch-disk swap-disk FORCE picture stress

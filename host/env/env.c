@@ -7,8 +7,8 @@
 __thread int host_cpu_id;
 __thread uint64_t host_sched_seed;
 intptr_t host_phys_offset;
-jmp_buf *host_panic_jmp;
-char host_panic_msg[512];
+__thread jmp_buf *host_panic_jmp;
+__thread char host_panic_msg[512];
 int host_log_quiet = 1;
 
 void *host_fake_ram(paddr_t base, uint64_t size)

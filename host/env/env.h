@@ -82,8 +82,8 @@ size_t strlcpy(char *dst, const char *src, size_t size);
  * host/test.h), the message is kept in host_panic_msg and control returns to
  * the test; otherwise the message is printed and the process aborts.
  */
-extern jmp_buf *host_panic_jmp;
-extern char host_panic_msg[512];
+extern __thread jmp_buf *host_panic_jmp;	/* per thread (hart) */
+extern __thread char host_panic_msg[512];
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 
 /* Kernel log: goes to stdout unless host_log_quiet is set. */

@@ -30,7 +30,11 @@
  *   - a fault racing munmap or mprotect of the same range by another hart:
  *     a store that starts after the call returned never lands, the fault
  *     then fails with the right result, no mapping is left in an unmapped
- *     range, and no frame leaks.
+ *     range, and no frame leaks;
+ *   - stores racing MADV_DONTNEED (none made after it is lost) and fork
+ *     (the child keeps what the pages held when fork returned);
+ *   - two address spaces touching the same shared memory first: one frame
+ *     per page, mapped by both.
  * Page-out does not run on the host (host/env/pageout_stub.c), so nothing
  * here races an eviction or a swap-in.
  */

@@ -237,6 +237,7 @@ HOST_DEPS_pcache   := kernel/vm/pcache.c kernel/vm/pmm.c kernel/vm/vmstat.c kern
 HOST_DEPS_vm       := kernel/vm/rmap.c kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/anon.c kernel/vm/pcache.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/vmstat.c kernel/vm/kmem.c kernel/vm/commit.c kernel/vm/vmspace_pages.c kernel/vm/faulttrace.c host/env/pmap_soft.c \
 		      kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c \
 		      $(POLICY_SRCS) host/env/pageout_stub.c
+HOST_DEPS_fault_mt := $(HOST_DEPS_vm)
 HOST_DEPS_policy   := $(POLICY_SRCS) host/policy_sim.c
 HOST_DEPS_swap_header := kernel/vm/swap_header.c
 HOST_DEPS_swap_slots := kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c kernel/vm/kmem.c kernel/vm/pmm.c kernel/vm/vmstat.c
@@ -280,6 +281,19 @@ SEED	?=
 OPS	?= 10000000
 fuzz: $(B)/host/fuzz_vm
 	@$(B)/host/fuzz_vm --seed "$(SEED)" --ops $(OPS)
+
+# The fault model test (host/test_fault_mt.c) under ThreadSanitizer instead
+# of ASan and UBSan: `make tsan` (ROUNDS=n, SEED=S as for the test).
+ROUNDS	?=
+comma	:= ,
+$(B)/host/tsan/test_fault_mt: host/test_fault_mt.c host/runner.c host/env/env.c host/env/env.h $(HOST_DEPS_fault_mt) $(wildcard host/*.h kernel/*/*.h kernel/include/*.h)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(subst -fsanitize=address$(comma)undefined,-fsanitize=thread,$(HOSTCFLAGS)) \
+		-o $@ $< host/runner.c host/env/env.c $(HOST_DEPS_fault_mt)
+
+tsan: $(B)/host/tsan/test_fault_mt
+	@FAULT_MT_SEED="$(SEED)" FAULT_MT_ROUNDS="$(ROUNDS)" $<
 
 # ---------------------------------------------------------------- running
 
@@ -449,4 +463,4 @@ clean:
 
 FORCE:
 
-.PHONY: all run gdb test tools clean host-tests bench fuzz sim scratch-disk swap-disk FORCE picture stress
+.PHONY: all run gdb test tools clean host-tests bench fuzz sim tsan scratch-disk swap-disk FORCE picture stress

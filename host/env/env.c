@@ -1,12 +1,14 @@
 /* Host implementations of the environment declared in host/env/env.h. */
 #include "env.h"
 
+#include <sched.h>
 #include <stdarg.h>
 
 __thread int host_cpu_id;
+__thread uint64_t host_sched_seed;
 intptr_t host_phys_offset;
-jmp_buf *host_panic_jmp;
-char host_panic_msg[512];
+__thread jmp_buf *host_panic_jmp;
+__thread char host_panic_msg[512];
 int host_log_quiet = 1;
 
 void *host_fake_ram(paddr_t base, uint64_t size)
@@ -77,4 +79,36 @@ size_t strlcpy(char *dst, const char *src, size_t size)
 		dst[n] = 0;
 	}
 	return len;
+}
+
+void host_spin_wait(void)
+{
+	sched_yield();
+}
+
+/*
+ * A delay at a scheduling point (env.h), drawn from this thread's
+ * host_sched_seed (xorshift64): about one point in four yields the CPU,
+ * one in eight spins up to 255 turns, the rest go straight on.
+ */
+void host_sched_delay(void)
+{
+	uint64_t s = host_sched_seed;
+
+	s ^= s << 13;
+	s ^= s >> 7;
+	s ^= s << 17;
+	host_sched_seed = s;
+	switch (s & 7) {
+	case 0:
+	case 1:
+		sched_yield();
+		break;
+	case 2:
+		for (unsigned int i = (s >> 8) & 255; i > 0; i--)
+			__asm__ volatile("" ::: "memory");
+		break;
+	default:
+		break;
+	}
 }

@@ -25,8 +25,31 @@ extern __thread int host_cpu_id;
 static inline unsigned long irq_save(void) { return 0; }
 static inline void irq_restore(unsigned long flags) { (void)flags; }
 static inline int this_cpu_id(void) { return host_cpu_id; }
-/* No other harts to serve while spinning (the kernel's serves shootdowns). */
-static inline void spin_wait_poll(void) { }
+/*
+ * No other harts to serve while spinning (the kernel's serves shootdowns);
+ * give the host CPU up instead, since host threads playing harts may
+ * outnumber the host's CPUs and the holder may be the one descheduled.
+ */
+void host_spin_wait(void);
+static inline void spin_wait_poll(void) { host_spin_wait(); }
+
+/*
+ * Scheduling points, for model tests that run host threads as harts over
+ * the real locks (host/test_fault_mt.c): every spinlock and mutex calls
+ * host_sched_point() where it is taken and given back. A thread whose
+ * host_sched_seed is not 0 then delays there now and then (a yield or a
+ * short spin, drawn from that seed), so that runs from different seeds
+ * interleave differently; with a seed of 0 (every thread unless a test
+ * sets it) the point costs a load and a branch.
+ */
+extern __thread uint64_t host_sched_seed;
+void host_sched_delay(void);
+static inline void host_sched_point(void)
+{
+	if (unlikely(host_sched_seed))
+		host_sched_delay();
+}
+#define spin_sched_point(lock)	host_sched_point()
 
 /* The user half of an address space, as in kernel/arch/riscv/memlayout.h. */
 #define USER_TOP	0x0000004000000000UL
@@ -59,8 +82,8 @@ size_t strlcpy(char *dst, const char *src, size_t size);
  * host/test.h), the message is kept in host_panic_msg and control returns to
  * the test; otherwise the message is printed and the process aborts.
  */
-extern jmp_buf *host_panic_jmp;
-extern char host_panic_msg[512];
+extern __thread jmp_buf *host_panic_jmp;	/* per thread (hart) */
+extern __thread char host_panic_msg[512];
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 
 /* Kernel log: goes to stdout unless host_log_quiet is set. */

@@ -9,6 +9,16 @@
  * Like the Sv39 pmap, entries of managed frames (PAGE_ANON, PAGE_FILE) are
  * on the frame's rmap (SOFT_PV), entries start without the accessed and
  * dirty bits, and the software MMU (pmap_soft_access) sets them.
+ *
+ * Threads. Each pmap has a spinlock that every call holds while it reads
+ * or changes the arrays, so each call is atomic, as one walk or one entry
+ * update of the hardware's tables is; the software MMU's loads and stores
+ * (pmap_soft_load, pmap_soft_store) translate and copy under it too, so a
+ * store never lands once the call that removed its permission returned
+ * (a TLB that is flushed at once, everywhere). Lock order as Sv39's:
+ * pm->lock -> rmap lock. The frame-wide calls start from the rmap lock, so
+ * they only try each pmap's lock and, if it is busy, drop the rmap lock and
+ * look again. The active pmap is per thread (per hart).
  */
 #include "env.h"
 #include "pmap_soft.h"
@@ -31,14 +41,21 @@ struct pmap {
 	size_t n, cap;
 	uint64_t *tables;		/* sorted keys of page-table pages */
 	size_t ntables, tcap;
-	uint64_t flushes;
-	int refs;			/* creator + flush batches */
+	uint64_t flushes;		/* atomic */
+	int refs;			/* creator + flush batches; atomic */
+	struct spinlock lock;		/* every field above but refs */
 	struct pv_pool pv;		/* pv entries of its mappings */
 };
 
-static struct pmap *active;
-static long live;
-static unsigned int fail_enters;
+static __thread struct pmap *active;	/* this hart's */
+static long live;			/* atomic */
+static unsigned int fail_enters;	/* set by single-threaded tests */
+
+/* pm asked for n TLB flushes (atomic: batches flush without pm->lock). */
+static void soft_flushed(struct pmap *pm, uint64_t n)
+{
+	__atomic_add_fetch(&pm->flushes, n, __ATOMIC_RELAXED);
+}
 
 #define L1_TABLE_KEY(va)	((1UL << 63) | ((va) >> 30))	/* one per GiB */
 #define L0_TABLE_KEY(va)	((va) >> 21)			/* one per 2 MiB */
@@ -205,13 +222,14 @@ struct pmap *pmap_create(void)
 	if (!pm)
 		panic("pmap_soft: out of host memory");
 	pm->refs = 1;
-	live++;
+	spin_init(&pm->lock, "pmap_soft");
+	__atomic_add_fetch(&live, 1, __ATOMIC_RELAXED);
 	return pm;
 }
 
 static void pmap_unref(struct pmap *pm)
 {
-	if (--pm->refs == 0)
+	if (__atomic_sub_fetch(&pm->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		free(pm);
 }
 
@@ -219,6 +237,7 @@ void pmap_destroy(struct pmap *pm)
 {
 	if (pm == active)
 		panic("pmap_destroy: the pmap is active");
+	spin_lock(&pm->lock);
 	for (size_t i = 0; i < pm->n; i++)
 		soft_unmapped(pm, &pm->ptes[i]);
 	pv_pool_destroy(&pm->pv);
@@ -227,7 +246,8 @@ void pmap_destroy(struct pmap *pm)
 	pm->ptes = NULL;
 	pm->tables = NULL;
 	pm->n = pm->ntables = 0;
-	live--;
+	spin_unlock(&pm->lock);
+	__atomic_sub_fetch(&live, 1, __ATOMIC_RELAXED);
 	pmap_unref(pm);
 }
 
@@ -236,7 +256,8 @@ void pmap_activate(struct pmap *pm)
 	active = pm;
 }
 
-int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
+/* pmap_enter with pm->lock held. */
+static int soft_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
 {
 	struct soft_pte e = { va, pa, prot_norm(prot), 0 };
 	size_t i;
@@ -256,7 +277,7 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
 	table_touch(pm, L0_TABLE_KEY(va));
 	i = pte_lower_bound(pm, va);
 	if (i < pm->n && pm->ptes[i].va == va) {
-		pm->flushes++;		/* replaced a valid entry */
+		soft_flushed(pm, 1);		/* replaced a valid entry */
 		if (pm->ptes[i].pa == pa) {	/* same frame: new permissions */
 			pm->ptes[i].prot = e.prot;
 			return 0;
@@ -277,14 +298,25 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
 	return 0;
 }
 
+int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
+{
+	int err;
+
+	spin_lock(&pm->lock);
+	err = soft_enter(pm, va, pa, prot);
+	spin_unlock(&pm->lock);
+	return err;
+}
+
 void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 {
 	size_t i, j;
 
 	check_range("pmap_remove", start, end);
+	spin_lock(&pm->lock);
 	i = pte_lower_bound(pm, start);
 	j = pte_lower_bound(pm, end);
-	pm->flushes += j - i;
+	soft_flushed(pm, j - i);
 	for (size_t k = i; k < j; k++)
 		soft_unmapped(pm, &pm->ptes[k]);
 	if (i != j)
@@ -292,6 +324,7 @@ void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 	pm->n -= j - i;
 	if (start < end)
 		tables_prune(pm, start, end);
+	spin_unlock(&pm->lock);
 }
 
 void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
@@ -300,6 +333,7 @@ void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 	size_t i, out;
 
 	check_range("pmap_protect", start, end);
+	spin_lock(&pm->lock);
 	i = pte_lower_bound(pm, start);
 	for (out = i; i < pm->n; i++) {
 		struct soft_pte pte = pm->ptes[i];
@@ -308,7 +342,7 @@ void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 			unsigned int keep = prot_norm(pte.prot & prot);
 
 			if (keep != pte.prot)
-				pm->flushes++;
+				soft_flushed(pm, 1);
 			if (!keep) {		/* nothing left: unmapped */
 				soft_unmapped(pm, &pte);
 				continue;
@@ -318,45 +352,52 @@ void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 		pm->ptes[out++] = pte;
 	}
 	pm->n = out;
+	spin_unlock(&pm->lock);
 }
 
 int pmap_copy(struct pmap *dst, struct pmap *src, vaddr_t start, vaddr_t end,
 	      unsigned int drop)
 {
-	size_t i = pte_lower_bound(src, start);
 	bool changed = false;
+	int err = 0;
+	size_t i;
 
 	check_range("pmap_copy", start, end);
+	spin_lock(&src->lock);		/* as Sv39's: the source's, then dst's */
+	spin_lock(&dst->lock);
+	i = pte_lower_bound(src, start);
 	for (; i < src->n && src->ptes[i].va < end; i++) {
 		struct soft_pte *e = &src->ptes[i];
-		int err;
 
 		if ((drop & VM_PROT_WRITE) && (e->prot & VM_PROT_WRITE)) {
 			e->prot &= ~VM_PROT_WRITE;
 			changed = true;
 		}
-		err = pmap_enter(dst, e->va, e->pa, e->prot & ~drop);
+		err = soft_enter(dst, e->va, e->pa, e->prot & ~drop);
 		if (err)
-			return err;
+			break;
 	}
 	if (changed)
-		src->flushes++;
-	return 0;
+		soft_flushed(src, 1);
+	spin_unlock(&dst->lock);
+	spin_unlock(&src->lock);
+	return err;
 }
 
 static struct soft_pte *soft_find(const struct pmap *pm, vaddr_t va);
 
 bool pmap_extract(struct pmap *pm, vaddr_t va, paddr_t *pa, unsigned int *prot)
 {
-	struct soft_pte *e = soft_find(pm, va);
+	struct soft_pte *e;
 
-	if (!e)
-		return false;
-	if (pa)
+	spin_lock(&pm->lock);
+	e = soft_find(pm, va);
+	if (e && pa)
 		*pa = e->pa;
-	if (prot)
+	if (e && prot)
 		*prot = e->prot;
-	return true;
+	spin_unlock(&pm->lock);
+	return e != NULL;
 }
 
 /* Gather a frame's mappings into an array (up to max). */
@@ -399,18 +440,63 @@ static unsigned int access_bits(unsigned int access)
 
 bool pmap_access(struct pmap *pm, vaddr_t va, unsigned int access, paddr_t *pa)
 {
-	struct soft_pte *e = soft_find(pm, va);
+	struct soft_pte *e;
+	bool ok;
 
-	if (!soft_allows(e, access))
-		return false;
-	e->bits |= access_bits(access);
-	*pa = e->pa;
-	if (pa_to_page(e->pa))
-		page_ref_inc(pa_to_page(e->pa));
-	return true;
+	spin_lock(&pm->lock);
+	e = soft_find(pm, va);
+	ok = soft_allows(e, access);
+	if (ok) {
+		e->bits |= access_bits(access);
+		*pa = e->pa;
+		if (pa_to_page(e->pa))
+			page_ref_inc(pa_to_page(e->pa));
+	}
+	spin_unlock(&pm->lock);
+	return ok;
 }
 
-static uint64_t fixups;
+/*
+ * One access of the software MMU at va: translate and copy len bytes (not
+ * crossing a page) under pm->lock, setting A (and D for a store). Returns
+ * false, copying nothing, if the entry does not allow it.
+ */
+static bool soft_copy(struct pmap *pm, vaddr_t va, void *buf, size_t len,
+		      unsigned int access)
+{
+	struct soft_pte *e;
+	bool ok;
+
+	if ((va & PAGE_MASK) + len > PAGE_SIZE)
+		panic("pmap_soft: an access of %zu bytes at 0x%lx crosses a page",
+		      len, (unsigned long)va);
+	spin_lock(&pm->lock);
+	e = soft_find(pm, va);
+	ok = soft_allows(e, access);
+	if (ok) {
+		uint8_t *p = (uint8_t *)phys_to_virt(e->pa) + (va & PAGE_MASK);
+
+		e->bits |= access_bits(access);
+		if (access == VM_PROT_WRITE)
+			memcpy(p, buf, len);
+		else
+			memcpy(buf, p, len);
+	}
+	spin_unlock(&pm->lock);
+	return ok;
+}
+
+bool pmap_soft_load(struct pmap *pm, vaddr_t va, void *dst, size_t len)
+{
+	return soft_copy(pm, va, dst, len, VM_PROT_READ);
+}
+
+bool pmap_soft_store(struct pmap *pm, vaddr_t va, const void *src, size_t len)
+{
+	return soft_copy(pm, va, (void *)src, len, VM_PROT_WRITE);
+}
+
+static uint64_t fixups;			/* atomic */
 static bool svade = true;		/* the software MMU never sets A or D */
 
 bool pmap_svade(void)
@@ -431,32 +517,49 @@ bool pmap_fault_fixup(struct pmap *pm, vaddr_t va, unsigned int access)
 	struct soft_pte *e;
 	unsigned int need = access_bits(access);
 
+	bool fixed;
+
 	if (!svade)
 		return false;
+	spin_lock(&pm->lock);
 	e = soft_find(pm, va);
-	if (!soft_allows(e, access) || (e->bits & need) == need)
-		return false;
-	e->bits |= need;
-	fixups++;
-	return true;
+	fixed = soft_allows(e, access) && (e->bits & need) != need;
+	if (fixed)
+		e->bits |= need;
+	spin_unlock(&pm->lock);
+	if (fixed)
+		__atomic_add_fetch(&fixups, 1, __ATOMIC_RELAXED);
+	return fixed;
 }
 
 uint64_t pmap_fixup_count(void)
 {
-	return fixups;
+	return __atomic_load_n(&fixups, __ATOMIC_RELAXED);
 }
 
 bool pmap_rmap_check(struct pmap *pm, vaddr_t va)
 {
-	struct soft_pte *e = soft_find(pm, va);
-	struct page *pg = e ? pa_to_page(e->pa) : NULL;
+	struct soft_pte *e;
+	struct page *pg;
+	bool ok;
 
-	if (!e)
-		return false;
-	if (!(e->bits & SOFT_PV))
-		return !rmap_managed(pg);
-	return rmap_managed(pg) && rmap_contains(pg, pm, e->va) &&
-	       page_mapcount(pg) >= rmap_count(pg);
+	spin_lock(&pm->lock);
+	e = soft_find(pm, va);
+	pg = e ? pa_to_page(e->pa) : NULL;
+	if (!e) {
+		ok = false;
+	} else if (!(e->bits & SOFT_PV)) {
+		ok = !rmap_managed(pg);
+	} else {
+		struct spinlock *l = rmap_lock_of(pg);
+
+		spin_lock(l);
+		ok = rmap_managed(pg) && rmap_contains(pg, pm, e->va) &&
+		     page_mapcount(pg) >= rmap_count(pg);
+		spin_unlock(l);
+	}
+	spin_unlock(&pm->lock);
+	return ok;
 }
 
 /* ---- frames, through the reverse map ---- */
@@ -472,7 +575,7 @@ static void batch_add(struct pmap_batch *b, struct pmap *pm, vaddr_t va)
 	}
 	if (b->n == PMAP_BATCH_MAX)
 		pmap_batch_flush(b);
-	pm->refs++;
+	__atomic_add_fetch(&pm->refs, 1, __ATOMIC_RELAXED);
 	b->e[b->n].pm = pm;
 	b->e[b->n].va = va;
 	b->n++;
@@ -481,8 +584,10 @@ static void batch_add(struct pmap_batch *b, struct pmap *pm, vaddr_t va)
 void pmap_batch_flush(struct pmap_batch *b)
 {
 	for (unsigned int i = 0; i < b->n; i++) {
-		b->e[i].pm->flushes++;
-		pmap_unref(b->e[i].pm);
+		struct pmap *pm = b->e[i].pm;
+
+		soft_flushed(pm, 1);
+		pmap_unref(pm);
 	}
 	b->n = 0;
 }
@@ -500,6 +605,21 @@ static struct soft_pte *rmap_entry(const struct page *pg, struct pmap *pm,
 	return e;
 }
 
+/*
+ * Take pm->lock with pg's rmap lock l held, against the lock order: only
+ * try; if pm is busy, drop l, let its holder finish, retake l and return
+ * false (the caller looks at the rmap again, which may have changed).
+ */
+static bool rmap_try_pmap(struct spinlock *l, struct pmap *pm)
+{
+	if (spin_trylock(&pm->lock))
+		return true;
+	spin_unlock(l);
+	spin_wait_poll();
+	spin_lock(l);
+	return false;
+}
+
 void pmap_page_protect(struct page *pg, unsigned int prot)
 {
 	struct spinlock *l = rmap_lock_of(pg);
@@ -514,16 +634,25 @@ void pmap_page_protect(struct page *pg, unsigned int prot)
 
 		again = false;
 		rmap_foreach(pg, collect_one, &(struct collect){ all, &n, 64 });
-		for (unsigned int k = 0; k < n; k++) {
+		for (unsigned int k = 0; k < n && !again; k++) {
 			struct pmap *pm = all[k].pm;
-			struct soft_pte *e = rmap_entry(pg, pm, all[k].va);
-			unsigned int keep = prot_norm(e->prot & prot);
+			struct soft_pte *e;
+			unsigned int keep;
 
-			if (keep == e->prot)
+			if (!rmap_try_pmap(l, pm)) {
+				again = true;	/* the rmap may have changed */
+				break;
+			}
+			e = rmap_entry(pg, pm, all[k].va);
+			keep = prot_norm(e->prot & prot);
+			if (keep == e->prot) {
+				spin_unlock(&pm->lock);
 				continue;
+			}
 			batch_add(&b, pm, e->va);
 			if (keep) {
 				e->prot = keep;
+				spin_unlock(&pm->lock);
 				continue;
 			}
 			rmap_save(pg, (e->bits & SOFT_A ? RMAP_SAVED_REF : 0) |
@@ -532,6 +661,7 @@ void pmap_page_protect(struct page *pg, unsigned int prot)
 			page_mapcount_add(e->pa, -1);
 			memmove(e, e + 1, (&pm->ptes[pm->n] - (e + 1)) * sizeof(*e));
 			pm->n--;
+			spin_unlock(&pm->lock);
 			again = n == 64;	/* more than one gulp: look again */
 		}
 	}
@@ -547,26 +677,37 @@ static bool page_bits(struct page *pg, unsigned int bits, struct pmap_batch *b)
 {
 	uint32_t saved = bits == SOFT_A ? RMAP_SAVED_REF : RMAP_SAVED_MOD;
 	struct spinlock *l = rmap_lock_of(pg);
-	struct pv_entry all[64];
-	unsigned int n = 0;
-	bool set;
+	bool set = false, again = true;
 
 	spin_lock(l);
-	set = rmap_saved(pg) & saved;
-	if (b)
-		rmap_unsave(pg, saved);
-	rmap_foreach(pg, collect_one, &(struct collect){ all, &n, 64 });
-	if (n == 64)
-		panic("pmap_soft: more than 64 mappings of one frame");
-	for (unsigned int k = 0; k < n; k++) {
-		struct soft_pte *e = rmap_entry(pg, all[k].pm, all[k].va);
+	while (again) {
+		struct pv_entry all[64];
+		unsigned int n = 0;
 
-		if (!(e->bits & bits))
-			continue;
-		set = true;
-		if (b) {
-			e->bits &= ~bits;
-			batch_add(b, all[k].pm, e->va);
+		again = false;
+		set |= rmap_saved(pg) & saved;
+		if (b)
+			rmap_unsave(pg, saved);
+		rmap_foreach(pg, collect_one, &(struct collect){ all, &n, 64 });
+		if (n == 64)
+			panic("pmap_soft: more than 64 mappings of one frame");
+		for (unsigned int k = 0; k < n; k++) {
+			struct pmap *pm = all[k].pm;
+			struct soft_pte *e;
+
+			if (!rmap_try_pmap(l, pm)) {
+				again = true;	/* the rmap may have changed */
+				break;
+			}
+			e = rmap_entry(pg, pm, all[k].va);
+			if (e->bits & bits) {
+				set = true;
+				if (b) {
+					e->bits &= ~bits;
+					batch_add(b, pm, e->va);
+				}
+			}
+			spin_unlock(&pm->lock);
 		}
 	}
 	spin_unlock(l);
@@ -610,32 +751,48 @@ bool pmap_clear_modify(struct page *pg)
 	return set;
 }
 
+/* A count of pm's, read under its lock (the const is the caller's view). */
+static uint64_t soft_read(const struct pmap *pm, const size_t *field)
+{
+	struct spinlock *l = (struct spinlock *)&pm->lock;
+	uint64_t v;
+
+	spin_lock(l);
+	v = *field;
+	spin_unlock(l);
+	return v;
+}
+
 uint64_t pmap_table_pages(const struct pmap *pm)
 {
-	return 1 + pm->ntables;
+	return 1 + soft_read(pm, &pm->ntables);
 }
 
 uint64_t pmap_resident(const struct pmap *pm)
 {
-	return pm->n;
+	return soft_read(pm, &pm->n);
 }
 
 /* ---- test helpers ---- */
 
 uint64_t pmap_soft_count(const struct pmap *pm)
 {
-	return pm->n;
+	return soft_read(pm, &pm->n);
 }
 
 void pmap_soft_foreach(const struct pmap *pm, pmap_soft_fn fn, void *arg)
 {
+	struct spinlock *l = (struct spinlock *)&pm->lock;
+
+	spin_lock(l);
 	for (size_t i = 0; i < pm->n; i++)
 		fn(pm->ptes[i].va, pm->ptes[i].pa, pm->ptes[i].prot, arg);
+	spin_unlock(l);
 }
 
 uint64_t pmap_soft_flushes(const struct pmap *pm)
 {
-	return pm->flushes;
+	return __atomic_load_n(&pm->flushes, __ATOMIC_RELAXED);
 }
 
 struct pmap *pmap_soft_active(void)
@@ -645,7 +802,7 @@ struct pmap *pmap_soft_active(void)
 
 long pmap_soft_live(void)
 {
-	return live;
+	return __atomic_load_n(&live, __ATOMIC_RELAXED);
 }
 
 void pmap_soft_fail_enters(unsigned int n)

@@ -26,7 +26,10 @@
 /* Mappings of pm (the same number pmap_resident() gives). */
 uint64_t pmap_soft_count(const struct pmap *pm);
 
-/* Call fn for each mapping of pm in increasing va order. fn must not change pm. */
+/*
+ * Call fn for each mapping of pm in increasing va order, under pm's lock:
+ * fn must not call the pmap.
+ */
 typedef void (*pmap_soft_fn)(vaddr_t va, paddr_t pa, unsigned int prot, void *arg);
 void pmap_soft_foreach(const struct pmap *pm, pmap_soft_fn fn, void *arg);
 
@@ -41,6 +44,17 @@ struct pmap *pmap_soft_active(void);
 
 /* Pmaps created and not yet destroyed, over all tests. */
 long pmap_soft_live(void);
+
+/*
+ * The software MMU's loads and stores: len bytes at va (within one page)
+ * copied to or from the frame pm maps there, translated and copied under
+ * pm's lock, so atomic with every change to the mapping; they set the
+ * accessed (and dirty) bit as pmap_access does. Return false, copying
+ * nothing, if the entry does not allow the access (the hardware would
+ * fault).
+ */
+bool pmap_soft_load(struct pmap *pm, vaddr_t va, void *dst, size_t len);
+bool pmap_soft_store(struct pmap *pm, vaddr_t va, const void *src, size_t len);
 
 /* Make the next n calls of pmap_enter fail with -ENOMEM (0 stops it). */
 void pmap_soft_fail_enters(unsigned int n);

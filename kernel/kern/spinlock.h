@@ -16,6 +16,15 @@
 
 #include "types.h"
 
+/*
+ * spin_sched_point(lock): where a lock is about to be taken or was just
+ * given back. Nothing in the kernel; the host build's env.h defines it to
+ * inject random delays there for its model tests (host/test_fault_mt.c).
+ */
+#ifndef spin_sched_point
+#define spin_sched_point(lock)	((void)(lock))
+#endif
+
 struct spinlock {
 	uint32_t locked;	/* 0 free, 1 held */
 	int owner;		/* cpu index of the holder, -1 when free */
@@ -58,6 +67,7 @@ static inline void spin_lock(struct spinlock *lock)
 {
 	if (unlikely(spin_held(lock)))
 		spin_held_twice(lock);
+	spin_sched_point(lock);
 	if (unlikely(__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE)))
 		spin_lock_wait(lock);
 	__atomic_store_n(&lock->owner, this_cpu_id(), __ATOMIC_RELAXED);
@@ -65,6 +75,7 @@ static inline void spin_lock(struct spinlock *lock)
 
 static inline bool spin_trylock(struct spinlock *lock)
 {
+	spin_sched_point(lock);
 	if (__atomic_exchange_n(&lock->locked, 1, __ATOMIC_ACQUIRE))
 		return false;
 	__atomic_store_n(&lock->owner, this_cpu_id(), __ATOMIC_RELAXED);
@@ -75,6 +86,7 @@ static inline void spin_unlock(struct spinlock *lock)
 {
 	__atomic_store_n(&lock->owner, -1, __ATOMIC_RELAXED);
 	__atomic_store_n(&lock->locked, 0, __ATOMIC_RELEASE);
+	spin_sched_point(lock);
 }
 
 static inline unsigned long spin_lock_irqsave(struct spinlock *lock)

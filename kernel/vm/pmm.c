@@ -50,7 +50,8 @@ static struct {
 	struct spinlock lock;
 	struct list_node free_list[PMM_MAX_ORDER + 1];	/* lock */
 	uint64_t free_count[PMM_MAX_ORDER + 1];	/* lock: blocks per order */
-	uint64_t buddy_free;			/* lock: frames in the lists */
+	uint64_t buddy_free;			/* lock: frames in the lists (read
+						   without it: buddy_free_add) */
 	int nzones;
 	uint64_t total_frames;
 	uint64_t descriptor_bytes;
@@ -112,6 +113,17 @@ static inline uint64_t zone_pfn(const struct pmm_zone *z, const struct page *p)
 
 /* ------------------------------------------------------------ buddy lists */
 
+/*
+ * The lists gained (or lost) frames. pmm.lock held; a relaxed atomic store,
+ * as pmm_free_frames reads the count without the lock (a plain store
+ * racing that load would be a data race in C, if not on the hardware).
+ */
+static inline void buddy_free_add(int64_t delta)
+{
+	__atomic_store_n(&pmm.buddy_free, pmm.buddy_free + (uint64_t)delta,
+			 __ATOMIC_RELAXED);
+}
+
 /* Link the free block at head (order `order`) into its list. Lock held. */
 static void buddy_link(struct page *head, unsigned int order)
 {
@@ -119,7 +131,7 @@ static void buddy_link(struct page *head, unsigned int order)
 	head->order = order;
 	list_push(&pmm.free_list[order], &head->link);
 	pmm.free_count[order]++;
-	pmm.buddy_free += 1UL << order;
+	buddy_free_add(1L << order);
 }
 
 /* Take the free block at head out of its list. Lock held. */
@@ -131,7 +143,7 @@ static void buddy_unlink(struct page *head)
 	head->flags &= ~PG_BUDDY_HEAD;
 	head->order = 0;
 	pmm.free_count[order]--;
-	pmm.buddy_free -= 1UL << order;
+	buddy_free_add(-(1L << order));
 }
 
 /*
@@ -538,7 +550,7 @@ uint64_t pmm_max_pfn(void)
 
 uint64_t pmm_free_frames(void)
 {
-	return READ_ONCE(pmm.buddy_free) +
+	return __atomic_load_n(&pmm.buddy_free, __ATOMIC_RELAXED) +
 	       __atomic_load_n(&pcp_total, __ATOMIC_RELAXED);
 }
 

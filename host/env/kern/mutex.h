@@ -3,19 +3,25 @@
  * kernel/kern/mutex.h (host/env comes first on the include path), so the
  * machine-independent VM compiles without the scheduler and wait queues.
  *
- * Host tests are single-threaded per mutex, so a mutex is a flag: taking a
- * held mutex would sleep forever in the kernel and panics here instead;
- * releasing a free one panics too. Same names and contract as the kernel's.
+ * A real lock: host tests may run several threads as harts (each with its
+ * own host_cpu_id), and a thread that finds the mutex held yields the host
+ * CPU until it is free, as a kernel thread would sleep. Taking a mutex this
+ * hart already holds would sleep forever in the kernel and panics here;
+ * releasing one this hart does not hold panics too. Taking and releasing
+ * are scheduling points (host_sched_point, env.h), where the model tests
+ * inject random delays. Same names and contract as the kernel's.
  */
 #ifndef KILBURN_MUTEX_H
 #define KILBURN_MUTEX_H
+
+#include <sched.h>
 
 #include "env.h"
 
 struct mutex {
 	const char *name;
-	bool locked;
-	int owner;		/* host_cpu_id of the holder, -1 when free */
+	bool locked;		/* atomic */
+	int owner;		/* host_cpu_id of the holder, -1 when free; atomic */
 };
 
 static inline void mutex_init(struct mutex *m, const char *name)
@@ -25,35 +31,37 @@ static inline void mutex_init(struct mutex *m, const char *name)
 	m->owner = -1;
 }
 
-static inline void mutex_lock(struct mutex *m)
+static inline bool mutex_held(struct mutex *m)
 {
-	if (m->locked)
-		panic("mutex_lock: %s already held (it would never be released)",
-		      m->name);
-	m->locked = true;
-	m->owner = this_cpu_id();
-}
-
-static inline void mutex_unlock(struct mutex *m)
-{
-	if (!m->locked)
-		panic("mutex_unlock: %s is not held", m->name);
-	m->locked = false;
-	m->owner = -1;
+	return __atomic_load_n(&m->locked, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&m->owner, __ATOMIC_RELAXED) == this_cpu_id();
 }
 
 static inline bool mutex_trylock(struct mutex *m)
 {
-	if (m->locked)
+	host_sched_point();
+	if (__atomic_exchange_n(&m->locked, true, __ATOMIC_ACQUIRE))
 		return false;
-	m->locked = true;
-	m->owner = this_cpu_id();
+	__atomic_store_n(&m->owner, this_cpu_id(), __ATOMIC_RELAXED);
 	return true;
 }
 
-static inline bool mutex_held(struct mutex *m)
+static inline void mutex_lock(struct mutex *m)
 {
-	return m->locked && m->owner == this_cpu_id();
+	if (mutex_held(m))
+		panic("mutex_lock: %s already held (it would never be released)",
+		      m->name);
+	while (!mutex_trylock(m))
+		sched_yield();		/* the kernel's would sleep */
+}
+
+static inline void mutex_unlock(struct mutex *m)
+{
+	if (!mutex_held(m))
+		panic("mutex_unlock: %s is not held", m->name);
+	__atomic_store_n(&m->owner, -1, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->locked, false, __ATOMIC_RELEASE);
+	host_sched_point();
 }
 
 #endif

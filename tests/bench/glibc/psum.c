@@ -6,13 +6,22 @@
  * by the host's cores as much as by the harts. Each count is run ROUNDS
  * times and the fastest round is kept (others share the host). Every sum
  * is checked against the closed form; a wrong one fails the program.
+ * Then the futex handoff of tests/bench/glibc/thrbench.c timed the same
+ * way: under -icount the two threads end up on one hart (the woken
+ * thread's hart does not run until the waker's has gone idle and taken
+ * it), here the kicked hart can take it at once.
  * Linked statically with glibc's pthreads, unmodified.
  */
+#define _GNU_SOURCE
+#include <linux/futex.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #define ARRAY_BYTES	(64UL << 20)
 #define N		(ARRAY_BYTES / sizeof(uint64_t))
@@ -70,6 +79,93 @@ static double run(int n, uint64_t *sum)
 	return now() - t;
 }
 
+/* The hart the calling thread runs on: field 39 of its /proc stat. */
+static int my_hart(void)
+{
+	char path[64], buf[512], *p;
+	int hart = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", (long)syscall(SYS_gettid));
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
+		for (int field = 2; field < 39 && p; field++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			hart = atoi(p + 1);
+	}
+	fclose(f);
+	return hart;
+}
+
+/*
+ * A token handed back and forth through one futex word: 0 the main
+ * thread's turn, 1 the partner's. Each side sets it to the other's value,
+ * wakes it, and waits while it holds its own.
+ */
+#define HANDOFFS	20000
+static int token;
+static int harts[2][4];		/* [thread][sample]: where each ran */
+
+static long futex(int *addr, int op, int val)
+{
+	return syscall(SYS_futex, addr, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
+}
+
+static void hand_over(int to)
+{
+	__atomic_store_n(&token, to, __ATOMIC_RELEASE);
+	futex(&token, FUTEX_WAKE, 1);
+	while (__atomic_load_n(&token, __ATOMIC_ACQUIRE) == to)
+		futex(&token, FUTEX_WAIT, to);
+}
+
+static void *partner(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < HANDOFFS / 2; i++) {
+		while (__atomic_load_n(&token, __ATOMIC_ACQUIRE) == 0)
+			futex(&token, FUTEX_WAIT, 0);
+		if (i % (HANDOFFS / 8) == 0)
+			harts[1][i / (HANDOFFS / 8)] = my_hart();
+		__atomic_store_n(&token, 0, __ATOMIC_RELEASE);
+		futex(&token, FUTEX_WAKE, 1);
+	}
+	return NULL;
+}
+
+/* Microseconds per handoff, best of ROUNDS runs of HANDOFFS. */
+static void time_handoff(void)
+{
+	double best = 0;
+
+	for (int r = 0; r < ROUNDS; r++) {
+		pthread_t t;
+		double s;
+
+		token = 0;
+		pthread_create(&t, NULL, partner, NULL);
+		s = now();
+		for (int i = 0; i < HANDOFFS / 2; i++) {
+			if (i % (HANDOFFS / 8) == 0)
+				harts[0][i / (HANDOFFS / 8)] = my_hart();
+			hand_over(1);
+		}
+		s = now() - s;
+		pthread_join(t, NULL);
+		if (r == 0 || s < best)
+			best = s;
+	}
+	printf("\nfutex handoff between two threads: %.1f us each (best of %d runs of %d)\n",
+	       best / HANDOFFS * 1e6, ROUNDS, HANDOFFS);
+	printf("harts of the main thread and the partner, 4 samples of the last run:");
+	for (int k = 0; k < 4; k++)
+		printf(" %d/%d", harts[0][k], harts[1][k]);
+	printf("\n");
+}
+
 int main(void)
 {
 	const uint64_t expect = (uint64_t)PASSES * (N * (N - 1) / 2);
@@ -109,5 +205,6 @@ int main(void)
 		printf("| %7d | %7.3f | %8.2f |\n", n, best, base / best);
 	}
 	printf("\nsums %s\n", bad ? "WRONG" : "correct");
+	time_handoff();
 	return bad;
 }

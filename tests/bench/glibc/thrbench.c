@@ -144,6 +144,29 @@ static long futex(int *addr, int op, int val)
 	return syscall(SYS_futex, addr, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
 }
 
+/* The hart the calling thread runs on: field 39 of its /proc stat. */
+static int my_hart(void)
+{
+	char path[64], buf[512], *p;
+	int hart = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", (long)syscall(SYS_gettid));
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
+		for (int field = 2; field < 39 && p; field++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			hart = atoi(p + 1);
+	}
+	fclose(f);
+	return hart;
+}
+
+static int partner_hart;
+
 static void hand_over(int to)
 {
 	__atomic_store_n(&token, to, __ATOMIC_RELEASE);
@@ -157,8 +180,10 @@ static void *partner(void *arg)
 	(void)arg;
 	while (__atomic_load_n(&token, __ATOMIC_ACQUIRE) == 0)
 		futex(&token, FUTEX_WAIT, 0);
-	for (int i = 0; i < handoff_rounds; i++)
+	for (int i = 0; i < handoff_rounds - 1; i++)
 		hand_over(0);
+	partner_hart = my_hart();
+	hand_over(0);
 	return NULL;
 }
 
@@ -188,6 +213,8 @@ static void bench_handoff(void)
 	qsort(cost, rounds, sizeof(cost[0]), cmp_u64);
 	row("futex handoff between two threads (each)", cost[rounds / 2] / 2);
 	printf("| %-44s | %10d |\n", "  rounds of 2 that waited for a tick", stalls);
+	printf("| %-44s | %4d, %3d  |\n", "  on harts (main thread, partner)", my_hart(),
+	       partner_hart);
 	__atomic_store_n(&token, 1, __ATOMIC_RELEASE);	/* partner's last turn */
 	futex(&token, FUTEX_WAKE, 1);
 	pthread_join(t, NULL);

@@ -35,7 +35,10 @@ struct part {
 	pthread_t thread;
 	size_t start, end;
 	uint64_t sum;
+	int hart;		/* where it ran when it finished */
 };
+
+static int my_hart(void);
 
 static double now(void)
 {
@@ -54,10 +57,13 @@ static void *sum_part(void *arg)
 		for (size_t i = p->start; i < p->end; i++)
 			s += array[i];
 	p->sum = s;
+	p->hart = my_hart();
 	return NULL;
 }
 
 /* Sum the array PASSES times with n threads; the seconds it took. */
+static int last_harts[MAX_THREADS];
+
 static double run(int n, uint64_t *sum)
 {
 	struct part parts[MAX_THREADS];
@@ -75,6 +81,7 @@ static double run(int n, uint64_t *sum)
 	for (int k = 0; k < n; k++) {
 		pthread_join(parts[k].thread, NULL);
 		*sum += parts[k].sum;
+		last_harts[k] = parts[k].hart;
 	}
 	return now() - t;
 }
@@ -183,8 +190,8 @@ int main(void)
 	       ARRAY_BYTES >> 20, PASSES);
 	printf("(4 harts, no -icount: wall-clock time, CLOCK_MONOTONIC, best of %d)\n\n",
 	       ROUNDS);
-	printf("| threads | seconds | speed-up |\n");
-	printf("|---------|---------|----------|\n");
+	printf("| threads | seconds | speed-up | harts at the end |\n");
+	printf("|---------|---------|----------|------------------|\n");
 	for (int n = 1; n <= MAX_THREADS; n *= 2) {
 		double best = 0;
 
@@ -202,7 +209,12 @@ int main(void)
 		}
 		if (n == 1)
 			base = best;
-		printf("| %7d | %7.3f | %8.2f |\n", n, best, base / best);
+		char where[32] = "";
+
+		for (int k = 0; k < n; k++)
+			snprintf(where + strlen(where), sizeof(where) - strlen(where),
+				 k ? " %d" : "%d", last_harts[k]);
+		printf("| %7d | %7.3f | %8.2f | %-16s |\n", n, best, base / best, where);
 	}
 	printf("\nsums %s\n", bad ? "WRONG" : "correct");
 	time_handoff();

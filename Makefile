@@ -139,6 +139,14 @@ $(B)/tests/pie-layout: tests/pie/pie_layout.c
 # The program vmbench starts, linked statically and dynamically with glibc.
 BENCH_SMALL := $(B)/bench/small-static $(B)/bench/small-dynamic
 
+# Benchmarks that need glibc's pthreads (tests/bench/glibc/*.c), static.
+BENCH_GLIBC := $(patsubst tests/bench/glibc/%.c,$(B)/bench/%,$(wildcard tests/bench/glibc/*.c))
+
+$(BENCH_GLIBC): $(B)/bench/%: tests/bench/glibc/%.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$< -static)
+	$(Q)$(CC) -O2 -Wall -Werror -static -pthread -o $@ $<
+
 $(B)/bench/small-static: tests/bench/prog/small.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$< -static)
@@ -192,7 +200,7 @@ define add_to_root
 		mkdir -p "$(ROOT)$$(dirname "$$dst")" && cp -r "$$src" "$(ROOT)$$dst" || exit 1; \
 	done
 endef
-$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(B)/tests/pie-layout $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) $(BENCH_SMALL) $(DYN_PROGS) $(DYN_LIBS) docs/tour.md $(wildcard user/etc/*) Makefile $(B)/add.list $(if $(ADD),FORCE)
+$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(B)/tests/pie-layout $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) $(BENCH_SMALL) $(BENCH_GLIBC) $(DYN_PROGS) $(DYN_LIBS) docs/tour.md $(wildcard user/etc/*) Makefile $(B)/add.list $(if $(ADD),FORCE)
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
 		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench $(ROOT)/lib
@@ -203,7 +211,7 @@ $(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(B)/tests
 	$(Q)cp $(filter $(B)/user/sbin/%,$(USER_PROGS)) $(ROOT)/sbin/
 	$(Q)cp $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(ROOT)/tests/
 	$(Q)cp host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(B)/tests/pie-layout $(ROOT)/tests/
-	$(Q)cp $(BENCH_PROGS) $(BENCH_SMALL) $(ROOT)/bench/
+	$(Q)cp $(BENCH_PROGS) $(BENCH_SMALL) $(BENCH_GLIBC) $(ROOT)/bench/
 	$(Q)echo "Kilburn" > $(ROOT)/etc/motd
 	$(Q)cp user/etc/* $(ROOT)/etc/
 	$(Q)mkdir -p $(ROOT)/doc && cp docs/tour.md $(ROOT)/doc/
@@ -375,7 +383,10 @@ picture: tools all
 	@scripts/picture.py --check $(B)/picture/console.log $(B)/picture
 
 # Benchmarks: deterministic instruction counts on one hart, measured on a
-# kernel built without the debug checks (in $(B)/bench).
+# kernel built without the debug checks (in $(B)/bench); then the thread
+# benchmarks on 4 harts (still -icount: scripts/icount-smp.py keeps QEMU's
+# round robin going) and the parallel sum on 4 harts without -icount (each
+# hart a host thread), timed by the clock.
 bench: tools
 	@$(MAKE) --no-print-directory B=$(B)/bench DEBUG=0 all
 	@$(QEMU) -machine virt -bios default -kernel $(B)/bench/kernel.elf -smp 1 -m 256M \
@@ -395,6 +406,19 @@ bench: tools
 		-device virtio-blk-device,drive=swap -append "swap=/dev/vdb init=/bench/swapbench" \
 		</dev/null | tr -d '\r' | sed -n '/^Kilburn swap benchmarks/,/^init exited/p' | grep -v '^init exited'
 	@rm -f $(B)/bench/swap.img
+	@scripts/icount-smp.py $(QEMU) -machine virt -bios default -kernel $(B)/bench/kernel.elf -smp 4 -m 256M \
+		-nographic -serial stdio -icount shift=0,sleep=off \
+		-global virtio-mmio.force-legacy=false \
+		-drive file=$(B)/bench/root.img,if=none,format=raw,id=root,readonly=on \
+		-device virtio-blk-device,drive=root -append "init=/bench/thrbench" \
+		| tr -d '\r' | sed -n '/^Kilburn thread benchmarks/,/^init exited/p' | grep -v '^init exited'
+	@$(QEMU) -machine virt -bios default -kernel $(B)/bench/kernel.elf -smp 4 -m 256M \
+		-nographic -monitor none -serial stdio \
+		-global virtio-mmio.force-legacy=false \
+		-drive file=$(B)/bench/root.img,if=none,format=raw,id=root,readonly=on \
+		-device virtio-blk-device,drive=root -append "init=/bench/psum" \
+		</dev/null | tr -d '\r' | sed -n '/^Kilburn parallel sum/,/^init exited/p' | grep -v '^init exited'
+	@echo "(the host has $$(nproc) cores)"
 
 # Swap throughput against the raw disk (tests/bench/swapio.c): wall-clock
 # figures, so this boot runs WITHOUT -icount (CLOCK_MONOTONIC is real time),

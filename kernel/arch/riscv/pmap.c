@@ -738,27 +738,34 @@ static bool pt_prune(struct pmap *pm, vaddr_t va)
 	return pruned;
 }
 
+/*
+ * One level-0 table at a time, under one hold of pm->lock each: the
+ * entries of a table are cleared in a row, and a range with no table (the
+ * unused part of a thread's stack given back with MADV_DONTNEED) costs one
+ * walk per 2 MiB, not one per page.
+ */
 void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 {
 	vaddr_t lo = end, hi = start;	/* the pages that were mapped */
 	bool pruned = false;
 
-	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+	for (vaddr_t va = start; va < end; ) {
+		vaddr_t chunk_end = MIN(ALIGN_UP(va + 1, pt_level_size(1)), end);
 		unsigned long flags = spin_lock_irqsave(&pm->lock);
-		pte_t *pte = uwalk(pm, va, false);
-		bool was_valid = pte && pte_clear(pm, pte, va);
-		vaddr_t table_end = ALIGN_UP(va + 1, pt_level_size(1));
+		pte_t *t = uwalk(pm, va, false);
 
-		/* leaving a level-0 table (or the range): drop it if now empty */
-		if (pte && (va + PAGE_SIZE == table_end || va + PAGE_SIZE >= end))
+		for (size_t i = 0; t && va + i * PAGE_SIZE < chunk_end; i++) {
+			vaddr_t pva = va + i * PAGE_SIZE;
+
+			if (pte_valid(READ_ONCE(t[i])) && pte_clear(pm, &t[i], pva)) {
+				lo = MIN(lo, pva);
+				hi = pva + PAGE_SIZE;
+			}
+		}
+		if (t)			/* drop the table if now empty */
 			pruned |= pt_prune(pm, va);
 		spin_unlock_irqrestore(&pm->lock, flags);
-		if (was_valid) {
-			lo = MIN(lo, va);
-			hi = va + PAGE_SIZE;
-		} else if (!pte) {	/* no table here: skip to the next one */
-			va = table_end - PAGE_SIZE;
-		}
+		va = chunk_end;
 	}
 	if (pruned)
 		pmap_flush_all(pm);	/* page-walk caches may hold the tables */

@@ -143,13 +143,21 @@ void vm_policy_moved(struct vm_policy *pol, struct page *pg, bool active)
 	count_active(pol, pg, active ? 1 : -1);
 }
 
-bool vm_policy_is_active(const struct vm_policy *pol, const struct page *pg)
+static void settle(struct vm_policy *pol)
 {
+	if (pol->ops && pol->ops->settle)
+		pol->ops->settle(pol);
+}
+
+bool vm_policy_is_active(struct vm_policy *pol, const struct page *pg)
+{
+	settle(pol);
 	return pol->ops->is_active(pol, pg);
 }
 
-void vm_policy_lists(const struct vm_policy *pol, struct vm_policy_lists *l)
+void vm_policy_lists(struct vm_policy *pol, struct vm_policy_lists *l)
 {
+	settle(pol);
 	l->active_anon = pol->active_anon;
 	l->inactive_anon = pol->nr_anon - pol->active_anon;
 	l->active_file = pol->active_file;
@@ -168,6 +176,7 @@ int vm_policy_check(struct vm_policy *pol)
 
 	if (!pol->ops->check)
 		return 0;
+	settle(pol);
 	n = pol->ops->check(pol);
 	if (n != pol->nr_pages)
 		panic("vm_policy_check: %s lists hold %lu pages, counted %lu",

@@ -29,7 +29,9 @@
  * ones it would keep longest, /proc/meminfo's Active; the rest are
  * Inactive. The instance keeps the counts per kind (anon: anonymous and
  * swap-backed pages; file: pages of files on disk) as pages come, go and
- * change sides, so reading them costs nothing (vm_policy_lists).
+ * change sides, so reading them costs little (vm_policy_lists). A policy
+ * may leave the sides to be settled when they are read (ops->settle), so
+ * that a page coming in or going pays no more than its own links.
  *
  * Pages are linked through struct page's `link` and keep their per-page
  * state in the PG_POLICY_MASK bits of `flags` (vm/pmm.h): a policy needs no
@@ -112,6 +114,12 @@ struct vm_policy_ops {
 	 * vm_policy_moved() (the counts of vm_policy_lists follow from it).
 	 */
 	bool (*is_active)(const struct vm_policy *pol, const struct page *pg);
+	/*
+	 * Optional: bring the sides up to date before they are read (the
+	 * split queue moves its boundary here, not on each page that comes or
+	 * goes). is_active's answers hold from one settle to the next change.
+	 */
+	void (*settle)(struct vm_policy *pol);
 };
 
 /* An instance. Fields are guarded by the reclaim lock of its user. */
@@ -186,11 +194,14 @@ void vm_policy_remove(struct vm_policy *pol, struct page *pg);
 /* vm_policy_select_victim - see ops->select_victim. Reclaim lock held. */
 struct page *vm_policy_select_victim(struct vm_policy *pol);
 
-/* vm_policy_lists - pol's pages by kind and side. Reclaim lock held. */
-void vm_policy_lists(const struct vm_policy *pol, struct vm_policy_lists *l);
+/*
+ * vm_policy_lists - pol's pages by kind and side, settled first (a zeroed,
+ * uninitialised instance gives zeros). Reclaim lock held.
+ */
+void vm_policy_lists(struct vm_policy *pol, struct vm_policy_lists *l);
 
-/* Is pg, on pol, active (ops->is_active)? Reclaim lock held. */
-bool vm_policy_is_active(const struct vm_policy *pol, const struct page *pg);
+/* Is pg, on pol, active (ops->is_active, settled first)? Reclaim lock held. */
+bool vm_policy_is_active(struct vm_policy *pol, const struct page *pg);
 
 /* Is pg counted among the anon pages (anonymous or swap-backed)? */
 static inline bool vm_policy_page_is_anon(const struct page *pg)
@@ -275,10 +286,12 @@ void vm_policy_moved(struct vm_policy *pol, struct page *pg, bool active);
 /*
  * A split queue, for the policies that keep one order (CLOCK, FIFO, LRU):
  * the queue is `older` followed by `newer`, and `newer` holds its newer
- * half (the extra page when the count is odd). A page's side is policy bit
- * VM_QUEUE_NEWER; the newer half is what such a policy calls active. Every
- * operation keeps the halves balanced by moving the pages at the boundary,
- * O(1), telling pol of each move (vm_policy_moved).
+ * half (the extra page when the count is odd) once settled. A page's side
+ * is policy bit VM_QUEUE_NEWER; the newer half is what such a policy calls
+ * active. A page comes in and goes back at the end of `newer` and leaves
+ * from wherever it is; the boundary moves only in vm_queue_settle, which
+ * walks it back to the middle, telling pol of each page that crosses
+ * (vm_policy_moved): a fault pays for no page but its own.
  */
 struct vm_policy_queue {
 	struct list_node older;		/* front: the page the policy looks at next */
@@ -304,9 +317,11 @@ void vm_queue_to_back(struct vm_policy *pol, struct vm_policy_queue *q, struct p
 void vm_queue_take(struct vm_policy_queue *q, struct page *pg);
 /* Put a page taken off q (and off any list the caller put it on) at the back. */
 void vm_queue_put_back(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg);
+/* Move the boundary back to the middle (ops->settle). */
+void vm_queue_settle(struct vm_policy *pol, struct vm_policy_queue *q);
 /* Take every page off q (destroy). */
 void vm_queue_forget_all(struct vm_policy_queue *q);
-/* Count q's pages, checking the halves' counts, balance and bits (check). */
+/* Count q's pages, checking the halves' counts, balance and bits (check; settled first). */
 uint64_t vm_queue_count(struct vm_policy_queue *q, const char *what);
 /* Is pg in the newer half? */
 static inline bool vm_queue_is_newer(const struct page *pg)

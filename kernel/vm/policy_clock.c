@@ -92,6 +92,13 @@ static bool clock_is_active(const struct vm_policy *pol, const struct page *pg)
 	return vm_queue_is_newer(pg);
 }
 
+static void clock_settle(struct vm_policy *pol)
+{
+	struct clock_state *s = pol->state;
+
+	vm_queue_settle(pol, &s->circle);
+}
+
 const struct vm_policy_ops vm_policy_clock = {
 	.name = "clock",
 	.summary = "second chance over the referenced bits",
@@ -103,4 +110,5 @@ const struct vm_policy_ops vm_policy_clock = {
 	.select_victim = clock_select_victim,
 	.check = clock_check,
 	.is_active = clock_is_active,
+	.settle = clock_settle,
 };

@@ -74,6 +74,13 @@ static bool fifo_is_active(const struct vm_policy *pol, const struct page *pg)
 	return vm_queue_is_newer(pg);
 }
 
+static void fifo_settle(struct vm_policy *pol)
+{
+	struct fifo_state *s = pol->state;
+
+	vm_queue_settle(pol, &s->queue);
+}
+
 const struct vm_policy_ops vm_policy_fifo = {
 	.name = "fifo",
 	.summary = "first in, first out",
@@ -85,4 +92,5 @@ const struct vm_policy_ops vm_policy_fifo = {
 	.select_victim = fifo_select_victim,
 	.check = fifo_check,
 	.is_active = fifo_is_active,
+	.settle = fifo_settle,
 };

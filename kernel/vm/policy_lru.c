@@ -121,6 +121,13 @@ static bool lru_is_active(const struct vm_policy *pol, const struct page *pg)
 	return vm_queue_is_newer(pg);
 }
 
+static void lru_settle(struct vm_policy *pol)
+{
+	struct lru_state *s = pol->state;
+
+	vm_queue_settle(pol, &s->queue);
+}
+
 const struct vm_policy_ops vm_policy_lru = {
 	.name = "lru",
 	.summary = "exact least recently used, for comparison",
@@ -133,4 +140,5 @@ const struct vm_policy_ops vm_policy_lru = {
 	.access = lru_access,
 	.check = lru_check,
 	.is_active = lru_is_active,
+	.settle = lru_settle,
 };

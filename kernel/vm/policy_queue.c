@@ -5,10 +5,14 @@
  * of the newer half, the ones it would evict last. Walking `older` then
  * `newer` gives the order the policy keeps; only the boundary moves.
  *
- * Balance: `newer` holds n - n/2 of the n pages. Adding, removing or moving
- * one page unbalances the halves by at most one page, which crosses the
- * boundary: the front of `newer` becomes the back of `older`, or the other
- * way round. Each crossing is reported to the instance (vm_policy_moved).
+ * Balance: once settled, `newer` holds n - n/2 of the n pages. Adding,
+ * removing or moving a page does not move the boundary: the fault that
+ * brings a page in touches that page's links only. vm_queue_settle, called
+ * before the sides are read (/proc/meminfo, a check), moves the pages at
+ * the boundary until the halves are even again: the front of `newer`
+ * becomes the back of `older`, or the other way round. Each crossing is
+ * reported to the instance (vm_policy_moved). Over time a settle moves no
+ * more pages than came and went since the last.
  *
  * Reclaim lock held throughout, as for every policy call.
  */
@@ -58,7 +62,6 @@ void vm_queue_add(struct vm_policy *pol, struct vm_policy_queue *q, struct page 
 	list_append(&q->newer, &pg->link);
 	set_newer(pg, true);
 	q->nnewer++;
-	balance(pol, q);
 }
 
 void vm_queue_take(struct vm_policy_queue *q, struct page *pg)
@@ -73,7 +76,6 @@ void vm_queue_take(struct vm_policy_queue *q, struct page *pg)
 void vm_queue_del(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg)
 {
 	vm_queue_take(q, pg);
-	balance(pol, q);
 }
 
 void vm_queue_put_back(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg)
@@ -86,6 +88,10 @@ void vm_queue_put_back(struct vm_policy *pol, struct vm_policy_queue *q, struct 
 	q->nnewer++;
 	if (!was_newer)
 		vm_policy_moved(pol, pg, true);
+}
+
+void vm_queue_settle(struct vm_policy *pol, struct vm_policy_queue *q)
+{
 	balance(pol, q);
 }
 

@@ -25,6 +25,16 @@
 _start:
 	csrw	sie, zero
 	csrci	sstatus, SSTATUS_SIE
+	/*
+	 * One hart runs the boot sequence. Firmware is meant to send only one
+	 * here (the others wait in SBI HSM for smp_start), but should a second
+	 * hart arrive it must not clear .bss and run kmain again under the
+	 * first: it parks. .data, not .bss: the flag must survive the clear.
+	 */
+	la	t0, boot_lottery
+	li	t1, 1
+	amoswap.w t1, t1, (t0)
+	bnez	t1, 5f
 	mv	s0, a0
 	mv	s1, a1
 
@@ -75,6 +85,8 @@ _start:
 	call	kmain
 4:	wfi
 	j	4b
+5:	wfi			/* lost the lottery: never boots */
+	j	5b
 
 /*
  * Turn paging on with boot_pagetable and return to the caller's return
@@ -115,6 +127,11 @@ secondary_entry:
 	call	secondary_main
 5:	wfi
 	j	5b
+
+	.section .data
+	.balign 4
+boot_lottery:
+	.word	0
 
 	.section .bss.pagetable, "aw", @nobits
 	.balign 4096

@@ -165,19 +165,27 @@ static int vnode_punch(struct vobject *obj, uint64_t from, uint64_t to)
 }
 
 /*
- * Page-out chose pg, a page of a swap-backed cache (only those are on the
- * policy): to swap, unless vn's lock is taken or pg is in use.
+ * Page-out chose pg, a page of an evictable cache (only those are on the
+ * policy), unless vn's lock is taken or pg is in use: a swap-backed page
+ * (tmpfs) goes to swap, a clean page of a file on a disk (the root file
+ * system: vnode_cache_is_clean) is dropped, mapped or not.
  */
-static int vnode_pageout(struct vobject *obj, struct page *pg)
+static int vnode_pageout(struct vobject *obj, struct page *pg, struct pmap_batch *b)
 {
 	struct vnode *vn = container_of(obj, struct vnode, obj);
 	int err;
 
 	if (!mutex_trylock(&vn->lock))
 		return -EBUSY;
-	err = pageout_cache_page(&vn->pages, pg);
-	if (err == 0)
-		vfs_count_resident(-1);
+	if (READ_ONCE(pg->flags) & PG_SWAPBACKED) {
+		err = pageout_cache_page(&vn->pages, pg);
+		if (err == 0)
+			vfs_count_resident(-1);
+	} else {
+		err = pageout_cache_drop(&vn->pages, pg, b);
+		if (err == VOBJECT_DROPPED)
+			vfs_count_pages(vn, -1);
+	}
 	mutex_unlock(&vn->lock);
 	return err;
 }
@@ -325,7 +333,11 @@ int vnode_page(struct vnode *vn, uint64_t idx, struct page **out)
 
 void vnode_cache_is_clean(struct vnode *vn)
 {
-	unsigned long flags = spin_lock_irqsave(&clean_lock);
+	unsigned long flags;
+
+	/* on the policy: page-out may drop its pages, mapped or not */
+	pcache_setup(&vn->pages, &vn->obj, &vn->lock, PCACHE_EVICTABLE);
+	flags = spin_lock_irqsave(&clean_lock);
 
 	list_append(&clean_vnodes, &vn->clean_link);
 	spin_unlock_irqrestore(&clean_lock, flags);

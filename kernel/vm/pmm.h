@@ -88,6 +88,16 @@ struct page {
 #define PG_ONPOLICY	0x0020
 #define PG_POLICY_SHIFT	6
 #define PG_POLICY_MASK	0x03c0	/* 4 bits */
+/*
+ * PG_EVICTABLE: a page of a PCACHE_EVICTABLE cache (set and cleared by the
+ * page cache with PG_SWAPBACKED): page-out may take it, to swap or, without
+ * PG_SWAPBACKED, by dropping it (a clean file page, read again from its
+ * disk). PG_MLOCKED: such a page that a locked region (mlock) maps; it is
+ * off the policy and page-out leaves it (reclaim_mlock, reclaim_munlock;
+ * set and cleared under the reclaim lock; cleared when it leaves its cache).
+ */
+#define PG_EVICTABLE	0x0400
+#define PG_MLOCKED	0x0800
 
 /* allocation flags */
 #define PMM_ZERO	0x1	/* return zero-filled frames */

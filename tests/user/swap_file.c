@@ -139,37 +139,6 @@ static int cat_echoes(struct sleeper *s, const char *msg)
 }
 
 /*
- * Write every page of this program's own writable mappings (data,
- * bss, heap, stack) with what it holds: before the first count, so that
- * none is first touched later, and before the last, so that none is left
- * on swap (a page read back may keep its slot as a copy; a write frees it).
- */
-static void touch_own_memory(void)
-{
-	static char buf[8192];
-	char *p;
-
-	if (vt_read_file("/proc/self/maps", buf, sizeof(buf)) < 0)
-		return;
-	for (p = buf; p && *p; p = strchr(p, '\n')) {
-		unsigned long start, end;
-		char *q;
-
-		if (*p == '\n')
-			p++;
-		start = strtoul(p, &q, 16);
-		end = strtoul(q + 1, &q, 16);
-		if (q[1] != 'r' || q[2] != 'w')
-			continue;
-		for (unsigned long va = start; va < end; va += VT_PAGE) {
-			volatile char *c = (volatile char *)va;
-
-			*c = *c;
-		}
-	}
-}
-
-/*
  * The exec'd copy: asleep on stdin until the memory is short, then map the
  * file and check 1024 pages spread over it.
  */
@@ -320,12 +289,12 @@ int main(int argc, char **argv)
 	TL_CHECK(path != NULL, "the big pattern file is there");
 	if (!path)
 		return tl_done();
-	touch_own_memory();	/* every buffer used below, before the count */
+	bf_touch_own_memory();	/* every buffer used below, before the count */
 	before = tl_frames_free();
 	swap0 = swap_used_kb();
 	TL_CHECK(vt_exited_ok(vt_run(reclaim_run, (void *)path, 600)),
 		 "the process mapping the file ran to its end");
-	touch_own_memory();
+	bf_touch_own_memory();
 	if (tl_on_kilburn())
 		VT_CHECK(swap_used_kb() == swap0, "every swap slot came back (%ld kB used, %ld before)",
 			 swap_used_kb(), swap0);

@@ -161,12 +161,19 @@ struct batch {
 /*
  * A page of an object's cache that the policy chose (pinned, obj
  * referenced or NULL): its object writes it to swap or drops it (then it
- * waits in bt->dropped for b's flush), or it goes back on the policy.
+ * waits in bt->dropped for b's flush), or it goes back on the policy (at
+ * once if it would need a slot and swap is full).
  */
 static void pick_cache_page(struct batch *bt, struct page *pg, struct vobject *obj,
 			    struct pmap_batch *b)
 {
-	int err = obj && obj->ops->pageout ? obj->ops->pageout(obj, pg, b) : -EBUSY;
+	bool needs_slot = READ_ONCE(pg->flags) & PG_SWAPBACKED;
+	int err = -EBUSY;
+
+	if (bt->no_swap && needs_slot)
+		err = -ENOSPC;
+	else if (obj && obj->ops->pageout)
+		err = obj->ops->pageout(obj, pg, b);
 
 	if (err == VOBJECT_DROPPED) {
 		bt->dropped[bt->ndropped++] = pg;	/* the pin and the cache's */

@@ -200,7 +200,16 @@ define add_to_root
 		mkdir -p "$(ROOT)$$(dirname "$$dst")" && cp -r "$$src" "$(ROOT)$$dst" || exit 1; \
 	done
 endef
-$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(B)/tests/pie-layout $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) $(BENCH_SMALL) $(BENCH_GLIBC) $(DYN_PROGS) $(DYN_LIBS) docs/tour.md $(wildcard user/etc/*) Makefile $(B)/add.list $(if $(ADD),FORCE)
+# A 48 MiB file of the pattern of scripts/mkpattern.sh (the word at byte
+# offset o is o ^ 0x5a5a5a5a5a5a5a5a), made at build time, for the tests that
+# map more file than they can keep in RAM (tests/user/swap_file.c,
+# tests/user/file_reclaim.c): /tests/big.pattern in the image.
+BIGFILE := $(B)/big.pattern
+$(BIGFILE): scripts/mkpattern.sh
+	@mkdir -p $(B)
+	$(call say,PATTERN,$@)
+	$(Q)scripts/mkpattern.sh $@ 48
+$(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(B)/tests/pie-layout $(USER_PROGS) $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(BENCH_PROGS) $(BENCH_SMALL) $(BENCH_GLIBC) $(DYN_PROGS) $(DYN_LIBS) docs/tour.md $(wildcard user/etc/*) $(BIGFILE) Makefile $(B)/add.list $(if $(ADD),FORCE)
 	$(call say,CPIO,$@)
 	$(Q)rm -rf $(ROOT) && mkdir -p $(ROOT)/bin $(ROOT)/sbin $(ROOT)/tests \
 		$(ROOT)/tmp $(ROOT)/dev $(ROOT)/proc $(ROOT)/etc $(ROOT)/bench $(ROOT)/lib
@@ -211,6 +220,7 @@ $(B)/root.img: host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(B)/tests
 	$(Q)cp $(filter $(B)/user/sbin/%,$(USER_PROGS)) $(ROOT)/sbin/
 	$(Q)cp $(USER_TESTS) $(KTEST_PROGS) $(STRESS_PROGS) $(GLIBC_PROGS) $(ROOT)/tests/
 	$(Q)cp host/fixtures/elf-tiny-exec host/fixtures/elf-tiny-pie $(B)/tests/pie-layout $(ROOT)/tests/
+	$(Q)cp $(BIGFILE) $(ROOT)/tests/big.pattern
 	$(Q)cp $(BENCH_PROGS) $(BENCH_SMALL) $(BENCH_GLIBC) $(ROOT)/bench/
 	$(Q)echo "Kilburn" > $(ROOT)/etc/motd
 	$(Q)cp user/etc/* $(ROOT)/etc/

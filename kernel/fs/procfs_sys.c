@@ -56,10 +56,12 @@ static void meminfo_line(struct sbuf *sb, const char *name, uint64_t pages)
  * Linux's LRU lists, as Kilburn has them. The replacement policy holds the
  * evictable anonymous and swap-backed pages and says which are active
  * (vm_policy_ops.is_active; docs/vm-policy.md); their kinds and sides are
- * its own counts. Pages of files on disk are not on the policy: the page
- * cache's shrinker drops the unmapped clean ones, so those are Inactive(file)
- * and the mapped ones, which it leaves, Active(file). What the policy does
- * not hold of the swap-backed pages is Unevictable (c->unevictable).
+ * its own counts; the pages of the root file system's files are on it too.
+ * Cached pages of files the policy does not hold (none today but those
+ * of a cache not set up as evictable) are Inactive(file) when unmapped and
+ * Active(file) when mapped. What a locked region keeps off the policy
+ * (swap-backed pages, and disk files' pages marked PG_MLOCKED) is
+ * Unevictable (c->unevictable).
  */
 static void lru_lists(const struct pmm_census *c, struct vm_policy_lists *l)
 {
@@ -79,8 +81,9 @@ static void lru_lists(const struct pmm_census *c, struct vm_policy_lists *l)
  *   Active/Inactive  see lru_lists; "anon" are the swap-backed pages
  *                 (anonymous, tmpfs, shared anonymous)
  *   Unevictable   swap-backed pages off the replacement policy (mlocked)
- *   Mlocked       anonymous pages off the policy (mlocked); locked file
- *                 pages are not counted
+ *                 and disk files' pages a locked region maps (PG_MLOCKED)
+ *   Mlocked       anonymous pages off the policy (mlocked) and cache pages
+ *                 a locked region maps (PG_MLOCKED)
  *   Writeback     0: writes are synchronous
  *   KReclaimable, SReclaimable  0 (empty slab pages were just given back)
  *   KernelStack   frames of kernel stacks; PageTables: of page tables

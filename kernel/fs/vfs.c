@@ -165,19 +165,27 @@ static int vnode_punch(struct vobject *obj, uint64_t from, uint64_t to)
 }
 
 /*
- * Page-out chose pg, a page of a swap-backed cache (only those are on the
- * policy): to swap, unless vn's lock is taken or pg is in use.
+ * Page-out chose pg, a page of an evictable cache (only those are on the
+ * policy), unless vn's lock is taken or pg is in use: a swap-backed page
+ * (tmpfs) goes to swap, a clean page of a file on a disk (the root file
+ * system: vnode_cache_is_clean) is dropped, mapped or not.
  */
-static int vnode_pageout(struct vobject *obj, struct page *pg)
+static int vnode_pageout(struct vobject *obj, struct page *pg, struct pmap_batch *b)
 {
 	struct vnode *vn = container_of(obj, struct vnode, obj);
 	int err;
 
 	if (!mutex_trylock(&vn->lock))
 		return -EBUSY;
-	err = pageout_cache_page(&vn->pages, pg);
-	if (err == 0)
-		vfs_count_resident(-1);
+	if (READ_ONCE(pg->flags) & PG_SWAPBACKED) {
+		err = pageout_cache_page(&vn->pages, pg);
+		if (err == 0)
+			vfs_count_resident(-1);
+	} else {
+		err = pageout_cache_drop(&vn->pages, pg, b);
+		if (err == VOBJECT_DROPPED)
+			vfs_count_pages(vn, -1);
+	}
 	mutex_unlock(&vn->lock);
 	return err;
 }
@@ -214,12 +222,13 @@ void vnode_init(struct vnode *vn, enum vtype type, uint32_t mode,
 
 /*
  * A new page of vn at idx, read in and put in its cache (vn->lock held),
- * in the zeroed frame *spare if there is one (taken: *spare becomes NULL).
+ * in the zeroed frame *spare if there is one (taken: *spare becomes NULL);
+ * spare_read >= 0: *spare holds the page already, read with that result.
  * Returns 0, VOBJECT_READ_IN if readpage read it from a disk, or -errno
  * (-ENOSPC, -ENOMEM, or the readpage error).
  */
 static int vnode_page_read(struct vnode *vn, uint64_t idx, struct page **spare,
-			   struct page **out)
+			   int spare_read, struct page **out)
 {
 	struct page *pg;
 	int read, err;
@@ -231,7 +240,10 @@ static int vnode_page_read(struct vnode *vn, uint64_t idx, struct page **spare,
 	*spare = NULL;
 	if (!pg)
 		return -ENOMEM;
-	read = vn->ops->readpage ? vn->ops->readpage(vn, idx, page_to_virt(pg)) : 0;
+	if (spare_read >= 0)
+		read = spare_read;	/* read already, without vn->lock */
+	else
+		read = vn->ops->readpage ? vn->ops->readpage(vn, idx, page_to_virt(pg)) : 0;
 	err = read < 0 ? read : pcache_insert(&vn->pages, idx, pg);
 	if (err) {
 		pmm_free(pg);
@@ -272,7 +284,7 @@ static int vnode_swapin(struct vnode *vn, uint64_t idx, struct page **spare,
  * page-out cannot while the lock is held. Returns as vnode_page_io.
  */
 static int vnode_page_fill(struct vnode *vn, uint64_t idx, struct page **spare,
-			   struct page **out)
+			   int spare_read, struct page **out)
 {
 	int err;
 
@@ -283,7 +295,18 @@ static int vnode_page_fill(struct vnode *vn, uint64_t idx, struct page **spare,
 		if (err)
 			return err;
 	}
-	return vnode_page_read(vn, idx, spare, out);
+	return vnode_page_read(vn, idx, spare, spare_read, out);
+}
+
+/*
+ * Is vn's cache one of clean pages that page-out drops (a file of a
+ * read-only disk: vnode_cache_is_clean)? Its pages are read without
+ * vn->lock, so that page-out can drop other pages of the file meanwhile.
+ */
+static bool vnode_reads_unlocked(const struct vnode *vn)
+{
+	return vn->pages.evictable && !(vn->pages.page_flags & PG_SWAPBACKED) &&
+	       vn->ops->readpage;
 }
 
 /*
@@ -294,12 +317,12 @@ static int vnode_page_fill(struct vnode *vn, uint64_t idx, struct page **spare,
 static int vnode_page_io(struct vnode *vn, uint64_t idx, struct page **out)
 {
 	struct page *pg, *spare = NULL;
-	int err;
+	int err, spare_read = -1;
 
 	for (;;) {
 		mutex_lock(&vn->lock);
 		pg = pcache_lookup(&vn->pages, idx);
-		err = pg ? 0 : vnode_page_fill(vn, idx, &spare, &pg);
+		err = pg ? 0 : vnode_page_fill(vn, idx, &spare, spare_read, &pg);
 		if (err >= 0) {
 			page_ref_inc(pg);	/* the caller's */
 			*out = pg;
@@ -310,6 +333,14 @@ static int vnode_page_io(struct vnode *vn, uint64_t idx, struct page **out)
 		spare = vm_page_alloc(PMM_ZERO);
 		if (!spare)
 			return -ENOMEM;
+		if (vnode_reads_unlocked(vn)) {
+			/* two readers may both read it: the first in keeps it */
+			spare_read = vn->ops->readpage(vn, idx, page_to_virt(spare));
+			if (spare_read < 0) {
+				pmm_free(spare);
+				return spare_read;
+			}
+		}
 	}
 	if (spare)		/* another thread brought the page in */
 		pmm_free(spare);
@@ -325,7 +356,11 @@ int vnode_page(struct vnode *vn, uint64_t idx, struct page **out)
 
 void vnode_cache_is_clean(struct vnode *vn)
 {
-	unsigned long flags = spin_lock_irqsave(&clean_lock);
+	unsigned long flags;
+
+	/* on the policy: page-out may drop its pages, mapped or not */
+	pcache_setup(&vn->pages, &vn->obj, &vn->lock, PCACHE_EVICTABLE);
+	flags = spin_lock_irqsave(&clean_lock);
 
 	list_append(&clean_vnodes, &vn->clean_link);
 	spin_unlock_irqrestore(&clean_lock, flags);

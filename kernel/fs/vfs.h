@@ -275,8 +275,10 @@ extern uint64_t vfs_cached_pages;
 
 /*
  * vnode_cache_is_clean - declare that vn's cached pages can always be read
- * again (a file of a read-only disk), so reclaim may drop the ones nothing
- * maps. Call once, when the file system makes the vnode.
+ * again (a file of a read-only disk), so reclaim may drop them: the page
+ * cache's shrinker the ones nothing maps, page-out (its cache goes on the
+ * replacement policy) mapped ones too, after unmapping them. Call once,
+ * when the file system makes the vnode, before any page is cached.
  */
 void vnode_cache_is_clean(struct vnode *vn);
 

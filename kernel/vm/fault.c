@@ -214,6 +214,8 @@ static enum fault_result fault_shared(struct fault *f)
 		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
 	f->major |= err == VOBJECT_READ_IN;
 	f->kind = f->major ? FK_FILE_READ : FK_FILE_PAGE;
+	if (r->flags & REGION_LOCKED)
+		reclaim_mlock(pg);	/* page-out leaves it */
 	res = map_page(f, pg, r->prot);
 	page_put(pg);
 	return res;
@@ -419,9 +421,11 @@ static enum fault_result fault_private(struct fault *f)
 	res = object_page(f, &pg, &valid);
 	if (res != FAULT_OK)
 		return res;
-	if (!write && (!pg || valid == PAGE_SIZE))
+	if (!write && (!pg || valid == PAGE_SIZE)) {
+		if (pg && (r->flags & REGION_LOCKED))
+			reclaim_mlock(pg);	/* page-out leaves it */
 		res = map_page(f, pg ? pg : zero_page, r->prot & ~VM_PROT_WRITE);
-	else
+	} else
 		res = private_copy(f, pg, valid);
 	f->kind = first_touch_kind(f, write, pg, valid);
 	if (pg)

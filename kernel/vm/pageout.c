@@ -47,11 +47,13 @@ enum prepare_result { PREP_OK, PREP_GONE, PREP_KEEP, PREP_NO_SWAP };
 
 /*
  * Make v->pg (pinned, off the policy) ready to go: its anon referenced and
- * busy, a slot for it, no page table mapping it. PREP_KEEP and
+ * busy, a slot for it (none is allocated unless may_alloc: swap is known to
+ * be full), no page table mapping it. PREP_KEEP and
  * PREP_NO_SWAP leave the anon referenced in v->an too (the caller puts the
  * page back on the policy while the anon still owns it, then drops it).
  */
-static enum prepare_result victim_prepare(struct victim *v, struct pmap_batch *b)
+static enum prepare_result victim_prepare(struct victim *v, bool may_alloc,
+					  struct pmap_batch *b)
 {
 	struct page *pg = v->pg;
 	struct anon *an = READ_ONCE(pg->owner);
@@ -73,7 +75,7 @@ static enum prepare_result victim_prepare(struct victim *v, struct pmap_batch *b
 	}
 	v->write = !an->swap;
 	if (v->write) {
-		if (swap_slot_alloc_any(1, &e) < 1) {
+		if (!may_alloc || swap_slot_alloc_any(1, &e) < 1) {
 			anon_unlock(an);
 			return PREP_NO_SWAP;
 		}
@@ -145,75 +147,109 @@ static void retrack_cache_page(struct page *pg, struct vobject *obj)
 		reclaim_untrack(pg);
 }
 
-/* batch_fill's loop; b collects the flushes. */
-static unsigned int batch_pick(struct victim *v, bool *no_swap, uint64_t *scanned,
-			       uint64_t *file_freed, struct pmap_batch *b)
+/* What one scan collects (batch_fill). */
+struct batch {
+	struct victim v[PAGEOUT_BATCH];		/* anon pages to write */
+	unsigned int n;
+	struct page *dropped[PAGEOUT_BATCH];	/* clean file pages: two references */
+	unsigned int ndropped;
+	bool no_swap;		/* no free slot: anon pages needing one stay */
+	uint64_t scanned, anon_scanned;
+	uint64_t file_freed;	/* cache pages written to swap or dropped */
+};
+
+/*
+ * A page of an object's cache that the policy chose (pinned, obj
+ * referenced or NULL): its object writes it to swap or drops it (then it
+ * waits in bt->dropped for b's flush), or it goes back on the policy (at
+ * once if it would need a slot and swap is full).
+ */
+static void pick_cache_page(struct batch *bt, struct page *pg, struct vobject *obj,
+			    struct pmap_batch *b)
+{
+	bool needs_slot = READ_ONCE(pg->flags) & PG_SWAPBACKED;
+	int err = -EBUSY;
+
+	if (bt->no_swap && needs_slot)
+		err = -ENOSPC;
+	else if (obj && obj->ops->pageout)
+		err = obj->ops->pageout(obj, pg, b);
+
+	if (err == VOBJECT_DROPPED) {
+		bt->dropped[bt->ndropped++] = pg;	/* the pin and the cache's */
+		bt->file_freed++;
+	} else if (err == 0) {
+		bt->file_freed++;
+	} else if (obj) {
+		retrack_cache_page(pg, obj);
+	}
+	if (obj)
+		vobject_unref(obj);
+	if (err != VOBJECT_DROPPED)
+		page_put(pg);
+	if (err == -ENOSPC)
+		bt->no_swap = true;
+}
+
+/*
+ * batch_fill's loop; b collects the flushes. Without free swap it goes on
+ * past the anon pages that would need a slot (they go back on the policy):
+ * clean file pages can still be dropped.
+ */
+static void batch_pick(struct batch *bt, struct pmap_batch *b)
 {
 	uint64_t tries = reclaim_tracked() + 1;
-	unsigned int n = 0;
 
-	while (n < PAGEOUT_BATCH && tries--) {
+	while (bt->n + bt->ndropped < PAGEOUT_BATCH && tries--) {
+		struct victim *v = &bt->v[bt->n];
+		enum prepare_result prep;
 		struct vobject *obj;
 		struct page *pg = reclaim_pick(b, &obj);
 
 		if (!pg)
 			break;
-		(*scanned)++;
+		bt->scanned++;
 		if (pg->state == PAGE_FILE) {	/* a cache page: on its own */
-			int err = obj && obj->ops->pageout ?
-				  obj->ops->pageout(obj, pg) : -EBUSY;
-
-			if (err == 0)
-				(*file_freed)++;
-			else if (obj)
-				retrack_cache_page(pg, obj);
-			if (obj)
-				vobject_unref(obj);
-			page_put(pg);
-			if (err == -ENOSPC) {
-				*no_swap = true;
-				return n;
-			}
+			pick_cache_page(bt, pg, obj, b);
 			continue;
 		}
-		v[n].pg = pg;
-		switch (victim_prepare(&v[n], b)) {
+		bt->anon_scanned++;
+		v->pg = pg;
+		prep = victim_prepare(v, !bt->no_swap, b);
+		switch (prep) {
 		case PREP_OK:
-			n++;
+			bt->n++;
 			continue;
 		case PREP_GONE:
 			page_put(pg);
 			continue;
+		case PREP_NO_SWAP:
 		case PREP_KEEP:
+			bt->no_swap |= prep == PREP_NO_SWAP;
 			reclaim_track(pg);	/* still v->an's: it is referenced */
-			anon_put(v[n].an);
+			anon_put(v->an);
 			page_put(pg);
 			continue;
-		case PREP_NO_SWAP:
-			reclaim_track(pg);
-			anon_put(v[n].an);
-			page_put(pg);
-			*no_swap = true;
-			return n;
 		}
 	}
-	return n;
 }
 
 /*
- * Pick and prepare up to PAGEOUT_BATCH victims; returns how many. The TLB
- * flushes of the scan and of the unmapping are done once, at the end.
+ * Pick and prepare up to PAGEOUT_BATCH victims. The TLB flushes of the
+ * scan and of the unmapping are done once, at the end; then the clean file
+ * pages dropped are freed.
  */
-static unsigned int batch_fill(struct victim *v, bool *no_swap, uint64_t *scanned,
-			       uint64_t *file_freed)
+static void batch_fill(struct batch *bt)
 {
 	struct pmap_batch b;
-	unsigned int n;
 
 	pmap_batch_init(&b);
-	n = batch_pick(v, no_swap, scanned, file_freed, &b);
+	batch_pick(bt, &b);
 	pmap_batch_flush(&b);
-	return n;
+	for (unsigned int i = 0; i < bt->ndropped; i++) {
+		page_put(bt->dropped[i]);	/* the cache's reference */
+		page_put(bt->dropped[i]);	/* the pin: frees the frame */
+	}
 }
 
 /*
@@ -246,29 +282,38 @@ static int batch_write(struct victim *v, unsigned int n, uint64_t *io_instr)
 
 uint64_t pageout_evict(uint64_t want, bool direct)
 {
-	struct victim v[PAGEOUT_BATCH];
-	uint64_t freed = 0, scanned = 0, swap_total, swap_free, io = 0, t;
+	static struct batch bt;		/* pageout_lock */
+	uint64_t freed = 0, scanned = 0, anon_scanned = 0, anon_freed = 0;
+	uint64_t file_freed = 0, swap_total, swap_free, io = 0, t;
 
 	swap_slots_totals(&swap_total, &swap_free);
-	if (!swap_free)
-		return 0;
 	mutex_lock(&pageout_lock);
 	t = rdinstret();
+	bt.no_swap = !swap_free;
 	while (freed < want) {
-		bool no_swap = false;
-		uint64_t file_freed = 0;
-		unsigned int n = batch_fill(v, &no_swap, &scanned, &file_freed);
-
-		freed += file_freed;
-		if (n && batch_write(v, n, &io) == 0)
-			freed += n;
-		if ((!n && !file_freed) || no_swap)
+		bt.n = bt.ndropped = 0;
+		bt.scanned = bt.anon_scanned = bt.file_freed = 0;
+		batch_fill(&bt);
+		scanned += bt.scanned;
+		anon_scanned += bt.anon_scanned;
+		file_freed += bt.file_freed;
+		freed += bt.file_freed;
+		if (bt.n && batch_write(bt.v, bt.n, &io) == 0) {
+			freed += bt.n;
+			anon_freed += bt.n;
+		}
+		/* without swap, only dropping file pages makes progress */
+		if ((!bt.n && !bt.file_freed) || (bt.no_swap && !bt.file_freed))
 			break;
 	}
 	t = rdinstret() - t - io;
 	mutex_unlock(&pageout_lock);
 	vmstat_add(direct ? VMSTAT_PGSCAN_DIRECT : VMSTAT_PGSCAN_KSWAPD, scanned);
 	vmstat_add(direct ? VMSTAT_PGSTEAL_DIRECT : VMSTAT_PGSTEAL_KSWAPD, freed);
+	vmstat_add(VMSTAT_PGSCAN_ANON, anon_scanned);
+	vmstat_add(VMSTAT_PGSCAN_FILE, scanned - anon_scanned);
+	vmstat_add(VMSTAT_PGSTEAL_ANON, anon_freed);
+	vmstat_add(VMSTAT_PGSTEAL_FILE, file_freed);
 	if (freed) {
 		vmstat_add(VMSTAT_SWAPOUT_CPU_INSTR, t);
 		vmstat_add(VMSTAT_SWAPOUT_CPU_PAGES, freed);
@@ -492,17 +537,24 @@ bool anon_read_around(struct anon *an, struct anon **ra, unsigned int n)
 
 /* ------------------------------------------------------------ cache pages */
 
+/* Is pg, a page of an evictable cache, mapped by a locked region? */
+static bool page_mlocked(struct page *pg)
+{
+	return __atomic_load_n(&pg->flags, __ATOMIC_ACQUIRE) & PG_MLOCKED;
+}
+
 int pageout_cache_page(struct pcache *pc, struct page *pg)
 {
 	uint64_t idx = pg->index, t = rdinstret(), io;
 	swap_entry_t e;
 	int err;
 
-	if (pcache_lookup(pc, idx) != pg)
+	if (pcache_lookup(pc, idx) != pg || page_mlocked(pg))
 		return -EBUSY;
 	/* new users need pc's lock (get_page) or a mapping (pmap_access) */
 	pmap_page_protect(pg, VM_PROT_NONE);
-	if (page_mapcount(pg) || __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) != 2)
+	if (page_mapcount(pg) || __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) != 2 ||
+	    page_mlocked(pg))
 		return -EBUSY;
 	if (swap_slot_alloc_any(1, &e) < 1)
 		return -ENOSPC;
@@ -518,6 +570,30 @@ int pageout_cache_page(struct pcache *pc, struct page *pg)
 	vmstat_add(VMSTAT_SWAPOUT_CPU_INSTR, rdinstret() - t - io);
 	vmstat_inc(VMSTAT_SWAPOUT_CPU_PAGES);
 	return 0;
+}
+
+int pageout_cache_drop(struct pcache *pc, struct page *pg, struct pmap_batch *b)
+{
+	uint64_t idx = pg->index;
+
+	if (pcache_lookup(pc, idx) != pg || page_mlocked(pg))
+		return -EBUSY;
+	/*
+	 * New users need pc's lock (get_page), which we hold, or a mapping
+	 * (pmap_access): once no entry maps pg and only the cache and our pin
+	 * hold it, no fault is between get_page and mapping it, and none can
+	 * start before it has left the cache.
+	 */
+	pmap_page_protect_batch(pg, VM_PROT_NONE, b);
+	if (page_mapcount(pg) || __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) != 2)
+		return -EBUSY;		/* it faults back in without a read */
+	/* locked meanwhile (mlock), or written: a disk page is never dirty */
+	if (page_mlocked(pg) || (READ_ONCE(pg->flags) & PG_DIRTY) || pmap_is_modified(pg))
+		return -EBUSY;
+	if (pcache_remove(pc, idx) != pg)
+		panic("pageout_cache_drop: page %lu left the cache under its lock",
+		      (unsigned long)idx);
+	return VOBJECT_DROPPED;
 }
 
 int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,

@@ -80,7 +80,20 @@ bool pageout_for_fault(void);
  * only), -ENOMEM or -EIO (the frame is freed). The swap slot is freed.
  */
 struct pcache;
+struct pmap_batch;
 int pageout_cache_page(struct pcache *pc, struct page *pg);
+
+/*
+ * pageout_cache_drop - for an object's pageout op, its lock held: pg, a
+ * clean page of pc whose disk holds every page, is unmapped everywhere
+ * (the TLB flushes owed to b) and leaves pc; it is read again from the
+ * disk when next wanted (a major fault). Returns VOBJECT_DROPPED (the
+ * cache's reference is now the caller's: drop it once b is flushed), or
+ * -EBUSY: not in pc any more, mlocked, held by someone (a fault about to
+ * map it, the kernel reading it), or dirty; it stays in pc, perhaps
+ * unmapped (the next touch is a minor fault).
+ */
+int pageout_cache_drop(struct pcache *pc, struct page *pg, struct pmap_batch *b);
 int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
 			 struct page *pg, struct page **out);
 

@@ -92,7 +92,8 @@ void pcache_setup(struct pcache *pc, struct vobject *owner,
 	memset(pc, 0, sizeof(*pc));
 	pc->owner = owner;
 	pc->lock = lock;
-	pc->page_flags = flags & PCACHE_SWAPBACKED ? PG_SWAPBACKED : 0;
+	pc->page_flags = (flags & PCACHE_SWAPBACKED ? PG_SWAPBACKED : 0) |
+			 (flags & PCACHE_EVICTABLE ? PG_EVICTABLE : 0);
 	pc->evictable = flags & PCACHE_EVICTABLE;
 }
 
@@ -263,8 +264,8 @@ static void page_disown(struct page *pg)
 {
 	/* owner first: page-out re-tracks a page only while it names us */
 	__atomic_store_n(&pg->owner, NULL, __ATOMIC_SEQ_CST);
-	reclaim_untrack(pg);
-	page_flags_set(pg, page_flags(pg) & ~PG_SWAPBACKED);
+	reclaim_untrack(pg);		/* and it is no longer PG_MLOCKED */
+	page_flags_set(pg, page_flags(pg) & ~(PG_SWAPBACKED | PG_EVICTABLE));
 }
 
 int pcache_punch_page(struct pcache *pc, uint64_t idx, struct page *pg, void *arg)

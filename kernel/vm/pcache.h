@@ -21,10 +21,13 @@
  * the top of the range (PCACHE_MAX_PAGES, twice the pages of the user half)
  * five.
  *
- * Swap. A cache set up PCACHE_EVICTABLE (shared anonymous memory) puts
- * its pages on the replacement policy; page-out may then replace a page by
- * the swap entry holding its contents (pcache_page_to_swap), and the owner
- * reads it back when it is wanted (pcache_swap_to_page). A slot holding a
+ * Swap. A cache set up PCACHE_EVICTABLE puts its pages on the replacement
+ * policy (and marks them PG_EVICTABLE). With PCACHE_SWAPBACKED too (shared
+ * anonymous memory, tmpfs) page-out may replace a page by the swap entry
+ * holding its contents (pcache_page_to_swap), and the owner reads it back
+ * when it is wanted (pcache_swap_to_page); without it (a file on a disk
+ * that holds every page, the root file system) page-out drops a clean page,
+ * mapped or not (pageout_cache_drop), and it is read again from the disk. A slot holding a
  * swap entry is not a page: pcache_lookup and the walks skip it,
  * pcache_lookup_swap finds it, pcache_remove and pcache_release free it.
  *
@@ -46,7 +49,8 @@
 /* pcache_setup flags */
 #define PCACHE_SWAPBACKED	0x1	/* pages get PG_SWAPBACKED */
 #define PCACHE_EVICTABLE	0x2	/* pages go on the replacement policy and
-					   may be sent to swap (with SWAPBACKED) */
+					   may be sent to swap (with SWAPBACKED)
+					   or dropped (without) */
 
 struct vobject;
 

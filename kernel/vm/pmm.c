@@ -515,6 +515,8 @@ static void census_count(struct pmm_census *c, const struct page *p)
 	if (state == PAGE_ANON || (flags & PG_SWAPBACKED)) {
 		c->anon_lru++;
 		c->unevictable += !(flags & PG_ONPOLICY);
+	} else if (flags & PG_MLOCKED) {
+		c->unevictable++;	/* a disk file's page a locked region maps */
 	} else if (!(flags & PG_ONPOLICY)) {
 		c->file_mapped_off += mapped;
 		c->file_unmapped_off += !mapped;
@@ -523,7 +525,8 @@ static void census_count(struct pmm_census *c, const struct page *p)
 	c->file_mapped += state == PAGE_FILE && mapped;
 	c->shmem += state == PAGE_FILE && (flags & PG_SWAPBACKED);
 	c->dirty += state == PAGE_FILE && (flags & PG_DIRTY);
-	c->mlocked += state == PAGE_ANON && !(flags & PG_ONPOLICY);
+	c->mlocked += (state == PAGE_ANON && !(flags & PG_ONPOLICY)) ||
+		      (flags & PG_MLOCKED);
 }
 
 void pmm_census(struct pmm_census *c)

@@ -92,8 +92,17 @@ struct page {
  * PG_POLICY_ANON: the policy counts the page among the "anon" ones (it was
  * anonymous or swap-backed when it came in); set and cleared with
  * PG_ONPOLICY, so that it is counted out as it was counted in.
+ *
+ * PG_EVICTABLE: a page of a PCACHE_EVICTABLE cache (set and cleared by the
+ * page cache with PG_SWAPBACKED): page-out may take it, to swap or, without
+ * PG_SWAPBACKED, by dropping it (a clean file page, read again from its
+ * disk). PG_MLOCKED: such a page that a locked region (mlock) maps; it is
+ * off the policy and page-out leaves it (reclaim_mlock, reclaim_munlock;
+ * set and cleared under the reclaim lock; cleared when it leaves its cache).
  */
 #define PG_POLICY_ANON	0x0400
+#define PG_EVICTABLE	0x0800
+#define PG_MLOCKED	0x1000
 
 /* allocation flags */
 #define PMM_ZERO	0x1	/* return zero-filled frames */
@@ -234,10 +243,11 @@ uint64_t pmm_descriptor_bytes(void);		/* bytes of RAM used by descriptors */
  *                    PAGE_FILE frames are its "file" lists
  *   unevictable      of those swap-backed user pages, the ones not on the
  *                    replacement policy (mlocked; or between allocation and
- *                    tracking, or picked for eviction, for a moment)
- *   file_mapped_off, file_unmapped_off  pages of files on disk that are
- *                    not on the policy (the page-cache shrinker's), mapped
- *                    by a page table or not
+ *                    tracking, or picked for eviction, for a moment),
+ *                    and disk files' pages a locked region maps
+ *                    (PG_MLOCKED)
+ *   file_mapped_off, file_unmapped_off  other pages of files on disk that
+ *                    are not on the policy, mapped by a page table or not
  *   anon_mapped      PAGE_ANON frames that a page table maps (AnonPages)
  *   file_mapped      PAGE_FILE frames that a page table maps (Mapped)
  *   shmem            PAGE_FILE frames with PG_SWAPBACKED (Shmem)
@@ -248,7 +258,7 @@ struct pmm_census {
 	uint64_t anon_lru;
 	uint64_t anon_mapped, file_mapped, shmem, dirty;
 	uint64_t unevictable;
-	uint64_t mlocked;		/* PAGE_ANON frames off the policy */
+	uint64_t mlocked;		/* PAGE_ANON frames off the policy, PG_MLOCKED pages */
 	uint64_t file_mapped_off, file_unmapped_off;
 };
 void pmm_census(struct pmm_census *c);

@@ -77,7 +77,8 @@ void reclaim_track(struct page *pg)
 	if (!policy_ready)
 		return;
 	flags = spin_lock_irqsave(&reclaim_lock);
-	if (!(pg->flags & PG_ONPOLICY))	/* munlock may have put it back */
+	/* munlock may have put it back; a locked cache page stays off */
+	if (!(pg->flags & (PG_ONPOLICY | PG_MLOCKED)))
 		vm_policy_insert(&policy, pg);
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
@@ -112,13 +113,46 @@ void reclaim_untrack(struct page *pg)
 {
 	unsigned long flags;
 
-	/* only the reclaim side clears the flag of a page its owner holds */
-	if (!policy_ready || !(READ_ONCE(pg->flags) & PG_ONPOLICY))
+	/* only the reclaim side clears the flags of a page its owner holds */
+	if (!policy_ready || !(READ_ONCE(pg->flags) & (PG_ONPOLICY | PG_MLOCKED)))
 		return;
 	flags = spin_lock_irqsave(&reclaim_lock);
 	if (pg->flags & PG_ONPOLICY)
 		vm_policy_remove(&policy, pg);
+	pg->flags &= ~PG_MLOCKED;
 	spin_unlock_irqrestore(&reclaim_lock, flags);
+}
+
+void reclaim_mlock(struct page *pg)
+{
+	unsigned long flags;
+	uint16_t f = READ_ONCE(pg->flags);
+
+	if (!policy_ready || !(f & PG_EVICTABLE) || (f & PG_MLOCKED))
+		return;
+	flags = spin_lock_irqsave(&reclaim_lock);
+	if (pg->flags & PG_ONPOLICY)
+		vm_policy_remove(&policy, pg);
+	pg->flags |= PG_MLOCKED;
+	spin_unlock_irqrestore(&reclaim_lock, flags);
+}
+
+void reclaim_munlock(struct page *pg)
+{
+	void *owner = __atomic_load_n(&pg->owner, __ATOMIC_SEQ_CST);
+	unsigned long flags;
+
+	if (!policy_ready || !(READ_ONCE(pg->flags) & PG_MLOCKED))
+		return;
+	flags = spin_lock_irqsave(&reclaim_lock);
+	pg->flags &= ~PG_MLOCKED;
+	spin_unlock_irqrestore(&reclaim_lock, flags);
+	/* as page-out gives a cache page back: only while it is in the cache */
+	if (!owner || pg->state != PAGE_FILE)
+		return;
+	reclaim_track(pg);
+	if (__atomic_load_n(&pg->owner, __ATOMIC_SEQ_CST) != owner)
+		reclaim_untrack(pg);
 }
 
 struct page *reclaim_pick(struct pmap_batch *b, struct vobject **obj)

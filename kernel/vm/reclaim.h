@@ -99,6 +99,18 @@ void reclaim_track_again(struct page *pg);
  * Nothing if pg is not on the policy. Its anon's lock may be held.
  */
 void reclaim_renew(struct page *pg);
+
+/*
+ * reclaim_mlock - pg, a page of an object's cache, is mapped by a locked
+ * region: if its cache is evictable (PG_EVICTABLE) it becomes PG_MLOCKED and
+ * leaves the policy; reclaim_track leaves it off and page-out never takes
+ * it. The caller holds a reference on pg. reclaim_munlock - it is no longer
+ * (the caller knows no other locked region maps it): back on the policy
+ * while it is still in its cache. reclaim_untrack clears the mark (the page
+ * leaves its cache).
+ */
+void reclaim_mlock(struct page *pg);
+void reclaim_munlock(struct page *pg);
 struct pmap_batch;
 struct vobject;
 struct page *reclaim_pick(struct pmap_batch *b, struct vobject **obj);

@@ -53,7 +53,7 @@ static int shmem_get_page(struct vobject *obj, uint64_t idx, struct page **out)
 }
 
 /* Page-out chose pg: to swap, unless the lock is taken or pg is in use. */
-static int shmem_pageout(struct vobject *obj, struct page *pg)
+static int shmem_pageout(struct vobject *obj, struct page *pg, struct pmap_batch *b)
 {
 	struct shmem *sh = container_of(obj, struct shmem, obj);
 	int err;

@@ -556,11 +556,40 @@ static void mlock_anon(struct anon *an, void *arg)
 	page_put(pg);
 }
 
+/*
+ * Lock or unlock the object's pages that r maps in [s, e) (a shared
+ * region's, or a private one's not yet copied). Unlocking leaves a page
+ * mapped more than once locked: another locked region may map it.
+ */
+static void mlock_object_pages(struct vmspace *vm, struct region *r, vaddr_t s,
+			       vaddr_t e, bool lock)
+{
+	for (vaddr_t va = s; va < e; va += PAGE_SIZE) {
+		struct page *pg;
+		paddr_t pa;
+
+		if (!pmap_access(vm->pmap, va, VM_PROT_READ, &pa))
+			continue;	/* not mapped (or not readable) */
+		pg = pa_to_page(pa);
+		if (!pg)
+			continue;	/* not RAM: no reference was taken */
+		if (pg->state == PAGE_FILE && READ_ONCE(pg->owner) == r->obj) {
+			if (lock)
+				reclaim_mlock(pg);
+			else if (page_mapcount(pg) == 1)
+				reclaim_munlock(pg);
+		}
+		page_put(pg);
+	}
+}
+
 void vmspace_mlock_pages(struct vmspace *vm, vaddr_t start, vaddr_t end, bool lock)
 {
 	for (struct region *r = vmspace_next(vm, start); r && r->start < end; r = r->next) {
 		vaddr_t s = MAX(start, r->start), e = MIN(end, r->end);
 
+		if (r->obj)
+			mlock_object_pages(vm, r, s, e, lock);
 		if (r->amap)
 			amap_foreach(r->amap, r->amap_pgoff + ((s - r->start) >> PAGE_SHIFT),
 				     r->amap_pgoff + ((e - r->start) >> PAGE_SHIFT),

@@ -32,6 +32,10 @@
 	X(PGSCAN_DIRECT, "pgscan_direct")	/* scanned by an allocation */ \
 	X(PGSTEAL_KSWAPD, "pgsteal_kswapd")	/* reclaimed in background */ \
 	X(PGSTEAL_DIRECT, "pgsteal_direct")	/* reclaimed by an allocation */ \
+	X(PGSCAN_ANON, "pgscan_anon")		/* scanned: anonymous pages */ \
+	X(PGSCAN_FILE, "pgscan_file")		/* ... page-cache pages */ \
+	X(PGSTEAL_ANON, "pgsteal_anon")		/* reclaimed: anonymous pages */ \
+	X(PGSTEAL_FILE, "pgsteal_file")		/* ... page-cache pages (to swap or dropped) */ \
 	X(COW_COPY, "kilburn_cow_copies")	/* write to a shared anon: copied */ \
 	X(COW_TAKEOVER, "kilburn_cow_takeovers") /* ... last holder: made writable */ \
 	X(COW_FILE_COPY, "kilburn_cow_file_copies") /* private write to a file page */ \

@@ -20,6 +20,9 @@
 struct vobject;
 
 #define VOBJECT_READ_IN	1	/* get_page: the page was read from a disk */
+#define VOBJECT_DROPPED	2	/* pageout: the clean page left the cache */
+
+struct pmap_batch;
 
 struct vobject_ops {
 	/*
@@ -45,12 +48,17 @@ struct vobject_ops {
 	/*
 	 * Optional, for objects whose cache is PCACHE_EVICTABLE: page-out
 	 * chose pg, a page of obj (pinned by the caller, who also holds a
-	 * reference on obj): write it to swap and let the cache's frame go.
-	 * Must not block on the object's lock (trylock: the caller may be an
-	 * allocation made with it held). Returns 0, or -EBUSY (in use, or the
-	 * lock is taken), -ENOSPC (no swap) or -EIO; the page then stays.
+	 * reference on obj) and unmaps it everywhere, owing the TLB flushes
+	 * to b. A swap-backed page is written to swap and the cache's frame
+	 * let go: 0. A clean page of a file on a disk leaves the cache:
+	 * VOBJECT_DROPPED, and the cache's reference on it is now the
+	 * caller's, dropped once b is flushed (other harts may read it until
+	 * then). Must not block on the object's lock (trylock: the caller may
+	 * be an allocation made with it held). Returns 0, VOBJECT_DROPPED, or
+	 * -EBUSY (in use, locked by mlock, or the lock is taken), -ENOSPC (no
+	 * swap) or -EIO; the page then stays.
 	 */
-	int (*pageout)(struct vobject *obj, struct page *pg);
+	int (*pageout)(struct vobject *obj, struct page *pg, struct pmap_batch *b);
 	/*
 	 * Optional, with pageout: read back every page of obj that is on
 	 * swap area `area` (swapoff). Returns 0, -ENOMEM or -EIO.

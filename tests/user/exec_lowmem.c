@@ -165,11 +165,19 @@ static void hog(int ready, int release)
 {
 	long start = mem_free_kb(), reserve = reserve_kb();
 	size_t len = (size_t)start * 1024, touched;
-	char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct squeeze sq;
+	char *mem;
 	char c;
 
+	/*
+	 * Program text is reclaimable like any clean file page: left
+	 * unlocked, the hog's own would be dropped as it squeezes, and read
+	 * back into frames it no longer leaves. Lock what it has (its text,
+	 * data and stack), before mapping mem.
+	 */
+	if (mlockall(MCL_CURRENT) != 0)
+		_exit(6);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (start < 0 || mem == MAP_FAILED)
 		_exit(1);
 	/*

@@ -27,9 +27,12 @@ _start:
 	csrci	sstatus, SSTATUS_SIE
 	/*
 	 * One hart runs the boot sequence. Firmware is meant to send only one
-	 * here (the others wait in SBI HSM for smp_start), but should a second
-	 * hart arrive it must not clear .bss and run kmain again under the
-	 * first: it parks. .data, not .bss: the flag must survive the clear.
+	 * here (the others wait in SBI HSM for smp_start), but OpenSBI 1.1's
+	 * hart_start marks a hart START_PENDING before it stores the start
+	 * address, so a hart woken in between jumps to the address it had,
+	 * ours. Such a hart must not clear .bss and run kmain again under the
+	 * first: it waits until smp_start names it and enters as a secondary
+	 * hart would. .data, not .bss: the flag must survive the clear.
 	 */
 	la	t0, boot_lottery
 	li	t1, 1
@@ -85,8 +88,14 @@ _start:
 	call	kmain
 4:	wfi
 	j	4b
-5:	wfi			/* lost the lottery: never boots */
-	j	5b
+	/* lost the lottery: wait to be the hart smp_start is starting */
+5:	la	t0, smp_starting_hartid
+6:	ld	t1, 0(t0)
+	bne	t1, a0, 6b
+	fence	r, r
+	la	t0, smp_starting_cpu
+	ld	a1, 0(t0)
+	j	secondary_entry
 
 /*
  * Turn paging on with boot_pagetable and return to the caller's return

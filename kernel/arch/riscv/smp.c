@@ -15,6 +15,15 @@
 #include "kern/sched.h"
 
 extern char secondary_entry[];
+
+/*
+ * The hart smp_start is starting and its struct cpu, for a hart that
+ * firmware sends to _start rather than secondary_entry (boot.S): it waits
+ * there until its id is here. In .data: read with the MMU off, never 0 by
+ * accident (hart 0 is a hart).
+ */
+__attribute__((section(".data"))) uint64_t smp_starting_hartid = ~0UL;
+__attribute__((section(".data"))) struct cpu *smp_starting_cpu;
 static struct spinlock call_lock = SPINLOCK_INIT("smp_call");
 
 unsigned long smp_online_hart_mask(void)
@@ -81,6 +90,8 @@ void smp_start(void)
 		if (!top)
 			panic("smp_start: no kernel stack for hart %u", c->hartid);
 		c->kstack_top = top;
+		smp_starting_cpu = c;
+		__atomic_store_n(&smp_starting_hartid, c->hartid, __ATOMIC_RELEASE);
 		long err = hart_start(c);
 
 		if (err) {
@@ -99,6 +110,7 @@ void smp_start(void)
 			if (rdtime() > deadline)
 				panic("smp_start: hart %u started but never came up",
 				      c->hartid);
+		__atomic_store_n(&smp_starting_hartid, ~0UL, __ATOMIC_RELEASE);
 	}
 	pmap_drop_identity();
 }

@@ -91,12 +91,18 @@ static enum prepare_result victim_prepare(struct victim *v, struct pmap_batch *b
 	return PREP_OK;
 }
 
-/* The write of v ended with err: the frame goes (0) or stays (error). */
-static void victim_finish(struct victim *v, int err)
+/*
+ * The batch's write ended with err: v's frame goes (0) or stays (error). A
+ * victim that needed no write (its slot already held a clean copy) is not
+ * concerned by the batch's error. Returns true if the frame went.
+ */
+static bool victim_finish(struct victim *v, int err)
 {
 	struct anon *an = v->an;
 	struct page *pg = v->pg;
 
+	if (!v->write)
+		err = 0;
 	anon_lock(an);
 	an->flags &= ~ANON_BUSY;
 	/*
@@ -128,6 +134,9 @@ static void victim_finish(struct victim *v, int err)
 		reclaim_track(pg);	/* back in line */
 	page_put(pg);			/* the pin: frees the frame */
 	anon_put(an);
+	if (!err && !v->write)
+		vmstat_inc(VMSTAT_SWAP_CLEAN_EVICT);
+	return !err;
 }
 
 /*
@@ -217,12 +226,14 @@ static unsigned int batch_fill(struct victim *v, bool *no_swap, uint64_t *scanne
 }
 
 /*
- * Write the batch's pages that need it, then let their frames go. The
- * instructions counted while waiting for the disk go in *io_instr (with
- * -icount they are virtual time, idle included: not the CPU's cost).
+ * Write the batch's pages that need it (those whose slot holds no copy
+ * yet), then let their frames go; returns how many went. The instructions
+ * counted while waiting for the disk go in *io_instr (with -icount they
+ * are virtual time, idle included: not the CPU's cost).
  */
-static int batch_write(struct victim *v, unsigned int n, uint64_t *io_instr)
+static unsigned int batch_write(struct victim *v, unsigned int n, uint64_t *io_instr)
 {
+	unsigned int freed = 0;
 	swap_entry_t slots[PAGEOUT_BATCH];
 	struct page *pages[PAGEOUT_BATCH];
 	unsigned int w = 0;
@@ -240,8 +251,8 @@ static int batch_write(struct victim *v, unsigned int n, uint64_t *io_instr)
 		*io_instr += rdinstret() - t;
 	}
 	for (unsigned int i = 0; i < n; i++)
-		victim_finish(&v[i], err);
-	return err;
+		freed += victim_finish(&v[i], err);
+	return freed;
 }
 
 uint64_t pageout_evict(uint64_t want, bool direct)
@@ -260,8 +271,8 @@ uint64_t pageout_evict(uint64_t want, bool direct)
 		unsigned int n = batch_fill(v, &no_swap, &scanned, &file_freed);
 
 		freed += file_freed;
-		if (n && batch_write(v, n, &io) == 0)
-			freed += n;
+		if (n)
+			freed += batch_write(v, n, &io);
 		if ((!n && !file_freed) || no_swap)
 			break;
 	}
@@ -291,10 +302,7 @@ void pageout_quiesce(void)
  */
 static bool swap_keep_copies(void)
 {
-	uint64_t total, free;
-
-	swap_slots_totals(&total, &free);
-	return free * 2 >= total;
+	return !swap_slots_full();
 }
 
 int anon_page_in(struct anon *an)

@@ -358,14 +358,16 @@ static __attribute__((noinline)) void fault_collect_around(struct fault *f)
  * victim_prepare of page-out reuses the slot). The first write then
  * faults on the read-only entry and comes here to give the slot up
  * (anon_dirty) before the page is mapped writable; a read does the same
- * while swap is more than half full, so swap does not fill with copies.
- * No page is ever mapped writable while its anon holds a slot.
+ * while swap is more than half full, so swap does not fill with copies,
+ * and in a locked region (mlock), whose pages never go out again. `keep`:
+ * the fault is a read outside a locked region. No page is ever mapped
+ * writable while its anon holds a slot.
  */
-static unsigned int anon_map_prot(struct anon *an, bool write, unsigned int prot)
+static unsigned int anon_map_prot(struct anon *an, bool keep, unsigned int prot)
 {
 	if (!(prot & VM_PROT_WRITE) || !an->swap)
 		return prot;
-	if (!write && !swap_slots_full())
+	if (keep && !swap_slots_full())
 		return prot & ~VM_PROT_WRITE;
 	anon_dirty(an);		/* the copy on swap is going stale */
 	return prot;
@@ -425,7 +427,7 @@ static enum fault_result fault_private(struct fault *f)
 		f->kind = f->swapped_in ? FK_SWAP_IN :
 			  !write ? FK_ANON_MAP :
 			  an->swap ? FK_ANON_MAP : FK_COW_TAKEOVER;
-		prot = anon_map_prot(an, write, prot);
+		prot = anon_map_prot(an, !write && !(r->flags & REGION_LOCKED), prot);
 		/*
 		 * Mapped without the anon's lock (pmap_enter may flush TLBs on
 		 * other harts): the reference we hold meanwhile tells a

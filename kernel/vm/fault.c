@@ -90,8 +90,10 @@
 #include "vm/vmspace_pages.h"
 #include "vm/faulttrace.h"
 
-#define FAULT_RA_PAGES	8	/* swap readahead: the aligned block of pages
-				   around a swap-in fault (Linux's page_cluster 3) */
+#define FAULT_RA_PAGES	32	/* swap readahead: the largest aligned block of
+				   pages around a swap-in fault; a window grows
+				   this far only while every page it read was
+				   used (Linux's page_cluster 3 is 8) */
 
 struct fault {
 	struct vmspace *vm;

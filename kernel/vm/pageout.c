@@ -370,7 +370,7 @@ int anon_page_in(struct anon *an)
 
 /* ------------------------------------------------------------ readahead */
 
-#define READ_AROUND_MAX	16	/* pages one anon_read_around reads at most */
+#define READ_AROUND_MAX	32	/* pages one anon_read_around reads at most */
 
 /* One page of a read-around: its anon, marked busy, and the frame for it. */
 struct around {

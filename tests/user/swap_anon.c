@@ -198,10 +198,10 @@ static void check_readahead(size_t (*at)(size_t k), const char *how, bool sequen
 	if (!tl_on_kilburn())
 		return;
 	if (sequential) {
-		snprintf(what, sizeof(what), "%s: %ld pages in %ld read requests (at least 8 per request)",
+		snprintf(what, sizeof(what), "%s: %ld pages in %ld read requests (at least 4 per request)",
 			 how, b.pswpin - a.pswpin, b.requests - a.requests);
 		TL_CHECK(b.pswpin - a.pswpin > (long)npages / 2 &&
-			 b.pswpin - a.pswpin >= 8 * (b.requests - a.requests), what);
+			 b.pswpin - a.pswpin >= 4 * (b.requests - a.requests), what);
 		snprintf(what, sizeof(what), "%s: %ld of %ld pages read ahead were used",
 			 how, b.hit - a.hit, b.ra - a.ra);
 		TL_CHECK(b.ra - a.ra > (long)npages / 2 &&

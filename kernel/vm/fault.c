@@ -11,7 +11,9 @@
  *        - a write to a page whose anon is shared with another amap
  *          (refs > 1) copies it into a new anon (copy-on-write); the last
  *          holder just makes it writable;
- *        - otherwise map it, read-only while it is shared;
+ *        - otherwise map it, read-only while it is shared, and on a read
+ *          while it still holds its slot on swap (a clean copy, kept so
+ *          that evicting it again needs no write: anon_map_prot);
  *   5. private region, no private page yet:
  *        - a read maps the object's page (file) or the shared zero frame
  *          (anonymous) read-only, so a later write faults again;
@@ -81,14 +83,17 @@
 #include "vm/pageout.h"
 #include "vm/reclaim.h"
 #include "vm/rmap.h"
+#include "vm/swap_slots.h"
 #include "vm/vobject.h"
 #include "vm/vmstat.h"
 #include "vm/commit.h"
 #include "vm/vmspace_pages.h"
 #include "vm/faulttrace.h"
 
-#define FAULT_RA_PAGES	8	/* swap readahead: the aligned block of pages
-				   around a swap-in fault (Linux's page_cluster 3) */
+#define FAULT_RA_PAGES	32	/* swap readahead: the largest aligned block of
+				   pages around a swap-in fault; a window grows
+				   this far only while every page it read was
+				   used (Linux's page_cluster 3 is 8) */
 
 struct fault {
 	struct vmspace *vm;
@@ -348,6 +353,30 @@ static __attribute__((noinline)) void fault_collect_around(struct fault *f)
 	}
 }
 
+/*
+ * The protection to map the private page of an with (an's lock held, its
+ * page resident, prot the region's less write if an is shared). A page
+ * read back from swap that still holds its slot is a clean copy of it, as
+ * Linux's swap cache: a read keeps the slot and maps the page without
+ * write permission, so evicting it again unchanged needs no write (the
+ * victim_prepare of page-out reuses the slot). The first write then
+ * faults on the read-only entry and comes here to give the slot up
+ * (anon_dirty) before the page is mapped writable; a read does the same
+ * while swap is more than half full, so swap does not fill with copies,
+ * and in a locked region (mlock), whose pages never go out again. `keep`:
+ * the fault is a read outside a locked region. No page is ever mapped
+ * writable while its anon holds a slot.
+ */
+static unsigned int anon_map_prot(struct anon *an, bool keep, unsigned int prot)
+{
+	if (!(prot & VM_PROT_WRITE) || !an->swap)
+		return prot;
+	if (keep && !swap_slots_full())
+		return prot & ~VM_PROT_WRITE;
+	anon_dirty(an);		/* the copy on swap is going stale */
+	return prot;
+}
+
 /* Phase 4 and 5: private regions. */
 static enum fault_result fault_private(struct fault *f)
 {
@@ -399,14 +428,15 @@ static enum fault_result fault_private(struct fault *f)
 			return res;
 		}
 		prot = shared ? r->prot & ~VM_PROT_WRITE : r->prot;
-		if (prot & VM_PROT_WRITE)
-			anon_dirty(an);		/* a copy on swap would go stale */
+		f->kind = f->swapped_in ? FK_SWAP_IN :
+			  !write ? FK_ANON_MAP :
+			  an->swap ? FK_ANON_MAP : FK_COW_TAKEOVER;
+		prot = anon_map_prot(an, !write && !(r->flags & REGION_LOCKED), prot);
 		/*
 		 * Mapped without the anon's lock (pmap_enter may flush TLBs on
 		 * other harts): the reference we hold meanwhile tells a
 		 * page-out that started since to keep the frame.
 		 */
-		f->kind = f->swapped_in ? FK_SWAP_IN : write ? FK_COW_TAKEOVER : FK_ANON_MAP;
 		pg = an->page;
 		page_ref_inc(pg);
 		if (r->flags & REGION_LOCKED)

@@ -93,12 +93,18 @@ static enum prepare_result victim_prepare(struct victim *v, bool may_alloc,
 	return PREP_OK;
 }
 
-/* The write of v ended with err: the frame goes (0) or stays (error). */
-static void victim_finish(struct victim *v, int err)
+/*
+ * The batch's write ended with err: v's frame goes (0) or stays (error). A
+ * victim that needed no write (its slot already held a clean copy) is not
+ * concerned by the batch's error. Returns true if the frame went.
+ */
+static bool victim_finish(struct victim *v, int err)
 {
 	struct anon *an = v->an;
 	struct page *pg = v->pg;
 
+	if (!v->write)
+		err = 0;
 	anon_lock(an);
 	an->flags &= ~ANON_BUSY;
 	/*
@@ -130,6 +136,9 @@ static void victim_finish(struct victim *v, int err)
 		reclaim_track(pg);	/* back in line */
 	page_put(pg);			/* the pin: frees the frame */
 	anon_put(an);
+	if (!err && !v->write)
+		vmstat_inc(VMSTAT_SWAP_CLEAN_EVICT);
+	return !err;
 }
 
 /*
@@ -253,12 +262,14 @@ static void batch_fill(struct batch *bt)
 }
 
 /*
- * Write the batch's pages that need it, then let their frames go. The
- * instructions counted while waiting for the disk go in *io_instr (with
- * -icount they are virtual time, idle included: not the CPU's cost).
+ * Write the batch's pages that need it (those whose slot holds no copy
+ * yet), then let their frames go; returns how many went. The instructions
+ * counted while waiting for the disk go in *io_instr (with -icount they
+ * are virtual time, idle included: not the CPU's cost).
  */
-static int batch_write(struct victim *v, unsigned int n, uint64_t *io_instr)
+static unsigned int batch_write(struct victim *v, unsigned int n, uint64_t *io_instr)
 {
+	unsigned int freed = 0;
 	swap_entry_t slots[PAGEOUT_BATCH];
 	struct page *pages[PAGEOUT_BATCH];
 	unsigned int w = 0;
@@ -276,8 +287,8 @@ static int batch_write(struct victim *v, unsigned int n, uint64_t *io_instr)
 		*io_instr += rdinstret() - t;
 	}
 	for (unsigned int i = 0; i < n; i++)
-		victim_finish(&v[i], err);
-	return err;
+		freed += victim_finish(&v[i], err);
+	return freed;
 }
 
 uint64_t pageout_evict(uint64_t want, bool direct)
@@ -298,9 +309,11 @@ uint64_t pageout_evict(uint64_t want, bool direct)
 		anon_scanned += bt.anon_scanned;
 		file_freed += bt.file_freed;
 		freed += bt.file_freed;
-		if (bt.n && batch_write(bt.v, bt.n, &io) == 0) {
-			freed += bt.n;
-			anon_freed += bt.n;
+		if (bt.n) {
+			unsigned int went = batch_write(bt.v, bt.n, &io);
+
+			freed += went;
+			anon_freed += went;
 		}
 		/* without swap, only dropping file pages makes progress */
 		if ((!bt.n && !bt.file_freed) || (bt.no_swap && !bt.file_freed))
@@ -336,10 +349,7 @@ void pageout_quiesce(void)
  */
 static bool swap_keep_copies(void)
 {
-	uint64_t total, free;
-
-	swap_slots_totals(&total, &free);
-	return free * 2 >= total;
+	return !swap_slots_full();
 }
 
 int anon_page_in(struct anon *an)
@@ -407,7 +417,7 @@ int anon_page_in(struct anon *an)
 
 /* ------------------------------------------------------------ readahead */
 
-#define READ_AROUND_MAX	16	/* pages one anon_read_around reads at most */
+#define READ_AROUND_MAX	32	/* pages one anon_read_around reads at most */
 
 /* One page of a read-around: its anon, marked busy, and the frame for it. */
 struct around {

@@ -222,6 +222,14 @@ void swap_slots_totals(uint64_t *total, uint64_t *free)
 	spin_unlock(&swap_lock);
 }
 
+bool swap_slots_full(void)
+{
+	uint64_t total, free;
+
+	swap_slots_totals(&total, &free);
+	return free * 2 < total;
+}
+
 /* Unlock swap_lock and panic: for broken invariants of the table. */
 #define swap_table_panic(...)				\
 	do {						\

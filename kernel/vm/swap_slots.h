@@ -227,6 +227,14 @@ uint32_t swap_entry_refs(swap_entry_t e);
 void swap_slots_totals(uint64_t *total, uint64_t *free);
 
 /*
+ * swap_slots_full - is swap more than half full (Linux's vm_swap_full)?
+ * Then a page read back gives up its slot at once instead of keeping it as
+ * a clean copy, so swap does not fill with copies of resident pages. Takes
+ * swap_lock.
+ */
+bool swap_slots_full(void);
+
+/*
  * swap_areas_check - verify the table: the allocation order lists each
  * registered area once, highest priority first, and each area's index is
  * its place in the table. Returns 0 or panics. For tests and debug builds.

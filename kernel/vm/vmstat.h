@@ -55,7 +55,8 @@
 	X(SWAPIN_CPU_PAGES, "kilburn_swapin_cpu_pages")	/* ... for this many pages */ \
 	X(SWAP_RA, "swap_ra")			/* pages read ahead of a swap-in fault */ \
 	X(SWAP_RA_HIT, "swap_ra_hit")		/* ... that a fault then used */ \
-	X(SWAP_RA_UNUSED, "kilburn_swap_ra_unused") /* ... evicted or freed unused */
+	X(SWAP_RA_UNUSED, "kilburn_swap_ra_unused") /* ... evicted or freed unused */ \
+	X(SWAP_CLEAN_EVICT, "kilburn_swap_clean_evictions") /* evicted with no write: the slot held a good copy */
 
 #define VMSTAT_ENUM(e, name) VMSTAT_##e,
 enum vmstat_event {

@@ -19,7 +19,13 @@
  *   3. fork over swapped pages: the child sees the parent's data, writes
  *      its own (a quarter), and neither sees the other's writes;
  *   4. mprotect, mremap and munmap of swapped-out pages;
- *   5. swapoff brings every page of the program back; every frame and
+ *   5. clean pages go out without a write: two regions of 7/8 RAM each,
+ *      written once, then read back in turn; a page read back (a read
+ *      fault) keeps its copy on swap, so evicting it again writes nothing
+ *      (pswpout stays, kilburn_swap_clean_evictions counts it); a page
+ *      written after it was read back (by the program, or by read() into
+ *      it) goes out again with its new data, never the old copy;
+ *   6. swapoff brings every page of the program back; every frame and
  *      every swap slot came back; swapon again.
  */
 #define _GNU_SOURCE
@@ -265,6 +271,125 @@ static void step_map_calls(void)
 		 "munmap the rest");
 }
 
+/* Step 5: two regions read back in turn, evicting each other. */
+struct clean_count {
+	long pswpin, pswpout, clean, steal;
+};
+
+static struct clean_count clean_now(void)
+{
+	return (struct clean_count){
+		.pswpin = vmstat("pswpin"), .pswpout = vmstat("pswpout"),
+		.clean = vmstat("kilburn_swap_clean_evictions"),
+		.steal = vmstat("pgsteal_kswapd") + vmstat("pgsteal_direct"),
+	};
+}
+
+#define CLEAN_SLACK	256	/* pages of the program's own (stack, gens, libc) */
+#define PIPE_PAGES	16	/* pages of a that read() writes */
+#define ALIGN_PAGE(x)	(((x) + PAGE - 1) & ~(PAGE - 1))
+
+/* Pages of the n at p (region id base) that do not hold generation gen[]. */
+static size_t region_wrong(char *p, size_t n, size_t base, const unsigned char *gen)
+{
+	size_t bad = 0;
+
+	for (size_t k = 0; k < n; k++)
+		bad += !page_is((uint64_t *)(p + k * PAGE), base + k, gen[k]);
+	return bad;
+}
+
+/*
+ * Fill PIPE_PAGES pages of a (every 8th) with generation 3 by read(),
+ * through buf (a page).
+ */
+static bool pipe_fill(char *a, size_t base, unsigned char *gen, uint64_t *buf)
+{
+	int fds[2];
+	bool ok = pipe(fds) == 0;
+
+	for (size_t i = 0; ok && i < PIPE_PAGES; i++) {
+		size_t k = i * 8;
+
+		fill(buf, base + k, 3);
+		ok = write(fds[1], buf, PAGE) == (ssize_t)PAGE &&
+		     read(fds[0], a + k * PAGE, PAGE) == (ssize_t)PAGE;
+		gen[k] = 3;
+	}
+	close(fds[0]);
+	close(fds[1]);
+	return ok;
+}
+
+static void step_clean(size_t n)
+{
+	size_t base_a = 1UL << 32, base_b = 2UL << 32;
+	/* the generations, a page for pipe_fill, mincore's vector: unmapped after */
+	size_t side = ALIGN_PAGE(3 * n) + PAGE;
+	char *s = mmap(NULL, side, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *ga = s == MAP_FAILED ? NULL : (unsigned char *)s;
+	unsigned char *gb = ga ? ga + n : NULL, *vec = ga ? ga + 2 * n : NULL;
+	char *a = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct clean_count c0, c1, c2;
+	char what[200];
+	long b_dirty = 0;
+	size_t bad;
+
+	TL_CHECK(a != MAP_FAILED && b != MAP_FAILED && ga, "map two regions of 7/8 RAM");
+	if (a == MAP_FAILED || b == MAP_FAILED || !ga)
+		return;
+	for (size_t k = 0; k < n; k++)
+		fill((uint64_t *)(a + k * PAGE), base_a + k, 0);
+	for (size_t k = 0; k < n; k++)
+		fill((uint64_t *)(b + k * PAGE), base_b + k, 0);
+	/* a comes back clean (evicting b, which is written: its first time) */
+	TL_CHECK(region_wrong(a, n, base_a, ga) == 0, "clean: the first region reads back");
+	/* b's pages still resident were never written out: they will be */
+	if (mincore(b, n * PAGE, vec) == 0)
+		for (size_t k = 0; k < n; k++)
+			b_dirty += vec[k] & 1;
+	c0 = clean_now();
+	/* b comes back, a goes out again unchanged; then a back, b out */
+	bad = region_wrong(b, n, base_b, gb) + region_wrong(a, n, base_a, ga);
+	c1 = clean_now();
+	TL_CHECK(bad == 0, "clean: both regions read back in turn");
+	if (tl_on_kilburn()) {
+		snprintf(what, sizeof(what),
+			 "clean: pages read back go out again without a write "
+			 "(%ld read, %ld freed, %ld clean, %ld written, %ld never out before)",
+			 c1.pswpin - c0.pswpin, c1.steal - c0.steal,
+			 c1.clean - c0.clean, c1.pswpout - c0.pswpout, b_dirty);
+		TL_CHECK(c1.pswpin - c0.pswpin >= (long)n &&
+			 c1.clean - c0.clean >= (long)n &&
+			 c1.steal - c0.steal >= c1.clean - c0.clean &&
+			 c1.pswpout - c0.pswpout <= b_dirty + CLEAN_SLACK, what);
+	}
+	/* a is resident and clean now: write half of it, and some by read() */
+	for (size_t k = 0; k < n; k += 2) {
+		fill((uint64_t *)(a + k * PAGE), base_a + k, 2);
+		ga[k] = 2;
+	}
+	TL_CHECK(pipe_fill(a + PAGE, base_a + 1, ga + 1, (uint64_t *)(s + side - PAGE)),
+		 "clean: read() into pages read back");
+	c1 = clean_now();
+	TL_CHECK(region_wrong(b, n, base_b, gb) == 0, "clean: the second region reads back again");
+	c2 = clean_now();
+	if (tl_on_kilburn()) {
+		snprintf(what, sizeof(what),
+			 "clean: only the pages written since are written again "
+			 "(%ld written, %ld clean)",
+			 c2.pswpout - c1.pswpout, c2.clean - c1.clean);
+		TL_CHECK(c2.pswpout - c1.pswpout >= (long)n / 8 &&
+			 c2.pswpout - c1.pswpout <= (long)(n / 2 + PIPE_PAGES) + CLEAN_SLACK, what);
+	}
+	TL_CHECK(region_wrong(a, n, base_a, ga) == 0,
+		 "clean: written pages come back with their new data, none stale");
+	TL_CHECK(region_wrong(b, n, base_b, gb) == 0, "clean: and the other region too");
+	TL_CHECK(munmap(a, n * PAGE) == 0 && munmap(b, n * PAGE) == 0 &&
+		 munmap(s, side) == 0, "clean: unmap both");
+}
+
 int main(void)
 {
 	long mem_kb, before, used_before, used_after;
@@ -307,6 +432,7 @@ int main(void)
 
 	step_fork();
 	step_map_calls();
+	step_clean(npages / 3 * 7 / 8);
 
 	if (tl_on_kilburn()) {
 		/* swapoff brings this program's own pages back (stack, data) */

@@ -148,6 +148,7 @@ long proc_fork(unsigned long flags, uint64_t newsp, uint64_t parent_tid,
 	err = -ENOMEM;
 	if (!child->vm || fork_inherit(parent, child, flags) < 0)
 		goto fail;
+	child->cpus_allowed = READ_ONCE(parent->cpus_allowed);	/* as Linux */
 	if (!(flags & CLONE_THREAD))
 		child->exit_signal = flags & CSIGNAL;
 	child->tf->a0 = 0;

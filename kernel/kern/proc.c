@@ -85,6 +85,7 @@ static struct proc *proc_alloc_common(void)
 	p->tf = (struct trapframe *)(p->kstack_top - sizeof(struct trapframe));
 	memset(p->tf, 0, sizeof(*p->tf));
 	p->state = PROC_EMBRYO;
+	p->cpus_allowed = ~0UL;		/* every hart; fork copies the parent's */
 	list_init(&p->run_link);
 	list_init(&p->children);
 	list_init(&p->sibling);

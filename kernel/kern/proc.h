@@ -52,6 +52,7 @@ struct proc {
 	struct waitq *wq;		/* the queue it sleeps on */
 	struct context ctx;		/* kernel registers while switched out */
 	struct fpu_state fpu;		/* user floating point while switched out */
+	uint64_t cpus_allowed;		/* cpu indices it may run on (affinity) */
 
 	/* identity: fixed once created (exec from a thread changes tid) */
 	int pid;			/* the process's: the thread group id */

@@ -31,7 +31,7 @@ void sched_make_runnable(struct proc *p)
 	p->state = PROC_RUNNABLE;
 	list_append(&runq, &p->run_link);
 	spin_unlock_irqrestore(&sched_lock, flags);
-	smp_kick_idle();
+	smp_kick_idle_for(p->cpus_allowed);
 }
 
 void sched(void)
@@ -89,7 +89,27 @@ static bool runq_looks_empty(void)
 }
 
 /*
- * The idle loop of every hart: run the first runnable process, else run
+ * The first process on the run queue that may run on c (its affinity
+ * holds c's index), or NULL (sched_lock held). The queue is short: this
+ * walk costs nothing while no thread is pinned.
+ */
+static struct proc *runq_first_for(struct cpu *c)
+{
+	uint64_t bit = 1UL << (c - cpus);
+	struct list_node *n;
+
+	list_for_each(n, &runq) {
+		struct proc *p = list_entry(n, struct proc, run_link);
+
+		if (p->cpus_allowed & bit)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * The idle loop of every hart: run the first runnable process that may
+ * run here (sched_setaffinity), else run
  * posted smp_call_all work, else sleep in wfi until an interrupt (a tick,
  * a kick, a device). Interrupts are off from the look at the run queue to
  * the wfi, which still wakes on an interrupt pending meanwhile.
@@ -106,9 +126,9 @@ void scheduler(void)
 			continue;
 		}
 		spin_lock(&sched_lock);
-		if (!list_empty(&runq)) {
-			struct proc *p = list_entry(runq.next, struct proc, run_link);
+		struct proc *p = runq_first_for(c);
 
+		if (p) {
 			list_remove(&p->run_link);
 			run(c, p);
 			spin_unlock(&sched_lock);
@@ -242,7 +262,7 @@ void waitq_sleep(struct waitq *wq, struct spinlock *lk)
 
 void waitq_wake_all_locked(struct waitq *wq)
 {
-	bool woke = false;
+	uint64_t allowed = 0;	/* where the woken may run */
 
 	while (!list_empty(&wq->waiters)) {
 		struct proc *p = list_entry(wq->waiters.next, struct proc, run_link);
@@ -250,10 +270,10 @@ void waitq_wake_all_locked(struct waitq *wq)
 		list_remove(&p->run_link);
 		p->state = PROC_RUNNABLE;
 		list_append(&runq, &p->run_link);
-		woke = true;
+		allowed |= p->cpus_allowed;
 	}
-	if (woke)
-		smp_kick_idle();
+	if (allowed)
+		smp_kick_idle_for(allowed);
 }
 
 void waitq_wake_all(struct waitq *wq)
@@ -275,6 +295,6 @@ void sched_wake_process(struct proc *p)
 		list_append(&runq, &p->run_link);
 	}
 	spin_unlock_irqrestore(&sched_lock, flags);
-	if (woke)
-		smp_kick_idle();	/* an idle hart takes it now, not at its next tick */
+	if (woke)		/* an idle hart takes it now, not at its next tick */
+		smp_kick_idle_for(p->cpus_allowed);
 }

@@ -3,7 +3,9 @@
  * /dev/full reads as zeros and refuses writes with ENOSPC; /dev/urandom
  * and /dev/random give as many bytes as asked for, and two reads differ;
  * getrandom fills a buffer; sched_getaffinity names at least one CPU and
- * sched_setaffinity takes that mask back but refuses an empty one;
+ * sched_setaffinity takes that mask back but refuses an empty one; pinned
+ * to each CPU in turn, the process runs there (/proc/self/stat's processor
+ * field) and sched_getaffinity gives that CPU alone;
  * sched_get_priority_min/max give Linux's ranges (1..99 for SCHED_FIFO
  * and SCHED_RR, 0..0 for SCHED_OTHER) and EINVAL for an unknown policy;
  * getgroups counts with size 0 and refuses a short buffer. No frame is
@@ -71,6 +73,61 @@ static void scheduling(void)
 	TL_CHECK(sched_get_priority_max(42) < 0 && errno == EINVAL, "an unknown policy: EINVAL");
 }
 
+/* The processor field (39) of /proc/self/stat, or -1. */
+static int stat_processor(void)
+{
+	char buf[1024], *p;
+	int fd = open("/proc/self/stat", O_RDONLY), field = 2;
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strrchr(buf, ')');		/* the name may hold spaces */
+	while (p && field < 39) {
+		p = strchr(p + 1, ' ');
+		field++;
+	}
+	return p ? atoi(p + 1) : -1;
+}
+
+/*
+ * Pinned to each CPU of the mask in turn, the process runs there. Passes
+ * on Linux built natively; under qemu-riscv64 the first check fails, as
+ * QEMU makes up /proc/self/stat with processor 0.
+ */
+static void pinning(void)
+{
+	cpu_set_t all, one, got;
+	int n = 0, on_it = 0, exact = 0;
+
+	if (sched_getaffinity(0, sizeof(all), &all) != 0)
+		return;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		int ok = 1;
+
+		if (!CPU_ISSET(cpu, &all))
+			continue;
+		n++;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) != 0)
+			continue;
+		for (int i = 0; i < 20; i++) {
+			sched_yield();
+			ok &= stat_processor() == cpu;
+		}
+		on_it += ok;
+		exact += sched_getaffinity(0, sizeof(got), &got) == 0 &&
+			 CPU_COUNT(&got) == 1 && CPU_ISSET(cpu, &got);
+	}
+	sched_setaffinity(0, sizeof(all), &all);
+	TL_CHECK(n >= 1 && on_it == n, "pinned to each CPU in turn, the process runs there");
+	TL_CHECK(exact == n, "sched_getaffinity gives the one CPU it was pinned to");
+}
+
 static void groups(void)
 {
 	gid_t list[256];
@@ -88,6 +145,7 @@ int main(void)
 	printf("misc_calls: /dev/full, /dev/random, affinity, priorities, groups\n");
 	devices();
 	scheduling();
+	pinning();
 	groups();
 	before = tl_frames_free();
 	devices();

@@ -173,21 +173,27 @@ void smp_ipi_interrupt(void)
  * idle hart instead only made them race for sched_lock and the process
  * wander, so that its TLB shootdowns had to reach every hart.
  */
-void smp_kick_idle(void)
+void smp_kick_idle_for(uint64_t allowed)
 {
 	static unsigned int next;	/* spread the kicks; atomic */
 	struct cpu *self = this_cpu();
 	unsigned int first;
 
-	if (!READ_ONCE(self->proc))
+	if (!READ_ONCE(self->proc) && (allowed & (1UL << (self - cpus))))
 		return;
 	first = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
 	for (int k = 0; k < ncpus; k++) {
 		struct cpu *c = &cpus[(first + k) % ncpus];
 
-		if (c != self && c->online && !READ_ONCE(c->proc)) {
+		if (c != self && c->online && !READ_ONCE(c->proc) &&
+		    (allowed & (1UL << (c - cpus)))) {
 			sbi_send_ipi(1UL << c->hartid, 0);
 			return;
 		}
 	}
+}
+
+void smp_kick_idle(void)
+{
+	smp_kick_idle_for(~0UL);
 }

@@ -34,5 +34,7 @@ void smp_ipi_interrupt(void);
  * queue, unless this hart is idle itself (it looks on its way back).
  */
 void smp_kick_idle(void);
+/* The same for a process that may run only on the cpu indices in allowed. */
+void smp_kick_idle_for(uint64_t allowed);
 
 #endif

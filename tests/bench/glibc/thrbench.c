@@ -30,6 +30,8 @@
 #define _GNU_SOURCE
 #include <linux/futex.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,9 +177,20 @@ static void hand_over(int to)
 		futex(&token, FUTEX_WAIT, to);
 }
 
+/* Pin the calling thread to cpu alone (sched_setaffinity). */
+static void pin_to(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+}
+
 static void *partner(void *arg)
 {
-	(void)arg;
+	if (arg)
+		pin_to(1);
 	while (__atomic_load_n(&token, __ATOMIC_ACQUIRE) == 0)
 		futex(&token, FUTEX_WAIT, 0);
 	for (int i = 0; i < handoff_rounds - 1; i++)
@@ -194,14 +207,18 @@ static void *partner(void *arg)
  */
 #define STALL	1000000
 
-static void bench_handoff(void)
+static void bench_handoff(bool pinned)
 {
 	const int rounds = handoff_rounds - 1;
 	int stalls = 0;
+	cpu_set_t all;
 	pthread_t t;
 
+	sched_getaffinity(0, sizeof(all), &all);
+	if (pinned)
+		pin_to(0);
 	token = 0;
-	pthread_create(&t, NULL, partner, NULL);
+	pthread_create(&t, NULL, partner, pinned ? &token : NULL);
 	hand_over(1);				/* partner is up and waiting */
 	for (int i = 0; i < rounds; i++) {
 		uint64_t s = instret();
@@ -211,13 +228,15 @@ static void bench_handoff(void)
 		stalls += cost[i] > STALL;
 	}
 	qsort(cost, rounds, sizeof(cost[0]), cmp_u64);
-	row("futex handoff between two threads (each)", cost[rounds / 2] / 2);
+	row(pinned ? "futex handoff, threads pinned to 2 harts" :
+		     "futex handoff between two threads (each)", cost[rounds / 2] / 2);
 	printf("| %-44s | %10d |\n", "  rounds of 2 that waited for a tick", stalls);
 	printf("| %-44s | %4d, %3d  |\n", "  on harts (main thread, partner)", my_hart(),
 	       partner_hart);
 	__atomic_store_n(&token, 1, __ATOMIC_RELEASE);	/* partner's last turn */
 	futex(&token, FUTEX_WAKE, 1);
 	pthread_join(t, NULL);
+	sched_setaffinity(0, sizeof(all), &all);
 }
 
 /* ------------------------------------------------------------ shootdowns */
@@ -382,7 +401,8 @@ int main(void)
 	printf("|----------------------------------------------|------------|\n");
 	bench_create_join();
 	bench_mutex();
-	bench_handoff();
+	bench_handoff(false);
+	bench_handoff(true);
 	bench_shootdown();
 	return 0;
 }

@@ -48,7 +48,7 @@ enum pnode {
 	P_CPUINFO, P_MOUNTS, P_VMSTAT, P_KPAGECOUNT, P_KPAGEFLAGS, P_FAULTTRACE,
 	/* files of a process */
 	P_PID_STAT, P_STATM, P_STATUS, P_CMDLINE, P_COMM, P_MAPS, P_EXE,
-	P_SMAPS, P_SMAPS_ROLLUP, P_PAGEMAP, P_PAGETABLE,
+	P_SMAPS, P_SMAPS_ROLLUP, P_PAGEMAP, P_PAGETABLE, P_TID_STAT,
 	P_KINDS
 };
 
@@ -76,7 +76,7 @@ static const struct pentry pid_entries[] = {
 };
 
 static const struct pentry tid_entries[] = {
-	{ "stat", P_PID_STAT }, { "status", P_STATUS }, { "comm", P_COMM },
+	{ "stat", P_TID_STAT }, { "status", P_STATUS }, { "comm", P_COMM },
 };
 
 static const struct pentry sys_entries[] = { { "vm", P_SYSVM } };
@@ -115,6 +115,7 @@ static void (*const sys_gens[P_KINDS])(struct sbuf *sb) = {
 
 static void (*const pid_gens[P_KINDS])(struct sbuf *sb, int pid) = {
 	[P_PID_STAT] = procfs_gen_stat_pid, [P_STATM] = procfs_gen_statm,
+	[P_TID_STAT] = procfs_gen_stat_tid,
 	[P_STATUS] = procfs_gen_status, [P_CMDLINE] = procfs_gen_cmdline,
 	[P_COMM] = procfs_gen_comm, [P_MAPS] = procfs_gen_maps,
 	[P_SMAPS] = procfs_gen_smaps, [P_SMAPS_ROLLUP] = procfs_gen_smaps_rollup,

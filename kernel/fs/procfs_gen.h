@@ -29,6 +29,8 @@ void sbuf_printf(struct sbuf *sb, const char *fmt, ...) __printf(2, 3);
 void sbuf_put(struct sbuf *sb, const void *data, size_t len);
 
 void procfs_gen_stat_pid(struct sbuf *sb, int pid);
+/* /proc/<pid>/task/<tid>/stat: the same with the thread's own times. */
+void procfs_gen_stat_tid(struct sbuf *sb, int tid);
 void procfs_gen_statm(struct sbuf *sb, int pid);
 void procfs_gen_status(struct sbuf *sb, int pid);
 void procfs_gen_cmdline(struct sbuf *sb, int pid);

@@ -57,7 +57,8 @@ static void snap_ids(struct proc_snap *s, const struct cred *c)
 	s->gid[0] = c->gid, s->gid[1] = c->egid, s->gid[2] = c->sgid, s->gid[3] = c->fsgid;
 }
 
-static void proc_snapshot(int pid, struct proc_snap *s)
+/* Snapshot process (or thread) pid; its own time only if `thread`. */
+static void proc_snapshot_of(int pid, struct proc_snap *s, bool thread)
 {
 	unsigned long flags = spin_lock_irqsave(&proc_tree_lock);
 	struct proc *p = thread_find(pid);	/* the process's leader, or a thread */
@@ -87,7 +88,10 @@ static void proc_snapshot(int pid, struct proc_snap *s)
 			else if (h != SIG_DFL)
 				s->sig_caught |= bit;
 		}
-		proc_usage(p, &s->usage);
+		if (thread)
+			proc_thread_usage(p, &s->usage);
+		else
+			proc_usage(p, &s->usage);
 		s->cmin_flt = p->cmin_flt;
 		s->cmaj_flt = p->cmaj_flt;
 		s->cuser_ticks = p->cuser_ticks;
@@ -97,6 +101,11 @@ static void proc_snapshot(int pid, struct proc_snap *s)
 			vmspace_get(s->vm);
 	}
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
+}
+
+static void proc_snapshot(int pid, struct proc_snap *s)
+{
+	proc_snapshot_of(pid, s, false);
 }
 
 static void snap_release(struct proc_snap *s)
@@ -140,8 +149,11 @@ static uint64_t text_bytes(const struct vm_layout *lo)
 	return ALIGN_UP(lo->end_code, PAGE_SIZE) - ALIGN_DOWN(lo->start_code, PAGE_SIZE);
 }
 
-/* /proc/<pid>/stat: fields 1-52 of man 5 proc, in order. */
-void procfs_gen_stat_pid(struct sbuf *sb, int pid)
+/*
+ * /proc/<pid>/stat, and /proc/<pid>/task/<tid>/stat with `thread`: fields
+ * 1-52 of man 5 proc, in order; a task's utime and stime are its own.
+ */
+static void gen_stat(struct sbuf *sb, int pid, bool thread)
 {
 	struct proc_snap s;
 	struct vm_stats st;
@@ -149,7 +161,7 @@ void procfs_gen_stat_pid(struct sbuf *sb, int pid)
 	vaddr_t start_brk;
 	bool zombie;
 
-	proc_snapshot(pid, &s);
+	proc_snapshot_of(pid, &s, thread);
 	if (!s.found)
 		return;
 	snap_vm(&s, &st, &lo, &start_brk);
@@ -178,6 +190,16 @@ void procfs_gen_stat_pid(struct sbuf *sb, int pid)
 		    start_brk, lo.arg_start, lo.arg_end, lo.env_start, lo.env_end,
 		    zombie ? s.exit_status : 0);
 	snap_release(&s);
+}
+
+void procfs_gen_stat_pid(struct sbuf *sb, int pid)
+{
+	gen_stat(sb, pid, false);
+}
+
+void procfs_gen_stat_tid(struct sbuf *sb, int tid)
+{
+	gen_stat(sb, tid, true);
 }
 
 /* /proc/<pid>/statm: size resident shared text lib data dt, in pages. */

@@ -9,7 +9,8 @@
  *     a thread is seen by main; a forked child's setrlimit is its own;
  *   - CPU time: CLOCK_PROCESS_CPUTIME_ID sums every thread, live and
  *     exited, CLOCK_THREAD_CPUTIME_ID is the caller's; getrusage
- *     RUSAGE_SELF sums the threads, RUSAGE_THREAD is the caller's.
+ *     RUSAGE_SELF sums the threads, RUSAGE_THREAD is the caller's;
+ *     /proc/self/task/<tid>/stat's utime and stime are the thread's own.
  * Kilburn counts CPU time in ticks of 10 ms: comparisons allow two.
  * No frame leaks. Run by tests/user/threads.
  */
@@ -242,8 +243,36 @@ static long spin_for(long ns, volatile long *publish)
 	return now;
 }
 
+static volatile int worker_tid;
+
+/* utime + stime of a /proc stat file (fields 14 and 15), in ns; -1 if unread. */
+static long stat_cpu_ns(const char *path)
+{
+	char buf[1024], *p;
+	long ut, st;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld",
+			 &ut, &st) != 2)
+		return -1;
+	return (ut + st) * (1000000000L / sysconf(_SC_CLK_TCK));
+}
+
+static long task_cpu_ns(int tid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	return stat_cpu_ns(path);
+}
+
 static void *worker(void *arg)
 {
+	worker_tid = syscall(SYS_gettid);
 	worker_ns = spin_for(*(long *)arg, &worker_ns);
 	while (!worker_stop)
 		sched_yield();
@@ -276,6 +305,18 @@ static void check_cpu_clocks(void)
 	snprintf(what, sizeof(what), "the process clock counts a live thread: +%ld ms, "
 		 "the worker has %ld ms", live / 1000000, worker_ns / 1000000);
 	TL_CHECK(live >= WORK_NS / 2 - SLACK_NS, what);
+	{
+		long w = task_cpu_ns(worker_tid), m = task_cpu_ns(syscall(SYS_gettid)),
+		     all = stat_cpu_ns("/proc/self/stat");
+
+		snprintf(what, sizeof(what), "task stat times are each thread's: worker %ld ms, "
+			 "main %ld ms, process %ld ms", w / 1000000, m / 1000000, all / 1000000);
+		if (!tl_on_kilburn() && all == 0)	/* qemu-riscv64 makes it up */
+			printf("qemu-riscv64 gives /proc/self/stat no times: not checked\n");
+		else
+			TL_CHECK(w >= WORK_NS / 2 - SLACK_NS && m >= 0 &&
+				 m <= all - w + SLACK_NS && all >= w, what);
+	}
 	worker_stop = 1;
 	pthread_join(t, NULL);
 	spin_for(clock_ns(CLOCK_THREAD_CPUTIME_ID) + 100 * 1000000L, NULL);
@@ -303,6 +344,7 @@ int main(void)
 	chdir(start_dir);
 	check_pthread_shares_fs();	/* warm-up: thread stacks, the clone stack */
 	check_raw_clones();
+	stat_cpu_ns("/proc/self/stat");	/* warm-up: stdio's buffer */
 	thr_quiesce();
 	before = tl_frames_free();
 	check_pthread_shares_fs();

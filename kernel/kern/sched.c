@@ -27,11 +27,12 @@ static struct list_node runq = LIST_HEAD_INIT(runq);
 void sched_make_runnable(struct proc *p)
 {
 	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	uint64_t allowed = p->cpus_allowed;	/* p may run and go once unlocked */
 
 	p->state = PROC_RUNNABLE;
 	list_append(&runq, &p->run_link);
 	spin_unlock_irqrestore(&sched_lock, flags);
-	smp_kick_idle_for(p->cpus_allowed);
+	smp_kick_idle_for(allowed);
 }
 
 void sched(void)
@@ -288,6 +289,7 @@ void sched_wake_process(struct proc *p)
 {
 	unsigned long flags = spin_lock_irqsave(&sched_lock);
 	bool woke = p->state == PROC_SLEEPING;
+	uint64_t allowed = p->cpus_allowed;	/* p may run and go once unlocked */
 
 	if (woke) {
 		list_remove(&p->run_link);
@@ -296,5 +298,5 @@ void sched_wake_process(struct proc *p)
 	}
 	spin_unlock_irqrestore(&sched_lock, flags);
 	if (woke)		/* an idle hart takes it now, not at its next tick */
-		smp_kick_idle_for(p->cpus_allowed);
+		smp_kick_idle_for(allowed);
 }

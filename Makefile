@@ -142,7 +142,7 @@ BENCH_SMALL := $(B)/bench/small-static $(B)/bench/small-dynamic
 # Benchmarks that need glibc's pthreads (tests/bench/glibc/*.c), static.
 BENCH_GLIBC := $(patsubst tests/bench/glibc/%.c,$(B)/bench/%,$(wildcard tests/bench/glibc/*.c))
 
-$(BENCH_GLIBC): $(B)/bench/%: tests/bench/glibc/%.c
+$(BENCH_GLIBC): $(B)/bench/%: tests/bench/glibc/%.c $(wildcard tests/bench/glibc/*.h)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$< -static)
 	$(Q)$(CC) -O2 -Wall -Werror -static -pthread -o $@ $<
@@ -157,7 +157,7 @@ $(B)/bench/small-dynamic: tests/bench/prog/small.c
 	$(call say,CC,$<)
 	$(Q)$(CC) -O2 -Wall -Werror -o $@ $<
 
-$(B)/bench/%: tests/bench/%.c $(USER_CRT0) $(USER_LIBC)
+$(B)/bench/%: tests/bench/%.c $(wildcard tests/bench/*.h) $(USER_CRT0) $(USER_LIBC)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(USER_CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(USER_CRT0) $< $(USER_LIBC) -lgcc

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "hotscan.h"
+#include "procread.h"
 
 #define PAGE	4096UL
 
@@ -39,33 +40,6 @@
 #define HOT_REFS	(4 * HOT)
 #define ROUNDS		10
 #define SEED		42
-
-/* A "name value" line of a /proc file (value's first number), or 0. */
-static uint64_t proc_value(const char *path, const char *name)
-{
-	static char buf[16384];
-	size_t len = strlen(name);
-	int fd = open(path, O_RDONLY), n, got = 0;
-
-	if (fd < 0)
-		return 0;
-	while (got < (int)sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += n;
-	close(fd);
-	buf[got] = 0;
-	for (char *p = buf; p && *p; p = strchr(p, '\n')) {
-		if (*p == '\n')
-			p++;
-		if (strncmp(p, name, len) == 0 && (p[len] == ' ' || p[len] == ':'))
-			return strtoull(p + len + 1 + strspn(p + len + 1, " "), NULL, 10);
-	}
-	return 0;
-}
-
-static uint64_t vmstat(const char *name)
-{
-	return proc_value("/proc/vmstat", name);
-}
 
 static long majflt(void)
 {

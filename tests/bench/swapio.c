@@ -28,34 +28,13 @@
 #include <sys/swap.h>
 #include <time.h>
 #include <unistd.h>
+#include "procread.h"
 
 #define PAGE		4096UL
 #define MIB		(1UL << 20)
 #define RAM_MIB		64
 #define RAW_MIB		128
 #define DISK		"/dev/vdb"
-
-/* A /proc/vmstat counter, or 0. */
-static uint64_t vmstat(const char *name)
-{
-	static char buf[16384];
-	size_t len = strlen(name);
-	int fd = open("/proc/vmstat", O_RDONLY), n, got = 0;
-
-	if (fd < 0)
-		return 0;
-	while (got < (int)sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += n;
-	close(fd);
-	buf[got] = 0;
-	for (char *p = buf; p && *p; p = strchr(p, '\n')) {
-		if (*p == '\n')
-			p++;
-		if (strncmp(p, name, len) == 0 && p[len] == ' ')
-			return strtoull(p + len + 1, NULL, 10);
-	}
-	return 0;
-}
 
 static double now(void)
 {

@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "hart.h"
 
 #define ARRAY_BYTES	(64UL << 20)
 #define N		(ARRAY_BYTES / sizeof(uint64_t))
@@ -38,7 +39,6 @@ struct part {
 	int hart;		/* where it ran when it finished */
 };
 
-static int my_hart(void);
 
 static double now(void)
 {
@@ -84,27 +84,6 @@ static double run(int n, uint64_t *sum)
 		last_harts[k] = parts[k].hart;
 	}
 	return now() - t;
-}
-
-/* The hart the calling thread runs on: field 39 of its /proc stat. */
-static int my_hart(void)
-{
-	char path[64], buf[512], *p;
-	int hart = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", (long)syscall(SYS_gettid));
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
-		for (int field = 2; field < 39 && p; field++)
-			p = strchr(p + 1, ' ');
-		if (p)
-			hart = atoi(p + 1);
-	}
-	fclose(f);
-	return hart;
 }
 
 /*

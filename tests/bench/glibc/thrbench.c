@@ -39,6 +39,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "hart.h"
 
 #define PAGE		4096
 #define SPINNERS	3
@@ -144,27 +145,6 @@ static const int handoff_rounds = 500;
 static long futex(int *addr, int op, int val)
 {
 	return syscall(SYS_futex, addr, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
-}
-
-/* The hart the calling thread runs on: field 39 of its /proc stat. */
-static int my_hart(void)
-{
-	char path[64], buf[512], *p;
-	int hart = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", (long)syscall(SYS_gettid));
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')'))) {
-		for (int field = 2; field < 39 && p; field++)
-			p = strchr(p + 1, ' ');
-		if (p)
-			hart = atoi(p + 1);
-	}
-	fclose(f);
-	return hart;
 }
 
 static int partner_hart;

@@ -2705,3 +2705,53 @@ TEST(referenced_and_modified_follow_reads_and_writes)
 	vmspace_destroy(vm);
 	CHECK(no_frame_leaked());
 }
+
+/*
+ * Page-out leaves empty page tables behind (the reverse map removes the
+ * entries, not the tables); pmap_trim frees exactly those that map nothing,
+ * and a later fault makes its table again and finds the page.
+ */
+TEST(trim_frees_only_the_tables_that_map_nothing)
+{
+	const vaddr_t base = 0x40000000, step = 2UL << 20;	/* one table each */
+	struct vmspace *vm;
+	struct page *pg[4];
+	uint64_t tables;
+
+	setup();
+	vm = new_vm();
+	CHECK_EQ(map_anon(vm, base, 4 * step, RW), 0);
+	for (int i = 0; i < 4; i++) {
+		CHECK_EQ(user_fill(vm, base + i * step, 0x50 + i), FAULT_OK);
+		pg[i] = mapped_page(vm, base + i * step);
+	}
+	tables = pmap_table_pages(vm->pmap);
+	CHECK_EQ(pmap_trim(vm->pmap), 0);	/* nothing empty yet */
+	CHECK_EQ(pmap_table_pages(vm->pmap), tables);
+
+	/* as page-out does: unmap three pages everywhere, keep the frames */
+	for (int i = 0; i < 3; i++)
+		pmap_page_protect(pg[i], VM_PROT_NONE);
+	CHECK_EQ(pmap_table_pages(vm->pmap), tables);	/* left behind */
+	CHECK_EQ(pmap_trim(vm->pmap), 3);
+	CHECK_EQ(pmap_table_pages(vm->pmap), tables - 3);
+	CHECK_EQ(mapped_prot(vm, base + 3 * step), RW);	/* the fourth stays */
+	CHECK(vm_check(vm));
+
+	/* the last one too: its level-0 table and the level-1 above go */
+	pmap_page_protect(pg[3], VM_PROT_NONE);
+	CHECK_EQ(pmap_trim(vm->pmap), 2);
+	CHECK_EQ(pmap_table_pages(vm->pmap), 1);	/* the root */
+	CHECK_EQ(pmap_resident(vm->pmap), 0);
+
+	/* faults make the tables again and find the same pages */
+	for (int i = 0; i < 4; i++) {
+		CHECK(user_page_is(vm, base + i * step, 0x50 + i));
+		CHECK(mapped_page(vm, base + i * step) == pg[i]);
+	}
+	CHECK_EQ(pmap_table_pages(vm->pmap), tables);
+	CHECK(vm_check(vm));
+	vmspace_destroy(vm);
+	CHECK_EQ(rmap_pv_count(), 0);
+	CHECK(no_frame_leaked());
+}

@@ -327,6 +327,18 @@ void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 	spin_unlock(&pm->lock);
 }
 
+uint64_t pmap_trim(struct pmap *pm)
+{
+	size_t before;
+
+	spin_lock(&pm->lock);
+	before = pm->ntables;
+	tables_prune(pm, 0, PMAP_SOFT_USER_TOP);
+	before -= pm->ntables;
+	spin_unlock(&pm->lock);
+	return before;
+}
+
 void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,
 		  unsigned int prot)
 {

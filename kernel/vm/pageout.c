@@ -658,6 +658,7 @@ static void kpageoutd(void *arg)
 		while (free_frames() < wm.high &&
 		       pageout_evict(MIN(wm.high - free_frames(), PAGEOUT_BATCH * 4), false))
 			;
+		pageout_trim_tables();
 	}
 }
 

@@ -50,6 +50,14 @@ void pageout_init(void);
 uint64_t pageout_evict(uint64_t want, bool direct);
 
 /*
+ * pageout_trim_tables - free the page-table pages that map nothing of every
+ * address space whose tables are mostly empty (its pages went to swap):
+ * pmap_trim on each. Returns the frames freed. For the page-out daemon
+ * (one caller at a time); sleeps, no spinlock held.
+ */
+uint64_t pageout_trim_tables(void);
+
+/*
  * pageout_quiesce - wait until no page-out batch is in progress (none may
  * start meanwhile and finish later: the caller only needs the batches that
  * started before it). A batch holds references to the objects whose pages

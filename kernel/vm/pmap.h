@@ -104,8 +104,20 @@ void pmap_asid_exhaust(void);
  */
 int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot);
 
-/* Unmap [start, end) (page aligned) and flush it from the TLBs. */
+/*
+ * Unmap [start, end) (page aligned) and flush it from the TLBs. Page-table
+ * pages left mapping nothing are freed (after the flush).
+ */
 void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end);
+
+/*
+ * pmap_trim - free every page-table page of pm's user half that maps
+ * nothing (a table whose pages all went to swap, say), after flushing pm's
+ * translations. Returns the number of table pages freed. Takes pm's lock
+ * (one table at a time); needs no address-space lock: a fault that needs a
+ * freed table makes it again. The caller keeps pm alive.
+ */
+uint64_t pmap_trim(struct pmap *pm);
 
 /*
  * Lower the protection of the mapped pages in [start, end) to prot (a page

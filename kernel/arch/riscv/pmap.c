@@ -705,37 +705,48 @@ int pmap_enter(struct pmap *pm, vaddr_t va, paddr_t pa, unsigned int prot)
 }
 
 /*
- * Free the level-0 table covering va if it maps nothing any more, and the
- * level-1 table above it likewise (pm->lock held). Returns true if a table
- * went: the caller must then flush the address space's translations, since
- * harts may cache the path through it.
+ * Unlink the level-0 table covering va if it maps nothing any more, and the
+ * level-1 table above it likewise (pm->lock held). The unlinked tables go
+ * on `dead` (through their descriptors' link), not back to the allocator:
+ * until the caller has flushed the address space's translations another
+ * hart may still walk through them (pt_free_dead). Returns the number of
+ * tables unlinked.
  */
-static bool pt_prune(struct pmap *pm, vaddr_t va)
+static unsigned int pt_prune(struct pmap *pm, vaddr_t va, struct list_node *dead)
 {
 	pte_t *l2e = &pm->root[pt_index(va, 2)], *l1e, *l1, *l0;
-	bool pruned = false;
 
 	if (!pte_valid(*l2e) || pte_leaf(*l2e))
-		return false;
+		return 0;
 	l1 = phys_to_virt(pte_pa(*l2e));
 	l1e = &l1[pt_index(va, 1)];
 	if (!pte_valid(*l1e) || pte_leaf(*l1e))
-		return false;
+		return 0;
 	l0 = phys_to_virt(pte_pa(*l1e));
 	for (int i = 0; i < PT_ENTRIES; i++)
 		if (READ_ONCE(l0[i]))
-			return false;
-	*l1e = 0;
-	pmm_free(virt_to_page(l0));
+			return 0;
+	WRITE_ONCE(*l1e, 0);
+	list_append(dead, &virt_to_page(l0)->link);
 	pm->table_pages--;
-	pruned = true;
 	for (int i = 0; i < PT_ENTRIES; i++)
 		if (l1[i])
-			return pruned;
-	*l2e = 0;
-	pmm_free(virt_to_page(l1));
+			return 1;
+	WRITE_ONCE(*l2e, 0);
+	list_append(dead, &virt_to_page(l1)->link);
 	pm->table_pages--;
-	return pruned;
+	return 2;
+}
+
+/* Free the tables pt_prune unlinked, once their translations are flushed. */
+static void pt_free_dead(struct list_node *dead)
+{
+	struct page *pg;
+
+	while ((pg = list_first(dead, struct page, link))) {
+		list_remove(&pg->link);
+		pmm_free(pg);
+	}
 }
 
 /*
@@ -747,7 +758,7 @@ static bool pt_prune(struct pmap *pm, vaddr_t va)
 void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 {
 	vaddr_t lo = end, hi = start;	/* the pages that were mapped */
-	bool pruned = false;
+	struct list_node dead = LIST_HEAD_INIT(dead);
 
 	for (vaddr_t va = start; va < end; ) {
 		vaddr_t chunk_end = MIN(ALIGN_UP(va + 1, pt_level_size(1)), end);
@@ -763,14 +774,53 @@ void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end)
 			}
 		}
 		if (t)			/* drop the table if now empty */
-			pruned |= pt_prune(pm, va);
+			pt_prune(pm, va, &dead);
 		spin_unlock_irqrestore(&pm->lock, flags);
 		va = chunk_end;
 	}
-	if (pruned)
+	if (!list_empty(&dead)) {
 		pmap_flush_all(pm);	/* page-walk caches may hold the tables */
-	else if (lo < hi)
+		pt_free_dead(&dead);
+	} else if (lo < hi) {
 		pmap_flush_range(pm, lo, hi);
+	}
+}
+
+/*
+ * One level-0 table per hold of pm->lock, as pmap_remove; the level-1
+ * entries are read without the lock to find the tables (a table made
+ * meanwhile is simply not looked at, one freed meanwhile is found empty of
+ * a table under the lock by pt_prune).
+ */
+uint64_t pmap_trim(struct pmap *pm)
+{
+	struct list_node dead = LIST_HEAD_INIT(dead);
+	uint64_t freed = 0;
+
+	for (vaddr_t va = 0; va < USER_TOP; ) {
+		pte_t l2e = READ_ONCE(pm->root[pt_index(va, 2)]);
+		pte_t *l1;
+
+		if (!pte_valid(l2e) || pte_leaf(l2e)) {
+			va = ALIGN_DOWN(va, pt_level_size(2)) + pt_level_size(2);
+			continue;
+		}
+		l1 = phys_to_virt(pte_pa(l2e));
+		if (!pte_valid(READ_ONCE(l1[pt_index(va, 1)]))) {
+			va += pt_level_size(1);
+			continue;
+		}
+		unsigned long flags = spin_lock_irqsave(&pm->lock);
+
+		freed += pt_prune(pm, va, &dead);
+		spin_unlock_irqrestore(&pm->lock, flags);
+		va += pt_level_size(1);
+	}
+	if (freed) {
+		pmap_flush_all(pm);
+		pt_free_dead(&dead);
+	}
+	return freed;
 }
 
 void pmap_protect(struct pmap *pm, vaddr_t start, vaddr_t end,

@@ -438,15 +438,20 @@ static enum fault_result fault_private(struct fault *f)
 			 * take the anon's frame: our reference keeps the frame
 			 * until our page table no longer maps it.
 			 */
+			bool locked = r->flags & REGION_LOCKED;
+
 			pg = an->page;
 			page_ref_inc(pg);
-			anon_ref(an);		/* the copy takes its slot */
+			if (locked)
+				anon_ref(an);	/* the copy takes its slot */
 			anon_unlock(an);
 			res = private_copy(f, pg, PAGE_SIZE);
-			/* our mapping of it, perhaps locked, is gone */
-			if (res == FAULT_OK && (r->flags & REGION_LOCKED))
-				munlock_anon(an);
-			anon_put(an);
+			if (locked) {
+				/* our mapping of it, locked, is gone */
+				if (res == FAULT_OK)
+					munlock_anon(an);
+				anon_put(an);
+			}
 			page_put(pg);
 			f->kind = FK_COW_COPY;
 			return res;

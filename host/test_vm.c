@@ -2755,3 +2755,84 @@ TEST(trim_frees_only_the_tables_that_map_nothing)
 	CHECK_EQ(rmap_pv_count(), 0);
 	CHECK(no_frame_leaked());
 }
+
+/* mlock or munlock [start, end) of vm, as the system calls do (no fill). */
+static void lock_range(struct vmspace *vm, vaddr_t start, vaddr_t end, bool lock)
+{
+	mutex_lock(&vm->lock);
+	vmspace_set_flags(vm, start, end, lock ? REGION_LOCKED : 0,
+			  lock ? 0 : REGION_LOCKED);
+	vmspace_mlock_pages(vm, start, end, lock);
+	mutex_unlock(&vm->lock);
+}
+
+static bool anon_locked(const struct anon *an)
+{
+	return an->flags & ANON_MLOCKED;
+}
+
+/*
+ * A private page that two address spaces share after fork (vm/mlock.h):
+ * the child does not inherit the lock, so the parent's munlock unlocks it;
+ * locked by both, it stays locked until the last lets go, by munlock or
+ * by exit. The mapping's mark on the reverse map says who holds it.
+ */
+TEST(a_page_locked_by_two_stays_locked_until_the_last_lets_go)
+{
+	struct vmspace *p, *c;
+	struct anon *an;
+
+	setup();
+	p = new_vm();
+	CHECK_EQ(map_anon(p, 0x10000, 2 * P, RW), 0);
+	CHECK_EQ(user_fill(p, 0x10000, 0x42), FAULT_OK);
+	lock_range(p, 0x10000, 0x12000, true);
+	an = private_anon(p, 0x10000);
+	CHECK(anon_locked(an));
+	CHECK(rmap_page_locked(an->page));
+	/* a page faulted in a locked region is locked by the fault */
+	CHECK_EQ(user_fill(p, 0x11000, 0x43), FAULT_OK);
+	CHECK(anon_locked(private_anon(p, 0x11000)));
+	CHECK(rmap_page_locked(private_page(p, 0x11000)));
+
+	c = vmspace_fork(p);
+	CHECK(c != NULL);
+	CHECK(!(find(c, 0x10000)->flags & REGION_LOCKED));
+	CHECK_EQ(user_read(c, 0x10000), 0x42);
+	CHECK_EQ(private_anon(c, 0x10000), an);
+	/* the child maps it unlocked: the parent's munlock lets it go */
+	lock_range(p, 0x10000, 0x11000, false);
+	CHECK(!anon_locked(an));
+	CHECK(!rmap_page_locked(an->page));
+
+	/* both lock it: one munlock leaves it locked, in either order */
+	lock_range(p, 0x10000, 0x11000, true);
+	lock_range(c, 0x10000, 0x11000, true);
+	CHECK(anon_locked(an));
+	lock_range(p, 0x10000, 0x11000, false);
+	CHECK(anon_locked(an));
+	CHECK(rmap_page_locked(an->page));
+	lock_range(p, 0x10000, 0x11000, true);
+	lock_range(c, 0x10000, 0x11000, false);
+	CHECK(anon_locked(an));
+	/* the last one's exit lets go */
+	lock_range(c, 0x10000, 0x11000, true);
+	lock_range(p, 0x10000, 0x11000, false);
+	vmspace_destroy(c);
+	CHECK(!anon_locked(an));
+	CHECK(!rmap_page_locked(an->page));
+	/* munmap of a locked region: the other's lock holds it */
+	an = private_anon(p, 0x11000);
+	c = vmspace_fork(p);
+	CHECK(c != NULL);
+	CHECK_EQ(user_read(c, 0x11000), 0x43);
+	lock_range(c, 0x11000, 0x12000, true);
+	CHECK_EQ(unmap(p, 0x11000, 0x12000), 0);
+	CHECK(anon_locked(an));
+	CHECK_EQ(unmap(c, 0x11000, 0x12000), 0);
+	CHECK(vm_check(p));
+	CHECK(vm_check(c));
+	vmspace_destroy(c);
+	vmspace_destroy(p);
+	CHECK(no_frame_leaked());
+}

@@ -457,12 +457,28 @@ static long sys_madvise(long addr, long len, long advice)
 #define MREMAP_FIXED		2
 #define MREMAP_DONTUNMAP	4
 
+/*
+ * After mremap to `at` (or an errno): the access to bring the pages of a
+ * locked region in with, as Linux does for a locked mapping that moved or
+ * grew (a moved region's pages are mapped again by faults here), or 0.
+ * vm->lock held.
+ */
+static unsigned int remap_populate_prot(struct vmspace *vm, long at)
+{
+	struct region *r = at < 0 ? NULL : vmspace_find(vm, at);
+
+	if (!r || !(r->flags & REGION_LOCKED))
+		return 0;
+	return r->flags & REGION_SHARED ? r->prot & ~VM_PROT_WRITE : r->prot;
+}
+
 static long sys_mremap(long old, long old_len, long new_len, long flags,
 		       long new_addr)
 {
 	struct vmspace *vm = current()->vm;
 	uint64_t old_size = ALIGN_UP((uint64_t)old_len, PAGE_SIZE);
 	uint64_t new_size = ALIGN_UP((uint64_t)new_len, PAGE_SIZE);
+	unsigned int prot;
 	long ret;
 
 	if ((old & PAGE_MASK) || (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)))
@@ -479,7 +495,10 @@ static long sys_mremap(long old, long old_len, long new_len, long flags,
 	mutex_lock(&vm->lock);
 	ret = vmspace_remap(vm, old, old_size, new_size, flags & MREMAP_MAYMOVE,
 			    flags & MREMAP_FIXED ? new_addr : 0);
+	prot = remap_populate_prot(vm, ret);
 	mutex_unlock(&vm->lock);
+	if (prot)
+		mmap_populate(vm, ret, new_size, prot);
 	return ret;
 }
 

@@ -80,6 +80,7 @@
 #include "vm/vmspace.h"
 #include "vm/amap.h"
 #include "vm/anon.h"
+#include "vm/mlock.h"
 #include "vm/pageout.h"
 #include "vm/reclaim.h"
 #include "vm/rmap.h"
@@ -174,6 +175,17 @@ enum fault_result map_page(struct fault *f, struct page *pg, unsigned int prot)
 	return FAULT_OK;
 }
 
+/*
+ * f->r is locked (mlock) and has just mapped pg, a page of an object's
+ * cache, at f->va: the mapping is marked locked, then the page (page-out
+ * leaves it). The caller holds a reference on pg.
+ */
+static void fault_mlock_cache_page(struct fault *f, struct page *pg)
+{
+	if (mlock_mark(pg, f->vm->pmap, f->va, true))
+		reclaim_mlock(pg);
+}
+
 /* Is the object page under f->va wholly past the end of a mapped file? */
 static bool past_eof(const struct fault *f)
 {
@@ -219,9 +231,9 @@ static enum fault_result fault_shared(struct fault *f)
 		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
 	f->major |= err == VOBJECT_READ_IN;
 	f->kind = f->major ? FK_FILE_READ : FK_FILE_PAGE;
-	if (r->flags & REGION_LOCKED)
-		reclaim_mlock(pg);	/* page-out leaves it */
 	res = map_page(f, pg, r->prot);
+	if (res == FAULT_OK && (r->flags & REGION_LOCKED))
+		fault_mlock_cache_page(f, pg);
 	page_put(pg);
 	return res;
 }
@@ -284,7 +296,14 @@ static enum fault_result private_copy(struct fault *f, struct page *src,
 		an->flags |= ANON_MLOCKED;	/* nobody else knows it yet */
 		reclaim_untrack(pg);
 	}
-	return map_page(f, pg, r->prot);
+	if (map_page(f, pg, r->prot) != FAULT_OK)
+		return FAULT_OOM;
+	if (r->flags & REGION_LOCKED)
+		mlock_mark(pg, f->vm->pmap, f->va, true);
+	/* src lost a locked mapping, if it had one here (vm/mlock.h) */
+	if (src && (r->flags & REGION_LOCKED) && src->state == PAGE_FILE)
+		reclaim_munlock(src);
+	return FAULT_OK;
 }
 
 /* What phase 5 does: the zero page, a zero fill, a copy or the file's page. */
@@ -419,10 +438,20 @@ static enum fault_result fault_private(struct fault *f)
 			 * take the anon's frame: our reference keeps the frame
 			 * until our page table no longer maps it.
 			 */
+			bool locked = r->flags & REGION_LOCKED;
+
 			pg = an->page;
 			page_ref_inc(pg);
+			if (locked)
+				anon_ref(an);	/* the copy takes its slot */
 			anon_unlock(an);
 			res = private_copy(f, pg, PAGE_SIZE);
+			if (locked) {
+				/* our mapping of it, locked, is gone */
+				if (res == FAULT_OK)
+					munlock_anon(an);
+				anon_put(an);
+			}
 			page_put(pg);
 			f->kind = FK_COW_COPY;
 			return res;
@@ -439,12 +468,10 @@ static enum fault_result fault_private(struct fault *f)
 		 */
 		pg = an->page;
 		page_ref_inc(pg);
-		if (r->flags & REGION_LOCKED)
-			an->flags |= ANON_MLOCKED;
 		anon_unlock(an);
-		if (r->flags & REGION_LOCKED)
-			reclaim_untrack(pg);	/* mlock: never evicted */
 		res = map_page(f, pg, prot);
+		if (res == FAULT_OK && (r->flags & REGION_LOCKED))
+			mlock_anon_page(an, pg, f->vm->pmap, f->va);
 		page_put(pg);
 		return res;
 	}
@@ -452,9 +479,9 @@ static enum fault_result fault_private(struct fault *f)
 	if (res != FAULT_OK)
 		return res;
 	if (!write && (!pg || valid == PAGE_SIZE)) {
-		if (pg && (r->flags & REGION_LOCKED))
-			reclaim_mlock(pg);	/* page-out leaves it */
 		res = map_page(f, pg ? pg : zero_page, r->prot & ~VM_PROT_WRITE);
+		if (res == FAULT_OK && pg && (r->flags & REGION_LOCKED))
+			fault_mlock_cache_page(f, pg);
 	} else
 		res = private_copy(f, pg, valid);
 	f->kind = first_touch_kind(f, write, pg, valid);

@@ -14,6 +14,7 @@
 #include "vm/pcache.h"
 #include "vm/pmap.h"
 #include "vm/reclaim.h"
+#include "vm/rmap.h"
 #include "vm/swap_io.h"
 #include "vm/swap_slots.h"
 #include "vm/vmspace.h"
@@ -67,6 +68,12 @@ static enum prepare_result victim_prepare(struct victim *v, bool may_alloc,
 	    !anon_ref_live(an)) {
 		anon_unlock(an);
 		return PREP_GONE;	/* gone, or locked: off the policy */
+	}
+	if (rmap_page_locked(pg)) {	/* mapped by a locked region */
+		an->flags |= ANON_MLOCKED;
+		anon_unlock(an);
+		vmstat_inc(VMSTAT_MLOCK_CULLED);
+		return PREP_GONE;	/* locked: off the policy */
 	}
 	v->an = an;		/* referenced: the page stays an's until we let go */
 	if (an->flags & ANON_BUSY) {
@@ -553,13 +560,27 @@ static bool page_mlocked(struct page *pg)
 	return __atomic_load_n(&pg->flags, __ATOMIC_ACQUIRE) & PG_MLOCKED;
 }
 
+/*
+ * Before pg is unmapped: is one of its mappings locked (vm/mlock.h)? Then
+ * it is PG_MLOCKED again and stays, as Linux's try_to_unmap finds a
+ * VM_LOCKED mapping. pc's lock held (after it, the reclaim lock).
+ */
+static bool page_mapped_locked(struct page *pg)
+{
+	if (!rmap_page_locked(pg))
+		return false;
+	reclaim_mlock(pg);
+	vmstat_inc(VMSTAT_MLOCK_CULLED);
+	return true;
+}
+
 int pageout_cache_page(struct pcache *pc, struct page *pg)
 {
 	uint64_t idx = pg->index, t = rdinstret(), io;
 	swap_entry_t e;
 	int err;
 
-	if (pcache_lookup(pc, idx) != pg || page_mlocked(pg))
+	if (pcache_lookup(pc, idx) != pg || page_mlocked(pg) || page_mapped_locked(pg))
 		return -EBUSY;
 	/* new users need pc's lock (get_page) or a mapping (pmap_access) */
 	pmap_page_protect(pg, VM_PROT_NONE);
@@ -586,7 +607,7 @@ int pageout_cache_drop(struct pcache *pc, struct page *pg, struct pmap_batch *b)
 {
 	uint64_t idx = pg->index;
 
-	if (pcache_lookup(pc, idx) != pg || page_mlocked(pg))
+	if (pcache_lookup(pc, idx) != pg || page_mlocked(pg) || page_mapped_locked(pg))
 		return -EBUSY;
 	/*
 	 * New users need pc's lock (get_page), which we hold, or a mapping

@@ -4,6 +4,7 @@
 #include "vm/kmem.h"
 #include "vm/pmap.h"
 #include "vm/policy.h"
+#include "vm/rmap.h"
 #include "vm/vobject.h"
 
 #define PCP_FRAMES_PER_HART	32	/* pmm.c's PCP_SIZE: frames a hart may cache */
@@ -145,6 +146,10 @@ void reclaim_munlock(struct page *pg)
 	if (!policy_ready || !(READ_ONCE(pg->flags) & PG_MLOCKED))
 		return;
 	flags = spin_lock_irqsave(&reclaim_lock);
+	if (rmap_page_locked(pg)) {	/* another locked region maps it */
+		spin_unlock_irqrestore(&reclaim_lock, flags);
+		return;
+	}
 	pg->flags &= ~PG_MLOCKED;
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 	/* as page-out gives a cache page back: only while it is in the cache */

@@ -102,12 +102,15 @@ void reclaim_renew(struct page *pg);
 
 /*
  * reclaim_mlock - pg, a page of an object's cache, is mapped by a locked
- * region: if its cache is evictable (PG_EVICTABLE) it becomes PG_MLOCKED and
- * leaves the policy; reclaim_track leaves it off and page-out never takes
- * it. The caller holds a reference on pg. reclaim_munlock - it is no longer
- * (the caller knows no other locked region maps it): back on the policy
- * while it is still in its cache. reclaim_untrack clears the mark (the page
- * leaves its cache).
+ * region (the caller marked that mapping locked on the rmap first): if its
+ * cache is evictable (PG_EVICTABLE) it becomes PG_MLOCKED and leaves the
+ * policy; reclaim_track leaves it off and page-out never takes it. The
+ * caller holds a reference on pg. reclaim_munlock - one locked mapping of
+ * pg is no longer (its rmap mark was cleared first): unless another of its
+ * mappings is still locked (rmap_page_locked, read under the reclaim lock,
+ * so that a reclaim_mlock racing with it is never lost), it is no longer
+ * PG_MLOCKED and goes back on the policy while it is still in its cache.
+ * reclaim_untrack clears the mark (the page leaves its cache).
  */
 void reclaim_mlock(struct page *pg);
 void reclaim_munlock(struct page *pg);

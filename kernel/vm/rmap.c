@@ -88,10 +88,18 @@ static vaddr_t rmap_inline_va(const struct page *pg)
 	return (vaddr_t)(pg->spare & RMAP_VPN) << PAGE_SHIFT;
 }
 
+/* A new inline mapping: not locked, whatever the last one was. */
 static void rmap_set_inline(struct page *pg, struct pmap *pm, vaddr_t va)
 {
 	pg->rmap = pm;
-	pg->spare = (pg->spare & ~RMAP_VPN) | (uint32_t)(va >> PAGE_SHIFT);
+	pg->spare = (pg->spare & ~(RMAP_VPN | RMAP_LOCKED)) |
+		    (uint32_t)(va >> PAGE_SHIFT);
+}
+
+/* The va a pv entry records, without its PV_LOCKED bit. */
+static vaddr_t pv_va(const struct pv_entry *pv)
+{
+	return pv->va & ~PV_LOCKED;
 }
 
 int rmap_add(struct page *pg, struct pmap *pm, vaddr_t va,
@@ -132,7 +140,7 @@ void rmap_remove(struct page *pg, struct pmap *pm, vaddr_t va,
 		return;
 	}
 	for (pv = pg->pv; pv; pv = pv->next)
-		if (pv->pm == pm && pv->va == va)
+		if (pv->pm == pm && pv_va(pv) == va)
 			break;
 	if (!pv)
 		rmap_missing(pg, va);
@@ -147,7 +155,7 @@ bool rmap_contains(const struct page *pg, const struct pmap *pm, vaddr_t va)
 	if (pg->rmap == pm && rmap_inline_va(pg) == va)
 		return true;
 	for (struct pv_entry *pv = pg->pv; pv; pv = pv->next)
-		if (pv->pm == pm && pv->va == va)
+		if (pv->pm == pm && pv_va(pv) == va)
 			return true;
 	return false;
 }
@@ -171,7 +179,7 @@ bool rmap_first(const struct page *pg, struct pmap **pm, vaddr_t *va)
 	if (!pg->pv)
 		return false;
 	*pm = pg->pv->pm;
-	*va = pg->pv->va;
+	*va = pv_va(pg->pv);
 	return true;
 }
 
@@ -180,7 +188,43 @@ void rmap_foreach(const struct page *pg, rmap_fn fn, void *arg)
 	if (pg->rmap)
 		fn(pg->rmap, rmap_inline_va(pg), arg);
 	for (struct pv_entry *pv = pg->pv; pv; pv = pv->next)
-		fn(pv->pm, pv->va, arg);
+		fn(pv->pm, pv_va(pv), arg);
+}
+
+bool rmap_set_locked(struct page *pg, const struct pmap *pm, vaddr_t va,
+		     bool locked)
+{
+	if (pg->rmap == pm && rmap_inline_va(pg) == va) {
+		pg->spare = locked ? pg->spare | RMAP_LOCKED : pg->spare & ~RMAP_LOCKED;
+		return true;
+	}
+	for (struct pv_entry *pv = pg->pv; pv; pv = pv->next) {
+		if (pv->pm == pm && pv_va(pv) == va) {
+			pv->va = locked ? va | PV_LOCKED : va;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool rmap_any_locked(const struct page *pg)
+{
+	if (pg->rmap && (pg->spare & RMAP_LOCKED))
+		return true;
+	for (struct pv_entry *pv = pg->pv; pv; pv = pv->next)
+		if (pv->va & PV_LOCKED)
+			return true;
+	return false;
+}
+
+bool rmap_page_locked(struct page *pg)
+{
+	struct spinlock *l = rmap_lock_of(pg);
+	unsigned long flags = spin_lock_irqsave(l);
+	bool locked = rmap_any_locked(pg);
+
+	spin_unlock_irqrestore(l, flags);
+	return locked;
 }
 
 uint64_t rmap_pv_count(void)

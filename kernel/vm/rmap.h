@@ -25,6 +25,14 @@
  * referenced and modified bits of mappings that are gone (a page written
  * and then unmapped is still dirty).
  *
+ * Each mapping also carries one bit of its own, "locked": the mapping was
+ * made (or found) in a locked region (mlock, REGION_LOCKED) of its address
+ * space. It plays the part of Linux's VM_LOCKED test in its rmap walk, read
+ * without the address space's lock: a page is mlocked while one of its
+ * mappings is locked (vm/mlock.h). For the inline mapping it is
+ * RMAP_LOCKED in `spare`; for a pv entry, PV_LOCKED in the low bits of its
+ * va (always page aligned). A mapping that goes takes its bit with it.
+ *
  * Locking: each frame's rmap is guarded by one of RMAP_LOCKS spinlocks,
  * chosen by hashing the frame (rmap_lock_of). It is a leaf lock ordered
  * after any pmap lock: pmap lock -> rmap lock. Code holding an rmap lock
@@ -72,6 +80,8 @@ void pv_pool_destroy(struct pv_pool *pool);
 
 #define RMAP_LOCKS	64
 #define RMAP_VPN	0x0fffffffU	/* spare: page number of the inline va */
+#define RMAP_LOCKED	0x20000000U	/* spare: the inline mapping is locked */
+#define PV_LOCKED	0x1UL		/* pv_entry.va: the mapping is locked */
 #define RMAP_SAVED_REF	0x80000000U	/* spare: a removed mapping was referenced */
 #define RMAP_SAVED_MOD	0x40000000U	/* spare: a removed mapping was modified */
 
@@ -122,6 +132,22 @@ bool rmap_first(const struct page *pg, struct pmap **pm, vaddr_t *va);
  */
 typedef void (*rmap_fn)(struct pmap *pm, vaddr_t va, void *arg);
 void rmap_foreach(const struct page *pg, rmap_fn fn, void *arg);
+
+/*
+ * rmap_set_locked - mark the mapping (pm, va) of pg locked or not (mlock).
+ * pg's rmap lock held. Returns false if pg has no such mapping.
+ */
+bool rmap_set_locked(struct page *pg, const struct pmap *pm, vaddr_t va,
+		     bool locked);
+
+/* Is one of pg's mappings locked? pg's rmap lock held. */
+bool rmap_any_locked(const struct page *pg);
+
+/*
+ * rmap_page_locked - the same, taking pg's rmap lock (so after any lock
+ * but a pmap's or an rmap's: the reclaim lock, an anon's, a cache's).
+ */
+bool rmap_page_locked(struct page *pg);
 
 /* The saved referenced/modified bits (RMAP_SAVED_*). pg's rmap lock held. */
 static inline uint32_t rmap_saved(const struct page *pg)

@@ -11,6 +11,7 @@
 #include "vm/amap.h"
 #include "vm/anon.h"
 #include "vm/kmem.h"
+#include "vm/mlock.h"
 #include "vm/pcache.h"
 #include "vm/vobject.h"
 #include "vm/vmstat.h"
@@ -239,10 +240,24 @@ static void region_free(struct region *r)
 	kmem_cache_free(region_cache, r);
 }
 
+static void mlock_mapped_pages(struct vmspace *vm, vaddr_t s, vaddr_t e,
+			       bool lock);
+static void region_munlock(struct vmspace *vm, struct region *r, vaddr_t s,
+			   vaddr_t e);
+static void region_mlock(struct vmspace *vm, struct region *r, vaddr_t s,
+			 vaddr_t e);
+
 void vmspace_destroy(struct vmspace *vm)
 {
 	struct avl_node *n;
 
+	/* pages locked here stay so only if another locked region maps them */
+	for (n = avl_first(&vm->regions); n; n = avl_next(n)) {
+		struct region *r = region_of(n);
+
+		if (r->flags & REGION_LOCKED)
+			region_munlock(vm, r, r->start, r->end);
+	}
 	/* the page tables go first: no frame is freed while it is mapped */
 	pmap_destroy(vm->pmap);
 	while ((n = avl_first(&vm->regions)) != NULL) {
@@ -340,6 +355,8 @@ static void region_try_merge(struct vmspace *vm, struct region *r)
 static void region_destroy(struct vmspace *vm, struct region *r)
 {
 	commit_uncharge(vm, region_committed(r));
+	if (r->flags & REGION_LOCKED)
+		region_munlock(vm, r, r->start, r->end);
 	pmap_remove(vm->pmap, r->start, r->end);
 	if (r->amap)
 		amap_clear(r->amap, r->amap_pgoff,
@@ -501,6 +518,9 @@ int vmspace_protect(struct vmspace *vm, vaddr_t start, vaddr_t end,
 	for (va = start; va < end; ) {
 		r = vmspace_find(vm, va);
 		va = r->end;
+		/* no access: the entries go, and their locks with them */
+		if ((r->flags & REGION_LOCKED) && !(prot & VM_PROT_ALL))
+			mlock_mapped_pages(vm, r->start, r->end, false);
 		pmap_protect(vm->pmap, r->start, r->end, prot);
 		r->prot = prot;
 		region_try_merge(vm, r);
@@ -532,55 +552,80 @@ int vmspace_set_flags(struct vmspace *vm, vaddr_t start, vaddr_t end,
 	return 0;
 }
 
-/* amap_foreach of vmspace_mlock_pages: lock or unlock one anon's page. */
+/* amap_foreach of region_mlock: lock one anon's page. */
 static void mlock_anon(struct anon *an, void *arg)
 {
-	bool lock = *(bool *)arg;
 	struct page *pg;
 
 	anon_lock(an);
-	if (lock)
-		an->flags |= ANON_MLOCKED;
-	else if (anon_refs(an) == 1)	/* shared ones may be another's lock */
-		an->flags &= ~ANON_MLOCKED;
+	an->flags |= ANON_MLOCKED;
 	pg = !(an->flags & ANON_BUSY) ? an->page : NULL;
 	if (pg)
 		page_ref_inc(pg);
 	anon_unlock(an);
 	if (!pg)
 		return;
-	if (lock)
-		reclaim_untrack(pg);
-	else if (!(an->flags & ANON_MLOCKED))
-		reclaim_track_again(pg);
+	reclaim_untrack(pg);
 	page_put(pg);
 }
 
+/* amap_foreach of region_munlock: one anon is let go (vm/mlock.h). */
+static void munlock_anon_slot(struct anon *an, void *arg)
+{
+	munlock_anon(an);
+}
+
 /*
- * Lock or unlock the object's pages that r maps in [s, e) (a shared
- * region's, or a private one's not yet copied). Unlocking leaves a page
- * mapped more than once locked: another locked region may map it.
+ * Mark vm's mappings in [s, e) locked or not on their pages' reverse
+ * maps (vm/mlock.h), and lock or unlock the pages of an object's cache
+ * among them (PG_MLOCKED; one still mapped locked elsewhere stays so).
+ * Anonymous pages are their anon's business (the amap's pass, after this).
  */
-static void mlock_object_pages(struct vmspace *vm, struct region *r, vaddr_t s,
-			       vaddr_t e, bool lock)
+static void mlock_mapped_pages(struct vmspace *vm, vaddr_t s, vaddr_t e,
+			       bool lock)
 {
 	for (vaddr_t va = s; va < e; va += PAGE_SIZE) {
-		struct page *pg;
-		paddr_t pa;
+		struct page *pg = mlock_pin(vm->pmap, va);
 
-		if (!pmap_access(vm->pmap, va, VM_PROT_READ, &pa))
-			continue;	/* not mapped (or not readable) */
-		pg = pa_to_page(pa);
 		if (!pg)
-			continue;	/* not RAM: no reference was taken */
-		if (pg->state == PAGE_FILE && READ_ONCE(pg->owner) == r->obj) {
+			continue;
+		if (mlock_mark(pg, vm->pmap, va, lock) && pg->state == PAGE_FILE) {
 			if (lock)
 				reclaim_mlock(pg);
-			else if (page_mapcount(pg) == 1)
+			else
 				reclaim_munlock(pg);
 		}
 		page_put(pg);
 	}
+}
+
+/* The amap slot of va in r. */
+static uint64_t slot_of(const struct region *r, vaddr_t va)
+{
+	return r->amap_pgoff + ((va - r->start) >> PAGE_SHIFT);
+}
+
+/* Lock the pages r holds in [s, e): mappings first, then the pages. */
+static void region_mlock(struct vmspace *vm, struct region *r, vaddr_t s,
+			 vaddr_t e)
+{
+	mlock_mapped_pages(vm, s, e, true);
+	if (r->amap)
+		amap_foreach(r->amap, slot_of(r, s), slot_of(r, e), mlock_anon, NULL);
+}
+
+/*
+ * Let go of the pages r holds in [s, e) (r is being unlocked, or its
+ * mappings there are going): a page stays locked only if another locked
+ * region still maps it.
+ */
+static void region_munlock(struct vmspace *vm, struct region *r, vaddr_t s,
+			   vaddr_t e)
+{
+	mlock_mapped_pages(vm, s, e, false);
+	if (r->amap)
+		amap_foreach(r->amap, slot_of(r, s), slot_of(r, e),
+			     munlock_anon_slot, NULL);
 }
 
 void vmspace_mlock_pages(struct vmspace *vm, vaddr_t start, vaddr_t end, bool lock)
@@ -588,12 +633,10 @@ void vmspace_mlock_pages(struct vmspace *vm, vaddr_t start, vaddr_t end, bool lo
 	for (struct region *r = vmspace_next(vm, start); r && r->start < end; r = r->next) {
 		vaddr_t s = MAX(start, r->start), e = MIN(end, r->end);
 
-		if (r->obj)
-			mlock_object_pages(vm, r, s, e, lock);
-		if (r->amap)
-			amap_foreach(r->amap, r->amap_pgoff + ((s - r->start) >> PAGE_SHIFT),
-				     r->amap_pgoff + ((e - r->start) >> PAGE_SHIFT),
-				     mlock_anon, &lock);
+		if (!lock)
+			region_munlock(vm, r, s, e);
+		else if (r->flags & REGION_LOCKED)	/* not unlocked meanwhile */
+			region_mlock(vm, r, s, e);
 	}
 }
 
@@ -613,6 +656,8 @@ int vmspace_discard(struct vmspace *vm, vaddr_t start, vaddr_t end)
 			va = r->start;
 		}
 		stop = MIN(end, r->end);
+		if (r->flags & REGION_LOCKED)
+			region_munlock(vm, r, va, stop);
 		pmap_remove(vm->pmap, va, stop);
 		if (r->amap)
 			amap_clear(r->amap, r->amap_pgoff + ((va - r->start) >> PAGE_SHIFT),
@@ -738,6 +783,9 @@ static long remap_grow_or_move(struct vmspace *vm, struct region *r, vaddr_t old
 	if (nr->flags & REGION_ACCOUNT)
 		commit_add(vm, MIN(old_size, new_size) >> PAGE_SHIFT);
 	region_insert(vm, nr);
+	/* its pages are nr's now: locked again (the caller brings them in) */
+	if (nr->flags & REGION_LOCKED)
+		region_mlock(vm, nr, nr->start, nr->end);
 	region_try_merge(vm, nr);
 	return to;
 }

@@ -238,13 +238,14 @@ int vmspace_set_flags(struct vmspace *vm, vaddr_t start, vaddr_t end,
 int vmspace_discard(struct vmspace *vm, vaddr_t start, vaddr_t end);
 
 /*
- * vmspace_mlock_pages - the private pages of [start, end) that are resident
- * become locked (lock: ANON_MLOCKED, off the replacement policy, so never
- * evicted) or evictable again (an anon shared with another address space
- * stays locked: it may be locked there), and so do the mapped pages of an
- * object's evictable cache (PG_MLOCKED, reclaim_mlock; one mapped more
- * than once stays locked). vm->lock held. Pages faulted in
- * later in a REGION_LOCKED region are locked by the fault.
+ * vmspace_mlock_pages - lock (lock: the REGION_LOCKED regions only) or
+ * unlock the pages of [start, end) (vm/mlock.h): their mappings are marked
+ * locked on the reverse map, or unmarked, and then the pages follow: a
+ * private page's anon is ANON_MLOCKED (off the replacement policy, so never
+ * evicted), a page of an object's evictable cache PG_MLOCKED
+ * (reclaim_mlock). Unlocking leaves locked a page that another locked
+ * region still maps. vm->lock held. Pages faulted in later in a
+ * REGION_LOCKED region are locked by the fault.
  */
 void vmspace_mlock_pages(struct vmspace *vm, vaddr_t start, vaddr_t end, bool lock);
 

@@ -57,7 +57,8 @@
 	X(SWAP_RA, "swap_ra")			/* pages read ahead of a swap-in fault */ \
 	X(SWAP_RA_HIT, "swap_ra_hit")		/* ... that a fault then used */ \
 	X(SWAP_RA_UNUSED, "kilburn_swap_ra_unused") /* ... evicted or freed unused */ \
-	X(SWAP_CLEAN_EVICT, "kilburn_swap_clean_evictions") /* evicted with no write: the slot held a good copy */
+	X(SWAP_CLEAN_EVICT, "kilburn_swap_clean_evictions") /* evicted with no write: the slot held a good copy */ \
+	X(MLOCK_CULLED, "unevictable_pgs_culled") /* page-out found a page mapped locked: kept */
 
 #define VMSTAT_ENUM(e, name) VMSTAT_##e,
 enum vmstat_event {

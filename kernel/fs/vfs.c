@@ -257,22 +257,23 @@ static int vnode_page_read(struct vnode *vn, uint64_t idx, struct page **spare,
 /*
  * If page idx of vn is on swap, read it back into the cache (vn->lock
  * held), into the frame *spare if there is one (taken: *spare becomes
- * NULL). Returns VOBJECT_READ_IN with the page in *out (no reference for
+ * NULL), with the neighbours on swap that readahead reads with it. Returns VOBJECT_READ_IN with the page in *out (no reference for
  * the caller), 0 if it is not on swap, -ENOMEM or -EIO (it stays there).
  */
 static int vnode_swapin(struct vnode *vn, uint64_t idx, struct page **spare,
 			struct page **out)
 {
 	struct page *pg = *spare;
+	unsigned int ahead;
 	uint64_t e;
 	int err;
 
 	if (!pcache_lookup_swap(&vn->pages, idx, &e))
 		return 0;
 	*spare = NULL;
-	err = pageout_cache_swapin(&vn->pages, idx, e, pg, out);
+	err = pageout_cache_swapin_around(&vn->pages, idx, e, pg, out, &ahead);
 	if (err >= 0)
-		vfs_count_resident(1);
+		vfs_count_resident(1 + ahead);
 	return err;
 }
 
@@ -322,6 +323,8 @@ static int vnode_page_io(struct vnode *vn, uint64_t idx, struct page **out)
 	for (;;) {
 		mutex_lock(&vn->lock);
 		pg = pcache_lookup(&vn->pages, idx);
+		if (pg)
+			pcache_page_used(&vn->pages, pg);	/* a hit if read ahead */
 		err = pg ? 0 : vnode_page_fill(vn, idx, &spare, spare_read, &pg);
 		if (err >= 0) {
 			page_ref_inc(pg);	/* the caller's */

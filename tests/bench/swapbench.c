@@ -68,6 +68,10 @@ static void swapin_rows(const char *what, const struct snap *a, const struct sna
 	row(name, (double)(b->ra - a->ra), "");
 	snprintf(name, sizeof(name), "%s: major faults", what);
 	row(name, (double)(b->majflt - a->majflt), "");
+	snprintf(name, sizeof(name), "%s: pages swapped out meanwhile", what);
+	row(name, (double)(b->pswpout - a->pswpout), "");
+	snprintf(name, sizeof(name), "%s: pages per write request", what);
+	row(name, b->wreq - a->wreq ? (double)(b->pswpout - a->pswpout) / (b->wreq - a->wreq) : 0, "");
 	snprintf(name, sizeof(name), "%s: CPU instr. per page in", what);
 	row(name, b->in_p - a->in_p ? (double)(b->in_i - a->in_i) / (b->in_p - a->in_p) : 0, "");
 }

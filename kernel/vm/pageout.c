@@ -657,6 +657,13 @@ int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
 	return VOBJECT_READ_IN;
 }
 
+struct page *pageout_readahead_frame(void)
+{
+	uint64_t instr = 0;
+
+	return ahead_frame(&instr);
+}
+
 /*
  * The pages of pc's aligned block of swap_ra_window() pages around idx
  * (by index, pc->ra) that are on swap too, each with a frame (ahead_frame:

@@ -110,6 +110,15 @@ int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
 int pageout_cache_swapin_around(struct pcache *pc, uint64_t idx, uint64_t e,
 				struct page *pg, struct page **out, unsigned int *ahead);
 
+/*
+ * pageout_readahead_frame - a frame for a page read ahead (of swap, or of
+ * a file's disk), or NULL: taken only while free memory is above the min
+ * watermark by a window's worth, and never reclaiming for it (a page that
+ * might not be used does not push out one that is). Not zeroed. Any
+ * context but interrupts; no reclaim, so any lock may be held.
+ */
+struct page *pageout_readahead_frame(void);
+
 /* Watermarks in frames (min is the pmm's reserve). */
 struct pageout_watermarks {
 	uint64_t min, low, high;

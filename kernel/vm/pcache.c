@@ -267,7 +267,8 @@ static void page_disown(struct page *pg)
 	__atomic_store_n(&pg->owner, NULL, __ATOMIC_SEQ_CST);
 	reclaim_untrack(pg);		/* and it is no longer PG_MLOCKED */
 	if (page_flags(pg) & PG_READAHEAD)	/* read ahead for nothing */
-		vmstat_inc(VMSTAT_SWAP_RA_UNUSED);
+		vmstat_inc(page_flags(pg) & PG_SWAPBACKED ? VMSTAT_SWAP_RA_UNUSED :
+			   VMSTAT_FILE_RA_UNUSED);
 	page_flags_set(pg, page_flags(pg) & ~(PG_SWAPBACKED | PG_EVICTABLE | PG_READAHEAD));
 }
 
@@ -276,7 +277,8 @@ void pcache_page_used(struct pcache *pc, struct page *pg)
 	assert_locked(pc);
 	if (reclaim_first_use(pg)) {
 		swap_ra_hit(&pc->ra);
-		vmstat_inc(VMSTAT_SWAP_RA_HIT);
+		vmstat_inc(pc->page_flags & PG_SWAPBACKED ? VMSTAT_SWAP_RA_HIT :
+			   VMSTAT_FILE_RA_HIT);
 	}
 }
 

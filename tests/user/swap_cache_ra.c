@@ -105,10 +105,10 @@ static struct ra_count ra_now(void)
 }
 
 /*
- * Judge a pass between a and b (Kilburn): a sequential one read most of
- * the pages from swap, at least 4 per request, and used at least 90% of
- * those read ahead; with faults (mapped), pswpin grew at least twice as
- * much as the major faults. Any other backs off: at most a tenth of the
+ * Judge a pass between a and b (Kilburn): a sequential one read more than
+ * a quarter of the pages from swap, at least 4 per request, and used at
+ * least 90% of those read ahead; with faults (mapped), pswpin grew at least
+ * twice as much as the major faults. Any other backs off: at most a tenth of the
  * pages read were read ahead.
  */
 static void judge(const char *how, struct ra_count a, struct ra_count b,
@@ -124,9 +124,10 @@ static void judge(const char *how, struct ra_count a, struct ra_count b,
 			 how, ra, in);
 		return;
 	}
-	VT_CHECK(in > (long)npages / 2 && in >= 4 * req,
+	/* how much of it is still on swap varies: a quarter is enough to judge */
+	VT_CHECK(in > (long)npages / 4 && in >= 4 * req,
 		 "%s: %ld pages in %ld read requests (at least 4 per request)", how, in, req);
-	VT_CHECK(ra > (long)npages / 2 && hit * 10 >= ra * 9,
+	VT_CHECK(ra > (long)npages / 4 && hit * 10 >= ra * 9,
 		 "%s: %ld of %ld pages read ahead were used", how, hit, ra);
 	if (faults)
 		VT_CHECK(in >= 2 * maj, "%s: %ld pages read from swap, only %ld major faults",

@@ -32,3 +32,9 @@ int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
 {
 	panic("pageout_cache_swapin: the host never sends a page to swap");
 }
+
+int pageout_cache_swapin_around(struct pcache *pc, uint64_t idx, uint64_t e,
+				struct page *pg, struct page **out, unsigned int *ahead)
+{
+	panic("pageout_cache_swapin_around: the host never sends a page to swap");
+}

@@ -148,6 +148,16 @@ unsigned int blk_max_pages(const struct blkdev *d);
 int blk_submit_pages(struct blkdev *d, bool write, uint64_t sector,
 		     struct page *const *pages, unsigned int n, struct blk_io *io);
 
+/*
+ * blk_read_pages - read n whole frames pages[0 .. n) from the disk at
+ * `sector`, as one device request, and return when they are there (as
+ * blk_read, without a bounce buffer). Returns 0, -ENODEV (d is NULL),
+ * -EINVAL (n is 0 or above blk_max_pages(d), or the range does not lie
+ * within the disk) or -EIO (the frames' contents are undefined).
+ */
+int blk_read_pages(struct blkdev *d, uint64_t sector, struct page *const *pages,
+		   unsigned int n);
+
 /* Counters and state of one disk, for tests and diagnostics. */
 struct blk_stats {
 	uint64_t requests;		/* device requests completed */

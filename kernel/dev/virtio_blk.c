@@ -417,6 +417,21 @@ static unsigned int blk_pages_segments(struct page *const *pages, unsigned int n
 	return nseg;
 }
 
+int blk_read_pages(struct blkdev *d, uint64_t sector, struct page *const *pages,
+		   unsigned int n)
+{
+	struct virtq_buf bufs[BLK_MAX_SEGS + 2];
+	uint64_t nsect = (uint64_t)n * (PAGE_SIZE / BLK_SECTOR_SIZE);
+
+	if (!d)
+		return -ENODEV;
+	if (n == 0 || n > blk_max_pages(d) || sector >= d->sectors ||
+	    nsect > d->sectors - sector)
+		return -EINVAL;
+	return blk_submit(d, VIRTIO_BLK_T_IN, sector, bufs,
+			  blk_pages_segments(pages, n, true, &bufs[1]));
+}
+
 int blk_submit_pages(struct blkdev *d, bool write, uint64_t sector,
 		     struct page *const *pages, unsigned int n, struct blk_io *io)
 {

@@ -8,6 +8,7 @@
 #include "fs/cpio.h"
 #include "fs/vfs.h"
 #include "vm/kmem.h"
+#include "vm/reclaim.h"
 
 #define BOUNCE_SECTORS	16
 #define ROOTFS_DEV	1
@@ -100,6 +101,48 @@ static int rootfs_readpage(struct vnode *vn, uint64_t idx, void *buf)
 	return err < 0 ? err : 1;	/* read from the disk */
 }
 
+/*
+ * Pages idx .. idx + n - 1 of the file (all before its end) into pages[],
+ * in one request: the data starts anywhere in a sector, so the frames are
+ * read from the sector holding the first byte, one more frame (a scratch
+ * one) when the data spills into it, then each page's bytes are moved down
+ * to its start, the head of the next frame after them. Bytes past the end
+ * of the file become zeros. -ENOMEM (no scratch frame) or -EINVAL (the
+ * request is too large or passes the end of the disk): the caller reads
+ * the pages one by one.
+ */
+static int rootfs_readpages(struct vnode *vn, uint64_t idx, struct page **pages,
+			    unsigned int n)
+{
+	const struct cpio_node *node = vn->priv;
+	uint64_t off = node->data_off + (idx << PAGE_SHIFT);
+	uint64_t bytes = MIN((uint64_t)n << PAGE_SHIFT, node->size - (idx << PAGE_SHIFT));
+	size_t skip = off % BLK_SECTOR_SIZE;
+	unsigned int m = ALIGN_UP(skip + bytes, PAGE_SIZE) >> PAGE_SHIFT;
+	struct page *frames[BLK_MAX_SECTORS * BLK_SECTOR_SIZE / PAGE_SIZE + 1];
+	int err;
+
+	if (m > blk_max_pages(disk))
+		return -EINVAL;
+	memcpy(frames, pages, n * sizeof(pages[0]));
+	if (m > n && !(frames[n] = vm_page_try_alloc(0)))
+		return -ENOMEM;
+	err = blk_read_pages(disk, off / BLK_SECTOR_SIZE, frames, m);
+	for (unsigned int k = 0; !err && skip && k < n; k++) {
+		char *p = page_to_virt(frames[k]);
+
+		memmove(p, p + skip, PAGE_SIZE - skip);
+		if (k + 1 < m)
+			memcpy(p + PAGE_SIZE - skip, page_to_virt(frames[k + 1]), skip);
+	}
+	if (!err && bytes % PAGE_SIZE)		/* the end of the file */
+		memset((char *)page_to_virt(frames[n - 1]) + bytes % PAGE_SIZE, 0,
+		       PAGE_SIZE - bytes % PAGE_SIZE);
+	if (m > n)
+		pmm_free(frames[n]);
+	return err < 0 ? err : 1;
+}
+
 static long rootfs_readlink(struct vnode *vn, char *buf, size_t len)
 {
 	return cpio_readlink(vn->priv, buf, len);
@@ -115,6 +158,7 @@ static const struct vnode_ops rootfs_ops = {
 	.lookup = rootfs_lookup,
 	.readdir = rootfs_readdir,
 	.readpage = rootfs_readpage,
+	.readpages = rootfs_readpages,
 	.readlink = rootfs_readlink,
 	.release = rootfs_release,
 };

@@ -10,6 +10,8 @@
 #include "vm/pcache.h"
 #include "vm/reclaim.h"
 #include "vm/swap_slots.h"
+#include "vm/swap_ra.h"
+#include "vm/vmstat.h"
 #include "vm/swapon.h"
 #include "arch/riscv/timer.h"
 #include "dev/rtc.h"
@@ -257,22 +259,23 @@ static int vnode_page_read(struct vnode *vn, uint64_t idx, struct page **spare,
 /*
  * If page idx of vn is on swap, read it back into the cache (vn->lock
  * held), into the frame *spare if there is one (taken: *spare becomes
- * NULL). Returns VOBJECT_READ_IN with the page in *out (no reference for
+ * NULL), with the neighbours on swap that readahead reads with it. Returns VOBJECT_READ_IN with the page in *out (no reference for
  * the caller), 0 if it is not on swap, -ENOMEM or -EIO (it stays there).
  */
 static int vnode_swapin(struct vnode *vn, uint64_t idx, struct page **spare,
 			struct page **out)
 {
 	struct page *pg = *spare;
+	unsigned int ahead;
 	uint64_t e;
 	int err;
 
 	if (!pcache_lookup_swap(&vn->pages, idx, &e))
 		return 0;
 	*spare = NULL;
-	err = pageout_cache_swapin(&vn->pages, idx, e, pg, out);
+	err = pageout_cache_swapin_around(&vn->pages, idx, e, pg, out, &ahead);
 	if (err >= 0)
-		vfs_count_resident(1);
+		vfs_count_resident(1 + ahead);
 	return err;
 }
 
@@ -310,22 +313,110 @@ static bool vnode_reads_unlocked(const struct vnode *vn)
 }
 
 /*
+ * File readahead, for a file whose cache is read without vn->lock
+ * (vnode_reads_unlocked) and whose file system reads several pages in one
+ * request (readpages): a page that is not in the cache comes with up to
+ * FILE_RA_MAX pages that follow it, as many as the window of the cache's
+ * readahead state allows (the swap readahead rule, vm/swap_ra.h: it grows
+ * while the pages read ahead are used, and is one page on random access),
+ * placed forward from the page: a file is read forward far more often than
+ * backward.
+ */
+#define FILE_RA_MAX	(SWAP_RA_PAGES - 2)	/* with the page and a scratch
+						   frame: one 128 KiB request */
+
+/*
+ * How many pages after idx to read with it (vn->lock held): those of the
+ * window that follow it up to the first one in the cache, before the end
+ * of the file.
+ */
+static unsigned int file_ra_plan(struct vnode *vn, uint64_t idx)
+{
+	uint64_t end = ALIGN_UP(vn->size, PAGE_SIZE) >> PAGE_SHIFT;
+	unsigned int win = swap_ra_window(&vn->pages.ra, idx), n = 0;
+
+	while (n + 1 < win && n < FILE_RA_MAX && idx + 1 + n < end &&
+	       !pcache_lookup(&vn->pages, idx + 1 + n))
+		n++;
+	return n;
+}
+
+/*
+ * Read page idx of vn into spare, with no lock held, and up to `want`
+ * pages after it into frames taken for them (pageout_readahead_frame: none
+ * while memory is short), in one request (readpages); if that cannot be
+ * done, idx alone (readpage). *read: the result for idx, as readpage's.
+ * Returns how many pages were read ahead, their frames in ahead[].
+ */
+static unsigned int file_ra_read(struct vnode *vn, uint64_t idx, struct page *spare,
+				 unsigned int want, struct page **ahead, int *read)
+{
+	struct page *pages[1 + FILE_RA_MAX];
+	unsigned int n = 0;
+
+	pages[0] = spare;
+	while (n < want && (pages[1 + n] = pageout_readahead_frame()))
+		n++;
+	if (n) {
+		*read = vn->ops->readpages(vn, idx, pages, 1 + n);
+		if (*read >= 0) {
+			memcpy(ahead, pages + 1, n * sizeof(pages[0]));
+			return n;
+		}
+		for (unsigned int i = 0; i < n; i++)
+			pmm_free(pages[1 + i]);
+	}
+	*read = vn->ops->readpage(vn, idx, page_to_virt(spare));
+	return 0;
+}
+
+/*
+ * Put the n pages read ahead after idx into vn's cache (vn->lock held),
+ * marked PG_READAHEAD (not used yet, vm/pcache.h); a page another reader
+ * brought in meanwhile keeps its place and the frame is freed.
+ */
+static void file_ra_insert(struct vnode *vn, uint64_t idx, struct page **ahead,
+			   unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct page *pg = ahead[i];
+
+		__atomic_store_n(&pg->flags, pg->flags | PG_READAHEAD, __ATOMIC_RELAXED);
+		if (pcache_insert(&vn->pages, idx + 1 + i, pg) < 0) {
+			__atomic_store_n(&pg->flags, pg->flags & ~PG_READAHEAD,
+					 __ATOMIC_RELAXED);
+			pmm_free(pg);
+			continue;
+		}
+		vfs_count_pages(vn, 1);
+		vmstat_inc(VMSTAT_FILE_RA);
+	}
+}
+
+/*
  * The page of vn at idx with a reference for the caller; 0,
  * VOBJECT_READ_IN (it was read from a disk or from swap: a major fault)
  * or -errno (-ENOMEM, -EIO, -ENOSPC, or the readpage error). Takes vn->lock.
  */
 static int vnode_page_io(struct vnode *vn, uint64_t idx, struct page **out)
 {
-	struct page *pg, *spare = NULL;
+	struct page *pg, *spare = NULL, *ahead[FILE_RA_MAX];
 	int err, spare_read = -1;
+	unsigned int want = 0, nahead = 0;
 
 	for (;;) {
 		mutex_lock(&vn->lock);
 		pg = pcache_lookup(&vn->pages, idx);
+		if (pg)
+			pcache_page_used(&vn->pages, pg);	/* a hit if read ahead */
 		err = pg ? 0 : vnode_page_fill(vn, idx, &spare, spare_read, &pg);
 		if (err >= 0) {
 			page_ref_inc(pg);	/* the caller's */
 			*out = pg;
+			file_ra_insert(vn, idx, ahead, nahead);
+			nahead = 0;
+		} else if (err == -EAGAIN && vnode_reads_unlocked(vn) && vn->ops->readpages) {
+			want = file_ra_plan(vn, idx);
 		}
 		mutex_unlock(&vn->lock);
 		if (err != -EAGAIN)
@@ -335,13 +426,15 @@ static int vnode_page_io(struct vnode *vn, uint64_t idx, struct page **out)
 			return -ENOMEM;
 		if (vnode_reads_unlocked(vn)) {
 			/* two readers may both read it: the first in keeps it */
-			spare_read = vn->ops->readpage(vn, idx, page_to_virt(spare));
+			nahead = file_ra_read(vn, idx, spare, want, ahead, &spare_read);
 			if (spare_read < 0) {
 				pmm_free(spare);
 				return spare_read;
 			}
 		}
 	}
+	for (unsigned int i = 0; i < nahead; i++)	/* idx could not be had */
+		pmm_free(ahead[i]);
 	if (spare)		/* another thread brought the page in */
 		pmm_free(spare);
 	return err;

@@ -81,6 +81,15 @@ struct vnode_ops {
 	 * 1 if it read a disk (the fault that needed it was major), or -errno.
 	 */
 	int (*readpage)(struct vnode *vn, uint64_t idx, void *buf);
+	/*
+	 * Optional, for file readahead: fill pages idx .. idx + n - 1 of the
+	 * file (all before its end) into the frames pages[0 .. n) with as few
+	 * disk requests as it can (zeros past the end). Returns 1 (read from
+	 * the disk), or -errno: -ENOMEM or -EINVAL if it cannot read them
+	 * that way (the caller reads them one by one), -EIO. No lock held.
+	 */
+	int (*readpages)(struct vnode *vn, uint64_t idx, struct page **pages,
+			 unsigned int n);
 	/* Symbolic links: the target into buf; returns its length. */
 	long (*readlink)(struct vnode *vn, char *buf, size_t len);
 	/* Create a regular file or directory in dir (writable file systems). */

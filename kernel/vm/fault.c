@@ -85,16 +85,15 @@
 #include "vm/reclaim.h"
 #include "vm/rmap.h"
 #include "vm/swap_slots.h"
+#include "vm/swap_ra.h"
 #include "vm/vobject.h"
 #include "vm/vmstat.h"
 #include "vm/commit.h"
 #include "vm/vmspace_pages.h"
 #include "vm/faulttrace.h"
 
-#define FAULT_RA_PAGES	32	/* swap readahead: the largest aligned block of
-				   pages around a swap-in fault; a window grows
-				   this far only while every page it read was
-				   used (Linux's page_cluster 3 is 8) */
+#define FAULT_RA_PAGES	SWAP_RA_PAGES	/* swap readahead's largest window
+						   (vm/swap_ra.h) */
 
 struct fault {
 	struct vmspace *vm;
@@ -318,41 +317,19 @@ static enum fault_kind first_touch_kind(const struct fault *f, bool write,
 }
 
 /*
- * The swap readahead window for a swap-in fault at f->va, in pages (a power
- * of two up to FAULT_RA_PAGES), as Linux sizes its own: the read-ahead
- * pages used since the last swap-in fault plus two, rounded up; none used
- * and the fault not next to the last one: no readahead (1). It shrinks by
- * at most half per fault, so one miss in a run does not stop it. vm->lock.
- */
-static unsigned int fault_ra_window(struct fault *f)
-{
-	struct vmspace *vm = f->vm;
-	bool near = f->va == vm->ra_last_va + PAGE_SIZE ||
-		    f->va + PAGE_SIZE == vm->ra_last_va;
-	unsigned int want = vm->ra_hits + 2, win = 1;
-
-	if (vm->ra_hits || near)
-		while (win < want && win < FAULT_RA_PAGES)
-			win *= 2;
-	win = MAX(win, vm->ra_window / 2);
-	vm->ra_window = win;
-	vm->ra_hits = 0;
-	vm->ra_last_va = f->va;
-	return win;
-}
-
-/*
  * Swap readahead: the anons of the region's pages in f->va's aligned block
- * of fault_ra_window() pages that are on swap too (not resident, not
- * busy), each with a reference, into f->page_in[1..]; anon_read_around reads them
- * with the faulting page. Pages next to each other in memory were usually
- * evicted together, so their slots are neighbours and one request reads
- * them. Not inline, like fault_page_in.
+ * of swap_ra_window() pages (by page of address, vm/swap_ra.h) that are on
+ * swap too (not resident, not busy), each with a reference, into
+ * f->page_in[1..]; anon_read_around reads them with the faulting page.
+ * Pages next to each other in memory were usually evicted together, so
+ * their slots are neighbours and one request reads them. Not inline, like
+ * fault_page_in.
  */
 static __attribute__((noinline)) void fault_collect_around(struct fault *f)
 {
 	const struct region *r = f->r;
-	uint64_t idx = fault_amap_index(f), win = fault_ra_window(f);
+	uint64_t idx = fault_amap_index(f);
+	uint64_t win = swap_ra_window(&f->vm->ra, f->va >> PAGE_SHIFT);
 	uint64_t first = r->amap_pgoff;
 	uint64_t end = first + ((r->end - r->start) >> PAGE_SHIFT);
 	uint64_t from = MAX(ALIGN_DOWN(idx, win), first);
@@ -425,7 +402,7 @@ static enum fault_result fault_private(struct fault *f)
 		}
 		if (an->flags & ANON_READAHEAD) {	/* read ahead: it paid */
 			an->flags &= ~ANON_READAHEAD;
-			f->vm->ra_hits++;
+			swap_ra_hit(&f->vm->ra);
 			vmstat_inc(VMSTAT_SWAP_RA_HIT);
 			/* this use is the one it was read for, not a second */
 			reclaim_renew(an->page);

@@ -17,6 +17,7 @@
 #include "vm/rmap.h"
 #include "vm/swap_io.h"
 #include "vm/swap_slots.h"
+#include "vm/swap_ra.h"
 #include "vm/vmspace.h"
 #include "vm/vmstat.h"
 #include "vm/vobject.h"
@@ -426,12 +427,35 @@ int anon_page_in(struct anon *an)
 
 #define READ_AROUND_MAX	32	/* pages one anon_read_around reads at most */
 
-/* One page of a read-around: its anon, marked busy, and the frame for it. */
+/*
+ * One page of a read-around: the frame for it and its slot, and whose page
+ * it is: an anon (marked busy), or page idx of an object's cache.
+ */
 struct around {
 	struct anon *an;
 	struct page *pg;
 	swap_entry_t slot;
+	uint64_t idx;
 };
+
+/*
+ * A frame for a page read ahead, taken only while memory is plentiful
+ * (free frames above the min watermark by a window's worth) and never
+ * reclaiming for it: a page that might not be used does not push out one
+ * that is. NULL otherwise. *alloc_instr: the instructions it took.
+ */
+static struct page *ahead_frame(uint64_t *alloc_instr)
+{
+	struct page *pg;
+	uint64_t t;
+
+	if (pmm_free_frames() < wm.min + READ_AROUND_MAX)
+		return NULL;
+	t = rdinstret();
+	pg = vm_page_try_alloc(0);
+	*alloc_instr += rdinstret() - t;
+	return pg;
+}
 
 /*
  * Claim an's page for reading into a new frame: an (referenced) must still
@@ -447,11 +471,13 @@ static bool around_claim(struct anon *an, bool ahead, struct around *out,
 	struct page *pg;
 	uint64_t t;
 
-	if (ahead && pmm_free_frames() < wm.min + READ_AROUND_MAX)
-		return false;
-	t = rdinstret();
-	pg = ahead ? vm_page_try_alloc(0) : vm_page_alloc(0);
-	*alloc_instr += rdinstret() - t;
+	if (ahead) {
+		pg = ahead_frame(alloc_instr);
+	} else {
+		t = rdinstret();
+		pg = vm_page_alloc(0);
+		*alloc_instr += rdinstret() - t;
+	}
 	if (!pg)
 		return false;
 	anon_lock(an);
@@ -631,6 +657,7 @@ int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
 			 struct page *pg, struct page **out)
 {
 	swap_entry_t slot = { e };
+	uint64_t t;
 
 	if (!pg)
 		pg = vm_page_alloc(0);
@@ -640,10 +667,115 @@ int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
 		pmm_free(pg);
 		return -EIO;
 	}
+	t = rdinstret();
 	if (pcache_swap_to_page(pc, idx, pg) != e)
 		panic("pageout_cache_swapin: the slot changed under the cache's lock");
 	swap_entry_free(slot);
 	*out = pg;
+	/* the CPU's part after the read (the request's own is not counted) */
+	vmstat_add(VMSTAT_SWAPIN_CPU_INSTR, rdinstret() - t);
+	vmstat_inc(VMSTAT_SWAPIN_CPU_PAGES);
+	return VOBJECT_READ_IN;
+}
+
+struct page *pageout_readahead_frame(void)
+{
+	uint64_t instr = 0;
+
+	return ahead_frame(&instr);
+}
+
+/*
+ * The pages of pc's aligned block of swap_ra_window() pages around idx
+ * (by index, pc->ra) that are on swap too, each with a frame (ahead_frame:
+ * none when memory is short), into p[1..]; returns how many. pc's lock.
+ */
+static unsigned int cache_collect_around(struct pcache *pc, uint64_t idx,
+					 struct around *p, uint64_t *alloc_instr)
+{
+	uint64_t win = swap_ra_window(&pc->ra, idx), from = ALIGN_DOWN(idx, win);
+	unsigned int k = 0;
+
+	for (uint64_t i = from; win > 1 && i < from + win && k < READ_AROUND_MAX - 1; i++) {
+		struct page *pg;
+		uint64_t e;
+
+		if (i == idx || !pcache_lookup_swap(pc, i, &e))
+			continue;
+		pg = ahead_frame(alloc_instr);
+		if (!pg)
+			break;
+		p[++k] = (struct around){ .pg = pg, .slot = { e }, .idx = i };
+	}
+	return k;
+}
+
+/*
+ * The read of the k pages of p ended well: each takes its slot in pc
+ * (which frees the swap entry), the read-ahead ones marked PG_READAHEAD
+ * (new frames nobody else knows yet). Returns the frame of page idx.
+ */
+static struct page *cache_attach(struct pcache *pc, uint64_t idx,
+				 struct around *p, unsigned int k)
+{
+	struct page *out = NULL;
+
+	for (unsigned int i = 0; i < k; i++) {
+		struct page *pg = p[i].pg;
+
+		if (p[i].idx == idx)
+			out = pg;
+		else
+			__atomic_store_n(&pg->flags, pg->flags | PG_READAHEAD,
+					 __ATOMIC_RELAXED);
+		if (pcache_swap_to_page(pc, p[i].idx, pg) != p[i].slot.val)
+			panic("pageout_cache_swapin_around: the slot of page %lu "
+			      "changed under the cache's lock", (unsigned long)p[i].idx);
+		swap_entry_free(p[i].slot);
+	}
+	return out;
+}
+
+int pageout_cache_swapin_around(struct pcache *pc, uint64_t idx, uint64_t e,
+				struct page *pg, struct page **out, unsigned int *ahead)
+{
+	struct around p[READ_AROUND_MAX];
+	swap_entry_t slots[READ_AROUND_MAX];
+	struct page *pages[READ_AROUND_MAX];
+	uint64_t t0, t, t1, alloc = 0;
+	unsigned int k;
+
+	*ahead = 0;
+	if (!pg)
+		pg = vm_page_alloc(0);
+	if (!pg)
+		return -ENOMEM;
+	t0 = rdinstret();
+	p[0] = (struct around){ .pg = pg, .slot = { e }, .idx = idx };
+	k = 1 + cache_collect_around(pc, idx, p, &alloc);
+	around_sort(p, k);
+	for (unsigned int i = 0; i < k; i++) {
+		slots[i] = p[i].slot;
+		pages[i] = p[i].pg;
+	}
+	t = rdinstret();
+	if (swap_read_pages_sync(slots, pages, k)) {
+		/* give up the pages read ahead; the wanted one alone, once more */
+		for (unsigned int i = 0; i < k; i++)
+			if (p[i].pg != pg)
+				pmm_free(p[i].pg);
+		if (k > 1)
+			return pageout_cache_swapin(pc, idx, e, pg, out);
+		pmm_free(pg);
+		return -EIO;
+	}
+	t1 = rdinstret();
+	*out = cache_attach(pc, idx, p, k);
+	*ahead = k - 1;
+	vmstat_add(VMSTAT_SWAP_RA, k - 1);
+	/* the CPU's part, as anon_read_around counts it */
+	vmstat_add(VMSTAT_SWAPIN_CPU_INSTR, rdinstret() - t1 + (t - t0) - alloc);
+	vmstat_add(VMSTAT_SWAPIN_CPU_PAGES, k);
 	return VOBJECT_READ_IN;
 }
 

@@ -105,6 +105,28 @@ int pageout_cache_drop(struct pcache *pc, struct page *pg, struct pmap_batch *b)
 int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
 			 struct page *pg, struct page **out);
 
+/*
+ * pageout_cache_swapin_around - pageout_cache_swapin with swap readahead,
+ * for get_page (a fault, read(2)): the pages of pc's aligned block around
+ * idx that are on swap too (the window of pc->ra, vm/swap_ra.h) are read
+ * with it, in one call, while memory is plentiful, into new frames that
+ * enter pc marked PG_READAHEAD (their first get_page is a hit). The whole
+ * read is made with pc's lock held, as pageout_cache_swapin's: nobody can
+ * look for those pages meanwhile, so none is read twice. Returns as
+ * pageout_cache_swapin; *ahead: how many pages came with idx's.
+ */
+int pageout_cache_swapin_around(struct pcache *pc, uint64_t idx, uint64_t e,
+				struct page *pg, struct page **out, unsigned int *ahead);
+
+/*
+ * pageout_readahead_frame - a frame for a page read ahead (of swap, or of
+ * a file's disk), or NULL: taken only while free memory is above the min
+ * watermark by a window's worth, and never reclaiming for it (a page that
+ * might not be used does not push out one that is). Not zeroed. Any
+ * context but interrupts; no reclaim, so any lock may be held.
+ */
+struct page *pageout_readahead_frame(void);
+
 /* Watermarks in frames (min is the pmm's reserve). */
 struct pageout_watermarks {
 	uint64_t min, low, high;

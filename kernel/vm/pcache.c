@@ -3,6 +3,7 @@
 #include "vm/kmem.h"
 #include "vm/reclaim.h"
 #include "vm/swap_slots.h"
+#include "vm/vmstat.h"
 
 uint64_t pcache_swapped_total;		/* atomic: swap entries in all caches */
 
@@ -265,7 +266,20 @@ static void page_disown(struct page *pg)
 	/* owner first: page-out re-tracks a page only while it names us */
 	__atomic_store_n(&pg->owner, NULL, __ATOMIC_SEQ_CST);
 	reclaim_untrack(pg);		/* and it is no longer PG_MLOCKED */
-	page_flags_set(pg, page_flags(pg) & ~(PG_SWAPBACKED | PG_EVICTABLE));
+	if (page_flags(pg) & PG_READAHEAD)	/* read ahead for nothing */
+		vmstat_inc(page_flags(pg) & PG_SWAPBACKED ? VMSTAT_SWAP_RA_UNUSED :
+			   VMSTAT_FILE_RA_UNUSED);
+	page_flags_set(pg, page_flags(pg) & ~(PG_SWAPBACKED | PG_EVICTABLE | PG_READAHEAD));
+}
+
+void pcache_page_used(struct pcache *pc, struct page *pg)
+{
+	assert_locked(pc);
+	if (reclaim_first_use(pg)) {
+		swap_ra_hit(&pc->ra);
+		vmstat_inc(pc->page_flags & PG_SWAPBACKED ? VMSTAT_SWAP_RA_HIT :
+			   VMSTAT_FILE_RA_HIT);
+	}
 }
 
 int pcache_punch_page(struct pcache *pc, uint64_t idx, struct page *pg, void *arg)

@@ -43,6 +43,7 @@
 #include "env.h"
 #include "kern/mutex.h"
 #include "vm/pmm.h"
+#include "vm/swap_ra.h"
 
 #define PCACHE_MAX_PAGES	(1UL << 27)	/* indices 0 .. 2^27 - 1 */
 
@@ -63,6 +64,7 @@ struct pcache {
 	uint16_t page_flags;	/* PG_* given to each page inserted (set up once) */
 	bool evictable;		/* PCACHE_EVICTABLE (set up once) */
 	uint64_t nswapped;	/* slots holding swap entries (lock) */
+	struct swap_ra ra;	/* swap readahead's window, by index (lock) */
 };
 
 /* Swap entries held by all caches (for SwapCached); atomic. */
@@ -127,6 +129,14 @@ static inline bool pcache_maybe_swapped(const struct pcache *pc)
 {
 	return __atomic_load_n(&pc->nswapped, __ATOMIC_RELAXED) != 0;
 }
+
+/*
+ * pcache_page_used - pg, found in pc, is about to be used (get_page): if
+ * it was read ahead from swap and this is its first use, count the hit
+ * (pc's readahead window and /proc/vmstat's swap_ra_hit) and renew it on
+ * the replacement policy (reclaim_first_use). The owner's lock held.
+ */
+void pcache_page_used(struct pcache *pc, struct page *pg);
 
 /* pcache_count - the pages held. */
 static inline uint64_t pcache_count(const struct pcache *pc)

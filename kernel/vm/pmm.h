@@ -103,6 +103,14 @@ struct page {
 #define PG_POLICY_ANON	0x0400
 #define PG_EVICTABLE	0x0800
 #define PG_MLOCKED	0x1000
+/*
+ * PG_READAHEAD: a page of an object's cache read ahead of any use, back
+ * from swap (vm/swap_ra.h) or from a file's disk (fs/vfs.c). Set on the new
+ * frame before it enters its cache; cleared under the reclaim lock at its
+ * first use (reclaim_first_use), or when it leaves its cache (unused:
+ * kilburn_swap_ra_unused or kilburn_file_ra_unused).
+ */
+#define PG_READAHEAD	0x2000
 
 /* allocation flags */
 #define PMM_ZERO	0x1	/* return zero-filled frames */

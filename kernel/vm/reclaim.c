@@ -110,6 +110,24 @@ void reclaim_renew(struct page *pg)
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 
+bool reclaim_first_use(struct page *pg)
+{
+	unsigned long flags;
+	bool ahead;
+
+	if (!(READ_ONCE(pg->flags) & PG_READAHEAD))
+		return false;
+	flags = spin_lock_irqsave(&reclaim_lock);
+	ahead = pg->flags & PG_READAHEAD;
+	pg->flags &= ~PG_READAHEAD;
+	if (ahead && policy_ready && (pg->flags & PG_ONPOLICY)) {
+		vm_policy_remove(&policy, pg);
+		vm_policy_insert(&policy, pg);
+	}
+	spin_unlock_irqrestore(&reclaim_lock, flags);
+	return ahead;
+}
+
 void reclaim_untrack(struct page *pg)
 {
 	unsigned long flags;

@@ -99,6 +99,13 @@ void reclaim_track_again(struct page *pg);
  * Nothing if pg is not on the policy. Its anon's lock may be held.
  */
 void reclaim_renew(struct page *pg);
+/*
+ * reclaim_first_use - pg, a page of an object's cache, is about to be used
+ * (get_page found it): if it was read ahead (PG_READAHEAD), clear the mark
+ * and renew it as reclaim_renew does, and return true (a readahead hit).
+ * The owner's lock held. False, and nothing done, for any other page.
+ */
+bool reclaim_first_use(struct page *pg);
 
 /*
  * reclaim_mlock - pg, a page of an object's cache, is mapped by a locked

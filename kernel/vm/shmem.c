@@ -20,19 +20,26 @@ struct shmem {
 	struct pcache pages;		/* lock */
 };
 
-/* The page at idx, made zero-filled if absent, with a reference for the caller. */
+/*
+ * The page at idx, made zero-filled if absent, with a reference for the
+ * caller; read back from swap with its neighbours (readahead) if it is there.
+ */
 static int shmem_get_page(struct vobject *obj, uint64_t idx, struct page **out)
 {
 	struct shmem *sh = container_of(obj, struct shmem, obj);
 	bool read_in = false;
+	unsigned int ahead;
 	struct page *pg;
 	uint64_t e;
 	int err = 0;
 
 	mutex_lock(&sh->lock);
 	pg = pcache_lookup(&sh->pages, idx);
-	if (!pg && pcache_lookup_swap(&sh->pages, idx, &e)) {
-		err = pageout_cache_swapin(&sh->pages, idx, e, NULL, &pg);
+	if (pg) {
+		pcache_page_used(&sh->pages, pg);	/* a hit if read ahead */
+	} else if (pcache_lookup_swap(&sh->pages, idx, &e)) {
+		/* with its neighbours on swap (vm/swap_ra.h) */
+		err = pageout_cache_swapin_around(&sh->pages, idx, e, NULL, &pg, &ahead);
 		if (err < 0)
 			pg = NULL;
 		read_in = err == VOBJECT_READ_IN;

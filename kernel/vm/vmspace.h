@@ -26,6 +26,7 @@
 #include "lib/avl.h"
 #include "kern/mutex.h"
 #include "vm/pmap.h"
+#include "vm/swap_ra.h"
 #include "vm/vmstat.h"
 
 struct amap;
@@ -110,10 +111,8 @@ struct vmspace {
 	uint64_t committed;		/* pages of REGION_ACCOUNT regions (lock) */
 	struct vm_layout layout;	/* set by exec, then fixed */
 
-	/* Swap readahead's window, adapted to its hits (lock; vm/fault.c). */
-	vaddr_t ra_last_va;		/* the last swap-in fault's page */
-	unsigned int ra_hits;		/* faults on read-ahead pages since */
-	unsigned int ra_window;		/* pages that fault read around */
+	/* Swap readahead's window, by page of address (lock; vm/swap_ra.h). */
+	struct swap_ra ra;
 };
 
 /*

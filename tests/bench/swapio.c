@@ -13,7 +13,11 @@
  *      swapped out while writing, /proc/vmstat's pswpout, over the time
  *      from the first page swapped out to the last page written);
  *   3. read it all back in order (pswpin over the time of the pass);
- *   4. munmap, swapoff.
+ *   4. munmap; then a /tmp file of twice RAM written with write(2) and read
+ *      back in order with 64 KiB read(2)s (pswpin over the time of the
+ *      read pass), removed; swapoff;
+ *   5. the root disk's 48 MiB pattern file, its cache dropped, read in
+ *      order with 64 KiB read(2)s (file readahead).
  *
  * Prints one line per round and the ratios to the raw figures. Never fails;
  * the figures move with the host's load (other QEMUs on the same cores).
@@ -77,6 +81,9 @@ struct swap_rates {
 	double out, in;			/* MiB/s */
 	double out_mib, in_mib;		/* MiB moved */
 	double again_mib;		/* MiB written out during the read-back */
+	double tmp_in, tmp_in_mib;	/* the /tmp file's read-back: MiB/s, MiB */
+	double tmp_pages_per_req;	/* pages per read request of that pass */
+	double file_rd;			/* the root disk's file read back: MiB/s */
 };
 
 /*
@@ -119,6 +126,72 @@ static int swap_pass(struct swap_rates *r)
 	return 0;
 }
 
+#define TMPFILE	"/tmp/swapio"
+#define CHUNK	(64UL << 10)
+
+/*
+ * Write twice RAM to a /tmp file, then read it back in order: the rate of
+ * its swap-in (pages read from swap over the time of the read pass).
+ */
+static void tmpfs_pass(struct swap_rates *r, char *buf)
+{
+	size_t size = 2 * RAM_MIB * MIB, done;
+	int fd = open(TMPFILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	uint64_t in0, req0;
+	double t;
+
+	if (fd < 0)
+		return;
+	for (done = 0; done < size; done += CHUNK) {
+		memset(buf, (int)(done / PAGE) | 1, CHUNK);
+		if (write(fd, buf, CHUNK) != (ssize_t)CHUNK)
+			break;
+	}
+	in0 = vmstat("pswpin");
+	req0 = vmstat("kilburn_swap_read_requests");
+	t = now();
+	for (done = 0; done < size; done += CHUNK)
+		if (pread(fd, buf, CHUNK, done) != (ssize_t)CHUNK)
+			break;
+	t = now() - t;
+	r->tmp_in_mib = (double)(vmstat("pswpin") - in0) * PAGE / MIB;
+	r->tmp_in = r->tmp_in_mib / t;
+	if (vmstat("kilburn_swap_read_requests") != req0)
+		r->tmp_pages_per_req = (double)(vmstat("pswpin") - in0) /
+				       (vmstat("kilburn_swap_read_requests") - req0);
+	close(fd);
+	unlink(TMPFILE);
+}
+
+#define BIGFILE	"/tests/big.pattern"
+
+/* Read the root disk's pattern file, not cached, in order: MiB/s. */
+static void file_pass(struct swap_rates *r, char *buf)
+{
+	int fd = open(BIGFILE, O_RDONLY), dc = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	off_t size = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
+	double t;
+	off_t done;
+
+	if (dc >= 0) {
+		if (write(dc, "3\n", 2) != 2)
+			size = -1;
+		close(dc);
+	}
+	if (fd < 0 || size <= 0) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	t = now();
+	for (done = 0; done + (off_t)CHUNK <= size; done += CHUNK)
+		if (pread(fd, buf, CHUNK, done) != (ssize_t)CHUNK)
+			break;
+	t = now() - t;
+	r->file_rd = (double)done / MIB / t;
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 3;
@@ -131,9 +204,9 @@ int main(int argc, char **argv)
 		return 0;
 	memset(buf, 0x5a, MIB);
 	printf("| round | raw write | raw read | raw read 32K | swap-out (MiB) | swap-in (MiB) "
-	       "| out/raw write | in/raw read |\n");
+	       "| out/raw write | in/raw read | tmpfs in (MiB) | pages/req | root file read |\n");
 	printf("|-------|-----------|----------|--------------|----------------|---------------"
-	       "|---------------|-------------|\n");
+	       "|---------------|-------------|----------------|-----------|----------------|\n");
 	for (int k = 1; k <= rounds; k++) {
 		double wr = raw_pass(true, buf, MIB), rd = raw_pass(false, buf, MIB);
 		double rd32 = raw_pass(false, buf, 32 << 10);
@@ -146,11 +219,15 @@ int main(int argc, char **argv)
 		if (swap_pass(&r) < 0)
 			printf("mmap failed\n");
 		again += r.again_mib;
+		tmpfs_pass(&r, buf);
 		if (swapoff(DISK) < 0)
 			perror("swapoff " DISK);
-		printf("| %5d | %9.1f | %8.1f | %12.1f | %6.1f (%5.0f) | %5.1f (%5.0f) | %12.0f%% | %10.0f%% |\n",
+		file_pass(&r, buf);
+		printf("| %5d | %9.1f | %8.1f | %12.1f | %6.1f (%5.0f) | %5.1f (%5.0f) | %12.0f%% | %10.0f%% "
+		       "| %6.1f (%5.0f) | %9.1f | %14.1f |\n",
 		       k, wr, rd, rd32, r.out, r.out_mib, r.in, r.in_mib,
-		       wr ? 100 * r.out / wr : 0, rd ? 100 * r.in / rd : 0);
+		       wr ? 100 * r.out / wr : 0, rd ? 100 * r.in / rd : 0,
+		       r.tmp_in, r.tmp_in_mib, r.tmp_pages_per_req, r.file_rd);
 	}
 	printf("MiB/s; swap-out is timed from the first page swapped out to the last "
 	       "page written, swap-in over the read-back pass\n");

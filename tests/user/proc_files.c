@@ -256,7 +256,9 @@ static void check_major_faults(void)
 	parse_stat("/proc/self/stat", &b);
 	snprintf(what, sizeof(what), "reading %d uncached file pages: majflt +%lu, minflt +%lu",
 		 FILE_PAGES, b.v[12] - a.v[12], b.v[10] - a.v[10]);
-	TL_CHECK(b.v[12] - a.v[12] == FILE_PAGES && b.v[10] == a.v[10], what);
+	/* the first reads the disk; file readahead may bring the others with it */
+	TL_CHECK(b.v[12] - a.v[12] >= 1 &&
+		 (b.v[12] - a.v[12]) + (b.v[10] - a.v[10]) == FILE_PAGES, what);
 	munmap((void *)map, FILE_PAGES * VT_PAGE);
 	fd = open(FILE_PATH, O_RDONLY);
 	map = mmap(NULL, FILE_PAGES * VT_PAGE, PROT_READ, MAP_PRIVATE, fd, 0);

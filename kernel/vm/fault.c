@@ -95,6 +95,10 @@
 				   this far only while every page it read was
 				   used (Linux's page_cluster 3 is 8) */
 
+#define FAULT_RA_ASYNC	64	/* asynchronous swap readahead: the pages read
+				   at once ahead of the program, without
+				   waiting (anon_read_ahead) */
+
 struct fault {
 	struct vmspace *vm;
 	struct region *r;
@@ -109,12 +113,20 @@ struct fault {
 	 */
 	struct anon **page_in;
 	/*
+	 * The next block to read ahead without waiting (a reference each),
+	 * FAULT_RA_ASYNC places in vm_fault's frame, not cleared: with
+	 * page_in on FAULT_AGAIN, or alone once a fault used a page marked
+	 * ANON_RA_MARK (vm_fault starts it after dropping vm->lock).
+	 */
+	struct anon **ahead;
+	/*
 	 * FAULT_AGAIN with obj_in set instead: page obj_idx of the object
 	 * obj_in (referenced) is on swap; get_page reads it in.
 	 */
 	struct vobject *obj_in;
 	uint64_t obj_idx;
 	uint8_t nra;
+	uint8_t nahead;
 	bool major;			/* a page was read from a disk */
 	bool swapped_in;		/* the page was read back from swap */
 	bool grew;			/* the stack grew down to va */
@@ -315,11 +327,49 @@ static unsigned int fault_ra_window(struct fault *f)
 	if (vm->ra_hits || near)
 		while (win < want && win < FAULT_RA_PAGES)
 			win *= 2;
+	if (f->va != vm->ra_last_va)
+		vm->ra_dir = f->va > vm->ra_last_va ? 1 : -1;
 	win = MAX(win, vm->ra_window / 2);
 	vm->ra_window = win;
 	vm->ra_hits = 0;
 	vm->ra_last_va = f->va;
 	return win;
+}
+
+/*
+ * Asynchronous readahead (vm->lock): the anons of the next FAULT_RA_ASYNC
+ * pages of the region on swap (not resident, not busy), looking from the
+ * page after amap index m in the reading direction (vm->ra_dir) over at
+ * most twice as many pages (those read ahead already are passed over),
+ * each with a reference, into f->ahead in reading order. The first of
+ * them will carry the mark (ANON_RA_MARK) that starts the next block.
+ */
+static __attribute__((noinline)) void fault_collect_ahead(struct fault *f, uint64_t m)
+{
+	const struct region *r = f->r;
+	uint64_t first = r->amap_pgoff;
+	uint64_t end = first + ((r->end - r->start) >> PAGE_SHIFT);
+	int dir = f->vm->ra_dir;
+
+	f->nahead = 0;
+	if (!dir)
+		return;		/* no direction seen yet */
+	for (uint64_t k = 1; k <= 2 * FAULT_RA_ASYNC && f->nahead < FAULT_RA_ASYNC; k++) {
+		uint64_t i = dir > 0 ? m + k : m - k;
+		struct anon *an;
+
+		if (dir > 0 ? i >= end : m < first + k)
+			break;
+		an = amap_lookup(r->amap, i);
+		if (!an)
+			continue;
+		anon_lock(an);
+		if (!an->page && !(an->flags & ANON_BUSY) && an->swap) {
+			anon_ref(an);
+			f->ahead[f->nahead++] = an;
+		}
+		anon_unlock(an);
+	}
 }
 
 /*
@@ -351,6 +401,9 @@ static __attribute__((noinline)) void fault_collect_around(struct fault *f)
 		}
 		anon_unlock(an);
 	}
+	/* a run of full windows: the next block goes to the disk too */
+	if (win == FAULT_RA_PAGES && f->nra >= win / 2)
+		fault_collect_ahead(f, f->vm->ra_dir > 0 ? to - 1 : from);
 }
 
 /*
@@ -389,7 +442,7 @@ static enum fault_result fault_private(struct fault *f)
 
 	if (an) {
 		unsigned int prot;
-		bool shared;
+		bool shared, mark = false;
 
 		anon_lock(an);
 		if (!an->page || (an->flags & ANON_BUSY)) {
@@ -405,7 +458,8 @@ static enum fault_result fault_private(struct fault *f)
 			return FAULT_AGAIN;
 		}
 		if (an->flags & ANON_READAHEAD) {	/* read ahead: it paid */
-			an->flags &= ~ANON_READAHEAD;
+			mark = an->flags & ANON_RA_MARK;
+			an->flags &= ~(ANON_READAHEAD | ANON_RA_MARK);
 			f->vm->ra_hits++;
 			vmstat_inc(VMSTAT_SWAP_RA_HIT);
 			/* this use is the one it was read for, not a second */
@@ -446,6 +500,8 @@ static enum fault_result fault_private(struct fault *f)
 			reclaim_untrack(pg);	/* mlock: never evicted */
 		res = map_page(f, pg, prot);
 		page_put(pg);
+		if (mark)	/* the program reached the block read ahead */
+			fault_collect_ahead(f, fault_amap_index(f));
 		return res;
 	}
 	res = object_page(f, &pg, &valid);
@@ -529,10 +585,11 @@ static enum fault_result fault_once(struct fault *f)
 static __attribute__((noinline)) enum fault_result fault_page_in(struct fault *f)
 {
 	struct anon *an = f->page_in[0];
-	bool read = f->nra > 0 && anon_read_around(an, f->page_in + 1, f->nra);
+	bool read = (f->nra > 0 || f->nahead > 0) &&
+		    anon_read_around(an, f->page_in + 1, f->nra, f->ahead, f->nahead);
 	int err;
 
-	f->nra = 0;
+	f->nra = f->nahead = 0;
 	err = anon_page_in(an);
 	if (read && err == 0)
 		err = VOBJECT_READ_IN;		/* read with its neighbours */
@@ -575,9 +632,9 @@ static __attribute__((noinline)) enum fault_result fault_object_in(struct fault 
 
 enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 {
-	struct anon *page_in[FAULT_RA_PAGES];
+	struct anon *page_in[FAULT_RA_PAGES], *ahead[FAULT_RA_ASYNC];
 	struct fault f = { .vm = vm, .va = ALIGN_DOWN(va, PAGE_SIZE),
-			   .access = access, .page_in = page_in };
+			   .access = access, .page_in = page_in, .ahead = ahead };
 	enum fault_result res;
 
 	if (pmap_fault_fixup(vm->pmap, va, access))
@@ -593,6 +650,10 @@ enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 			if (res == FAULT_AGAIN)
 				continue;	/* the region may have changed */
 			break;
+		}
+		if (f.nahead) {		/* used a marked page: start the next block */
+			anon_read_ahead(ahead, f.nahead);
+			f.nahead = 0;
 		}
 		if (res == FAULT_OOM && pageout_for_fault())
 			continue;

@@ -114,6 +114,7 @@ struct vmspace {
 	vaddr_t ra_last_va;		/* the last swap-in fault's page */
 	unsigned int ra_hits;		/* faults on read-ahead pages since */
 	unsigned int ra_window;		/* pages that fault read around */
+	int ra_dir;			/* 1: reading up, -1: down (read ahead) */
 };
 
 /*

@@ -97,7 +97,8 @@ static enum prepare_result victim_prepare(struct victim *v, bool may_alloc,
 /*
  * The batch's write ended with err: v's frame goes (0) or stays (error). A
  * victim that needed no write (its slot already held a clean copy) is not
- * concerned by the batch's error. Returns true if the frame went.
+ * concerned by the batch's error. Returns true if the frame went. The
+ * caller wakes the faults waiting for the batch (swap_io_wake).
  */
 static bool victim_finish(struct victim *v, int err)
 {
@@ -128,7 +129,6 @@ static bool victim_finish(struct victim *v, int err)
 		anon_dirty(an);		/* the slot may hold nothing good */
 	}
 	anon_unlock(an);
-	swap_io_wake();		/* anon_page_in waits there */
 	if (!err) {
 		reclaim_untrack(pg);	/* munlock may have put it back meanwhile */
 		page_put(pg);		/* the anon's reference */
@@ -289,6 +289,7 @@ static unsigned int batch_write(struct victim *v, unsigned int n, uint64_t *io_i
 	}
 	for (unsigned int i = 0; i < n; i++)
 		freed += victim_finish(&v[i], err);
+	swap_io_wake();		/* anon_page_in waits there for them */
 	return freed;
 }
 

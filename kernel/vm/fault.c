@@ -337,12 +337,15 @@ static unsigned int fault_ra_window(struct fault *f)
 }
 
 /*
- * Asynchronous readahead (vm->lock): the anons of the next FAULT_RA_ASYNC
- * pages of the region on swap (not resident, not busy), looking from the
- * page after amap index m in the reading direction (vm->ra_dir) over at
- * most twice as many pages (those read ahead already are passed over),
- * each with a reference, into f->ahead in reading order. The first of
- * them will carry the mark (ANON_RA_MARK) that starts the next block.
+ * Asynchronous readahead (vm->lock): the anons of the next block of pages
+ * of the region on swap (not resident, not busy), looking from the page
+ * after amap index m in the reading direction (vm->ra_dir) over at most
+ * twice as many pages (those read ahead already are passed over), each
+ * with a reference, into f->ahead in reading order. The first of them will
+ * carry the mark (ANON_RA_MARK) that starts the next block. A block is
+ * FAULT_RA_ASYNC pages, less when few pages are evictable (a 64th of them,
+ * at least 8): pages read ahead and not used yet take frames from the
+ * pages the policy is still judging.
  */
 static __attribute__((noinline)) void fault_collect_ahead(struct fault *f, uint64_t m)
 {
@@ -350,11 +353,12 @@ static __attribute__((noinline)) void fault_collect_ahead(struct fault *f, uint6
 	uint64_t first = r->amap_pgoff;
 	uint64_t end = first + ((r->end - r->start) >> PAGE_SHIFT);
 	int dir = f->vm->ra_dir;
+	uint64_t max = MIN((uint64_t)FAULT_RA_ASYNC, MAX(reclaim_tracked() / 64, 8UL));
 
 	f->nahead = 0;
 	if (!dir)
 		return;		/* no direction seen yet */
-	for (uint64_t k = 1; k <= 2 * FAULT_RA_ASYNC && f->nahead < FAULT_RA_ASYNC; k++) {
+	for (uint64_t k = 1; k <= 2 * max && f->nahead < max; k++) {
 		uint64_t i = dir > 0 ? m + k : m - k;
 		struct anon *an;
 

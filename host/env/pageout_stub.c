@@ -10,11 +10,19 @@ int anon_page_in(struct anon *an)
 	panic("anon_page_in: the host never sends a page to swap");
 }
 
-bool anon_read_around(struct anon *an, struct anon **ra, unsigned int n)
+bool anon_read_around(struct anon *an, struct anon **ra, unsigned int n,
+		      struct anon **ahead, unsigned int nahead)
 {
 	for (unsigned int i = 0; i < n; i++)
 		anon_put(ra[i]);
+	anon_read_ahead(ahead, nahead);
 	return false;
+}
+
+void anon_read_ahead(struct anon **ra, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		anon_put(ra[i]);
 }
 
 bool pageout_for_fault(void)

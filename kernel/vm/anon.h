@@ -48,6 +48,9 @@ struct anon {
 				   evicted; kept off the replacement policy */
 #define ANON_READAHEAD	0x4	/* the page was read ahead of a fault
 				   (anon_read_around) and no fault used it yet */
+#define ANON_RA_MARK	0x8	/* with ANON_READAHEAD: the fault that first
+				   uses it starts the next read ahead
+				   (anon_read_ahead), as Linux's PG_readahead */
 
 /* Set up the anon cache (boot, from vm_init). */
 void anon_init(void);
@@ -124,9 +127,31 @@ int anon_page_in(struct anon *an);
  * resident or busy meanwhile are skipped. No lock held. Returns true if it
  * read an's page (the caller's anon_page_in then finds it resident), false
  * if it did not (an resident or busy already, no frame, or an I/O error:
- * anon_page_in does it alone). Kernel only (the host drops the references).
+ * anon_page_in does it alone). ahead[0..nahead) (referenced, dropped
+ * likewise) go to anon_read_ahead once the request of an is started: the
+ * next block, read while the program uses this one. Kernel only (the host
+ * drops the references).
  */
-bool anon_read_around(struct anon *an, struct anon **ra, unsigned int n);
+bool anon_read_around(struct anon *an, struct anon **ra, unsigned int n,
+		      struct anon **ahead, unsigned int nahead);
+
+/*
+ * anon_read_ahead - asynchronous swap readahead: start reading the pages of
+ * ra[0..n) (anons whose pages were on swap when a fault looked, in the
+ * order of the program's reading; one reference each, which this call
+ * drops, at the latest when the read completes) and return without
+ * waiting. Each is busy until its page is attached, unmapped and marked
+ * ANON_READAHEAD, as anon_read_around's; the first claimed is also marked
+ * ANON_RA_MARK, so that the fault that first uses it starts the next
+ * block. Frames are taken as anon_read_around takes them for readahead;
+ * the anons it cannot claim (no frame, resident or busy meanwhile) are
+ * left alone. anon_read_around passes its `ahead` here once its own
+ * request is started, so both are with the disk while the fault waits for
+ * the first. A fault that finds one of the pages still busy waits for it
+ * in anon_page_in, running the completion itself if nobody else has. No
+ * lock held. Kernel only (the host drops the references).
+ */
+void anon_read_ahead(struct anon **ra, unsigned int n);
 
 /* Anons whose page is on swap only (for /proc); page-out and page-in count. */
 uint64_t anon_swapped_count(void);

@@ -95,6 +95,10 @@
 #define FAULT_RA_PAGES	SWAP_RA_PAGES	/* swap readahead's largest window
 						   (vm/swap_ra.h) */
 
+#define FAULT_RA_ASYNC	64	/* asynchronous swap readahead: the pages read
+				   at once ahead of the program, without
+				   waiting (anon_read_ahead) */
+
 struct fault {
 	struct vmspace *vm;
 	struct region *r;
@@ -109,12 +113,20 @@ struct fault {
 	 */
 	struct anon **page_in;
 	/*
+	 * The next block to read ahead without waiting (a reference each),
+	 * FAULT_RA_ASYNC places in vm_fault's frame, not cleared: with
+	 * page_in on FAULT_AGAIN, or alone once a fault used a page marked
+	 * ANON_RA_MARK (vm_fault starts it after dropping vm->lock).
+	 */
+	struct anon **ahead;
+	/*
 	 * FAULT_AGAIN with obj_in set instead: page obj_idx of the object
 	 * obj_in (referenced) is on swap; get_page reads it in.
 	 */
 	struct vobject *obj_in;
 	uint64_t obj_idx;
 	uint8_t nra;
+	uint8_t nahead;
 	bool major;			/* a page was read from a disk */
 	bool swapped_in;		/* the page was read back from swap */
 	bool grew;			/* the stack grew down to va */
@@ -317,6 +329,46 @@ static enum fault_kind first_touch_kind(const struct fault *f, bool write,
 }
 
 /*
+ * Asynchronous readahead (vm->lock): the anons of the next block of pages
+ * of the region on swap (not resident, not busy), looking from the page
+ * after amap index m in the reading direction (vm->ra_dir) over at most
+ * twice as many pages (those read ahead already are passed over), each
+ * with a reference, into f->ahead in reading order. The first of them will
+ * carry the mark (ANON_RA_MARK) that starts the next block. A block is
+ * FAULT_RA_ASYNC pages, less when few pages are evictable (a 64th of them,
+ * at least 8): pages read ahead and not used yet take frames from the
+ * pages the policy is still judging.
+ */
+static __attribute__((noinline)) void fault_collect_ahead(struct fault *f, uint64_t m)
+{
+	const struct region *r = f->r;
+	uint64_t first = r->amap_pgoff;
+	uint64_t end = first + ((r->end - r->start) >> PAGE_SHIFT);
+	int dir = f->vm->ra_dir;
+	uint64_t max = MIN((uint64_t)FAULT_RA_ASYNC, MAX(reclaim_tracked() / 64, 8UL));
+
+	f->nahead = 0;
+	if (!dir)
+		return;		/* no direction seen yet */
+	for (uint64_t k = 1; k <= 2 * max && f->nahead < max; k++) {
+		uint64_t i = dir > 0 ? m + k : m - k;
+		struct anon *an;
+
+		if (dir > 0 ? i >= end : m < first + k)
+			break;
+		an = amap_lookup(r->amap, i);
+		if (!an)
+			continue;
+		anon_lock(an);
+		if (!an->page && !(an->flags & ANON_BUSY) && an->swap) {
+			anon_ref(an);
+			f->ahead[f->nahead++] = an;
+		}
+		anon_unlock(an);
+	}
+}
+
+/*
  * Swap readahead: the anons of the region's pages in f->va's aligned block
  * of swap_ra_window() pages (by page of address, vm/swap_ra.h) that are on
  * swap too (not resident, not busy), each with a reference, into
@@ -328,8 +380,12 @@ static enum fault_kind first_touch_kind(const struct fault *f, bool write,
 static __attribute__((noinline)) void fault_collect_around(struct fault *f)
 {
 	const struct region *r = f->r;
-	uint64_t idx = fault_amap_index(f);
-	uint64_t win = swap_ra_window(&f->vm->ra, f->va >> PAGE_SHIFT);
+	uint64_t idx = fault_amap_index(f), win;
+	uint64_t pos = f->va >> PAGE_SHIFT;
+
+	if (pos != f->vm->ra.last)	/* the direction read ahead goes */
+		f->vm->ra_dir = pos > f->vm->ra.last ? 1 : -1;
+	win = swap_ra_window(&f->vm->ra, pos);
 	uint64_t first = r->amap_pgoff;
 	uint64_t end = first + ((r->end - r->start) >> PAGE_SHIFT);
 	uint64_t from = MAX(ALIGN_DOWN(idx, win), first);
@@ -347,6 +403,9 @@ static __attribute__((noinline)) void fault_collect_around(struct fault *f)
 		}
 		anon_unlock(an);
 	}
+	/* a run of full windows: the next block goes to the disk too */
+	if (win == FAULT_RA_PAGES && f->nra >= win / 2)
+		fault_collect_ahead(f, f->vm->ra_dir > 0 ? to - 1 : from);
 }
 
 /*
@@ -385,7 +444,7 @@ static enum fault_result fault_private(struct fault *f)
 
 	if (an) {
 		unsigned int prot;
-		bool shared;
+		bool shared, mark = false;
 
 		anon_lock(an);
 		if (!an->page || (an->flags & ANON_BUSY)) {
@@ -401,7 +460,8 @@ static enum fault_result fault_private(struct fault *f)
 			return FAULT_AGAIN;
 		}
 		if (an->flags & ANON_READAHEAD) {	/* read ahead: it paid */
-			an->flags &= ~ANON_READAHEAD;
+			mark = an->flags & ANON_RA_MARK;
+			an->flags &= ~(ANON_READAHEAD | ANON_RA_MARK);
 			swap_ra_hit(&f->vm->ra);
 			vmstat_inc(VMSTAT_SWAP_RA_HIT);
 			/* this use is the one it was read for, not a second */
@@ -450,6 +510,8 @@ static enum fault_result fault_private(struct fault *f)
 		if (res == FAULT_OK && (r->flags & REGION_LOCKED))
 			mlock_anon_page(an, pg, f->vm->pmap, f->va);
 		page_put(pg);
+		if (mark)	/* the program reached the block read ahead */
+			fault_collect_ahead(f, fault_amap_index(f));
 		return res;
 	}
 	res = object_page(f, &pg, &valid);
@@ -533,10 +595,11 @@ static enum fault_result fault_once(struct fault *f)
 static __attribute__((noinline)) enum fault_result fault_page_in(struct fault *f)
 {
 	struct anon *an = f->page_in[0];
-	bool read = f->nra > 0 && anon_read_around(an, f->page_in + 1, f->nra);
+	bool read = (f->nra > 0 || f->nahead > 0) &&
+		    anon_read_around(an, f->page_in + 1, f->nra, f->ahead, f->nahead);
 	int err;
 
-	f->nra = 0;
+	f->nra = f->nahead = 0;
 	err = anon_page_in(an);
 	if (read && err == 0)
 		err = VOBJECT_READ_IN;		/* read with its neighbours */
@@ -579,9 +642,9 @@ static __attribute__((noinline)) enum fault_result fault_object_in(struct fault 
 
 enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 {
-	struct anon *page_in[FAULT_RA_PAGES];
+	struct anon *page_in[FAULT_RA_PAGES], *ahead[FAULT_RA_ASYNC];
 	struct fault f = { .vm = vm, .va = ALIGN_DOWN(va, PAGE_SIZE),
-			   .access = access, .page_in = page_in };
+			   .access = access, .page_in = page_in, .ahead = ahead };
 	enum fault_result res;
 
 	if (pmap_fault_fixup(vm->pmap, va, access))
@@ -597,6 +660,10 @@ enum fault_result vm_fault(struct vmspace *vm, vaddr_t va, unsigned int access)
 			if (res == FAULT_AGAIN)
 				continue;	/* the region may have changed */
 			break;
+		}
+		if (f.nahead) {		/* used a marked page: start the next block */
+			anon_read_ahead(ahead, f.nahead);
+			f.nahead = 0;
 		}
 		if (res == FAULT_OOM && pageout_for_fault())
 			continue;

@@ -11,6 +11,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/timer.h"
 #include "vm/anon.h"
+#include "vm/kmem.h"
 #include "vm/pcache.h"
 #include "vm/pmap.h"
 #include "vm/reclaim.h"
@@ -27,13 +28,13 @@
 static struct mutex pageout_lock;
 static struct pageout_watermarks wm;
 
-/* Faults wait here for a busy anon (under its lock, see anon_page_in). */
-static struct waitq busy_wq;
-
 /* The daemon sleeps here until an allocation finds memory below low. */
 static struct spinlock daemon_lock = SPINLOCK_INIT("kpageoutd");
 static struct waitq daemon_wq;
 static bool daemon_kicked;		/* daemon_lock */
+static uint64_t daemon_extra;		/* frames to free above high (atomic) */
+
+static void daemon_kick(void);
 
 /* ------------------------------------------------------------ evicting */
 
@@ -104,7 +105,8 @@ static enum prepare_result victim_prepare(struct victim *v, bool may_alloc,
 /*
  * The batch's write ended with err: v's frame goes (0) or stays (error). A
  * victim that needed no write (its slot already held a clean copy) is not
- * concerned by the batch's error. Returns true if the frame went.
+ * concerned by the batch's error. Returns true if the frame went. The
+ * caller wakes the faults waiting for the batch (swap_io_wake).
  */
 static bool victim_finish(struct victim *v, int err)
 {
@@ -128,14 +130,13 @@ static bool victim_finish(struct victim *v, int err)
 		pg->owner = NULL;
 		anon_count_swapped(1);
 		if (an->flags & ANON_READAHEAD) {
-			an->flags &= ~ANON_READAHEAD;
+			an->flags &= ~(ANON_READAHEAD | ANON_RA_MARK);
 			vmstat_inc(VMSTAT_SWAP_RA_UNUSED);
 		}
 	} else {
 		anon_dirty(an);		/* the slot may hold nothing good */
 	}
 	anon_unlock(an);
-	waitq_wake_all(&busy_wq);
 	if (!err) {
 		reclaim_untrack(pg);	/* munlock may have put it back meanwhile */
 		page_put(pg);		/* the anon's reference */
@@ -296,17 +297,25 @@ static unsigned int batch_write(struct victim *v, unsigned int n, uint64_t *io_i
 	}
 	for (unsigned int i = 0; i < n; i++)
 		freed += victim_finish(&v[i], err);
+	swap_io_wake();		/* anon_page_in waits there for them */
 	return freed;
 }
 
-uint64_t pageout_evict(uint64_t want, bool direct)
+/*
+ * pageout_evict; if !may_wait and another evictor holds pageout_lock, it
+ * evicts nothing and returns 0 at once (that one is freeing frames).
+ */
+static uint64_t evict_pages(uint64_t want, bool direct, bool may_wait)
 {
 	static struct batch bt;		/* pageout_lock */
 	uint64_t freed = 0, scanned = 0, anon_scanned = 0, anon_freed = 0;
 	uint64_t file_freed = 0, swap_total, swap_free, io = 0, t;
 
 	swap_slots_totals(&swap_total, &swap_free);
-	mutex_lock(&pageout_lock);
+	if (may_wait)
+		mutex_lock(&pageout_lock);
+	else if (!mutex_trylock(&pageout_lock))
+		return 0;
 	t = rdinstret();
 	bt.no_swap = !swap_free;
 	while (freed < want) {
@@ -342,6 +351,11 @@ uint64_t pageout_evict(uint64_t want, bool direct)
 	return freed;
 }
 
+uint64_t pageout_evict(uint64_t want, bool direct)
+{
+	return evict_pages(want, direct, true);
+}
+
 void pageout_quiesce(void)
 {
 	mutex_lock(&pageout_lock);
@@ -360,6 +374,14 @@ static bool swap_keep_copies(void)
 	return !swap_slots_full();
 }
 
+/* swap_io_wait_until's condition: an is not busy (swap_io_wake after). */
+static bool anon_not_busy(void *arg)
+{
+	struct anon *an = arg;
+
+	return !(__atomic_load_n(&an->flags, __ATOMIC_ACQUIRE) & ANON_BUSY);
+}
+
 int anon_page_in(struct anon *an)
 {
 	struct page *pg;
@@ -371,8 +393,9 @@ int anon_page_in(struct anon *an)
 	for (;;) {
 		anon_lock(an);
 		if (an->flags & ANON_BUSY) {
-			waitq_sleep(&busy_wq, anon_lock_of(an));
 			anon_unlock(an);
+			/* a read ahead of it completes only if someone runs it */
+			swap_io_wait_until(anon_not_busy, an);
 			continue;
 		}
 		if (an->page) {
@@ -409,7 +432,7 @@ int anon_page_in(struct anon *an)
 				anon_dirty(an);
 		}
 		anon_unlock(an);
-		waitq_wake_all(&busy_wq);
+		swap_io_wake();		/* anon_page_in waits there */
 		if (err) {
 			pmm_free(pg);
 			return -EIO;
@@ -426,6 +449,7 @@ int anon_page_in(struct anon *an)
 /* ------------------------------------------------------------ readahead */
 
 #define READ_AROUND_MAX	32	/* pages one anon_read_around reads at most */
+#define READ_AHEAD_MAX	64	/* pages one anon_read_ahead reads at most */
 
 /*
  * One page of a read-around: the frame for it and its slot, and whose page
@@ -460,7 +484,8 @@ static struct page *ahead_frame(uint64_t *alloc_instr)
 /*
  * Claim an's page for reading into a new frame: an (referenced) must still
  * be on swap only, and becomes ANON_BUSY. `ahead`: a readahead page, which
- * takes a frame only while memory is plentiful and never reclaims for it.
+ * never reclaims for its frame (around_claim_ahead looks that memory is
+ * plentiful first).
  * Returns false (nothing claimed) otherwise. *alloc_instr: the CPU's
  * instructions spent taking the frame (page-in's cost is counted from the
  * frame on, as anon_page_in counts it).
@@ -492,9 +517,20 @@ static bool around_claim(struct anon *an, bool ahead, struct around *out,
 	return true;
 }
 
-/* Sort the n claimed pages by slot (n is small): runs become requests. */
+/*
+ * Sort the n claimed pages by slot (n is small): runs become requests. A
+ * run collected downwards (a backward read) is reversed first, so the sort
+ * stays linear for it too.
+ */
 static void around_sort(struct around *p, unsigned int n)
 {
+	if (n > 1 && p[0].slot.val > p[n - 1].slot.val)
+		for (unsigned int i = 0, j = n - 1; i < j; i++, j--) {
+			struct around t = p[i];
+
+			p[i] = p[j];
+			p[j] = t;
+		}
 	for (unsigned int i = 1; i < n; i++)
 		for (unsigned int j = i; j > 0 && p[j].slot.val < p[j - 1].slot.val; j--) {
 			struct around t = p[j];
@@ -506,10 +542,12 @@ static void around_sort(struct around *p, unsigned int n)
 
 /*
  * The read of p ended with err: attach the page (0) or give the frame back,
- * and let the anon go (not busy). main: the faulting anon, whose slot goes
- * if swap is short (!keep); the others are marked read ahead.
+ * and let the anon go (not busy). A page read ahead gets ra_flags
+ * (ANON_READAHEAD, and ANON_RA_MARK for the one whose first use starts the
+ * next read ahead); the faulting page gets none, and gives up its slot if
+ * `dirty` (swap is short).
  */
-static void around_finish(struct around *p, bool main, bool keep, int err)
+static void around_finish(struct around *p, uint32_t ra_flags, bool dirty, int err)
 {
 	struct anon *an = p->an;
 
@@ -521,9 +559,8 @@ static void around_finish(struct around *p, bool main, bool keep, int err)
 		p->pg->index = p->slot.val;
 		an->page = p->pg;
 		anon_count_swapped(-1);
-		if (!main)
-			an->flags |= ANON_READAHEAD;
-		else if (!keep)
+		an->flags |= ra_flags;
+		if (dirty)
 			anon_dirty(an);
 	}
 	anon_unlock(an);
@@ -533,11 +570,133 @@ static void around_finish(struct around *p, bool main, bool keep, int err)
 		reclaim_track(p->pg);
 }
 
-bool anon_read_around(struct anon *an, struct anon **ra, unsigned int n)
+/*
+ * Is memory plentiful enough to read a page ahead? Above the min watermark
+ * by a window. If not, the page-out daemon is asked to free a block of
+ * readahead more than its usual target (*kicked: once per call), so that
+ * the next block finds its frames: low and high are only a quarter of min
+ * apart, less than a block or two in flight.
+ */
+static bool ahead_room(bool *kicked)
+{
+	if (pmm_free_frames() >= wm.min + READ_AROUND_MAX)
+		return true;
+	if (!*kicked) {
+		*kicked = true;
+		__atomic_store_n(&daemon_extra, READ_AHEAD_MAX, __ATOMIC_RELAXED);
+		daemon_kick();
+	}
+	return false;
+}
+
+/*
+ * Claim ra[0..n) (referenced) as pages read ahead into p, at most max of
+ * them, while memory is plentiful; drops the references of those not
+ * claimed. Returns how many were.
+ */
+static unsigned int around_claim_ahead(struct anon **ra, unsigned int n,
+				       struct around *p, unsigned int max,
+				       uint64_t *alloc_instr)
+{
+	unsigned int k = 0;
+	bool kicked = false;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (k < max && ahead_room(&kicked) &&
+		    around_claim(ra[i], true, &p[k], alloc_instr))
+			k++;
+		else
+			anon_put(ra[i]);
+	}
+	return k;
+}
+
+/*
+ * Free frames for the next block of readahead (READ_AHEAD_MAX pages), once
+ * this one is with the disk: the eviction's CPU work overlaps the read.
+ * Evicts here only if the page-out daemon has not kept up and is not
+ * evicting already (it would be waited for); only a fault on a marked
+ * page, which shows the program reading in order, asks. No lock held.
+ */
+static void ahead_make_room(void)
+{
+	uint64_t free = pmm_free_frames(), want = wm.min + READ_AROUND_MAX + READ_AHEAD_MAX;
+
+	if (free < want)
+		evict_pages(want - free, true, false);
+}
+
+/* An asynchronous read ahead in flight: what its completion finishes. */
+struct ahead_io {
+	unsigned int n;
+	struct anon *mark;	/* gets ANON_RA_MARK with its page */
+	uint64_t instr;		/* the CPU's instructions spent starting it */
+	struct around p[READ_AHEAD_MAX];
+	swap_entry_t slots[READ_AHEAD_MAX];
+	struct page *pages[READ_AHEAD_MAX];
+};
+
+/*
+ * swap_read_pages' done for an ahead_io: attach the pages read (unmapped,
+ * read ahead), wake the faults waiting for any of them, drop the anons.
+ * Thread context, from whoever runs completions (swap_io_complete).
+ */
+static void ahead_done(void *arg, int err)
+{
+	struct ahead_io *io = arg;
+	uint64_t t = rdinstret();
+
+	for (unsigned int i = 0; i < io->n; i++)
+		around_finish(&io->p[i], io->p[i].an == io->mark ?
+			      ANON_READAHEAD | ANON_RA_MARK : ANON_READAHEAD,
+			      false, err);
+	swap_io_wake();		/* anon_page_in waits there */
+	for (unsigned int i = 0; i < io->n; i++)
+		anon_put(io->p[i].an);
+	if (!err) {
+		vmstat_add(VMSTAT_SWAP_RA, io->n);
+		vmstat_add(VMSTAT_SWAPIN_CPU_INSTR, io->instr + rdinstret() - t);
+		vmstat_add(VMSTAT_SWAPIN_CPU_PAGES, io->n);
+	}
+	kfree(io);
+}
+
+void anon_read_ahead(struct anon **ra, unsigned int n)
+{
+	uint64_t t0 = rdinstret(), alloc = 0;
+	struct ahead_io *io = n ? kmalloc(sizeof(*io), 0) : NULL;
+
+	if (!io) {
+		for (unsigned int i = 0; i < n; i++)
+			anon_put(ra[i]);
+		return;
+	}
+	io->n = around_claim_ahead(ra, n, io->p, READ_AHEAD_MAX, &alloc);
+	if (!io->n) {
+		kfree(io);
+		ahead_make_room();
+		return;
+	}
+	io->mark = io->p[0].an;		/* the first in the reading direction */
+	around_sort(io->p, io->n);
+	for (unsigned int i = 0; i < io->n; i++) {
+		io->slots[i] = io->p[i].slot;
+		io->pages[i] = io->p[i].pg;
+	}
+	io->instr = rdinstret() - t0 - alloc;
+	/* io is ahead_done's from here: it may even be freed before we return */
+	if (swap_read_pages(io->slots, io->pages, io->n, ahead_done, io) < 0)
+		ahead_done(io, -EIO);
+	ahead_make_room();
+}
+
+bool anon_read_around(struct anon *an, struct anon **ra, unsigned int n,
+		      struct anon **ahead, unsigned int nahead)
 {
 	struct around p[READ_AROUND_MAX];
 	swap_entry_t slots[READ_AROUND_MAX];
 	struct page *pages[READ_AROUND_MAX];
+	struct swap_io_sync s = { false, 0 };
 	bool keep = swap_keep_copies();
 	uint64_t t0 = rdinstret(), t, t1, alloc = 0;
 	unsigned int k = 0;
@@ -546,26 +705,32 @@ bool anon_read_around(struct anon *an, struct anon **ra, unsigned int n)
 	if (around_claim(an, false, &p[0], &alloc))
 		k = 1;
 	/* a claimed anon keeps its reference until its page is attached */
-	for (unsigned int i = 0; i < n; i++) {
-		if (k > 0 && k < READ_AROUND_MAX &&
-		    around_claim(ra[i], true, &p[k], &alloc))
-			k++;
-		else
+	if (k)
+		k += around_claim_ahead(ra, n, p + 1, READ_AROUND_MAX - 1, &alloc);
+	else
+		for (unsigned int i = 0; i < n; i++)
 			anon_put(ra[i]);
-	}
-	if (k == 0)
+	if (k == 0) {
+		for (unsigned int i = 0; i < nahead; i++)
+			anon_put(ahead[i]);
 		return false;
+	}
 	around_sort(p, k);
 	for (unsigned int i = 0; i < k; i++) {
 		slots[i] = p[i].slot;
 		pages[i] = p[i].pg;
 	}
 	t = rdinstret();
-	err = swap_read_pages_sync(slots, pages, k);
+	err = swap_read_pages(slots, pages, k, swap_io_sync_done, &s);
+	/* the next block goes to the disk behind ours: the program uses ours meanwhile */
+	anon_read_ahead(ahead, nahead);
+	if (!err)
+		err = swap_io_sync_wait(&s);
 	t1 = rdinstret();
 	for (unsigned int i = 0; i < k; i++)
-		around_finish(&p[i], p[i].an == an, keep, err);
-	waitq_wake_all(&busy_wq);
+		around_finish(&p[i], p[i].an == an ? 0 : ANON_READAHEAD,
+			      p[i].an == an && !keep, err);
+	swap_io_wake();		/* anon_page_in waits there */
 	for (unsigned int i = 0; i < k; i++)
 		if (p[i].an != an)
 			anon_put(p[i].an);
@@ -801,6 +966,8 @@ static void daemon_kick(void)
 
 static void kpageoutd(void *arg)
 {
+	uint64_t target;
+
 	for (;;) {
 		unsigned long flags = spin_lock_irqsave(&daemon_lock);
 
@@ -808,8 +975,9 @@ static void kpageoutd(void *arg)
 			waitq_sleep(&daemon_wq, &daemon_lock);
 		daemon_kicked = false;
 		spin_unlock_irqrestore(&daemon_lock, flags);
-		while (free_frames() < wm.high &&
-		       pageout_evict(MIN(wm.high - free_frames(), PAGEOUT_BATCH * 4), false))
+		target = wm.high + __atomic_exchange_n(&daemon_extra, 0, __ATOMIC_RELAXED);
+		while (free_frames() < target &&
+		       pageout_evict(MIN(target - free_frames(), PAGEOUT_BATCH * 4), false))
 			;
 		pageout_trim_tables();
 	}
@@ -831,7 +999,6 @@ void pageout_init(void)
 	uint64_t min = pmm_reserve();
 
 	mutex_init(&pageout_lock, "pageout");
-	waitq_init(&busy_wq);
 	waitq_init(&daemon_wq);
 	/* Linux's spacing: low = min + min/4, high = min + min/2 */
 	wm.min = min;

@@ -126,6 +126,18 @@ void vm_policy_remove(struct vm_policy *pol, struct page *pg)
 	pol->stats.removed++;
 }
 
+void vm_policy_renew(struct vm_policy *pol, struct page *pg)
+{
+	if (!(pg->flags & PG_ONPOLICY))
+		panic("vm_policy_renew: page %p is on no policy", pg);
+	if (pol->ops->renew) {
+		pol->ops->renew(pol, pg);
+		return;
+	}
+	vm_policy_remove(pol, pg);
+	vm_policy_insert(pol, pg);
+}
+
 struct page *vm_policy_select_victim(struct vm_policy *pol)
 {
 	struct page *pg;

@@ -105,6 +105,13 @@ struct vm_policy_ops {
 	struct page *(*select_victim)(struct vm_policy *pol);
 	/* Optional: pg, resident, was just used. May be slow. */
 	void (*access)(struct vm_policy *pol, struct page *pg);
+	/*
+	 * Optional: pg, on the policy since it was read ahead, is used for
+	 * the first time: from now on it is a page that has just come in,
+	 * keeping what its insertion decided (its side, active or not, does
+	 * not change). Without it, vm_policy_renew removes and inserts pg.
+	 */
+	void (*renew)(struct vm_policy *pol, struct page *pg);
 	/* Optional: count the pages on its lists; panics on a broken list. */
 	uint64_t (*check)(struct vm_policy *pol);
 	/*
@@ -190,6 +197,13 @@ void vm_policy_insert(struct vm_policy *pol, struct page *pg);
  * Panics if pg is not on a policy. Reclaim lock held.
  */
 void vm_policy_remove(struct vm_policy *pol, struct page *pg);
+
+/*
+ * vm_policy_renew - pg (on pol), a page read ahead, is used for the first
+ * time: the use counts as the access that brought it in, not as a second
+ * one (the ops' renew, or a remove and an insert). Reclaim lock held.
+ */
+void vm_policy_renew(struct vm_policy *pol, struct page *pg);
 
 /* vm_policy_select_victim - see ops->select_victim. Reclaim lock held. */
 struct page *vm_policy_select_victim(struct vm_policy *pol);

@@ -195,6 +195,27 @@ static void s3fifo_insert(struct vm_policy *pol, struct page *pg)
 	s->fresh = pg;
 }
 
+/*
+ * pg, read ahead, is used for the first time: a page that has just come
+ * in, whose use is its faulting access. One on S goes to S's back; one
+ * that came back through the ghost when it was read stays on M (a remove
+ * and an insert would have sent it to S: its ghost entry went with the
+ * first insertion).
+ */
+static void s3fifo_renew(struct vm_policy *pol, struct page *pg)
+{
+	struct s3fifo_state *s = pol->state;
+
+	if (s->fresh && s->fresh != pg)
+		unfresh(pol, s, s->fresh);
+	if (!(vm_policy_bits(pg) & S3_MAIN)) {
+		list_remove(&pg->link);
+		list_append(&s->small, &pg->link);
+	}
+	vm_policy_set_bits(pg, vm_policy_bits(pg) | S3_FRESH);
+	s->fresh = pg;
+}
+
 static void s3fifo_remove(struct vm_policy *pol, struct page *pg)
 {
 	struct s3fifo_state *s = pol->state;
@@ -305,6 +326,7 @@ const struct vm_policy_ops vm_policy_s3fifo = {
 	.destroy = s3fifo_destroy,
 	.insert = s3fifo_insert,
 	.remove = s3fifo_remove,
+	.renew = s3fifo_renew,
 	.select_victim = s3fifo_select_victim,
 	.check = s3fifo_check,
 	.is_active = s3fifo_is_active,

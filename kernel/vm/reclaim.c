@@ -103,10 +103,8 @@ void reclaim_renew(struct page *pg)
 	if (!policy_ready || !(READ_ONCE(pg->flags) & PG_ONPOLICY))
 		return;
 	flags = spin_lock_irqsave(&reclaim_lock);
-	if (pg->flags & PG_ONPOLICY) {
-		vm_policy_remove(&policy, pg);
-		vm_policy_insert(&policy, pg);
-	}
+	if (pg->flags & PG_ONPOLICY)
+		vm_policy_renew(&policy, pg);
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 

@@ -114,11 +114,7 @@ unsigned int swap_io_complete(void)
 	}
 }
 
-/*
- * Wait until cond(arg) holds, running completions meanwhile; cond is read
- * under swap_io_lock, and whatever makes it true wakes swap_io_wq.
- */
-static void swap_io_wait(bool (*cond)(void *arg), void *arg)
+void swap_io_wait_until(bool (*cond)(void *arg), void *arg)
 {
 	unsigned long flags;
 
@@ -135,6 +131,14 @@ static void swap_io_wait(bool (*cond)(void *arg), void *arg)
 	}
 }
 
+void swap_io_wake(void)
+{
+	unsigned long flags = spin_lock_irqsave(&swap_io_lock);
+
+	waitq_wake_all(&swap_io_wq);
+	spin_unlock_irqrestore(&swap_io_lock, flags);
+}
+
 static bool swap_io_idle(void *arg)
 {
 	return swap_io_stats.inflight == 0 && list_empty(&swap_io_done_list);
@@ -142,7 +146,7 @@ static bool swap_io_idle(void *arg)
 
 void swap_io_wait_idle(void)
 {
-	swap_io_wait(swap_io_idle, NULL);
+	swap_io_wait_until(swap_io_idle, NULL);
 }
 
 /* ------------------------------------------------------------ submission */
@@ -254,12 +258,7 @@ int swap_read_page(swap_entry_t entry, struct page *page, swap_io_done_t done,
 
 /* ------------------------------------------------------------ synchronous */
 
-struct swap_io_sync {
-	bool finished;		/* swap_io_lock */
-	int err;
-};
-
-static void swap_io_sync_done(void *arg, int err)
+void swap_io_sync_done(void *arg, int err)
 {
 	struct swap_io_sync *s = arg;
 	unsigned long flags = spin_lock_irqsave(&swap_io_lock);
@@ -275,6 +274,12 @@ static bool swap_io_sync_finished(void *arg)
 	return ((struct swap_io_sync *)arg)->finished;
 }
 
+int swap_io_sync_wait(struct swap_io_sync *s)
+{
+	swap_io_wait_until(swap_io_sync_finished, s);
+	return s->err;
+}
+
 static int swap_io_sync(const swap_entry_t *entries, struct page *const *pages,
 			unsigned int n, bool write)
 {
@@ -283,8 +288,7 @@ static int swap_io_sync(const swap_entry_t *entries, struct page *const *pages,
 
 	if (err)
 		return err;
-	swap_io_wait(swap_io_sync_finished, &s);
-	return s.err;
+	return swap_io_sync_wait(&s);
 }
 
 int swap_write_pages_sync(const swap_entry_t *entries, struct page *const *pages,

@@ -70,6 +70,31 @@ int swap_read_pages_sync(const swap_entry_t *entries, struct page *const *pages,
 			 unsigned int n);
 
 /*
+ * A caller that starts a call itself (swap_read_pages with
+ * swap_io_sync_done and a struct swap_io_sync as arg, zeroed), does other
+ * work, then waits for it: swap_io_sync_wait returns the call's 0 or error
+ * once its done has run (running other calls' completions meanwhile).
+ */
+struct swap_io_sync {
+	bool finished;		/* swap_io_lock */
+	int err;
+};
+void swap_io_sync_done(void *arg, int err);
+int swap_io_sync_wait(struct swap_io_sync *s);
+
+/*
+ * swap_io_wait_until - wait until cond(arg) holds, running completions
+ * meanwhile. cond is called under swap_io_lock (it must not sleep), and
+ * whatever makes it true calls swap_io_wake after, so no wake-up is lost:
+ * for state that a done callback changes (an anon read ahead stops being
+ * busy). No lock held.
+ */
+void swap_io_wait_until(bool (*cond)(void *arg), void *arg);
+
+/* swap_io_wake - wake swap_io_wait_until's waiters to look again. */
+void swap_io_wake(void);
+
+/*
  * swap_io_complete - run the done callbacks of finished requests. Thread
  * context, no spinlock held. Returns how many requests it finished.
  */

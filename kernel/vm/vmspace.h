@@ -113,6 +113,7 @@ struct vmspace {
 
 	/* Swap readahead's window, by page of address (lock; vm/swap_ra.h). */
 	struct swap_ra ra;
+	int ra_dir;			/* 1: reading up, -1: down (read ahead; lock) */
 };
 
 /*

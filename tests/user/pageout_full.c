@@ -35,7 +35,7 @@
 
 #define K_PAGES		512UL		/* 2 MiB of copies */
 #define C_PAGES		512UL		/* at most, written with swap full */
-#define TOUCH_EVERY	64UL		/* F pages written between reads of K */
+#define TOUCH_EVERY	32UL		/* G pages written between reads of K */
 
 /* A counter of /proc/vmstat (the whole file: it is longer than 4 KiB), or -1. */
 static long vmstat(const char *name)
@@ -157,10 +157,9 @@ static void k_to_copies(const struct plan *pl, uint64_t *k, struct filler *fl)
 static void fill_swap(const struct plan *pl, uint64_t *k, struct filler *fl)
 {
 	while (pl->kilburn && fl->ng < pl->f_max && meminfo("SwapFree:") > 16) {
-		fill(fl->g, 'G', fl->ng, fl->ng + 64);
-		fl->ng += 64;
-		if (fl->ng % TOUCH_EVERY == 0)
-			touch(k);
+		fill(fl->g, 'G', fl->ng, fl->ng + TOUCH_EVERY);
+		fl->ng += TOUCH_EVERY;
+		touch(k);
 	}
 	if (!pl->kilburn)
 		return;

@@ -171,10 +171,23 @@ struct batch {
 	unsigned int n;
 	struct page *dropped[PAGEOUT_BATCH];	/* clean file pages: two references */
 	unsigned int ndropped;
-	bool no_swap;		/* no free slot: anon pages needing one stay */
+	bool no_swap;		/* no free slot: pages needing one are parked */
+	uint64_t budget;	/* pages the pass may still pick */
 	uint64_t scanned, anon_scanned;
 	uint64_t file_freed;	/* cache pages written to swap or dropped */
 };
+
+/*
+ * Swap has no free slot (any more): from now on the pages that would need
+ * one are parked as they go back (reclaim_swap_space), not scanned again
+ * until slots come back.
+ */
+static void batch_swap_full(struct batch *bt)
+{
+	if (!bt->no_swap)
+		reclaim_swap_space(0);
+	bt->no_swap = true;
+}
 
 /*
  * A page of an object's cache that the policy chose (pinned, obj
@@ -192,7 +205,8 @@ static void pick_cache_page(struct batch *bt, struct page *pg, struct vobject *o
 		err = -ENOSPC;
 	else if (obj && obj->ops->pageout)
 		err = obj->ops->pageout(obj, pg, b);
-
+	if (err == -ENOSPC)
+		batch_swap_full(bt);	/* before it goes back: it is parked */
 	if (err == VOBJECT_DROPPED) {
 		bt->dropped[bt->ndropped++] = pg;	/* the pin and the cache's */
 		bt->file_freed++;
@@ -205,18 +219,17 @@ static void pick_cache_page(struct batch *bt, struct page *pg, struct vobject *o
 		vobject_unref(obj);
 	if (err != VOBJECT_DROPPED)
 		page_put(pg);
-	if (err == -ENOSPC)
-		bt->no_swap = true;
 }
 
 /*
  * batch_fill's loop; b collects the flushes. Without free swap it goes on
- * past the anon pages that would need a slot (they go back on the policy):
- * clean file pages can still be dropped.
+ * past the pages that would need a slot (they are parked): clean file
+ * pages and anonymous pages whose slot holds a copy can still go. Picks at
+ * most bt->budget pages, and at most what the policy holds.
  */
 static void batch_pick(struct batch *bt, struct pmap_batch *b)
 {
-	uint64_t tries = reclaim_tracked() + 1;
+	uint64_t tries = MIN(reclaim_tracked() + 1, bt->budget);
 
 	while (bt->n + bt->ndropped < PAGEOUT_BATCH && tries--) {
 		struct victim *v = &bt->v[bt->n];
@@ -227,6 +240,7 @@ static void batch_pick(struct batch *bt, struct pmap_batch *b)
 		if (!pg)
 			break;
 		bt->scanned++;
+		bt->budget--;
 		if (pg->state == PAGE_FILE) {	/* a cache page: on its own */
 			pick_cache_page(bt, pg, obj, b);
 			continue;
@@ -243,7 +257,8 @@ static void batch_pick(struct batch *bt, struct pmap_batch *b)
 			continue;
 		case PREP_NO_SWAP:
 		case PREP_KEEP:
-			bt->no_swap |= prep == PREP_NO_SWAP;
+			if (prep == PREP_NO_SWAP)
+				batch_swap_full(bt);	/* then it is parked */
 			reclaim_track(pg);	/* still v->an's: it is referenced */
 			anon_put(v->an);
 			page_put(pg);
@@ -302,6 +317,16 @@ static unsigned int batch_write(struct victim *v, unsigned int n, uint64_t *io_i
 }
 
 /*
+ * pageout_evict's scan budget: every page on the policy twice (a second
+ * chance for each) and a batch more, so that a pass ends even if every
+ * page it finds is busy or comes back.
+ */
+static uint64_t pass_budget(void)
+{
+	return 2 * reclaim_tracked() + PAGEOUT_BATCH;
+}
+
+/*
  * pageout_evict; if !may_wait and another evictor holds pageout_lock, it
  * evicts nothing and returns 0 at once (that one is freeing frames).
  */
@@ -311,14 +336,19 @@ static uint64_t evict_pages(uint64_t want, bool direct, bool may_wait)
 	uint64_t freed = 0, scanned = 0, anon_scanned = 0, anon_freed = 0;
 	uint64_t file_freed = 0, swap_total, swap_free, io = 0, t;
 
-	swap_slots_totals(&swap_total, &swap_free);
 	if (may_wait)
 		mutex_lock(&pageout_lock);
 	else if (!mutex_trylock(&pageout_lock))
 		return 0;
+	swap_slots_totals(&swap_total, &swap_free);
+	/* parked pages come back while slots do; none: pages needing one park */
+	reclaim_swap_space(swap_free);
 	t = rdinstret();
 	bt.no_swap = !swap_free;
-	while (freed < want) {
+	bt.budget = pass_budget();
+	while (freed < want && bt.budget) {
+		uint64_t went = 0;
+
 		bt.n = bt.ndropped = 0;
 		bt.scanned = bt.anon_scanned = bt.file_freed = 0;
 		batch_fill(&bt);
@@ -326,14 +356,17 @@ static uint64_t evict_pages(uint64_t want, bool direct, bool may_wait)
 		anon_scanned += bt.anon_scanned;
 		file_freed += bt.file_freed;
 		freed += bt.file_freed;
-		if (bt.n) {
-			unsigned int went = batch_write(bt.v, bt.n, &io);
-
-			freed += went;
-			anon_freed += went;
-		}
-		/* without swap, only dropping file pages makes progress */
-		if ((!bt.n && !bt.file_freed) || (bt.no_swap && !bt.file_freed))
+		if (bt.n)
+			went = batch_write(bt.v, bt.n, &io);
+		freed += went;
+		anon_freed += went;
+		/*
+		 * A batch with nothing to write or drop found nothing that
+		 * can go now. With swap full, clean pages (file pages,
+		 * anonymous pages whose slot holds a copy) still free memory:
+		 * go on while there are such (the budget bounds the pass).
+		 */
+		if (!bt.n && !bt.file_freed)
 			break;
 	}
 	t = rdinstret() - t - io;

@@ -514,7 +514,7 @@ static void census_count(struct pmm_census *c, const struct page *p)
 		return;
 	if (state == PAGE_ANON || (flags & PG_SWAPBACKED)) {
 		c->anon_lru++;
-		c->unevictable += !(flags & PG_ONPOLICY);
+		c->unevictable += !(flags & (PG_ONPOLICY | PG_PARKED));
 	} else if (flags & PG_MLOCKED) {
 		c->unevictable++;	/* a disk file's page a locked region maps */
 	} else if (!(flags & PG_ONPOLICY)) {
@@ -525,7 +525,7 @@ static void census_count(struct pmm_census *c, const struct page *p)
 	c->file_mapped += state == PAGE_FILE && mapped;
 	c->shmem += state == PAGE_FILE && (flags & PG_SWAPBACKED);
 	c->dirty += state == PAGE_FILE && (flags & PG_DIRTY);
-	c->mlocked += (state == PAGE_ANON && !(flags & PG_ONPOLICY)) ||
+	c->mlocked += (state == PAGE_ANON && !(flags & (PG_ONPOLICY | PG_PARKED))) ||
 		      (flags & PG_MLOCKED);
 }
 

@@ -111,6 +111,12 @@ struct page {
  * kilburn_swap_ra_unused or kilburn_file_ra_unused).
  */
 #define PG_READAHEAD	0x2000
+/*
+ * PG_PARKED: an evictable page that reclaim keeps off the policy because it
+ * could only go out to a new swap slot and none can be had (vm/reclaim.c);
+ * `link` is then on reclaim's parked list. Reclaim lock.
+ */
+#define PG_PARKED	0x4000
 
 /* allocation flags */
 #define PMM_ZERO	0x1	/* return zero-filled frames */
@@ -249,8 +255,9 @@ uint64_t pmm_descriptor_bytes(void);		/* bytes of RAM used by descriptors */
  *   anon_lru         swap-backed user pages (anonymous, tmpfs, shared
  *                    anonymous): Linux's "anon" lists; the rest of the
  *                    PAGE_FILE frames are its "file" lists
- *   unevictable      of those swap-backed user pages, the ones not on the
- *                    replacement policy (mlocked; or between allocation and
+ *   unevictable      of those swap-backed user pages, the ones neither on
+ *                    the replacement policy nor parked (PG_PARKED: those
+ *                    are Inactive(anon)) (mlocked; or between allocation and
  *                    tracking, or picked for eviction, for a moment),
  *                    and disk files' pages a locked region maps
  *                    (PG_MLOCKED)
@@ -266,7 +273,8 @@ struct pmm_census {
 	uint64_t anon_lru;
 	uint64_t anon_mapped, file_mapped, shmem, dirty;
 	uint64_t unevictable;
-	uint64_t mlocked;		/* PAGE_ANON frames off the policy, PG_MLOCKED pages */
+	uint64_t mlocked;		/* PAGE_ANON frames off the policy and not
+					   parked, PG_MLOCKED pages */
 	uint64_t file_mapped_off, file_unmapped_off;
 };
 void pmm_census(struct pmm_census *c);

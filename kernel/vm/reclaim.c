@@ -1,6 +1,7 @@
 /* Reclaim and the allocation of user frames; see reclaim.h. */
 #include "vm/reclaim.h"
 #include "kern/mutex.h"
+#include "vm/anon.h"
 #include "vm/kmem.h"
 #include "vm/pmap.h"
 #include "vm/policy.h"
@@ -22,6 +23,25 @@ static struct spinlock reclaim_lock = SPINLOCK_INIT("reclaim");
 static struct vm_policy policy;
 static bool policy_ready;
 static struct pmap_batch *scan_batch;	/* reclaim_lock: the picker's batch */
+
+/*
+ * Parked pages. While no swap slot can be had (no area active, or every
+ * slot taken: swap_short), a page that could only go out by taking a new
+ * slot -- an anonymous page without one, a swap-backed cache page (tmpfs,
+ * shared anonymous: each goes out to a new slot) -- could go nowhere, so
+ * it is kept off the policy, on `parked`, and no page-out pass scans it
+ * (Linux scans no anon list without swap). Pages with a slot (clean
+ * copies) and clean file pages stay on the policy: they can still go.
+ * Parked pages go back on the policy, oldest first, as slots come back
+ * (reclaim_swap_space). PG_PARKED and `link` of a parked page, the list,
+ * its count and swap_short: reclaim_lock. Until a swap area is activated
+ * no slot can be had: swap_short starts true.
+ */
+static struct list_node parked = LIST_HEAD_INIT(parked);
+static uint64_t nr_parked;
+static bool swap_short = true;
+
+#define UNPARK_CHUNK	64	/* pages put back per hold of reclaim_lock */
 
 /*
  * The policy's referenced test: the accessed bits of the page's mappings,
@@ -55,6 +75,51 @@ static uint64_t page_key(struct page *pg, void *ctx)
 	return vm_policy_page_key(&id);
 }
 
+/*
+ * Could pg go out only by taking a new swap slot? An anonymous page
+ * without a slot, or a swap-backed cache page. Read without the anon's
+ * lock: the caller holds the anon (a reference), and a slot is given to
+ * it only by page-out, which takes it off the policy first.
+ */
+static bool page_needs_slot(const struct page *pg)
+{
+	struct anon *an;
+
+	if (pg->state == PAGE_FILE)
+		return pg->flags & PG_SWAPBACKED;
+	if (pg->state != PAGE_ANON)
+		return false;
+	an = READ_ONCE(pg->owner);
+	return an && !READ_ONCE(an->swap);
+}
+
+/*
+ * Put pg (on neither list, not locked) where it belongs: parked if it
+ * needs a slot and none can be had, else on the policy. reclaim_lock held.
+ */
+static void track_locked(struct page *pg)
+{
+	if (swap_short && page_needs_slot(pg)) {
+		pg->flags |= PG_PARKED;
+		list_append(&parked, &pg->link);
+		nr_parked++;
+	} else {
+		vm_policy_insert(&policy, pg);
+	}
+}
+
+/* Take pg off whichever list it is on, if any. reclaim_lock held. */
+static void untrack_locked(struct page *pg)
+{
+	if (pg->flags & PG_ONPOLICY) {
+		vm_policy_remove(&policy, pg);
+	} else if (pg->flags & PG_PARKED) {
+		list_remove(&pg->link);
+		pg->flags &= ~PG_PARKED;
+		nr_parked--;
+	}
+}
+
 void reclaim_policy_init(void)
 {
 	const struct vm_policy_ops *ops = vm_policy_chosen();
@@ -79,8 +144,8 @@ void reclaim_track(struct page *pg)
 		return;
 	flags = spin_lock_irqsave(&reclaim_lock);
 	/* munlock may have put it back; a locked cache page stays off */
-	if (!(pg->flags & (PG_ONPOLICY | PG_MLOCKED)))
-		vm_policy_insert(&policy, pg);
+	if (!(pg->flags & (PG_ONPOLICY | PG_PARKED | PG_MLOCKED)))
+		track_locked(pg);
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 
@@ -91,8 +156,9 @@ void reclaim_track_again(struct page *pg)
 	if (!policy_ready)
 		return;
 	flags = spin_lock_irqsave(&reclaim_lock);
-	if (!(pg->flags & PG_ONPOLICY) && pg->state == PAGE_ANON && pg->owner)
-		vm_policy_insert(&policy, pg);
+	if (!(pg->flags & (PG_ONPOLICY | PG_PARKED)) && pg->state == PAGE_ANON &&
+	    pg->owner)
+		track_locked(pg);
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 
@@ -131,11 +197,11 @@ void reclaim_untrack(struct page *pg)
 	unsigned long flags;
 
 	/* only the reclaim side clears the flags of a page its owner holds */
-	if (!policy_ready || !(READ_ONCE(pg->flags) & (PG_ONPOLICY | PG_MLOCKED)))
+	if (!policy_ready ||
+	    !(READ_ONCE(pg->flags) & (PG_ONPOLICY | PG_PARKED | PG_MLOCKED)))
 		return;
 	flags = spin_lock_irqsave(&reclaim_lock);
-	if (pg->flags & PG_ONPOLICY)
-		vm_policy_remove(&policy, pg);
+	untrack_locked(pg);
 	pg->flags &= ~PG_MLOCKED;
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
@@ -148,8 +214,7 @@ void reclaim_mlock(struct page *pg)
 	if (!policy_ready || !(f & PG_EVICTABLE) || (f & PG_MLOCKED))
 		return;
 	flags = spin_lock_irqsave(&reclaim_lock);
-	if (pg->flags & PG_ONPOLICY)
-		vm_policy_remove(&policy, pg);
+	untrack_locked(pg);
 	pg->flags |= PG_MLOCKED;
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
@@ -205,6 +270,33 @@ uint64_t reclaim_tracked(void)
 	return policy_ready ? READ_ONCE(policy.nr_pages) : 0;
 }
 
+void reclaim_swap_space(uint64_t free_slots)
+{
+	unsigned long flags = spin_lock_irqsave(&reclaim_lock);
+	uint64_t left = free_slots;
+
+	swap_short = !free_slots;
+	while (left && nr_parked && !swap_short) {
+		for (unsigned int i = 0; i < UNPARK_CHUNK && left && nr_parked; i++, left--) {
+			struct page *pg = list_first(&parked, struct page, link);
+
+			list_remove(&pg->link);
+			pg->flags &= ~PG_PARKED;
+			nr_parked--;
+			vm_policy_insert(&policy, pg);
+		}
+		/* let faults and frees in between chunks */
+		spin_unlock_irqrestore(&reclaim_lock, flags);
+		flags = spin_lock_irqsave(&reclaim_lock);
+	}
+	spin_unlock_irqrestore(&reclaim_lock, flags);
+}
+
+uint64_t reclaim_parked(void)
+{
+	return READ_ONCE(nr_parked);
+}
+
 void reclaim_policy_stats(struct vm_policy_stats *st)
 {
 	unsigned long flags = spin_lock_irqsave(&reclaim_lock);
@@ -218,6 +310,8 @@ void reclaim_policy_lists(struct vm_policy_lists *l)
 	unsigned long flags = spin_lock_irqsave(&reclaim_lock);
 
 	vm_policy_lists(&policy, l);	/* a zeroed instance before init */
+	/* as Linux, which does not age anon lists it cannot reclaim */
+	l->inactive_anon += nr_parked;
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 

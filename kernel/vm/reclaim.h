@@ -125,6 +125,19 @@ struct pmap_batch;
 struct vobject;
 struct page *reclaim_pick(struct pmap_batch *b, struct vobject **obj);
 uint64_t reclaim_tracked(void);
+
+/*
+ * reclaim_swap_space - page-out found free_slots swap slots free (or a swap
+ * area of that many came): with none, pages that could only go out to a
+ * new slot are parked off the policy as they come in or are given back
+ * (never scanned; /proc/meminfo counts them as Inactive(anon)); otherwise
+ * up to free_slots parked pages, oldest first, go back on the policy.
+ * Takes the reclaim lock; never sleeps.
+ */
+void reclaim_swap_space(uint64_t free_slots);
+
+/* Pages parked now (for tests and /proc). */
+uint64_t reclaim_parked(void);
 struct vm_policy_stats;
 void reclaim_policy_stats(struct vm_policy_stats *st);
 /* The policy's pages by kind and side (vm_policy_lists; all 0 before init). */

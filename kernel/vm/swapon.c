@@ -19,6 +19,7 @@
 #include "kern/uaccess.h"
 #include "vm/kmem.h"
 #include "vm/pmm.h"
+#include "vm/reclaim.h"
 #include "vm/swap_header.h"
 #include "vm/swap_io.h"
 
@@ -73,6 +74,7 @@ static int swap_activate(struct swap_device *dev, int flags)
 	if (idx < 0)
 		return idx;
 	swap_devices[idx] = dev;
+	reclaim_swap_space(swap_area_total(dev->area));	/* parked pages may go */
 	kprintf("Adding %luk swap on %s.  Priority:%d extents:1 across:%luk\n",
 		swap_area_total(dev->area) * (PAGE_SIZE / 1024), dev->name,
 		dev->area->prio, swap_area_total(dev->area) * (PAGE_SIZE / 1024));

@@ -44,6 +44,8 @@
  * Lock order, outermost first (each shared field is tagged with its lock
  * where it is declared):
  *
+ *   oom_lock          mutex: one OOM choice at a time; taken with no
+ *                     address space's lock held, then each candidate's
  *   vm->lock          mutex: an address space's regions and their amaps
  *   vnode lock        mutex: a file's page cache (get_page, under vm->lock)
  *   pageout_lock      mutex: one evictor at a time; taken by direct reclaim

@@ -26,6 +26,14 @@
 #define PAGEOUT_BATCH	32	/* pages written together */
 
 static struct mutex pageout_lock;
+/*
+ * oom_lock: one OOM choice at a time. Taken with no lock of an address
+ * space held (pageout_for_fault's contract), and before the candidates'
+ * vm->lock, which oom_choose takes to count them. Not pageout_lock: a
+ * thread in direct reclaim holds its vm->lock while it waits for
+ * pageout_lock, so choosing under pageout_lock could wait for it forever.
+ */
+static struct mutex oom_lock;
 static struct pageout_watermarks wm;
 
 /* The daemon sleeps here until an allocation finds memory below low. */
@@ -1032,6 +1040,7 @@ void pageout_init(void)
 	uint64_t min = pmm_reserve();
 
 	mutex_init(&pageout_lock, "pageout");
+	mutex_init(&oom_lock, "oom");
 	waitq_init(&daemon_wq);
 	/* Linux's spacing: low = min + min/4, high = min + min/2 */
 	wm.min = min;
@@ -1080,13 +1089,13 @@ static int oom_note(struct proc *p, void *arg)
 	return 0;
 }
 
-static int oom_last_pid;		/* pageout_lock: the last one killed */
+static int oom_last_pid;		/* oom_lock: the last one killed */
 static uint64_t oom_last_ns;
 
 /* The process to kill; fills its footprint. 0 if there is none. */
 static int oom_choose(uint64_t *rss, uint64_t *swap)
 {
-	static struct oom_scan scan;	/* pageout_lock */
+	static struct oom_scan scan;	/* oom_lock */
 	uint64_t best = 0;
 	int pid = 0;
 
@@ -1119,13 +1128,13 @@ static bool oom_kill(void)
 	bool self = false;
 	int pid;
 
-	mutex_lock(&pageout_lock);
+	mutex_lock(&oom_lock);
 	/* a victim still dying frees its memory soon: wait for it */
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	victim = oom_last_pid ? proc_find(oom_last_pid) : NULL;
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	if (victim && victim->tg->live && now - oom_last_ns < 2000000000UL) {
-		mutex_unlock(&pageout_lock);
+		mutex_unlock(&oom_lock);
 		return true;
 	}
 	pid = oom_choose(&rss, &swap);
@@ -1144,7 +1153,7 @@ static bool oom_kill(void)
 		oom_last_pid = pid;
 		oom_last_ns = now;
 	}
-	mutex_unlock(&pageout_lock);
+	mutex_unlock(&oom_lock);
 	return victim && !self;
 }
 

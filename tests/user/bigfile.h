@@ -94,10 +94,7 @@ static inline long bf_majflt(void)
 /* A counter of /proc/vmstat, or -1. */
 static inline long bf_vmstat(const char *name)
 {
-	char field[64];
-
-	snprintf(field, sizeof(field), "%s ", name);
-	return vt_proc_kb("/proc/vmstat", field);
+	return vt_vmstat(name);
 }
 
 /*

@@ -37,23 +37,6 @@
 #define C_PAGES		512UL		/* at most, written with swap full */
 #define TOUCH_EVERY	32UL		/* G pages written between reads of K */
 
-/* A counter of /proc/vmstat (the whole file: it is longer than 4 KiB), or -1. */
-static long vmstat(const char *name)
-{
-	static char buf[16384];
-	size_t len = strlen(name);
-
-	if (vt_read_file("/proc/vmstat", buf, sizeof(buf)) < 0)
-		return -1;
-	for (char *p = buf; p && *p; p = strchr(p, '\n')) {
-		if (*p == '\n')
-			p++;
-		if (strncmp(p, name, len) == 0 && p[len] == ' ')
-			return strtol(p + len + 1, NULL, 10);
-	}
-	return -1;
-}
-
 static long meminfo(const char *field)
 {
 	return vt_proc_kb("/proc/meminfo", field);
@@ -179,7 +162,7 @@ static void fill_swap(const struct plan *pl, uint64_t *k, struct filler *fl)
  */
 static size_t write_c(const struct plan *pl, uint64_t *c, long clean0)
 {
-	long oom0 = vmstat("oom_kill");
+	long oom0 = vt_vmstat("oom_kill");
 	size_t n = C_PAGES;
 
 	if (pl->kilburn)
@@ -187,26 +170,26 @@ static size_t write_c(const struct plan *pl, uint64_t *c, long clean0)
 	fill(c, 'C', 0, n);
 	if (!pl->kilburn)
 		return n;
-	VT_CHECK(vmstat("kilburn_swap_clean_evictions") - clean0 >= 16,
+	VT_CHECK(vt_vmstat("kilburn_swap_clean_evictions") - clean0 >= 16,
 		 "with swap full, resident copies were evicted without a write (%ld, for %zu pages)",
-		 vmstat("kilburn_swap_clean_evictions") - clean0, n);
+		 vt_vmstat("kilburn_swap_clean_evictions") - clean0, n);
 	VT_CHECK(meminfo("SwapFree:") <= 16, "and no slot was needed (SwapFree %ld kB)",
 		 meminfo("SwapFree:"));
-	VT_CHECK(vmstat("oom_kill") == oom0, "nobody was killed for it");
+	VT_CHECK(vt_vmstat("oom_kill") == oom0, "nobody was killed for it");
 	return n;
 }
 
 /* Step 4: the whole file, read with swap full. */
 static void read_file(const struct plan *pl, const char *p)
 {
-	long steal0 = vmstat("pgsteal_file");
+	long steal0 = vt_vmstat("pgsteal_file");
 	size_t good = bf_check_all(p);
 
 	VT_CHECK(good == BF_PAGES, "every page of the file is right (%zu of %lu)", good, BF_PAGES);
 	if (pl->kilburn)
-		VT_CHECK(vmstat("pgsteal_file") - steal0 > (long)BF_PAGES / 4,
+		VT_CHECK(vt_vmstat("pgsteal_file") - steal0 > (long)BF_PAGES / 4,
 			 "with swap full, file pages were dropped (pgsteal_file +%ld)",
-			 vmstat("pgsteal_file") - steal0);
+			 vt_vmstat("pgsteal_file") - steal0);
 }
 
 /* The child: steps 1 to 5. */
@@ -232,7 +215,7 @@ static int run(void *arg)
 		return 1;
 	k_to_copies(pl, k, &fl);
 	fill_swap(pl, k, &fl);
-	clean0 = vmstat("kilburn_swap_clean_evictions");
+	clean0 = vt_vmstat("kilburn_swap_clean_evictions");
 	nc = write_c(pl, c, clean0);
 	read_file(pl, file);
 	VT_CHECK(good_pages(k, 'K', K_PAGES) == K_PAGES, "K is intact");

@@ -27,23 +27,6 @@
 
 #define HEADROOM_KB	(24L * 1024)	/* free memory left for the file */
 
-/* A counter of /proc/vmstat (the whole file: it is longer than 4 KiB), or -1. */
-static long vmstat(const char *name)
-{
-	static char buf[16384];
-	size_t len = strlen(name);
-
-	if (vt_read_file("/proc/vmstat", buf, sizeof(buf)) < 0)
-		return -1;
-	for (char *p = buf; p && *p; p = strchr(p, '\n')) {
-		if (*p == '\n')
-			p++;
-		if (strncmp(p, name, len) == 0 && p[len] == ' ')
-			return strtol(p + len + 1, NULL, 10);
-	}
-	return -1;
-}
-
 static uint64_t anon_word(size_t pg)
 {
 	return (pg + 1) * 0x9e3779b97f4a7c15ULL;
@@ -85,15 +68,15 @@ static int run(void *arg)
 		VT_CHECK(unev >= 0 && unev < 2048,
 			 "and not counted as Unevictable (%ld kB)", unev);
 	}
-	scan_anon0 = vmstat("pgscan_anon");
-	scan_file0 = vmstat("pgscan_file");
-	steal_anon0 = vmstat("pgsteal_anon");
-	steal_file0 = vmstat("pgsteal_file");
+	scan_anon0 = vt_vmstat("pgscan_anon");
+	scan_file0 = vt_vmstat("pgscan_file");
+	steal_anon0 = vt_vmstat("pgsteal_anon");
+	steal_file0 = vt_vmstat("pgsteal_file");
 	good = bf_check_all(file);
 	VT_CHECK(good == BF_PAGES, "first pass: every page holds the file (%zu of %lu)",
 		 good, BF_PAGES);
 	maj0 = bf_majflt();
-	ra0 = vmstat("kilburn_file_ra");
+	ra0 = vt_vmstat("kilburn_file_ra");
 	good = bf_check_all(file);
 	maj1 = bf_majflt();
 	VT_CHECK(good == BF_PAGES, "second pass: every page holds the file (%zu)", good);
@@ -102,12 +85,12 @@ static int run(void *arg)
 		good += anon[i * (VT_PAGE / 8)] == anon_word(i);
 	VT_CHECK(good == npages, "the anonymous memory is intact (%zu of %zu pages)", good, npages);
 	if (tl_on_kilburn()) {
-		long scan_anon = vmstat("pgscan_anon") - scan_anon0;
-		long scan_file = vmstat("pgscan_file") - scan_file0;
-		long steal_anon = vmstat("pgsteal_anon") - steal_anon0;
-		long steal_file = vmstat("pgsteal_file") - steal_file0;
+		long scan_anon = vt_vmstat("pgscan_anon") - scan_anon0;
+		long scan_file = vt_vmstat("pgscan_file") - scan_file0;
+		long steal_anon = vt_vmstat("pgsteal_anon") - steal_anon0;
+		long steal_file = vt_vmstat("pgsteal_file") - steal_file0;
 
-		long read_again = maj1 - maj0 + vmstat("kilburn_file_ra") - ra0;
+		long read_again = maj1 - maj0 + vt_vmstat("kilburn_file_ra") - ra0;
 
 		VT_CHECK(read_again > (long)BF_PAGES / 4,
 			 "second pass: the file was read again (%ld pages: major faults and "

@@ -65,16 +65,6 @@ static long status_kb(pid_t pid, const char *field)
 	return vt_proc_kb(path, field);
 }
 
-static long vmstat(const char *name)
-{
-	char field[64];
-	long v;
-
-	snprintf(field, sizeof(field), "%s ", name);
-	v = vt_proc_kb("/proc/vmstat", field);
-	return v < 0 ? 0 : v;
-}
-
 /* Write every page of len bytes of new memory, then give it back. */
 static int press(size_t len)
 {
@@ -116,18 +106,18 @@ int main(void)
 	       status_kb(kid, "VmRSS:"));
 	TL_CHECK(pte_full >= SPREAD * 4, "a level-0 table per page (VmPTE >= 1024 kB)");
 
-	trimmed = vmstat("kilburn_pgtable_trimmed");
+	trimmed = vt_vmstat("kilburn_pgtable_trimmed");
 	TL_CHECK(press(PRESSURE) == 0, "wrote twice RAM");
 	TL_CHECK(press(PRESSURE) == 0, "and again");
 	pte_out = status_kb(kid, "VmPTE:");
 	printf("child VmPTE %ld kB, VmSwap %ld kB, VmRSS %ld kB after the pressure; "
 	       "%ld table pages trimmed\n", pte_out, status_kb(kid, "VmSwap:"),
-	       status_kb(kid, "VmRSS:"), vmstat("kilburn_pgtable_trimmed") - trimmed);
+	       status_kb(kid, "VmRSS:"), vt_vmstat("kilburn_pgtable_trimmed") - trimmed);
 	TL_CHECK(status_kb(kid, "VmSwap:") >= SPREAD * 4 * 3 / 4,
 		 "most of the child's pages went to swap");
 	if (kilburn) {
 		TL_CHECK(pte_out <= pte_full / 4, "its empty tables were freed (VmPTE fell by 3/4 or more)");
-		TL_CHECK(vmstat("kilburn_pgtable_trimmed") - trimmed >= SPREAD * 3 / 4,
+		TL_CHECK(vt_vmstat("kilburn_pgtable_trimmed") - trimmed >= SPREAD * 3 / 4,
 			 "vmstat counts the table pages freed");
 	}
 

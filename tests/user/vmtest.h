@@ -52,7 +52,7 @@ static inline long vt_read_file(const char *path, char *buf, size_t size)
  */
 static inline long vt_proc_kb(const char *path, const char *field)
 {
-	static char buf[4096];
+	static char buf[16384];		/* /proc/vmstat is longer than 4 KiB */
 	size_t flen = strlen(field);
 
 	if (vt_read_file(path, buf, sizeof(buf)) < 0)
@@ -64,6 +64,15 @@ static inline long vt_proc_kb(const char *path, const char *field)
 			return strtol(p + flen, NULL, 10);
 	}
 	return -1;
+}
+
+/* The counter `name` of /proc/vmstat, or -1 if there is none. */
+static inline long vt_vmstat(const char *name)
+{
+	char field[64];
+
+	snprintf(field, sizeof(field), "%s ", name);
+	return vt_proc_kb("/proc/vmstat", field);
 }
 
 /* This process's resident set (kB), or -1. */

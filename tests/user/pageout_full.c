@@ -29,6 +29,8 @@
  * data only.
  */
 #include <sys/swap.h>
+#define _GNU_SOURCE
+#include <sched.h>
 #include "tlib.h"
 #include "vmtest.h"
 #include "bigfile.h"
@@ -260,6 +262,18 @@ int main(void)
 		total = meminfo("SwapTotal:");
 		VT_CHECK(total > 4096 && total < 16384, "a small swap area (%ld kB)", total);
 		pl.f_max = (size_t)(meminfo("MemTotal:") + total) / 4;
+	}
+	{
+		/*
+		 * One cpu for this program and its children: the order in which
+		 * K, F and G go out and come back (steps 1 and 2) is what the
+		 * test sets up, and threads racing on other harts can upset it.
+		 */
+		cpu_set_t one;
+
+		CPU_ZERO(&one);
+		CPU_SET(0, &one);
+		TL_CHECK(sched_setaffinity(0, sizeof(one), &one) == 0, "run on cpu 0");
 	}
 	grow_stack();
 	bf_touch_own_memory();	/* none of it first touched later */

@@ -28,9 +28,9 @@
  * On Linux (no swap disk) the same steps run with fixed sizes, checking the
  * data only.
  */
-#include <sys/swap.h>
 #define _GNU_SOURCE
 #include <sched.h>
+#include <sys/swap.h>
 #include "tlib.h"
 #include "vmtest.h"
 #include "bigfile.h"

@@ -9,7 +9,8 @@
  * twice RAM of memory of its own, which sends the idle child's pages to
  * swap. On Kilburn its VmPTE then drops (the empty tables are freed and
  * /proc/vmstat kilburn_pgtable_trimmed grows); on Linux the tables stay,
- * and only the data checks apply. The child checks every page, the
+ * the host may have no swap and room for all of it, and only the data
+ * checks apply. The child checks every page, the
  * parent checks that every frame and swap slot came back.
  *
  * Booted by scripts/run-tests.sh with 64 MiB of RAM and a 256 MiB swap
@@ -88,7 +89,8 @@ int main(void)
 
 	printf("swap_ptables: the empty page tables of a swapped-out process are freed\n");
 	swap_free = vt_proc_kb("/proc/meminfo", "SwapFree:");
-	TL_CHECK(swap_free > 0, "a swap area is active");
+	if (kilburn)	/* a Linux host may have no swap, and room for all of it */
+		TL_CHECK(swap_free > 0, "a swap area is active");
 	before = tl_frames_free();
 	TL_CHECK(pipe(up) == 0 && pipe(down) == 0, "pipes");
 	fflush(stdout);
@@ -113,9 +115,9 @@ int main(void)
 	printf("child VmPTE %ld kB, VmSwap %ld kB, VmRSS %ld kB after the pressure; "
 	       "%ld table pages trimmed\n", pte_out, status_kb(kid, "VmSwap:"),
 	       status_kb(kid, "VmRSS:"), vt_vmstat("kilburn_pgtable_trimmed") - trimmed);
-	TL_CHECK(status_kb(kid, "VmSwap:") >= SPREAD * 4 * 3 / 4,
-		 "most of the child's pages went to swap");
 	if (kilburn) {
+		TL_CHECK(status_kb(kid, "VmSwap:") >= SPREAD * 4 * 3 / 4,
+			 "most of the child's pages went to swap");
 		TL_CHECK(pte_out <= pte_full / 4, "its empty tables were freed (VmPTE fell by 3/4 or more)");
 		TL_CHECK(vt_vmstat("kilburn_pgtable_trimmed") - trimmed >= SPREAD * 3 / 4,
 			 "vmstat counts the table pages freed");

@@ -184,10 +184,8 @@ bool reclaim_first_use(struct page *pg)
 	flags = spin_lock_irqsave(&reclaim_lock);
 	ahead = pg->flags & PG_READAHEAD;
 	pg->flags &= ~PG_READAHEAD;
-	if (ahead && policy_ready && (pg->flags & PG_ONPOLICY)) {
-		vm_policy_remove(&policy, pg);
-		vm_policy_insert(&policy, pg);
-	}
+	if (ahead && policy_ready && (pg->flags & PG_ONPOLICY))
+		vm_policy_renew(&policy, pg);	/* as reclaim_renew */
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 	return ahead;
 }

@@ -534,16 +534,10 @@ static struct page *ahead_frame(uint64_t *alloc_instr)
 static bool around_claim(struct anon *an, bool ahead, struct around *out,
 			 uint64_t *alloc_instr)
 {
-	struct page *pg;
-	uint64_t t;
+	uint64_t t = rdinstret();
+	struct page *pg = ahead ? vm_page_try_alloc(0) : vm_page_alloc(0);
 
-	if (ahead) {
-		pg = ahead_frame(alloc_instr);
-	} else {
-		t = rdinstret();
-		pg = vm_page_alloc(0);
-		*alloc_instr += rdinstret() - t;
-	}
+	*alloc_instr += rdinstret() - t;
 	if (!pg)
 		return false;
 	anon_lock(an);

@@ -382,16 +382,15 @@ static __attribute__((noinline)) void fault_collect_ahead(struct fault *f, uint6
 static __attribute__((noinline)) void fault_collect_around(struct fault *f)
 {
 	const struct region *r = f->r;
-	uint64_t idx = fault_amap_index(f), win;
-	uint64_t pos = f->va >> PAGE_SHIFT;
-
-	if (pos != f->vm->ra.last)	/* the direction read ahead goes */
-		f->vm->ra_dir = pos > f->vm->ra.last ? 1 : -1;
-	win = swap_ra_window(&f->vm->ra, pos);
+	uint64_t idx = fault_amap_index(f), pos = f->va >> PAGE_SHIFT;
+	int dir = pos == f->vm->ra.last ? f->vm->ra_dir : pos > f->vm->ra.last ? 1 : -1;
+	uint64_t win = swap_ra_window(&f->vm->ra, pos);	/* moves ra.last on */
 	uint64_t first = r->amap_pgoff;
 	uint64_t end = first + ((r->end - r->start) >> PAGE_SHIFT);
 	uint64_t from = MAX(ALIGN_DOWN(idx, win), first);
 	uint64_t to = MIN(ALIGN_DOWN(idx, win) + win, end);
+
+	f->vm->ra_dir = dir;		/* the direction read ahead goes */
 
 	for (uint64_t i = from; i < to && f->nra < FAULT_RA_PAGES - 1; i++) {
 		struct anon *an = i == idx ? NULL : amap_lookup(r->amap, i);

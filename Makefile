@@ -252,12 +252,13 @@ POLICY_SRCS        := $(wildcard kernel/vm/policy*.c)
 HOST_DEPS_pcache   := kernel/vm/pcache.c kernel/vm/pmm.c kernel/vm/vmstat.c kernel/vm/kmem.c kernel/vm/reclaim.c \
 		      kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c \
 		      $(POLICY_SRCS) host/env/pmap_soft.c kernel/vm/rmap.c
-HOST_DEPS_vm       := kernel/vm/rmap.c kernel/vm/mlock.c kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/anon.c kernel/vm/pcache.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/vmstat.c kernel/vm/kmem.c kernel/vm/commit.c kernel/vm/vmspace_pages.c kernel/vm/faulttrace.c host/env/pmap_soft.c \
+HOST_DEPS_vm       := kernel/vm/refault.c kernel/vm/rmap.c kernel/vm/mlock.c kernel/vm/vmspace.c kernel/vm/vmspace_check.c kernel/vm/fault.c kernel/vm/amap.c kernel/vm/anon.c kernel/vm/pcache.c kernel/vm/shmem.c kernel/vm/reclaim.c kernel/lib/avl.c kernel/vm/pmm.c kernel/vm/vmstat.c kernel/vm/kmem.c kernel/vm/commit.c kernel/vm/vmspace_pages.c kernel/vm/faulttrace.c host/env/pmap_soft.c \
 		      kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c \
 		      $(POLICY_SRCS) host/env/pageout_stub.c
 HOST_DEPS_fault_mt := $(HOST_DEPS_vm)
 HOST_DEPS_policy   := $(POLICY_SRCS) host/policy_sim.c
 HOST_DEPS_swap_header := kernel/vm/swap_header.c
+HOST_DEPS_refault  := kernel/vm/refault.c kernel/vm/vmstat.c
 HOST_DEPS_swap_slots := kernel/vm/swap_header.c kernel/vm/swap_slots.c kernel/vm/swap_areas.c kernel/vm/kmem.c kernel/vm/pmm.c kernel/vm/vmstat.c
 
 HOST_TESTS := $(patsubst host/%.c,$(B)/host/%,$(wildcard host/test_*.c))

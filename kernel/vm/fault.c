@@ -85,6 +85,7 @@
 #include "vm/mlock.h"
 #include "vm/pageout.h"
 #include "vm/reclaim.h"
+#include "vm/refault.h"
 #include "vm/rmap.h"
 #include "vm/swap_slots.h"
 #include "vm/swap_ra.h"
@@ -242,7 +243,10 @@ static enum fault_result fault_shared(struct fault *f)
 	err = r->obj->ops->get_page(r->obj, idx, &pg);
 	if (err < 0)
 		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
-	f->major |= err == VOBJECT_READ_IN;
+	if (err == VOBJECT_READ_IN) {
+		f->major = true;
+		refault_note_read(r->obj, idx);
+	}
 	f->kind = f->major ? FK_FILE_READ : FK_FILE_PAGE;
 	res = map_page(f, pg, r->prot);
 	if (res == FAULT_OK && (r->flags & REGION_LOCKED))
@@ -273,7 +277,10 @@ static enum fault_result object_page(struct fault *f, struct page **pg,
 	err = r->obj->ops->get_page(r->obj, off >> PAGE_SHIFT, pg);
 	if (err < 0)
 		return err == -ENOMEM ? FAULT_OOM : FAULT_IO;
-	f->major |= err == VOBJECT_READ_IN;
+	if (err == VOBJECT_READ_IN) {
+		f->major = true;
+		refault_note_read(r->obj, off >> PAGE_SHIFT);
+	}
 	*valid = MIN(PAGE_SIZE, r->obj_limit - off);
 	return FAULT_OK;
 }

@@ -15,6 +15,7 @@
 #include "vm/pcache.h"
 #include "vm/pmap.h"
 #include "vm/reclaim.h"
+#include "vm/refault.h"
 #include "vm/rmap.h"
 #include "vm/swap_io.h"
 #include "vm/swap_slots.h"
@@ -35,6 +36,18 @@ static struct mutex pageout_lock;
  */
 static struct mutex oom_lock;
 static struct pageout_watermarks wm;
+
+/*
+ * The file cache's floor, in pages (the high watermark's worth: 1.5 MiB
+ * with 64 MiB of RAM). While the policy holds fewer pages of disk files
+ * than this and reclaim is only recycling them (vm/refault.h: at least
+ * half of the pages dropped lately were faulted straight back in),
+ * page-out drops no more of them: those left are what the running programs
+ * need next. Reclaim that finds nothing else to take then frees nothing,
+ * and the OOM killer fires instead of every program waiting on its text
+ * for ever. Set once at boot.
+ */
+static uint64_t file_floor;
 
 /* The daemon sleeps here until an allocation finds memory below low. */
 static struct spinlock daemon_lock = SPINLOCK_INIT("kpageoutd");
@@ -201,7 +214,8 @@ static void batch_swap_full(struct batch *bt)
  * A page of an object's cache that the policy chose (pinned, obj
  * referenced or NULL): its object writes it to swap or drops it (then it
  * waits in bt->dropped for b's flush), or it goes back on the policy (at
- * once if it would need a slot and swap is full).
+ * once if it would need a slot and swap is full, or if it is a disk file's
+ * page, the file cache is at its floor and reclaim is thrashing on it).
  */
 static void pick_cache_page(struct batch *bt, struct page *pg, struct vobject *obj,
 			    struct pmap_batch *b)
@@ -209,15 +223,20 @@ static void pick_cache_page(struct batch *bt, struct page *pg, struct vobject *o
 	bool needs_slot = READ_ONCE(pg->flags) & PG_SWAPBACKED;
 	int err = -EBUSY;
 
-	if (bt->no_swap && needs_slot)
+	if (bt->no_swap && needs_slot) {
 		err = -ENOSPC;
-	else if (obj && obj->ops->pageout)
+	} else if (!needs_slot && reclaim_file_tracked() < file_floor &&
+		   refault_thrashing()) {	/* < : pg is off the policy */
+		vmstat_inc(VMSTAT_FILE_FLOOR_KEPT);
+	} else if (obj && obj->ops->pageout) {
 		err = obj->ops->pageout(obj, pg, b);
+	}
 	if (err == -ENOSPC)
 		batch_swap_full(bt);	/* before it goes back: it is parked */
 	if (err == VOBJECT_DROPPED) {
 		bt->dropped[bt->ndropped++] = pg;	/* the pin and the cache's */
 		bt->file_freed++;
+		refault_note_drop(obj, pg->index);
 	} else if (err == 0) {
 		bt->file_freed++;
 	} else if (obj) {
@@ -1014,6 +1033,8 @@ static void kpageoutd(void *arg)
 		while (free_frames() < target &&
 		       pageout_evict(MIN(target - free_frames(), PAGEOUT_BATCH * 4), false))
 			;
+		if (free_frames() >= target)
+			refault_forget();	/* memory is back */
 		pageout_trim_tables();
 	}
 }
@@ -1040,6 +1061,7 @@ void pageout_init(void)
 	wm.min = min;
 	wm.low = min + min / 4;
 	wm.high = min + min / 2;
+	file_floor = wm.high;
 	reclaim_policy_init();
 	reclaim_register(&pageout_shrinker);
 	reclaim_set_low_hook(wm.low, daemon_kick);
@@ -1144,6 +1166,7 @@ static bool oom_kill(void)
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
 	if (victim) {
 		vmstat_inc(VMSTAT_OOM_KILL);
+		refault_forget();	/* its memory comes back */
 		oom_last_pid = pid;
 		oom_last_ns = now;
 	}

@@ -268,6 +268,17 @@ uint64_t reclaim_tracked(void)
 	return policy_ready ? READ_ONCE(policy.nr_pages) : 0;
 }
 
+uint64_t reclaim_file_tracked(void)
+{
+	uint64_t all, anon;
+
+	if (!policy_ready)
+		return 0;
+	all = READ_ONCE(policy.nr_pages);
+	anon = READ_ONCE(policy.nr_anon);
+	return all > anon ? all - anon : 0;
+}
+
 void reclaim_swap_space(uint64_t free_slots)
 {
 	unsigned long flags = spin_lock_irqsave(&reclaim_lock);

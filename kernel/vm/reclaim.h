@@ -127,6 +127,12 @@ struct page *reclaim_pick(struct pmap_batch *b, struct vobject **obj);
 uint64_t reclaim_tracked(void);
 
 /*
+ * reclaim_file_tracked - how many pages of files on a disk (not swap-backed)
+ * the policy holds now: the evictable file cache. Read without a lock.
+ */
+uint64_t reclaim_file_tracked(void);
+
+/*
  * reclaim_swap_space - page-out found free_slots swap slots free (or a swap
  * area of that many came): with none, pages that could only go out to a
  * new slot are parked off the policy as they come in or are given back

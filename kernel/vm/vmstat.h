@@ -59,6 +59,8 @@
 	X(SWAP_RA_UNUSED, "kilburn_swap_ra_unused") /* ... evicted or freed unused */ \
 	X(SWAP_CLEAN_EVICT, "kilburn_swap_clean_evictions") /* evicted with no write: the slot held a good copy */ \
 	X(MLOCK_CULLED, "unevictable_pgs_culled") /* page-out found a page mapped locked: kept */ \
+	X(FILE_FLOOR_KEPT, "kilburn_file_floor_kept") /* file page kept: at the floor, thrashing */ \
+	X(WORKINGSET_REFAULT_FILE, "workingset_refault_file") /* dropped file page read back soon */ \
 	X(FILE_RA, "kilburn_file_ra")		/* pages of a disk's file read ahead */ \
 	X(FILE_RA_HIT, "kilburn_file_ra_hit")	/* ... that were then used */ \
 	X(FILE_RA_UNUSED, "kilburn_file_ra_unused") /* ... dropped unused */

@@ -56,6 +56,7 @@
  *   pmap lock         spinlock: a page table
  *   rmap lock         spinlock (hashed): a frame's reverse map
  *   swap_lock, area   spinlocks: swap areas and slots
+ *   refault_lock      spinlock: the file pages dropped lately (vm/refault.h)
  *   pmm, kmem, sched  spinlocks, innermost
  *
  * Nothing sleeps with a spinlock held, and no TLB shootdown is made with

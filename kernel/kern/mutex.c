@@ -5,55 +5,65 @@
 void mutex_init(struct mutex *m, const char *name)
 {
 	spin_init(&m->lock, name);
-	m->locked = false;
+	m->state = MUTEX_FREE;
 	m->owner = NULL;
-	m->sleepers = 0;
 	waitq_init(&m->waiters);
+}
+
+/* mutex_lock when m is held: sleep until it is ours. */
+static __attribute__((noinline)) void mutex_lock_slow(struct mutex *m)
+{
+	struct proc *me = current();
+	unsigned long flags;
+
+	if (me && READ_ONCE(m->owner) == me)
+		panic("mutex_lock: %s already held by pid %d", m->lock.name, me->pid);
+	flags = spin_lock_irqsave(&m->lock);
+	/* taken as CONTENDED: others may sleep, so the unlock wakes them */
+	while (__atomic_exchange_n(&m->state, MUTEX_CONTENDED, __ATOMIC_ACQUIRE) != MUTEX_FREE)
+		waitq_sleep(&m->waiters, &m->lock);
+	spin_unlock_irqrestore(&m->lock, flags);
 }
 
 void mutex_lock(struct mutex *m)
 {
-	unsigned long flags = spin_lock_irqsave(&m->lock);
+	uint32_t free = MUTEX_FREE;
 
-	if (m->locked && m->owner == current() && current())
-		panic("mutex_lock: %s already held by pid %d", m->lock.name,
-		      current()->pid);
-	while (m->locked) {
-		/* counted before m->lock is let go: mutex_unlock sees us */
-		m->sleepers++;
-		waitq_sleep(&m->waiters, &m->lock);
-		m->sleepers--;
-	}
-	m->locked = true;
+	if (!__atomic_compare_exchange_n(&m->state, &free, MUTEX_HELD, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		mutex_lock_slow(m);
 	m->owner = current();
-	spin_unlock_irqrestore(&m->lock, flags);
 }
 
 bool mutex_trylock(struct mutex *m)
 {
-	unsigned long flags = spin_lock_irqsave(&m->lock);
-	bool got = !m->locked;
+	uint32_t free = MUTEX_FREE;
 
-	if (got) {
-		m->locked = true;
-		m->owner = current();
-	}
+	if (!__atomic_compare_exchange_n(&m->state, &free, MUTEX_HELD, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return false;
+	m->owner = current();
+	return true;
+}
+
+/* mutex_unlock found sleepers, maybe: wake them. */
+static __attribute__((noinline)) void mutex_wake(struct mutex *m)
+{
+	unsigned long flags = spin_lock_irqsave(&m->lock);
+
+	waitq_wake_all(&m->waiters);
 	spin_unlock_irqrestore(&m->lock, flags);
-	return got;
 }
 
 void mutex_unlock(struct mutex *m)
 {
-	unsigned long flags = spin_lock_irqsave(&m->lock);
-
-	m->locked = false;
 	m->owner = NULL;
-	if (m->sleepers)	/* else no wake-up, and no scheduler lock */
-		waitq_wake_all(&m->waiters);
-	spin_unlock_irqrestore(&m->lock, flags);
+	if (__atomic_exchange_n(&m->state, MUTEX_FREE, __ATOMIC_RELEASE) == MUTEX_CONTENDED)
+		mutex_wake(m);
 }
 
 bool mutex_held(struct mutex *m)
 {
-	return m->locked && m->owner == current();
+	return __atomic_load_n(&m->state, __ATOMIC_RELAXED) != MUTEX_FREE &&
+	       m->owner == current();
 }

@@ -11,11 +11,21 @@
 
 struct proc;
 
+/*
+ * state says whether the mutex is held, and whether anyone may be asleep
+ * on it: taking a free mutex is one compare-and-swap, giving it back with
+ * nobody waiting one swap, neither touching `lock` nor interrupts. A
+ * locker that finds it held takes `lock`, marks it MUTEX_CONTENDED and
+ * sleeps on `waiters` (all under `lock`); the unlocker that swaps out
+ * MUTEX_CONTENDED takes `lock` and wakes them, so no wake-up falls between
+ * a sleeper's mark and its sleep.
+ */
+enum { MUTEX_FREE, MUTEX_HELD, MUTEX_CONTENDED };
+
 struct mutex {
-	struct spinlock lock;		/* guards the fields below */
-	bool locked;
-	struct proc *owner;
-	unsigned int sleepers;		/* processes waiting in mutex_lock */
+	uint32_t state;			/* MUTEX_*; atomic */
+	struct proc *owner;		/* the holder, set once it has it */
+	struct spinlock lock;		/* guards waiters */
 	struct waitq waiters;
 };
 

@@ -393,19 +393,18 @@ static void run_handler(struct proc *p, struct trapframe *tf,
 	p->sig_blocked &= ~SIG_UNCATCHABLE;
 }
 
-void signal_deliver(void)
+/*
+ * signal_deliver's work when there is some: a stop to wait in, signals to
+ * act on, a mask to restore. Out of line, so that the common case (every
+ * return to user space) does not save the registers this needs.
+ */
+static __attribute__((noinline)) void signal_deliver_slow(struct proc *p)
 {
-	struct proc *p = current();
 	struct trapframe *tf = p->tf;
 	struct ksiginfo info;
 	struct ksigaction act;
 	int sig;
 
-	if (!deliverable(p) && !p->sig_restore_mask &&
-	    !READ_ONCE(p->tg->stopped)) {	/* the common case */
-		sigframe_syscall_restart(tf, NULL);
-		return;
-	}
 	if (READ_ONCE(p->tg->stopped))	/* another thread stopped the process */
 		jobctl_stop_wait();
 	while ((sig = dequeue(p, &info, &act)) != 0) {
@@ -425,6 +424,18 @@ void signal_deliver(void)
 		p->sig_restore_mask = false;
 		p->sig_blocked = p->sig_saved_mask;
 	}
+}
+
+void signal_deliver(void)
+{
+	struct proc *p = current();
+
+	if (!deliverable(p) && !p->sig_restore_mask &&
+	    !READ_ONCE(p->tg->stopped)) {	/* the common case */
+		sigframe_syscall_restart(p->tf, NULL);
+		return;
+	}
+	signal_deliver_slow(p);
 }
 
 /* Drop sig wherever it is pending in tg: process and threads (sig_lock held). */

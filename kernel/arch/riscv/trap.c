@@ -215,7 +215,8 @@ static void user_page_fault(struct trapframe *tf)
 	res = vm_fault(current()->vm, tf->stval, access);
 	if (res == FAULT_OK)
 		return;
-	if (res == FAULT_OOM) {		/* no OOM killer yet: the faulting process goes */
+	/* no memory to be had: the OOM killer chose us (or found no one else) */
+	if (res == FAULT_OOM) {
 		kprintf("pid %d (%s): out of memory at 0x%lx pc 0x%lx: killed\n",
 			current()->pid, current()->name, tf->stval, tf->sepc);
 		signal_force(SIGKILL);

@@ -9,6 +9,7 @@
 #   make sim      replacement policies on a page-reference trace (TRACE=, FRAMES=)
 #   make bench-swapio  swap throughput against the raw disk (wall clock, ROUNDS=)
 #   make bench-policy  each policy's major faults in the guest next to OPT and LRU
+#   make profile  one fault's instructions by kernel function (OP=r|w|c, N=)
 
 CPUS	?= 2
 MEM	?= 128M
@@ -451,6 +452,28 @@ bench-swapio: tools
 	@rm -f $(B)/bench/swapio.img
 
 .PHONY: bench-swapio
+
+# Where a fault's instructions go (scripts/insn-profile.py): the benchmark
+# kernel boots tests/bench/faultloop.c twice under -icount, N pages mapped
+# and 0 or N faults of kind OP (r: zero-page read, w: first write, c: copy-on-write),
+# QEMU logging every block it runs; the difference per fault, by function.
+OP	?= r
+N	?= 4000
+profile: tools
+	@$(MAKE) --no-print-directory B=$(B)/bench DEBUG=0 all
+	@for n in 0 $(N); do \
+		scripts/insn-profile.py run $(B)/bench/profile-$$n.txt -- \
+		$(QEMU) -machine virt -bios default -kernel $(B)/bench/kernel.elf -smp 1 -m 256M \
+		-nographic -monitor none -serial null -icount shift=0,sleep=off \
+		-global virtio-mmio.force-legacy=false \
+		-drive file=$(B)/bench/root.img,if=none,format=raw,id=root,readonly=on \
+		-device virtio-blk-device,drive=root \
+		-append "init=/bench/faultloop $(N) $$n $(OP)" || exit 1; \
+	done
+	@echo "instructions per fault ($(OP)), by function:"
+	@scripts/insn-profile.py diff $(B)/bench/profile-0.txt $(B)/bench/profile-$(N).txt $(N)
+
+.PHONY: profile
 
 # Replacement quality (tests/bench/policybench.c, scripts/bench-policy.sh):
 # one boot per policy of the benchmark kernel, each policy's major faults

@@ -162,11 +162,8 @@ static long swap_used_kb(void)
 /* A /proc/vmstat counter (0 if missing: Linux without swap). */
 static long vmstat(const char *name)
 {
-	char field[64];
-	long v;
+	long v = vt_vmstat(name);
 
-	snprintf(field, sizeof(field), "%s ", name);
-	v = vt_proc_kb("/proc/vmstat", field);
 	return v < 0 ? 0 : v;
 }
 

@@ -6,8 +6,13 @@
  * (test_and_clear_referenced, which also clears the bit): a used page gets a
  * second chance and the hand moves on; the first unused page is the victim.
  * A new page joins the circle just behind the hand, so it is looked at last,
- * and the access that brought it in counts as a use: it survives the hand's
- * first visit.
+ * and coming in counts as a use: it survives the hand's first visit. For a
+ * page brought in by a fault that is the faulting access (its referenced
+ * bit is set by then); a page read ahead of any use, or put back on the
+ * policy by reclaim, has no such bit, so the policy marks every new page
+ * (CLOCK_NEW) and takes the mark for a use at the first visit. Without it,
+ * read-ahead pages had half the life of faulted ones and were evicted
+ * unused more often than under LRU.
  *
  * The circle is a queue whose front is the page under the hand: passing a
  * page moves it to the back. After one full turn every bit has been cleared,
@@ -21,6 +26,8 @@
  * this: reading them means walking every mapping of the page.)
  */
 #include "vm/policy.h"
+
+#define CLOCK_NEW	0x2	/* policy bit: not visited by the hand yet */
 
 struct clock_state {
 	struct vm_policy_queue circle;	/* front: the page under the hand */
@@ -52,6 +59,7 @@ static void clock_insert(struct vm_policy *pol, struct page *pg)
 	struct clock_state *s = pol->state;
 
 	vm_queue_add(pol, &s->circle, pg);
+	vm_policy_set_bits(pg, vm_policy_bits(pg) | CLOCK_NEW);
 }
 
 static void clock_remove(struct vm_policy *pol, struct page *pg)
@@ -69,7 +77,13 @@ static struct page *clock_select_victim(struct vm_policy *pol)
 	struct page *pg;
 
 	for (uint64_t seen = 0; (pg = vm_queue_oldest(&s->circle)); seen++) {
+		unsigned int bits = vm_policy_bits(pg);
 		bool used = seen < budget && vm_policy_referenced(pol, pg);
+
+		if (bits & CLOCK_NEW) {		/* coming in was its use */
+			vm_policy_set_bits(pg, bits & ~CLOCK_NEW);
+			used = seen < budget;
+		}
 
 		vm_queue_to_back(pol, &s->circle, pg);
 		if (!used)

@@ -449,6 +449,8 @@ static int vnode_page_io(struct vnode *vn, uint64_t idx, struct page **out)
 		pmm_free(ahead[i]);
 	if (spare)		/* another thread brought the page in */
 		pmm_free(spare);
+	if (err == VOBJECT_READ_IN && (vn->pages.page_flags & PG_SWAPBACKED))
+		pageout_cache_make_room();	/* for the next read's window */
 	return err;
 }
 

@@ -1014,6 +1014,14 @@ int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
 	return VOBJECT_READ_IN;
 }
 
+void pageout_cache_make_room(void)
+{
+	uint64_t free = pmm_free_frames(), want = wm.min + 2 * READ_AROUND_MAX;
+
+	if (free < want)
+		evict_pages(want - free, true, false);
+}
+
 struct page *pageout_readahead_frame(void)
 {
 	uint64_t instr = 0;

@@ -156,6 +156,18 @@ int pageout_cache_swapin_around(struct pcache *pc, uint64_t idx, uint64_t e,
 				struct page *pg, struct page **out, unsigned int *ahead);
 
 /*
+ * pageout_cache_make_room - after get_page read a cache page back from
+ * swap, with the object's lock dropped: if free memory is below what the
+ * next read's window needs (min + 2 windows; pageout_readahead_frame
+ * takes frames only above min + one), evict up to it, without waiting if
+ * another thread is evicting. Its own object's pages can go now, which
+ * neither the daemon nor an allocation under the object's lock can take
+ * while a reader holds the lock across its disk request. No lock of an
+ * object held; sleeps.
+ */
+void pageout_cache_make_room(void);
+
+/*
  * pageout_readahead_frame - a frame for a page read ahead (of swap, or of
  * a file's disk), or NULL: taken only while free memory is above the min
  * watermark by a window's worth, and never reclaiming for it (a page that

@@ -82,6 +82,8 @@ static int shmem_get_page(struct vobject *obj, uint64_t idx, struct page **out)
 	}
 	if (spare)		/* another thread brought the page in */
 		pmm_free(spare);
+	if (err == VOBJECT_READ_IN)
+		pageout_cache_make_room();	/* for the next read's window */
 	return err;
 }
 

@@ -24,6 +24,8 @@
 #include "vm/vobject.h"
 
 #define PAGEOUT_BATCH	32	/* pages written together */
+#define OWNER_LOCK_NS	50000000	/* a batch's longest wait for objects' locks,
+					   as it is picked and as it ends */
 
 static struct mutex pageout_lock;
 /*
@@ -39,6 +41,12 @@ static unsigned int pageout_waiting;
  * waiting for. pageout_lock.
  */
 static bool owner_wait_ok;
+/*
+ * owner_deadline: until when (uptime, ns) the batch being picked or ended
+ * may wait for objects' locks, all of them together (owner_lock_wait).
+ * pageout_lock.
+ */
+static uint64_t owner_deadline;
 /*
  * oom_lock: one OOM choice at a time. Taken with no lock of an address
  * space held (pageout_for_fault's contract), and before the candidates'
@@ -297,6 +305,8 @@ static void batch_pick(struct batch *bt, struct pmap_batch *b)
 	uint64_t tries = MIN(reclaim_tracked() + 1, bt->budget);
 	unsigned int busy = 0;
 
+	owner_deadline = timer_uptime_ns() + OWNER_LOCK_NS;
+
 	while (bt->n + bt->ndropped < PAGEOUT_BATCH && tries--) {
 		struct victim *v = &bt->v[bt->n];
 		enum prepare_result prep;
@@ -383,6 +393,7 @@ static unsigned int batch_write(struct batch *bt, uint64_t *io_instr)
 		err = swap_write_pages_sync(slots, pages, w);
 		*io_instr += rdinstret() - t;
 	}
+	owner_deadline = timer_uptime_ns() + OWNER_LOCK_NS;
 	/*
 	 * The anons first: a thread holding a cache page's object lock may
 	 * be waiting for one of them (a fault on a user buffer), and the
@@ -909,24 +920,22 @@ int pageout_cache_begin(struct pcache *pc, struct page *pg, struct pmap_batch *b
 	return VOBJECT_WRITEBACK;
 }
 
-#define OWNER_LOCK_NS	50000000	/* pageout_cache_end's longest wait for a lock */
-
 /*
- * Take an object's lock after a batch's write. Page-out holds
+ * Take an object's lock for page-out: to prepare a page (the daemon), or
+ * after the batch's write. Page-out holds
  * pageout_lock, which comes after the objects' locks, so it must not
  * sleep on one: the holder may be waiting for pageout_lock (direct
  * reclaim under the object's lock, as a swap-in does). It tries, letting
  * the holder run between tries (a reader holds it across its disk
- * request), as long as nobody waits for pageout_lock and for
- * OWNER_LOCK_NS at most. True if the lock is ours; false: give up.
+ * request), as long as nobody waits for pageout_lock and until
+ * owner_deadline (OWNER_LOCK_NS for the whole batch). True if the lock is
+ * ours; false: give up.
  */
 static bool owner_lock_wait(struct mutex *lock)
 {
-	uint64_t until = timer_uptime_ns() + OWNER_LOCK_NS;
-
 	while (!mutex_trylock(lock)) {
 		if (__atomic_load_n(&pageout_waiting, __ATOMIC_ACQUIRE) ||
-		    timer_uptime_ns() > until)
+		    timer_uptime_ns() > owner_deadline)
 			return false;
 		sched_yield();
 	}

@@ -368,6 +368,42 @@ TEST(release_drops_every_reference_and_the_frames_come_back)
  * and leaves the cache as it was (no empty node left behind: the leak check
  * after release would see it).
  */
+TEST(a_write_out_mark_stays_only_while_nobody_finds_the_page)
+{
+	struct pcache pc;
+	struct page *a, *b, *c;
+	struct seen s = { 0 };
+
+	setup(&pc, PCACHE_SWAPBACKED);
+	a = put(&pc, 3);
+	b = put(&pc, 70);
+	c = put(&pc, 4000);
+	CHECK(a && b && c);
+	pcache_writeback_begin(&pc, 3, a);
+	pcache_writeback_begin(&pc, 70, b);
+	pcache_writeback_begin(&pc, 4000, c);
+	/* nobody looked: the mark is there, once */
+	CHECK(pcache_writeback_end(&pc, 3, a));
+	CHECK(!pcache_writeback_end(&pc, 3, a));
+	/* a lookup hands out the page itself and clears the mark */
+	CHECK(pcache_lookup(&pc, 70) == b);
+	CHECK(!pcache_writeback_end(&pc, 70, b));
+	/* so does a walk, which sees every page as it is */
+	pcache_foreach_range(&pc, 0, PCACHE_MAX_PAGES, record, &s);
+	CHECK_EQ(s.n, 3);
+	CHECK(!s.bad);
+	CHECK(!pcache_writeback_end(&pc, 4000, c));
+	/* a marked page leaves whole; one gone has no mark to find */
+	pcache_writeback_begin(&pc, 3, a);
+	CHECK(pcache_remove(&pc, 3) == a);
+	CHECK(a->owner == NULL);
+	page_put(a);
+	CHECK(!pcache_writeback_end(&pc, 3, a));
+	CHECK_EQ(pcache_count(&pc), 2);
+	pcache_writeback_begin(&pc, 70, b);	/* release copes with a mark */
+	finish(&pc);
+}
+
 TEST(insert_without_memory_fails_and_leaves_the_cache_whole)
 {
 	struct pcache pc;

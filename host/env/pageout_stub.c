@@ -2,6 +2,7 @@
  * The host has no swap disk and no page-out daemon: what the fault path
  * calls of kernel/vm/pageout.c, for a host that never evicts a page.
  */
+#include "kern/mutex.h"
 #include "vm/anon.h"
 #include "vm/pageout.h"
 
@@ -30,9 +31,24 @@ bool pageout_for_fault(void)
 	return false;		/* no reclaim on the host: out of memory */
 }
 
-int pageout_cache_page(struct pcache *pc, struct page *pg)
+int pageout_cache_begin(struct pcache *pc, struct page *pg, struct pmap_batch *b,
+			uint64_t *slot)
 {
 	return -ENOSPC;		/* the host has no swap */
+}
+
+void pageout_cache_make_room(void)
+{
+}
+
+bool pageout_owner_lock(struct mutex *lock)
+{
+	return mutex_trylock(lock);
+}
+
+int pageout_cache_end(struct pcache *pc, struct page *pg, uint64_t slot, int err)
+{
+	panic("pageout_cache_end: the host never sends a page to swap");
 }
 
 int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,

@@ -18,8 +18,24 @@
 #define SYS_truncate	45
 #define SYS_ftruncate	46
 
+/*
+ * The page that will keep the new end of vn, size, brought into memory
+ * (from swap) without vn->lock and held (*pg, NULL if there is none to
+ * bring), so that the truncation finds it there: a frame allocated under
+ * vn->lock could not come from evicting vn's own pages, which page-out
+ * cannot take while the lock is held.
+ */
+static void truncate_hold_end(struct vnode *vn, uint64_t size, struct page **pg)
+{
+	*pg = NULL;
+	if ((size & PAGE_MASK) && size < vn->size && pcache_maybe_swapped(&vn->pages) &&
+	    vnode_page(vn, size >> PAGE_SHIFT, pg) < 0)
+		*pg = NULL;	/* the truncation tries again, and says why */
+}
+
 long vnode_truncate(struct vnode *vn, uint64_t size)
 {
+	struct page *end;
 	bool shrink;
 	long err;
 
@@ -41,11 +57,14 @@ long vnode_truncate(struct vnode *vn, uint64_t size)
 		if (err)
 			return err;
 	}
+	truncate_hold_end(vn, size, &end);
 	mutex_lock(&vn->lock);
 	err = vn->ops->truncate(vn, size);
 	if (err && shrink)	/* nothing was cut: the old end stands */
 		__atomic_store_n(&vn->obj.size, vn->size, __ATOMIC_RELEASE);
 	mutex_unlock(&vn->lock);
+	if (end)
+		page_put(end);
 	return err;
 }
 

@@ -169,26 +169,37 @@ static int vnode_punch(struct vobject *obj, uint64_t from, uint64_t to)
 /*
  * Page-out chose pg, a page of an evictable cache (only those are on the
  * policy), unless vn's lock is taken or pg is in use: a swap-backed page
- * (tmpfs) goes to swap, a clean page of a file on a disk (the root file
- * system: vnode_cache_is_clean) is dropped, mapped or not.
+ * (tmpfs) goes to swap with page-out's batch (a slot in *slot;
+ * vnode_pageout_end follows the write), a clean page of a file on a disk
+ * (the root file system: vnode_cache_is_clean) is dropped, mapped or not.
  */
-static int vnode_pageout(struct vobject *obj, struct page *pg, struct pmap_batch *b)
+static int vnode_pageout(struct vobject *obj, struct page *pg, struct pmap_batch *b,
+			 uint64_t *slot)
 {
 	struct vnode *vn = container_of(obj, struct vnode, obj);
 	int err;
 
-	if (!mutex_trylock(&vn->lock))
+	if (!pageout_owner_lock(&vn->lock))
 		return -EBUSY;
 	if (READ_ONCE(pg->flags) & PG_SWAPBACKED) {
-		err = pageout_cache_page(&vn->pages, pg);
-		if (err == 0)
-			vfs_count_resident(-1);
+		err = pageout_cache_begin(&vn->pages, pg, b, slot);
 	} else {
 		err = pageout_cache_drop(&vn->pages, pg, b);
 		if (err == VOBJECT_DROPPED)
 			vfs_count_pages(vn, -1);
 	}
 	mutex_unlock(&vn->lock);
+	return err;
+}
+
+/* The batch wrote pg to slot (err): the slot replaces it if it is untouched. */
+static int vnode_pageout_end(struct vobject *obj, struct page *pg, uint64_t slot, int err)
+{
+	struct vnode *vn = container_of(obj, struct vnode, obj);
+
+	err = pageout_cache_end(&vn->pages, pg, slot, err);
+	if (err == 0)
+		vfs_count_resident(-1);
 	return err;
 }
 
@@ -205,6 +216,7 @@ static const struct vobject_ops vnode_vobject_ops = {
 	.resident = vnode_resident,
 	.punch = vnode_punch,
 	.pageout = vnode_pageout,
+	.pageout_end = vnode_pageout_end,
 	.on_swap = vnode_on_swap,
 };
 
@@ -437,6 +449,8 @@ static int vnode_page_io(struct vnode *vn, uint64_t idx, struct page **out)
 		pmm_free(ahead[i]);
 	if (spare)		/* another thread brought the page in */
 		pmm_free(spare);
+	if (err == VOBJECT_READ_IN && (vn->pages.page_flags & PG_SWAPBACKED))
+		pageout_cache_make_room();	/* for the next read's window */
 	return err;
 }
 

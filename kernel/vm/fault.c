@@ -47,10 +47,19 @@
  *   oom_lock          mutex: one OOM choice at a time; taken with no
  *                     address space's lock held, then each candidate's
  *   vm->lock          mutex: an address space's regions and their amaps
- *   vnode lock        mutex: a file's page cache (get_page, under vm->lock)
+ *   vnode lock        mutex: a file's page cache (get_page, under vm->lock);
+ *                     a shared-memory object's lock is at the same level
  *   pageout_lock      mutex: one evictor at a time; taken by direct reclaim
  *                     with the two above possibly held, so page-out never
- *                     takes an address space's or a vnode's lock
+ *                     sleeps on an address space's or an object's lock: it
+ *                     takes an object's lock with a trylock to prepare a
+ *                     cache page and again after the batch's write (the
+ *                     daemon, and every end of a write, retry for a while,
+ *                     but only while nobody waits for pageout_lock, since
+ *                     the holder might). A cache page being written stays
+ *                     in its cache, marked (vm/pcache.h): nobody waits for
+ *                     it, and whoever finds it meanwhile cancels the
+ *                     write-out (the page stays, the slot is freed)
  *   anon lock         spinlock (hashed): an anon's page, slot and flags
  *   reclaim_lock      spinlock: the replacement policy's lists
  *   pmap lock         spinlock: a page table

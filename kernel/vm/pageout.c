@@ -25,8 +25,29 @@
 #include "vm/vobject.h"
 
 #define PAGEOUT_BATCH	32	/* pages written together */
+#define OWNER_LOCK_NS	50000000	/* a batch's longest wait for objects' locks,
+					   as it is picked and as it ends */
 
 static struct mutex pageout_lock;
+/*
+ * pageout_waiting: threads waiting for pageout_lock (atomic). While there
+ * are none, page-out may wait for an object's lock after its write
+ * (owner_lock_wait): its holder is not stuck behind page-out.
+ */
+static unsigned int pageout_waiting;
+/*
+ * owner_wait_ok: the batch being picked may wait for an object's lock
+ * (pageout_owner_lock): it is the daemon's, which holds no other lock, and
+ * it has no anon marked busy yet, which the lock's holder could be
+ * waiting for. pageout_lock.
+ */
+static bool owner_wait_ok;
+/*
+ * owner_deadline: until when (uptime, ns) the batch being picked or ended
+ * may wait for objects' locks, all of them together (owner_lock_wait).
+ * pageout_lock.
+ */
+static uint64_t owner_deadline;
 /*
  * oom_lock: one OOM choice at a time. Taken with no lock of an address
  * space held (pageout_for_fault's contract), and before the candidates'
@@ -59,10 +80,15 @@ static void daemon_kick(void);
 
 /* ------------------------------------------------------------ evicting */
 
-/* One page of a batch being evicted. */
+/*
+ * One page of a batch being evicted: an anon's page, or a page of an
+ * object's swap-backed cache (obj set, an NULL) marked in its cache as
+ * being written (pageout_cache_begin).
+ */
 struct victim {
 	struct page *pg;	/* pinned (one reference) */
-	struct anon *an;	/* referenced, ANON_BUSY */
+	struct anon *an;	/* referenced, ANON_BUSY; NULL for a cache page */
+	struct vobject *obj;	/* a cache page's object, referenced; or NULL */
 	swap_entry_t slot;
 	bool write;		/* the slot holds no copy yet */
 };
@@ -99,6 +125,7 @@ static enum prepare_result victim_prepare(struct victim *v, bool may_alloc,
 		return PREP_GONE;	/* locked: off the policy */
 	}
 	v->an = an;		/* referenced: the page stays an's until we let go */
+	v->obj = NULL;
 	if (an->flags & ANON_BUSY) {
 		anon_unlock(an);
 		return PREP_KEEP;
@@ -186,12 +213,32 @@ static void retrack_cache_page(struct page *pg, struct vobject *obj)
 		reclaim_untrack(pg);
 }
 
+/*
+ * The end of a cache page's write-out (v->obj's pageout_end): it leaves
+ * its cache for its slot, or stays and goes back on the policy. Returns
+ * true if the frame went (the pin dropped here was the last reference).
+ */
+static bool cache_victim_finish(struct victim *v, int err)
+{
+	struct vobject *obj = v->obj;
+	struct page *pg = v->pg;
+
+	err = obj->ops->pageout_end(obj, pg, v->slot.val, err);
+	if (err)
+		retrack_cache_page(pg, obj);
+	vobject_unref(obj);
+	page_put(pg);			/* the pin: frees the frame if it went */
+	return !err;
+}
+
 /* What one scan collects (batch_fill). */
 struct batch {
-	struct victim v[PAGEOUT_BATCH];		/* anon pages to write */
+	struct victim v[PAGEOUT_BATCH];		/* pages to write (anon, cache) */
 	unsigned int n;
 	struct page *dropped[PAGEOUT_BATCH];	/* clean file pages: two references */
 	unsigned int ndropped;
+	unsigned int nanon;	/* of them anons */
+	bool daemon;		/* the page-out daemon's */
 	bool no_swap;		/* no free slot: pages needing one are parked */
 	uint64_t budget;	/* pages the pass may still pick */
 	uint64_t scanned, anon_scanned;
@@ -212,15 +259,20 @@ static void batch_swap_full(struct batch *bt)
 
 /*
  * A page of an object's cache that the policy chose (pinned, obj
- * referenced or NULL): its object writes it to swap or drops it (then it
- * waits in bt->dropped for b's flush), or it goes back on the policy (at
- * once if it would need a slot and swap is full, or if it is a disk file's
- * page, the file cache is at its floor and reclaim is thrashing on it).
+ * referenced or NULL): its object gives it a slot, and it joins the
+ * batch's victims to be written with them (bt->v, keeping the pin and the
+ * reference on obj), or drops it (then it waits in bt->dropped for b's
+ * flush), or it goes back on the policy (at once if it would need a slot
+ * and swap is full, or if it is a disk file's page, the file cache is at
+ * its floor and reclaim is thrashing on it). bt->v has room for one more.
+ * Returns the pageout op's result (-EBUSY: in use, its object's lock is
+ * taken, or kept at the floor).
  */
-static void pick_cache_page(struct batch *bt, struct page *pg, struct vobject *obj,
-			    struct pmap_batch *b)
+static int pick_cache_page(struct batch *bt, struct page *pg, struct vobject *obj,
+			   struct pmap_batch *b)
 {
 	bool needs_slot = READ_ONCE(pg->flags) & PG_SWAPBACKED;
+	uint64_t slot = 0;
 	int err = -EBUSY;
 
 	if (bt->no_swap && needs_slot) {
@@ -229,16 +281,19 @@ static void pick_cache_page(struct batch *bt, struct page *pg, struct vobject *o
 		   refault_thrashing()) {	/* < : pg is off the policy */
 		vmstat_inc(VMSTAT_FILE_FLOOR_KEPT);
 	} else if (obj && obj->ops->pageout) {
-		err = obj->ops->pageout(obj, pg, b);
+		err = obj->ops->pageout(obj, pg, b, &slot);
 	}
 	if (err == -ENOSPC)
 		batch_swap_full(bt);	/* before it goes back: it is parked */
+	if (err == VOBJECT_WRITEBACK) {
+		bt->v[bt->n++] = (struct victim){ .pg = pg, .obj = obj,
+						  .slot = { slot }, .write = true };
+		return err;
+	}
 	if (err == VOBJECT_DROPPED) {
 		bt->dropped[bt->ndropped++] = pg;	/* the pin and the cache's */
 		bt->file_freed++;
 		refault_note_drop(obj, pg->index);
-	} else if (err == 0) {
-		bt->file_freed++;
 	} else if (obj) {
 		retrack_cache_page(pg, obj);
 	}
@@ -246,17 +301,31 @@ static void pick_cache_page(struct batch *bt, struct page *pg, struct vobject *o
 		vobject_unref(obj);
 	if (err != VOBJECT_DROPPED)
 		page_put(pg);
+	return err;
 }
+
+/*
+ * Cache pages in a row that the daemon's batch_pick may find busy before
+ * it gives up: their objects' locks are most likely held by a thread
+ * reading them from swap (one file larger than RAM being read is the
+ * common case), which will evict for itself if it must. Direct reclaim
+ * goes on: the OOM killer follows when it frees nothing.
+ */
+#define PICK_BUSY_MAX	(4 * PAGEOUT_BATCH)
 
 /*
  * batch_fill's loop; b collects the flushes. Without free swap it goes on
  * past the pages that would need a slot (they are parked): clean file
  * pages and anonymous pages whose slot holds a copy can still go. Picks at
- * most bt->budget pages, and at most what the policy holds.
+ * most bt->budget pages, and at most what the policy holds; the daemon's
+ * stops after PICK_BUSY_MAX busy cache pages in a row.
  */
 static void batch_pick(struct batch *bt, struct pmap_batch *b)
 {
 	uint64_t tries = MIN(reclaim_tracked() + 1, bt->budget);
+	unsigned int busy = 0;
+
+	owner_deadline = timer_uptime_ns() + OWNER_LOCK_NS;
 
 	while (bt->n + bt->ndropped < PAGEOUT_BATCH && tries--) {
 		struct victim *v = &bt->v[bt->n];
@@ -268,8 +337,11 @@ static void batch_pick(struct batch *bt, struct pmap_batch *b)
 			break;
 		bt->scanned++;
 		bt->budget--;
-		if (pg->state == PAGE_FILE) {	/* a cache page: on its own */
-			pick_cache_page(bt, pg, obj, b);
+		if (pg->state == PAGE_FILE) {	/* a cache page */
+			owner_wait_ok = bt->daemon && !bt->nanon;
+			busy = pick_cache_page(bt, pg, obj, b) == -EBUSY ? busy + 1 : 0;
+			if (busy == PICK_BUSY_MAX && bt->daemon)
+				break;
 			continue;
 		}
 		bt->anon_scanned++;
@@ -278,6 +350,7 @@ static void batch_pick(struct batch *bt, struct pmap_batch *b)
 		switch (prep) {
 		case PREP_OK:
 			bt->n++;
+			bt->nanon++;
 			continue;
 		case PREP_GONE:
 			page_put(pg);
@@ -314,13 +387,16 @@ static void batch_fill(struct batch *bt)
 
 /*
  * Write the batch's pages that need it (those whose slot holds no copy
- * yet), then let their frames go; returns how many went. The instructions
+ * yet: anons' and cache pages'), in one call (consecutive slots: one disk
+ * request), then let their frames go; returns how many anons' frames
+ * went, and adds the cache pages' to bt->file_freed. The instructions
  * counted while waiting for the disk go in *io_instr (with -icount they
  * are virtual time, idle included: not the CPU's cost).
  */
-static unsigned int batch_write(struct victim *v, unsigned int n, uint64_t *io_instr)
+static unsigned int batch_write(struct batch *bt, uint64_t *io_instr)
 {
-	unsigned int freed = 0;
+	struct victim *v = bt->v;
+	unsigned int freed = 0, n = bt->n;
 	swap_entry_t slots[PAGEOUT_BATCH];
 	struct page *pages[PAGEOUT_BATCH];
 	unsigned int w = 0;
@@ -337,9 +413,19 @@ static unsigned int batch_write(struct victim *v, unsigned int n, uint64_t *io_i
 		err = swap_write_pages_sync(slots, pages, w);
 		*io_instr += rdinstret() - t;
 	}
+	owner_deadline = timer_uptime_ns() + OWNER_LOCK_NS;
+	/*
+	 * The anons first: a thread holding a cache page's object lock may
+	 * be waiting for one of them (a fault on a user buffer), and the
+	 * cache pages' ends want those locks.
+	 */
 	for (unsigned int i = 0; i < n; i++)
-		freed += victim_finish(&v[i], err);
+		if (!v[i].obj)
+			freed += victim_finish(&v[i], err);
 	swap_io_wake();		/* anon_page_in waits there for them */
+	for (unsigned int i = 0; i < n; i++)
+		if (v[i].obj)
+			bt->file_freed += cache_victim_finish(&v[i], err);
 	return freed;
 }
 
@@ -363,28 +449,32 @@ static uint64_t evict_pages(uint64_t want, bool direct, bool may_wait)
 	uint64_t freed = 0, scanned = 0, anon_scanned = 0, anon_freed = 0;
 	uint64_t file_freed = 0, swap_total, swap_free, io = 0, t;
 
-	if (may_wait)
+	if (!mutex_trylock(&pageout_lock)) {
+		if (!may_wait)
+			return 0;
+		__atomic_add_fetch(&pageout_waiting, 1, __ATOMIC_ACQ_REL);
 		mutex_lock(&pageout_lock);
-	else if (!mutex_trylock(&pageout_lock))
-		return 0;
+		__atomic_sub_fetch(&pageout_waiting, 1, __ATOMIC_ACQ_REL);
+	}
 	swap_slots_totals(&swap_total, &swap_free);
 	/* parked pages come back while slots do; none: pages needing one park */
 	reclaim_swap_space(swap_free);
 	t = rdinstret();
 	bt.no_swap = !swap_free;
+	bt.daemon = !direct;
 	bt.budget = pass_budget();
 	while (freed < want && bt.budget) {
 		uint64_t went = 0;
 
-		bt.n = bt.ndropped = 0;
+		bt.n = bt.ndropped = bt.nanon = 0;
 		bt.scanned = bt.anon_scanned = bt.file_freed = 0;
 		batch_fill(&bt);
+		if (bt.n)
+			went = batch_write(&bt, &io);
 		scanned += bt.scanned;
 		anon_scanned += bt.anon_scanned;
 		file_freed += bt.file_freed;
 		freed += bt.file_freed;
-		if (bt.n)
-			went = batch_write(bt.v, bt.n, &io);
 		freed += went;
 		anon_freed += went;
 		/*
@@ -819,33 +909,89 @@ static bool page_mapped_locked(struct page *pg)
 	return true;
 }
 
-int pageout_cache_page(struct pcache *pc, struct page *pg)
+/* Is pg unmapped and held by nobody but its cache and page-out's pin? */
+static bool page_only_cached(struct page *pg)
 {
-	uint64_t idx = pg->index, t = rdinstret(), io;
+	return !page_mapcount(pg) && __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) == 2;
+}
+
+int pageout_cache_begin(struct pcache *pc, struct page *pg, struct pmap_batch *b,
+			uint64_t *slot)
+{
+	uint64_t idx = pg->index;
 	swap_entry_t e;
-	int err;
 
 	if (pcache_lookup(pc, idx) != pg || page_mlocked(pg) || page_mapped_locked(pg))
 		return -EBUSY;
-	/* new users need pc's lock (get_page) or a mapping (pmap_access) */
-	pmap_page_protect(pg, VM_PROT_NONE);
-	if (page_mapcount(pg) || __atomic_load_n(&pg->refcount, __ATOMIC_ACQUIRE) != 2 ||
-	    page_mlocked(pg))
+	/*
+	 * New users need pc's lock (get_page), which we hold, or a mapping
+	 * (pmap_access): once none maps pg and only the cache and our pin
+	 * hold it, every new user finds it in pc first, which clears the
+	 * mark. Stores through stale TLB entries land before the batch's
+	 * flush, which comes before its write.
+	 */
+	pmap_page_protect_batch(pg, VM_PROT_NONE, b);
+	if (!page_only_cached(pg) || page_mlocked(pg))
 		return -EBUSY;
 	if (swap_slot_alloc_any(1, &e) < 1)
 		return -ENOSPC;
-	io = rdinstret();
-	err = swap_write_pages_sync(&e, &pg, 1);
-	io = rdinstret() - io;
-	if (err) {
-		swap_entry_free(e);
-		return -EIO;
+	pcache_writeback_begin(pc, idx, pg);
+	*slot = e.val;
+	return VOBJECT_WRITEBACK;
+}
+
+/*
+ * Take an object's lock for page-out: to prepare a page (the daemon), or
+ * after the batch's write. Page-out holds
+ * pageout_lock, which comes after the objects' locks, so it must not
+ * sleep on one: the holder may be waiting for pageout_lock (direct
+ * reclaim under the object's lock, as a swap-in does). It tries, letting
+ * the holder run between tries (a reader holds it across its disk
+ * request), as long as nobody waits for pageout_lock and until
+ * owner_deadline (OWNER_LOCK_NS for the whole batch). True if the lock is
+ * ours; false: give up.
+ */
+static bool owner_lock_wait(struct mutex *lock)
+{
+	while (!mutex_trylock(lock)) {
+		if (__atomic_load_n(&pageout_waiting, __ATOMIC_ACQUIRE) ||
+		    timer_uptime_ns() > owner_deadline)
+			return false;
+		sched_yield();
 	}
-	pcache_page_to_swap(pc, idx, pg, e.val);
-	page_put(pg);			/* the cache's reference */
-	vmstat_add(VMSTAT_SWAPOUT_CPU_INSTR, rdinstret() - t - io);
-	vmstat_inc(VMSTAT_SWAPOUT_CPU_PAGES);
-	return 0;
+	return true;
+}
+
+bool pageout_owner_lock(struct mutex *lock)
+{
+	if (mutex_trylock(lock))
+		return true;
+	return owner_wait_ok && owner_lock_wait(lock);
+}
+
+int pageout_cache_end(struct pcache *pc, struct page *pg, uint64_t slot, int err)
+{
+	uint64_t idx = pg->index;
+
+	if (!owner_lock_wait(pc->lock)) {
+		err = -EBUSY;		/* the mark stays: only an end reads it */
+		goto kept;
+	}
+	if (!pcache_writeback_end(pc, idx, pg) && !err)
+		err = -EBUSY;		/* found meanwhile: it may have changed */
+	if (!err && (!page_only_cached(pg) || page_mlocked(pg)))
+		err = -EBUSY;
+	if (!err) {
+		pcache_page_to_swap(pc, idx, pg, slot);
+		page_put(pg);		/* the cache's reference */
+	}
+	mutex_unlock(pc->lock);
+	if (!err)
+		return 0;
+kept:
+	swap_entry_free((swap_entry_t){ slot });
+	vmstat_inc(VMSTAT_SWAPOUT_CACHE_KEPT);
+	return err;
 }
 
 int pageout_cache_drop(struct pcache *pc, struct page *pg, struct pmap_batch *b)
@@ -895,6 +1041,14 @@ int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
 	vmstat_add(VMSTAT_SWAPIN_CPU_INSTR, rdinstret() - t);
 	vmstat_inc(VMSTAT_SWAPIN_CPU_PAGES);
 	return VOBJECT_READ_IN;
+}
+
+void pageout_cache_make_room(void)
+{
+	uint64_t free = pmm_free_frames(), want = wm.min + 2 * READ_AROUND_MAX;
+
+	if (free < want)
+		evict_pages(want - free, true, false);
 }
 
 struct page *pageout_readahead_frame(void)

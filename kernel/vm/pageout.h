@@ -27,11 +27,21 @@
  *     largest footprint (resident + swapped pages, Linux's badness without
  *     its adjustments), kills it and logs one line.
  *
+ *   - Pages of tmpfs files and of shared anonymous memory (swap-backed
+ *     page-cache pages) go in the same batches: under the object's lock
+ *     (a trylock) the page is unmapped, given a slot from the same cluster
+ *     and marked in its cache as being written; the batch's one write
+ *     request carries it with the anonymous pages; under the object's
+ *     lock again, the slot replaces it in the cache unless someone found
+ *     it meanwhile (then it stays and the slot is freed).
+ *
  * Locks: pageout_lock (a mutex) lets one thread evict at a time. It is
  * taken with no spinlock held, possibly with an address space's or a
  * vnode's lock held (direct reclaim from an allocation), so page-out never
- * takes those: it takes anon locks, the reclaim lock, the pmap, reverse
- * map and swap locks, which all come after them.
+ * blocks on those: it takes an object's lock only with mutex_trylock (to
+ * prepare a cache page, and again after the batch's write: a few tries),
+ * and then anon locks, the reclaim lock, the pmap, reverse map and swap
+ * locks, which all come after them.
  */
 #ifndef KILBURN_PAGEOUT_H
 #define KILBURN_PAGEOUT_H
@@ -76,10 +86,25 @@ void pageout_quiesce(void);
 bool pageout_for_fault(void);
 
 /*
- * pageout_cache_page - for an object's pageout op, its lock held: write
- * pg, a page of pc, to swap and let the cache's frame go (the caller's pin
- * then frees it). Returns 0, -EBUSY (not in pc any more, mapped again or
- * held), -ENOSPC (no free slot) or -EIO.
+ * pageout_cache_begin - for an object's pageout op, its lock held: make
+ * pg, a page of pc, ready to be written to swap with page-out's batch:
+ * unmapped everywhere (the TLB flushes owed to b), held by nobody but the
+ * cache and the caller's pin, a slot taken for it (*slot: the next of the
+ * cluster the batch's anonymous pages take theirs from, so the batch is
+ * one run of slots), and marked in pc (pcache_writeback_begin) so that
+ * whoever finds it before pageout_cache_end cancels the write-out. Returns
+ * VOBJECT_WRITEBACK, -EBUSY (not in pc any more, mlocked, mapped again or
+ * held) or -ENOSPC (no free slot).
+ *
+ * pageout_cache_end - for an object's pageout_end op, with no lock of the
+ * object held: the write of pg to slot ended with err. Takes pc's lock
+ * without blocking for long (page-out holds pageout_lock, which comes
+ * after the owners' locks: it tries for a while, letting the holder run),
+ * and if nobody found pg since pageout_cache_begin and the write went
+ * well, slot takes pg's place and the cache's reference on pg is dropped:
+ * 0. Otherwise pg stays in pc (the caller puts it back on the policy) and
+ * the slot is freed: -EBUSY (found, mapped or held meanwhile, or the lock
+ * stayed busy) or err.
  *
  * pageout_cache_swapin - for get_page, the object's lock held: slot idx of
  * pc holds swap entry e; read it into frame pg (the caller's, taken in
@@ -89,7 +114,19 @@ bool pageout_for_fault(void);
  */
 struct pcache;
 struct pmap_batch;
-int pageout_cache_page(struct pcache *pc, struct page *pg);
+int pageout_cache_begin(struct pcache *pc, struct page *pg, struct pmap_batch *b,
+			uint64_t *slot);
+int pageout_cache_end(struct pcache *pc, struct page *pg, uint64_t slot, int err);
+
+/*
+ * pageout_owner_lock - for an object's pageout op: take its lock, the
+ * object's; never sleeps on it (page-out may run in an allocation made
+ * with it held). The page-out daemon, holding no other lock, tries for a
+ * while (as pageout_cache_end does) while nobody waits for page-out;
+ * others try once. True if the lock is the caller's.
+ */
+struct mutex;
+bool pageout_owner_lock(struct mutex *lock);
 
 /*
  * pageout_cache_drop - for an object's pageout op, its lock held: pg, a
@@ -117,6 +154,18 @@ int pageout_cache_swapin(struct pcache *pc, uint64_t idx, uint64_t e,
  */
 int pageout_cache_swapin_around(struct pcache *pc, uint64_t idx, uint64_t e,
 				struct page *pg, struct page **out, unsigned int *ahead);
+
+/*
+ * pageout_cache_make_room - after get_page read a cache page back from
+ * swap, with the object's lock dropped: if free memory is below what the
+ * next read's window needs (min + 2 windows; pageout_readahead_frame
+ * takes frames only above min + one), evict up to it, without waiting if
+ * another thread is evicting. Its own object's pages can go now, which
+ * neither the daemon nor an allocation under the object's lock can take
+ * while a reader holds the lock across its disk request. No lock of an
+ * object held; sleeps.
+ */
+void pageout_cache_make_room(void);
 
 /*
  * pageout_readahead_frame - a frame for a page read ahead (of swap, or of

@@ -7,10 +7,34 @@
 
 uint64_t pcache_swapped_total;		/* atomic: swap entries in all caches */
 
-/* A slot holds a page, or a swap entry tagged with the low bit. */
+/*
+ * A slot holds a page, or a swap entry tagged with the low bit. A page
+ * being written to swap that nobody has found since carries SLOT_WRITEBACK
+ * (pcache_writeback_begin); every lookup that hands the page out clears it.
+ */
+#define SLOT_WRITEBACK	2UL
+
 static inline bool slot_is_swap(const void *p)
 {
 	return (uintptr_t)p & 1;
+}
+
+/* The page a (non-swap) slot holds, without its mark. */
+static inline struct page *slot_page(const void *p)
+{
+	return (struct page *)((uintptr_t)p & ~SLOT_WRITEBACK);
+}
+
+/*
+ * The page in *slot for someone who will use it (NULL for a swap entry or
+ * nothing): a write-out in progress is no longer of the page as it will be.
+ */
+static struct page *slot_take_page(void **slot)
+{
+	if (!*slot || slot_is_swap(*slot))
+		return NULL;
+	*slot = slot_page(*slot);
+	return *slot;
 }
 
 static inline void *swap_slot(uint64_t e)
@@ -107,7 +131,7 @@ struct page *pcache_lookup(struct pcache *pc, uint64_t idx)
 		return NULL;
 	for (int l = pc->height - 1; n && l > 0; l--)
 		n = n->slot[slot_of(idx, l)];
-	return n && !slot_is_swap(n->slot[slot_of(idx, 0)]) ? n->slot[slot_of(idx, 0)] : NULL;
+	return n ? slot_take_page(&n->slot[slot_of(idx, 0)]) : NULL;
 }
 
 /* The raw slot idx (a page, a tagged swap entry or NULL). */
@@ -316,6 +340,7 @@ struct page *pcache_remove(struct pcache *pc, uint64_t idx)
 		tree_trim(pc, idx);
 		return NULL;
 	}
+	pg = slot_page(pg);
 	pc->npages--;
 	tree_trim(pc, idx);
 	page_disown(pg);
@@ -341,7 +366,7 @@ static struct page *node_next(struct pcache_node *n, int l, uint64_t base,
 			continue;
 		if (l == 0) {
 			*idx = lo;
-			return n->slot[i];
+			return slot_take_page(&n->slot[i]);
 		}
 		pg = node_next(n->slot[i], l - 1, lo, from, to, idx);
 		if (pg)
@@ -384,8 +409,8 @@ static void node_release(struct pcache_node *n, int l)
 			swap_entry_free((swap_entry_t){ slot_swap(n->slot[i]) });
 			__atomic_sub_fetch(&pcache_swapped_total, 1, __ATOMIC_RELAXED);
 		} else if (l == 0) {
-			page_disown(n->slot[i]);
-			page_put(n->slot[i]);
+			page_disown(slot_page(n->slot[i]));
+			page_put(slot_page(n->slot[i]));
 		} else {
 			node_release(n->slot[i], l - 1);
 		}
@@ -423,7 +448,7 @@ void pcache_page_to_swap(struct pcache *pc, uint64_t idx, struct page *pg,
 
 	assert_locked(pc);
 	slot = leaf_slot(pc, idx);
-	if (*slot != pg)
+	if (slot_is_swap(*slot) || slot_page(*slot) != pg)
 		panic("pcache_page_to_swap: page %lu is not the one given",
 		      (unsigned long)idx);
 	*slot = swap_slot(e);
@@ -454,6 +479,31 @@ uint64_t pcache_swap_to_page(struct pcache *pc, uint64_t idx, struct page *pg)
 	if (pc->evictable)
 		reclaim_track(pg);
 	return e;
+}
+
+void pcache_writeback_begin(struct pcache *pc, uint64_t idx, struct page *pg)
+{
+	void **slot;
+
+	assert_locked(pc);
+	slot = leaf_slot(pc, idx);
+	if (*slot != pg)
+		panic("pcache_writeback_begin: page %lu is not the one given",
+		      (unsigned long)idx);
+	*slot = (void *)((uintptr_t)pg | SLOT_WRITEBACK);
+}
+
+bool pcache_writeback_end(struct pcache *pc, uint64_t idx, struct page *pg)
+{
+	void *p, **slot;
+
+	assert_locked(pc);
+	p = slot_get(pc, idx);
+	if (p != (void *)((uintptr_t)pg | SLOT_WRITEBACK))
+		return false;		/* found since, or gone */
+	slot = leaf_slot(pc, idx);
+	*slot = pg;
+	return true;
 }
 
 /* The first swap entry at index >= from under node n (level l, from base). */

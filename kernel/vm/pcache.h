@@ -31,6 +31,19 @@
  * swap entry is not a page: pcache_lookup and the walks skip it,
  * pcache_lookup_swap finds it, pcache_remove and pcache_release free it.
  *
+ * Write-out. Page-out writes a swap-backed page with a batch of others, with
+ * the owner's lock dropped during the write: the page stays in its slot,
+ * unmapped, and pcache_writeback_begin marks the slot. Nobody waits for the
+ * write: whoever finds the page meanwhile (pcache_lookup, the walks of
+ * pcache_foreach_range: get_page, read, write, a fault, truncation, a hole
+ * punched, mincore) takes it as usual, and finding it clears the mark, since
+ * the finder may change it. After the write, pcache_writeback_end (the lock
+ * held again) says whether the mark is still there: then the page is as it
+ * was written and may give way to its slot (pcache_page_to_swap); otherwise
+ * page-out keeps the page and frees the slot. The mark lives in the slot
+ * (not in pg->flags, which the reclaim lock's holders also write), under
+ * the owner's lock like the rest of the tree.
+ *
  * Locking: the owner's lock (given to pcache_setup) guards the tree and the
  * count; every function but pcache_release must be called with it held,
  * which debug builds assert. Page reference counts are atomic as always.
@@ -172,6 +185,21 @@ bool pcache_is_on_swap(struct pcache *pc, uint64_t idx);
  */
 void pcache_page_to_swap(struct pcache *pc, uint64_t idx, struct page *pg,
 			 uint64_t e);
+
+/*
+ * pcache_writeback_begin - page-out is about to write pg, the page at idx
+ * (unmapped, held by nobody but the cache and page-out), to swap: mark its
+ * slot. Every lookup that hands pg out clears the mark. Owner's lock.
+ */
+void pcache_writeback_begin(struct pcache *pc, uint64_t idx, struct page *pg);
+
+/*
+ * pcache_writeback_end - the write that pcache_writeback_begin announced is
+ * over: true if slot idx still holds pg with its mark (nobody found it
+ * since: its contents are what was written), and the mark is cleared;
+ * false if it was found or left the cache meanwhile. Owner's lock.
+ */
+bool pcache_writeback_end(struct pcache *pc, uint64_t idx, struct page *pg);
 
 /*
  * pcache_swap_to_page - pg now holds the contents of the swap entry at idx:

@@ -58,6 +58,7 @@
 	X(SWAP_RA_HIT, "swap_ra_hit")		/* ... that a fault then used */ \
 	X(SWAP_RA_UNUSED, "kilburn_swap_ra_unused") /* ... evicted or freed unused */ \
 	X(SWAP_CLEAN_EVICT, "kilburn_swap_clean_evictions") /* evicted with no write: the slot held a good copy */ \
+	X(SWAPOUT_CACHE_KEPT, "kilburn_swapout_cache_kept") /* cache pages written out but kept: found meanwhile, or the owner's lock busy */ \
 	X(MLOCK_CULLED, "unevictable_pgs_culled") /* page-out found a page mapped locked: kept */ \
 	X(FILE_FLOOR_KEPT, "kilburn_file_floor_kept") /* file page kept: at the floor, thrashing */ \
 	X(WORKINGSET_REFAULT_FILE, "workingset_refault_file") /* dropped file page read back soon */ \

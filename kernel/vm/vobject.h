@@ -21,6 +21,8 @@ struct vobject;
 
 #define VOBJECT_READ_IN	1	/* get_page: the page was read from a disk */
 #define VOBJECT_DROPPED	2	/* pageout: the clean page left the cache */
+#define VOBJECT_WRITEBACK 3	/* pageout: write the page to *slot, then
+				   call pageout_end */
 
 struct pmap_batch;
 
@@ -49,16 +51,30 @@ struct vobject_ops {
 	 * Optional, for objects whose cache is PCACHE_EVICTABLE: page-out
 	 * chose pg, a page of obj (pinned by the caller, who also holds a
 	 * reference on obj) and unmaps it everywhere, owing the TLB flushes
-	 * to b. A swap-backed page is written to swap and the cache's frame
-	 * let go: 0. A clean page of a file on a disk leaves the cache:
-	 * VOBJECT_DROPPED, and the cache's reference on it is now the
-	 * caller's, dropped once b is flushed (other harts may read it until
-	 * then). Must not block on the object's lock (trylock: the caller may
-	 * be an allocation made with it held). Returns 0, VOBJECT_DROPPED, or
-	 * -EBUSY (in use, locked by mlock, or the lock is taken), -ENOSPC (no
-	 * swap) or -EIO; the page then stays.
+	 * to b. A swap-backed page gets a swap slot, in *slot, and stays in
+	 * the cache marked as being written (pageout_cache_begin):
+	 * VOBJECT_WRITEBACK; the caller writes it there with its batch once
+	 * b is flushed, then calls pageout_end, keeping its pin and its
+	 * reference on obj until then. A clean page of a file on a disk
+	 * leaves the cache: VOBJECT_DROPPED, and the cache's reference on it
+	 * is now the caller's, dropped once b is flushed (other harts may
+	 * read it until then). Must not block on the object's lock (trylock:
+	 * the caller may be an allocation made with it held). Returns
+	 * VOBJECT_WRITEBACK, VOBJECT_DROPPED, or -EBUSY (in use, locked by
+	 * mlock, or the lock is taken) or -ENOSPC (no swap); the page then
+	 * stays.
 	 */
-	int (*pageout)(struct vobject *obj, struct page *pg, struct pmap_batch *b);
+	int (*pageout)(struct vobject *obj, struct page *pg, struct pmap_batch *b,
+		       uint64_t *slot);
+	/*
+	 * With pageout, when it may return VOBJECT_WRITEBACK: the write of
+	 * pg to slot ended with err (0, -EIO). Under the object's lock,
+	 * taken without blocking (pageout_cache_end): if nobody found pg
+	 * meanwhile, the slot takes its place and the cache's reference on
+	 * it is dropped (the caller's pin is then the last): 0. Otherwise pg
+	 * stays and the slot is freed: -EBUSY or err.
+	 */
+	int (*pageout_end)(struct vobject *obj, struct page *pg, uint64_t slot, int err);
 	/*
 	 * Optional, with pageout: read back every page of obj that is on
 	 * swap area `area` (swapoff). Returns 0, -ENOMEM or -EIO.

@@ -84,6 +84,7 @@ int main(void)
 {
 	long mem_kb = vt_proc_kb("/proc/meminfo", "MemTotal:"), before, used_before;
 	size_t npages, bad = 0;
+	long out0, req0;
 	char *mem;
 	int seg;
 	pid_t pid;
@@ -102,13 +103,24 @@ int main(void)
 	TL_CHECK(mem != MAP_FAILED, "map 1.5 x RAM shared");
 	if (mem == MAP_FAILED)
 		return tl_done();
+	out0 = vt_vmstat("pswpout");
+	req0 = vt_vmstat("kilburn_swap_write_requests");
 	for (size_t pg = 0; pg < npages; pg++)
 		fill(mem, pg, 1);
 	TL_CHECK(1, "the parent wrote every page");
-	if (tl_on_kilburn())
+	if (tl_on_kilburn()) {
+		char what[128];
+		long out = vt_vmstat("pswpout") - out0;
+		long req = vt_vmstat("kilburn_swap_write_requests") - req0;
+
 		TL_CHECK(vt_proc_kb("/proc/meminfo", "SwapTotal:") -
 			 vt_proc_kb("/proc/meminfo", "SwapFree:") > mem_kb / 4,
 			 "part of it went to swap");
+		/* written in page-out's batches, as anonymous pages are */
+		snprintf(what, sizeof(what), "written out %ld pages in %ld requests (%.1f a request)",
+			 out, req, req > 0 ? (double)out / req : 0.0);
+		TL_CHECK(out > 0 && req > 0 && out >= 8 * req, what);
+	}
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {

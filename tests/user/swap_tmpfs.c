@@ -272,10 +272,23 @@ static void check_truncate(int fd, size_t keep, long used)
 	TL_CHECK(read_wrong(fd, keep, gen_of) == 0, "the kept pages read right");
 }
 
+/*
+ * The pages written out while the file was written go out in batches, as
+ * anonymous pages do: many pages per disk request (at least 8 on average).
+ */
+static void check_write_requests(long pages, long requests)
+{
+	char what[128];
+
+	snprintf(what, sizeof(what), "written out %ld pages in %ld requests (%.1f a request)",
+		 pages, requests, requests > 0 ? (double)pages / requests : 0.0);
+	TL_CHECK(pages > 0 && requests > 0 && pages >= 8 * requests, what);
+}
+
 int main(void)
 {
 	long mem_kb = vt_proc_kb("/proc/meminfo", "MemTotal:"), before, used_before, used;
-	long shmem_before;
+	long shmem_before, out0, req0;
 	size_t npages, keep;
 	int fd;
 
@@ -293,8 +306,13 @@ int main(void)
 		return tl_done();
 	/* after the first check: tlib's totals live in a shared page */
 	shmem_before = vt_proc_kb("/proc/meminfo", "Shmem:");
+	out0 = vt_vmstat("pswpout");
+	req0 = vt_vmstat("kilburn_swap_write_requests");
 	TL_CHECK(write_file(fd, npages) == 0, "write 2 x RAM with write(2)");
 	used = swap_used_kb();
+	if (tl_on_kilburn())
+		check_write_requests(vt_vmstat("pswpout") - out0,
+				     vt_vmstat("kilburn_swap_write_requests") - req0);
 	if (tl_on_kilburn()) {
 		TL_CHECK(used - used_before > mem_kb / 2, "part of it went to swap");
 		TL_CHECK(vt_proc_kb("/proc/meminfo", "SwapCached:") < 1024,

@@ -821,3 +821,8 @@ void pmap_soft_fail_enters(unsigned int n)
 {
 	fail_enters = n;
 }
+
+struct pv_pool *pmap_pv_pool(struct pmap *pm)
+{
+	return &pm->pv;
+}

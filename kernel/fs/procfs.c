@@ -21,6 +21,7 @@
  *
  * Vnodes are made per lookup and freed with their last reference.
  */
+#include "vm/pageout.h"
 #include "fs/procfs.h"
 #include "fs/procfs_gen.h"
 #include "fs/vfs.h"
@@ -516,6 +517,7 @@ static long sysctl_write(struct file *f, uint64_t ubuf, size_t len)
 			return -EINVAL;
 		if (v & 1)
 			vfs_drop_caches(UINT64_MAX);
+		pageout_trim_pv();	/* as empty slab pages: unused pv chunks */
 		if (v & 2) {
 			vfs_drop_vnodes();
 			kmem_reclaim();

@@ -1190,6 +1190,7 @@ static void kpageoutd(void *arg)
 		if (free_frames() >= target)
 			refault_forget();	/* memory is back */
 		pageout_trim_tables();
+		pageout_trim_pv();
 	}
 }
 

@@ -63,9 +63,17 @@ uint64_t pageout_evict(uint64_t want, bool direct);
  * pageout_trim_tables - free the page-table pages that map nothing of every
  * address space whose tables are mostly empty (its pages went to swap):
  * pmap_trim on each. Returns the frames freed. For the page-out daemon
- * (one caller at a time); sleeps, no spinlock held.
+ * (any thread could); sleeps, no spinlock held.
  */
 uint64_t pageout_trim_tables(void);
+
+/*
+ * pageout_trim_pv - give back the unused chunks of reverse-map entries of
+ * every address space (pmap_shrink_pv on each). Returns the frames freed.
+ * Sleeps, no spinlock held; any thread (the page-out daemon after each
+ * pass, a write to /proc/sys/vm/drop_caches).
+ */
+uint64_t pageout_trim_pv(void);
 
 /*
  * pageout_quiesce - wait until no page-out batch is in progress (none may

@@ -120,6 +120,13 @@ void pmap_remove(struct pmap *pm, vaddr_t start, vaddr_t end);
 uint64_t pmap_trim(struct pmap *pm);
 
 /*
+ * pmap_shrink_pv - give back the chunks of pm's pv entries (its reverse-map
+ * records, vm/rmap.h) that hold none in use: pv_pool_shrink under pm's
+ * lock. Returns the frames freed. The caller keeps pm alive.
+ */
+unsigned int pmap_shrink_pv(struct pmap *pm);
+
+/*
  * Lower the protection of the mapped pages in [start, end) to prot (a page
  * keeps no permission it did not have) and flush them.
  */

@@ -36,6 +36,67 @@ void pv_pool_destroy(struct pv_pool *pool)
 	pv_pool_init(pool);
 }
 
+/* The chunk entry e lies in. */
+static struct pv_entry *pv_chunk_of(const struct pv_entry *e)
+{
+	return (struct pv_entry *)ALIGN_DOWN((uintptr_t)e, PAGE_SIZE);
+}
+
+#define PV_CHUNK_EMPTY	UINT64_MAX	/* pv_pool_shrink's mark: to be freed */
+
+/*
+ * pv_pool_shrink counts each chunk's free entries in the va of its entry
+ * 0, which otherwise holds only the link to the next chunk (its `next`):
+ * those on the free list, and for the chunk entries are being cut from,
+ * those past `bump`.
+ */
+unsigned int pv_pool_shrink(struct pv_pool *pool)
+{
+	struct pv_entry *freed, *e, **link, *bumping;
+	unsigned int n = 0;
+	void **clink;
+
+	if (!pool->chunks)
+		return 0;
+	/* the entries freed from any context join the free list */
+	freed = __atomic_exchange_n(&pool->freed, NULL, __ATOMIC_ACQUIRE);
+	if (freed) {
+		for (e = freed; e->next; e = e->next)
+			;
+		e->next = pool->free;
+		pool->free = freed;
+	}
+	for (void *c = pool->chunks; c; c = *(void **)c)
+		((struct pv_entry *)c)->va = 0;
+	for (e = pool->free; e; e = e->next)
+		pv_chunk_of(e)->va++;
+	bumping = pool->bump ? pv_chunk_of(pool->end - 1) : NULL;
+	if (bumping)		/* the entries it has not handed out yet */
+		bumping->va += pool->end - pool->bump;
+	for (void *c = pool->chunks; c; c = *(void **)c)
+		if (((struct pv_entry *)c)->va == PV_PER_CHUNK - 1)
+			((struct pv_entry *)c)->va = PV_CHUNK_EMPTY;
+	if (bumping && bumping->va == PV_CHUNK_EMPTY)
+		pool->bump = pool->end = NULL;	/* the next entry grows the pool */
+	for (link = &pool->free; (e = *link);)
+		if (pv_chunk_of(e)->va == PV_CHUNK_EMPTY)
+			*link = e->next;
+		else
+			link = &e->next;
+	for (clink = &pool->chunks; *clink;) {
+		struct pv_entry *c = *clink;
+
+		if (c->va == PV_CHUNK_EMPTY) {
+			*clink = *(void **)c;
+			pmm_free(virt_to_page(c));
+			n++;
+		} else {
+			clink = (void **)c;
+		}
+	}
+	return n;
+}
+
 /* Another chunk for pool (its pmap's lock held); false if out of memory. */
 static bool pv_pool_grow(struct pv_pool *pool)
 {
@@ -130,6 +191,28 @@ static __noreturn void rmap_missing(const struct page *pg, vaddr_t va)
 	      (unsigned long)page_to_pa(pg), (unsigned long)va);
 }
 
+/*
+ * pg's inline mapping went (rmap lock held): its first pv entry, if any,
+ * takes the inline place, lock mark and all, and goes back to the pool of
+ * its own pmap. So a frame mapped once is mapped inline again (after a
+ * fork's child exits, say), and a pool whose entries all went can be given
+ * back (pv_pool_shrink).
+ */
+static void rmap_promote(struct page *pg)
+{
+	struct pv_entry *pv = pg->pv;
+
+	if (!pv)
+		return;
+	pg->pv = pv->next;
+	if (pv->next)
+		pv->next->pprev = &pg->pv;
+	rmap_set_inline(pg, pv->pm, pv_va(pv));
+	if (pv->va & PV_LOCKED)
+		pg->spare |= RMAP_LOCKED;
+	pv_free(pmap_pv_pool(pv->pm), pv);
+}
+
 void rmap_remove(struct page *pg, struct pmap *pm, vaddr_t va,
 		 struct pv_pool *pool)
 {
@@ -137,6 +220,7 @@ void rmap_remove(struct page *pg, struct pmap *pm, vaddr_t va,
 
 	if (pg->rmap == pm && rmap_inline_va(pg) == va) {
 		pg->rmap = NULL;
+		rmap_promote(pg);
 		return;
 	}
 	for (pv = pg->pv; pv; pv = pv->next)

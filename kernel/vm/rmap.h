@@ -78,6 +78,18 @@ void pv_pool_init(struct pv_pool *pool);
  */
 void pv_pool_destroy(struct pv_pool *pool);
 
+/*
+ * pv_pool_shrink - give back every chunk of pool whose entries are all
+ * free (the pool's pmap lock held). A pool grows as its pmap maps more shared frames at once and
+ * otherwise keeps its chunks until the pmap goes; this is what gives them
+ * back, as kmem_reclaim gives back empty slab pages. Returns the frames
+ * freed.
+ */
+unsigned int pv_pool_shrink(struct pv_pool *pool);
+
+/* The pool of pm's pv entries (each pmap keeps one). */
+struct pv_pool *pmap_pv_pool(struct pmap *pm);
+
 #define RMAP_LOCKS	64
 #define RMAP_VPN	0x0fffffffU	/* spare: page number of the inline va */
 #define RMAP_LOCKED	0x20000000U	/* spare: the inline mapping is locked */

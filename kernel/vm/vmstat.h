@@ -47,6 +47,7 @@
 	X(TLB_SHOOTDOWN_DEFERRED, "kilburn_tlb_shootdowns_deferred") /* harts left to flush on activation */ \
 	X(KSWAPD_WAKEUPS, "kswapd_wakeups")	/* page-out daemon woken */ \
 	X(PT_TRIMMED, "kilburn_pgtable_trimmed") /* empty page-table pages it freed */ \
+	X(PV_TRIMMED, "kilburn_pv_chunks_trimmed") /* unused pv-entry chunks given back */ \
 	X(OOM_KILL, "oom_kill")			/* processes the OOM killer ended */ \
 	X(SWAP_WRITE_REQUESTS, "kilburn_swap_write_requests") /* disk requests of pswpout */ \
 	X(SWAP_READ_REQUESTS, "kilburn_swap_read_requests") /* disk requests of pswpin */ \

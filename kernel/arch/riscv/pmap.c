@@ -1042,6 +1042,20 @@ static __attribute__((noinline)) bool fixup_locked(struct pmap *pm, vaddr_t va,
 	return fixed;
 }
 
+struct pv_pool *pmap_pv_pool(struct pmap *pm)
+{
+	return &pm->pv;
+}
+
+unsigned int pmap_shrink_pv(struct pmap *pm)
+{
+	unsigned long flags = spin_lock_irqsave(&pm->lock);
+	unsigned int n = pv_pool_shrink(&pm->pv);
+
+	spin_unlock_irqrestore(&pm->lock, flags);
+	return n;
+}
+
 bool pmap_fault_fixup(struct pmap *pm, vaddr_t va, unsigned int access)
 {
 	pte_t need, *pte, e;

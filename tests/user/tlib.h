@@ -31,8 +31,9 @@
  * tl_frames_free() on Kilburn brings in every page of the program's own
  * text and read-only data (it is paged in on demand), writes "3" to
  * /proc/sys/vm/drop_caches (clean page-cache pages nobody maps are given
- * back, as on Linux; Kilburn also gives back empty slab pages before
- * answering) and returns MemFree + Slab from /proc/meminfo: frames that
+ * back, as on Linux; Kilburn also gives back empty slab pages and unused
+ * reverse-map (pv) chunks before answering) and returns MemFree + Slab
+ * from /proc/meminfo: frames that
  * are free or hold kernel objects. The first call also notes how many
  * objects each kernel cache holds (/proc/slabinfo). After a warm-up both
  * are exact, and the leak check compares both exactly: no frame and no

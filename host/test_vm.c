@@ -2667,6 +2667,46 @@ TEST(page_protect_removes_every_mapping_of_a_shared_page)
 }
 
 /*
+ * The reverse map after a fork's child is gone: the parent's mappings take
+ * their frames' inline places again, its pv entries are all free, and
+ * pv_pool_shrink gives their chunks back (exactly the frames they took).
+ */
+TEST(pv_entries_go_back_inline_and_their_chunks_are_given_back)
+{
+	struct vmspace *p, *c;
+	uint64_t free0, free1;
+
+	setup();
+	p = new_vm();
+	CHECK_EQ(map_anon(p, 0x10000, 200 * P, RW), 0);
+	for (int i = 0; i < 200; i++)
+		CHECK_EQ(user_fill(p, 0x10000 + i * P, 0x40 + i % 64), FAULT_OK);
+	free0 = pmm_free_frames();
+	c = vmspace_fork(p);
+	CHECK(c != NULL);
+	CHECK_EQ(rmap_pv_count(), 200);		/* the child's, from its pool */
+	vmspace_destroy(p);			/* the parent goes first: its */
+	CHECK_EQ(rmap_pv_count(), 0);		/* inline places taken over */
+	CHECK(vm_check(c));
+	/* the child, now the only mapper, forks again and outlives its child */
+	p = vmspace_fork(c);
+	CHECK(p != NULL);
+	CHECK(user_page_is(p, 0x10000 + 7 * P, 0x47));
+	vmspace_destroy(p);
+	CHECK_EQ(rmap_pv_count(), 0);
+	free1 = pmm_free_frames();
+	/* c's pool kept the chunks of its 200 entries: given back now */
+	CHECK(pmap_shrink_pv(c->pmap) >= 1);
+	CHECK(pmm_free_frames() > free1);
+	CHECK_EQ(pmap_shrink_pv(c->pmap), 0);
+	CHECK(user_page_is(c, 0x10000 + 199 * P, 0x40 + 199 % 64));
+	CHECK(vm_check(c));
+	vmspace_destroy(c);
+	CHECK(pmm_free_frames() >= free0);
+	CHECK(no_frame_leaked());
+}
+
+/*
  * The software MMU sets the referenced and modified bits: after clearing,
  * exactly the pages read are referenced and exactly those written are
  * modified; clearing reports whether they were set.

@@ -826,3 +826,12 @@ struct pv_pool *pmap_pv_pool(struct pmap *pm)
 {
 	return &pm->pv;
 }
+
+unsigned int pmap_shrink_pv(struct pmap *pm)
+{
+	unsigned long flags = spin_lock_irqsave(&pm->lock);
+	unsigned int n = pv_pool_shrink(&pm->pv);
+
+	spin_unlock_irqrestore(&pm->lock, flags);
+	return n;
+}

@@ -20,7 +20,7 @@ static long vfile_read_at(struct vnode *vn, uint64_t ubuf, size_t len,
 		size_t in_page = *pos & PAGE_MASK;
 		size_t n = MIN(MIN(len - done, PAGE_SIZE - in_page), vn->size - *pos);
 		struct page *pg;
-		int err = vnode_page(vn, *pos >> PAGE_SHIFT, &pg);
+		int err = vnode_page_wait(vn, *pos >> PAGE_SHIFT, &pg);
 
 		if (!err) {
 			err = copy_to_user(ubuf + done, (char *)page_to_virt(pg) + in_page, n);
@@ -49,7 +49,7 @@ static long vfile_write_from(struct vnode *vn, uint64_t ubuf, const char *kbuf,
 		size_t n = MIN(len - done, PAGE_SIZE - in_page);
 		struct page *pg;
 
-		err = vnode_page(vn, *pos >> PAGE_SHIFT, &pg);
+		err = vnode_page_wait(vn, *pos >> PAGE_SHIFT, &pg);
 		if (err)
 			break;
 		if (kbuf)

@@ -461,6 +461,15 @@ int vnode_page(struct vnode *vn, uint64_t idx, struct page **out)
 	return err < 0 ? err : 0;
 }
 
+int vnode_page_wait(struct vnode *vn, uint64_t idx, struct page **out)
+{
+	int err;
+
+	while ((err = vnode_page(vn, idx, out)) == -ENOMEM && pageout_for_fault())
+		;
+	return err;
+}
+
 void vnode_cache_is_clean(struct vnode *vn)
 {
 	unsigned long flags;

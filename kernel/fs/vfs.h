@@ -238,6 +238,15 @@ long vnode_read(struct vnode *vn, uint64_t off, void *buf, size_t len);
  */
 int vnode_page(struct vnode *vn, uint64_t idx, struct page **out);
 
+/*
+ * vnode_page_wait - vnode_page for a system call (read, write, sendfile),
+ * which holds no address space's lock: while no frame can be had it
+ * reclaims, and when that fails calls the OOM killer, and tries again, as
+ * a page fault does (pageout_for_fault), instead of failing with -ENOMEM.
+ * -ENOMEM only if this process is the one to go.
+ */
+int vnode_page_wait(struct vnode *vn, uint64_t idx, struct page **out);
+
 /* The Linux stat of a vnode. */
 void vnode_stat(struct vnode *vn, struct kstat *st);
 

@@ -89,7 +89,9 @@ void pageout_quiesce(void);
  * pageout_for_fault - a fault found no free frame: with no lock of its
  * address space held, make room (reclaim, and when that fails the OOM
  * killer). Returns true if the fault should try again, false if the
- * faulting process itself has to go (it was chosen, or was killed).
+ * faulting process itself has to go (it was chosen, or was killed). A
+ * system call that needs a frame for a file's page calls it the same way
+ * (vnode_page_wait).
  */
 bool pageout_for_fault(void);
 

@@ -138,6 +138,7 @@ struct fault {
 	bool major;			/* a page was read from a disk */
 	bool swapped_in;		/* the page was read back from swap */
 	bool grew;			/* the stack grew down to va */
+	bool ra_used;			/* the page was read ahead: first use */
 };
 
 static struct page *zero_page;
@@ -426,17 +427,26 @@ static __attribute__((noinline)) void fault_collect_around(struct fault *f)
  * (anon_dirty) before the page is mapped writable; a read does the same
  * while swap is more than half full, so swap does not fill with copies,
  * and in a locked region (mlock), whose pages never go out again. `keep`:
- * the fault is a read outside a locked region. No page is ever mapped
- * writable while its anon holds a slot.
+ * the fault is a read outside a locked region, and swap is not more than
+ * half full (anon_map_prot asks; fault_map_around asks once for all its
+ * pages). No page is ever mapped writable while its anon holds a slot.
  */
+static unsigned int anon_slot_prot(struct anon *an, bool keep, unsigned int prot)
+{
+	if (!(prot & VM_PROT_WRITE) || !an->swap)
+		return prot;
+	if (keep)
+		return prot & ~VM_PROT_WRITE;
+	anon_dirty(an);		/* the copy on swap is going stale */
+	return prot;
+}
+
+/* As anon_slot_prot, keep only while swap is at most half full. */
 static unsigned int anon_map_prot(struct anon *an, bool keep, unsigned int prot)
 {
 	if (!(prot & VM_PROT_WRITE) || !an->swap)
 		return prot;
-	if (keep && !swap_slots_full())
-		return prot & ~VM_PROT_WRITE;
-	anon_dirty(an);		/* the copy on swap is going stale */
-	return prot;
+	return anon_slot_prot(an, keep && !swap_slots_full(), prot);
 }
 
 /*
@@ -453,13 +463,15 @@ static bool around_wanted(const struct anon *an)
 }
 
 /*
- * Swap fault-around (vm->lock held, no anon's lock): a read fault has just
+ * Swap fault-around (vm->lock held, no anon's lock): a fault has just
  * mapped the page at amap index idx of f->r, one read back from swap (read
- * ahead, or read for this very fault). Map the pages read ahead that follow
+ * ahead, or read for this very fault). If it was a read (a write's
+ * neighbours would be mapped read-only and fault again each), map the pages read ahead that follow
  * it in the reading direction (vm->ra_dir), as their own faults would have:
  * each one is used (ANON_READAHEAD cleared, a readahead hit, renewed on the
  * policy) and mapped with the protection anon_map_prot gives a read, so
- * read-only while its anon holds its slot. Up to FAULT_AROUND_PAGES pages,
+ * read-only while its anon holds its slot (whether swap is too full to
+ * keep slots is asked once for all the pages). Up to FAULT_AROUND_PAGES pages,
  * stopping at the first that around_wanted refuses: a hole, a page mapped
  * already, one not read back yet, or the mark of the next asynchronous
  * block, left to the fault that starts the block after it. Each page is
@@ -474,8 +486,12 @@ static __attribute__((noinline)) void fault_map_around(struct fault *f, uint64_t
 	uint64_t end = first + ((r->end - r->start) >> PAGE_SHIFT);
 	int dir = f->vm->ra_dir < 0 ? -1 : 1;
 	bool locked = r->flags & REGION_LOCKED;
+	bool keep;		/* anon_map_prot's, for a read: asked once */
 	unsigned int used = 0, mapped = 0;
 
+	if (f->access == VM_PROT_WRITE)
+		return;		/* mapped read-only, each would fault again */
+	keep = !locked && (!(r->prot & VM_PROT_WRITE) || !swap_slots_full());
 	for (unsigned int k = 1; k <= FAULT_AROUND_PAGES; k++) {
 		uint64_t i = dir > 0 ? idx + k : idx - k;
 		vaddr_t va = r->start + ((i - first) << PAGE_SHIFT);
@@ -497,7 +513,7 @@ static __attribute__((noinline)) void fault_map_around(struct fault *f, uint64_t
 		swap_ra_hit(&f->vm->ra);
 		reclaim_renew(an->page);
 		used++;
-		prot = anon_map_prot(an, !locked, r->prot);
+		prot = anon_slot_prot(an, keep, r->prot);
 		pg = an->page;
 		page_ref_inc(pg);
 		anon_unlock(an);
@@ -528,7 +544,7 @@ static enum fault_result fault_private(struct fault *f)
 
 	if (an) {
 		unsigned int prot;
-		bool shared, mark = false, around = f->swapped_in;
+		bool shared, mark = false;
 
 		anon_lock(an);
 		if (!an->page || (an->flags & ANON_BUSY)) {
@@ -545,7 +561,7 @@ static enum fault_result fault_private(struct fault *f)
 		}
 		if (an->flags & ANON_READAHEAD) {	/* read ahead: it paid */
 			mark = an->flags & ANON_RA_MARK;
-			around = true;
+			f->ra_used = true;
 			an->flags &= ~(ANON_READAHEAD | ANON_RA_MARK);
 			swap_ra_hit(&f->vm->ra);
 			vmstat_inc(VMSTAT_SWAP_RA_HIT);
@@ -595,8 +611,8 @@ static enum fault_result fault_private(struct fault *f)
 		if (res == FAULT_OK && (r->flags & REGION_LOCKED))
 			mlock_anon_page(an, pg, f->vm->pmap, f->va);
 		page_put(pg);
-		/* a read of swapped memory: its neighbours read ahead too */
-		if (around && !write && res == FAULT_OK)
+		/* a page read back from swap: its neighbours read ahead too */
+		if (unlikely(f->ra_used || f->swapped_in) && res == FAULT_OK)
 			fault_map_around(f, fault_amap_index(f));
 		if (mark)	/* the program reached the block read ahead */
 			fault_collect_ahead(f, fault_amap_index(f));

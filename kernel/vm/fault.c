@@ -428,8 +428,8 @@ static __attribute__((noinline)) void fault_collect_around(struct fault *f)
  * while swap is more than half full, so swap does not fill with copies,
  * and in a locked region (mlock), whose pages never go out again. `keep`:
  * the fault is a read outside a locked region, and swap is not more than
- * half full (anon_map_prot asks; fault_map_around asks once for all its
- * pages). No page is ever mapped writable while its anon holds a slot.
+ * half full (anon_map_prot asks; fault_map_around maps nothing when it
+ * is). No page is ever mapped writable while its anon holds a slot.
  */
 static unsigned int anon_slot_prot(struct anon *an, bool keep, unsigned int prot)
 {
@@ -466,18 +466,23 @@ static bool around_wanted(const struct anon *an)
  * Swap fault-around (vm->lock held, no anon's lock): a fault has just
  * mapped the page at amap index idx of f->r, one read back from swap (read
  * ahead, or read for this very fault). If it was a read (a write's
- * neighbours would be mapped read-only and fault again each), map the pages read ahead that follow
- * it in the reading direction (vm->ra_dir), as their own faults would have:
- * each one is used (ANON_READAHEAD cleared, a readahead hit, renewed on the
- * policy) and mapped with the protection anon_map_prot gives a read, so
- * read-only while its anon holds its slot (whether swap is too full to
- * keep slots is asked once for all the pages). Up to FAULT_AROUND_PAGES pages,
- * stopping at the first that around_wanted refuses: a hole, a page mapped
- * already, one not read back yet, or the mark of the next asynchronous
- * block, left to the fault that starts the block after it. Each page is
- * mapped without its anon's lock, pinned meanwhile, as fault_private maps.
- * A failure to map (no frame for a page table) just stops: the page stays
- * resident, and its own fault maps it later.
+ * neighbours would be mapped read-only and each fault again), map the
+ * pages read ahead that follow it in the reading direction (vm->ra_dir),
+ * as their own faults would have: each one is used (ANON_READAHEAD
+ * cleared, a readahead hit, renewed on the policy) and mapped with the
+ * protection anon_map_prot gives a read, so read-only while its anon holds
+ * its slot. Not while swap is more than half full (outside a locked
+ * region), where a read gives the slot up: pages the program may never
+ * touch would lose their clean copies, each to be written again if
+ * evicted; they stay read ahead, for their own faults to decide. Whether
+ * swap is that full is asked once, not per page (it takes the swap lock).
+ * Up to FAULT_AROUND_PAGES pages, stopping at the first that
+ * around_wanted refuses: a hole, a page mapped already, one not read back
+ * yet, or the mark of the next asynchronous block, left to the fault that
+ * starts the block after it. Each page is mapped without its anon's lock,
+ * pinned meanwhile, as fault_private maps. A failure to map (no frame for
+ * a page table) just stops: the page stays resident, and its own fault
+ * maps it later.
  */
 static __attribute__((noinline)) void fault_map_around(struct fault *f, uint64_t idx)
 {
@@ -486,12 +491,12 @@ static __attribute__((noinline)) void fault_map_around(struct fault *f, uint64_t
 	uint64_t end = first + ((r->end - r->start) >> PAGE_SHIFT);
 	int dir = f->vm->ra_dir < 0 ? -1 : 1;
 	bool locked = r->flags & REGION_LOCKED;
-	bool keep;		/* anon_map_prot's, for a read: asked once */
 	unsigned int used = 0, mapped = 0;
 
 	if (f->access == VM_PROT_WRITE)
-		return;		/* mapped read-only, each would fault again */
-	keep = !locked && (!(r->prot & VM_PROT_WRITE) || !swap_slots_full());
+		return;
+	if (!locked && (r->prot & VM_PROT_WRITE) && swap_slots_full())
+		return;		/* a read would give up their slots: untouched */
 	for (unsigned int k = 1; k <= FAULT_AROUND_PAGES; k++) {
 		uint64_t i = dir > 0 ? idx + k : idx - k;
 		vaddr_t va = r->start + ((i - first) << PAGE_SHIFT);
@@ -513,7 +518,7 @@ static __attribute__((noinline)) void fault_map_around(struct fault *f, uint64_t
 		swap_ra_hit(&f->vm->ra);
 		reclaim_renew(an->page);
 		used++;
-		prot = anon_slot_prot(an, keep, r->prot);
+		prot = anon_slot_prot(an, !locked, r->prot);
 		pg = an->page;
 		page_ref_inc(pg);
 		anon_unlock(an);

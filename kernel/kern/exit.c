@@ -26,6 +26,7 @@
 #include "fs/tty.h"
 #include "fs/vfs.h"
 #include "vm/vmspace.h"
+#include "vm/swap_io.h"
 
 /* Give p's children to init (proc_tree_lock held). */
 static void reparent_children(struct proc *p)
@@ -65,6 +66,13 @@ static void release_vm(struct proc *p)
 	if (p == current())
 		vmspace_activate(NULL);
 	vmspace_put(vm);
+	/*
+	 * Swap readahead of it that the disk has finished frees its frames
+	 * and slots now, not whenever swap I/O is next started or waited for
+	 * (vm/swap_io.h): a parent that looks at SwapFree once we are gone
+	 * finds them free.
+	 */
+	swap_io_complete();
 }
 
 /*

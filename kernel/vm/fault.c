@@ -13,7 +13,9 @@
  *          holder just makes it writable;
  *        - otherwise map it, read-only while it is shared, and on a read
  *          while it still holds its slot on swap (a clean copy, kept so
- *          that evicting it again needs no write: anon_map_prot);
+ *          that evicting it again needs no write: anon_map_prot); a read
+ *          of a page read back from swap also maps the pages read ahead
+ *          after it (fault-around: fault_map_around);
  *   5. private region, no private page yet:
  *        - a read maps the object's page (file) or the shared zero frame
  *          (anonymous) read-only, so a later write faults again;
@@ -112,6 +114,10 @@
 				   at once ahead of the program, without
 				   waiting (anon_read_ahead) */
 
+#define FAULT_AROUND_PAGES 16	/* swap fault-around: the pages read ahead
+				   that a read fault maps next to its own,
+				   at most (fault_map_around) */
+
 struct fault {
 	struct vmspace *vm;
 	struct region *r;
@@ -143,6 +149,7 @@ struct fault {
 	bool major;			/* a page was read from a disk */
 	bool swapped_in;		/* the page was read back from swap */
 	bool grew;			/* the stack grew down to va */
+	bool ra_used;			/* the page was read ahead: first use */
 };
 
 static struct page *zero_page;
@@ -437,17 +444,114 @@ static __attribute__((noinline)) void fault_collect_around(struct fault *f)
  * (anon_dirty) before the page is mapped writable; a read does the same
  * while swap is more than half full, so swap does not fill with copies,
  * and in a locked region (mlock), whose pages never go out again. `keep`:
- * the fault is a read outside a locked region. No page is ever mapped
- * writable while its anon holds a slot.
+ * the fault is a read outside a locked region, and swap is not more than
+ * half full (anon_map_prot asks; fault_map_around maps nothing when it
+ * is). No page is ever mapped writable while its anon holds a slot.
  */
+static unsigned int anon_slot_prot(struct anon *an, bool keep, unsigned int prot)
+{
+	if (!(prot & VM_PROT_WRITE) || !an->swap)
+		return prot;
+	if (keep)
+		return prot & ~VM_PROT_WRITE;
+	anon_dirty(an);		/* the copy on swap is going stale */
+	return prot;
+}
+
+/* As anon_slot_prot, keep only while swap is at most half full. */
 static unsigned int anon_map_prot(struct anon *an, bool keep, unsigned int prot)
 {
 	if (!(prot & VM_PROT_WRITE) || !an->swap)
 		return prot;
-	if (keep && !swap_slots_full())
-		return prot & ~VM_PROT_WRITE;
-	anon_dirty(an);		/* the copy on swap is going stale */
-	return prot;
+	return anon_slot_prot(an, keep && !swap_slots_full(), prot);
+}
+
+/*
+ * May an's page be mapped around a fault (fault_map_around)? an (locked)
+ * holds a page read ahead that no fault has used yet, not busy, not shared
+ * with another amap, and not the marked one whose first use starts the
+ * next asynchronous block (its own fault does that).
+ */
+static bool around_wanted(const struct anon *an)
+{
+	return an->page && anon_refs(an) == 1 &&
+	       (an->flags & (ANON_READAHEAD | ANON_RA_MARK | ANON_BUSY)) ==
+	       ANON_READAHEAD;
+}
+
+/*
+ * Swap fault-around (vm->lock held, no anon's lock): a fault has just
+ * mapped the page at amap index idx of f->r, one read back from swap (read
+ * ahead, or read for this very fault). If it was a read (a write's
+ * neighbours would be mapped read-only and each fault again), map the
+ * pages read ahead that follow it in the reading direction (vm->ra_dir),
+ * as their own faults would have: each one is used (ANON_READAHEAD
+ * cleared, a readahead hit, renewed on the policy) and mapped with the
+ * protection anon_map_prot gives a read, so read-only while its anon holds
+ * its slot. Not while swap is more than half full (outside a locked
+ * region), where a read gives the slot up: pages the program may never
+ * touch would lose their clean copies, each to be written again if
+ * evicted; they stay read ahead, for their own faults to decide. Whether
+ * swap is that full is asked once, not per page (it takes the swap lock).
+ * Up to FAULT_AROUND_PAGES pages, stopping at the first that
+ * around_wanted refuses: a hole, a page mapped already, one not read back
+ * yet, or the mark of the next asynchronous block, left to the fault that
+ * starts the block after it. Each page is mapped without its anon's lock,
+ * pinned meanwhile, as fault_private maps. A failure to map (no frame for
+ * a page table) just stops: the page stays resident, and its own fault
+ * maps it later.
+ */
+static __attribute__((noinline)) void fault_map_around(struct fault *f, uint64_t idx)
+{
+	const struct region *r = f->r;
+	uint64_t first = r->amap_pgoff;
+	uint64_t end = first + ((r->end - r->start) >> PAGE_SHIFT);
+	int dir = f->vm->ra_dir < 0 ? -1 : 1;
+	bool locked = r->flags & REGION_LOCKED;
+	unsigned int used = 0, mapped = 0;
+
+	if (f->access == VM_PROT_WRITE)
+		return;
+	if (!locked && (r->prot & VM_PROT_WRITE) && swap_slots_full())
+		return;		/* a read would give up their slots: untouched */
+	for (unsigned int k = 1; k <= FAULT_AROUND_PAGES; k++) {
+		uint64_t i = dir > 0 ? idx + k : idx - k;
+		vaddr_t va = r->start + ((i - first) << PAGE_SHIFT);
+		struct anon *an;
+		struct page *pg;
+		unsigned int prot;
+
+		if (dir > 0 ? i >= end : idx < first + k)
+			break;
+		an = amap_lookup(r->amap, i);
+		if (!an)
+			break;
+		anon_lock(an);
+		if (!around_wanted(an)) {
+			anon_unlock(an);
+			break;
+		}
+		an->flags &= ~ANON_READAHEAD;	/* used, as its fault would */
+		swap_ra_hit(&f->vm->ra);
+		reclaim_renew(an->page);
+		used++;
+		prot = anon_slot_prot(an, !locked, r->prot);
+		pg = an->page;
+		page_ref_inc(pg);
+		anon_unlock(an);
+		if (pmap_enter(f->vm->pmap, va, page_to_pa(pg), prot) < 0) {
+			page_put(pg);
+			break;
+		}
+		if (locked)
+			mlock_anon_page(an, pg, f->vm->pmap, va);
+		page_put(pg);
+		mapped++;
+	}
+	if (used) {
+		vmstat_add(VMSTAT_SWAP_RA_HIT, used);
+		vmstat_add(VMSTAT_SWAP_RA_MAPPED, mapped);
+	}
 }
 
 /* Phase 4 and 5: private regions. */
@@ -479,6 +583,7 @@ static enum fault_result fault_private(struct fault *f)
 		}
 		if (an->flags & ANON_READAHEAD) {	/* read ahead: it paid */
 			mark = an->flags & ANON_RA_MARK;
+			f->ra_used = true;
 			an->flags &= ~(ANON_READAHEAD | ANON_RA_MARK);
 			swap_ra_hit(&f->vm->ra);
 			vmstat_inc(VMSTAT_SWAP_RA_HIT);
@@ -528,6 +633,9 @@ static enum fault_result fault_private(struct fault *f)
 		if (res == FAULT_OK && (r->flags & REGION_LOCKED))
 			mlock_anon_page(an, pg, f->vm->pmap, f->va);
 		page_put(pg);
+		/* a page read back from swap: its neighbours read ahead too */
+		if (unlikely(f->ra_used || f->swapped_in) && res == FAULT_OK)
+			fault_map_around(f, fault_amap_index(f));
 		if (mark)	/* the program reached the block read ahead */
 			fault_collect_ahead(f, fault_amap_index(f));
 		return res;

@@ -58,6 +58,7 @@
 	X(SWAP_RA, "swap_ra")			/* pages read ahead of a swap-in fault */ \
 	X(SWAP_RA_HIT, "swap_ra_hit")		/* ... that a fault then used */ \
 	X(SWAP_RA_UNUSED, "kilburn_swap_ra_unused") /* ... evicted or freed unused */ \
+	X(SWAP_RA_MAPPED, "kilburn_swap_ra_mapped") /* ... mapped by a fault next to them (fault-around) */ \
 	X(SWAP_CLEAN_EVICT, "kilburn_swap_clean_evictions") /* evicted with no write: the slot held a good copy */ \
 	X(SWAPOUT_CACHE_KEPT, "kilburn_swapout_cache_kept") /* cache pages written out but kept: found meanwhile, or the owner's lock busy */ \
 	X(MLOCK_CULLED, "unevictable_pgs_culled") /* page-out found a page mapped locked: kept */ \

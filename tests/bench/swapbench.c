@@ -4,7 +4,9 @@
  * -icount, rdinstret counts virtual time with the idle time in it, so the
  * CPU's cost of page-out and page-in is counted by the kernel itself,
  * without its waits for the disk (/proc/vmstat's kilburn_swap{out,in}_cpu_*
- * counters). Throughput is not measured here: virtual time jumps over the
+ * counters). Of the anonymous read-back pass, also the pages read per
+ * fault and the pages mapped around a fault (swap fault-around).
+ * Throughput is not measured here: virtual time jumps over the
  * waits for the disk (sleep=off); tests/bench/swapio.c measures it in a boot
  * without -icount. Then the same for a /tmp file of twice RAM: written
  * with write(2), read back with read(2), then read again through a shared
@@ -26,8 +28,8 @@
 #define PAGE	4096UL
 
 struct snap {
-	uint64_t out_i, out_p, in_i, in_p, wreq, rreq, pswpout, pswpin, ra;
-	long majflt;
+	uint64_t out_i, out_p, in_i, in_p, wreq, rreq, pswpout, pswpin, ra, around;
+	long majflt, faults;
 };
 
 /* Our major faults so far. */
@@ -36,6 +38,14 @@ static long majflt(void)
 	struct rusage ru;
 
 	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_majflt : 0;
+}
+
+/* Our faults so far, minor and major. */
+static long faults(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_minflt + ru.ru_majflt : 0;
 }
 
 static void take(struct snap *s)
@@ -49,7 +59,9 @@ static void take(struct snap *s)
 	s->pswpin = vmstat("pswpin");
 	s->rreq = vmstat("kilburn_swap_read_requests");
 	s->ra = vmstat("swap_ra");
+	s->around = vmstat("kilburn_swap_ra_mapped");
 	s->majflt = majflt();
+	s->faults = faults();
 }
 
 static void row(const char *what, double v, const char *unit)
@@ -221,6 +233,9 @@ int main(void)
 	    c.in_p - a.in_p ? (double)(c.in_i - a.in_i) / (c.in_p - a.in_p) : 0, "");
 	row("pages per write request",
 	    c.wreq - a.wreq ? (double)(c.pswpout - a.pswpout) / (c.wreq - a.wreq) : 0, "");
+	row("read-back: pages per fault (each page read)",
+	    c.faults - b.faults ? (double)npages / (c.faults - b.faults) : 0, "");
+	row("read-back: pages mapped around", (double)(c.around - b.around), "");
 	munmap(p, npages * PAGE);
 	tmpfs_bench(npages);
 	file_bench();

@@ -44,7 +44,9 @@ static unsigned int pageout_waiting;
 static bool owner_wait_ok;
 /*
  * owner_deadline: until when (uptime, ns) the batch being picked or ended
- * may wait for objects' locks, all of them together (owner_lock_wait).
+ * may wait for objects' locks, all of them together (owner_lock_wait);
+ * 0 until its first wait, which sets it (a batch of anons never reads the
+ * clock).
  * pageout_lock.
  */
 static uint64_t owner_deadline;
@@ -325,7 +327,7 @@ static void batch_pick(struct batch *bt, struct pmap_batch *b)
 	uint64_t tries = MIN(reclaim_tracked() + 1, bt->budget);
 	unsigned int busy = 0;
 
-	owner_deadline = timer_uptime_ns() + OWNER_LOCK_NS;
+	owner_deadline = 0;		/* set by the first wait, if any */
 
 	while (bt->n + bt->ndropped < PAGEOUT_BATCH && tries--) {
 		struct victim *v = &bt->v[bt->n];
@@ -413,7 +415,7 @@ static unsigned int batch_write(struct batch *bt, uint64_t *io_instr)
 		err = swap_write_pages_sync(slots, pages, w);
 		*io_instr += rdinstret() - t;
 	}
-	owner_deadline = timer_uptime_ns() + OWNER_LOCK_NS;
+	owner_deadline = 0;		/* set by the first wait, if any */
 	/*
 	 * The anons first: a thread holding a cache page's object lock may
 	 * be waiting for one of them (a fault on a user buffer), and the
@@ -954,8 +956,12 @@ int pageout_cache_begin(struct pcache *pc, struct page *pg, struct pmap_batch *b
 static bool owner_lock_wait(struct mutex *lock)
 {
 	while (!mutex_trylock(lock)) {
+		uint64_t now = timer_uptime_ns();
+
+		if (!owner_deadline)
+			owner_deadline = now + OWNER_LOCK_NS;
 		if (__atomic_load_n(&pageout_waiting, __ATOMIC_ACQUIRE) ||
-		    timer_uptime_ns() > owner_deadline)
+		    now > owner_deadline)
 			return false;
 		sched_yield();
 	}

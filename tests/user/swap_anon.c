@@ -151,22 +151,6 @@ static size_t fwd(size_t k) { return k; }
 static size_t bwd(size_t k) { return npages - 1 - k; }
 static size_t strided(size_t k) { return (k * 7919) % npages; }	/* prime stride */
 
-static long swap_used_kb(void)
-{
-	long total = vt_proc_kb("/proc/meminfo", "SwapTotal:");
-	long free = vt_proc_kb("/proc/meminfo", "SwapFree:");
-
-	return total < 0 || free < 0 ? -1 : total - free;
-}
-
-/* A /proc/vmstat counter (0 if missing: Linux without swap). */
-static long vmstat(const char *name)
-{
-	long v = vt_vmstat(name);
-
-	return v < 0 ? 0 : v;
-}
-
 /* The counters swap readahead is judged by, at one moment. */
 struct ra_count {
 	long pswpin, requests, ra, hit, unused;
@@ -175,10 +159,10 @@ struct ra_count {
 static struct ra_count ra_now(void)
 {
 	return (struct ra_count){
-		.pswpin = vmstat("pswpin"),
-		.requests = vmstat("kilburn_swap_read_requests"),
-		.ra = vmstat("swap_ra"), .hit = vmstat("swap_ra_hit"),
-		.unused = vmstat("kilburn_swap_ra_unused"),
+		.pswpin = vt_vmstat0("pswpin"),
+		.requests = vt_vmstat0("kilburn_swap_read_requests"),
+		.ra = vt_vmstat0("swap_ra"), .hit = vt_vmstat0("swap_ra_hit"),
+		.unused = vt_vmstat0("kilburn_swap_ra_unused"),
 	};
 }
 
@@ -276,9 +260,9 @@ struct clean_count {
 static struct clean_count clean_now(void)
 {
 	return (struct clean_count){
-		.pswpin = vmstat("pswpin"), .pswpout = vmstat("pswpout"),
-		.clean = vmstat("kilburn_swap_clean_evictions"),
-		.steal = vmstat("pgsteal_kswapd") + vmstat("pgsteal_direct"),
+		.pswpin = vt_vmstat0("pswpin"), .pswpout = vt_vmstat0("pswpout"),
+		.clean = vt_vmstat0("kilburn_swap_clean_evictions"),
+		.steal = vt_vmstat0("pgsteal_kswapd") + vt_vmstat0("pgsteal_direct"),
 	};
 }
 
@@ -399,7 +383,7 @@ int main(void)
 	npages = (size_t)mem_kb * 3 / 4;
 	gens = calloc(npages, 1);
 	before = tl_frames_free();
-	used_before = swap_used_kb();
+	used_before = vt_swap_used_kb();
 	if (tl_on_kilburn())
 		TL_CHECK(vt_proc_kb("/proc/meminfo", "SwapTotal:") >= mem_kb * 3,
 			 "a swap area of at least 3 x RAM is active");
@@ -437,7 +421,7 @@ int main(void)
 		TL_CHECK(vt_proc_kb("/proc/self/status", "VmSwap:") == 0, "VmSwap is 0 after it");
 		TL_CHECK(vt_proc_kb("/proc/meminfo", "SwapTotal:") == 0, "no swap left");
 		TL_CHECK(swapon("/dev/vdb", 0) == 0, "swapon again");
-		used_after = swap_used_kb();
+		used_after = vt_swap_used_kb();
 		TL_CHECK(used_after == 0 && used_before == 0, "every swap slot came back");
 		{
 			struct ra_count c = ra_now();

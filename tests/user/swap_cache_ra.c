@@ -62,22 +62,6 @@ static bool holds(const char *at, size_t page, unsigned int gen)
 	return true;
 }
 
-/* A /proc/vmstat counter (0 if missing: Linux without swap). */
-static long vmstat(const char *name)
-{
-	long v = vt_vmstat(name);
-
-	return v < 0 ? 0 : v;
-}
-
-static long swap_used_kb(void)
-{
-	long total = vt_proc_kb("/proc/meminfo", "SwapTotal:");
-	long free = vt_proc_kb("/proc/meminfo", "SwapFree:");
-
-	return total < 0 || free < 0 ? -1 : total - free;
-}
-
 static long majflt(void)
 {
 	struct rusage ru;
@@ -93,10 +77,10 @@ struct ra_count {
 static struct ra_count ra_now(void)
 {
 	return (struct ra_count){
-		.pswpin = vmstat("pswpin"),
-		.requests = vmstat("kilburn_swap_read_requests"),
-		.ra = vmstat("swap_ra"), .hit = vmstat("swap_ra_hit"),
-		.unused = vmstat("kilburn_swap_ra_unused"),
+		.pswpin = vt_vmstat0("pswpin"),
+		.requests = vt_vmstat0("kilburn_swap_read_requests"),
+		.ra = vt_vmstat0("swap_ra"), .hit = vt_vmstat0("swap_ra_hit"),
+		.unused = vt_vmstat0("kilburn_swap_ra_unused"),
 		.majflt = majflt(),
 	};
 }
@@ -212,7 +196,7 @@ int main(void)
 	npages = (size_t)mem_kb * 3 / 2 / 4 / CHUNK * CHUNK;
 	memset(buf, 0, sizeof(buf));
 	before = tl_frames_free();
-	used_before = swap_used_kb();
+	used_before = vt_swap_used_kb();
 	if (tl_on_kilburn())
 		TL_CHECK(vt_proc_kb("/proc/meminfo", "SwapTotal:") >= mem_kb * 2,
 			 "a swap area of at least 2 x RAM is active");
@@ -224,9 +208,9 @@ int main(void)
 		/* swapoff brings this program's own pages back (stack, data) */
 		TL_CHECK(swapoff("/dev/vdb") == 0, "swapoff brings every page back");
 		TL_CHECK(swapon("/dev/vdb", 0) == 0, "swapon again");
-		VT_CHECK(swap_used_kb() == 0 && used_before == 0,
+		VT_CHECK(vt_swap_used_kb() == 0 && used_before == 0,
 			 "every swap slot came back (%ld kB used, %ld before)",
-			 swap_used_kb(), used_before);
+			 vt_swap_used_kb(), used_before);
 		c = ra_now();
 		/* a few pages of this program's own may still be resident */
 		VT_CHECK(c.hit + c.unused <= c.ra && c.ra - c.hit - c.unused <= 64,

@@ -72,25 +72,6 @@ static bool holds(const char *at, size_t page, unsigned int gen)
 	return true;
 }
 
-/* A /proc/vmstat counter (0 if missing). */
-static long vmstat(const char *name)
-{
-	char field[64];
-	long v;
-
-	snprintf(field, sizeof(field), "%s ", name);
-	v = vt_proc_kb("/proc/vmstat", field);
-	return v < 0 ? 0 : v;
-}
-
-static long swap_used_kb(void)
-{
-	long total = vt_proc_kb("/proc/meminfo", "SwapTotal:");
-	long free = vt_proc_kb("/proc/meminfo", "SwapFree:");
-
-	return total < 0 || free < 0 ? -1 : total - free;
-}
-
 /* This process's faults so far, minor and major. */
 static long faults(void)
 {
@@ -147,15 +128,15 @@ static bool step_locked_read(void)
 /* Step 2: read mem back forward; judge the faults it took (Kilburn). */
 static void step_forward(void)
 {
-	long f0 = faults(), in0 = vmstat("pswpin"), map0 = vmstat("kilburn_swap_ra_mapped");
-	long hit0 = vmstat("swap_ra_hit");
+	long f0 = faults(), in0 = vt_vmstat0("pswpin"), map0 = vt_vmstat0("kilburn_swap_ra_mapped");
+	long hit0 = vt_vmstat0("swap_ra_hit");
 	long nf, in, mapped, hit;
 	size_t bad = wrong_pages(0, npages);
 
 	nf = faults() - f0;
-	in = vmstat("pswpin") - in0;
-	mapped = vmstat("kilburn_swap_ra_mapped") - map0;
-	hit = vmstat("swap_ra_hit") - hit0;
+	in = vt_vmstat0("pswpin") - in0;
+	mapped = vt_vmstat0("kilburn_swap_ra_mapped") - map0;
+	hit = vt_vmstat0("swap_ra_hit") - hit0;
 	VT_CHECK(bad == 0, "forward: every page reads back right (%zu wrong)", bad);
 	if (!tl_on_kilburn())
 		return;
@@ -230,7 +211,7 @@ int main(void)
 	npages = (size_t)mem_kb * 3 / 2 / 4;
 	gens = calloc(npages, 1);
 	before = tl_frames_free();
-	used_before = swap_used_kb();
+	used_before = vt_swap_used_kb();
 	side = mmap(NULL, SIDE_PAGES * PAGE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	mem = mmap(NULL, npages * PAGE, PROT_READ | PROT_WRITE,
@@ -262,7 +243,7 @@ int main(void)
 		/* swapoff brings this program's own pages back (stack, data) */
 		TL_CHECK(swapoff("/dev/vdb") == 0, "swapoff brings every page back");
 		TL_CHECK(swapon("/dev/vdb", 0) == 0, "swapon again");
-		TL_CHECK(swap_used_kb() == 0 && used_before == 0, "every swap slot came back");
+		TL_CHECK(vt_swap_used_kb() == 0 && used_before == 0, "every swap slot came back");
 		tl_check_no_leak(before);
 	}
 	return tl_done();

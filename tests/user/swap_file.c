@@ -33,12 +33,6 @@ static uint64_t anon_word(size_t pg)
 	return (pg + 1) * 0x9e3779b97f4a7c15ULL;
 }
 
-static long swap_used_kb(void)
-{
-	return vt_proc_kb("/proc/meminfo", "SwapTotal:") -
-	       vt_proc_kb("/proc/meminfo", "SwapFree:");
-}
-
 /* Rss in kB of the smaps entry starting at addr, or -1. */
 static long smaps_rss_kb(void *addr)
 {
@@ -296,13 +290,13 @@ int main(int argc, char **argv)
 		return tl_done();
 	bf_touch_own_memory();	/* every buffer used below, before the count */
 	before = tl_frames_free();
-	swap0 = swap_used_kb();
+	swap0 = vt_swap_used_kb();
 	TL_CHECK(vt_exited_ok(vt_run(reclaim_run, (void *)path, 600)),
 		 "the process mapping the file ran to its end");
 	bf_touch_own_memory();
 	if (tl_on_kilburn())
-		VT_CHECK(swap_used_kb() == swap0, "every swap slot came back (%ld kB used, %ld before)",
-			 swap_used_kb(), swap0);
+		VT_CHECK(vt_swap_used_kb() == swap0, "every swap slot came back (%ld kB used, %ld before)",
+			 vt_swap_used_kb(), swap0);
 	tl_check_no_leak(before);
 	if (path[1] == 't' && path[2] == 'm')
 		unlink(path);

@@ -64,12 +64,6 @@ static unsigned int gen_of(size_t pg)
 	return pg % 2 ? 1 : 2;
 }
 
-static long swap_used_kb(void)
-{
-	return vt_proc_kb("/proc/meminfo", "SwapTotal:") -
-	       vt_proc_kb("/proc/meminfo", "SwapFree:");
-}
-
 /* Write npages of generation 1 with write(2). Returns 0 or -1. */
 static int write_file(int fd, size_t npages)
 {
@@ -222,10 +216,10 @@ static void check_remove(int fd, size_t npages)
 			out += !(vec[i] & 1);
 	/* page-out may write other pages meanwhile (on another hart): counted */
 	out0 = vt_vmstat("pswpout");
-	used0 = swap_used_kb();
+	used0 = vt_swap_used_kb();
 	TL_CHECK(madvise(map + removed_lo * PAGE, len * PAGE, MADV_REMOVE) == 0,
 		 "MADV_REMOVE an eighth of it while part is on swap");
-	used1 = swap_used_kb();
+	used1 = vt_swap_used_kb();
 	written = vt_vmstat("pswpout") - out0;
 	if (tl_on_kilburn()) {
 		char what[200];
@@ -257,7 +251,7 @@ static void check_truncate(int fd, size_t keep, long used)
 
 	TL_CHECK(ftruncate(fd, keep * PAGE + 100) == 0, "truncate while part is on swap");
 	if (tl_on_kilburn())
-		TL_CHECK(swap_used_kb() < used, "the slots past the new end were freed");
+		TL_CHECK(vt_swap_used_kb() < used, "the slots past the new end were freed");
 	TL_CHECK(ftruncate(fd, (keep + 2) * PAGE) == 0, "grow it again");
 	TL_CHECK(pread(fd, buf, PAGE, keep * PAGE) == (ssize_t)PAGE, "pread the page keeping the end");
 	tail = word_of(keep, gen_of(keep), 12);	/* bytes 96..103 */
@@ -299,7 +293,7 @@ int main(void)
 	keep = npages / 8;		/* an eighth of the file: a quarter of RAM */
 	memset(buf, 1, sizeof(buf));
 	before = tl_frames_free();
-	used_before = swap_used_kb();
+	used_before = vt_swap_used_kb();
 	fd = open(PATH, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	TL_CHECK(fd >= 0, "create " PATH);
 	if (fd < 0)
@@ -309,7 +303,7 @@ int main(void)
 	out0 = vt_vmstat("pswpout");
 	req0 = vt_vmstat("kilburn_swap_write_requests");
 	TL_CHECK(write_file(fd, npages) == 0, "write 2 x RAM with write(2)");
-	used = swap_used_kb();
+	used = vt_swap_used_kb();
 	if (tl_on_kilburn())
 		check_write_requests(vt_vmstat("pswpout") - out0,
 				     vt_vmstat("kilburn_swap_write_requests") - req0);
@@ -333,7 +327,7 @@ int main(void)
 		 "read(2) sees the shared writes and not the private ones, nothing lost");
 	check_remove(fd, npages);
 	if (tl_on_kilburn()) {
-		used = swap_used_kb();
+		used = vt_swap_used_kb();
 		TL_CHECK(used > 0, "the area is still on");
 	}
 	check_truncate(fd, keep, used);
@@ -344,7 +338,7 @@ int main(void)
 	}
 	TL_CHECK(close(fd) == 0 && unlink(PATH) == 0, "close and remove the file");
 	if (tl_on_kilburn()) {
-		TL_CHECK(swap_used_kb() == used_before, "every swap slot came back");
+		TL_CHECK(vt_swap_used_kb() == used_before, "every swap slot came back");
 		TL_CHECK(vt_proc_kb("/proc/meminfo", "Shmem:") == shmem_before,
 			 "Shmem is back where it was");
 		tl_check_no_leak(before);

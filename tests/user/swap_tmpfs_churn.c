@@ -228,12 +228,6 @@ static void warm_up(void)
 		printf("note: swapoff and swapon before counting failed\n");
 }
 
-static long swap_used_kb(void)
-{
-	return vt_proc_kb("/proc/meminfo", "SwapTotal:") -
-	       vt_proc_kb("/proc/meminfo", "SwapFree:");
-}
-
 int main(void)
 {
 	long mem_kb = vt_proc_kb("/proc/meminfo", "MemTotal:"), before, used_before;
@@ -250,7 +244,7 @@ int main(void)
 	memset(pbuf, 1, sizeof(pbuf));
 	warm_up();
 	before = tl_frames_free();
-	used_before = swap_used_kb();
+	used_before = vt_swap_used_kb();
 	fd = open(FILE_B, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	TL_CHECK(fd >= 0, "create " FILE_B);
 	if (fd < 0)
@@ -275,7 +269,7 @@ int main(void)
 		/* our own pages on swap, or kept there as copies, come back */
 		TL_CHECK(swapoff("/dev/vdb") == 0 && swapon("/dev/vdb", 0) == 0,
 			 "swapoff and swapon again");
-		TL_CHECK(swap_used_kb() == used_before, "every swap slot came back");
+		TL_CHECK(vt_swap_used_kb() == used_before, "every swap slot came back");
 		tl_check_no_leak(before);
 	}
 	return tl_done();

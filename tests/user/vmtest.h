@@ -75,6 +75,23 @@ static inline long vt_vmstat(const char *name)
 	return vt_proc_kb("/proc/vmstat", field);
 }
 
+/* The counter `name` of /proc/vmstat, or 0 if there is none (Linux without swap). */
+static inline long vt_vmstat0(const char *name)
+{
+	long v = vt_vmstat(name);
+
+	return v < 0 ? 0 : v;
+}
+
+/* Swap in use (kB: SwapTotal - SwapFree), or -1 if either is missing. */
+static inline long vt_swap_used_kb(void)
+{
+	long total = vt_proc_kb("/proc/meminfo", "SwapTotal:");
+	long free = vt_proc_kb("/proc/meminfo", "SwapFree:");
+
+	return total < 0 || free < 0 ? -1 : total - free;
+}
+
 /* This process's resident set (kB), or -1. */
 static inline long vt_rss_kb(void)
 {

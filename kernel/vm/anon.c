@@ -5,10 +5,8 @@
 #include "vm/swap_slots.h"
 #include "vm/vmstat.h"
 
-#define ANON_LOCKS	64
-
 static struct kmem_cache *anon_cache;
-static struct spinlock anon_locks[ANON_LOCKS];
+struct spinlock anon_locks[ANON_LOCKS];
 static uint64_t anons_in_use;		/* atomic */
 static uint64_t anons_swapped;		/* atomic: page on swap only */
 
@@ -19,13 +17,6 @@ void anon_init(void)
 		panic("anon_init: out of memory");
 	for (int i = 0; i < ANON_LOCKS; i++)
 		spin_init(&anon_locks[i], "anon");
-}
-
-struct spinlock *anon_lock_of(const struct anon *an)
-{
-	uintptr_t h = (uintptr_t)an / sizeof(struct anon);
-
-	return &anon_locks[(h ^ (h >> 7)) % ANON_LOCKS];
 }
 
 struct anon *anon_alloc(struct page *pg)

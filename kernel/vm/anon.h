@@ -85,8 +85,18 @@ bool anon_ref_live(struct anon *an);
  */
 void anon_put(struct anon *an);
 
-/* The anon's lock; see the locking rules above. */
-struct spinlock *anon_lock_of(const struct anon *an);
+/*
+ * The anon's lock; see the locking rules above. Inline: a fault and
+ * page-out take anons' locks several times per page.
+ */
+#define ANON_LOCKS	64
+extern struct spinlock anon_locks[ANON_LOCKS];
+static inline struct spinlock *anon_lock_of(const struct anon *an)
+{
+	uintptr_t h = (uintptr_t)an / sizeof(struct anon);
+
+	return &anon_locks[(h ^ (h >> 7)) % ANON_LOCKS];
+}
 static inline void anon_lock(const struct anon *an)
 {
 	spin_lock(anon_lock_of(an));

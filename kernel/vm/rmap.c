@@ -4,20 +4,13 @@
 /* A chunk of pv entries: one frame, its first entry's room holds the link. */
 #define PV_PER_CHUNK	(PAGE_SIZE / sizeof(struct pv_entry))
 
-static struct spinlock rmap_locks[RMAP_LOCKS];
+struct spinlock rmap_locks[RMAP_LOCKS];
 static uint64_t pv_in_use;		/* atomic */
 
 void rmap_init(void)
 {
 	for (int i = 0; i < RMAP_LOCKS; i++)
 		spin_init(&rmap_locks[i], "rmap");
-}
-
-struct spinlock *rmap_lock_of(const struct page *pg)
-{
-	uintptr_t h = (uintptr_t)pg / sizeof(struct page);
-
-	return &rmap_locks[(h ^ (h >> 6)) % RMAP_LOCKS];
 }
 
 void pv_pool_init(struct pv_pool *pool)

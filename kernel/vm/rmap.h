@@ -106,8 +106,17 @@ static inline bool rmap_managed(const struct page *pg)
 	return pg && (pg->state == PAGE_ANON || pg->state == PAGE_FILE);
 }
 
-/* The lock guarding pg's rmap (and the saved bits in pg->spare). */
-struct spinlock *rmap_lock_of(const struct page *pg);
+/*
+ * The lock guarding pg's rmap (and the saved bits in pg->spare). Inline:
+ * page-out takes it several times per page.
+ */
+extern struct spinlock rmap_locks[RMAP_LOCKS];
+static inline struct spinlock *rmap_lock_of(const struct page *pg)
+{
+	uintptr_t h = (uintptr_t)pg / sizeof(struct page);
+
+	return &rmap_locks[(h ^ (h >> 6)) % RMAP_LOCKS];
+}
 
 /*
  * rmap_add - record that pm maps pg at va. pg's rmap lock and pm's lock

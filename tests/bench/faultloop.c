@@ -7,6 +7,9 @@
  *   r  read of a never-written anonymous page (the zero page is mapped)
  *   w  first write to an anonymous page (a zeroed frame)
  *   c  copy-on-write: a write to a page a forked child shares
+ *   b  read back: every page written first (with more pages than RAM and
+ *      swap on, most go out), then a read of each page in order, in from
+ *      swap with the evictions that make room for it
  *
  * Both runs do the same work but the faults (the mapping, the pages made
  * resident before the fork for `c`, the fork and the child's exit), so
@@ -42,8 +45,11 @@ int main(int argc, char **argv)
 		read(pipefd[0], &c, 1);
 		_exit(0);
 	}
+	if (kind == 'b')		/* after the fork: not shared */
+		for (long i = 0; i <= pages; i++)
+			p[i * PAGE] = 1;
 	for (long i = 0; i < n; i++) {
-		if (kind == 'r')
+		if (kind == 'r' || kind == 'b')
 			sum += p[i * PAGE];
 		else
 			p[i * PAGE] = 2;

@@ -1258,15 +1258,25 @@ void pmap_batch_flush(struct pmap_batch *b)
 	b->n = 0;
 }
 
-/* The entry of (pm, va), which pg's rmap lists (its lock held). */
-static pte_t *rmap_pte(const struct page *pg, struct pmap *pm, vaddr_t va)
+/* rmap_pte's check failed: the reverse map and the page tables disagree. */
+static __attribute__((noinline, cold, noreturn)) void
+rmap_pte_wrong(const struct page *pg, vaddr_t va)
+{
+	panic("pmap: the rmap of frame 0x%lx lists 0x%lx, which does not map it",
+	      (unsigned long)page_to_pa(pg), (unsigned long)va);
+}
+
+/*
+ * The entry of (pm, va), which pg's rmap lists (its lock held). Inline,
+ * with the failed check out of line: page-out looks up two or three
+ * entries per page it evicts.
+ */
+static inline pte_t *rmap_pte(const struct page *pg, struct pmap *pm, vaddr_t va)
 {
 	pte_t *pte = uwalk(pm, va, false);
 
-	if (!pte || !pte_valid(*pte) || pte_pa(*pte) != page_to_pa(pg))
-		panic("pmap: the rmap of frame 0x%lx lists 0x%lx, which does "
-		      "not map it", (unsigned long)page_to_pa(pg),
-		      (unsigned long)va);
+	if (unlikely(!pte || !pte_valid(*pte) || pte_pa(*pte) != page_to_pa(pg)))
+		rmap_pte_wrong(pg, va);
 	return pte;
 }
 

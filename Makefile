@@ -9,7 +9,7 @@
 #   make sim      replacement policies on a page-reference trace (TRACE=, FRAMES=)
 #   make bench-swapio  swap throughput against the raw disk (wall clock, ROUNDS=)
 #   make bench-policy  each policy's major faults in the guest next to OPT and LRU
-#   make profile  one fault's instructions by kernel function (OP=r|w|c, N=)
+#   make profile  one fault's instructions by kernel function (OP=r|w|c|b, N=)
 
 CPUS	?= 2
 MEM	?= 128M
@@ -457,19 +457,31 @@ bench-swapio: tools
 # kernel boots tests/bench/faultloop.c twice under -icount, N pages mapped
 # and 0 or N faults of kind OP (r: zero-page read, w: first write, c: copy-on-write),
 # QEMU logging every block it runs; the difference per fault, by function.
+# OP=b (read back from swap, with the evictions that make room) boots with
+# 64 MiB of RAM and a fresh 256 MiB swap area: give it N=32768 (twice RAM).
 OP	?= r
 N	?= 4000
+ifeq ($(OP),b)
+PROFILE_MACHINE = -m 64M -drive file=$(B)/bench/profile-swap.img,if=none,format=raw,id=swap \
+		-device virtio-blk-device,drive=swap
+PROFILE_ARGS = swap=/dev/vdb
+else
+PROFILE_MACHINE = -m 256M
+endif
 profile: tools
 	@$(MAKE) --no-print-directory B=$(B)/bench DEBUG=0 all
 	@for n in 0 $(N); do \
+		rm -f $(B)/bench/profile-swap.img && truncate -s 256M $(B)/bench/profile-swap.img && \
+		PATH="$$PATH:/sbin:/usr/sbin" mkswap -q $(B)/bench/profile-swap.img && \
 		scripts/insn-profile.py run $(B)/bench/profile-$$n.txt -- \
-		$(QEMU) -machine virt -bios default -kernel $(B)/bench/kernel.elf -smp 1 -m 256M \
+		$(QEMU) -machine virt -bios default -kernel $(B)/bench/kernel.elf -smp 1 \
 		-nographic -monitor none -serial null -icount shift=0,sleep=off \
 		-global virtio-mmio.force-legacy=false \
 		-drive file=$(B)/bench/root.img,if=none,format=raw,id=root,readonly=on \
-		-device virtio-blk-device,drive=root \
-		-append "init=/bench/faultloop $(N) $$n $(OP)" || exit 1; \
+		-device virtio-blk-device,drive=root $(PROFILE_MACHINE) \
+		-append "$(PROFILE_ARGS) init=/bench/faultloop $(N) $$n $(OP)" || exit 1; \
 	done
+	@rm -f $(B)/bench/profile-swap.img
 	@echo "instructions per fault ($(OP)), by function:"
 	@scripts/insn-profile.py diff $(B)/bench/profile-0.txt $(B)/bench/profile-$(N).txt $(N)
 

@@ -37,7 +37,13 @@
 #include "vm/pmap.h"
 #include "vm/pmm.h"
 
-#define BLK_QUEUE_SIZE	64	/* descriptors asked for (fewer if the device says so) */
+/*
+ * Descriptors asked for (fewer if the device says so). A request of 32
+ * scattered frames takes 34 (header, 32 pages, status): 256 lets page-out
+ * keep its writes and readahead its reads in flight together (with 64,
+ * one such request filled the queue and the next waited for it).
+ */
+#define BLK_QUEUE_SIZE	256
 #define BLK_MAX_SEGS	(BLK_MAX_SECTORS * BLK_SECTOR_SIZE / PAGE_SIZE + 1)
 #define BLK_MIN_SEGS	2	/* blk_map needs two to cover a sector */
 #define RESET_SPINS	1000000
@@ -75,12 +81,14 @@ struct virtio_blk_req_hdr {
 	uint64_t sector;
 };
 
-/* What the device reads and writes besides the data: one frame per disk. */
+/* What the device reads and writes besides the data: a block of frames per disk. */
 struct blk_dma {
 	struct virtio_blk_req_hdr hdr[BLK_QUEUE_SIZE];	/* by head descriptor */
 	uint8_t status[BLK_QUEUE_SIZE];
 };
-_Static_assert(sizeof(struct blk_dma) <= PAGE_SIZE, "blk_dma fits a frame");
+#define BLK_DMA_ORDER	1	/* 2^order frames hold a struct blk_dma */
+_Static_assert(sizeof(struct blk_dma) <= (PAGE_SIZE << BLK_DMA_ORDER),
+	       "blk_dma fits its block");
 
 /*
  * A request in flight is a struct blk_io (blk.h): on its submitter's stack
@@ -689,7 +697,7 @@ static void blk_attach(const struct board_dev *slot)
 	struct blkdev *d = kmalloc(sizeof(*d), KM_ZERO);
 	const char *why = "out of memory";
 
-	if (!d || !(d->dma_page = pmm_alloc(PMM_ZERO)))
+	if (!d || !(d->dma_page = pmm_alloc_order(BLK_DMA_ORDER, PMM_ZERO)))
 		goto fail;
 	d->dma = page_to_virt(d->dma_page);
 	d->regs = phys_to_virt(slot->base);
@@ -710,7 +718,7 @@ static void blk_attach(const struct board_dev *slot)
 fail:
 	kprintf("virtio-blk: disk at %#lx skipped: %s\n", slot->base, why);
 	if (d && d->dma_page)
-		pmm_free(d->dma_page);
+		pmm_free_order(d->dma_page, BLK_DMA_ORDER);
 	kfree(d);
 }
 

@@ -25,6 +25,7 @@
 #include "vm/vobject.h"
 
 #define PAGEOUT_BATCH	32	/* pages written together */
+#define PAGEOUT_INFLIGHT 4	/* batches a pass has with the disk at once */
 #define OWNER_LOCK_NS	50000000	/* a batch's longest wait for objects' locks,
 					   as it is picked and as it ends */
 
@@ -233,30 +234,64 @@ static bool cache_victim_finish(struct victim *v, int err)
 	return !err;
 }
 
-/* What one scan collects (batch_fill). */
+/*
+ * One page-out pass (evict_pages): what it may still do and what it did.
+ * pageout_lock.
+ */
+struct pass {
+	bool daemon;		/* the page-out daemon's */
+	bool no_swap;		/* no free slot: pages needing one are parked */
+	uint64_t budget;	/* pages it may still pick */
+	uint64_t scanned, anon_scanned;
+	uint64_t file_freed;	/* cache pages written to swap or dropped */
+	uint64_t io_instr;	/* instructions counted while it waited for the disk */
+};
+
+/*
+ * What one scan collects (batch_fill), and its write.
+ *
+ * A batch of anons alone whose pages need writing is left with the disk
+ * (batch_start): the pass goes on picking the next one, and the write's
+ * end lets the frames go (batch_written, in whichever thread runs the
+ * completions: a fault waiting for one of its anons, a later pass, the
+ * daemon). Up to PAGEOUT_INFLIGHT such batches are with the disk at once,
+ * across passes. A batch with cache pages is written and finished within
+ * its pass, alone: their ends take their objects' locks, whose holders
+ * may wait for an anon of a batch with the disk (a fault on a user
+ * buffer), so the batches with the disk are waited for first.
+ *
+ * Everything but `busy` is pageout_lock's while the batch is not busy,
+ * and its write's end's while it is. `busy` is set under pageout_lock and
+ * cleared by the end (atomic).
+ */
 struct batch {
 	struct victim v[PAGEOUT_BATCH];		/* pages to write (anon, cache) */
 	unsigned int n;
 	struct page *dropped[PAGEOUT_BATCH];	/* clean file pages: two references */
 	unsigned int ndropped;
 	unsigned int nanon;	/* of them anons */
-	bool daemon;		/* the page-out daemon's */
-	bool no_swap;		/* no free slot: pages needing one are parked */
-	uint64_t budget;	/* pages the pass may still pick */
-	uint64_t scanned, anon_scanned;
-	uint64_t file_freed;	/* cache pages written to swap or dropped */
+	bool daemon;		/* picked by the daemon (its end counts a steal of kswapd's) */
+	bool busy;		/* with the disk: its end has not run yet */
 };
+
+static struct batch batches[PAGEOUT_INFLIGHT];
+static unsigned int batch_next;	/* the batch to fill next (in turn); pageout_lock */
+/* Of the batches with the disk (atomic): */
+static unsigned int batches_busy;
+static uint64_t batches_started;	/* ever */
+static uint64_t pages_in_flight;	/* their pages */
+static uint64_t async_freed;		/* frames their ends let go, ever */
 
 /*
  * Swap has no free slot (any more): from now on the pages that would need
  * one are parked as they go back (reclaim_swap_space), not scanned again
  * until slots come back.
  */
-static void batch_swap_full(struct batch *bt)
+static void pass_swap_full(struct pass *ps)
 {
-	if (!bt->no_swap)
+	if (!ps->no_swap)
 		reclaim_swap_space(0);
-	bt->no_swap = true;
+	ps->no_swap = true;
 }
 
 /*
@@ -270,14 +305,14 @@ static void batch_swap_full(struct batch *bt)
  * Returns the pageout op's result (-EBUSY: in use, its object's lock is
  * taken, or kept at the floor).
  */
-static int pick_cache_page(struct batch *bt, struct page *pg, struct vobject *obj,
-			   struct pmap_batch *b)
+static int pick_cache_page(struct pass *ps, struct batch *bt, struct page *pg,
+			   struct vobject *obj, struct pmap_batch *b)
 {
 	bool needs_slot = READ_ONCE(pg->flags) & PG_SWAPBACKED;
 	uint64_t slot = 0;
 	int err = -EBUSY;
 
-	if (bt->no_swap && needs_slot) {
+	if (ps->no_swap && needs_slot) {
 		err = -ENOSPC;
 	} else if (!needs_slot && reclaim_file_tracked() < file_floor &&
 		   refault_thrashing()) {	/* < : pg is off the policy */
@@ -286,7 +321,7 @@ static int pick_cache_page(struct batch *bt, struct page *pg, struct vobject *ob
 		err = obj->ops->pageout(obj, pg, b, &slot);
 	}
 	if (err == -ENOSPC)
-		batch_swap_full(bt);	/* before it goes back: it is parked */
+		pass_swap_full(ps);	/* before it goes back: it is parked */
 	if (err == VOBJECT_WRITEBACK) {
 		bt->v[bt->n++] = (struct victim){ .pg = pg, .obj = obj,
 						  .slot = { slot }, .write = true };
@@ -294,7 +329,7 @@ static int pick_cache_page(struct batch *bt, struct page *pg, struct vobject *ob
 	}
 	if (err == VOBJECT_DROPPED) {
 		bt->dropped[bt->ndropped++] = pg;	/* the pin and the cache's */
-		bt->file_freed++;
+		ps->file_freed++;
 		refault_note_drop(obj, pg->index);
 	} else if (obj) {
 		retrack_cache_page(pg, obj);
@@ -319,12 +354,12 @@ static int pick_cache_page(struct batch *bt, struct page *pg, struct vobject *ob
  * batch_fill's loop; b collects the flushes. Without free swap it goes on
  * past the pages that would need a slot (they are parked): clean file
  * pages and anonymous pages whose slot holds a copy can still go. Picks at
- * most bt->budget pages, and at most what the policy holds; the daemon's
+ * most ps->budget pages, and at most what the policy holds; the daemon's
  * stops after PICK_BUSY_MAX busy cache pages in a row.
  */
-static void batch_pick(struct batch *bt, struct pmap_batch *b)
+static void batch_pick(struct pass *ps, struct batch *bt, struct pmap_batch *b)
 {
-	uint64_t tries = MIN(reclaim_tracked() + 1, bt->budget);
+	uint64_t tries = MIN(reclaim_tracked() + 1, ps->budget);
 	unsigned int busy = 0;
 
 	owner_deadline = 0;		/* set by the first wait, if any */
@@ -337,18 +372,20 @@ static void batch_pick(struct batch *bt, struct pmap_batch *b)
 
 		if (!pg)
 			break;
-		bt->scanned++;
-		bt->budget--;
+		ps->scanned++;
+		ps->budget--;
 		if (pg->state == PAGE_FILE) {	/* a cache page */
-			owner_wait_ok = bt->daemon && !bt->nanon;
-			busy = pick_cache_page(bt, pg, obj, b) == -EBUSY ? busy + 1 : 0;
-			if (busy == PICK_BUSY_MAX && bt->daemon)
+			/* no anon of ours is busy: none the lock's holder waits for */
+			owner_wait_ok = ps->daemon && !bt->nanon &&
+					!__atomic_load_n(&batches_busy, __ATOMIC_ACQUIRE);
+			busy = pick_cache_page(ps, bt, pg, obj, b) == -EBUSY ? busy + 1 : 0;
+			if (busy == PICK_BUSY_MAX && ps->daemon)
 				break;
 			continue;
 		}
-		bt->anon_scanned++;
+		ps->anon_scanned++;
 		v->pg = pg;
-		prep = victim_prepare(v, !bt->no_swap, b);
+		prep = victim_prepare(v, !ps->no_swap, b);
 		switch (prep) {
 		case PREP_OK:
 			bt->n++;
@@ -360,7 +397,7 @@ static void batch_pick(struct batch *bt, struct pmap_batch *b)
 		case PREP_NO_SWAP:
 		case PREP_KEEP:
 			if (prep == PREP_NO_SWAP)
-				batch_swap_full(bt);	/* then it is parked */
+				pass_swap_full(ps);	/* then it is parked */
 			reclaim_track(pg);	/* still v->an's: it is referenced */
 			anon_put(v->an);
 			page_put(pg);
@@ -370,16 +407,17 @@ static void batch_pick(struct batch *bt, struct pmap_batch *b)
 }
 
 /*
- * Pick and prepare up to PAGEOUT_BATCH victims. The TLB flushes of the
- * scan and of the unmapping are done once, at the end; then the clean file
- * pages dropped are freed.
+ * Pick and prepare up to PAGEOUT_BATCH victims into bt. The TLB flushes of
+ * the scan and of the unmapping are done once, at the end; then the clean
+ * file pages dropped are freed.
  */
-static void batch_fill(struct batch *bt)
+static void batch_fill(struct pass *ps, struct batch *bt)
 {
 	struct pmap_batch b;
 
+	bt->n = bt->ndropped = bt->nanon = 0;
 	pmap_batch_init(&b);
-	batch_pick(bt, &b);
+	batch_pick(ps, bt, &b);
 	pmap_batch_flush(&b);
 	for (unsigned int i = 0; i < bt->ndropped; i++) {
 		page_put(bt->dropped[i]);	/* the cache's reference */
@@ -388,34 +426,15 @@ static void batch_fill(struct batch *bt)
 }
 
 /*
- * Write the batch's pages that need it (those whose slot holds no copy
- * yet: anons' and cache pages'), in one call (consecutive slots: one disk
- * request), then let their frames go; returns how many anons' frames
- * went, and adds the cache pages' to bt->file_freed. The instructions
- * counted while waiting for the disk go in *io_instr (with -icount they
- * are virtual time, idle included: not the CPU's cost).
+ * Let the frames of bt's victims go, their write (if any) ended with err;
+ * returns how many anons' frames went, and adds the cache pages' to
+ * *file_freed.
  */
-static unsigned int batch_write(struct batch *bt, uint64_t *io_instr)
+static unsigned int batch_finish(struct batch *bt, int err, uint64_t *file_freed)
 {
 	struct victim *v = bt->v;
 	unsigned int freed = 0, n = bt->n;
-	swap_entry_t slots[PAGEOUT_BATCH];
-	struct page *pages[PAGEOUT_BATCH];
-	unsigned int w = 0;
-	int err = 0;
 
-	for (unsigned int i = 0; i < n; i++)
-		if (v[i].write) {
-			slots[w] = v[i].slot;
-			pages[w++] = v[i].pg;
-		}
-	if (w) {
-		uint64_t t = rdinstret();
-
-		err = swap_write_pages_sync(slots, pages, w);
-		*io_instr += rdinstret() - t;
-	}
-	owner_deadline = 0;		/* set by the first wait, if any */
 	/*
 	 * The anons first: a thread holding a cache page's object lock may
 	 * be waiting for one of them (a fault on a user buffer), and the
@@ -427,8 +446,109 @@ static unsigned int batch_write(struct batch *bt, uint64_t *io_instr)
 	swap_io_wake();		/* anon_page_in waits there for them */
 	for (unsigned int i = 0; i < n; i++)
 		if (v[i].obj)
-			bt->file_freed += cache_victim_finish(&v[i], err);
+			*file_freed += cache_victim_finish(&v[i], err);
 	return freed;
+}
+
+/*
+ * The end of a batch's write left with the disk (swap_io's done callback:
+ * thread context, no lock held). It counts its own work as page-out's.
+ */
+static void batch_written(void *arg, int err)
+{
+	struct batch *bt = arg;
+	uint64_t t = rdinstret(), none = 0;
+	unsigned int n = bt->n, freed = batch_finish(bt, err, &none);
+
+	vmstat_add(bt->daemon ? VMSTAT_PGSTEAL_KSWAPD : VMSTAT_PGSTEAL_DIRECT, freed);
+	vmstat_add(VMSTAT_PGSTEAL_ANON, freed);
+	vmstat_add(VMSTAT_SWAPOUT_CPU_INSTR, rdinstret() - t);
+	vmstat_add(VMSTAT_SWAPOUT_CPU_PAGES, freed);
+	__atomic_add_fetch(&async_freed, freed, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&pages_in_flight, n, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&batches_busy, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&bt->busy, false, __ATOMIC_RELEASE);	/* bt is free */
+	swap_io_wake();			/* batch_wait, writes_wait */
+}
+
+/* swap_io_wait_until's conditions. */
+static bool batch_idle(void *arg)
+{
+	return !__atomic_load_n(&((struct batch *)arg)->busy, __ATOMIC_ACQUIRE);
+}
+
+static bool no_batch_busy(void *arg)
+{
+	return !__atomic_load_n(&batches_busy, __ATOMIC_ACQUIRE);
+}
+
+/* The daemon's: no batch with the disk, or one started since *arg was read. */
+static bool writes_ended_or_new(void *arg)
+{
+	return no_batch_busy(NULL) ||
+	       __atomic_load_n(&batches_started, __ATOMIC_ACQUIRE) != *(uint64_t *)arg;
+}
+
+/*
+ * Wait for the end of bt's write (or, bt NULL, of every batch's), running
+ * the completions meanwhile. The instructions counted meanwhile go in
+ * ps->io_instr (with -icount they are virtual time, idle included: not the
+ * CPU's cost); the ends run count themselves.
+ */
+static void batch_wait(struct pass *ps, struct batch *bt)
+{
+	uint64_t t = rdinstret();
+
+	if (bt)
+		swap_io_wait_until(batch_idle, bt);
+	else
+		swap_io_wait_until(no_batch_busy, NULL);
+	ps->io_instr += rdinstret() - t;
+}
+
+/*
+ * Write bt's pages that need it (those whose slot holds no copy yet:
+ * anons' and cache pages'), in one call (consecutive slots: one disk
+ * request). A batch of anons is left with the disk (returns 0); any other
+ * is finished here, and the anons' frames that went are returned (the
+ * cache pages' are added to ps->file_freed).
+ */
+static unsigned int batch_start(struct pass *ps, struct batch *bt)
+{
+	swap_entry_t slots[PAGEOUT_BATCH];
+	struct page *pages[PAGEOUT_BATCH];
+	unsigned int w = 0;
+	uint64_t t;
+	int err;
+
+	for (unsigned int i = 0; i < bt->n; i++)
+		if (bt->v[i].write) {
+			slots[w] = bt->v[i].slot;
+			pages[w++] = bt->v[i].pg;
+		}
+	if (!w)
+		return batch_finish(bt, 0, &ps->file_freed);
+	if (bt->n != bt->nanon) {	/* cache pages: alone */
+		batch_wait(ps, NULL);
+		t = rdinstret();
+		err = swap_write_pages_sync(slots, pages, w);
+		ps->io_instr += rdinstret() - t;
+		owner_deadline = 0;	/* set by the first wait, if any */
+		return batch_finish(bt, err, &ps->file_freed);
+	}
+	bt->daemon = ps->daemon;
+	bt->busy = true;
+	__atomic_add_fetch(&pages_in_flight, bt->n, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&batches_busy, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&batches_started, 1, __ATOMIC_RELEASE);
+	/* other calls' completions first: their ends count themselves */
+	t = rdinstret();
+	swap_io_complete();
+	ps->io_instr += rdinstret() - t;
+	err = swap_write_pages(slots, pages, w, batch_written, bt);
+	if (err)			/* not started: it ends now */
+		batch_written(bt, err);
+	return 0;
 }
 
 /*
@@ -443,13 +563,18 @@ static uint64_t pass_budget(void)
 
 /*
  * pageout_evict; if !may_wait and another evictor holds pageout_lock, it
- * evicts nothing and returns 0 at once (that one is freeing frames).
+ * evicts nothing and returns 0 at once (that one is freeing frames). The
+ * pass fills batches while the ones before it are with the disk and goes
+ * on until the frames let go since it began (by its batches' ends or
+ * others') are `want`; it waits for a write only when every batch is with
+ * the disk, or when nothing at all was freed yet (its caller needs a
+ * frame now). Batches still with the disk when it returns end by
+ * themselves; the daemon is woken to see them end.
  */
 static uint64_t evict_pages(uint64_t want, bool direct, bool may_wait)
 {
-	static struct batch bt;		/* pageout_lock */
-	uint64_t freed = 0, scanned = 0, anon_scanned = 0, anon_freed = 0;
-	uint64_t file_freed = 0, swap_total, swap_free, io = 0, t;
+	struct pass ps = { .daemon = !direct };
+	uint64_t freed = 0, swap_total, swap_free, t, async0;
 
 	if (!mutex_trylock(&pageout_lock)) {
 		if (!may_wait)
@@ -462,45 +587,51 @@ static uint64_t evict_pages(uint64_t want, bool direct, bool may_wait)
 	/* parked pages come back while slots do; none: pages needing one park */
 	reclaim_swap_space(swap_free);
 	t = rdinstret();
-	bt.no_swap = !swap_free;
-	bt.daemon = !direct;
-	bt.budget = pass_budget();
-	while (freed < want && bt.budget) {
-		uint64_t went = 0;
+	async0 = __atomic_load_n(&async_freed, __ATOMIC_RELAXED);
+	ps.no_swap = !swap_free;
+	ps.budget = pass_budget();
+#define PASS_FREED() (freed + ps.file_freed + \
+		      (__atomic_load_n(&async_freed, __ATOMIC_RELAXED) - async0))
+	while (PASS_FREED() < want && ps.budget) {
+		struct batch *bt = &batches[batch_next];
+		uint64_t file_before = ps.file_freed;
 
-		bt.n = bt.ndropped = bt.nanon = 0;
-		bt.scanned = bt.anon_scanned = bt.file_freed = 0;
-		batch_fill(&bt);
-		if (bt.n)
-			went = batch_write(&bt, &io);
-		scanned += bt.scanned;
-		anon_scanned += bt.anon_scanned;
-		file_freed += bt.file_freed;
-		freed += bt.file_freed;
-		freed += went;
-		anon_freed += went;
+		if (__atomic_load_n(&bt->busy, __ATOMIC_ACQUIRE)) {
+			batch_wait(&ps, bt);	/* the oldest: all are with the disk */
+			continue;
+		}
+		batch_fill(&ps, bt);
 		/*
 		 * A batch with nothing to write or drop found nothing that
 		 * can go now. With swap full, clean pages (file pages,
 		 * anonymous pages whose slot holds a copy) still free memory:
 		 * go on while there are such (the budget bounds the pass).
 		 */
-		if (!bt.n && !bt.file_freed)
+		if (!bt->n && ps.file_freed == file_before)
 			break;
+		if (bt->n) {
+			batch_next = (batch_next + 1) % PAGEOUT_INFLIGHT;
+			freed += batch_start(&ps, bt);
+		}
 	}
-	t = rdinstret() - t - io;
+	if (!PASS_FREED())
+		batch_wait(&ps, NULL);
+	t = rdinstret() - t - ps.io_instr;
+	async0 = PASS_FREED() - freed - ps.file_freed;	/* the ends' */
+#undef PASS_FREED
 	mutex_unlock(&pageout_lock);
-	vmstat_add(direct ? VMSTAT_PGSCAN_DIRECT : VMSTAT_PGSCAN_KSWAPD, scanned);
-	vmstat_add(direct ? VMSTAT_PGSTEAL_DIRECT : VMSTAT_PGSTEAL_KSWAPD, freed);
-	vmstat_add(VMSTAT_PGSCAN_ANON, anon_scanned);
-	vmstat_add(VMSTAT_PGSCAN_FILE, scanned - anon_scanned);
-	vmstat_add(VMSTAT_PGSTEAL_ANON, anon_freed);
-	vmstat_add(VMSTAT_PGSTEAL_FILE, file_freed);
-	if (freed) {
-		vmstat_add(VMSTAT_SWAPOUT_CPU_INSTR, t);
-		vmstat_add(VMSTAT_SWAPOUT_CPU_PAGES, freed);
-	}
-	return freed;
+	if (__atomic_load_n(&batches_busy, __ATOMIC_ACQUIRE))
+		daemon_kick();
+	vmstat_add(direct ? VMSTAT_PGSCAN_DIRECT : VMSTAT_PGSCAN_KSWAPD, ps.scanned);
+	vmstat_add(direct ? VMSTAT_PGSTEAL_DIRECT : VMSTAT_PGSTEAL_KSWAPD,
+		   freed + ps.file_freed);
+	vmstat_add(VMSTAT_PGSCAN_ANON, ps.anon_scanned);
+	vmstat_add(VMSTAT_PGSCAN_FILE, ps.scanned - ps.anon_scanned);
+	vmstat_add(VMSTAT_PGSTEAL_ANON, freed);
+	vmstat_add(VMSTAT_PGSTEAL_FILE, ps.file_freed);
+	vmstat_add(VMSTAT_SWAPOUT_CPU_INSTR, t);
+	vmstat_add(VMSTAT_SWAPOUT_CPU_PAGES, freed + ps.file_freed);
+	return freed + ps.file_freed + async0;
 }
 
 uint64_t pageout_evict(uint64_t want, bool direct)
@@ -511,6 +642,7 @@ uint64_t pageout_evict(uint64_t want, bool direct)
 void pageout_quiesce(void)
 {
 	mutex_lock(&pageout_lock);
+	swap_io_wait_until(no_batch_busy, NULL);
 	mutex_unlock(&pageout_lock);
 }
 
@@ -1165,6 +1297,12 @@ static uint64_t free_frames(void)
 	return pmm_free_frames();
 }
 
+/* Free frames, with those of the batches with the disk (as good as free). */
+static uint64_t soon_free(void)
+{
+	return free_frames() + __atomic_load_n(&pages_in_flight, __ATOMIC_RELAXED);
+}
+
 /* Wake the daemon (reclaim's low-memory hook, from vm_page_alloc). */
 static void daemon_kick(void)
 {
@@ -1180,7 +1318,8 @@ static void daemon_kick(void)
 
 static void kpageoutd(void *arg)
 {
-	uint64_t target;
+	uint64_t target, started;
+	bool evicted;
 
 	for (;;) {
 		unsigned long flags = spin_lock_irqsave(&daemon_lock);
@@ -1190,11 +1329,21 @@ static void kpageoutd(void *arg)
 		daemon_kicked = false;
 		spin_unlock_irqrestore(&daemon_lock, flags);
 		target = wm.high + __atomic_exchange_n(&daemon_extra, 0, __ATOMIC_RELAXED);
-		while (free_frames() < target &&
-		       pageout_evict(MIN(target - free_frames(), PAGEOUT_BATCH * 4), false))
-			;
+		evicted = false;
+		while (soon_free() < target &&
+		       pageout_evict(MIN(target - soon_free(), PAGEOUT_BATCH * 4), false))
+			evicted = true;
+		/*
+		 * See the batches with the disk end (their frames go), unless
+		 * another evictor starts one meanwhile: that one kicks the
+		 * daemon as it returns, and it comes back here for them.
+		 */
+		started = __atomic_load_n(&batches_started, __ATOMIC_ACQUIRE);
+		swap_io_wait_until(writes_ended_or_new, &started);
 		if (free_frames() >= target)
 			refault_forget();	/* memory is back */
+		if (!evicted)
+			continue;	/* woken only to see writes end */
 		pageout_trim_tables();
 		pageout_trim_pv();
 	}

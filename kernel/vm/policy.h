@@ -315,32 +315,90 @@ struct vm_policy_queue {
 #define VM_QUEUE_NEWER	0x1		/* policy bit: pg is in the newer half */
 
 void vm_queue_init(struct vm_policy_queue *q);
-/* pg comes in (being inserted, not yet counted): the newest page. */
-void vm_queue_add(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg);
-/* pg goes (being removed, no longer counted). */
-void vm_queue_del(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg);
-/* The page at the front (the oldest), or NULL if q is empty. */
-struct page *vm_queue_oldest(struct vm_policy_queue *q);
-/* Move pg, on q, to the back: it becomes the newest page. */
-void vm_queue_to_back(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg);
-/*
- * Unlink pg from q without balancing (it stays counted, its bit as it
- * was): the caller puts it back soon with vm_queue_put_back. For a pass
- * that reorders many pages (LRU's scan).
- */
-void vm_queue_take(struct vm_policy_queue *q, struct page *pg);
-/* Put a page taken off q (and off any list the caller put it on) at the back. */
-void vm_queue_put_back(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg);
 /* Move the boundary back to the middle (ops->settle). */
 void vm_queue_settle(struct vm_policy *pol, struct vm_policy_queue *q);
 /* Take every page off q (destroy). */
 void vm_queue_forget_all(struct vm_policy_queue *q);
 /* Count q's pages, checking the halves' counts, balance and bits (check; settled first). */
 uint64_t vm_queue_count(struct vm_policy_queue *q, const char *what);
+
+/*
+ * The per-page operations, inline: each is a few list moves, done for
+ * every page that comes in, goes, or is passed by a hand, under the
+ * reclaim lock.
+ */
+
 /* Is pg in the newer half? */
 static inline bool vm_queue_is_newer(const struct page *pg)
 {
 	return vm_policy_bits(pg) & VM_QUEUE_NEWER;
+}
+
+static inline void vm_queue_set_newer(struct page *pg, bool newer)
+{
+	unsigned int bits = vm_policy_bits(pg) & ~VM_QUEUE_NEWER;
+
+	vm_policy_set_bits(pg, bits | (newer ? VM_QUEUE_NEWER : 0));
+}
+
+/* pg comes in (being inserted, not yet counted): the newest page. */
+static inline void vm_queue_add(struct vm_policy *pol, struct vm_policy_queue *q,
+				struct page *pg)
+{
+	list_append(&q->newer, &pg->link);
+	vm_queue_set_newer(pg, true);
+	q->nnewer++;
+}
+
+/*
+ * Unlink pg from q without balancing (it stays counted, its bit as it
+ * was): the caller puts it back soon with vm_queue_put_back. For a pass
+ * that reorders many pages (LRU's scan).
+ */
+static inline void vm_queue_take(struct vm_policy_queue *q, struct page *pg)
+{
+	list_remove(&pg->link);
+	if (vm_queue_is_newer(pg))
+		q->nnewer--;
+	else
+		q->nolder--;
+}
+
+/* pg goes (being removed, no longer counted). */
+static inline void vm_queue_del(struct vm_policy *pol, struct vm_policy_queue *q,
+				struct page *pg)
+{
+	vm_queue_take(q, pg);
+}
+
+/* Put a page taken off q (and off any list the caller put it on) at the back. */
+static inline void vm_queue_put_back(struct vm_policy *pol, struct vm_policy_queue *q,
+				     struct page *pg)
+{
+	bool was_newer = vm_queue_is_newer(pg);
+
+	list_remove(&pg->link);		/* off the caller's list, if on one */
+	list_append(&q->newer, &pg->link);
+	vm_queue_set_newer(pg, true);
+	q->nnewer++;
+	if (!was_newer)
+		vm_policy_moved(pol, pg, true);
+}
+
+/* Move pg, on q, to the back: it becomes the newest page. */
+static inline void vm_queue_to_back(struct vm_policy *pol, struct vm_policy_queue *q,
+				    struct page *pg)
+{
+	vm_queue_take(q, pg);
+	vm_queue_put_back(pol, q, pg);
+}
+
+/* The page at the front (the oldest), or NULL if q is empty. */
+static inline struct page *vm_queue_oldest(struct vm_policy_queue *q)
+{
+	struct page *pg = vm_policy_oldest(&q->older);
+
+	return pg ? pg : vm_policy_oldest(&q->newer);
 }
 
 /* Take every page off queue q, clearing its policy bits (destroy). */

@@ -25,13 +25,6 @@ void vm_queue_init(struct vm_policy_queue *q)
 	q->nolder = q->nnewer = 0;
 }
 
-static void set_newer(struct page *pg, bool newer)
-{
-	unsigned int bits = vm_policy_bits(pg) & ~VM_QUEUE_NEWER;
-
-	vm_policy_set_bits(pg, bits | (newer ? VM_QUEUE_NEWER : 0));
-}
-
 /* Move pages across the boundary until newer holds n - n/2 of the n. */
 static void balance(struct vm_policy *pol, struct vm_policy_queue *q)
 {
@@ -41,7 +34,7 @@ static void balance(struct vm_policy *pol, struct vm_policy_queue *q)
 	while (q->nnewer > want) {
 		pg = vm_policy_oldest(&q->newer);
 		vm_policy_requeue(&q->older, pg);
-		set_newer(pg, false);
+		vm_queue_set_newer(pg, false);
 		q->nnewer--;
 		q->nolder++;
 		vm_policy_moved(pol, pg, false);
@@ -50,62 +43,16 @@ static void balance(struct vm_policy *pol, struct vm_policy_queue *q)
 		pg = list_entry(q->older.prev, struct page, link);
 		list_remove(&pg->link);
 		list_push(&q->newer, &pg->link);
-		set_newer(pg, true);
+		vm_queue_set_newer(pg, true);
 		q->nolder--;
 		q->nnewer++;
 		vm_policy_moved(pol, pg, true);
 	}
 }
 
-void vm_queue_add(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg)
-{
-	list_append(&q->newer, &pg->link);
-	set_newer(pg, true);
-	q->nnewer++;
-}
-
-void vm_queue_take(struct vm_policy_queue *q, struct page *pg)
-{
-	list_remove(&pg->link);
-	if (vm_queue_is_newer(pg))
-		q->nnewer--;
-	else
-		q->nolder--;
-}
-
-void vm_queue_del(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg)
-{
-	vm_queue_take(q, pg);
-}
-
-void vm_queue_put_back(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg)
-{
-	bool was_newer = vm_queue_is_newer(pg);
-
-	list_remove(&pg->link);		/* off the caller's list, if on one */
-	list_append(&q->newer, &pg->link);
-	set_newer(pg, true);
-	q->nnewer++;
-	if (!was_newer)
-		vm_policy_moved(pol, pg, true);
-}
-
 void vm_queue_settle(struct vm_policy *pol, struct vm_policy_queue *q)
 {
 	balance(pol, q);
-}
-
-void vm_queue_to_back(struct vm_policy *pol, struct vm_policy_queue *q, struct page *pg)
-{
-	vm_queue_take(q, pg);
-	vm_queue_put_back(pol, q, pg);
-}
-
-struct page *vm_queue_oldest(struct vm_policy_queue *q)
-{
-	struct page *pg = vm_policy_oldest(&q->older);
-
-	return pg ? pg : vm_policy_oldest(&q->newer);
 }
 
 void vm_queue_forget_all(struct vm_policy_queue *q)

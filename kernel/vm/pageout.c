@@ -1186,7 +1186,7 @@ void pageout_cache_make_room(void)
 	uint64_t free = pmm_free_frames(), want = wm.min + 2 * READ_AROUND_MAX;
 
 	if (free < want)
-		evict_pages(want - free, true, false);
+		evict_pages(want - free, true, true);
 }
 
 struct page *pageout_readahead_frame(void)

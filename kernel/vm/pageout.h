@@ -169,11 +169,13 @@ int pageout_cache_swapin_around(struct pcache *pc, uint64_t idx, uint64_t e,
  * pageout_cache_make_room - after get_page read a cache page back from
  * swap, with the object's lock dropped: if free memory is below what the
  * next read's window needs (min + 2 windows; pageout_readahead_frame
- * takes frames only above min + one), evict up to it, without waiting if
- * another thread is evicting. Its own object's pages can go now, which
- * neither the daemon nor an allocation under the object's lock can take
- * while a reader holds the lock across its disk request. No lock of an
- * object held; sleeps.
+ * takes frames only above min + one), evict up to it, waiting for another
+ * evictor if there is one, as direct reclaim does (without the wait the
+ * daemon, busy with the same object's pages, left the reader's windows
+ * short: 4 to 9 pages instead of 32). Its own object's pages can go now,
+ * which neither the daemon nor an allocation under the object's lock can
+ * take while a reader holds the lock across its disk request. No lock of
+ * an object held; sleeps.
  */
 void pageout_cache_make_room(void);
 

@@ -533,7 +533,7 @@ static __attribute__((noinline)) void fault_map_around(struct fault *f, uint64_t
 		}
 		an->flags &= ~ANON_READAHEAD;	/* used, as its fault would */
 		swap_ra_hit(&f->vm->ra);
-		reclaim_renew(an->page);
+		reclaim_renew_around(an->page);
 		used++;
 		prot = anon_slot_prot(an, !locked, r->prot);
 		pg = an->page;

@@ -117,6 +117,14 @@ struct page {
  * `link` is then on reclaim's parked list. Reclaim lock.
  */
 #define PG_PARKED	0x4000
+/*
+ * PG_AROUND: an anonymous page that swap fault-around mapped before any use
+ * (vm/fault.c), renewed on the policy then: its first use is yet to come,
+ * and comes without a fault. The first referenced bit the policy finds on
+ * it is that use, not a reuse, and is forgotten, as a faulted page's
+ * faulting access is (vm/reclaim.c). Reclaim lock; cleared with the frame.
+ */
+#define PG_AROUND	0x8000
 
 /* allocation flags */
 #define PMM_ZERO	0x1	/* return zero-filled frames */

@@ -49,13 +49,30 @@ static bool swap_short = true;
  * policy testing a page as it inserts another, as S3-FIFO forgets its fresh
  * page's faulting access) they are done at once. Without a batch,
  * pmap_clear_reference_batch only looks: the bits stayed set, and S3-FIFO
- * took every page's faulting access for a second use.
+ * took every page's faulting access for a second use. The first bit found
+ * on a page mapped ahead of use (PG_AROUND) is its first use: forgotten.
  */
-static bool referenced(struct page *pg, void *ctx)
+static bool test_and_clear(struct page *pg)
 {
 	if (!scan_batch)
 		return pmap_clear_reference(pg);
 	return pmap_clear_reference_batch(pg, scan_batch);
+}
+
+/* referenced() of a PG_AROUND page: its first use is forgotten. */
+static __attribute__((noinline)) bool referenced_around(struct page *pg)
+{
+	if (!test_and_clear(pg))
+		return false;		/* not used yet */
+	pg->flags &= ~PG_AROUND;
+	return false;
+}
+
+static bool referenced(struct page *pg, void *ctx)
+{
+	if (unlikely(pg->flags & PG_AROUND))
+		return referenced_around(pg);
+	return test_and_clear(pg);
 }
 
 /*
@@ -171,6 +188,20 @@ void reclaim_renew(struct page *pg)
 	flags = spin_lock_irqsave(&reclaim_lock);
 	if (pg->flags & PG_ONPOLICY)
 		vm_policy_renew(&policy, pg);
+	spin_unlock_irqrestore(&reclaim_lock, flags);
+}
+
+void reclaim_renew_around(struct page *pg)
+{
+	unsigned long flags;
+
+	if (!policy_ready || !(READ_ONCE(pg->flags) & PG_ONPOLICY))
+		return;
+	flags = spin_lock_irqsave(&reclaim_lock);
+	if (pg->flags & PG_ONPOLICY) {
+		vm_policy_renew(&policy, pg);
+		pg->flags |= PG_AROUND;
+	}
 	spin_unlock_irqrestore(&reclaim_lock, flags);
 }
 

@@ -124,6 +124,15 @@ static void k_to_copies(const struct plan *pl, uint64_t *k, struct filler *fl)
 		if (!pl->kilburn ? fl->nf >= 4096 :
 		    resident(k, K_PAGES) == 0 || meminfo("SwapFree:") < total / 2)
 			break;
+		/*
+		 * Page-out's writes end asynchronously: a page of K being
+		 * written still counts as resident until its write's end is
+		 * run. A pause lets the page-out daemon run them, so that F
+		 * does not push swap past half full (where pages read back
+		 * keep no copy) while K's last pages are with the disk.
+		 */
+		if (pl->kilburn)
+			usleep(1000);
 	}
 	kres = resident(k, K_PAGES);
 	drop = fl->nf / 4;

@@ -38,24 +38,16 @@
 #define PAGE		4096UL
 #define WORDS		(PAGE / sizeof(uint64_t))
 
-static uint64_t word_of(size_t page, unsigned int gen, size_t i)
-{
-	uint64_t x = (page + 1) * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)gen << 56) ^ i;
-
-	x ^= x >> 29;
-	return x * 0xbf58476d1ce4e5b9ULL;
-}
-
 static void fill(uint64_t *p, size_t page, unsigned int gen)
 {
 	for (size_t i = 0; i < WORDS; i++)
-		p[i] = word_of(page, gen, i);
+		p[i] = vt_page_word(page, gen, i);
 }
 
 static int page_is(const uint64_t *p, size_t page, unsigned int gen)
 {
 	for (size_t i = 0; i < WORDS; i++)
-		if (p[i] != word_of(page, gen, i))
+		if (p[i] != vt_page_word(page, gen, i))
 			return 0;
 	return 1;
 }

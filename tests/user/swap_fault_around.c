@@ -46,20 +46,12 @@ static char *mem, *side;
 static size_t npages;
 static unsigned char *gens;	/* the generation each page of mem holds */
 
-static uint64_t word_of(size_t page, unsigned int gen, size_t i)
-{
-	uint64_t x = (page + 1) * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)gen << 56) ^ i;
-
-	x ^= x >> 29;
-	return x * 0xbf58476d1ce4e5b9ULL;
-}
-
 static void fill(char *at, size_t page, unsigned int gen)
 {
 	uint64_t *p = (uint64_t *)at;
 
 	for (size_t i = 0; i < WORDS; i++)
-		p[i] = word_of(page, gen, i);
+		p[i] = vt_page_word(page, gen, i);
 }
 
 static bool holds(const char *at, size_t page, unsigned int gen)
@@ -67,7 +59,7 @@ static bool holds(const char *at, size_t page, unsigned int gen)
 	const uint64_t *p = (const uint64_t *)at;
 
 	for (size_t i = 0; i < WORDS; i++)
-		if (p[i] != word_of(page, gen, i))
+		if (p[i] != vt_page_word(page, gen, i))
 			return false;
 	return true;
 }

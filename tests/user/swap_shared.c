@@ -22,20 +22,12 @@
 
 #define PAGE	4096UL
 
-static uint64_t word_of(size_t page, unsigned int gen, size_t i)
-{
-	uint64_t x = (page + 1) * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)gen << 56) ^ i;
-
-	x ^= x >> 29;
-	return x * 0xbf58476d1ce4e5b9ULL;
-}
-
 static void fill(char *mem, size_t page, unsigned int gen)
 {
 	uint64_t *p = (uint64_t *)(mem + page * PAGE);
 
 	for (size_t i = 0; i < PAGE / 8; i++)
-		p[i] = word_of(page, gen, i);
+		p[i] = vt_page_word(page, gen, i);
 }
 
 static int page_is(const char *mem, size_t page, unsigned int gen)
@@ -43,7 +35,7 @@ static int page_is(const char *mem, size_t page, unsigned int gen)
 	const uint64_t *p = (const uint64_t *)(mem + page * PAGE);
 
 	for (size_t i = 0; i < PAGE / 8; i++)
-		if (p[i] != word_of(page, gen, i))
+		if (p[i] != vt_page_word(page, gen, i))
 			return 0;
 	return 1;
 }

@@ -31,20 +31,12 @@
 /* The one buffer of read(2) and write(2), touched before frames are counted. */
 static char buf[CHUNK * PAGE];
 
-static uint64_t word_of(size_t page, unsigned int gen, size_t i)
-{
-	uint64_t x = (page + 1) * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)gen << 56) ^ i;
-
-	x ^= x >> 29;
-	return x * 0xbf58476d1ce4e5b9ULL;
-}
-
 static void fill(char *at, size_t page, unsigned int gen)
 {
 	uint64_t *p = (uint64_t *)at;
 
 	for (size_t i = 0; i < PAGE / 8; i++)
-		p[i] = word_of(page, gen, i);
+		p[i] = vt_page_word(page, gen, i);
 }
 
 /* Do the first `bytes` bytes of at hold page's pattern of generation gen? */
@@ -53,7 +45,7 @@ static int holds(const char *at, size_t page, unsigned int gen, size_t bytes)
 	const uint64_t *p = (const uint64_t *)at;
 
 	for (size_t i = 0; i < bytes / 8; i++)
-		if (p[i] != word_of(page, gen, i))
+		if (p[i] != vt_page_word(page, gen, i))
 			return 0;
 	return 1;
 }
@@ -254,7 +246,7 @@ static void check_truncate(int fd, size_t keep, long used)
 		TL_CHECK(vt_swap_used_kb() < used, "the slots past the new end were freed");
 	TL_CHECK(ftruncate(fd, (keep + 2) * PAGE) == 0, "grow it again");
 	TL_CHECK(pread(fd, buf, PAGE, keep * PAGE) == (ssize_t)PAGE, "pread the page keeping the end");
-	tail = word_of(keep, gen_of(keep), 12);	/* bytes 96..103 */
+	tail = vt_page_word(keep, gen_of(keep), 12);	/* bytes 96..103 */
 	TL_CHECK(holds(buf, keep, gen_of(keep), 96) && !memcmp(buf + 96, &tail, 4),
 		 "its first 100 bytes stand");
 	for (size_t i = 100; i < PAGE; i++)

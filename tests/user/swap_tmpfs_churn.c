@@ -46,20 +46,12 @@ static uint64_t rnd(void)
 	return seed >> 33;
 }
 
-static uint64_t word_of(size_t page, unsigned int g, size_t i)
-{
-	uint64_t x = (page + 1) * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)g << 56) ^ i;
-
-	x ^= x >> 29;
-	return x * 0xbf58476d1ce4e5b9ULL;
-}
-
 static void fill(char *at, size_t page, unsigned int g)
 {
 	uint64_t *p = (uint64_t *)at;
 
 	for (size_t i = 0; i < PAGE / 8; i++)
-		p[i] = word_of(page, g, i);
+		p[i] = vt_page_word(page, g, i);
 }
 
 /* Does at hold page's contents of generation g (zeros for 0)? */
@@ -68,7 +60,7 @@ static int holds(const char *at, size_t page, unsigned int g)
 	const uint64_t *p = (const uint64_t *)at;
 
 	for (size_t i = 0; i < PAGE / 8; i++)
-		if (p[i] != (g ? word_of(page, g, i) : 0))
+		if (p[i] != (g ? vt_page_word(page, g, i) : 0))
 			return 0;
 	return 1;
 }

@@ -83,6 +83,19 @@ static inline long vt_vmstat0(const char *name)
 	return v < 0 ? 0 : v;
 }
 
+/*
+ * Word i of page `page` of a test's memory as written in generation gen:
+ * a pattern no other page or generation shares, so that a page that comes
+ * back from swap wrong, stale or from elsewhere is caught.
+ */
+static inline uint64_t vt_page_word(size_t page, unsigned int gen, size_t i)
+{
+	uint64_t x = (page + 1) * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)gen << 56) ^ i;
+
+	x ^= x >> 29;
+	return x * 0xbf58476d1ce4e5b9ULL;
+}
+
 /* Swap in use (kB: SwapTotal - SwapFree), or -1 if either is missing. */
 static inline long vt_swap_used_kb(void)
 {

@@ -468,7 +468,7 @@ static void batch_written(void *arg, int err)
 	__atomic_sub_fetch(&pages_in_flight, n, __ATOMIC_RELAXED);
 	__atomic_sub_fetch(&batches_busy, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&bt->busy, false, __ATOMIC_RELEASE);	/* bt is free */
-	swap_io_wake();			/* batch_wait, writes_wait */
+	swap_io_wake();			/* batch_wait, the daemon, pageout_quiesce */
 }
 
 /* swap_io_wait_until's conditions. */

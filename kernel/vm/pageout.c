@@ -1415,6 +1415,9 @@ static int oom_note(struct proc *p, void *arg)
 	return 0;
 }
 
+/* how long a victim may take to exit before another is chosen */
+#define OOM_VICTIM_WAIT_NS	10000000000UL
+
 static int oom_last_pid;		/* oom_lock: the last one killed */
 static uint64_t oom_last_ns;
 
@@ -1451,15 +1454,22 @@ static bool oom_kill(void)
 	uint64_t now = timer_uptime_ns(), rss = 0, swap = 0;
 	struct proc *victim;
 	unsigned long flags;
-	bool self = false;
+	bool self = false, dying;
 	int pid;
 
 	mutex_lock(&oom_lock);
-	/* a victim still dying frees its memory soon: wait for it */
+	/*
+	 * A victim still dying frees its memory soon: wait for it. It is
+	 * dying until its last thread has given back the address space
+	 * (tg->ended is set after that, kern/exit.c); its threads are all
+	 * gone (tg->live 0) before that, while its pages are freed. A victim
+	 * that does not end within OOM_VICTIM_WAIT_NS is passed over.
+	 */
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	victim = oom_last_pid ? proc_find(oom_last_pid) : NULL;
+	dying = victim && !victim->tg->ended;
 	spin_unlock_irqrestore(&proc_tree_lock, flags);
-	if (victim && victim->tg->live && now - oom_last_ns < 2000000000UL) {
+	if (dying && now - oom_last_ns < OOM_VICTIM_WAIT_NS) {
 		mutex_unlock(&oom_lock);
 		return true;
 	}

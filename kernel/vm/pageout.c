@@ -1473,6 +1473,15 @@ static bool oom_kill(void)
 		mutex_unlock(&oom_lock);
 		return true;
 	}
+	/*
+	 * Memory may have come back since the caller looked: a victim that
+	 * ended just now, or any exit. Look again under oom_lock, where a
+	 * kill and the ending of its victim are ordered.
+	 */
+	if (free_frames() > wm.min + PAGEOUT_BATCH) {
+		mutex_unlock(&oom_lock);
+		return true;
+	}
 	pid = oom_choose(&rss, &swap);
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	victim = pid ? proc_find(pid) : NULL;

@@ -2,6 +2,10 @@
  * swap_oom: when RAM and swap are both exhausted, the OOM killer kills the
  * process with the largest footprint (the hog) and nothing else: three
  * small processes holding checksummed memory finish with their data intact.
+ * A fourth keeps mapping, touching and unmapping memory all along: its
+ * faults while the hog is dying (and while its address space is being
+ * torn down, after its last thread has gone) must wait for the hog's
+ * memory, not choose a second victim.
  *
  * Booted by scripts/run-tests.sh with 64 MiB of RAM and a 256 MiB swap
  * area on /dev/vdb. At the end swapoff brings every page of the test back
@@ -18,6 +22,7 @@
 #define PAGE		4096UL
 #define SMALL_PAGES	512		/* 2 MiB each */
 #define INNOCENTS	3
+#define BUSY_PAGES	512		/* 2 MiB, mapped afresh over and over */
 
 /* A small process: fill its memory, wait for the word, check, exit. */
 static void innocent(int id, int rfd)
@@ -38,6 +43,36 @@ static void innocent(int id, int rfd)
 	_exit(bad ? 1 : 0);
 }
 
+/*
+ * The busy one: until told to stop, touch a new page of a 2 MiB mapping
+ * at a time; when all are touched, check them and map it afresh. It
+ * always needs new frames, so while RAM and swap are full each of its
+ * faults asks the OOM killer, including those after the hog is killed.
+ */
+static void busy(int rfd)
+{
+	size_t bad = 0, touched;
+	int stop = 0;
+	char c;
+
+	fcntl(rfd, F_SETFL, O_NONBLOCK);
+	while (!stop) {
+		volatile char *p = mmap(NULL, BUSY_PAGES * PAGE, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			_exit(2);
+		for (touched = 0; touched < BUSY_PAGES && !stop; touched++) {
+			p[touched * PAGE] = (char)touched | 1;
+			stop = read(rfd, &c, 1) == 1;
+		}
+		for (size_t i = 0; i < touched; i++)
+			bad += p[i * PAGE] != ((char)i | 1);
+		munmap((void *)p, BUSY_PAGES * PAGE);
+	}
+	_exit(bad ? 1 : 0);
+}
+
 /* The hog: touch pages until killed. */
 static void hog(void)
 {
@@ -54,9 +89,9 @@ static void hog(void)
 
 int main(void)
 {
-	int pipefd[2], status;
-	pid_t kids[INNOCENTS], h;
-	long before, swap_free;
+	int pipefd[2], busyfd[2], status;
+	pid_t kids[INNOCENTS], h, b;
+	long before, swap_free, kills;
 
 	printf("swap_oom: the OOM killer takes the hog and only the hog\n");
 	if (!tl_on_kilburn()) {
@@ -66,8 +101,15 @@ int main(void)
 	swap_free = vt_proc_kb("/proc/meminfo", "SwapFree:");
 	TL_CHECK(swap_free > 0, "a swap area is active");
 	before = tl_frames_free();
-	TL_CHECK(pipe(pipefd) == 0, "pipe");
+	kills = vt_vmstat("oom_kill");
+	TL_CHECK(pipe(pipefd) == 0 && pipe(busyfd) == 0, "pipes");
 	fflush(stdout);
+	b = fork();
+	if (b == 0) {
+		close(busyfd[1]);
+		busy(busyfd[0]);
+	}
+	close(busyfd[0]);
 	for (int i = 0; i < INNOCENTS; i++) {
 		kids[i] = fork();
 		if (kids[i] == 0) {
@@ -81,6 +123,12 @@ int main(void)
 		hog();
 	TL_CHECK(h > 0 && waitpid(h, &status, 0) == h, "the hog ended");
 	TL_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "killed by SIGKILL");
+	TL_CHECK(vt_vmstat("oom_kill") == kills + 1, "by the OOM killer, once");
+	TL_CHECK(write(busyfd[1], "s", 1) == 1, "stop the busy one");
+	close(busyfd[1]);
+	TL_CHECK(waitpid(b, &status, 0) == b, "the busy one ended");
+	TL_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		 "it lived, and read back what it wrote");
 	close(pipefd[0]);
 	for (int i = 0; i < INNOCENTS; i++)
 		TL_CHECK(write(pipefd[1], "g", 1) == 1, "wake a small process");

@@ -1474,9 +1474,9 @@ static bool oom_kill(void)
 		return true;
 	}
 	/*
-	 * Memory may have come back since the caller looked: a victim that
-	 * ended just now, or any exit. Look again under oom_lock, where a
-	 * kill and the ending of its victim are ordered.
+	 * Memory may have come back since the caller looked (the victim
+	 * ended just now, or another process exited): look again before
+	 * choosing, as Linux retries the allocation under its oom_lock.
 	 */
 	if (free_frames() > wm.min + PAGEOUT_BATCH) {
 		mutex_unlock(&oom_lock);

@@ -355,6 +355,22 @@ static enum fault_kind first_touch_kind(const struct fault *f, bool write,
 }
 
 /*
+ * The amap index k pages from amap index m of r in direction dir (> 0
+ * forward, < 0 backward), in *i; false if that page is outside r.
+ */
+static inline bool region_step(const struct region *r, uint64_t m, int dir,
+			       uint64_t k, uint64_t *i)
+{
+	uint64_t first = r->amap_pgoff;
+	uint64_t end = first + ((r->end - r->start) >> PAGE_SHIFT);
+
+	if (dir > 0 ? m + k >= end : m < first + k)
+		return false;
+	*i = dir > 0 ? m + k : m - k;
+	return true;
+}
+
+/*
  * Asynchronous readahead (vm->lock): the anons of the next block of pages
  * of the region on swap (not resident, not busy), looking from the page
  * after amap index m in the reading direction (vm->ra_dir) over at most
@@ -368,8 +384,6 @@ static enum fault_kind first_touch_kind(const struct fault *f, bool write,
 static __attribute__((noinline)) void fault_collect_ahead(struct fault *f, uint64_t m)
 {
 	const struct region *r = f->r;
-	uint64_t first = r->amap_pgoff;
-	uint64_t end = first + ((r->end - r->start) >> PAGE_SHIFT);
 	int dir = f->vm->ra_dir;
 	uint64_t max = MIN((uint64_t)FAULT_RA_ASYNC, MAX(reclaim_tracked() / 64, 8UL));
 
@@ -377,10 +391,10 @@ static __attribute__((noinline)) void fault_collect_ahead(struct fault *f, uint6
 	if (!dir)
 		return;		/* no direction seen yet */
 	for (uint64_t k = 1; k <= 2 * max && f->nahead < max; k++) {
-		uint64_t i = dir > 0 ? m + k : m - k;
 		struct anon *an;
+		uint64_t i;
 
-		if (dir > 0 ? i >= end : m < first + k)
+		if (!region_step(r, m, dir, k, &i))
 			break;
 		an = amap_lookup(r->amap, i);
 		if (!an)
@@ -504,8 +518,6 @@ static bool around_wanted(const struct anon *an)
 static __attribute__((noinline)) void fault_map_around(struct fault *f, uint64_t idx)
 {
 	const struct region *r = f->r;
-	uint64_t first = r->amap_pgoff;
-	uint64_t end = first + ((r->end - r->start) >> PAGE_SHIFT);
 	int dir = f->vm->ra_dir < 0 ? -1 : 1;
 	bool locked = r->flags & REGION_LOCKED;
 	unsigned int used = 0, mapped = 0;
@@ -515,14 +527,15 @@ static __attribute__((noinline)) void fault_map_around(struct fault *f, uint64_t
 	if (!locked && (r->prot & VM_PROT_WRITE) && swap_slots_full())
 		return;		/* a read would give up their slots: untouched */
 	for (unsigned int k = 1; k <= FAULT_AROUND_PAGES; k++) {
-		uint64_t i = dir > 0 ? idx + k : idx - k;
-		vaddr_t va = r->start + ((i - first) << PAGE_SHIFT);
 		struct anon *an;
 		struct page *pg;
 		unsigned int prot;
+		uint64_t i;
+		vaddr_t va;
 
-		if (dir > 0 ? i >= end : idx < first + k)
+		if (!region_step(r, idx, dir, k, &i))
 			break;
+		va = r->start + ((i - r->amap_pgoff) << PAGE_SHIFT);
 		an = amap_lookup(r->amap, i);
 		if (!an)
 			break;

@@ -1395,11 +1395,14 @@ struct oom_candidate {
 struct oom_scan {
 	struct oom_candidate c[OOM_CANDIDATES];
 	int n;
+	int exiting;		/* processes passed over: exiting already */
 };
 
 /*
  * proc_for_each: note each user process but init (proc_tree_lock held),
- * once: its leader, even a zombie one while other threads run.
+ * once: its leader, even a zombie one while other threads run. Not one
+ * that is exiting already (killed, or in exit_group): its memory is on
+ * its way back, and choosing it again would free nothing more.
  */
 static int oom_note(struct proc *p, void *arg)
 {
@@ -1408,6 +1411,10 @@ static int oom_note(struct proc *p, void *arg)
 	if (p->kthread || p->pid == 1 || !p->vm || !p->tg->live ||
 	    s->n == OOM_CANDIDATES)
 		return 0;
+	if (signal_kill_pending(p) || READ_ONCE(p->tg->exiting)) {
+		s->exiting++;
+		return 0;
+	}
 	vmspace_get(p->vm);
 	s->c[s->n].pid = p->pid;
 	s->c[s->n].vm = p->vm;
@@ -1421,15 +1428,20 @@ static int oom_note(struct proc *p, void *arg)
 static int oom_last_pid;		/* oom_lock: the last one killed */
 static uint64_t oom_last_ns;
 
-/* The process to kill; fills its footprint. 0 if there is none. */
-static int oom_choose(uint64_t *rss, uint64_t *swap)
+/*
+ * The process to kill; fills its footprint. 0 if there is none, and then
+ * *exiting says whether processes already exiting were passed over.
+ */
+static int oom_choose(uint64_t *rss, uint64_t *swap, bool *exiting)
 {
 	static struct oom_scan scan;	/* oom_lock */
 	uint64_t best = 0;
 	int pid = 0;
 
 	scan.n = 0;
+	scan.exiting = 0;
 	proc_for_each(oom_note, &scan);
+	*exiting = scan.exiting > 0;
 	for (int i = 0; i < scan.n; i++) {
 		struct vmspace *vm = scan.c[i].vm;
 		struct vm_stats st;
@@ -1451,13 +1463,14 @@ static int oom_choose(uint64_t *rss, uint64_t *swap)
 /* Kill the process with the largest footprint; true if it is not us. */
 static bool oom_kill(void)
 {
-	uint64_t now = timer_uptime_ns(), rss = 0, swap = 0;
+	uint64_t now, rss = 0, swap = 0;
 	struct proc *victim;
 	unsigned long flags;
-	bool self = false, dying;
+	bool self = false, dying, exiting;
 	int pid;
 
 	mutex_lock(&oom_lock);
+	now = timer_uptime_ns();	/* not before: the last kill may be later */
 	/*
 	 * A victim still dying frees its memory soon: wait for it. It is
 	 * dying until its last thread has given back the address space
@@ -1482,7 +1495,11 @@ static bool oom_kill(void)
 		mutex_unlock(&oom_lock);
 		return true;
 	}
-	pid = oom_choose(&rss, &swap);
+	pid = oom_choose(&rss, &swap, &exiting);
+	if (!pid && exiting) {
+		mutex_unlock(&oom_lock);
+		return true;	/* none to kill but some exiting: wait for them */
+	}
 	flags = spin_lock_irqsave(&proc_tree_lock);
 	victim = pid ? proc_find(pid) : NULL;
 	if (victim) {

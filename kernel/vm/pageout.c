@@ -1401,20 +1401,22 @@ struct oom_scan {
 /*
  * proc_for_each: note each user process but init (proc_tree_lock held),
  * once: its leader, even a zombie one while other threads run. Not one
- * that is exiting already (killed, or in exit_group): its memory is on
- * its way back, and choosing it again would free nothing more.
+ * that is exiting already (killed, in exit_group, or its last thread
+ * gone and its address space being given back): its memory is on its way
+ * back, and choosing it would free nothing more. Those are counted.
  */
 static int oom_note(struct proc *p, void *arg)
 {
 	struct oom_scan *s = arg;
 
-	if (p->kthread || p->pid == 1 || !p->vm || !p->tg->live ||
-	    s->n == OOM_CANDIDATES)
+	if (p->kthread || p->pid == 1 || p->tg->ended || s->n == OOM_CANDIDATES)
 		return 0;
-	if (signal_kill_pending(p) || READ_ONCE(p->tg->exiting)) {
+	if (!p->tg->live || signal_kill_pending(p) || READ_ONCE(p->tg->exiting)) {
 		s->exiting++;
 		return 0;
 	}
+	if (!p->vm)
+		return 0;
 	vmspace_get(p->vm);
 	s->c[s->n].pid = p->pid;
 	s->c[s->n].vm = p->vm;

@@ -147,19 +147,31 @@ static void k_to_copies(const struct plan *pl, uint64_t *k, struct filler *fl)
 /*
  * Step 2: G written until swap is full. What goes out is older than K's
  * pages read back (F), so K stays resident, with its copies on swap.
+ * K is read (kept referenced) only while swap is at most half full: past
+ * that, a page of K that page-out takes between touch's mincore and its
+ * read would come back without its slot, and once swap is nearly full,
+ * where K's copies are the only anonymous pages that can still go, each
+ * chunk of G would trade K's slots for G's pages until none was left.
  */
 static void fill_swap(const struct plan *pl, uint64_t *k, struct filler *fl)
 {
+	long total = meminfo("SwapTotal:");
+
 	while (pl->kilburn && fl->ng < pl->f_max && meminfo("SwapFree:") > 16) {
 		fill(fl->g, 'G', fl->ng, fl->ng + TOUCH_EVERY);
 		fl->ng += TOUCH_EVERY;
-		touch(k);
+		if (meminfo("SwapFree:") * 2 >= total)
+			touch(k);
 	}
 	if (!pl->kilburn)
 		return;
 	VT_CHECK(meminfo("SwapFree:") <= 16, "swap full after %zu pages of G (SwapFree %ld kB)",
 		 fl->ng, meminfo("SwapFree:"));
-	VT_CHECK(meminfo("SwapCached:") >= 1024,
+	/*
+	 * Of K's 2 MiB, the last chunks of G take some (whole batches of 32
+	 * pages; at most 189 pages in 80 runs): at least a quarter stays.
+	 */
+	VT_CHECK(meminfo("SwapCached:") >= 512,
 		 "swap holds copies of resident pages (SwapCached %ld kB)", meminfo("SwapCached:"));
 }
 

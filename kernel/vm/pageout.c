@@ -1297,6 +1297,15 @@ static uint64_t free_frames(void)
 	return pmm_free_frames();
 }
 
+/*
+ * Enough free frames for a fault that found none to try again (someone
+ * freed memory meanwhile: an exit, the daemon, an OOM victim's end).
+ */
+static bool room_for_faults(void)
+{
+	return free_frames() > wm.min + PAGEOUT_BATCH;
+}
+
 /* Free frames, with those of the batches with the disk (as good as free). */
 static uint64_t soon_free(void)
 {
@@ -1395,7 +1404,7 @@ struct oom_candidate {
 struct oom_scan {
 	struct oom_candidate c[OOM_CANDIDATES];
 	int n;
-	int exiting;		/* processes passed over: exiting already */
+	bool exiting;		/* some were passed over: exiting already */
 };
 
 /*
@@ -1403,7 +1412,7 @@ struct oom_scan {
  * once: its leader, even a zombie one while other threads run. Not one
  * that is exiting already (killed, in exit_group, or its last thread
  * gone and its address space being given back): its memory is on its way
- * back, and choosing it would free nothing more. Those are counted.
+ * back, and choosing it would free nothing more (s->exiting notes it).
  */
 static int oom_note(struct proc *p, void *arg)
 {
@@ -1412,7 +1421,7 @@ static int oom_note(struct proc *p, void *arg)
 	if (p->kthread || p->pid == 1 || p->tg->ended || s->n == OOM_CANDIDATES)
 		return 0;
 	if (!p->tg->live || signal_kill_pending(p) || READ_ONCE(p->tg->exiting)) {
-		s->exiting++;
+		s->exiting = true;
 		return 0;
 	}
 	if (!p->vm)
@@ -1441,9 +1450,9 @@ static int oom_choose(uint64_t *rss, uint64_t *swap, bool *exiting)
 	int pid = 0;
 
 	scan.n = 0;
-	scan.exiting = 0;
+	scan.exiting = false;
 	proc_for_each(oom_note, &scan);
-	*exiting = scan.exiting > 0;
+	*exiting = scan.exiting;
 	for (int i = 0; i < scan.n; i++) {
 		struct vmspace *vm = scan.c[i].vm;
 		struct vm_stats st;
@@ -1493,7 +1502,7 @@ static bool oom_kill(void)
 	 * ended just now, or another process exited): look again before
 	 * choosing, as Linux retries the allocation under its oom_lock.
 	 */
-	if (free_frames() > wm.min + PAGEOUT_BATCH) {
+	if (room_for_faults()) {
 		mutex_unlock(&oom_lock);
 		return true;
 	}
@@ -1531,12 +1540,12 @@ bool pageout_for_fault(void)
 {
 	if (fatal_signal_pending())
 		return false;
-	if (free_frames() > wm.min + PAGEOUT_BATCH)
-		return true;		/* someone freed memory meanwhile */
+	if (room_for_faults())
+		return true;
 	if (reclaim_run(PAGEOUT_BATCH) > 0)
 		return true;
-	if (free_frames() > wm.min + PAGEOUT_BATCH)
-		return true;		/* freed meanwhile (an exit, the daemon) */
+	if (room_for_faults())
+		return true;		/* freed while reclaim ran */
 	if (!oom_kill())
 		return false;
 	sleep_ns(10000000);		/* let the victim exit */
